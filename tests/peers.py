@@ -1,0 +1,105 @@
+"""Small real HTTP peers for fault tests: a server that answers what a test tells it to.
+
+These are real sockets on 127.0.0.1, not mocks: the client under test goes through requests,
+urllib3 and the kernel exactly as it would against a misbehaving provider.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Canned:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class CannedServer:
+    """Serves ``routes[path]`` (a Canned answer); records requests (method, path, body)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Canned] = {}
+        self.requests: list[tuple[str, str, bytes]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                server.requests.append((self.command, self.path, body))
+                canned = server.routes.get(self.path.split("?")[0], Canned(404, b"not found",
+                                                                          "text/plain"))
+                self.send_response(canned.status)
+                self.send_header("Content-Type", canned.content_type)
+                for k, v in canned.headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(canned.body)))
+                self.end_headers()
+                self.wfile.write(canned.body)
+
+            do_GET = _answer
+            do_POST = _answer
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="canned-server")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def json(self, path: str, doc: object, status: int = 200) -> None:
+        self.routes[path] = Canned(status, json.dumps(doc).encode())
+
+    def start(self) -> CannedServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join()
+
+
+@contextmanager
+def canned_server() -> Iterator[CannedServer]:
+    server = CannedServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """Accepts connections and never answers: a read timeout for whoever calls it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        sock.close()
+
+
+def closed_port_url() -> str:
+    """A loopback URL on which nothing listens (connection refused)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"

@@ -1,0 +1,689 @@
+"""The headless twin: every flow of the core from the command line (no Qt here, ever).
+
+stdout carries only the result (with ``--json``, only the server's JSON); progress, the authorize
+URL, the device user code and its QR code go to stderr. Exit codes: 0 success, 1 the flow failed
+(OAuth error or a failed client-side check), 2 usage or configuration, 3 transport, 4 ``inspect``
+found a failing check or an undecodable token, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any, TextIO
+
+from workbench import __version__
+from workbench.core.claims import claim_rows
+from workbench.core.client_auth import AUTH_METHODS, ClientConfig
+from workbench.core.discovery import ENDPOINT_NAMES, discover
+from workbench.core.errors import (
+    ConfigError,
+    FlowError,
+    OAuthError,
+    TokenError,
+    TransportError,
+    WorkbenchError,
+)
+from workbench.core.flows.refresh import ROTATION_TEXT
+from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
+from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
+from workbench.core.http import Exchange, HttpClient
+from workbench.core.jwks import JwksCache
+from workbench.core.profiles import Profile, ProfileStore
+from workbench.core.secrets import SecretStore
+from workbench.core.session import OAuthSession, Provider
+from workbench.core.tokens import Inspection, decode_jwt, expiry, inspect_token, token_kind
+from workbench.core.tokenset import TokenSet
+
+EXIT_OK, EXIT_OAUTH, EXIT_USAGE, EXIT_TRANSPORT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+GRANTS = (
+    "authorization_code",
+    "client_credentials",
+    "password",
+    "implicit",
+    "device_code",
+    "refresh_token",
+)
+#: Grants the public demo client runs; the others use the confidential demo client.
+PUBLIC_DEMO_GRANTS = ("authorization_code", "implicit", "device_code")
+
+
+class Out:
+    """Where text goes: ``result`` is stdout, ``info`` is stderr."""
+
+    def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def result(self, text: str = "") -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def info(self, text: str = "") -> None:
+        print(text, file=self.stderr, flush=True)
+
+
+# -- argument parsing ------------------------------------------------------------------------
+def _provider_args(p: argparse.ArgumentParser, *, demo: bool = True) -> None:
+    g = p.add_argument_group("provider (pick --issuer, --profile or --demo)")
+    g.add_argument("--issuer", help="issuer URL; endpoints come from its discovery document")
+    g.add_argument("--client-id", help="OAuth client id")
+    g.add_argument("--client-secret", help="client secret (visible to other users: prefer -env)")
+    g.add_argument("--client-secret-env", metavar="VAR", help="read the client secret from $VAR")
+    g.add_argument("--auth-method", choices=AUTH_METHODS, help="client authentication method")
+    g.add_argument(
+        "--endpoint",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help=f"set or override an endpoint ({', '.join(ENDPOINT_NAMES)})",
+    )
+    g.add_argument("--profile", help="a saved provider profile")
+    if demo:
+        g.add_argument(
+            "--demo", action="store_true", help="start the embedded demo server and use it"
+        )
+    g.add_argument(
+        "--insecure", action="store_true", help="do not verify TLS certificates (test servers)"
+    )
+    p.add_argument("--log", action="store_true", help="print every HTTP exchange (masked) and curl")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Token Workbench: OAuth 2.0 and OpenID Connect tokens, from the command line.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tok = sub.add_parser("token", help="get tokens with one grant")
+    tok.add_argument("--grant", required=True, choices=GRANTS)
+    _provider_args(tok)
+    tok.add_argument("--scope", help='space-separated scopes, e.g. "openid profile"')
+    tok.add_argument("--audience", help="audience parameter (Auth0 and others)")
+    tok.add_argument("--resource", help="resource indicator (RFC 8707)")
+    tok.add_argument("--param", action="append", default=[], metavar="K=V", help="extra parameter")
+    tok.add_argument("--username", help="user name (password grant)")
+    tok.add_argument("--password-env", metavar="VAR", help="read the password from $VAR")
+    tok.add_argument("--refresh-token", help="refresh token (refresh_token grant)")
+    tok.add_argument(
+        "--redirect-uri",
+        help="loopback redirect, http://127.0.0.1:PORT/callback (default: any free port)",
+    )
+    tok.add_argument("--no-browser", action="store_true", help="print the URL, do not open it")
+    tok.add_argument(
+        "--response-type",
+        default="token",
+        choices=("token", "id_token token"),
+        help="implicit grant response type",
+    )
+    tok.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
+    )
+    tok.add_argument("--json", action="store_true", help="print the token response as JSON")
+
+    ins = sub.add_parser("inspect", help="decode a JWT and verify it")
+    ins.add_argument("token", help="the token, or - to read it from standard input")
+    ins.add_argument("--issuer", help="expected issuer; its JWKS verifies the signature")
+    ins.add_argument("--jwks-uri", help="verify against this JWKS instead of the issuer's")
+    ins.add_argument("--audience", help="expected audience (aud)")
+    ins.add_argument("--client-id", help="expected client_id claim (access tokens)")
+    ins.add_argument("--nonce", help="expected nonce (ID tokens)")
+    ins.add_argument("--access-token", help="access token issued with this ID token (at_hash)")
+    ins.add_argument("--expect-typ", help='expected header typ, e.g. "at+jwt"')
+    ins.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    ins.add_argument("--log", action="store_true", help="print every HTTP exchange")
+    ins.add_argument("--json", action="store_true", help="print header, claims and findings")
+
+    for name, text in (
+        ("revoke", "revoke a token (RFC 7009)"),
+        ("introspect", "ask the server about a token (RFC 7662)"),
+        ("userinfo", "call UserInfo with an access token"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("token", help="the token, or - to read it from standard input")
+        _provider_args(cmd)
+        if name != "userinfo":
+            cmd.add_argument(
+                "--token-type-hint", choices=("access_token", "refresh_token"), default=None
+            )
+        cmd.add_argument("--json", action="store_true", help="print the server's JSON")
+
+    disc = sub.add_parser("discover", help="fetch and check an issuer's metadata")
+    disc.add_argument("--issuer", required=True)
+    disc.add_argument("--insecure", action="store_true")
+    disc.add_argument("--log", action="store_true", help="print every HTTP exchange")
+
+    prof = sub.add_parser("profile", help="save, list or delete provider profiles")
+    prof_sub = prof.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    prof_sub.add_parser("list", help="list saved profiles")
+    save = prof_sub.add_parser("save", help="save a profile (secret goes to the keyring)")
+    save.add_argument("name")
+    save.add_argument("--issuer", default="")
+    save.add_argument("--client-id", default="")
+    save.add_argument("--client-secret-env", metavar="VAR")
+    save.add_argument("--auth-method", choices=AUTH_METHODS)
+    save.add_argument("--scope", default="")
+    save.add_argument("--endpoint", action="append", default=[], metavar="NAME=URL")
+    save.add_argument("--param", action="append", default=[], metavar="K=V")
+    save.add_argument("--redirect-port", type=int, default=0)
+    save.add_argument("--insecure", action="store_true")
+    delete = prof_sub.add_parser("delete", help="delete a profile and its secret")
+    delete.add_argument("name")
+
+    demo = sub.add_parser("demo-server", help="run the embedded demo authorization server")
+    demo.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    demo.add_argument("--access-token-ttl", type=int, default=300, metavar="S")
+    return parser
+
+
+def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"{what} must look like NAME=VALUE, got {item!r}.")
+        out[key.strip()] = value
+    return out
+
+
+def _env(var: str, what: str) -> str:
+    value = os.environ.get(var)
+    if value is None:
+        raise ConfigError(f"The environment variable {var} (for the {what}) is not set.")
+    return value
+
+
+# -- providers and the demo server -----------------------------------------------------------
+@contextlib.contextmanager
+def _demo_server(out: Out) -> Iterator[Any]:
+    from workbench.demo.server import DemoConfig, DemoServer
+
+    server = DemoServer(DemoConfig())
+    server.start()
+    out.info(f"Demo authorization server running at {server.issuer}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _demo_provider(issuer: str, grant: str, scope: str | None) -> Provider:
+    from workbench.demo import accounts
+
+    if grant in PUBLIC_DEMO_GRANTS:
+        client = ClientConfig(accounts.NATIVE_CLIENT_ID, None, "none")
+    else:
+        client = ClientConfig(accounts.CONFIDENTIAL_CLIENT_ID, accounts.CONFIDENTIAL_CLIENT_SECRET)
+    default_scope = "api:read" if grant == "client_credentials" else "openid profile email"
+    if grant in ("password", "refresh_token", "authorization_code", "device_code"):
+        default_scope += " offline_access"
+    return Provider(client=client, issuer=issuer, scope=scope or default_scope, name="Demo")
+
+
+def _provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
+    endpoints = _pairs(args.endpoint, "--endpoint")
+    unknown = sorted(set(endpoints) - set(ENDPOINT_NAMES))
+    if unknown:
+        raise ConfigError(f"Unknown endpoint name(s) {', '.join(unknown)}.")
+    secret = args.client_secret
+    if args.client_secret_env:
+        secret = _env(args.client_secret_env, "client secret")
+    if args.profile:
+        store = SecretStore()
+        profile = ProfileStore().get(args.profile)
+        base = profile.to_provider(store)
+        client = ClientConfig(
+            args.client_id or base.client.client_id,
+            secret or base.client.client_secret,
+            args.auth_method or base.client.auth_method,
+        )
+        return Provider(
+            client=client,
+            issuer=args.issuer or base.issuer,
+            endpoints={**base.endpoints, **endpoints},
+            scope=scope if scope is not None else base.scope,
+            extra=base.extra,
+            verify_tls=base.verify_tls and not args.insecure,
+            name=base.name,
+        )
+    if not args.issuer and not endpoints:
+        raise ConfigError("Say which server: --issuer URL, --profile NAME or --demo.")
+    if not args.client_id:
+        raise ConfigError("--client-id is required with --issuer.")
+    return Provider(
+        client=ClientConfig(args.client_id, secret, args.auth_method),
+        issuer=args.issuer,
+        endpoints=endpoints,
+        scope=scope or "",
+        verify_tls=not args.insecure,
+    )
+
+
+def _session(args: argparse.Namespace, out: Out, provider: Provider) -> OAuthSession:
+    if not provider.verify_tls:
+        out.info("warning: TLS certificate verification is OFF for this run (--insecure).")
+    session = OAuthSession(provider)
+    if getattr(args, "log", False):
+        session.log.subscribe(lambda ex: _print_exchange(out, ex))
+    return session
+
+
+def _print_exchange(out: Out, ex: Exchange) -> None:
+    status = f"{ex.status} {ex.reason}" if ex.status is not None else f"failed: {ex.error}"
+    out.info(f"--- #{ex.id} {ex.purpose or ex.method}: {ex.method} {ex.url} -> {status} "
+             f"({ex.duration_ms:.0f} ms)")
+    if ex.request_form:
+        out.info("    form: " + json.dumps(dict(ex.request_form)))
+    if ex.response_body:
+        out.info("    " + ex.response_body.replace("\n", "\n    "))
+    out.info("    " + ex.curl)
+
+
+# -- output ----------------------------------------------------------------------------------
+def _print_token_summary(out: Out, tokens: TokenSet, nonce: str | None = None) -> None:
+    scope = f", scope: {tokens.scope}" if tokens.scope else ""
+    lifetime = f", expires in {tokens.expires_in:g} s" if tokens.expires_in is not None else ""
+    out.result(f"token_type: {tokens.token_type or '?'}{lifetime}{scope}")
+    for name in ("access_token", "id_token", "refresh_token"):
+        value = getattr(tokens, name)
+        if not value:
+            continue
+        out.result("")
+        out.result(f"{name}: {value}")
+        if token_kind(value) == "jwt":
+            _print_claims(out, value)
+        else:
+            out.result("  (opaque: not a JWT; ask the server with `workbench introspect`)")
+
+
+def _print_claims(out: Out, token: str) -> None:
+    try:
+        decoded = decode_jwt(token)
+    except TokenError as exc:
+        out.result(f"  (cannot decode: {exc})")
+        return
+    out.result("  header: " + json.dumps(decoded.header))
+    width = max((len(r.name) for r in claim_rows(decoded.claims)), default=0)
+    for row in claim_rows(decoded.claims):
+        out.result(f"  {row.name:<{width}}  {row.display}")
+    ex = expiry(decoded.claims)
+    if ex is not None and ex.expires_at is not None:
+        out.result(f"  -> {ex.describe()}")
+
+
+def _print_inspection(out: Out, inspection: Inspection) -> None:
+    _print_claims(out, inspection.decoded.raw)
+    out.result("")
+    out.result("checks:")
+    for f in inspection.findings:
+        mark = {"pass": "PASS", "fail": "FAIL", "not_checked": "----"}[str(f.outcome)]
+        out.result(f"  {mark}  {f.check:<10} {f.reason}")
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_token(args: argparse.Namespace, out: Out) -> int:
+    extra = _pairs(args.param, "--param")
+    if args.demo:
+        with _demo_server(out) as server:
+            provider = _demo_provider(server.issuer, args.grant, args.scope)
+            return _run_grant(args, out, provider, extra, demo=True)
+    provider = _provider_from_args(args, args.scope)
+    return _run_grant(args, out, provider, extra, demo=False)
+
+
+def _password(args: argparse.Namespace, out: Out, demo: bool) -> tuple[str, str]:
+    username = args.username
+    if args.password_env:
+        password = _env(args.password_env, "password")
+    elif demo and (username in (None, "alice")):
+        from workbench.demo import accounts
+
+        username = "alice"
+        password = accounts.USERS["alice"].password
+        out.info("Using the demo user alice.")
+    else:
+        if not username:
+            raise ConfigError("--username is required for the password grant.")
+        if not sys.stdin or not sys.stdin.isatty():
+            raise ConfigError("No terminal to ask for the password: use --password-env VAR.")
+        password = getpass.getpass(f"Password for {username}: ", stream=out.stderr)
+    if not username:
+        raise ConfigError("--username is required for the password grant.")
+    return username, password
+
+
+def _redirect_port(uri: str | None) -> int:
+    if not uri:
+        return 0
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost"):
+        raise ConfigError("--redirect-uri must be a loopback URL: http://127.0.0.1:PORT/callback")
+    if parts.path not in ("", "/callback"):
+        raise ConfigError("--redirect-uri path must be /callback.")
+    return parts.port or 0
+
+
+def _run_grant(
+    args: argparse.Namespace, out: Out, provider: Provider, extra: dict[str, str], demo: bool
+) -> int:
+    session = _session(args, out, provider)
+    grant = args.grant
+    nonce: str | None = None
+    rotation_text: str | None = None
+    try:
+        if grant == "client_credentials":
+            tokens = session.client_credentials(
+                audience=args.audience, resource=args.resource, extra=extra
+            )
+        elif grant == "password":
+            out.info("warning: " + PASSWORD_WARNING)
+            username, password = _password(args, out, demo)
+            tokens = session.password(
+                username, password, audience=args.audience, resource=args.resource, extra=extra
+            )
+        elif grant in ("authorization_code", "implicit"):
+            if grant == "implicit":
+                out.info("warning: " + LEGACY_WARNING)
+            for key, value in (("audience", args.audience), ("resource", args.resource)):
+                if value:
+                    extra[key] = value
+            tokens = _browser_flow(args, out, session, grant, extra)
+        elif grant == "device_code":
+            tokens = _device_flow(args, out, session, extra)
+        else:
+            refresh_token = args.refresh_token
+            if not refresh_token and demo:
+                out.info("Getting a refresh token for the demo user alice first (password grant).")
+                from workbench.demo import accounts
+
+                first = session.password("alice", accounts.USERS["alice"].password)
+                refresh_token = first.refresh_token
+            if not refresh_token:
+                raise ConfigError("--refresh-token is required for the refresh_token grant.")
+            result = session.refresh(refresh_token, args.scope)
+            tokens = result.tokens
+            rotation_text = ROTATION_TEXT[result.rotation]
+    finally:
+        session.close()
+    if rotation_text:
+        out.info("refresh token " + rotation_text)
+    if args.json:
+        out.result(json.dumps(tokens.to_dict(), indent=2))
+    else:
+        _print_token_summary(out, tokens, nonce)
+    return EXIT_OK
+
+
+def _browser_flow(
+    args: argparse.Namespace,
+    out: Out,
+    session: OAuthSession,
+    grant: str,
+    extra: dict[str, str],
+) -> TokenSet:
+    import webbrowser
+
+    response_type = "code" if grant == "authorization_code" else args.response_type
+    pending = session.begin_authorization(
+        response_type=response_type, port=_redirect_port(args.redirect_uri), extra=extra
+    )
+    try:
+        out.info("Open this URL to sign in:")
+        out.info(pending.url)
+        if not args.no_browser:
+            webbrowser.open(pending.url)
+        out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
+        return session.finish_authorization(pending, timeout=args.timeout)
+    finally:
+        pending.close()
+
+
+def _print_qr(out: Out, data: str) -> None:
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(data)
+    qr.make(fit=True)
+    qr.print_ascii(out=out.stderr, invert=True)
+
+
+def _device_flow(
+    args: argparse.Namespace, out: Out, session: OAuthSession, extra: dict[str, str]
+) -> TokenSet:
+    auth = session.start_device(extra=extra)
+    out.info(f"Go to {auth.verification_uri} and enter the code:  {auth.user_code}")
+    if auth.verification_uri_complete:
+        out.info(f"or open {auth.verification_uri_complete}")
+    _print_qr(out, auth.qr_uri)
+    out.info(f"The code expires in {auth.expires_in:g} s; polling every {auth.interval:g} s.")
+    cancel = threading.Event()
+    deadline = time.monotonic() + args.timeout
+    polls = session.poll_device(auth, cancel)
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                cancel.set()
+                raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
+            status = next(polls)
+            if status.status == "slow_down":
+                out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
+            else:
+                out.info(f"  pending ({status.seconds_left:.0f} s left)")
+    except StopIteration as done:
+        tokens: TokenSet = done.value
+        out.info("Approved.")
+        return tokens
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+
+
+def _token_arg(value: str) -> str:
+    token = sys.stdin.read() if value == "-" else value
+    token = token.strip()
+    if not token:
+        raise ConfigError("No token given.")
+    return token
+
+
+def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
+    token = _token_arg(args.token)
+    kind = token_kind(token)
+    if kind == "opaque":
+        message = "opaque token: not a JWT, so it cannot be decoded; use `workbench introspect`."
+        if args.json:
+            out.result(json.dumps({"kind": "opaque", "message": message}))
+        else:
+            out.result(message)
+        return EXIT_OK
+    http = HttpClient(verify_tls=not args.insecure)
+    if args.log:
+        http.log.subscribe(lambda ex: _print_exchange(out, ex))
+    jwks_uri = args.jwks_uri
+    if args.issuer and not jwks_uri:
+        jwks_uri = discover(http, args.issuer).jwks_uri
+    cache = JwksCache(lambda url: http.get_json(url, purpose="jwks"))
+    inspection = inspect_token(
+        token,
+        jwks=cache if jwks_uri else None,
+        jwks_uri=jwks_uri,
+        issuer=args.issuer,
+        audience=args.audience,
+        client_id=args.client_id,
+        nonce=args.nonce,
+        access_token=args.access_token,
+        expected_typ=args.expect_typ,
+    )
+    http.close()
+    if args.json:
+        doc = inspection.to_dict()
+        out.result(
+            json.dumps(
+                {k: doc[k] for k in ("header", "claims", "findings") if k in doc}, indent=2
+            )
+        )
+    else:
+        _print_inspection(out, inspection)
+    return EXIT_CHECK if inspection.failed else EXIT_OK
+
+
+def cmd_server_call(args: argparse.Namespace, out: Out) -> int:
+    token = _token_arg(args.token)
+    if args.demo:
+        out.info(
+            "note: --demo starts a fresh demo server; tokens from another run are unknown to it."
+        )
+        with _demo_server(out) as server:
+            provider = _demo_provider(server.issuer, "client_credentials", None)
+            return _server_call(args, out, provider, token)
+    return _server_call(args, out, _provider_from_args(args, None), token)
+
+
+def _server_call(args: argparse.Namespace, out: Out, provider: Provider, token: str) -> int:
+    session = _session(args, out, provider)
+    try:
+        if args.command == "revoke":
+            session.revoke(token, args.token_type_hint)
+            out.result("revoked (the server answered 200; RFC 7009 says the same for an unknown "
+                       "token)")
+            return EXIT_OK
+        if args.command == "introspect":
+            data = session.introspect(token, args.token_type_hint)
+        else:
+            data = session.userinfo(token)
+    finally:
+        session.close()
+    if args.json:
+        out.result(json.dumps(data, indent=2))
+    elif args.command == "introspect":
+        out.result("active: " + ("yes" if data.get("active") else "NO (the server's verdict)"))
+        for key, value in data.items():
+            if key != "active":
+                out.result(f"  {key}: {value}")
+    else:
+        for key, value in data.items():
+            out.result(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_discover(args: argparse.Namespace, out: Out) -> int:
+    http = HttpClient(verify_tls=not args.insecure)
+    if args.log:
+        http.log.subscribe(lambda ex: _print_exchange(out, ex))
+    meta = discover(http, args.issuer)
+    http.close()
+    out.result(json.dumps(dict(meta.raw), indent=2))
+    return EXIT_OK
+
+
+def cmd_profile(args: argparse.Namespace, out: Out) -> int:
+    store = ProfileStore()
+    secrets = SecretStore()
+    if args.profile_command == "list":
+        profiles = store.load_all()
+        if not profiles:
+            out.result(f"No profiles saved yet ({store.path}).")
+        for p in profiles.values():
+            where = p.issuer or p.endpoints.get("token_endpoint", "")
+            out.result(f"{p.name}: {where} client {p.client_id or '-'}")
+        return EXIT_OK
+    if args.profile_command == "delete":
+        store.delete(args.name)
+        secrets.delete(args.name)
+        out.result(f"Deleted profile {args.name}.")
+        return EXIT_OK
+    profile = Profile(
+        name=args.name,
+        issuer=args.issuer,
+        endpoints=_pairs(args.endpoint, "--endpoint"),
+        client_id=args.client_id,
+        auth_method=args.auth_method,
+        scope=args.scope,
+        extra_params=_pairs(args.param, "--param"),
+        redirect_port=args.redirect_port,
+        verify_tls=not args.insecure,
+    )
+    store.save(profile)
+    if args.client_secret_env:
+        secrets.set(args.name, _env(args.client_secret_env, "client secret"))
+        out.info(secrets.where())
+    out.result(f"Saved profile {args.name} in {store.path}.")
+    return EXIT_OK
+
+
+def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
+    from workbench.demo.server import DemoConfig, DemoServer, describe
+
+    server = DemoServer(
+        DemoConfig(host=args.host, port=args.port, access_token_ttl=args.access_token_ttl)
+    )
+    server.start()
+    out.result(describe(server))
+    out.result("Press Ctrl+C to stop.")
+    try:
+        threading.Event().wait()
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+COMMANDS = {
+    "token": cmd_token,
+    "inspect": cmd_inspect,
+    "revoke": cmd_server_call,
+    "introspect": cmd_server_call,
+    "userinfo": cmd_server_call,
+    "discover": cmd_discover,
+    "profile": cmd_profile,
+    "demo-server": cmd_demo_server,
+}
+
+
+def report_error(out: Out, exc: WorkbenchError) -> int:
+    """Print ``error: <code>: <description>`` and return the exit code for the error."""
+    if isinstance(exc, OAuthError):
+        line = f"error: {exc.error}: {exc.description}" if exc.description else f"error: {exc}"
+        out.info(line)
+        if exc.uri:
+            out.info(f"  see {exc.uri}")
+        return EXIT_OAUTH
+    if isinstance(exc, TransportError):
+        out.info(f"error: {exc.kind}: {exc}")
+        return EXIT_TRANSPORT
+    if isinstance(exc, FlowError):
+        out.info(f"error: {exc.kind}: {exc}")
+        return EXIT_OAUTH
+    if isinstance(exc, TokenError):
+        out.info(f"error: token: {exc}")
+        return EXIT_CHECK
+    out.info(f"error: {exc}")
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    out = Out(stdout or sys.stdout, stderr or sys.stderr)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(out.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args, out)
+    except WorkbenchError as exc:
+        return report_error(out, exc)
+    except KeyboardInterrupt:
+        out.info("cancelled")
+        return EXIT_INTERRUPTED

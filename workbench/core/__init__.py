@@ -1,0 +1,1 @@
+"""Qt-free protocol core: builders, parsers, HTTP, tokens, profiles."""

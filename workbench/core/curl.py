@@ -1,0 +1,54 @@
+"""Render a request as a runnable curl command whose secrets are environment variables."""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbench.core.http import HttpRequest
+
+#: Form fields replaced by an environment-variable reference in the command.
+ENV_FOR_FIELD = {
+    "client_secret": "CLIENT_SECRET",
+    "password": "PASSWORD",
+    "refresh_token": "REFRESH_TOKEN",
+    "access_token": "ACCESS_TOKEN",
+    "token": "TOKEN",
+    "code": "AUTH_CODE",
+    "code_verifier": "CODE_VERIFIER",
+    "device_code": "DEVICE_CODE",
+    "client_assertion": "CLIENT_ASSERTION",
+    "id_token_hint": "ID_TOKEN",
+}
+
+
+def _with_env(prefix: str, env: str) -> str:
+    """``"prefix${ENV}"`` for a POSIX shell: the prefix literal, the variable expanded."""
+    escaped = "".join("\\" + c if c in '\\"$`' else c for c in prefix)
+    return f'"{escaped}${{{env}}}"'
+
+
+def to_curl(req: HttpRequest) -> str:
+    parts = ["curl"]
+    if req.method != ("POST" if req.form is not None else "GET"):
+        parts += ["-X", req.method]
+    parts.append(shlex.quote(req.url))
+    for name, value in req.headers.items():
+        if name.lower() == "authorization" and value.lower().startswith("bearer "):
+            parts += ["-H", _with_env("Authorization: Bearer ", "ACCESS_TOKEN")]
+        elif name.lower() == "authorization":
+            scheme = value.split(" ", 1)[0]
+            parts += ["-H", _with_env(f"Authorization: {scheme} ", "AUTHORIZATION")]
+        else:
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if req.basic_auth is not None:
+        parts += ["--user", _with_env(f"{req.basic_auth[0]}:", "CLIENT_SECRET")]
+    if req.form is not None:
+        for name, value in req.form.items():
+            env = ENV_FOR_FIELD.get(name)
+            if env:
+                parts += ["--data-urlencode", _with_env(f"{name}=", env)]
+            else:
+                parts += ["--data-urlencode", shlex.quote(f"{name}={value}")]
+    return " ".join(parts)

@@ -1,0 +1,66 @@
+"""One family of errors for everything the core reports to a person.
+
+``OAuthError`` is the server's own verdict (RFC 6749 §5.2 error response);
+``TransportError`` is everything that stopped us hearing a verdict at all;
+``TokenError`` is a token we could not read. Anything else escaping the core is a bug.
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OAuthError(WorkbenchError):
+    """An OAuth/OIDC error response: ``error``, ``error_description``, ``error_uri``."""
+
+    def __init__(
+        self,
+        error: str,
+        description: str | None = None,
+        uri: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.error = error
+        self.description = description
+        self.uri = uri
+        self.status = status
+        text = f"{error}: {description}" if description else error
+        super().__init__(text)
+
+
+class TransportError(WorkbenchError):
+    """No usable answer: refused, timed out, TLS failure, HTML or non-JSON body, bad document.
+
+    ``kind`` is a short machine-readable tag: ``refused``, ``timeout``, ``tls``, ``http``,
+    ``not_json``, ``invalid_document``, ``network``.
+    """
+
+    def __init__(self, message: str, kind: str = "network", status: int | None = None) -> None:
+        self.kind = kind
+        self.status = status
+        super().__init__(message)
+
+
+class TokenError(WorkbenchError):
+    """A token that cannot be decoded (not a JWT, bad base64, bad JSON)."""
+
+
+class FlowError(WorkbenchError):
+    """A flow that stopped on the client side: state mismatch, cancelled, timed out, bad callback."""
+
+    def __init__(self, message: str, kind: str = "flow") -> None:
+        self.kind = kind
+        super().__init__(message)
+
+
+class ConfigError(WorkbenchError):
+    """Missing or contradictory configuration (no token endpoint, unknown profile...)."""

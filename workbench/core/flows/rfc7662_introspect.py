@@ -1,0 +1,33 @@
+"""Token introspection (RFC 7662)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.core.client_auth import ClientConfig, authenticate
+from workbench.core.errors import TransportError
+from workbench.core.flows.rfc7009_revoke import TokenTypeHint
+from workbench.core.flows.token_endpoint import parse_json_object
+from workbench.core.http import HttpRequest, HttpResponse
+
+
+def build_introspection_request(
+    endpoint: str, client: ClientConfig, token: str, hint: TokenTypeHint | None = None
+) -> HttpRequest:
+    """RFC 7662 §2.1."""
+    form = {"token": token}
+    if hint:
+        form["token_type_hint"] = hint
+    body, basic = authenticate(client, form)
+    return HttpRequest("POST", endpoint, form=body, basic_auth=basic, purpose="introspection")
+
+
+def parse_introspection_response(resp: HttpResponse) -> dict[str, Any]:
+    """RFC 7662 §2.2: a JSON object whose ``active`` is the server's verdict."""
+    data = parse_json_object(resp)
+    if not isinstance(data.get("active"), bool):
+        raise TransportError(
+            "The introspection response has no boolean 'active' (RFC 7662 §2.2).",
+            kind="invalid_document",
+        )
+    return data

@@ -1,0 +1,160 @@
+"""Device authorization grant (RFC 8628).
+
+:func:`poll_device_token` is a generator: it yields a :class:`DevicePoll` after every poll that
+did not end the flow and returns the :class:`TokenSet`; it sleeps in short slices on the
+``cancel`` event, so a Cancel is honoured at once (architecture.md, "Long waits are generators").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from workbench.core.client_auth import ClientConfig, authenticate
+from workbench.core.errors import FlowError, OAuthError, TransportError
+from workbench.core.flows.token_endpoint import (
+    build_token_request,
+    parse_json_object,
+    parse_token_response,
+)
+from workbench.core.http import HttpRequest, HttpResponse
+from workbench.core.tokenset import TokenSet
+
+GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
+DEFAULT_INTERVAL = 5.0  # RFC 8628 §3.2
+SLOW_DOWN_STEP = 5.0  # RFC 8628 §3.5
+
+
+@dataclass(frozen=True)
+class DeviceAuthorization:
+    """RFC 8628 §3.2 response."""
+
+    device_code: str
+    user_code: str
+    verification_uri: str
+    expires_in: float
+    interval: float = DEFAULT_INTERVAL
+    verification_uri_complete: str | None = None
+    received_at: float = field(default_factory=time.time)
+
+    @property
+    def expires_at(self) -> float:
+        return self.received_at + self.expires_in
+
+    @property
+    def qr_uri(self) -> str:
+        """What to put in a QR code: the complete URI when given (RFC 8628 §3.3.1)."""
+        return self.verification_uri_complete or self.verification_uri
+
+    def __repr__(self) -> str:
+        return f"DeviceAuthorization(user_code={self.user_code!r}, expires_in={self.expires_in})"
+
+
+@dataclass(frozen=True)
+class DevicePoll:
+    """The state after one poll: ``pending`` or ``slow_down`` (with the new interval)."""
+
+    status: Literal["pending", "slow_down"]
+    interval: float
+    seconds_left: float
+    polls: int
+
+
+def build_device_authorization_request(
+    endpoint: str,
+    client: ClientConfig,
+    scope: str = "",
+    extra: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    """RFC 8628 §3.1: client authentication as at the token endpoint."""
+    form = {"scope": scope} if scope else {}
+    form.update({k: v for k, v in (extra or {}).items() if v})
+    body, basic = authenticate(client, form)
+    return HttpRequest(
+        "POST", endpoint, form=body, basic_auth=basic, purpose="device authorization"
+    )
+
+
+def parse_device_authorization(resp: HttpResponse) -> DeviceAuthorization:
+    data = parse_json_object(resp)
+    missing = [k for k in ("device_code", "user_code", "verification_uri") if not data.get(k)]
+    # Some servers (older drafts, Google) say verification_url.
+    if "verification_uri" in missing and data.get("verification_url"):
+        data["verification_uri"] = data["verification_url"]
+        missing.remove("verification_uri")
+    if missing:
+        raise TransportError(
+            f"The device authorization response lacks {', '.join(missing)} (RFC 8628 §3.2).",
+            kind="invalid_document",
+        )
+    try:
+        expires_in = float(data.get("expires_in", 600))
+        interval = float(data.get("interval", DEFAULT_INTERVAL))
+    except (TypeError, ValueError) as exc:
+        raise TransportError(
+            f"Bad expires_in/interval in the device authorization response: {exc}",
+            kind="invalid_document",
+        ) from exc
+    complete = data.get("verification_uri_complete")
+    return DeviceAuthorization(
+        device_code=str(data["device_code"]),
+        user_code=str(data["user_code"]),
+        verification_uri=str(data["verification_uri"]),
+        verification_uri_complete=complete if isinstance(complete, str) and complete else None,
+        expires_in=expires_in,
+        interval=max(interval, 0.0),
+    )
+
+
+def build_device_token_request(
+    token_endpoint: str, client: ClientConfig, device_code: str
+) -> HttpRequest:
+    """RFC 8628 §3.4."""
+    form = {"grant_type": GRANT_TYPE, "device_code": device_code}
+    return build_token_request(token_endpoint, client, form, "token (device_code poll)")
+
+
+DENIED_TEXT = "The user denied the request on the verification page (access_denied)."
+EXPIRED_TEXT = "The user code expired before anyone approved it (expired_token). Start again."
+
+
+def poll_device_token(
+    send: Callable[[HttpRequest], HttpResponse],
+    token_endpoint: str,
+    client: ClientConfig,
+    authorization: DeviceAuthorization,
+    cancel: threading.Event | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+) -> Generator[DevicePoll, None, TokenSet]:
+    """Poll the token endpoint (RFC 8628 §3.4-3.5) until tokens, denial, expiry or cancel."""
+    cancel = cancel or threading.Event()
+    interval = authorization.interval
+    polls = 0
+    while True:
+        if cancel.wait(interval):
+            raise FlowError("Device login cancelled.", kind="cancelled")
+        polls += 1
+        request = build_device_token_request(token_endpoint, client, authorization.device_code)
+        try:
+            return parse_token_response(send(request))
+        except OAuthError as exc:
+            left = authorization.expires_at - clock()
+            if exc.error == "authorization_pending":
+                status: Literal["pending", "slow_down"] = "pending"
+            elif exc.error == "slow_down":
+                interval += SLOW_DOWN_STEP
+                status = "slow_down"
+            elif exc.error == "access_denied":
+                raise OAuthError(exc.error, exc.description or DENIED_TEXT, exc.uri, exc.status)
+            elif exc.error == "expired_token":
+                raise OAuthError(exc.error, exc.description or EXPIRED_TEXT, exc.uri, exc.status)
+            else:
+                raise
+            if left <= -interval:
+                # The server keeps saying pending after expiry: stop rather than poll forever.
+                raise FlowError(EXPIRED_TEXT, kind="expired") from exc
+            yield DevicePoll(status, interval, max(left, 0.0), polls)

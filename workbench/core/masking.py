@@ -1,0 +1,126 @@
+"""Masking of secrets in recorded exchanges (protocols.md: "Secrets ... are masked").
+
+Secrets proper (client secret, password, verifier, device code) are replaced whole; tokens keep
+their first characters so a person can still tell two tokens apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MASK = "••••••"
+TOKEN_PREFIX = 8
+
+#: Form or JSON fields whose whole value is secret.
+SECRET_FIELDS = frozenset(
+    {
+        "client_secret",
+        "password",
+        "new_password",
+        "code_verifier",
+        "client_assertion",
+        "assertion",
+        "secret_hash",
+        "SECRET_HASH",
+        "PASSWORD",
+        "NEW_PASSWORD",
+        "aws_secret_access_key",
+        "SecretAccessKey",
+        "SessionToken",
+    }
+)
+
+#: Fields that hold tokens or codes: shown by their first characters only.
+TOKEN_FIELDS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "token",
+        "code",
+        "device_code",
+        "id_token_hint",
+        "subject_token",
+        "actor_token",
+        "AccessToken",
+        "RefreshToken",
+        "IdToken",
+        "REFRESH_TOKEN",
+        "Session",
+    }
+)
+
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+def mask_token(value: str) -> str:
+    """Keep the first characters of a token, hide the rest."""
+    if len(value) <= TOKEN_PREFIX:
+        return MASK
+    return value[:TOKEN_PREFIX] + "…" + MASK
+
+
+def mask_field(name: str, value: str) -> str:
+    """Mask one form/JSON field by its name."""
+    if name in SECRET_FIELDS:
+        return MASK
+    if name in TOKEN_FIELDS:
+        return mask_token(value)
+    return value
+
+
+def mask_header(name: str, value: str) -> str:
+    """Mask an HTTP header: keep the scheme of Authorization, hide the credentials."""
+    if name.lower() not in SECRET_HEADERS:
+        return value
+    scheme, _, rest = value.partition(" ")
+    if name.lower().endswith("authorization") and rest:
+        if scheme.lower() == "bearer":
+            return f"{scheme} {mask_token(rest)}"
+        return f"{scheme} {MASK}"
+    return MASK
+
+
+def mask_mapping(data: Mapping[str, str]) -> dict[str, str]:
+    return {k: mask_field(k, v) for k, v in data.items()}
+
+
+def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: mask_header(k, v) for k, v in headers.items()}
+
+
+def mask_json(value: Any) -> Any:
+    """Mask a parsed JSON value recursively."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if isinstance(v, str):
+                out[k] = mask_field(str(k), v)
+            else:
+                out[k] = mask_json(v)
+        return out
+    if isinstance(value, list):
+        return [mask_json(v) for v in value]
+    return value
+
+
+def mask_text(text: str, secrets: Iterable[str]) -> str:
+    """Replace every known secret value appearing anywhere in ``text``."""
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def mask_body(body: bytes, content_type: str, secrets: Iterable[str]) -> str:
+    """A response body as masked text: JSON masked by field, any other text by known values."""
+    text = body.decode("utf-8", errors="replace")
+    if "json" in content_type.lower() or text.lstrip().startswith(("{", "[")):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            pass
+        else:
+            text = json.dumps(mask_json(parsed), indent=2, ensure_ascii=False)
+    return mask_text(text, secrets)

@@ -1,0 +1,123 @@
+"""Provider profiles: Qt-free dataclasses saved as JSON under the user's config directory.
+
+A profile never holds a secret: the client secret lives in :class:`SecretStore`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from workbench.core.client_auth import AUTH_METHODS, AuthMethod, ClientConfig
+from workbench.core.errors import ConfigError
+from workbench.core.secrets import SecretStore
+from workbench.core.session import Provider
+
+APP_NAME = "token-workbench"
+_NAME = re.compile(r"^[\w .@-]{1,64}$")
+
+
+def config_dir() -> Path:
+    """Where profiles live; ``WORKBENCH_CONFIG_DIR`` overrides (tests, portable use)."""
+    override = os.environ.get("WORKBENCH_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+@dataclass
+class Profile:
+    name: str
+    issuer: str = ""
+    endpoints: dict[str, str] = field(default_factory=dict)
+    client_id: str = ""
+    auth_method: AuthMethod | None = None
+    scope: str = ""
+    extra_params: dict[str, str] = field(default_factory=dict)
+    redirect_port: int = 0
+    verify_tls: bool = True
+
+    def validate(self) -> None:
+        if not _NAME.match(self.name):
+            raise ConfigError(
+                "A profile name is 1-64 letters, digits, spaces or . _ @ - characters."
+            )
+        if self.auth_method is not None and self.auth_method not in AUTH_METHODS:
+            raise ConfigError(f"Unknown authentication method {self.auth_method!r}.")
+        if not self.issuer and not self.endpoints.get("token_endpoint") and not self.endpoints.get(
+            "authorization_endpoint"
+        ):
+            raise ConfigError("A profile needs an issuer or at least a token endpoint.")
+        if not 0 <= self.redirect_port <= 65535:
+            raise ConfigError("The redirect port must be between 0 and 65535.")
+
+    def to_provider(self, secrets: SecretStore | None = None) -> Provider:
+        secret = secrets.get(self.name) if secrets is not None else None
+        return Provider(
+            client=ClientConfig(self.client_id, secret, self.auth_method),
+            issuer=self.issuer or None,
+            endpoints=dict(self.endpoints),
+            scope=self.scope,
+            extra=dict(self.extra_params),
+            verify_tls=self.verify_tls,
+            name=self.name,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class ProfileStore:
+    """All profiles in one JSON file, written atomically."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or config_dir()
+        self.path = self.directory / "profiles.json"
+
+    def load_all(self) -> dict[str, Profile]:
+        if not self.path.exists():
+            return {}
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+            items = data.get("profiles", []) if isinstance(data, dict) else []
+            profiles = [Profile.from_dict(item) for item in items if isinstance(item, dict)]
+        except (OSError, ValueError, TypeError) as exc:
+            raise ConfigError(f"Cannot read profiles from {self.path}: {exc}") from exc
+        return {p.name: p for p in profiles}
+
+    def get(self, name: str) -> Profile:
+        profiles = self.load_all()
+        if name not in profiles:
+            known = ", ".join(sorted(profiles)) or "none saved yet"
+            raise ConfigError(f"No profile named {name!r} (profiles: {known}).")
+        return profiles[name]
+
+    def save(self, profile: Profile) -> None:
+        profile.validate()
+        profiles = self.load_all()
+        profiles[profile.name] = profile
+        self._write(profiles)
+
+    def delete(self, name: str) -> None:
+        profiles = self.load_all()
+        if profiles.pop(name, None) is not None:
+            self._write(profiles)
+
+    def _write(self, profiles: dict[str, Profile]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        doc = {"version": 1, "profiles": [asdict(p) for p in profiles.values()]}
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".profiles-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, indent=2)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

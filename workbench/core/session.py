@@ -1,0 +1,450 @@
+"""One provider, one HTTP client, every flow: the façade the CLI and the UI both call.
+
+Each method is a blocking call (run it off the GUI thread); each builds a request with a pure
+builder, sends it through :class:`HttpClient` (so it lands in the exchange log) and parses it.
+"""
+
+from __future__ import annotations
+
+import threading
+import webbrowser
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from workbench.core.client_auth import ClientConfig
+from workbench.core.discovery import ServerMetadata, discover
+from workbench.core.errors import (
+    FlowError,
+    OAuthError,
+    TokenError,
+    TransportError,
+    WorkbenchError,
+)
+from workbench.core.flows.refresh import Rotation, build_refresh_request, rotation
+from workbench.core.flows.rfc6749_code import (
+    AuthorizationRequest,
+    build_authorization_request,
+    build_code_token_request,
+    parse_authorization_response,
+)
+from workbench.core.flows.rfc6749_grants import (
+    build_client_credentials_request,
+    build_password_request,
+)
+from workbench.core.flows.rfc6749_implicit import parse_implicit_response
+from workbench.core.flows.rfc7009_revoke import (
+    TokenTypeHint,
+    build_revocation_request,
+    parse_revocation_response,
+)
+from workbench.core.flows.rfc7662_introspect import (
+    build_introspection_request,
+    parse_introspection_response,
+)
+from workbench.core.flows.rfc8628_device import (
+    DeviceAuthorization,
+    DevicePoll,
+    build_device_authorization_request,
+    parse_device_authorization,
+    poll_device_token,
+)
+from workbench.core.flows.token_endpoint import parse_token_response
+from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo_response
+from workbench.core.http import ExchangeLog, HttpClient, HttpRequest
+from workbench.core.jwks import JwksCache
+from workbench.core.loopback import LoopbackListener
+from workbench.core.tokens import Inspection, decode_jwt, inspect_token, token_kind
+from workbench.core.tokenset import TokenSet
+
+DEFAULT_LOGIN_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What a flow needs to know about the server and the client, resolved from a profile."""
+
+    client: ClientConfig
+    issuer: str | None = None
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    scope: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+    verify_tls: bool = True
+    name: str = ""
+
+
+@dataclass
+class PendingAuthorization:
+    """A browser flow in progress: the request sent and the listener waiting for the redirect."""
+
+    request: AuthorizationRequest
+    listener: LoopbackListener
+
+    @property
+    def url(self) -> str:
+        return self.request.url
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    tokens: TokenSet
+    rotation: Rotation
+
+
+@dataclass(frozen=True)
+class ServerVerdict:
+    """What the server says of a token now: ``active`` True/False, or None when unknown."""
+
+    active: bool | None
+    source: Literal["introspection", "userinfo", "cognito", "none"]
+    detail: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RealityCheck:
+    """The revocation reality check: the local verdict beside the server's."""
+
+    local: Inspection
+    server: ServerVerdict
+
+    @property
+    def locally_valid(self) -> bool:
+        return self.local.ok and any(
+            f.check == "signature" and f.outcome == "pass" for f in self.local.findings
+        )
+
+    @property
+    def contradiction(self) -> bool:
+        """True when the token still verifies locally while the server says it is dead."""
+        return self.locally_valid and self.server.active is False
+
+
+class OAuthSession:
+    """Runs flows for one provider. Thread-safe enough for one flow at a time per caller."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        http: HttpClient | None = None,
+        log: ExchangeLog | None = None,
+    ) -> None:
+        self.provider = provider
+        self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
+        self.http.log.add_secret(provider.client.client_secret)
+        self.jwks = JwksCache(lambda url: self.http.get_json(url, purpose="jwks"))
+        self._metadata: ServerMetadata | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def log(self) -> ExchangeLog:
+        return self.http.log
+
+    @property
+    def client(self) -> ClientConfig:
+        return self.provider.client
+
+    # -- metadata -------------------------------------------------------------------------
+    def metadata(self, refresh: bool = False) -> ServerMetadata:
+        """Discovered metadata with manual endpoints applied on top (fetched once)."""
+        with self._lock:
+            if self._metadata is None or refresh:
+                base = ServerMetadata(issuer=self.provider.issuer or "")
+                manual = self.provider.endpoints
+                if self.provider.issuer and not _has_all_endpoints(manual):
+                    try:
+                        base = discover(self.http, self.provider.issuer)
+                    except TransportError as exc:
+                        # Manual endpoints are the fallback when there is no usable document.
+                        reachable = exc.kind in ("invalid_document", "http", "not_json")
+                        if not (reachable and _has_any_endpoint(manual)):
+                            raise
+                self._metadata = base.with_overrides(self.provider.endpoints)
+            return self._metadata
+
+    def _send(self, request: HttpRequest) -> TokenSet:
+        return parse_token_response(self.http.send(request))
+
+    def _scope(self, scope: str | None) -> str:
+        return self.provider.scope if scope is None else scope
+
+    def _extra(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        return {**self.provider.extra, **(extra or {})}
+
+    # -- direct grants --------------------------------------------------------------------
+    def client_credentials(
+        self,
+        scope: str | None = None,
+        *,
+        audience: str | None = None,
+        resource: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> TokenSet:
+        """RFC 6749 §4.4."""
+        request = build_client_credentials_request(
+            self.metadata().require("token_endpoint"),
+            self.client,
+            self._scope(scope),
+            audience=audience,
+            resource=resource,
+            extra=self._extra(extra),
+        )
+        return self._send(request)
+
+    def password(
+        self,
+        username: str,
+        password: str,
+        scope: str | None = None,
+        *,
+        audience: str | None = None,
+        resource: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> TokenSet:
+        """RFC 6749 §4.3 (legacy)."""
+        self.log.add_secret(password)
+        request = build_password_request(
+            self.metadata().require("token_endpoint"),
+            self.client,
+            username,
+            password,
+            self._scope(scope),
+            audience=audience,
+            resource=resource,
+            extra=self._extra(extra),
+        )
+        return self._send(request)
+
+    # -- browser grants -------------------------------------------------------------------
+    def begin_authorization(
+        self,
+        scope: str | None = None,
+        *,
+        response_type: str = "code",
+        port: int = 0,
+        path: str = "/callback",
+        extra: Mapping[str, str] | None = None,
+    ) -> PendingAuthorization:
+        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3)."""
+        meta = self.metadata()
+        endpoint = meta.require("authorization_endpoint")
+        mode: Literal["query", "fragment"] = "query" if response_type == "code" else "fragment"
+        listener = LoopbackListener(port=port, path=path, mode=mode).start()
+        request = build_authorization_request(
+            endpoint,
+            self.client.client_id,
+            listener.redirect_uri,
+            self._scope(scope),
+            response_type=response_type,
+            issuer=meta.issuer or None,
+            iss_required=meta.authorization_response_iss_parameter_supported,
+            extra=self._extra(extra),
+        )
+        return PendingAuthorization(request, listener)
+
+    def finish_authorization(
+        self,
+        pending: PendingAuthorization,
+        timeout: float = DEFAULT_LOGIN_TIMEOUT,
+        cancel: threading.Event | None = None,
+    ) -> TokenSet:
+        """Wait for the redirect, check it, and (for code) redeem the code with the verifier."""
+        params = pending.listener.wait(timeout, cancel)
+        request = pending.request
+        if request.response_type == "code":
+            code = parse_authorization_response(params, request)
+            token_endpoint = self.metadata().require("token_endpoint")
+            tokens = self._send(build_code_token_request(token_endpoint, self.client, code, request))
+        else:
+            tokens = parse_implicit_response(params, request)
+        check_nonce(tokens, request.nonce)
+        return tokens
+
+    def authorization_code(
+        self,
+        scope: str | None = None,
+        *,
+        open_browser: Callable[[str], object] | None = webbrowser.open,
+        on_url: Callable[[str], None] | None = None,
+        response_type: str = "code",
+        port: int = 0,
+        timeout: float = DEFAULT_LOGIN_TIMEOUT,
+        cancel: threading.Event | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> TokenSet:
+        """The whole browser flow in one blocking call (used by the CLI)."""
+        pending = self.begin_authorization(
+            scope, response_type=response_type, port=port, extra=extra
+        )
+        try:
+            if on_url is not None:
+                on_url(pending.url)
+            if open_browser is not None:
+                open_browser(pending.url)
+            return self.finish_authorization(pending, timeout, cancel)
+        finally:
+            pending.close()
+
+    # -- device ---------------------------------------------------------------------------
+    def start_device(
+        self, scope: str | None = None, extra: Mapping[str, str] | None = None
+    ) -> DeviceAuthorization:
+        """RFC 8628 §3.1-3.2."""
+        request = build_device_authorization_request(
+            self.metadata().require("device_authorization_endpoint"),
+            self.client,
+            self._scope(scope),
+            self._extra(extra),
+        )
+        return parse_device_authorization(self.http.send(request))
+
+    def poll_device(
+        self, authorization: DeviceAuthorization, cancel: threading.Event | None = None
+    ) -> Generator[DevicePoll, None, TokenSet]:
+        """RFC 8628 §3.4-3.5 as a generator of poll statuses returning the tokens."""
+        return poll_device_token(
+            self.http.send,
+            self.metadata().require("token_endpoint"),
+            self.client,
+            authorization,
+            cancel,
+        )
+
+    # -- token management -----------------------------------------------------------------
+    def refresh(self, refresh_token: str, scope: str | None = None) -> RefreshResult:
+        """RFC 6749 §6, reporting rotation."""
+        self.log.add_secret(refresh_token)
+        request = build_refresh_request(
+            self.metadata().require("token_endpoint"),
+            self.client,
+            refresh_token,
+            scope or "",
+        )
+        tokens = self._send(request)
+        return RefreshResult(tokens, rotation(refresh_token, tokens))
+
+    def revoke(self, token: str, hint: TokenTypeHint | None = None) -> None:
+        """RFC 7009."""
+        request = build_revocation_request(
+            self.metadata().require("revocation_endpoint"), self.client, token, hint
+        )
+        parse_revocation_response(self.http.send(request))
+
+    def introspect(self, token: str, hint: TokenTypeHint | None = None) -> dict[str, Any]:
+        """RFC 7662."""
+        request = build_introspection_request(
+            self.metadata().require("introspection_endpoint"), self.client, token, hint
+        )
+        return parse_introspection_response(self.http.send(request))
+
+    def userinfo(self, access_token: str) -> dict[str, Any]:
+        """OIDC Core §5.3."""
+        request = build_userinfo_request(
+            self.metadata().require("userinfo_endpoint"), access_token
+        )
+        return parse_userinfo_response(self.http.send(request))
+
+    # -- inspection -----------------------------------------------------------------------
+    def inspect(
+        self,
+        token: str,
+        *,
+        kind: Literal["access", "id", "auto"] = "auto",
+        nonce: str | None = None,
+        access_token: str | None = None,
+    ) -> Inspection:
+        """Decode and verify a JWT against this provider's keys and expectations."""
+        meta = self.metadata()
+        if kind == "auto":
+            kind = _guess_kind(token)
+        return inspect_token(
+            token,
+            jwks=self.jwks,
+            jwks_uri=meta.jwks_uri,
+            issuer=meta.issuer or None,
+            audience=self.client.client_id if kind == "id" else None,
+            client_id=self.client.client_id if kind == "access" else None,
+            nonce=nonce,
+            access_token=access_token if kind == "id" else None,
+        )
+
+    def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
+        """Ask the server whether ``token`` is alive: introspection, else UserInfo."""
+        meta = self.metadata()
+        if meta.introspection_endpoint:
+            data = self.introspect(token, hint)
+            active = bool(data.get("active"))
+            detail = "active" if active else "inactive (active: false)"
+            return ServerVerdict(active, "introspection", detail, data)
+        if meta.userinfo_endpoint and hint == "access_token":
+            try:
+                claims = self.userinfo(token)
+            except OAuthError as exc:
+                if exc.status == 401:
+                    return ServerVerdict(False, "userinfo", f"401 {exc.error}")
+                raise
+            return ServerVerdict(True, "userinfo", "200: token accepted", claims)
+        return ServerVerdict(
+            None, "none", "the provider has neither introspection nor UserInfo"
+        )
+
+    def reality_check(self, token: str, hint: TokenTypeHint = "access_token") -> RealityCheck:
+        """Local verification beside the server's verdict (protocols.md, revocation check)."""
+        return RealityCheck(self.inspect(token), self.server_verdict(token, hint))
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _has_all_endpoints(endpoints: Mapping[str, str]) -> bool:
+    return bool(endpoints.get("token_endpoint")) and bool(endpoints.get("jwks_uri"))
+
+
+def _has_any_endpoint(endpoints: Mapping[str, str]) -> bool:
+    return bool(endpoints.get("token_endpoint") or endpoints.get("authorization_endpoint"))
+
+
+def _guess_kind(token: str) -> Literal["access", "id"]:
+    """An ID token has a nonce, at_hash or is typ JWT without scope; default to access."""
+    try:
+        decoded = decode_jwt(token)
+    except TokenError:
+        return "access"
+    claims = decoded.claims
+    typ = str(decoded.header.get("typ", "")).lower()
+    if "at+jwt" in typ or "scope" in claims or claims.get("token_use") == "access":
+        return "access"
+    if claims.get("token_use") == "id" or "nonce" in claims or "at_hash" in claims:
+        return "id"
+    return "access"
+
+
+def check_nonce(tokens: TokenSet, nonce: str | None) -> None:
+    """OIDC Core §3.1.3.7 step 11: the ID token's nonce must be the one we sent."""
+    if not nonce or not tokens.id_token:
+        return
+    try:
+        claims = decode_jwt(tokens.id_token).claims
+    except TokenError as exc:
+        raise FlowError(f"The ID token cannot be decoded: {exc}", kind="bad_id_token") from exc
+    if claims.get("nonce") != nonce:
+        raise FlowError(
+            "The ID token's nonce does not match the one sent: possible replay. Tokens rejected.",
+            kind="nonce_mismatch",
+        )
+
+
+__all__ = [
+    "OAuthSession",
+    "PendingAuthorization",
+    "Provider",
+    "RealityCheck",
+    "RefreshResult",
+    "ServerVerdict",
+    "WorkbenchError",
+    "check_nonce",
+    "token_kind",
+]
