@@ -1,0 +1,719 @@
+"""Decode and inspect tokens.
+
+Decoding reads the JWS compact serialisation (RFC 7515 §7.1) of a JWT (RFC 7519 §7.2) without
+trusting it. Inspection then runs each check a recipient should run, one finding per check:
+signature (RFC 7515 §5.2, keys from the issuer's JWKS only, RFC 8725 §3.1), ``iss``/``aud``/
+``exp``/``nbf`` (RFC 7519 §4.1), ``typ`` (RFC 9068 §4), Cognito's ``token_use``, ``nonce`` and
+``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9). A check that cannot run says why.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+from workbench.core.claims import (
+    Expiry,
+    expiry,
+    format_local,
+    format_relative,
+    parse_numeric_date,
+)
+from workbench.core.errors import OAuthError, TokenError, TransportError
+from workbench.core.jwks import HMAC_ALGORITHMS, JwksCache, KeyChoice, KeySet
+
+__all__ = [
+    "CHECKS",
+    "DecodedJwt",
+    "Expiry",
+    "Finding",
+    "Inspection",
+    "Outcome",
+    "TokenKind",
+    "at_hash",
+    "decode_jwt",
+    "expiry",
+    "format_local",
+    "format_relative",
+    "inspect_token",
+    "token_kind",
+]
+
+TokenKind = Literal["jwt", "jwe", "opaque"]
+
+MAX_TOKEN_CHARS = 1_000_000
+MAX_DEPTH = 64
+
+CHECKS: tuple[str, ...] = (
+    "signature",
+    "iss",
+    "aud",
+    "exp",
+    "nbf",
+    "typ",
+    "token_use",
+    "nonce",
+    "at_hash",
+)
+
+NO_ISSUER_KEYS = "no issuer keys: pass --issuer or --jwks-uri"
+
+_BEARER = re.compile(r"bearer(?:\s+|$)", re.IGNORECASE)
+_B64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+_NOT_B64URL = re.compile(r"[^A-Za-z0-9_-]")
+_TO_STANDARD_B64 = bytes.maketrans(b"-_", b"+/")
+_JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number"}
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_CHECKED = "not_checked"
+
+
+@dataclass(frozen=True)
+class DecodedJwt:
+    """A JWS-compact JWT, decoded but NOT verified. ``raw`` is the token as cleaned up."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signature: bytes
+    signing_input: bytes
+    raw: str
+
+    @property
+    def segments(self) -> list[str]:
+        """The three base64url segments: header, payload, signature."""
+        return self.raw.split(".")
+
+    @property
+    def alg(self) -> str | None:
+        value = self.header.get("alg")
+        return value if isinstance(value, str) else None
+
+    @property
+    def kid(self) -> str | None:
+        value = self.header.get("kid")
+        return value if isinstance(value, str) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "header": self.header,
+            "claims": self.claims,
+            "signature": self.segments[2],
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of one check: ``pass``, ``fail`` or ``not_checked``, with a reason in words."""
+
+    check: str
+    outcome: Outcome
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"check": self.check, "outcome": self.outcome.value, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A decoded token, its findings in :data:`CHECKS` order, and its expiry at ``now``."""
+
+    decoded: DecodedJwt
+    findings: tuple[Finding, ...]
+    expiry: Expiry
+    now: float
+
+    @property
+    def ok(self) -> bool:
+        """No check failed (checks not run do not count against it)."""
+        return not self.failed
+
+    @property
+    def failed(self) -> list[Finding]:
+        return [f for f in self.findings if f.outcome is Outcome.FAIL]
+
+    @property
+    def signature_valid(self) -> bool:
+        return self.finding("signature").outcome is Outcome.PASS
+
+    def finding(self, check: str) -> Finding:
+        for item in self.findings:
+            if item.check == check:
+                return item
+        raise KeyError(check)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.decoded.to_dict(),
+            "ok": self.ok,
+            "findings": [f.to_dict() for f in self.findings],
+            "expiry": self.expiry.to_dict(),
+        }
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_jwt(token: str) -> DecodedJwt:
+    """Decode a JWT without verifying it; ``TokenError`` says in words what is wrong.
+
+    Surrounding whitespace, line breaks, quotes and a leading ``Bearer`` are ignored.
+    """
+    text = _clean(token)
+    parts = text.split(".")
+    if len(parts) == 5:
+        raise TokenError(_jwe_message(parts[0]))
+    if len(parts) == 1:
+        raise TokenError(
+            "not a JWT: it has no '.' separators. It looks like an opaque token, which only its"
+            " issuer can read: ask the server (introspection, RFC 7662)."
+        )
+    if len(parts) != 3:
+        raise TokenError(
+            f"not a JWT: a signed JWT has 3 segments separated by '.', this one has {len(parts)}"
+        )
+    head, payload, sig = parts
+    if not head:
+        raise TokenError("not a JWT: the header segment (before the first '.') is empty")
+    if not payload:
+        raise TokenError("the payload segment is empty: a detached-payload JWS carries no claims")
+    header = _parse_object(_b64decode(head, "header"), "header")
+    payload_bytes = _b64decode(payload, "payload")
+    try:
+        claims = _parse_object(payload_bytes, "payload")
+    except TokenError:
+        cty = header.get("cty")
+        if isinstance(cty, str) and cty.upper() == "JWT":
+            raise TokenError(
+                "the payload is itself a JWT (nested token, cty JWT): decode the inner token"
+            ) from None
+        raise
+    signature = _b64decode(sig, "signature")
+    return DecodedJwt(header, claims, signature, f"{head}.{payload}".encode("ascii"), text)
+
+
+def token_kind(token: str) -> TokenKind:
+    """``jwt`` (signed; maybe malformed, decode says why), ``jwe`` (encrypted) or ``opaque``.
+
+    Anything ASCII that is not recognisably a JWT is opaque, which is what the UI needs to offer
+    introspection instead. ``TokenError`` only for text that cannot be a token of any kind
+    (empty, non-ASCII, absurdly long; RFC 6750 §2.1 b64token).
+    """
+    text = _clean(token)
+    parts = text.split(".")
+    if len(parts) in (3, 5):
+        try:
+            header = _parse_object(_b64decode(parts[0], "header"), "header")
+        except TokenError:
+            header = None
+        if header is not None:
+            return "jwe" if len(parts) == 5 else "jwt"
+    if text.startswith("eyJ") and "." in text:  # base64url of '{"': a damaged JWT, not opaque
+        return "jwt"
+    return "opaque"
+
+
+def _clean(token: object) -> str:
+    if not isinstance(token, str):
+        raise TokenError(f"a token is text, not {type(token).__name__}")
+    text = token.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1].strip()
+    match = _BEARER.match(text)
+    if match is not None:
+        text = text[match.end() :]
+    text = "".join(text.split())
+    if not text:
+        raise TokenError("the token is empty")
+    if len(text) > MAX_TOKEN_CHARS:
+        raise TokenError(f"the token is {len(text):,} characters long; refusing to decode it")
+    if not text.isascii():
+        index, char = next((i, c) for i, c in enumerate(text) if not c.isascii())
+        raise TokenError(
+            f"the token contains the non-ASCII character {char!r} at position {index}:"
+            " tokens are plain ASCII (was it copied from a formatted document?)"
+        )
+    return text
+
+
+def _b64decode(segment: str, name: str) -> bytes:
+    """base64url without padding (RFC 7515 §2); trailing '=' padding is tolerated."""
+    data = segment.encode("ascii").rstrip(b"=")  # _clean made sure it is ASCII
+    padding = len(segment) - len(data)
+    if padding <= 2 and b"+" not in data and b"/" not in data and len(data) % 4 != 1:
+        try:  # fast path: the C decoder validates the alphabet in strict mode
+            padded = data.translate(_TO_STANDARD_B64) + b"=" * (-len(data) % 4)
+            return binascii.a2b_base64(padded, strict_mode=True)
+        except binascii.Error:
+            pass
+    raise TokenError(_b64_problem(segment, name))
+
+
+def _b64_problem(segment: str, name: str) -> str:
+    """Why ``segment`` is not base64url, in words (only computed for a bad segment)."""
+    if _B64URL.fullmatch(segment) is None:
+        bad = _NOT_B64URL.search(segment.rstrip("="))
+        if bad is None:
+            return f"the {name} segment has too much '=' padding"
+        char = bad.group()
+        if char in "+/":
+            return (
+                f"the {name} segment contains {char!r}: that is standard base64, but JWTs use"
+                " base64url ('-' and '_')"
+            )
+        return (
+            f"the {name} segment contains {char!r} at position {bad.start()}, which is not"
+            " base64url"
+        )
+    body = segment.rstrip("=")
+    if len(body) % 4 == 1:
+        return (
+            f"the {name} segment has an impossible base64url length ({len(body)}): a character"
+            " was lost or added when copying"
+        )
+    return f"the {name} segment is not valid base64url"
+
+
+class _DuplicateMember(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateMember(key)
+            seen.add(key)
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_object(data: bytes, name: str) -> dict[str, Any]:
+    """A JSON object from a decoded segment (RFC 7519 §7.2 steps 3–4, 8–10)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TokenError(f"the {name} is not UTF-8 text (bad byte at offset {exc.start})") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except _DuplicateMember as exc:
+        raise TokenError(
+            f"the {name} has the member {exc.name!r} twice; such a token must be rejected"
+            " (RFC 7519 §4)"
+        ) from None
+    except RecursionError:
+        raise TokenError(f"the {name} is nested too deeply to be a token") from None
+    except ValueError as exc:  # json.JSONDecodeError, huge integers, NaN/Infinity
+        if "integer string conversion" in str(exc):
+            raise TokenError(f"the {name} contains a number with thousands of digits") from None
+        raise TokenError(f"the {name} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        kind = _JSON_TYPES.get(type(value), "a literal")
+        raise TokenError(f"the {name} is JSON but {kind}, not an object")
+    if text.count("{") + text.count("[") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+        raise TokenError(f"the {name} is nested more than {MAX_DEPTH} levels deep")
+    if "\\" in text and "\\u" in text and not _valid_unicode(value):
+        raise TokenError(f"the {name} contains an unpaired surrogate escape (\\uD800–\\uDFFF)")
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return deepest
+
+
+def _valid_unicode(value: Any) -> bool:
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return True
+
+
+def _jwe_message(first_segment: str) -> str:
+    try:
+        header = _parse_object(_b64decode(first_segment, "header"), "header")
+    except TokenError:
+        header = {}
+    algs = ", ".join(f"{k} {header[k]}" for k in ("alg", "enc") if isinstance(header.get(k), str))
+    detail = f"; {algs}" if algs else ""
+    return (
+        f"this is an encrypted token (JWE, RFC 7516{detail}): it cannot be decoded without the"
+        " recipient's private key"
+    )
+
+
+# --------------------------------------------------------------------------- inspection
+
+
+def inspect_token(
+    token_or_decoded: str | DecodedJwt,
+    *,
+    jwks: JwksCache | KeySet | Mapping[str, Any] | None = None,
+    jwks_uri: str | None = None,
+    issuer: str | None = None,
+    audience: str | None = None,
+    client_id: str | None = None,
+    nonce: str | None = None,
+    access_token: str | None = None,
+    expected_typ: str | None = None,
+    token_use: str | None = None,
+    now: float | None = None,
+    leeway: int = 30,
+) -> Inspection:
+    """Run every check on a token; raises only ``TokenError`` (for an undecodable token).
+
+    ``jwks`` is a :class:`JwksCache` (used with ``jwks_uri``), a parsed :class:`KeySet`, or a
+    JWKS document given directly. A failure to fetch the JWKS does not raise: the signature
+    finding is ``not_checked`` with the transport message, and the other checks still run.
+    """
+    decoded = (
+        token_or_decoded
+        if isinstance(token_or_decoded, DecodedJwt)
+        else decode_jwt(token_or_decoded)
+    )
+    moment = time.time() if now is None else float(now)
+    claims = decoded.claims
+    findings = (
+        _check_signature(decoded, jwks, jwks_uri),
+        _check_iss(claims, issuer),
+        _check_aud(claims, audience, client_id),
+        _check_exp(claims, moment, leeway),
+        _check_nbf(claims, moment, leeway),
+        _check_typ(decoded.header, expected_typ),
+        _check_token_use(claims, token_use),
+        _check_nonce(claims, nonce),
+        _check_at_hash(decoded, access_token),
+    )
+    return Inspection(decoded, findings, expiry(claims, moment), moment)
+
+
+def _pass(check: str, reason: str) -> Finding:
+    return Finding(check, Outcome.PASS, reason)
+
+
+def _fail(check: str, reason: str) -> Finding:
+    return Finding(check, Outcome.FAIL, reason)
+
+
+def _skip(check: str, reason: str) -> Finding:
+    return Finding(check, Outcome.NOT_CHECKED, reason)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _check_signature(
+    decoded: DecodedJwt, jwks: JwksCache | KeySet | Mapping[str, Any] | None, jwks_uri: str | None
+) -> Finding:
+    check = "signature"
+    header = decoded.header
+    alg = header.get("alg")
+    if not isinstance(alg, str) or not alg:
+        return _fail(check, "the header has no alg: not a valid signed token (RFC 7515 §4.1.1)")
+    if alg.lower() == "none":
+        return _fail(check, "unsigned token (alg none): anyone could have written it")
+    if "crit" in header:
+        return _fail(
+            check,
+            f"the header marks {_shown(header['crit'])} as critical extensions, which this tool"
+            " does not implement, so the token must be rejected (RFC 7515 §4.1.11)",
+        )
+    kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        return _fail(check, f"the header kid is not a string: {_shown(kid)}")
+    source = ""
+    choice: KeyChoice
+    try:
+        if isinstance(jwks, JwksCache):
+            if jwks_uri is None:
+                return _skip(check, NO_ISSUER_KEYS)
+            source = f" from {jwks_uri}"
+            choice = jwks.select(jwks_uri, kid, alg)
+        elif jwks is None:
+            return _skip(check, NO_ISSUER_KEYS)
+        else:
+            keys = jwks if isinstance(jwks, KeySet) else KeySet.from_document(jwks, jwks_uri)
+            choice = keys.select(kid, alg)
+    except (TransportError, OAuthError) as exc:
+        where = f" from {jwks_uri}" if jwks_uri else ""
+        return _skip(check, f"could not get the issuer's keys{where}: {exc}")
+    key = choice.key
+    if key is None:
+        return _fail(check, choice.reason)
+    if alg in HMAC_ALGORITHMS and key.is_public:
+        return _fail(
+            check,
+            f"algorithm-confusion attack: the token claims {alg} (a shared-secret MAC) but"
+            f" {key.label} is a {key.kty} public key; accepting it would let anyone who knows"
+            " the public key forge tokens (RFC 8725 §2.1)",
+        )
+    if key.problem is not None:
+        return _fail(check, f"{key.label} cannot be used: {key.problem}")
+    if alg not in key.allowed:
+        allowed = ", ".join(sorted(key.allowed))
+        return _fail(
+            check, f"alg {alg} is not allowed for {key.label} ({key.kty}); it allows {allowed}"
+        )
+    try:
+        valid = key.verify(alg, decoded.signing_input, decoded.signature)
+    except ValueError as exc:
+        return _fail(check, str(exc))
+    if not valid:
+        return _fail(
+            check,
+            f"signature does not match: the token was altered, or not signed by {key.label}"
+            f" ({alg})",
+        )
+    weakness = key.weakness(alg)
+    note = f"; but beware: {weakness}" if weakness else ""
+    return _pass(check, f"valid {alg} signature by {key.label}{source}{note}")
+
+
+def _check_iss(claims: Mapping[str, Any], issuer: str | None) -> Finding:
+    check = "iss"
+    value = claims.get("iss")
+    if issuer is None:
+        said = f" (the token says {_shown(value)})" if value is not None else ""
+        return _skip(check, f"no expected issuer given{said}")
+    if value is None:
+        return _fail(check, f"the token has no iss claim (expected {issuer!r})")
+    if value != issuer:
+        hint = ""
+        if isinstance(value, str) and value.rstrip("/") == issuer.rstrip("/"):
+            hint = "; they differ only by a trailing '/', which makes them different issuers"
+        return _fail(check, f"iss is {_shown(value)}, expected {issuer!r}{hint}")
+    return _pass(check, f"iss is {issuer!r}")
+
+
+def _check_aud(claims: Mapping[str, Any], audience: str | None, client_id: str | None) -> Finding:
+    check = "aud"
+    if audience is None and client_id is None:
+        return _skip(check, "no expected audience: pass --audience or --client-id")
+    aud = claims.get("aud")
+    auds: list[str] | None
+    if aud is None:
+        auds = None
+    elif isinstance(aud, str):
+        auds = [aud]
+    elif isinstance(aud, list) and all(isinstance(a, str) for a in aud):
+        auds = aud
+    else:
+        return _fail(check, f"aud is neither a string nor a list of strings: {_shown(aud)}")
+    passes: list[str] = []
+    fails: list[str] = []
+    if audience is not None:
+        if auds is None:
+            hint = (
+                " (it carries client_id instead: pass --client-id to check that)"
+                if "client_id" in claims
+                else ""
+            )
+            fails.append(f"the token has no aud claim (expected {audience!r}){hint}")
+        elif audience in auds:
+            passes.append(f"aud contains {audience!r}")
+        else:
+            fails.append(f"aud is {_shown(aud)}, which does not contain {audience!r}")
+    if client_id is not None:
+        # RFC 9068 §2.2 and Cognito: client_id claim; OIDC Core §3.1.3.7: azp, else aud.
+        cid = claims.get("client_id")
+        azp = claims.get("azp")
+        if cid is not None:
+            if cid == client_id:
+                passes.append(f"client_id is {client_id!r}")
+            else:
+                fails.append(f"client_id is {_shown(cid)}, expected {client_id!r}")
+        if azp is not None:
+            if azp == client_id:
+                passes.append(f"azp is {client_id!r}")
+            else:
+                fails.append(f"azp is {_shown(azp)}, expected the client {client_id!r}")
+        if cid is None and azp is None:
+            if auds is None:
+                fails.append(f"the token has neither aud nor client_id (expected {client_id!r})")
+            elif client_id in auds:
+                passes.append(f"aud contains the client {client_id!r}")
+            else:
+                fails.append(
+                    f"aud is {_shown(aud)}, which does not contain the client {client_id!r}"
+                )
+    if fails:
+        return _fail(check, "; ".join(fails))
+    return _pass(check, "; ".join(passes))
+
+
+def _check_exp(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
+    check = "exp"
+    if "exp" not in claims:
+        return _skip(check, "token has no exp")
+    try:
+        exp = parse_numeric_date(claims["exp"])
+    except ValueError as exc:
+        return _fail(check, f"exp is not a valid time: {exc}")
+    left = exp - now
+    when = format_local(exp)
+    if left <= -leeway:
+        return _fail(check, f"expired {format_relative(left)} ({when})")
+    if left <= 0:
+        return _pass(
+            check, f"expired {format_relative(left)} ({when}), within the {leeway} s leeway"
+        )
+    return _pass(check, f"expires {format_relative(left)} ({when})")
+
+
+def _check_nbf(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
+    check = "nbf"
+    if "nbf" not in claims:
+        return _skip(check, "token has no nbf")
+    try:
+        nbf = parse_numeric_date(claims["nbf"])
+    except ValueError as exc:
+        return _fail(check, f"nbf is not a valid time: {exc}")
+    ahead = nbf - now
+    when = format_local(nbf)
+    if ahead > leeway:
+        return _fail(check, f"not valid yet: valid from {when} ({format_relative(ahead)})")
+    if ahead > 0:
+        return _pass(
+            check, f"valid from {when} ({format_relative(ahead)}), within the {leeway} s leeway"
+        )
+    return _pass(check, f"valid since {when} ({format_relative(ahead)})")
+
+
+def _media_type(value: str) -> str:
+    lowered = value.strip().lower()
+    return lowered.removeprefix("application/")
+
+
+def _check_typ(header: Mapping[str, Any], expected: str | None) -> Finding:
+    check = "typ"
+    typ = header.get("typ")
+    if expected is None:
+        said = f" (the header says {_shown(typ)})" if typ is not None else ""
+        return _skip(check, f"no expected typ given{said}")
+    if typ is None:
+        return _fail(check, f"the header has no typ (expected {expected!r})")
+    if not isinstance(typ, str) or _media_type(typ) != _media_type(expected):
+        hint = ""
+        if _media_type(expected) == "at+jwt":
+            hint = " (RFC 9068 §2.1: this is what tells an access token from an ID token)"
+        return _fail(check, f"typ is {_shown(typ)}, expected {expected!r}{hint}")
+    return _pass(check, f"typ is {typ!r}")
+
+
+def _check_token_use(claims: Mapping[str, Any], expected: str | None) -> Finding:
+    check = "token_use"
+    value = claims.get("token_use")
+    if expected is None:
+        said = f" (the token says {_shown(value)})" if value is not None else ""
+        return _skip(check, f"no expected token_use given{said}")
+    if value is None:
+        return _fail(
+            check, f"the token has no token_use claim (expected {expected!r}, as Cognito sets)"
+        )
+    if value != expected:
+        return _fail(check, f"token_use is {_shown(value)}, expected {expected!r}")
+    return _pass(check, f"token_use is {expected!r}")
+
+
+def _check_nonce(claims: Mapping[str, Any], expected: str | None) -> Finding:
+    check = "nonce"
+    value = claims.get("nonce")
+    if expected is None:
+        if value is not None:
+            return _skip(check, "the token has a nonce but no expected nonce was given")
+        return _skip(check, "no expected nonce given")
+    if value is None:
+        return _fail(check, f"the token has no nonce claim (expected {expected!r})")
+    if value != expected:
+        return _fail(
+            check,
+            f"nonce is {_shown(value)}, expected {expected!r}: the ID token does not belong to"
+            " this authorization request (replay?)",
+        )
+    return _pass(check, "nonce matches the one sent in the authorization request")
+
+
+def _hash_name(alg: str) -> str | None:
+    """The hash of a JWS alg, as OIDC Core §3.1.3.6 uses it (EdDSA: Ed25519 → SHA-512)."""
+    if alg == "EdDSA":
+        return "sha512"
+    if alg == "none":
+        return None
+    for bits in ("256", "384", "512"):
+        if alg.endswith(bits) or alg == f"ES{bits}K":
+            return f"sha{bits}"
+    return None
+
+
+def at_hash(access_token: str, alg: str) -> str | None:
+    """OIDC Core §3.1.3.6: base64url of the left half of hash(ASCII access token)."""
+    name = _hash_name(alg)
+    if name is None:
+        return None
+    digest = hashlib.new(name, access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+
+
+def _check_at_hash(decoded: DecodedJwt, access_token: str | None) -> Finding:
+    check = "at_hash"
+    if access_token is None:
+        return _skip(check, "no access token given to compare with")
+    value = decoded.claims.get("at_hash")
+    if value is None:
+        return _skip(check, "the token has no at_hash claim")
+    alg = decoded.alg or ""
+    token = access_token.strip()
+    if not token.isascii():
+        return _fail(check, "the access token given is not ASCII, so it cannot match")
+    expected = at_hash(token, alg)
+    if expected is None:
+        return _fail(check, f"cannot compute at_hash for alg {alg!r}")
+    if value != expected:
+        return _fail(
+            check,
+            f"at_hash is {_shown(value)} but the access token hashes to {expected!r}: the ID"
+            " token was not issued together with this access token",
+        )
+    return _pass(check, f"at_hash matches the access token ({_hash_name(alg)})")
