@@ -280,8 +280,10 @@ def _session(args: argparse.Namespace, out: Out, provider: Provider) -> OAuthSes
 
 def _print_exchange(out: Out, ex: Exchange) -> None:
     status = f"{ex.status} {ex.reason}" if ex.status is not None else f"failed: {ex.error}"
-    out.info(f"--- #{ex.id} {ex.purpose or ex.method}: {ex.method} {ex.url} -> {status} "
-             f"({ex.duration_ms:.0f} ms)")
+    out.info(
+        f"--- #{ex.id} {ex.purpose or ex.method}: {ex.method} {ex.url} -> {status} "
+        f"({ex.duration_ms:.0f} ms)"
+    )
     if ex.request_form:
         out.info("    form: " + json.dumps(dict(ex.request_form)))
     if ex.response_body:
@@ -290,7 +292,7 @@ def _print_exchange(out: Out, ex: Exchange) -> None:
 
 
 # -- output ----------------------------------------------------------------------------------
-def _print_token_summary(out: Out, tokens: TokenSet, nonce: str | None = None) -> None:
+def _print_token_summary(out: Out, tokens: TokenSet) -> None:
     scope = f", scope: {tokens.scope}" if tokens.scope else ""
     lifetime = f", expires in {tokens.expires_in:g} s" if tokens.expires_in is not None else ""
     out.result(f"token_type: {tokens.token_type or '?'}{lifetime}{scope}")
@@ -313,11 +315,13 @@ def _print_claims(out: Out, token: str) -> None:
         out.result(f"  (cannot decode: {exc})")
         return
     out.result("  header: " + json.dumps(decoded.header))
-    width = max((len(r.name) for r in claim_rows(decoded.claims)), default=0)
-    for row in claim_rows(decoded.claims):
+    now = time.time()
+    rows = claim_rows(decoded.claims, now)
+    width = max((len(r.name) for r in rows), default=0)
+    for row in rows:
         out.result(f"  {row.name:<{width}}  {row.display}")
-    ex = expiry(decoded.claims)
-    if ex is not None and ex.expires_at is not None:
+    ex = expiry(decoded.claims, now)
+    if ex.expires_at is not None:
         out.result(f"  -> {ex.describe()}")
 
 
@@ -326,7 +330,7 @@ def _print_inspection(out: Out, inspection: Inspection) -> None:
     out.result("")
     out.result("checks:")
     for f in inspection.findings:
-        mark = {"pass": "PASS", "fail": "FAIL", "not_checked": "----"}[str(f.outcome)]
+        mark = {"pass": "PASS", "fail": "FAIL", "not_checked": "----"}[f.outcome.value]
         out.result(f"  {mark}  {f.check:<10} {f.reason}")
 
 
@@ -380,7 +384,6 @@ def _run_grant(
 ) -> int:
     session = _session(args, out, provider)
     grant = args.grant
-    nonce: str | None = None
     rotation_text: str | None = None
     try:
         if grant == "client_credentials":
@@ -422,7 +425,7 @@ def _run_grant(
     if args.json:
         out.result(json.dumps(tokens.to_dict(), indent=2))
     else:
-        _print_token_summary(out, tokens, nonce)
+        _print_token_summary(out, tokens)
     return EXIT_OK
 
 
@@ -530,9 +533,7 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
     if args.json:
         doc = inspection.to_dict()
         out.result(
-            json.dumps(
-                {k: doc[k] for k in ("header", "claims", "findings") if k in doc}, indent=2
-            )
+            json.dumps({k: doc[k] for k in ("header", "claims", "findings") if k in doc}, indent=2)
         )
     else:
         _print_inspection(out, inspection)
@@ -556,8 +557,9 @@ def _server_call(args: argparse.Namespace, out: Out, provider: Provider, token: 
     try:
         if args.command == "revoke":
             session.revoke(token, args.token_type_hint)
-            out.result("revoked (the server answered 200; RFC 7009 says the same for an unknown "
-                       "token)")
+            out.result(
+                "revoked (the server answered 200; RFC 7009 says the same for an unknown token)"
+            )
             return EXIT_OK
         if args.command == "introspect":
             data = session.introspect(token, args.token_type_hint)
@@ -672,8 +674,9 @@ def report_error(out: Out, exc: WorkbenchError) -> int:
     return EXIT_USAGE
 
 
-def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     out = Out(stdout or sys.stdout, stderr or sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)

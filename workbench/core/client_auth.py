@@ -39,9 +39,7 @@ def authenticate(
     if method == "none":
         return {**form, "client_id": client.client_id}, None
     if not client.client_secret:
-        raise ConfigError(
-            f"Authentication method {method} needs a client secret, and none is set."
-        )
+        raise ConfigError(f"Authentication method {method} needs a client secret, and none is set.")
     if method == "client_secret_post":
         return {
             **form,

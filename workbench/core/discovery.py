@@ -57,7 +57,7 @@ class ServerMetadata:
 
     def with_overrides(self, endpoints: Mapping[str, str]) -> ServerMetadata:
         """Manual endpoints take precedence over discovered ones (empty values are ignored)."""
-        changes = {k: v for k, v in endpoints.items() if k in ENDPOINT_NAMES and v}
+        changes: dict[str, Any] = {k: v for k, v in endpoints.items() if k in ENDPOINT_NAMES and v}
         return replace(self, **changes)
 
     def require(self, name: str) -> str:

@@ -38,7 +38,7 @@ class OAuthError(WorkbenchError):
 
 
 class TransportError(WorkbenchError):
-    """No usable answer: refused, timed out, TLS failure, HTML or non-JSON body, bad document.
+    """No usable answer: refused, timeout, TLS failure, HTML or non-JSON body, bad document.
 
     ``kind`` is a short machine-readable tag: ``refused``, ``timeout``, ``tls``, ``http``,
     ``not_json``, ``invalid_document``, ``network``.
@@ -55,7 +55,7 @@ class TokenError(WorkbenchError):
 
 
 class FlowError(WorkbenchError):
-    """A flow that stopped on the client side: state mismatch, cancelled, timed out, bad callback."""
+    """A flow stopped on the client side: state mismatch, cancelled, timed out, bad callback."""
 
     def __init__(self, message: str, kind: str = "flow") -> None:
         self.kind = kind

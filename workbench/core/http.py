@@ -78,7 +78,9 @@ class HttpResponse:
         try:
             return json.loads(self.body)
         except ValueError:
-            raise TransportError(describe_non_json(self), kind="not_json", status=self.status)
+            raise TransportError(
+                describe_non_json(self), kind="not_json", status=self.status
+            ) from None
 
 
 def describe_non_json(resp: HttpResponse) -> str:

@@ -25,10 +25,14 @@ color:#222}}h1{{font-size:1.4em}}.err{{color:#a40000}}</style></head>
 
 _FRAGMENT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Token Workbench</title>
 </head><body><p id="msg">Passing the response to Token Workbench…</p><script>
-fetch(location.pathname, {method: "POST", headers: {"Content-Type":
-"application/x-www-form-urlencoded"}, body: location.hash.substring(1) || location.search.substring(1)})
-.then(r => r.text()).then(t => { document.open(); document.write(t); document.close(); })
-.catch(e => { document.getElementById("msg").textContent = "Could not reach Token Workbench: " + e; });
+const form = location.hash.substring(1) || location.search.substring(1);
+fetch(location.pathname, {method: "POST", body: form,
+  headers: {"Content-Type": "application/x-www-form-urlencoded"}})
+.then(r => r.text())
+.then(t => { document.open(); document.write(t); document.close(); })
+.catch(e => {
+  document.getElementById("msg").textContent = "Could not reach Token Workbench: " + e;
+});
 </script></body></html>"""
 
 
@@ -167,4 +171,3 @@ class LoopbackListener:
                 listener._stop.set()
 
         return Handler
-

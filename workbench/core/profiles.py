@@ -49,8 +49,10 @@ class Profile:
             )
         if self.auth_method is not None and self.auth_method not in AUTH_METHODS:
             raise ConfigError(f"Unknown authentication method {self.auth_method!r}.")
-        if not self.issuer and not self.endpoints.get("token_endpoint") and not self.endpoints.get(
-            "authorization_endpoint"
+        if (
+            not self.issuer
+            and not self.endpoints.get("token_endpoint")
+            and not self.endpoints.get("authorization_endpoint")
         ):
             raise ConfigError("A profile needs an issuer or at least a token endpoint.")
         if not 0 <= self.redirect_port <= 65535:

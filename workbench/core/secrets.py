@@ -5,6 +5,7 @@ Nothing secret is ever written to a file by the workbench (protocols.md, securit
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -28,8 +29,8 @@ class SecretStore:
     """get/set/delete secrets by (profile, name); ``persistent`` says where they live."""
 
     def __init__(self, backend: Any | None = None, *, use_keyring: bool = True) -> None:
-        self._backend = backend if backend is not None else (
-            _usable_backend() if use_keyring else None
+        self._backend = (
+            backend if backend is not None else (_usable_backend() if use_keyring else None)
         )
         self._memory: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -76,9 +77,7 @@ class SecretStore:
     def delete(self, profile: str, name: str = "client_secret") -> None:
         key = self._key(profile, name)
         if self._backend is not None:
-            try:
+            with contextlib.suppress(Exception):  # nothing stored, or a locked keyring
                 self._backend.delete_password(SERVICE, key)
-            except Exception:
-                pass
         with self._lock:
             self._memory.pop(key, None)

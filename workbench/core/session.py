@@ -257,7 +257,9 @@ class OAuthSession:
         if request.response_type == "code":
             code = parse_authorization_response(params, request)
             token_endpoint = self.metadata().require("token_endpoint")
-            tokens = self._send(build_code_token_request(token_endpoint, self.client, code, request))
+            tokens = self._send(
+                build_code_token_request(token_endpoint, self.client, code, request)
+            )
         else:
             tokens = parse_implicit_response(params, request)
         check_nonce(tokens, request.nonce)
@@ -342,9 +344,7 @@ class OAuthSession:
 
     def userinfo(self, access_token: str) -> dict[str, Any]:
         """OIDC Core §5.3."""
-        request = build_userinfo_request(
-            self.metadata().require("userinfo_endpoint"), access_token
-        )
+        request = build_userinfo_request(self.metadata().require("userinfo_endpoint"), access_token)
         return parse_userinfo_response(self.http.send(request))
 
     # -- inspection -----------------------------------------------------------------------
@@ -387,9 +387,7 @@ class OAuthSession:
                     return ServerVerdict(False, "userinfo", f"401 {exc.error}")
                 raise
             return ServerVerdict(True, "userinfo", "200: token accepted", claims)
-        return ServerVerdict(
-            None, "none", "the provider has neither introspection nor UserInfo"
-        )
+        return ServerVerdict(None, "none", "the provider has neither introspection nor UserInfo")
 
     def reality_check(self, token: str, hint: TokenTypeHint = "access_token") -> RealityCheck:
         """Local verification beside the server's verdict (protocols.md, revocation check)."""

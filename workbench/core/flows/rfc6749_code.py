@@ -72,14 +72,10 @@ def build_authorization_request(
     )
 
 
-def check_authorization_response(
-    params: Mapping[str, str], request: AuthorizationRequest
-) -> None:
+def check_authorization_response(params: Mapping[str, str], request: AuthorizationRequest) -> None:
     """Check ``state`` (RFC 6749 §10.12) and ``iss`` (RFC 9207 §2.4), and surface errors."""
     if "error" in params:
-        raise OAuthError(
-            params["error"], params.get("error_description"), params.get("error_uri")
-        )
+        raise OAuthError(params["error"], params.get("error_description"), params.get("error_uri"))
     if params.get("state") != request.state:
         raise FlowError(
             "The state in the redirect does not match the one sent: the response may be forged "
@@ -100,9 +96,7 @@ def check_authorization_response(
         )
 
 
-def parse_authorization_response(
-    params: Mapping[str, str], request: AuthorizationRequest
-) -> str:
+def parse_authorization_response(params: Mapping[str, str], request: AuthorizationRequest) -> str:
     """The authorization code from the redirect's query, after every check."""
     check_authorization_response(params, request)
     code = params.get("code")

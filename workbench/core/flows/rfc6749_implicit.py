@@ -17,9 +17,7 @@ LEGACY_WARNING = (
 )
 
 
-def parse_implicit_response(
-    params: Mapping[str, str], request: AuthorizationRequest
-) -> TokenSet:
+def parse_implicit_response(params: Mapping[str, str], request: AuthorizationRequest) -> TokenSet:
     """Fragment parameters → TokenSet (RFC 6749 §4.2.2), after state and iss checks."""
     check_authorization_response(params, request)
     wants_access = "token" in request.response_type.split()

@@ -149,9 +149,11 @@ def poll_device_token(
                 interval += SLOW_DOWN_STEP
                 status = "slow_down"
             elif exc.error == "access_denied":
-                raise OAuthError(exc.error, exc.description or DENIED_TEXT, exc.uri, exc.status)
+                text = exc.description or DENIED_TEXT
+                raise OAuthError(exc.error, text, exc.uri, exc.status) from exc
             elif exc.error == "expired_token":
-                raise OAuthError(exc.error, exc.description or EXPIRED_TEXT, exc.uri, exc.status)
+                text = exc.description or EXPIRED_TEXT
+                raise OAuthError(exc.error, text, exc.uri, exc.status) from exc
             else:
                 raise
             if left <= -interval:

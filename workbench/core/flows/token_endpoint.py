@@ -29,9 +29,9 @@ def parse_json_object(resp: HttpResponse) -> dict[str, Any]:
     """A 2xx JSON object, or the OAuth error it carries (RFC 6749 §5.2), or a TransportError."""
     try:
         data = resp.json()
-    except TransportError:
+    except TransportError as exc:
         if resp.status >= 400:
-            raise TransportError(describe_non_json(resp), kind="http", status=resp.status)
+            raise TransportError(describe_non_json(resp), kind="http", status=resp.status) from exc
         raise
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         raise oauth_error(data, resp.status)
@@ -43,9 +43,7 @@ def parse_json_object(resp: HttpResponse) -> dict[str, Any]:
             status=resp.status,
         )
     if not isinstance(data, dict):
-        raise TransportError(
-            f"Expected a JSON object, got {type(data).__name__}.", kind="not_json"
-        )
+        raise TransportError(f"Expected a JSON object, got {type(data).__name__}.", kind="not_json")
     return data
 
 
