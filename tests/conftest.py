@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# Qt renders offscreen in tests: no display is needed, in CI or on a developer's machine.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 import threading
 import time
 from collections.abc import Iterator
@@ -53,8 +58,9 @@ def no_dangling_threads() -> Iterator[None]:
     deadline = time.monotonic() + 3.0
     while True:
         extra = [
-            t for t in threading.enumerate() if t not in before and t.is_alive()
-            and not t.name.startswith(("QThreadPool", "Dummy"))
+            t
+            for t in threading.enumerate()
+            if t not in before and t.is_alive() and not t.name.startswith(("QThreadPool", "Dummy"))
         ]
         if not extra or time.monotonic() > deadline:
             break

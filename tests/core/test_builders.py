@@ -49,7 +49,9 @@ def test_authorization_url_carries_state_nonce_and_challenge() -> None:
 
 def test_callback_checks_state_then_iss() -> None:
     req = build_authorization_request(
-        "https://idp.example/authorize", "app", "http://127.0.0.1:1/callback",
+        "https://idp.example/authorize",
+        "app",
+        "http://127.0.0.1:1/callback",
         issuer="https://idp.example",
     )
     ok = {"code": "c1", "state": req.state, "iss": "https://idp.example"}
@@ -93,10 +95,15 @@ def test_client_auth_methods() -> None:
     post = build_client_credentials_request(
         "https://t", ClientConfig("id", "s", "client_secret_post"), ""
     )
-    assert post.form == {"grant_type": "client_credentials", "client_id": "id",
-                         "client_secret": "s"}
+    assert post.form == {
+        "grant_type": "client_credentials",
+        "client_id": "id",
+        "client_secret": "s",
+    }
     with pytest.raises(ConfigError, match="needs a client secret"):
-        build_client_credentials_request("https://t", ClientConfig("id", None, "client_secret_basic"))
+        build_client_credentials_request(
+            "https://t", ClientConfig("id", None, "client_secret_basic")
+        )
 
 
 def test_basic_credentials_are_form_encoded_first() -> None:
@@ -107,22 +114,36 @@ def test_basic_credentials_are_form_encoded_first() -> None:
 
 
 def test_masking_of_fields_headers_and_bodies() -> None:
-    masked = mask_mapping({"client_secret": "abc", "password": "pw", "refresh_token":
-                           "rt-0123456789", "scope": "openid"})
-    assert masked == {"client_secret": MASK, "password": MASK,
-                      "refresh_token": "rt-01234…" + MASK, "scope": "openid"}
+    masked = mask_mapping(
+        {
+            "client_secret": "abc",
+            "password": "pw",
+            "refresh_token": "rt-0123456789",
+            "scope": "openid",
+        }
+    )
+    assert masked == {
+        "client_secret": MASK,
+        "password": MASK,
+        "refresh_token": "rt-01234…" + MASK,
+        "scope": "openid",
+    }
     assert mask_header("Authorization", "Basic aWQ6cw==") == "Basic " + MASK
     assert mask_header("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.x.y").startswith(
         "Bearer eyJhbGci…"
     )
-    body = mask_body(b'{"access_token": "eyJhbGciOiJSUzI1NiJ9.a.b", "note": "pw=hunter22"}',
-                     "application/json", {"hunter22"})
+    body = mask_body(
+        b'{"access_token": "eyJhbGciOiJSUzI1NiJ9.a.b", "note": "pw=hunter22"}',
+        "application/json",
+        {"hunter22"},
+    )
     assert "eyJhbGciOiJSUzI1NiJ9.a.b" not in body and "hunter22" not in body
 
 
 def test_curl_uses_env_references_for_secrets() -> None:
     req = HttpRequest(
-        "POST", "https://idp.example/token",
+        "POST",
+        "https://idp.example/token",
         form={"grant_type": "refresh_token", "refresh_token": "RT", "client_secret": "S"},
         basic_auth=("app", "S"),
     )

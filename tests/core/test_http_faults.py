@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.peers import Canned, CannedServer, canned_server, closed_port_url, silent_server
 from workbench.cli import main as cli_main
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import OAuthError, TransportError
 from workbench.core.http import HttpClient
 from workbench.core.session import OAuthSession, Provider
-from tests.peers import Canned, CannedServer, canned_server, closed_port_url, silent_server
 
 CLIENT = ClientConfig("cid", "csecret")
 
@@ -155,4 +155,3 @@ def test_cli_reports_without_traceback(
     assert rc == code
     assert words in err
     assert "Traceback" not in err
-

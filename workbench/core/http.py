@@ -208,6 +208,8 @@ class HttpClient:
         self.timeout = timeout
         self.verify_tls = verify_tls
         self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
 
     def _session(self) -> requests.Session:
         # requests.Session is not thread-safe: one per thread, kept for connection reuse.
@@ -215,15 +217,18 @@ class HttpClient:
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = f"TokenWorkbench/{__version__}"
-            session.trust_env = True
             self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
         return session
 
     def close(self) -> None:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is not None:
+        """Close every thread's connections (call when no request is in flight)."""
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
             session.close()
-            self._local.session = None
+        self._local = threading.local()
 
     def send(self, req: HttpRequest) -> HttpResponse:
         """Send ``req``; raise TransportError when no HTTP answer came back."""

@@ -1,0 +1,176 @@
+"""Device authorization grant (RFC 8628): polling answers and the verification page."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+import requests
+
+from workbench.demo import (
+    CONFIDENTIAL_CLIENT_ID,
+    CONFIDENTIAL_CLIENT_SECRET,
+    DEVICE_CODE_GRANT,
+    NATIVE_CLIENT_ID,
+    USERS,
+    DemoServer,
+)
+from workbench.demo.driver import DemoDriverError, decide_device_code
+
+
+def start(metadata: dict[str, Any], scope: str = "openid profile offline_access") -> Any:
+    response = requests.post(
+        metadata["device_authorization_endpoint"],
+        data={"client_id": NATIVE_CLIENT_ID, "scope": scope},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def poll(metadata: dict[str, Any], device_code: str) -> requests.Response:
+    return requests.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": DEVICE_CODE_GRANT,
+            "device_code": device_code,
+            "client_id": NATIVE_CLIENT_ID,
+        },
+        timeout=5,
+    )
+
+
+def error_of(response: requests.Response) -> str:
+    assert response.status_code == 400, response.text
+    return str(response.json()["error"])
+
+
+def test_device_authorization_response(demo_server: DemoServer, metadata: dict[str, Any]) -> None:
+    grant = start(metadata)
+    assert grant["interval"] == 1
+    assert grant["expires_in"] == 600
+    assert grant["verification_uri"] == demo_server.url("device_verification")
+    complete = urlsplit(grant["verification_uri_complete"])
+    assert parse_qs(complete.query) == {"user_code": [grant["user_code"]]}
+    assert len(grant["device_code"]) >= 32
+
+
+def test_pending_then_slow_down_then_approved(metadata: dict[str, Any]) -> None:
+    grant = start(metadata)
+    assert error_of(poll(metadata, grant["device_code"])) == "authorization_pending"
+    assert error_of(poll(metadata, grant["device_code"])) == "slow_down"  # polled at once
+
+    decide_device_code(grant["verification_uri"], grant["user_code"], username="bob")
+    response = poll(metadata, grant["device_code"])
+    assert response.status_code == 200, response.text
+    tokens = response.json()
+    assert {"access_token", "refresh_token", "id_token"} <= set(tokens)
+    id_token = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+    assert id_token["sub"] == USERS["bob"].subject
+    assert id_token["aud"] == NATIVE_CLIENT_ID
+
+    # A device code gives tokens once.
+    assert error_of(poll(metadata, grant["device_code"])) == "invalid_grant"
+
+
+def test_polling_at_the_interval_is_not_slowed_down(make_demo_server: Any) -> None:
+    server: DemoServer = make_demo_server(device_interval=1, device_slow_down_step=5)
+    metadata = requests.get(server.discovery_url, timeout=5).json()
+    grant = start(metadata)
+    assert error_of(poll(metadata, grant["device_code"])) == "authorization_pending"
+    time.sleep(1.0)
+    assert error_of(poll(metadata, grant["device_code"])) == "authorization_pending"
+    assert error_of(poll(metadata, grant["device_code"])) == "slow_down"
+    # From now on the client must wait 5 s more (RFC 8628 §3.5).
+    record = server.authority.store.find_device_grant(grant["device_code"])
+    assert record is not None and record.interval == 6
+
+
+def test_denied(metadata: dict[str, Any]) -> None:
+    grant = start(metadata)
+    decide_device_code(grant["verification_uri"], grant["user_code"], approve=False)
+    assert error_of(poll(metadata, grant["device_code"])) == "access_denied"
+
+
+def test_expired(make_demo_server: Any) -> None:
+    server: DemoServer = make_demo_server(device_code_ttl=1)
+    metadata = requests.get(server.discovery_url, timeout=5).json()
+    grant = start(metadata)
+    assert grant["expires_in"] == 1
+    time.sleep(1.1)
+    assert error_of(poll(metadata, grant["device_code"])) == "expired_token"
+    with pytest.raises(DemoDriverError, match="expired"):
+        decide_device_code(grant["verification_uri"], grant["user_code"])
+
+
+def test_verification_page_steps(metadata: dict[str, Any]) -> None:
+    grant = start(metadata, scope="openid email api:read")
+    session = requests.Session()
+
+    page = session.get(grant["verification_uri_complete"], timeout=5)
+    assert page.status_code == 200
+    assert f'value="{grant["user_code"]}"' in page.text  # prefilled
+    assert 'id="username"' in page.text and "alice-password" in page.text
+
+    # Code typed by hand, in lower case and without the dash.
+    typed = grant["user_code"].replace("-", "").lower()
+    confirm = session.post(
+        grant["verification_uri"],
+        data={"user_code": typed, "username": "alice", "password": "alice-password"},
+        timeout=5,
+    )
+    assert confirm.status_code == 200
+    assert grant["user_code"] in confirm.text and "api:read" in confirm.text
+    assert 'id="approve"' in confirm.text
+
+    done = session.post(
+        grant["verification_uri"],
+        data={"user_code": grant["user_code"], "decision": "approve"},
+        timeout=5,
+    )
+    assert 'data-result="approved"' in done.text
+    assert poll(metadata, grant["device_code"]).status_code == 200
+
+    # Signed in now: the entry page asks only for the code.
+    page = session.get(grant["verification_uri"], timeout=5)
+    assert 'id="username"' not in page.text and "Alice Example" in page.text
+    # The same code cannot be used twice.
+    again = session.post(
+        grant["verification_uri"], data={"user_code": grant["user_code"]}, timeout=5
+    )
+    assert again.status_code == 400 and "already used" in again.text
+
+
+def test_verification_page_errors(metadata: dict[str, Any]) -> None:
+    grant = start(metadata)
+    with pytest.raises(DemoDriverError, match="Unknown code"):
+        decide_device_code(grant["verification_uri"], "BCDF-GHJK")
+    with pytest.raises(DemoDriverError, match="Wrong username or password"):
+        decide_device_code(grant["verification_uri"], grant["user_code"], password="nope")
+    assert error_of(poll(metadata, grant["device_code"])) == "authorization_pending"
+
+
+def test_confidential_client_authenticates_for_the_device_grant(
+    metadata: dict[str, Any],
+) -> None:
+    response = requests.post(
+        metadata["device_authorization_endpoint"],
+        data={"scope": "openid"},
+        auth=(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET),
+        timeout=5,
+    )
+    assert response.status_code == 200 and response.json()["user_code"]
+    wrong = requests.post(
+        metadata["device_authorization_endpoint"],
+        data={"scope": "openid"},
+        auth=(CONFIDENTIAL_CLIENT_ID, "wrong-secret"),
+        timeout=5,
+    )
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+
+
+def test_unknown_device_code(metadata: dict[str, Any]) -> None:
+    assert error_of(poll(metadata, "nope")) == "invalid_grant"

@@ -1,0 +1,278 @@
+"""The command-line twin, in process and as a real process, against the demo server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from typing import IO
+
+import pytest
+import requests
+
+from workbench.cli import main
+from workbench.demo import (
+    CONFIDENTIAL_CLIENT_ID,
+    CONFIDENTIAL_CLIENT_SECRET,
+    DemoConfig,
+    DemoServer,
+)
+from workbench.demo.driver import decide_device_code, sign_in_and_decide
+
+
+@pytest.fixture
+def server() -> Iterator[DemoServer]:
+    with DemoServer(DemoConfig(device_interval=1)) as running:
+        yield running
+
+
+def confidential(server: DemoServer) -> list[str]:
+    return [
+        "--issuer",
+        server.issuer,
+        "--client-id",
+        CONFIDENTIAL_CLIENT_ID,
+        "--client-secret-env",
+        "DEMO_SECRET",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def demo_secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_SECRET", CONFIDENTIAL_CLIENT_SECRET)
+    monkeypatch.setenv("ALICE_PW", "alice-password")
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_demo_client_credentials_json_is_only_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["token", "--grant", "client_credentials", "--demo", "--json"], capsys)
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["token_type"].lower() == "bearer" and doc["access_token"].count(".") == 2
+    assert "Demo authorization server running" in err
+
+
+def test_demo_password_summary_shows_claims(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["token", "--grant", "password", "--demo"], capsys)
+    assert code == 0
+    assert "RFC 9700" in err  # the legacy warning
+    assert ("access_token:" in out and "preferred_username" in out) or "sub" in out
+    assert "expires" in out
+
+
+def test_demo_refresh_reports_rotation(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["token", "--grant", "refresh_token", "--demo", "--json"], capsys)
+    assert code == 0
+    assert "refresh token rotated" in err
+    assert json.loads(out)["refresh_token"]
+
+
+def test_wrong_password_is_exit_1_with_error_line(
+    server: DemoServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALICE_PW", "nope")
+    code, out, err = run(
+        [
+            "token",
+            "--grant",
+            "password",
+            *confidential(server),
+            "--username",
+            "alice",
+            "--password-env",
+            "ALICE_PW",
+        ],
+        capsys,
+    )
+    assert code == 1 and out == ""
+    assert err.strip().splitlines()[-1].startswith("error: invalid_grant:")
+
+
+def test_password_never_prompted_without_a_terminal(
+    server: DemoServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open(os.devnull) as devnull:
+        monkeypatch.setattr(sys, "stdin", devnull)
+        code, _, err = run(
+            ["token", "--grant", "password", *confidential(server), "--username", "alice"], capsys
+        )
+    assert code == 2 and "--password-env" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["token", "--grant", "client_credentials"], capsys)
+    assert code == 2 and "--issuer URL, --profile NAME or --demo" in err
+    with pytest.raises(SystemExit) as info:
+        main(["token", "--grant", "nonsense"])
+    assert info.value.code == 2
+
+
+def test_inspect_revoke_introspect_userinfo(
+    server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        [
+            "token",
+            "--grant",
+            "password",
+            *confidential(server),
+            "--username",
+            "alice",
+            "--password-env",
+            "ALICE_PW",
+            "--scope",
+            "openid profile",
+            "--json",
+        ],
+        capsys,
+    )
+    access = json.loads(out)["access_token"]
+
+    code, out, _ = run(
+        [
+            "inspect",
+            access,
+            "--issuer",
+            server.issuer,
+            "--client-id",
+            CONFIDENTIAL_CLIENT_ID,
+            "--expect-typ",
+            "at+jwt",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) == {"header", "claims", "findings"}
+    by_check = {f["check"]: f["outcome"] for f in doc["findings"]}
+    assert by_check["signature"] == by_check["iss"] == by_check["typ"] == "pass"
+
+    code, out, _ = run(["userinfo", access, *confidential(server), "--json"], capsys)
+    assert code == 0 and json.loads(out)["sub"]
+    code, out, _ = run(["revoke", access, *confidential(server)], capsys)
+    assert code == 0 and "revoked" in out
+    code, out, _ = run(["introspect", access, *confidential(server), "--json"], capsys)
+    assert code == 0 and json.loads(out) == {"active": False}
+    code, _, err = run(["userinfo", access, *confidential(server)], capsys)
+    assert code == 1 and "error: invalid_token" in err
+
+    # Still valid locally: the reality check in two commands.
+    code, out, _ = run(["inspect", access, "--issuer", server.issuer], capsys)
+    assert code == 0 and "PASS  signature" in out
+
+
+def test_inspect_tampered_and_opaque(
+    server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        ["token", "--grant", "client_credentials", *confidential(server), "--json"], capsys
+    )
+    header, claims, sig = json.loads(out)["access_token"].split(".")
+    tampered = f"{header}.{claims}.{sig[:-4]}AAAA"
+    code, out, _ = run(["inspect", tampered, "--issuer", server.issuer], capsys)
+    assert code == 4 and "FAIL  signature" in out
+    code, out, _ = run(["inspect", "2YotnFZFEjr1zCsicMWpAA"], capsys)
+    assert code == 0 and "opaque" in out
+    code, _, err = run(["inspect", "eyJhbGciOi.broken"], capsys)
+    assert code == 4 and "error: token:" in err
+
+
+def test_transport_error_is_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["discover", "--issuer", "http://127.0.0.1:9"], capsys)
+    assert code == 3 and "error: refused:" in err and "Traceback" not in err
+
+
+def test_discover_prints_metadata(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["discover", "--issuer", server.issuer], capsys)
+    assert code == 0 and json.loads(out)["issuer"] == server.issuer
+
+
+def test_profile_save_and_use(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        [
+            "profile",
+            "save",
+            "demo",
+            "--issuer",
+            server.issuer,
+            "--client-id",
+            CONFIDENTIAL_CLIENT_ID,
+            "--client-secret-env",
+            "DEMO_SECRET",
+            "--scope",
+            "api:read",
+        ],
+        capsys,
+    )
+    assert code == 0 and "keyring" in err
+    code, out, _ = run(
+        ["token", "--grant", "client_credentials", "--profile", "demo", "--json"], capsys
+    )
+    assert code == 0 and json.loads(out)["scope"] == "api:read"
+    code, out, _ = run(["profile", "list"], capsys)
+    assert "demo:" in out
+
+
+# -- as a real process: browser and device flows read what the CLI prints on stderr ----------
+def _spawn(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "workbench", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+
+
+def _read_until(stream: IO[str], prefix: str, seen: list[str]) -> str:
+    for line in stream:
+        seen.append(line)
+        if line.startswith(prefix):
+            return line.strip()
+    raise AssertionError(f"no line starting {prefix!r} in: {''.join(seen)}")
+
+
+def _finish(proc: subprocess.Popen[str], seen: list[str]) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, "".join(seen) + err
+
+
+def test_cli_authorization_code_no_browser() -> None:
+    proc = _spawn("token", "--grant", "authorization_code", "--demo", "--no-browser", "--json")
+    assert proc.stderr is not None
+    seen: list[str] = []
+    _read_until(proc.stderr, "Open this URL", seen)
+    url = _read_until(proc.stderr, "http", seen)
+    location = sign_in_and_decide(url)
+    requests.get(location, timeout=5).raise_for_status()
+    code, out, err = _finish(proc, seen)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["id_token"] and doc["refresh_token"]
+
+
+def test_cli_device_code_shows_code_and_qr() -> None:
+    proc = _spawn("token", "--grant", "device_code", "--demo", "--json")
+    assert proc.stderr is not None
+    seen: list[str] = []
+    line = _read_until(proc.stderr, "Go to ", seen)
+    verification_uri = line.split()[2]
+    user_code = line.rsplit(" ", 1)[1]
+    approver = threading.Thread(target=decide_device_code, args=(verification_uri, user_code))
+    approver.start()
+    code, out, err = _finish(proc, seen)
+    approver.join()
+    assert code == 0, err
+    assert "█" in err or "▀" in err  # the terminal QR code
+    assert json.loads(out)["access_token"]

@@ -1,0 +1,108 @@
+"""Configuration of the demo authorization server: one dataclass and the endpoint paths."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+__all__ = ["DEFAULT_PATHS", "ENDPOINT_NAMES", "DemoConfig", "is_loopback_host"]
+
+#: Every route of the server, by name. A deployment imitating another provider (for
+#: example Amazon Cognito's ``/oauth2/authorize``, ``/oauth2/token``, ``/oauth2/revoke``,
+#: ``/oauth2/userInfo``) passes overrides in :attr:`DemoConfig.paths`; nothing else in the
+#: package spells a path.
+DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "home": "/",  # a page listing the endpoints and demo users
+        "openid_configuration": "/.well-known/openid-configuration",  # OIDC Discovery §4
+        "oauth_authorization_server": "/.well-known/oauth-authorization-server",  # RFC 8414 §3
+        "jwks": "/jwks.json",  # RFC 7517
+        "authorize": "/authorize",  # RFC 6749 §3.1
+        "token": "/token",  # RFC 6749 §3.2
+        "device_authorization": "/device_authorization",  # RFC 8628 §3.1
+        "device_verification": "/device",  # RFC 8628 §3.3 (verification_uri)
+        "revocation": "/revoke",  # RFC 7009 §2
+        "introspection": "/introspect",  # RFC 7662 §2
+        "userinfo": "/userinfo",  # OIDC Core §5.3
+    }
+)
+ENDPOINT_NAMES: Final = tuple(DEFAULT_PATHS)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True when ``host`` names only this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    host = host.strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """Everything configurable about the demo server. Times are in seconds.
+
+    ``host``/``port``: where to listen (``port=0`` picks a free ephemeral port).
+    ``public_host``: the host name or address put in the issuer URL. By default it is
+    ``host``, or this machine's LAN address when ``host`` is a wildcard (``0.0.0.0``,
+    ``::``), so that a phone on the same network can open the device verification URI.
+    ``token_delay``: the token endpoint sleeps this long before answering (to test a slow
+    server). ``device_slow_down_step``: seconds added to a device code's interval each time
+    it answers ``slow_down`` (RFC 8628 §3.5 says 5).
+    ``paths``: endpoint path overrides, merged over :data:`DEFAULT_PATHS`.
+    ``access_token_audience``: the ``aud`` of access tokens; by default the client id.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    public_host: str | None = None
+    access_token_ttl: int = 300
+    refresh_token_ttl: int = 86_400
+    id_token_ttl: int = 300
+    authorization_code_ttl: int = 120
+    device_code_ttl: int = 600
+    device_interval: int = 5
+    device_slow_down_step: int = 5
+    token_delay: float = 0.0
+    access_token_audience: str | None = None
+    paths: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.paths) - set(DEFAULT_PATHS)
+        if unknown:
+            raise ValueError(f"unknown endpoint names in paths: {sorted(unknown)}")
+        for name, path in self.paths.items():
+            if not path.startswith("/"):
+                raise ValueError(f"path for {name!r} must start with '/': {path!r}")
+        merged = {**DEFAULT_PATHS, **self.paths}
+        if len(set(merged.values())) != len(merged):
+            raise ValueError("two endpoints share the same path")
+        for name in (
+            "access_token_ttl",
+            "refresh_token_ttl",
+            "id_token_ttl",
+            "authorization_code_ttl",
+            "device_code_ttl",
+            "device_interval",
+        ):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if self.device_slow_down_step < 0 or self.token_delay < 0:
+            raise ValueError("device_slow_down_step and token_delay must not be negative")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"invalid port {self.port}")
+
+    @property
+    def endpoint_paths(self) -> Mapping[str, str]:
+        """:data:`DEFAULT_PATHS` with :attr:`paths` applied."""
+        return MappingProxyType({**DEFAULT_PATHS, **self.paths})
+
+    @property
+    def exposed(self) -> bool:
+        """True when the server would be reachable from other machines."""
+        return not is_loopback_host(self.host)
