@@ -41,8 +41,9 @@ class CannedServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 server.requests.append((self.command, self.path, body))
-                canned = server.routes.get(self.path.split("?")[0], Canned(404, b"not found",
-                                                                          "text/plain"))
+                canned = server.routes.get(
+                    self.path.split("?")[0], Canned(404, b"not found", "text/plain")
+                )
                 self.send_response(canned.status)
                 self.send_header("Content-Type", canned.content_type)
                 for k, v in canned.headers.items():
