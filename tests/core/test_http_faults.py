@@ -155,3 +155,60 @@ def test_cli_reports_without_traceback(
     assert rc == code
     assert words in err
     assert "Traceback" not in err
+
+
+def test_jwks_without_the_tokens_kid_over_http() -> None:
+    """The JWKS lacks the token's kid: one refetch over HTTP, then a clear failing finding."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    signing = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    published = RSAAlgorithm.to_jwk(other.public_key(), as_dict=True)
+    published["kid"] = "published-key"
+    with canned_server() as server:
+        server.json("/.well-known/openid-configuration", _metadata(server))
+        server.json("/jwks", {"keys": [published]})
+        token = jwt.encode(
+            {"iss": server.url, "sub": "x", "exp": 4_000_000_000},
+            signing,
+            algorithm="RS256",
+            headers={"kid": "rotated-away"},
+        )
+        known = jwt.encode(
+            {"iss": server.url, "exp": 4_000_000_000},
+            other,
+            algorithm="RS256",
+            headers={"kid": "published-key"},
+        )
+        session = _session(server.url)
+        warm = session.inspect(known)  # caches the JWKS
+        inspection = session.inspect(token)  # unknown kid: refetch once
+        again = session.inspect(token)  # still unknown: no new fetch (cool-down)
+        session.close()
+    assert warm.signature_valid
+    signature = inspection.finding("signature")
+    assert signature is not None and signature.outcome.value == "fail"
+    assert "rotated-away" in signature.reason
+    assert [r[1] for r in server.requests].count("/jwks") == 2  # fetched, refetched once
+    assert not again.signature_valid
+    iss = inspection.finding("iss")
+    assert iss is not None and iss.outcome.value == "pass"  # other checks still ran
+
+
+def test_jwks_endpoint_down_leaves_signature_not_checked() -> None:
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with canned_server() as server:
+        server.json("/.well-known/openid-configuration", _metadata(server))
+        server.routes["/jwks"] = Canned(502, b"<html>Bad gateway</html>", "text/html")
+        token = jwt.encode({"iss": server.url, "exp": 4_000_000_000}, key, algorithm="RS256")
+        session = _session(server.url)
+        inspection = session.inspect(token)
+        session.close()
+    signature = inspection.finding("signature")
+    assert signature is not None and signature.outcome.value == "not_checked"
+    assert "502" in signature.reason
