@@ -1,15 +1,24 @@
-"""``workbench``: the command-line twin (the desktop app joins it in a later step)."""
+"""``workbench``: the desktop app; ``workbench COMMAND …`` the headless twin (no Qt import)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
 
+CLI_COMMANDS = frozenset(
+    {"token", "inspect", "revoke", "introspect", "userinfo", "discover", "profile", "demo-server"}
+)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from workbench import cli
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in CLI_COMMANDS:
+        from workbench import cli
 
-    return cli.main(list(sys.argv[1:] if argv is None else argv))
+        return cli.main(args)
+    from workbench import app
+
+    return app.main(args)
 
 
 if __name__ == "__main__":
