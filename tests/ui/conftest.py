@@ -1,0 +1,70 @@
+"""UI test fixtures: a demo server in a thread, an AppState on it, no worker left running."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QThreadPool
+
+from workbench import workers
+from workbench.core.client_auth import ClientConfig
+from workbench.core.session import Provider
+from workbench.demo import (
+    CONFIDENTIAL_CLIENT_ID,
+    CONFIDENTIAL_CLIENT_SECRET,
+    NATIVE_CLIENT_ID,
+    DemoConfig,
+    DemoServer,
+)
+from workbench.ui.state import AppState
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_workers(qapp: Any) -> Iterator[None]:
+    """Fail a test that leaves a worker or pool thread running (napari-style)."""
+    yield
+    leftover = workers.active()
+    workers.cancel_all()
+    drained = workers.wait_all(10_000)
+    assert not leftover, f"workers still running at teardown: {len(leftover)}"
+    assert drained and QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+@pytest.fixture
+def make_demo() -> Iterator[Callable[..., DemoServer]]:
+    servers: list[DemoServer] = []
+
+    def make(**fields: Any) -> DemoServer:
+        server = DemoServer(DemoConfig(**{"device_interval": 1, **fields})).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def demo(make_demo: Callable[..., DemoServer]) -> DemoServer:
+    return make_demo()
+
+
+def demo_provider(issuer: str, public: bool = False, scope: str = "") -> Provider:
+    if public:
+        client = ClientConfig(NATIVE_CLIENT_ID, None, "none")
+        scope = scope or "openid profile email offline_access"
+    else:
+        client = ClientConfig(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET)
+        scope = scope or "openid profile email offline_access api:read"
+    return Provider(client=client, issuer=issuer, scope=scope, name="Demo")
+
+
+@pytest.fixture
+def state(demo: DemoServer) -> Iterator[AppState]:
+    """An AppState whose provider is the demo server's confidential client."""
+    app_state = AppState()
+    app_state.set_provider(demo_provider(demo.issuer))
+    yield app_state
+    app_state.close()

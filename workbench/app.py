@@ -1,0 +1,100 @@
+"""The desktop entry point: arguments, QApplication, excepthook, main window, screenshots."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from workbench import __version__
+
+SCREENSHOT_SETTLE_MS = 600
+SCREENSHOT_TIMEOUT_MS = 20_000
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Token Workbench: the desktop app. Commands (token, inspect, revoke, "
+        "introspect, userinfo, discover, profile, demo-server) run the command-line twin; "
+        "see `workbench token --help`.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="start the embedded demo server and preselect it"
+    )
+    parser.add_argument("--screenshot", metavar="FILE", help="render the window to a PNG, exit")
+    parser.add_argument("--tab", metavar="NAME", help="open this tab (authCode, device, …)")
+    parser.add_argument(
+        "--size", default="1360x860", metavar="WxH", help="window size for --screenshot"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.screenshot:
+        # Rendering to a file needs no screen: offscreen unless the caller chose a platform.
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Token Workbench")
+    app.setOrganizationName("TokenWorkbench")
+    app.setApplicationVersion(__version__)
+
+    from workbench.ui.style import apply_style
+
+    apply_style(app)
+    from workbench.ui.main_window import MainWindow
+
+    window = MainWindow()
+    install_excepthook(window)
+    server = None
+    if args.demo:
+        from workbench.demo import DemoConfig, DemoServer
+
+        server = DemoServer(DemoConfig()).start()
+        window.set_demo_issuer(server.issuer)
+    else:
+        window.provider_bar.reload()
+    if args.tab:
+        try:
+            window.select_tab(args.tab)
+        except KeyError as exc:
+            print(f"workbench: {exc.args[0]}", file=sys.stderr)
+            return 2
+    try:
+        if args.screenshot:
+            from workbench.ui.screenshot import take_screenshot
+
+            width, _, height = args.size.partition("x")
+            return take_screenshot(window, Path(args.screenshot), (int(width), int(height)))
+        window.show()
+        return app.exec()
+    finally:
+        window.close()
+        if server is not None:
+            server.stop()
+
+
+def install_excepthook(window: Any) -> None:
+    """An exception escaping a slot opens the error dialog instead of killing the app."""
+    from workbench.ui.dialogs.exception_dialog import show_exception
+
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, exc, tb)
+            return
+        previous(kind, exc, tb)  # still printed on stderr for bug reports
+        show_exception(window, exc)
+
+    sys.excepthook = hook

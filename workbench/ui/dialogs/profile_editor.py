@@ -1,0 +1,243 @@
+"""Create or edit a provider profile: issuer with Discover, or manual endpoints; the client."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench import workers
+from workbench.core.client_auth import AUTH_METHODS, AuthMethod
+from workbench.core.discovery import ENDPOINT_NAMES, ServerMetadata, discover
+from workbench.core.errors import ConfigError, WorkbenchError
+from workbench.core.http import HttpClient
+from workbench.core.profiles import Profile
+from workbench.ui.dialogs.exception_dialog import show_exception
+from workbench.ui.state import AppState
+from workbench.ui.widgets.banners import MessageBanner
+from workbench.ui.widgets.params_table import ParamsTable
+
+AUTO_METHOD = "automatic (Basic with a secret, else none)"
+
+
+class ProfileEditorDialog(QDialog):
+    """Edits a :class:`Profile`; the client secret goes to the keyring, never to the file."""
+
+    def __init__(
+        self, state: AppState, profile: Profile | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.original_name = profile.name if profile else None
+        self.setObjectName("profileEditor")
+        self.setWindowTitle("Edit provider" if profile else "New provider")
+        self.setAccessibleName(self.windowTitle())
+        self._worker: workers.Worker | None = None
+
+        self.banner = MessageBanner("error", self)
+        self.banner.setObjectName("profileEditorError")
+        self.name_edit = self._line("profileName", "Profile name", "e.g. Staging Keycloak")
+        self.issuer_edit = self._line("profileIssuer", "Issuer", "https://idp.example.com/realm")
+        self.discover_button = QPushButton("Discover", self)
+        self.discover_button.setObjectName("profileDiscover")
+        self.discover_button.setAccessibleName("Discover endpoints from the issuer")
+        self.discover_button.setToolTip("Fetch the issuer's discovery document (Ctrl+D)")
+        self.discover_button.setShortcut("Ctrl+D")
+        self.discover_button.clicked.connect(self._on_discover)
+        self.discover_status = QLabel("", self)
+        self.discover_status.setObjectName("profileDiscoverStatus")
+        self.discover_status.setWordWrap(True)
+
+        self.endpoint_edits: dict[str, QLineEdit] = {}
+        endpoints_box = QGroupBox("Endpoints (filled by Discover, or enter them by hand)", self)
+        endpoints_form = QFormLayout(endpoints_box)
+        for name in ENDPOINT_NAMES:
+            edit = QLineEdit(endpoints_box)
+            edit.setObjectName(f"profileEndpoint_{name}")
+            label = name.replace("_", " ").replace("uri", "URI")
+            edit.setAccessibleName(label)
+            edit.setPlaceholderText("from discovery")
+            endpoints_form.addRow(label.capitalize(), edit)
+            self.endpoint_edits[name] = edit
+
+        self.client_id_edit = self._line("profileClientId", "Client ID", "")
+        self.secret_edit = self._line("profileClientSecret", "Client secret", "none (public)")
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_note = QLabel(state.secrets.where(), self)
+        self.secret_note.setObjectName("profileSecretNote")
+        self.secret_note.setWordWrap(True)
+        self.method_combo = QComboBox(self)
+        self.method_combo.setObjectName("profileAuthMethod")
+        self.method_combo.setAccessibleName("Client authentication method")
+        self.method_combo.addItem(AUTO_METHOD, None)
+        for method in AUTH_METHODS:
+            self.method_combo.addItem(method, method)
+        self.scope_edit = self._line("profileScope", "Scopes", "openid profile email")
+        self.params = ParamsTable("profileExtraParams", self)
+        self.port_spin = QSpinBox(self)
+        self.port_spin.setObjectName("profileRedirectPort")
+        self.port_spin.setAccessibleName("Loopback redirect port")
+        self.port_spin.setRange(0, 65535)
+        self.port_spin.setSpecialValueText("any free port")
+        self.tls_check = QCheckBox("Verify TLS certificates", self)
+        self.tls_check.setObjectName("profileVerifyTls")
+        self.tls_check.setAccessibleName("Verify TLS certificates")
+        self.tls_check.setChecked(True)
+        self.tls_warning = QLabel(
+            "TLS verification is OFF for this provider: anyone on the network path can read "
+            "and alter the traffic. Use only with test servers.",
+            self,
+        )
+        self.tls_warning.setObjectName("profileTlsWarning")
+        self.tls_warning.setProperty("kind", "warning")
+        self.tls_warning.setWordWrap(True)
+        self.tls_warning.hide()
+        self.tls_check.toggled.connect(lambda on: self.tls_warning.setVisible(not on))
+
+        form = QFormLayout()
+        form.addRow("Profile name", self.name_edit)
+        issuer_row = QHBoxLayout()
+        issuer_row.addWidget(self.issuer_edit, 1)
+        issuer_row.addWidget(self.discover_button)
+        form.addRow("Issuer", issuer_row)
+        form.addRow("", self.discover_status)
+        form.addRow("Client ID", self.client_id_edit)
+        form.addRow("Client secret", self.secret_edit)
+        form.addRow("", self.secret_note)
+        form.addRow("Authentication", self.method_combo)
+        form.addRow("Scopes", self.scope_edit)
+        form.addRow("Extra parameters", self.params)
+        form.addRow("Redirect port", self.port_spin)
+        form.addRow("", self.tls_check)
+        form.addRow("", self.tls_warning)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.setObjectName("profileEditorButtons")
+        buttons.accepted.connect(self._on_save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addWidget(endpoints_box)
+        layout.addWidget(buttons)
+        if profile is not None:
+            self._load(profile)
+
+    def _line(self, name: str, label: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        edit.setAccessibleName(label)
+        edit.setPlaceholderText(placeholder)
+        return edit
+
+    def _load(self, profile: Profile) -> None:
+        self.name_edit.setText(profile.name)
+        self.issuer_edit.setText(profile.issuer)
+        for name, edit in self.endpoint_edits.items():
+            edit.setText(profile.endpoints.get(name, ""))
+        self.client_id_edit.setText(profile.client_id)
+        secret = self.state.secrets.get(profile.name)
+        if secret:
+            self.secret_edit.setText(secret)
+        index = self.method_combo.findData(profile.auth_method)
+        self.method_combo.setCurrentIndex(max(index, 0))
+        self.scope_edit.setText(profile.scope)
+        self.params.set_params(dict(profile.extra_params))
+        self.port_spin.setValue(profile.redirect_port)
+        self.tls_check.setChecked(profile.verify_tls)
+
+    def profile(self) -> Profile:
+        """The profile as entered (not yet validated)."""
+        method: AuthMethod | None = self.method_combo.currentData()
+        return Profile(
+            name=self.name_edit.text().strip(),
+            issuer=self.issuer_edit.text().strip(),
+            endpoints={n: e.text().strip() for n, e in self.endpoint_edits.items() if e.text()},
+            client_id=self.client_id_edit.text().strip(),
+            auth_method=method,
+            scope=self.scope_edit.text().strip(),
+            extra_params=self.params.params(),
+            redirect_port=self.port_spin.value(),
+            verify_tls=self.tls_check.isChecked(),
+        )
+
+    def _on_discover(self) -> None:
+        issuer = self.issuer_edit.text().strip()
+        if not issuer:
+            self.banner.show_error(ConfigError("Enter the issuer URL first."))
+            return
+        self.banner.hide()
+        self.discover_button.setEnabled(False)
+        self.discover_status.setText(f"Fetching the discovery document of {issuer}…")
+        http = HttpClient(self.state.log, verify_tls=self.tls_check.isChecked())
+
+        def fetch() -> ServerMetadata:
+            try:
+                return discover(http, issuer)
+            finally:
+                http.close()
+
+        self._worker = workers.start(
+            fetch,
+            on_returned=self._on_discovered,
+            on_errored=self._on_discover_failed,
+            on_finished=self._on_discover_finished,
+        )
+
+    def _on_discovered(self, meta: ServerMetadata) -> None:
+        for name, edit in self.endpoint_edits.items():
+            value = getattr(meta, name, None)
+            if value:
+                edit.setText(str(value))
+        found = len(meta.endpoints())
+        self.discover_status.setText(f"Discovered {found} endpoints of {meta.issuer}.")
+        if not self.scope_edit.text() and "openid" in meta.scopes_supported:
+            self.scope_edit.setText("openid profile email")
+
+    def _on_discover_failed(self, exc: BaseException) -> None:
+        self.discover_status.setText("")
+        if isinstance(exc, WorkbenchError):
+            self.banner.show_error(exc)
+        else:
+            show_exception(self, exc)
+
+    def _on_discover_finished(self) -> None:
+        self._worker = None
+        self.discover_button.setEnabled(True)
+
+    def _on_save(self) -> None:
+        profile = self.profile()
+        try:
+            self.state.profiles.save(profile)
+        except WorkbenchError as exc:
+            self.banner.show_error(exc)
+            return
+        secret = self.secret_edit.text()
+        if secret:
+            self.state.secrets.set(profile.name, secret)
+        else:
+            self.state.secrets.delete(profile.name)
+        if self.original_name and self.original_name != profile.name:
+            self.state.profiles.delete(self.original_name)
+            self.state.secrets.delete(self.original_name)
+        self.saved_profile = profile
+        self.accept()
+
+    def done(self, result: int) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+        super().done(result)

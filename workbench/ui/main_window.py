@@ -1,0 +1,219 @@
+"""The main window: provider bar, one tab per flow, the token inspector, the exchange log."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench import __version__, workers
+from workbench.ui import metrics, settings
+from workbench.ui.inspector import TokenInspector
+from workbench.ui.log_dock import ExchangeLogDock
+from workbench.ui.provider_bar import ProviderBar
+from workbench.ui.state import AppState
+from workbench.ui.tabs.auth_code import AuthCodeTab
+from workbench.ui.tabs.base import FlowTab
+from workbench.ui.tabs.client_credentials import ClientCredentialsTab
+from workbench.ui.tabs.device import DeviceFlowTab
+from workbench.ui.tabs.implicit import ImplicitTab
+from workbench.ui.tabs.password import PasswordTab
+from workbench.ui.tabs.refresh import RefreshTab
+
+TAB_CLASSES: tuple[type[FlowTab], ...] = (
+    AuthCodeTab,
+    ClientCredentialsTab,
+    DeviceFlowTab,
+    RefreshTab,
+    PasswordTab,
+    ImplicitTab,
+)
+
+
+class MainWindow(QMainWindow):
+    """Everything on one screen; blocking work only ever runs through workbench.workers."""
+
+    sig_closing = Signal()
+    """The window is closing: flows are being cancelled."""
+
+    def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state or AppState(parent=self)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Token Workbench")
+        self.setAccessibleName("Token Workbench")
+        self.resize(*metrics.WINDOW_DEFAULT_SIZE)
+        self.setMinimumSize(*metrics.WINDOW_MIN_SIZE)
+
+        self.provider_bar = ProviderBar(self.state, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("flowTabs")
+        self.tabs.setAccessibleName("Flows")
+        self.tabs.setDocumentMode(True)
+        self.flow_tabs: dict[str, FlowTab] = {}
+        for cls in TAB_CLASSES:
+            tab = cls(self.state, self.tabs)
+            self.flow_tabs[tab.key] = tab
+            self.tabs.addTab(tab, tab.title)
+        self.tabs.setMinimumWidth(metrics.TAB_MIN_WIDTH)
+        self.inspector = TokenInspector(self.state, self)
+        self.inspector.setMinimumWidth(metrics.INSPECTOR_MIN_WIDTH)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.inspector)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes(list(metrics.SPLITTER_DEFAULT))
+        self.splitter.setChildrenCollapsible(False)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.provider_bar)
+        layout.addWidget(self.provider_bar.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.log_dock = ExchangeLogDock(self.state, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
+        self.resizeDocks(
+            [self.log_dock], [metrics.LOG_DOCK_DEFAULT_HEIGHT], Qt.Orientation.Vertical
+        )
+
+        self.status_label = QLabel(self.state.secrets.where(), self)
+        self.status_label.setObjectName("statusSecrets")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.demo_label = QLabel("", self)
+        self.demo_label.setObjectName("statusDemo")
+        self.statusBar().addPermanentWidget(self.demo_label)
+
+        self._build_menus()
+        self._build_shortcuts()
+        self._restore()
+
+    # -- menus and keys ---------------------------------------------------------------------
+    def _action(self, name: str, text: str, shortcut: str | QKeySequence | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        new_profile = self._action("actionNewProfile", "&New provider profile…", "Ctrl+N")
+        new_profile.triggered.connect(self.provider_bar.new_button.click)
+        quit_action = self._action("actionQuit", "&Quit", QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addActions([new_profile, quit_action])
+
+        flow_menu = bar.addMenu("F&low")
+        run = self._action("actionRun", "&Run current flow", "Ctrl+Return")
+        run.triggered.connect(lambda: self.current_tab().start())
+        cancel = self._action("actionCancel", "&Cancel current flow", "Esc")
+        cancel.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        cancel.triggered.connect(lambda: self.current_tab().cancel())
+        flow_menu.addActions([run, cancel])
+        flow_menu.addSeparator()
+        for index, tab in enumerate(self.flow_tabs.values()):
+            go = self._action(f"actionTab_{tab.key}", tab.title, f"Ctrl+{index + 1}")
+            go.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            flow_menu.addAction(go)
+
+        view = bar.addMenu("&View")
+        toggle = self.log_dock.toggleViewAction()
+        toggle.setObjectName("actionToggleLog")
+        toggle.setShortcut("Ctrl+L")
+        view.addAction(toggle)
+        focus_picker = self._action("actionFocusProvider", "Choose &provider", "Ctrl+P")
+        focus_picker.triggered.connect(self.provider_bar.picker.setFocus)
+        view.addAction(focus_picker)
+
+        help_menu = bar.addMenu("&Help")
+        about = self._action("actionAbout", "&About Token Workbench")
+        about.triggered.connect(self._on_about)
+        help_menu.addAction(about)
+
+    def _build_shortcuts(self) -> None:
+        paste = QShortcut(QKeySequence("Ctrl+Shift+V"), self)
+        paste.setObjectName("shortcutPasteToken")
+        paste.activated.connect(self.inspector.setFocus)
+
+    def current_tab(self) -> FlowTab:
+        widget = self.tabs.currentWidget()
+        assert isinstance(widget, FlowTab)
+        return widget
+
+    def select_tab(self, key: str) -> FlowTab:
+        """Switch to the tab whose key or title matches ``key`` (case-insensitive)."""
+        wanted = key.lower().replace("-", "").replace("_", "").replace(" ", "")
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            assert isinstance(tab, FlowTab)
+            names = {tab.key.lower(), tab.title.lower().replace(" ", "")}
+            if wanted in names or any(n.startswith(wanted) for n in names):
+                self.tabs.setCurrentIndex(index)
+                return tab
+        known = ", ".join(t.key for t in self.flow_tabs.values())
+        raise KeyError(f"no tab {key!r} (tabs: {known})")
+
+    def set_demo_issuer(self, issuer: str) -> None:
+        self.state.demo_issuer = issuer
+        self.demo_label.setText(f"Demo provider at {issuer}")
+        self.provider_bar.set_demo_issuer(issuer)
+
+    def _on_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Token Workbench",
+            f"<b>Token Workbench {__version__}</b><br>"
+            "A workbench for OAuth 2.0 and OpenID Connect tokens.",
+        )
+
+    # -- state ------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = settings.load_bytes("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        layout = settings.load_bytes("window/state")
+        if layout is not None:
+            self.restoreState(layout)
+        split = settings.load_bytes("window/splitter")
+        if split is not None:
+            self.splitter.restoreState(split)
+        index = settings.load_int("window/tab", 0)
+        if 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+
+    def save_state(self) -> None:
+        settings.save(
+            **{
+                "window/geometry": self.saveGeometry(),
+                "window/state": self.saveState(),
+                "window/splitter": self.splitter.saveState(),
+                "window/tab": self.tabs.currentIndex(),
+            }
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Cancel every flow (listeners close, polling stops), wait for workers, then close."""
+        self.sig_closing.emit()
+        self.save_state()
+        for tab in self.flow_tabs.values():
+            tab.cancel()
+        workers.cancel_all()
+        workers.wait_all(5000)
+        self.state.close()
+        super().closeEvent(event)

@@ -1,0 +1,195 @@
+"""The provider bar: pick a saved profile (or the demo provider), create, edit or delete one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from workbench.core.client_auth import ClientConfig
+from workbench.core.errors import WorkbenchError
+from workbench.core.profiles import Profile
+from workbench.core.session import Provider
+from workbench.ui import metrics
+from workbench.ui.dialogs.profile_editor import ProfileEditorDialog
+from workbench.ui.state import AppState
+from workbench.ui.widgets.banners import MessageBanner
+
+DEMO_PREFIX = "Demo"
+
+
+@dataclass(frozen=True)
+class DemoChoice:
+    """A built-in provider for the embedded demo server (not saved: its port changes)."""
+
+    label: str
+    provider: Provider
+
+
+def demo_choices(issuer: str) -> list[DemoChoice]:
+    from workbench.demo import (
+        CONFIDENTIAL_CLIENT_ID,
+        CONFIDENTIAL_CLIENT_SECRET,
+        NATIVE_CLIENT_ID,
+    )
+
+    scope = "openid profile email offline_access"
+    return [
+        DemoChoice(
+            "Demo — confidential client",
+            Provider(
+                client=ClientConfig(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET),
+                issuer=issuer,
+                scope=scope + " api:read",
+                name="Demo — confidential client",
+            ),
+        ),
+        DemoChoice(
+            "Demo — native app (public client)",
+            Provider(
+                client=ClientConfig(NATIVE_CLIENT_ID, None, "none"),
+                issuer=issuer,
+                scope=scope,
+                name="Demo — native app (public client)",
+            ),
+        ),
+    ]
+
+
+class ProviderBar(QWidget):
+    """Profile picker and editor buttons; selecting an entry sets the state's provider."""
+
+    sig_profiles_changed = Signal()
+    """A profile was created, edited or deleted."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setObjectName("providerBar")
+        self._demo: list[DemoChoice] = []
+        self.picker = QComboBox(self)
+        self.picker.setObjectName("providerPicker")
+        self.picker.setAccessibleName("Provider")
+        self.picker.setToolTip("Provider profile (Ctrl+P)")
+        self.picker.setMinimumContentsLength(28)
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.picker.currentIndexChanged.connect(self._on_picked)
+        self.new_button = self._button("providerNew", "New…", "New provider profile")
+        self.edit_button = self._button("providerEdit", "Edit…", "Edit this provider profile")
+        self.delete_button = self._button("providerDelete", "Delete", "Delete this profile")
+        self.new_button.clicked.connect(self._on_new)
+        self.edit_button.clicked.connect(self._on_edit)
+        self.delete_button.clicked.connect(self._on_delete)
+        self.info = QLabel("", self)
+        self.info.setObjectName("providerInfo")
+        self.info.setAccessibleName("Provider details")
+        self.banner = MessageBanner("error", self)
+        self.banner.setObjectName("providerError")
+        label = QLabel("&Provider", self)
+        label.setBuddy(self.picker)
+        row = QHBoxLayout()
+        row.setContentsMargins(metrics.MARGIN, metrics.MARGIN // 2, metrics.MARGIN, 0)
+        row.addWidget(label)
+        row.addWidget(self.picker)
+        row.addWidget(self.new_button)
+        row.addWidget(self.edit_button)
+        row.addWidget(self.delete_button)
+        row.addWidget(self.info, 1)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(row, 1)
+        state.sig_provider_changed.connect(self._on_provider_changed)
+
+    def _button(self, name: str, text: str, accessible: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        button.setToolTip(accessible)
+        return button
+
+    # -- entries ----------------------------------------------------------------------------
+    def set_demo_issuer(self, issuer: str) -> None:
+        self._demo = demo_choices(issuer)
+        self.reload()
+
+    def reload(self, select: str | None = None) -> None:
+        """Refill the picker: demo entries first, then saved profiles by name."""
+        current = select or self.picker.currentText()
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        for choice in self._demo:
+            self.picker.addItem(choice.label, choice)
+        try:
+            profiles = self.state.profiles.load_all()
+        except WorkbenchError as exc:
+            profiles = {}
+            self.banner.show_error(exc)
+        for name in sorted(profiles, key=str.lower):
+            self.picker.addItem(name, profiles[name])
+        if self.picker.count() == 0:
+            self.picker.addItem("No provider yet: click New…", None)
+        index = self.picker.findText(current) if current else -1
+        self.picker.setCurrentIndex(max(index, 0))
+        self.picker.blockSignals(False)
+        self._on_picked(self.picker.currentIndex())
+
+    def _on_picked(self, index: int) -> None:
+        entry = self.picker.itemData(index)
+        is_profile = isinstance(entry, Profile)
+        self.edit_button.setEnabled(is_profile)
+        self.delete_button.setEnabled(is_profile)
+        if entry is None:
+            self.info.setText("Create a provider profile to start.")
+            return
+        self.banner.hide()
+        if isinstance(entry, DemoChoice):
+            self.state.set_provider(entry.provider)
+        else:
+            self.state.set_provider(entry.to_provider(self.state.secrets))
+
+    def _on_provider_changed(self, provider: Provider) -> None:
+        where = provider.issuer or provider.endpoints.get("token_endpoint", "manual endpoints")
+        secret = "with secret" if provider.client.client_secret else "public client"
+        tls = "" if provider.verify_tls else "  ·  TLS verification OFF"
+        self.info.setText(
+            f"{where}  ·  {provider.client.client_id or 'no client id'} ({secret}){tls}"
+        )
+        self.info.setToolTip(self.state.secrets.where())
+
+    # -- editing ----------------------------------------------------------------------------
+    def _open_editor(self, profile: Profile | None) -> None:
+        dialog = ProfileEditorDialog(self.state, profile, self.window())
+        if dialog.exec() == ProfileEditorDialog.DialogCode.Accepted:
+            self.reload(select=dialog.saved_profile.name)
+            self.sig_profiles_changed.emit()
+
+    def _on_new(self) -> None:
+        self._open_editor(None)
+
+    def _on_edit(self) -> None:
+        entry = self.picker.currentData()
+        if isinstance(entry, Profile):
+            self._open_editor(entry)
+
+    def _on_delete(self) -> None:
+        entry = self.picker.currentData()
+        if not isinstance(entry, Profile):
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete profile",
+            f"Delete the profile “{entry.name}” and its stored secret?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.state.profiles.delete(entry.name)
+            self.state.secrets.delete(entry.name)
+            self.reload()
+            self.sig_profiles_changed.emit()

@@ -1,0 +1,85 @@
+"""``workbench --screenshot FILE``: render the window to a PNG, populated, and exit.
+
+With the demo provider the inspector gets real tokens first (password grant for the demo user
+alice, through the same worker path as the UI), and the chosen tab is caught mid-flow where that
+shows more (the device code with its QR code, the authorize URL with PKCE values).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from workbench import workers
+from workbench.ui.main_window import MainWindow
+from workbench.ui.state import TokenContext
+
+POLL_MS = 50
+
+
+def wait_until(predicate: Callable[[], bool], timeout_ms: int) -> bool:
+    """Process events until ``predicate()`` holds or the time is up."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    loop = QEventLoop()
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        QTimer.singleShot(POLL_MS, loop.quit)
+        loop.exec()
+    return True
+
+
+def settle(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _populate_with_demo_tokens(window: MainWindow, timeout_ms: int) -> None:
+    session = window.state.require_session()
+    done: list[bool] = []
+
+    def on_tokens(tokens: object) -> None:
+        from workbench.core.tokenset import TokenSet
+
+        assert isinstance(tokens, TokenSet)
+        window.state.set_tokens(tokens, TokenContext(origin="password"))
+        done.append(True)
+
+    workers.start(
+        session.password,
+        "alice",
+        "alice-password",
+        on_returned=on_tokens,
+        on_errored=lambda exc: done.append(False),
+    )
+    wait_until(lambda: bool(done), timeout_ms)
+
+
+def take_screenshot(window: MainWindow, path: Path, size: tuple[int, int]) -> int:
+    """Show, populate, grab, save; returns the exit code."""
+    from workbench.app import SCREENSHOT_SETTLE_MS, SCREENSHOT_TIMEOUT_MS
+
+    window.resize(*size)
+    window.show()
+    QApplication.processEvents()
+    if window.state.demo_issuer:
+        _populate_with_demo_tokens(window, SCREENSHOT_TIMEOUT_MS)
+        # The inspector verifies the new tokens in workers (JWKS fetch): let them finish.
+        wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
+        prepare = getattr(window.current_tab(), "prepare_screenshot", None)
+        if callable(prepare):
+            ready = prepare()
+            if callable(ready):
+                wait_until(ready, SCREENSHOT_TIMEOUT_MS)
+    settle(SCREENSHOT_SETTLE_MS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(path))
+    for flow in window.flow_tabs.values():
+        flow.cancel()
+    print(f"{'saved' if ok else 'could not save'} {path}")
+    return 0 if ok else 1

@@ -1,0 +1,91 @@
+"""Application state shared by the window's parts: provider, session, tokens, exchange log.
+
+Widgets read the state and listen to its signals; only :mod:`workbench.workers` runs the
+session's blocking calls. The exchange log's listener runs on whichever thread sent the
+request; re-emitting it as a Qt signal delivers it to the GUI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from workbench.core.http import ExchangeLog, HttpClient
+from workbench.core.profiles import ProfileStore
+from workbench.core.secrets import SecretStore
+from workbench.core.session import OAuthSession, Provider
+from workbench.core.tokenset import TokenSet
+
+
+@dataclass(frozen=True)
+class TokenContext:
+    """Where the current tokens came from, and what checking them needs."""
+
+    origin: str  # "authorization_code", "client_credentials", "pasted", …
+    nonce: str | None = None
+    rotation: str | None = None  # after a refresh: rotated / unchanged / not_returned
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class AppState(QObject):
+    """One per window."""
+
+    sig_provider_changed = Signal(object)
+    """A new Provider is active (a new OAuthSession was opened for it)."""
+    sig_tokens_changed = Signal(object, object)
+    """New current TokenSet and its TokenContext."""
+    sig_exchange = Signal(object)
+    """An Exchange was recorded (delivered on the GUI thread)."""
+    sig_inspect_token = Signal(str)
+    """Show this token (pasted or picked) in the inspector."""
+    sig_busy_changed = Signal(bool)
+    """A flow started (True) or ended (False)."""
+
+    def __init__(
+        self,
+        profiles: ProfileStore | None = None,
+        secrets: SecretStore | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.profiles = profiles or ProfileStore()
+        self.secrets = secrets or SecretStore()
+        self.log = ExchangeLog()
+        self._unsubscribe = self.log.subscribe(self.sig_exchange.emit)
+        self.provider: Provider | None = None
+        self.session: OAuthSession | None = None
+        self.tokens: TokenSet | None = None
+        self.context: TokenContext | None = None
+        self.demo_issuer: str | None = None
+
+    def set_provider(self, provider: Provider) -> OAuthSession:
+        """Open a session for ``provider`` (closing the previous one) and announce it."""
+        if self.session is not None:
+            self.session.close()
+        http = HttpClient(self.log, verify_tls=provider.verify_tls)
+        self.provider = provider
+        self.session = OAuthSession(provider, http)
+        self.sig_provider_changed.emit(provider)
+        return self.session
+
+    def require_session(self) -> OAuthSession:
+        if self.session is None:
+            from workbench.core.errors import ConfigError
+
+            raise ConfigError("Choose a provider first (the profile picker at the top).")
+        return self.session
+
+    def set_tokens(self, tokens: TokenSet, context: TokenContext) -> None:
+        self.tokens = tokens
+        self.context = context
+        for value in (tokens.access_token, tokens.refresh_token, tokens.id_token):
+            self.log.add_secret(value)
+        self.sig_tokens_changed.emit(tokens, context)
+
+    def close(self) -> None:
+        self._unsubscribe()
+        if self.session is not None:
+            self.session.close()
+            self.session = None

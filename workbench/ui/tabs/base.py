@@ -1,0 +1,219 @@
+"""What every flow tab shares: parameters, a step line, inline errors, Run and Cancel.
+
+A tab builds its own parameter widgets in :meth:`FlowTab.build_params`, fills them from the
+provider in :meth:`FlowTab.apply_provider`, and starts its work in :meth:`FlowTab.run` through
+:meth:`FlowTab.run_in_worker`, which keeps the GUI thread free, shows progress, routes the
+core's errors to the banner and anything unexpected to the exception dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench import workers
+from workbench.core.errors import WorkbenchError
+from workbench.core.session import Provider
+from workbench.core.tokenset import TokenSet
+from workbench.ui import metrics
+from workbench.ui.dialogs.exception_dialog import show_exception
+from workbench.ui.state import AppState, TokenContext
+from workbench.ui.widgets.banners import LegacyBanner, MessageBanner
+from workbench.ui.widgets.params_table import ParamsTable
+
+
+class FlowTab(QWidget):
+    """Base of the per-flow tabs. Subclasses set ``title``, ``key`` and implement ``run``."""
+
+    title = "Flow"
+    key = "flow"  # objectName prefix and --tab name
+    legacy_warning: str | None = None
+    run_label = "Run"
+
+    sig_step = Signal(str)
+    """The step the flow is on, in words (also shown in the tab)."""
+    sig_running = Signal(bool)
+    """The flow started (True) or ended (False)."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.worker: workers.Worker | None = None
+        self.setObjectName(f"{self.key}Tab")
+        self.setAccessibleName(f"{self.title} tab")
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(metrics.MARGIN, metrics.MARGIN, metrics.MARGIN, metrics.MARGIN)
+        outer.setSpacing(metrics.SPACING)
+        if self.legacy_warning:
+            self.legacy_banner = LegacyBanner(self.legacy_warning, self)
+            outer.addWidget(self.legacy_banner)
+        self.error_banner = MessageBanner("error", self)
+        self.error_banner.setObjectName(f"{self.key}Error")
+        outer.addWidget(self.error_banner)
+
+        body = QWidget(self)
+        self.form = QFormLayout(body)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.scope_edit = self.add_line("scope", "Scope", "space-separated, e.g. openid profile")
+        self.build_params()
+        self.extra_params = ParamsTable(f"{self.key}ExtraParams", body)
+        self.form.addRow("Extra parameters", self.extra_params)
+        self.body_layout = QVBoxLayout()
+        self.body_layout.addWidget(body)
+        self.build_body()
+        self.body_layout.addStretch(1)
+        holder = QWidget(self)
+        holder.setLayout(self.body_layout)
+        scroll = QScrollArea(self)
+        scroll.setObjectName(f"{self.key}Scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(holder)
+        outer.addWidget(scroll, 1)
+
+        self.step_label = QLabel("", self)
+        self.step_label.setObjectName(f"{self.key}Step")
+        self.step_label.setAccessibleName("Current step")
+        self.step_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.run_button = QPushButton(self.run_label, self)
+        self.run_button.setObjectName(f"{self.key}Run")
+        self.run_button.setAccessibleName(f"{self.run_label} ({self.title})")
+        self.run_button.setToolTip(f"{self.run_label} (Ctrl+Return)")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName(f"{self.key}Cancel")
+        self.cancel_button.setAccessibleName(f"Cancel ({self.title})")
+        self.cancel_button.setToolTip("Cancel (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        bar = QHBoxLayout()
+        bar.addWidget(self.step_label, 1)
+        bar.addWidget(self.cancel_button)
+        bar.addWidget(self.run_button)
+        outer.addLayout(bar)
+
+        self.sig_step.connect(self.step_label.setText)
+        state.sig_provider_changed.connect(self._on_provider_changed)
+        if state.provider is not None:
+            self.apply_provider(state.provider)
+
+    # -- for subclasses -------------------------------------------------------------------
+    def build_params(self) -> None:
+        """Add the tab's own parameter rows to ``self.form``."""
+
+    def build_body(self) -> None:
+        """Add widgets below the parameters (flow-specific displays) to ``self.body_layout``."""
+
+    def apply_provider(self, provider: Provider) -> None:
+        """Prefill the parameters from the provider (scope, extra parameters)."""
+        self.scope_edit.setText(provider.scope)
+        self.extra_params.set_params(dict(provider.extra))
+
+    def run(self) -> None:
+        """Start the flow (called by the Run button, Ctrl+Return)."""
+        raise NotImplementedError
+
+    def on_cancelled(self) -> None:
+        """Reset flow-specific displays after a cancel or an error."""
+
+    # -- helpers --------------------------------------------------------------------------
+    def add_line(self, name: str, label: str, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(f"{self.key}_{name}")
+        edit.setAccessibleName(label)
+        edit.setPlaceholderText(placeholder)
+        self.form.addRow(label, edit)
+        return edit
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None
+
+    def start(self) -> None:
+        if self.busy:
+            return
+        self.error_banner.hide()
+        try:
+            self.state.require_session()
+            self.run()
+        except WorkbenchError as exc:
+            self._show_error(exc)
+
+    def run_in_worker(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        step: str,
+        on_returned: Callable[[Any], None],
+        on_yielded: Callable[[Any], None] | None = None,
+        with_cancel: bool = False,
+        **kwargs: Any,
+    ) -> workers.Worker:
+        """Run ``fn`` off the GUI thread; errors go to the banner, the rest to the dialog."""
+        self.sig_step.emit(step)
+        self._set_running(True)
+        worker = workers.start(
+            fn,
+            *args,
+            on_returned=on_returned,
+            on_errored=self._on_worker_error,
+            on_yielded=on_yielded,
+            on_finished=self._on_worker_finished,
+            with_cancel=with_cancel,
+            **kwargs,
+        )
+        self.worker = worker
+        return worker
+
+    def deliver_tokens(self, tokens: TokenSet, context: TokenContext) -> None:
+        self.state.set_tokens(tokens, context)
+        self.sig_step.emit("Done: the tokens are in the inspector.")
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.sig_step.emit("Cancelling…")
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.sig_running.emit(running)
+        self.state.sig_busy_changed.emit(running)
+
+    def _on_worker_error(self, exc: BaseException) -> None:
+        cancelled = self.worker is not None and self.worker.cancelled
+        if isinstance(exc, WorkbenchError):
+            if cancelled and getattr(exc, "kind", "") == "cancelled":
+                self.sig_step.emit("Cancelled.")
+            else:
+                self._show_error(exc)
+        else:
+            self.sig_step.emit("Failed: unexpected error.")
+            show_exception(self.window(), exc)
+        self.on_cancelled()
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.error_banner.show_error(exc)
+        self.sig_step.emit("Failed.")
+
+    def _on_worker_finished(self) -> None:
+        self.worker = None
+        self._set_running(False)
+
+    def _on_provider_changed(self, provider: Provider) -> None:
+        if not self.busy:
+            self.apply_provider(provider)

@@ -1,0 +1,75 @@
+"""An editable name/value table for extra request parameters."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class ParamsTable(QWidget):
+    """Rows of (name, value); empty names are ignored."""
+
+    sig_changed = Signal()
+    """A cell, a row added or a row removed."""
+
+    def __init__(self, object_name: str = "extraParams", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self._table = QTableWidget(0, 2, self)
+        self._table.setObjectName(f"{object_name}Table")
+        self._table.setAccessibleName("Extra parameters")
+        self._table.setHorizontalHeaderLabels(["Parameter", "Value"])
+        self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self._table.verticalHeader().hide()
+        self._table.itemChanged.connect(lambda _item: self.sig_changed.emit())
+        add = QPushButton("Add", self)
+        add.setObjectName(f"{object_name}Add")
+        add.setAccessibleName("Add parameter")
+        add.clicked.connect(lambda: self.add_row())
+        remove = QPushButton("Remove", self)
+        remove.setObjectName(f"{object_name}Remove")
+        remove.setAccessibleName("Remove selected parameter")
+        remove.clicked.connect(self._remove_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._table)
+        layout.addLayout(buttons)
+
+    def add_row(self, name: str = "", value: str = "") -> None:
+        row = self._table.rowCount()
+        self._table.insertRow(row)
+        self._table.setItem(row, 0, QTableWidgetItem(name))
+        self._table.setItem(row, 1, QTableWidgetItem(value))
+        self.sig_changed.emit()
+
+    def _remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self._table.selectedIndexes()}, reverse=True)
+        for row in rows:
+            self._table.removeRow(row)
+        self.sig_changed.emit()
+
+    def params(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for row in range(self._table.rowCount()):
+            name_item, value_item = self._table.item(row, 0), self._table.item(row, 1)
+            name = name_item.text().strip() if name_item else ""
+            if name:
+                out[name] = value_item.text() if value_item else ""
+        return out
+
+    def set_params(self, params: dict[str, str]) -> None:
+        self._table.setRowCount(0)
+        for name, value in params.items():
+            self.add_row(name, value)

@@ -1,0 +1,140 @@
+"""The one place that runs core calls off the GUI thread (architecture.md, threading rule).
+
+A :class:`Worker` wraps a callable. If the callable returns a generator, each yielded value is
+emitted through ``yielded`` and the generator's return value through ``returned`` (device
+polling). Workers never touch widgets: results reach them through the signals, which Qt
+delivers on the GUI thread because the signal object lives there.
+
+Every worker gets a :class:`threading.Event` it can pass to the core as ``cancel``;
+:func:`cancel_all` sets them all and :func:`wait_all` waits for the pool to drain (window
+close, tests).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Generator
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class WorkerSignals(QObject):
+    """Signals of one worker; created on the GUI thread so slots run there."""
+
+    sig_started = Signal()
+    """The callable began running on a pool thread."""
+    sig_yielded = Signal(object)
+    """A generator worker produced an intermediate value."""
+    sig_returned = Signal(object)
+    """The callable (or generator) finished with this value."""
+    sig_errored = Signal(object)
+    """The callable raised this exception."""
+    sig_finished = Signal()
+    """Always last, after returned or errored."""
+
+
+class Worker(QRunnable):
+    """Run ``fn(*args, **kwargs)`` on the global QThreadPool."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = WorkerSignals()
+        self.cancel_event = threading.Event()
+        self._fn = fn
+        self._args = args
+        self._kwargs = kwargs
+
+    def cancel(self) -> None:
+        """Ask the work to stop; the core checks the event between steps."""
+        self.cancel_event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def run(self) -> None:
+        signals = self.signals
+        signals.sig_started.emit()
+        try:
+            result = self._fn(*self._args, **self._kwargs)
+            if isinstance(result, Generator):
+                result = self._drain(result)
+        except BaseException as exc:  # delivered to the GUI thread, never lost in the pool
+            signals.sig_errored.emit(exc)
+        else:
+            signals.sig_returned.emit(result)
+        finally:
+            signals.sig_finished.emit()
+            _forget(self)
+
+    def _drain(self, gen: Generator[Any, None, Any]) -> Any:
+        try:
+            while True:
+                value = next(gen)
+                self.signals.sig_yielded.emit(value)
+        except StopIteration as done:
+            return done.value
+        finally:
+            gen.close()
+
+
+MIN_POOL_THREADS = 16
+_lock = threading.Lock()
+_active: set[Worker] = set()
+
+
+def _forget(worker: Worker) -> None:
+    with _lock:
+        _active.discard(worker)
+
+
+def start(
+    fn: Callable[..., Any],
+    *args: Any,
+    on_returned: Callable[[Any], None] | None = None,
+    on_errored: Callable[[Any], None] | None = None,
+    on_yielded: Callable[[Any], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
+    with_cancel: bool = False,
+    **kwargs: Any,
+) -> Worker:
+    """Create a worker, connect the given slots, start it on the global pool, return it.
+
+    With ``with_cancel`` the worker's cancel event is passed to ``fn`` as ``cancel=``.
+    """
+    worker = Worker(fn, *args, **kwargs)
+    if with_cancel:
+        worker._kwargs["cancel"] = worker.cancel_event
+    if on_returned is not None:
+        worker.signals.sig_returned.connect(on_returned)
+    if on_errored is not None:
+        worker.signals.sig_errored.connect(on_errored)
+    if on_yielded is not None:
+        worker.signals.sig_yielded.connect(on_yielded)
+    if on_finished is not None:
+        worker.signals.sig_finished.connect(on_finished)
+    with _lock:
+        _active.add(worker)
+    pool = QThreadPool.globalInstance()
+    # Browser and device logins wait for minutes; on a 2-core machine the default pool size
+    # would let two of them starve every other request.
+    pool.setMaxThreadCount(max(pool.maxThreadCount(), MIN_POOL_THREADS))
+    pool.start(worker)
+    return worker
+
+
+def active() -> list[Worker]:
+    with _lock:
+        return list(_active)
+
+
+def cancel_all() -> None:
+    for worker in active():
+        worker.cancel()
+
+
+def wait_all(timeout_ms: int = 5000) -> bool:
+    """Wait for every pool thread to finish; True when the pool drained in time."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
