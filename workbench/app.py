@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -38,8 +40,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot:
         # Rendering to a file needs no screen: offscreen unless the caller chose a platform.
-        import os
-
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -77,6 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             width, _, height = args.size.partition("x")
             return take_screenshot(window, Path(args.screenshot), (int(width), int(height)))
         window.show()
+        if os.environ.get("WORKBENCH_QUIT_WHEN_SHOWN"):
+            # Start-up benchmark and smoke test: report once the window is up, then quit.
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, lambda: _report_shown(app))
         return app.exec()
     finally:
         window.close()
@@ -98,3 +103,17 @@ def install_excepthook(window: Any) -> None:
         show_exception(window, exc)
 
     sys.excepthook = hook
+
+
+def _report_shown(app: Any) -> None:
+    """Print the moment the window was shown and the resident memory, then quit."""
+    rss_kb = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    rss_kb = int(line.split()[1])
+    except OSError:
+        pass
+    print(f"shown at={time.time():.6f} rss_kb={rss_kb}", file=sys.stderr, flush=True)
+    app.quit()

@@ -1,0 +1,72 @@
+"""Start-up time and memory of ``workbench --demo`` against a bare PySide6 window, same run.
+
+    python tests/bench/bench_startup.py [--rounds N]
+
+Both are launched as fresh processes with QT_QPA_PLATFORM=offscreen; the time is from just
+before the spawn to the moment the process reports its window shown (the workbench reports it
+when WORKBENCH_QUIT_WHEN_SHOWN is set). Goals: ratio <= 1.5, resident memory < 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+BARE = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.resize(1360, 860); w.show()
+def shown():
+    rss = 0
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1])
+    print(f"shown at={time.time():.6f} rss_kb={rss}", file=sys.stderr, flush=True)
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+def _run(cmd: list[str]) -> tuple[float, int]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WORKBENCH_QUIT_WHEN_SHOWN": "1"}
+    start = time.time()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    line = next((ln for ln in proc.stderr.splitlines() if ln.startswith("shown ")), None)
+    if line is None:
+        raise SystemExit(f"{cmd} did not report its window: {proc.stderr[-2000:]}")
+    fields = dict(part.split("=") for part in line.split()[1:])
+    return float(fields["at"]) - start, int(fields["rss_kb"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    bare_cmd = [sys.executable, "-c", BARE]
+    app_cmd = [sys.executable, "-m", "workbench", "--demo"]
+    _run(bare_cmd), _run(app_cmd)  # warm the file cache for both
+    bare_t, app_t, app_rss, bare_rss = [], [], [], []
+    for _ in range(args.rounds):
+        t, rss = _run(bare_cmd)
+        bare_t.append(t)
+        bare_rss.append(rss)
+        t, rss = _run(app_cmd)
+        app_t.append(t)
+        app_rss.append(rss)
+    b, a = statistics.median(bare_t), statistics.median(app_t)
+    print(f"start-up to window shown, median of {args.rounds} (offscreen):")
+    print(f"  bare PySide6 window   : {b * 1000:7.0f} ms, RSS {statistics.median(bare_rss) / 1024:6.1f} MB")
+    print(f"  workbench --demo      : {a * 1000:7.0f} ms, RSS {statistics.median(app_rss) / 1024:6.1f} MB")
+    print(f"  ratio                 : {a / b:7.2f}  (goal <= 1.5)")
+    print(f"  workbench RSS         : {statistics.median(app_rss) / 1024:7.1f} MB  (goal < 150 MB)")
+
+
+if __name__ == "__main__":
+    main()
