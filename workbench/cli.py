@@ -336,13 +336,13 @@ def _print_inspection(out: Out, inspection: Inspection) -> None:
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_token(args: argparse.Namespace, out: Out) -> int:
-    extra = _pairs(args.param, "--param")
+    params = _pairs(args.param, "--param")
     if args.demo:
         with _demo_server(out) as server:
             provider = _demo_provider(server.issuer, args.grant, args.scope)
-            return _run_grant(args, out, provider, extra, demo=True)
+            return _run_grant(args, out, provider, {**provider.extra, **params}, demo=True)
     provider = _provider_from_args(args, args.scope)
-    return _run_grant(args, out, provider, extra, demo=False)
+    return _run_grant(args, out, provider, {**provider.extra, **params}, demo=False)
 
 
 def _password(args: argparse.Namespace, out: Out, demo: bool) -> tuple[str, str]:
@@ -415,7 +415,7 @@ def _run_grant(
                 refresh_token = first.refresh_token
             if not refresh_token:
                 raise ConfigError("--refresh-token is required for the refresh_token grant.")
-            result = session.refresh(refresh_token, args.scope)
+            result = session.refresh(refresh_token, args.scope, extra)
             tokens = result.tokens
             rotation_text = ROTATION_TEXT[result.rotation]
     finally:

@@ -172,7 +172,8 @@ class OAuthSession:
         return self.provider.scope if scope is None else scope
 
     def _extra(self, extra: Mapping[str, str] | None) -> dict[str, str]:
-        return {**self.provider.extra, **(extra or {})}
+        """The extra parameters to send: the caller's when given (complete), else the profile's."""
+        return dict(self.provider.extra if extra is None else extra)
 
     # -- direct grants --------------------------------------------------------------------
     def client_credentials(
@@ -252,7 +253,12 @@ class OAuthSession:
         cancel: threading.Event | None = None,
     ) -> TokenSet:
         """Wait for the redirect, check it, and (for code) redeem the code with the verifier."""
-        params = pending.listener.wait(timeout, cancel)
+        return self.complete_authorization(pending, pending.listener.wait(timeout, cancel))
+
+    def complete_authorization(
+        self, pending: PendingAuthorization, params: Mapping[str, str]
+    ) -> TokenSet:
+        """Check the redirect's parameters and (for code) redeem the code with the verifier."""
         request = pending.request
         if request.response_type == "code":
             code = parse_authorization_response(params, request)
@@ -316,14 +322,20 @@ class OAuthSession:
         )
 
     # -- token management -----------------------------------------------------------------
-    def refresh(self, refresh_token: str, scope: str | None = None) -> RefreshResult:
-        """RFC 6749 §6, reporting rotation."""
+    def refresh(
+        self,
+        refresh_token: str,
+        scope: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> RefreshResult:
+        """RFC 6749 §6, reporting rotation. No scope asks for the originally granted one."""
         self.log.add_secret(refresh_token)
         request = build_refresh_request(
             self.metadata().require("token_endpoint"),
             self.client,
             refresh_token,
             scope or "",
+            self._extra(extra),
         )
         tokens = self._send(request)
         return RefreshResult(tokens, rotation(refresh_token, tokens))

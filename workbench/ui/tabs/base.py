@@ -85,6 +85,7 @@ class FlowTab(QWidget):
         outer.addWidget(scroll, 1)
 
         self.step_label = QLabel("", self)
+        self.step_label.setWordWrap(True)
         self.step_label.setObjectName(f"{self.key}Step")
         self.step_label.setAccessibleName("Current step")
         self.step_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -126,6 +127,10 @@ class FlowTab(QWidget):
     def run(self) -> None:
         """Start the flow (called by the Run button, Ctrl+Return)."""
         raise NotImplementedError
+
+    def request_extra(self) -> dict[str, str]:
+        """The extra parameters exactly as the table shows them: what is shown is what is sent."""
+        return self.extra_params.params()
 
     def on_cancelled(self) -> None:
         """Reset flow-specific displays after a cancel or an error."""

@@ -1,0 +1,203 @@
+"""Device Code tab (RFC 8628) against the demo server: code, QR, countdown, polling, presenter.
+
+The demo client ``workbench-native`` is used: it is the one allowed the device grant.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import qrcode
+from PySide6.QtCore import Qt
+
+from tests.ui.conftest import demo_provider
+from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.demo import DemoServer
+from workbench.demo.driver import decide_device_code
+from workbench.ui.state import AppState
+from workbench.ui.tabs.device import DeviceFlowTab
+
+SIGNAL_MS = 8000
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(text)
+    code.make(fit=True)
+    return [[bool(cell) for cell in row] for row in code.get_matrix()]
+
+
+@pytest.fixture
+def open_tab(qtbot: Any) -> Iterator[Callable[[DemoServer], DeviceFlowTab]]:
+    states: list[AppState] = []
+
+    def make(server: DemoServer) -> DeviceFlowTab:
+        state = AppState()
+        state.set_provider(demo_provider(server.issuer, public=True))
+        states.append(state)
+        tab = DeviceFlowTab(state)
+        qtbot.addWidget(tab)
+        tab.resize(640, 720)
+        tab.show()
+        qtbot.waitExposed(tab)
+        return tab
+
+    yield make
+    for state in states:
+        state.close()
+
+
+def start(qtbot: Any, tab: DeviceFlowTab) -> DeviceAuthorization:
+    with qtbot.waitSignal(tab.sig_device_started, timeout=SIGNAL_MS) as started:
+        qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    auth = started.args[0]
+    assert isinstance(auth, DeviceAuthorization)
+    return auth
+
+
+def finish(qtbot: Any, tab: DeviceFlowTab, outcome: str) -> None:
+    """Wait until the login ends with ``outcome`` and its worker is gone."""
+    qtbot.waitUntil(lambda: tab.outcome is not None, timeout=SIGNAL_MS)
+    assert tab.outcome == outcome
+    qtbot.waitUntil(lambda: not tab.busy, timeout=SIGNAL_MS)
+
+
+def test_approved_on_the_verification_page(qtbot: Any, open_tab: Any, demo: DemoServer) -> None:
+    tab = open_tab(demo)
+    assert tab.objectName() == "deviceTab" and DeviceFlowTab.title == "Device Code"
+    assert tab.code_panel.isHidden()
+    auth = start(qtbot, tab)
+    assert auth.verification_uri_complete and auth.interval == 1
+    assert tab.code_panel.isVisible()
+    assert tab.user_code_label.text() == auth.user_code
+    assert tab.qr_view.data() == auth.verification_uri_complete
+    assert tab.qr_view.matrix() == qr_matrix(auth.verification_uri_complete)
+    assert auth.verification_uri in tab.uri_label.text()
+    assert tab.countdown.text().startswith("Code expires in ")
+    assert tab.countdown.is_running() and not tab.countdown.is_expired()
+    assert tab.poll_label.text() == "Waiting for approval… first check in 1 s."
+
+    with qtbot.waitSignal(tab.sig_poll, timeout=SIGNAL_MS) as polled:
+        pass
+    assert polled.args[0].status == "pending" and polled.args[0].polls == 1
+    assert tab.poll_label.text() == "Waiting for approval… checked once, polling every 1 s."
+
+    with qtbot.waitSignal(tab.sig_device_finished, timeout=SIGNAL_MS) as finished:
+        decide_device_code(auth.verification_uri, auth.user_code)
+    assert finished.args == ["approved"]
+    finish(qtbot, tab, "approved")
+    state = tab.state
+    assert state.tokens is not None and state.tokens.access_token and state.tokens.id_token
+    assert state.context is not None and state.context.origin == "device_code"
+    assert tab.step_label.text().startswith("Approved")
+    assert tab.poll_label.text() == "Approved ✓"
+    assert tab.qr_view.is_faded() and not tab.user_code_label.isEnabled()
+    assert not tab.countdown.is_running()
+    assert tab.error_banner.isHidden()
+
+
+def test_denied_shows_access_denied(qtbot: Any, open_tab: Any, demo: DemoServer) -> None:
+    tab = open_tab(demo)
+    auth = start(qtbot, tab)
+    decide_device_code(auth.verification_uri, auth.user_code, approve=False)
+    finish(qtbot, tab, "denied")
+    assert tab.error_banner.isVisible()
+    assert "access_denied" in tab.error_banner.text()
+    assert tab.poll_label.text() == "Denied on the verification page."
+    assert tab.qr_view.is_faded() and not tab.user_code_label.isEnabled()
+    assert tab.state.tokens is None
+
+
+def test_expired_code(qtbot: Any, open_tab: Any, make_demo: Callable[..., DemoServer]) -> None:
+    tab = open_tab(make_demo(device_code_ttl=2))
+    auth = start(qtbot, tab)
+    assert auth.expires_in == 2
+    finish(qtbot, tab, "expired")
+    assert "expired_token" in tab.error_banner.text()
+    assert tab.poll_label.text() == "The code expired before anyone approved it."
+    assert tab.qr_view.is_faded() and tab.countdown.isHidden()
+    assert tab.state.tokens is None
+
+
+def test_cancel_stops_polling_at_once(
+    qtbot: Any, open_tab: Any, make_demo: Callable[..., DemoServer]
+) -> None:
+    tab = open_tab(make_demo(device_interval=5))
+    auth = start(qtbot, tab)
+    assert auth.interval == 5 and tab.cancel_button.isEnabled()
+    began = time.monotonic()
+    qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    finish(qtbot, tab, "cancelled")
+    assert time.monotonic() - began < 1.0  # far less than the 5 s interval
+    assert tab.step_label.text() == "Cancelled."
+    assert tab.error_banner.isHidden()
+    assert tab.poll_label.text() == "Cancelled: no longer polling."
+    assert tab.run_button.isEnabled() and not tab.cancel_button.isEnabled()
+
+
+def test_slow_down_is_shown_and_cancel_is_prompt(
+    qtbot: Any, open_tab: Any, demo: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab = open_tab(demo)
+    session = tab.state.session
+    assert session is not None
+    original = session.start_device
+
+    def too_fast(*args: Any, **kwargs: Any) -> DeviceAuthorization:
+        auth: DeviceAuthorization = original(*args, **kwargs)
+        return replace(auth, interval=0.0)  # poll faster than the server allows
+
+    monkeypatch.setattr(session, "start_device", too_fast)
+    start(qtbot, tab)
+    with qtbot.waitSignal(
+        tab.sig_poll, timeout=SIGNAL_MS, check_params_cb=lambda p: p.status == "slow_down"
+    ) as slowed:
+        pass
+    poll: DevicePoll = slowed.args[0]
+    assert poll.interval == 5.0  # RFC 8628 §3.5: plus 5 s
+    assert tab.poll_label.text() == "Server asked to slow down: polling every 5 s now."
+    assert tab.poll_label.property("status") == "slow_down"
+    began = time.monotonic()
+    tab.cancel()
+    finish(qtbot, tab, "cancelled")
+    assert time.monotonic() - began < 1.0
+
+
+def test_presenter_view_follows_the_tab(qtbot: Any, open_tab: Any, demo: DemoServer) -> None:
+    tab = open_tab(demo)
+    assert tab.open_presenter(full_screen=False) is None  # nothing to present yet
+    auth = start(qtbot, tab)
+    tab.activateWindow()
+    tab.user_code_label.setFocus()
+    qtbot.keyClick(tab.user_code_label, Qt.Key.Key_F11)  # the tab's shortcut
+    presenter = tab.presenter
+    assert presenter is not None
+    qtbot.waitUntil(presenter.isVisible, timeout=SIGNAL_MS)
+    assert presenter.isFullScreen()
+    presenter.showNormal()
+    presenter.resize(1920, 1080)
+    assert presenter.user_code() == auth.user_code
+    assert presenter.url_label.text() == auth.verification_uri
+    assert presenter.qr_view.matrix() == qr_matrix(auth.verification_uri_complete or "")
+    assert presenter.status_text() == "Waiting for approval…"
+    assert presenter.countdown.is_running()
+    # Sizes follow the window height (metrics.PRESENTER_* fractions) and the QR dominates.
+    assert presenter.qr_view.height() >= 0.7 * 1080
+    assert presenter.code_label.font().pixelSize() >= 0.1 * 1080
+
+    with qtbot.waitSignal(tab.sig_device_finished, timeout=SIGNAL_MS):
+        decide_device_code(auth.verification_uri, auth.user_code)
+    assert presenter.status_text() == "Approved ✓"
+    assert presenter.qr_view.is_faded() and not presenter.countdown.is_running()
+    finish(qtbot, tab, "approved")
+
+    qtbot.keyClick(presenter, Qt.Key.Key_Escape)
+    assert not presenter.isVisible()
+    assert tab.open_presenter(full_screen=False) is presenter  # reopens with the outcome
+    assert presenter.isVisible() and presenter.status_text() == "Approved ✓"
+    qtbot.mouseClick(presenter.close_button, Qt.MouseButton.LeftButton)
+    assert not presenter.isVisible()

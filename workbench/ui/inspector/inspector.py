@@ -1,0 +1,1548 @@
+"""The token inspector: pick or paste a token, read its claims, see every check, act on it.
+
+Decoding is instant and happens on the GUI thread, so the claims show at once; verification
+(which may fetch the issuer's JWKS) and every server action (refresh, revoke, introspection,
+UserInfo, the revocation reality check) run in :mod:`workbench.workers`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench import workers
+from workbench.core.claims import expiry, format_local, format_relative
+from workbench.core.errors import (
+    ConfigError,
+    OAuthError,
+    TokenError,
+    TransportError,
+    WorkbenchError,
+)
+from workbench.core.flows.refresh import ROTATION_TEXT
+from workbench.core.session import OAuthSession, RealityCheck, RefreshResult
+from workbench.core.tokens import (
+    NO_ISSUER_KEYS,
+    DecodedJwt,
+    Inspection,
+    decode_jwt,
+    inspect_token,
+    token_kind,
+)
+from workbench.core.tokenset import TokenSet
+from workbench.ui import metrics
+from workbench.ui.dialogs.exception_dialog import show_exception
+from workbench.ui.inspector.claims_model import ClaimsTableModel, RawValueRole, name_font
+from workbench.ui.inspector.findings import FindingsView
+from workbench.ui.inspector.flow_layout import FlowLayout
+from workbench.ui.inspector.reality import RealityCheckPanel
+from workbench.ui.inspector.results import ActionResultView, pretty_json
+from workbench.ui.inspector.style import semantic_colours, set_outcome, set_property, stylesheet
+from workbench.ui.state import AppState, TokenContext
+from workbench.ui.widgets.banners import MessageBanner
+from workbench.ui.widgets.countdown import CountdownBar
+
+# Sizes local to the inspector (to move into metrics.py).
+TITLE_SCALE = 1.3  # the token card's title ("Access token"), relative to the body font
+PASTE_LINES = 4  # height of the paste box, in text lines
+PASTE_DEBOUNCE_MS = 250  # decode the pasted text this long after the last keystroke
+ROW_HEIGHT_LINES = 1.5  # claims table row height, in text lines
+CLAIM_COLUMN_MAX_CHARS = 28  # the Claim column never grows wider than this
+MEANING_COLUMN_SHARE = 0.34  # share of the table's width given to the Meaning column
+TABS_MIN_LINES = 14  # the claims / checks tabs never shrink below this many text lines
+
+Role = Literal["access", "id", "refresh", "pasted"]
+ROLE_LABELS: dict[Role, str] = {
+    "access": "Access token",
+    "id": "ID token",
+    "refresh": "Refresh token",
+    "pasted": "Pasted",
+}
+TYPE_HINTS: dict[Role, Literal["access_token", "refresh_token"] | None] = {
+    "access": "access_token",
+    "id": None,
+    "refresh": "refresh_token",
+    "pasted": None,
+}
+BEARER_PREFIX = "Authorization: Bearer "
+
+# The core speaks to the CLI user in places; the inspector says the same in its own terms.
+_UI_REASONS = {
+    NO_ISSUER_KEYS: "no issuer keys: choose a provider, whose JWKS verifies the signature",
+    "pass --audience or --client-id": "choose a provider to compare with its client",
+}
+
+
+@dataclass(frozen=True)
+class TokenEntry:
+    """One choice of the token picker."""
+
+    role: Role
+    label: str
+    token: str
+
+
+@dataclass(frozen=True)
+class ShownToken:
+    """What the inspector shows now: the entry and what decoding it gave."""
+
+    entry: TokenEntry
+    kind: str  # jwt / jwe / opaque / malformed
+    decoded: DecodedJwt | None
+    problem: str = ""
+
+
+class _Relay(QObject):
+    """Receives one worker's signals for the inspector; dies with it, so a late result never
+    reaches a deleted widget (Qt disconnects a destroyed receiver's slots)."""
+
+    def __init__(
+        self,
+        parent: QObject,
+        on_returned: Callable[[Any], None],
+        on_errored: Callable[[BaseException], None],
+        on_finished: Callable[[], None],
+    ) -> None:
+        super().__init__(parent)
+        self._returned = on_returned
+        self._errored = on_errored
+        self._finished = on_finished
+
+    def returned(self, value: object) -> None:
+        self._returned(value)
+
+    def errored(self, exc: object) -> None:
+        assert isinstance(exc, BaseException)
+        self._errored(exc)
+
+    def finished(self) -> None:
+        try:
+            self._finished()
+        finally:
+            self.deleteLater()
+
+
+# -- work done off the GUI thread ----------------------------------------------------------
+
+
+def _verify(
+    session: OAuthSession,
+    token: str,
+    kind: Literal["access", "id", "auto"],
+    nonce: str | None,
+    access_token: str | None,
+) -> tuple[Inspection, str]:
+    """Full inspection against the provider; local checks only when the provider is away."""
+    try:
+        return session.inspect(token, kind=kind, nonce=nonce, access_token=access_token), ""
+    except (TransportError, OAuthError, ConfigError) as exc:
+        note = f"Could not reach the provider ({exc}): only the local checks ran."
+        return inspect_token(token), note
+
+
+def _userinfo(session: OAuthSession, token: str) -> tuple[int, dict[str, Any] | OAuthError]:
+    """UserInfo's claims, or the 401 (which is an answer here, not a failure)."""
+    try:
+        return 200, session.userinfo(token)
+    except OAuthError as exc:
+        if exc.status == 401:
+            return 401, exc
+        raise
+
+
+def _ui_reason(reason: str) -> str:
+    for cli, ui in _UI_REASONS.items():
+        reason = reason.replace(cli, ui)
+    return reason
+
+
+def _preview(token: str) -> str:
+    keep = metrics.TOKEN_PREVIEW_CHARS
+    return token if len(token) <= keep else token[:keep] + "…"
+
+
+class TokenInspector(QWidget):
+    """The panel beside the flow tabs. Construct with the window's :class:`AppState`."""
+
+    sig_status = Signal(str)
+    """A short message for the status bar (copied, refreshed, revoked…)."""
+    sig_checked = Signal(object)
+    """The shown token's checks finished: the Inspection."""
+    sig_action_finished = Signal(str)
+    """A server action ended (refresh, revoke, introspect, userinfo, reality)."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setObjectName("tokenInspector")
+        self.setAccessibleName("Token inspector")
+        self._entries: list[TokenEntry] = []
+        self._shown: ShownToken | None = None
+        self._inspection: Inspection | None = None
+        self._revoked: set[str] = set()
+        self._check_generation = 0
+        self._running: set[_Relay] = set()
+        self._actions_running = 0
+        self._bearer_role: Literal["access", "id"] = "access"
+        self._json_dirty = False
+        self._applied_qss = ""
+        self._reality_label = ROLE_LABELS["access"]
+
+        self._build_actions()
+        self._build_ui()
+        self._apply_palette()
+
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setObjectName("inspectorTick")
+        self._tick_timer.setInterval(metrics.TIMER_INTERVAL_MS)
+        self._tick_timer.timeout.connect(self._on_tick)
+        self._paste_timer = QTimer(self)
+        self._paste_timer.setObjectName("inspectorPasteDebounce")
+        self._paste_timer.setSingleShot(True)
+        self._paste_timer.setInterval(PASTE_DEBOUNCE_MS)
+        self._paste_timer.timeout.connect(self._on_paste_settled)
+
+        state.sig_tokens_changed.connect(self._on_tokens_changed)
+        state.sig_inspect_token.connect(self._on_inspect_token)
+        state.sig_provider_changed.connect(self._on_provider_changed)
+        if state.tokens is not None:
+            self._on_tokens_changed(state.tokens, state.context)
+        else:
+            self._rebuild_picker()
+            self._show_nothing()
+
+    # ======================================================================== building
+    def _make_action(self, name: str, text: str, tip: str, shortcut: str | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+            tip = f"{tip} ({native})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._make_action
+        self.act_paste = a(
+            "actionPasteToken", "Paste token…", "Inspect a token pasted by hand", "Ctrl+Shift+V"
+        )
+        self.act_paste.triggered.connect(self.start_paste)
+        self.act_refresh = a(
+            "actionRefreshTokens", "Refresh", "Get new tokens with the refresh token", "Ctrl+R"
+        )
+        self.act_refresh.triggered.connect(self.refresh)
+        self.act_revoke = a(
+            "actionRevoke",
+            "Revoke",
+            "Revoke the shown token at the server (RFC 7009); the menu picks which",
+            "Ctrl+Shift+Del",
+        )
+        self.act_revoke.triggered.connect(lambda: self.revoke(None))
+        self.act_revoke_access = a(
+            "actionRevokeAccess", "Revoke the access token", "token_type_hint=access_token"
+        )
+        self.act_revoke_access.triggered.connect(lambda: self.revoke("access"))
+        self.act_revoke_refresh = a(
+            "actionRevokeRefresh", "Revoke the refresh token", "token_type_hint=refresh_token"
+        )
+        self.act_revoke_refresh.triggered.connect(lambda: self.revoke("refresh"))
+        self.act_introspect = a(
+            "actionIntrospect",
+            "Introspect",
+            "Ask the server whether the shown token is active (RFC 7662)",
+            "Ctrl+I",
+        )
+        self.act_introspect.triggered.connect(self.introspect)
+        self.act_userinfo = a(
+            "actionUserInfo", "UserInfo", "Call UserInfo with the access token", "Ctrl+U"
+        )
+        self.act_userinfo.triggered.connect(self.userinfo)
+        self.act_reality = a(
+            "actionRealityCheck",
+            "Check with server",
+            "Verify the token locally and ask the server, side by side",
+            "Ctrl+K",
+        )
+        self.act_reality.triggered.connect(self.reality_check)
+        self.act_copy_bearer = a(
+            "actionCopyBearer",
+            "Copy as Bearer",
+            "Copy “Authorization: Bearer …” with the access token or, from the menu, the ID"
+            " token (Cognito-backed API Gateway authorizers want the ID token)",
+            "Ctrl+Shift+B",
+        )
+        self.act_copy_bearer.triggered.connect(lambda: self.copy_bearer())
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.act_bearer_access = a(
+            "actionBearerAccess", "Access token", "Copy as Bearer uses the access token"
+        )
+        self.act_bearer_id = a("actionBearerId", "ID token", "Copy as Bearer uses the ID token")
+        for action, role in ((self.act_bearer_access, "access"), (self.act_bearer_id, "id")):
+            action.setCheckable(True)
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, r=role: self.copy_bearer(r))
+        self.act_bearer_access.setChecked(True)
+        self.act_copy_token = a(
+            "actionCopyToken", "Copy token", "Copy the shown token", "Ctrl+Alt+C"
+        )
+        self.act_copy_token.triggered.connect(self.copy_token)
+        self.act_copy_claims = a(
+            "actionCopyClaims",
+            "Copy JSON",
+            "Copy the decoded claims as JSON",
+            "Ctrl+Shift+J",
+        )
+        self.act_copy_claims.triggered.connect(self.copy_claims)
+
+    def _tool_button(self, name: str, action: QAction, menu: QMenu | None = None) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName(name)
+        button.setDefaultAction(action)
+        button.setAccessibleName(action.text())
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setAutoRaise(False)
+        if menu is not None:
+            button.setMenu(menu)
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        return button
+
+    def _build_ui(self) -> None:
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+        # -- picker
+        picker_label = QLabel("&Token", self)
+        self.picker = QComboBox(self)
+        self.picker.setObjectName("inspectorTokenPicker")
+        self.picker.setAccessibleName("Token to inspect")
+        self.picker.setToolTip("Which token to inspect: the current tokens, or one pasted by hand")
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.picker.setMinimumContentsLength(16)
+        self.picker.setPlaceholderText("No token yet: run a flow, or paste one")
+        self.picker.currentIndexChanged.connect(self._on_picker_changed)
+        picker_label.setBuddy(self.picker)
+        self.paste_button = self._tool_button("inspectorPaste", self.act_paste)
+
+        # -- paste box
+        self.paste_frame = QFrame(self)
+        self.paste_frame.setObjectName("inspectorPasteFrame")
+        self.paste_edit = QPlainTextEdit(self.paste_frame)
+        self.paste_edit.setObjectName("inspectorPasteBox")
+        self.paste_edit.setAccessibleName("Pasted token")
+        self.paste_edit.setPlaceholderText(
+            "Paste a JWT (or any token) here: it is decoded as you type. A leading “Bearer ” and"
+            " line breaks are ignored."
+        )
+        self.paste_edit.setFont(fixed)
+        self.paste_edit.setTabChangesFocus(True)
+        self.paste_edit.setFixedHeight(metrics.line_height(self.paste_edit, PASTE_LINES))
+        self.paste_edit.textChanged.connect(self._on_paste_edited)
+        paste_close = QToolButton(self.paste_frame)
+        paste_close.setObjectName("inspectorPasteClose")
+        paste_close.setAccessibleName("Close the paste box")
+        paste_close.setToolTip("Close the paste box")
+        paste_close.setText("✕")
+        paste_close.setAutoRaise(True)
+        paste_close.clicked.connect(self.paste_frame.hide)
+        paste_row = QHBoxLayout(self.paste_frame)
+        paste_row.setContentsMargins(0, 0, 0, 0)
+        paste_row.addWidget(self.paste_edit, 1)
+        paste_row.addWidget(paste_close, 0, Qt.AlignmentFlag.AlignTop)
+        self.paste_frame.hide()
+
+        # -- the token card
+        self.card = QFrame(self)
+        self.card.setObjectName("inspectorCard")
+        self.card.setAccessibleName("Token summary")
+        self.card.setProperty("role", "card")
+        self.title = QLabel(self.card)
+        self.title.setObjectName("inspectorTitle")
+        title_font = QFont(self.font())
+        title_font.setBold(True)
+        title_font.setPointSizeF(title_font.pointSizeF() * TITLE_SCALE)
+        self.title.setFont(title_font)
+        self.chips: list[QLabel] = []
+        for i in range(4):
+            chip = QLabel(self.card)
+            chip.setObjectName(f"inspectorChip{i}")
+            chip.setProperty("role", "chip")
+            chip.setFont(fixed)
+            self.chips.append(chip)
+        self.size_label = QLabel(self.card)
+        self.size_label.setObjectName("inspectorSize")
+        self.size_label.setProperty("role", "muted")
+        self.countdown = CountdownBar(
+            self.card,
+            "inspectorCountdown",
+            running_text="expires {when}",
+            expired_text="expired {when}",
+        )
+        self.countdown.setAccessibleName("Time until the token expires")
+        self.countdown.sig_expired.connect(self._on_expired)
+        self.expiry_label = QLabel(self.card)
+        self.expiry_label.setObjectName("inspectorExpiresAt")
+        self.expiry_label.setProperty("role", "secondary")
+        self.expiry_label.setWordWrap(True)
+        self.verdict = QLabel(self.card)
+        self.verdict.setObjectName("inspectorVerdict")
+        self.verdict.setAccessibleName("Verdict")
+        self.verdict.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict.setWordWrap(True)
+        self.verdict.linkActivated.connect(self._on_verdict_link)
+        verdict_font = QFont(self.font())
+        verdict_font.setBold(True)
+        self.verdict.setFont(verdict_font)
+        self.note = QLabel(self.card)
+        self.note.setObjectName("inspectorNote")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.opaque_introspect = QPushButton("Introspect", self.card)
+        self.opaque_introspect.setObjectName("inspectorOpaqueIntrospect")
+        self.opaque_introspect.setAccessibleName("Introspect this opaque token")
+        self.opaque_introspect.setToolTip(self.act_introspect.toolTip())
+        self.opaque_introspect.clicked.connect(self.introspect)
+        head = FlowLayout(None, metrics.SPACING // 2)
+        head.addWidget(self.title)
+        for chip in self.chips:
+            head.addWidget(chip)
+        expiry_row = QHBoxLayout()
+        expiry_row.setSpacing(metrics.SPACING)
+        expiry_row.addWidget(self.expiry_label, 1)
+        expiry_row.addWidget(self.size_label)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.note, 1)
+        note_row.addWidget(self.opaque_introspect, 0, Qt.AlignmentFlag.AlignTop)
+        card_layout = QVBoxLayout(self.card)
+        card_layout.setContentsMargins(
+            metrics.MARGIN, metrics.SPACING, metrics.MARGIN, metrics.MARGIN
+        )
+        card_layout.setSpacing(metrics.SPACING // 2)
+        card_layout.addLayout(head)
+        card_layout.addWidget(self.countdown)
+        card_layout.addLayout(expiry_row)
+        card_layout.addWidget(self.verdict)
+        card_layout.addLayout(note_row)
+
+        # -- actions
+        revoke_menu = QMenu(self)
+        revoke_menu.setObjectName("inspectorRevokeMenu")
+        revoke_menu.addActions([self.act_revoke_access, self.act_revoke_refresh])
+        bearer_menu = QMenu(self)
+        bearer_menu.setObjectName("inspectorBearerMenu")
+        bearer_menu.addSection("Copy “Authorization: Bearer …” with")
+        bearer_menu.addActions([self.act_bearer_access, self.act_bearer_id])
+        self.refresh_button = self._tool_button("inspectorRefresh", self.act_refresh)
+        self.revoke_button = self._tool_button("inspectorRevoke", self.act_revoke, revoke_menu)
+        self.introspect_button = self._tool_button("inspectorIntrospect", self.act_introspect)
+        self.userinfo_button = self._tool_button("inspectorUserInfo", self.act_userinfo)
+        self.reality_button = self._tool_button("inspectorRealityCheck", self.act_reality)
+        self.bearer_button = self._tool_button(
+            "inspectorCopyBearer", self.act_copy_bearer, bearer_menu
+        )
+        self.copy_token_button = self._tool_button("inspectorCopyToken", self.act_copy_token)
+        self.copy_claims_button = self._tool_button("inspectorCopyClaims", self.act_copy_claims)
+        self.actions_bar = QWidget(self)
+        self.actions_bar.setObjectName("inspectorActions")
+        self.actions_bar.setAccessibleName("Token actions")
+        flow = FlowLayout(self.actions_bar, metrics.SPACING // 2)
+        for button in (
+            self.refresh_button,
+            self.revoke_button,
+            self.introspect_button,
+            self.userinfo_button,
+            self.reality_button,
+        ):
+            flow.addWidget(button)
+        gap = QWidget(self.actions_bar)
+        gap.setObjectName("inspectorActionsGap")
+        gap.setFixedSize(metrics.SPACING, 1)
+        flow.addWidget(gap)
+        for button in (self.bearer_button, self.copy_token_button):
+            flow.addWidget(button)
+
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("inspectorStatus")
+        self.status_label.setProperty("role", "secondary")
+        self.status_label.setWordWrap(True)
+        self.status_label.hide()
+        self.error_banner = MessageBanner("error", self)
+        self.error_banner.setObjectName("inspectorError")
+        self.result_view = ActionResultView(self)
+        self.reality = RealityCheckPanel(self)
+        self.reality.sig_recheck.connect(self._on_recheck)
+
+        # -- tabs: claims, checks, header, JSON
+        self.claims_model = ClaimsTableModel("claims", self)
+        self.claims_proxy = QSortFilterProxyModel(self)
+        self.claims_proxy.setSourceModel(self.claims_model)
+        self.claims_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.claims_proxy.setFilterKeyColumn(-1)
+        self.claims_filter = QLineEdit(self)
+        self.claims_filter.setObjectName("inspectorClaimsFilter")
+        self.claims_filter.setAccessibleName("Filter claims")
+        self.claims_filter.setPlaceholderText("Filter claims, values and meanings…")
+        self.claims_filter.setClearButtonEnabled(True)
+        self.claims_filter.textChanged.connect(self.claims_proxy.setFilterFixedString)
+        self.claims_table = self._table("inspectorClaimsTable", "Claims", self.claims_proxy)
+        claims_page = QWidget(self)
+        claims_layout = QVBoxLayout(claims_page)
+        claims_layout.setContentsMargins(0, metrics.SPACING // 2, 0, 0)
+        claims_layout.setSpacing(metrics.SPACING // 2)
+        filter_row = QHBoxLayout()
+        filter_row.setSpacing(metrics.SPACING // 2)
+        filter_row.addWidget(self.claims_filter, 1)
+        filter_row.addWidget(self.copy_claims_button)
+        claims_layout.addLayout(filter_row)
+        claims_layout.addWidget(self.claims_table, 1)
+
+        self.header_model = ClaimsTableModel("header", self)
+        self.header_table = self._table("inspectorHeaderTable", "JOSE header", self.header_model)
+        self.findings = FindingsView(self)
+        self.raw_json = QPlainTextEdit(self)
+        self.raw_json.setObjectName("inspectorRawJson")
+        self.raw_json.setAccessibleName("Decoded header and claims as JSON")
+        self.raw_json.setReadOnly(True)
+        self.raw_json.setFont(fixed)
+        self.raw_json.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("inspectorTabs")
+        self.tabs.setAccessibleName("Token details")
+        self.tabs.setDocumentMode(True)
+        self.tab_claims = self.tabs.addTab(claims_page, "Claims")
+        self.tab_checks = self.tabs.addTab(self.findings, "Checks")
+        self.tab_header = self.tabs.addTab(self.header_table, "Header")
+        self.tab_json = self.tabs.addTab(self.raw_json, "JSON")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+        self.empty = QLabel(self)
+        self.empty.setObjectName("inspectorEmpty")
+        self.empty.setAccessibleName("No token")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setProperty("role", "secondary")
+        self.empty.setText(
+            "No token yet.\n\nRun a flow on the left, or paste a token (Ctrl+Shift+V)\n"
+            "to decode it, check its signature and ask the server about it."
+        )
+
+        self.filler = QWidget(self)
+        self.filler.setObjectName("inspectorFiller")
+        self.tabs.setMinimumHeight(metrics.line_height(self, TABS_MIN_LINES))
+
+        top = QHBoxLayout()
+        top.setSpacing(metrics.SPACING)
+        top.addWidget(picker_label)
+        top.addWidget(self.picker, 1)
+        top.addWidget(self.paste_button)
+        body = QWidget(self)
+        body.setObjectName("inspectorBody")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(metrics.SPACING)
+        column.addWidget(self.card)
+        column.addWidget(self.actions_bar)
+        column.addWidget(self.status_label)
+        column.addWidget(self.error_banner)
+        column.addWidget(self.result_view)
+        column.addWidget(self.reality)
+        column.addWidget(self.tabs, 1)
+        column.addWidget(self.empty, 1)
+        column.addWidget(self.filler, 1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("inspectorScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(metrics.MARGIN, metrics.MARGIN, metrics.MARGIN, metrics.MARGIN)
+        layout.setSpacing(metrics.SPACING)
+        layout.addLayout(top)
+        layout.addWidget(self.paste_frame)
+        layout.addWidget(self.scroll, 1)
+        for table in (self.claims_table, self.header_table):
+            table.installEventFilter(self)
+
+    def _table(self, name: str, label: str, model: Any) -> QTableView:
+        table = QTableView(self)
+        table.setObjectName(name)
+        table.setAccessibleName(label)
+        table.setModel(model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setCornerButtonEnabled(False)
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(metrics.line_height(table, ROW_HEIGHT_LINES))
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ClaimsTableModel.VALUE, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, column, shortcut in (
+            ("Copy value", ClaimsTableModel.VALUE, "Ctrl+C"),
+            ("Copy name", ClaimsTableModel.CLAIM, None),
+            ("Copy raw JSON value", -1, None),
+        ):
+            action = QAction(text, table)
+            action.setObjectName(f"{name}Copy{text.split()[-1].title()}")
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _=False, t=table, c=column: self._copy_cell(t, c))
+            table.addAction(action)
+        return table
+
+    # ======================================================================== public API
+    @property
+    def busy(self) -> bool:
+        """True while a check or a server action runs in a worker."""
+        return bool(self._running)
+
+    @property
+    def shown(self) -> ShownToken | None:
+        return self._shown
+
+    @property
+    def inspection(self) -> Inspection | None:
+        """The checks of the shown token, once they finished."""
+        return self._inspection
+
+    def entries(self) -> list[TokenEntry]:
+        return list(self._entries)
+
+    def show_token(self, token: str, label: str = "Pasted") -> None:
+        """Inspect ``token``; one of the current tokens is selected, anything else is pasted."""
+        text = token.strip()
+        if not text:
+            return
+        for index, entry in enumerate(self._entries):
+            if entry.token == text and entry.role != "pasted":
+                self._select(index)
+                return
+        pasted = TokenEntry("pasted", label or ROLE_LABELS["pasted"], text)
+        self._entries = [e for e in self._entries if e.role != "pasted"] + [pasted]
+        self._rebuild_picker()
+        self._select(len(self._entries) - 1)
+
+    def select_role(self, role: Role) -> bool:
+        """Show the current token of that role (access, id, refresh, pasted)."""
+        for index, entry in enumerate(self._entries):
+            if entry.role == role:
+                self._select(index)
+                return True
+        return False
+
+    def start_paste(self) -> None:
+        """Open the paste box (Ctrl+Shift+V); a token on the clipboard is pasted at once."""
+        self.paste_frame.show()
+        clip = QGuiApplication.clipboard().text().strip()
+        if clip and len(clip.split()) <= 2 and clip != self.paste_edit.toPlainText().strip():
+            self.paste_edit.setPlainText(clip)
+            self._paste_timer.stop()
+            self.show_token(clip)
+        self.paste_edit.setFocus()
+        self.paste_edit.selectAll()
+
+    # ======================================================================== picker
+    def _rebuild_picker(self) -> None:
+        self.picker.blockSignals(True)
+        current = self.picker.currentIndex()
+        self.picker.clear()
+        for entry in self._entries:
+            self.picker.addItem(self._entry_text(entry))
+            self.picker.setItemData(
+                self.picker.count() - 1, _preview(entry.token), Qt.ItemDataRole.ToolTipRole
+            )
+        self.picker.setEnabled(bool(self._entries))
+        self.picker.setCurrentIndex(min(max(current, 0), self.picker.count() - 1))
+        self.picker.blockSignals(False)
+
+    def _entry_text(self, entry: TokenEntry) -> str:
+        kind = token_kind_safe(entry.token)
+        words = {"jwt": "JWT", "jwe": "encrypted JWT (JWE)", "opaque": "opaque"}.get(kind, kind)
+        if kind == "jwt":
+            try:
+                alg = decode_jwt(entry.token).alg
+            except TokenError:
+                words = "malformed JWT"
+            else:
+                words = f"JWT · {alg}" if alg else words
+        text = f"{entry.label} — {words}"
+        if entry.token in self._revoked:
+            text += " · revoked"
+        return text
+
+    def _select(self, index: int) -> None:
+        self.picker.blockSignals(True)
+        self.picker.setCurrentIndex(index)
+        self.picker.blockSignals(False)
+        self._show_entry(self._entries[index])
+
+    def _on_picker_changed(self, index: int) -> None:
+        if 0 <= index < len(self._entries):
+            self._show_entry(self._entries[index])
+
+    # ======================================================================== showing
+    def _show_nothing(self) -> None:
+        self._shown = None
+        self._inspection = None
+        self._check_generation += 1
+        self.card.hide()
+        self.tabs.hide()
+        self.filler.hide()
+        self.empty.show()
+        self.countdown.clear()
+        self.claims_model.clear()
+        self.header_model.clear()
+        self.raw_json.clear()
+        self.findings.clear()
+        self._update_actions()
+        self._update_ticking()
+
+    def _show_entry(self, entry: TokenEntry) -> None:
+        """Decode at once on this thread; start the checks in a worker."""
+        self._check_generation += 1
+        self._inspection = None
+        self.empty.hide()
+        self.card.show()
+        self.title.setText(entry.label)
+        self.size_label.setText(f"{len(entry.token):,} chars")
+        kind = token_kind_safe(entry.token)
+        decoded: DecodedJwt | None = None
+        problem = ""
+        if kind == "jwt":
+            try:
+                decoded = decode_jwt(entry.token)
+            except TokenError as exc:
+                kind, problem = "malformed", str(exc)
+        elif kind == "jwe":
+            try:
+                decode_jwt(entry.token)
+            except TokenError as exc:
+                problem = str(exc)
+        self._shown = ShownToken(entry, kind, decoded, problem)
+        if decoded is not None:
+            self._show_jwt(entry, decoded)
+        else:
+            self._show_undecodable(entry, kind, problem)
+        self._update_actions()
+        self._update_ticking()
+
+    def _set_chips(self, *texts: str, outcome: str = "") -> None:
+        for chip, text in zip(self.chips, (*texts, "", "", "", ""), strict=False):
+            chip.setText(text)
+            chip.setVisible(bool(text))
+            set_outcome(chip, outcome)
+
+    def _show_chips(self, shown: ShownToken) -> None:
+        """JWT · alg · typ (or opaque / JWE / malformed), and "revoked" once it was."""
+        if shown.decoded is not None:
+            typ = shown.decoded.header.get("typ")
+            self._set_chips(
+                "JWT", shown.decoded.alg or "no alg", typ if isinstance(typ, str) else ""
+            )
+        elif shown.kind == "opaque":
+            self._set_chips("opaque")
+        else:
+            self._set_chips("JWE" if shown.kind == "jwe" else "malformed", outcome="fail")
+        if shown.entry.token in self._revoked:
+            chip = next((c for c in self.chips if not c.text()), self.chips[-1])
+            chip.setText("revoked")
+            chip.setVisible(True)
+            set_outcome(chip, "fail")
+
+    def _show_jwt(self, entry: TokenEntry, decoded: DecodedJwt) -> None:
+        header, claims = decoded.header, decoded.claims
+        assert self._shown is not None
+        self._show_chips(self._shown)
+        now = time.time()
+        self.claims_model.set_claims(claims, now)
+        self.header_model.set_header(header)
+        self._fit_columns()
+        self.tabs.setTabText(self.tab_claims, f"Claims ({len(claims)})")
+        self.tabs.setTabText(self.tab_header, f"Header ({len(header)})")
+        self._json_dirty = True
+        if self.tabs.currentIndex() == self.tab_json:
+            self._fill_json()
+        self.tabs.show()
+        self.filler.hide()
+        self.note.hide()
+        self.opaque_introspect.hide()
+        self._show_expiry_from_claims(decoded)
+        self._start_checks(entry, decoded)
+
+    def _show_expiry_from_claims(self, decoded: DecodedJwt) -> None:
+        inspection_like = inspect_expiry(decoded)
+        if inspection_like is None:
+            self.countdown.clear()
+            self.countdown.hide()
+            self.expiry_label.setText("No exp claim: this token never expires by itself.")
+            self.expiry_label.show()
+            return
+        expires_at, lifetime = inspection_like
+        self.countdown.show()
+        self.countdown.set_deadline(expires_at, lifetime)
+        self.expiry_label.setText(f"exp {format_local(expires_at)} (local time)")
+        self.expiry_label.show()
+
+    def _show_undecodable(self, entry: TokenEntry, kind: str, problem: str) -> None:
+        self.tabs.hide()
+        self.filler.show()
+        self.findings.clear("Nothing to check: the token cannot be decoded.")
+        self.claims_model.clear()
+        self.header_model.clear()
+        self.raw_json.clear()
+        self.expiry_label.setText("")
+        self.opaque_introspect.show()
+        assert self._shown is not None
+        self._show_chips(self._shown)
+        if kind == "opaque":
+            who = (
+                "Refresh tokens of most servers are opaque handles"
+                if entry.role == "refresh"
+                else "This token is not a JWT"
+            )
+            self.note.setText(
+                f"{who}: there is nothing to decode. Only the server that issued it can say"
+                " anything about it: introspect it (Ctrl+I)."
+            )
+            set_property(self.note, "role", "")
+            set_outcome(self.verdict, "not_checked")
+            self.verdict.setText("– Opaque token: only the server can check it")
+        else:
+            self.note.setText(problem)
+            set_property(self.note, "role", "")
+            set_outcome(self.verdict, "fail" if kind == "malformed" else "not_checked")
+            self.verdict.setText(
+                "✗ Not a readable token" if kind == "malformed" else "– Encrypted: cannot be read"
+            )
+        self.note.show()
+        # An opaque access token's lifetime is known from the token response (expires_in).
+        tokens = self.state.tokens
+        if (
+            entry.role == "access"
+            and tokens is not None
+            and tokens.access_token == entry.token
+            and tokens.expires_at is not None
+        ):
+            self.countdown.show()
+            self.countdown.set_deadline(tokens.expires_at, tokens.expires_in)
+        else:
+            self.countdown.clear()
+            self.countdown.hide()
+
+    def _fill_json(self) -> None:
+        shown = self._shown
+        if shown is None or shown.decoded is None:
+            self.raw_json.clear()
+        else:
+            self.raw_json.setPlainText(
+                pretty_json({"header": shown.decoded.header, "claims": shown.decoded.claims})
+            )
+        self._json_dirty = False
+
+    def _fit_columns(self) -> None:
+        """Claim column as wide as the longest name (capped), Meaning a share of the rest."""
+        for table, model in (
+            (self.claims_table, self.claims_model),
+            (self.header_table, self.header_model),
+        ):
+            metrics_ = QFontMetrics(name_font())
+            names = model.names()
+            cap = metrics_.averageCharWidth() * CLAIM_COLUMN_MAX_CHARS
+            longest = max(
+                (metrics_.horizontalAdvance(n) for n in names[:1000]),
+                default=metrics_.horizontalAdvance("Claim"),
+            )
+            pad = metrics.SPACING * 3
+            header = table.horizontalHeader()
+            header.resizeSection(ClaimsTableModel.CLAIM, min(longest, cap) + pad)
+            width = table.viewport().width() or table.width()
+            header.resizeSection(
+                ClaimsTableModel.MEANING, max(int(width * MEANING_COLUMN_SHARE), pad * 4)
+            )
+
+    # ======================================================================== checks
+    def _start_checks(self, entry: TokenEntry, decoded: DecodedJwt) -> None:
+        generation = self._check_generation
+        session = self.state.session
+        self._inspection = None
+        if session is None:
+            inspection = inspect_token(decoded)
+            self._on_checked(
+                generation,
+                (
+                    inspection,
+                    "No provider chosen: only the local checks ran. Choose a provider to"
+                    " verify the signature with its keys.",
+                ),
+            )
+            return
+        set_outcome(self.verdict, "checking")
+        self.verdict.setText("… Checking the signature and claims")
+        provider = self.state.provider
+        where = provider.name if provider is not None and provider.name else "the provider"
+        self.findings.set_checking(f"Checking against {where} (its JWKS may be fetched)…")
+        self.tabs.setTabText(self.tab_checks, "Checks (checking…)")
+        kind: Literal["access", "id", "auto"] = "auto"
+        nonce: str | None = None
+        access_token: str | None = None
+        tokens, context = self.state.tokens, self.state.context
+        if entry.role == "access":
+            kind = "access"
+        elif entry.role == "id":
+            kind = "id"
+            nonce = context.nonce if context is not None else None
+            access_token = tokens.access_token if tokens is not None else None
+        self._start_worker(
+            _verify,
+            session,
+            entry.token,
+            kind,
+            nonce,
+            access_token,
+            on_returned=lambda result: self._on_checked(generation, result),
+            on_errored=lambda exc: self._on_check_failed(generation, exc),
+        )
+
+    def _on_checked(self, generation: int, result: tuple[Inspection, str]) -> None:
+        if generation != self._check_generation:
+            return  # a newer token is shown: this answer is stale
+        inspection, note = result
+        findings = tuple(replace(f, reason=_ui_reason(f.reason)) for f in inspection.findings)
+        inspection = replace(inspection, findings=findings)
+        self._inspection = inspection
+        self.findings.set_findings(findings, note)
+        if self.countdown.is_expired():
+            self._mark_expired()
+        self._update_verdict()
+        self.sig_checked.emit(inspection)
+
+    def _on_check_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._check_generation:
+            return
+        if isinstance(exc, WorkbenchError):
+            self.findings.clear(f"The checks could not run: {exc}")
+            set_outcome(self.verdict, "not_checked")
+            self.verdict.setText(f"– Not checked: {exc}")
+        else:
+            self.findings.clear("The checks stopped on an unexpected error.")
+            show_exception(self.window(), exc)
+
+    def _update_verdict(self) -> None:
+        inspection = self._inspection
+        if inspection is None:
+            return
+        summary = self.findings.summary()
+        counts = self.findings.counts()
+        failed = [row for row in self.findings.rows.values() if row.outcome == "fail"]
+        signature = self.findings.outcome("signature")
+        if signature == "fail":
+            outcome, head = "fail", "✗ Signature invalid"
+        elif failed:
+            outcome = "fail"
+            names = ", ".join(row.check for row in failed)
+            head = f"✗ Failed: {names}"
+            if signature == "pass":
+                head += " (signature valid)"
+        elif signature == "pass":
+            outcome, head = "pass", "✓ Signature valid"
+        else:
+            outcome, head = "not_checked", "– Signature not checked"
+        set_outcome(self.verdict, outcome)
+        self.verdict.setText(f"{head} · {summary} · <a href='#checks'>details</a>")
+        self.verdict.setAccessibleDescription(f"{head}; {summary}")
+        marks = f"✓{counts['pass']}"
+        if counts["fail"]:
+            marks += f" ✗{counts['fail']}"
+        self.tabs.setTabText(self.tab_checks, f"Checks ({marks})")
+
+    def _mark_expired(self) -> None:
+        shown = self._shown
+        if shown is None or shown.decoded is None:
+            return
+        expires_at = self.countdown.expires_at()
+        if expires_at is None or self.findings.state != "done":
+            return
+        self.findings.mark(
+            "exp",
+            "fail",
+            f"expired {format_relative(expires_at - time.time())} ({format_local(expires_at)}):"
+            " the countdown reached zero since the check",
+        )
+        self._update_verdict()
+
+    # ======================================================================== actions
+    def _session(self) -> OAuthSession | None:
+        try:
+            return self.state.require_session()
+        except WorkbenchError as exc:
+            self.error_banner.show_error(exc)
+            return None
+
+    def _start_worker(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_returned: Callable[[Any], None],
+        on_errored: Callable[[BaseException], None],
+        on_finished: Callable[[], None] | None = None,
+    ) -> None:
+        def finished() -> None:
+            self._running.discard(relay)
+            if on_finished is not None:
+                on_finished()
+
+        relay = _Relay(self, on_returned, on_errored, finished)
+        self._running.add(relay)
+        workers.start(
+            fn,
+            *args,
+            on_returned=relay.returned,
+            on_errored=relay.errored,
+            on_finished=relay.finished,
+        )
+
+    def _run_action(
+        self,
+        name: str,
+        title: str,
+        busy_text: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self.error_banner.hide()
+        self.status_label.hide()
+        if name != "reality":
+            self.result_view.show_busy(title, busy_text)
+        self._actions_running += 1
+        self._update_actions()
+        self._status(busy_text)
+
+        def errored(exc: BaseException) -> None:
+            if name != "reality":
+                self.result_view.hide()
+            if on_error is not None:
+                on_error(exc)
+            if isinstance(exc, WorkbenchError):
+                self.error_banner.show_error(exc)
+                self._status(f"{title} failed.")
+            else:
+                self._status(f"{title}: unexpected error.")
+                show_exception(self.window(), exc)
+
+        def finished() -> None:
+            self._actions_running -= 1
+            self._update_actions()
+            self.sig_action_finished.emit(name)
+
+        self._start_worker(fn, *args, on_returned=on_done, on_errored=errored, on_finished=finished)
+
+    def _update_actions(self) -> None:
+        idle = self._actions_running == 0
+        tokens = self.state.tokens
+        shown = self._shown
+        has_shown = shown is not None
+        shown_jwt = shown is not None and shown.decoded is not None
+        self.act_refresh.setEnabled(idle and tokens is not None and bool(tokens.refresh_token))
+        self.act_revoke.setEnabled(idle and (has_shown or tokens is not None))
+        self.act_revoke_access.setEnabled(idle and tokens is not None and bool(tokens.access_token))
+        self.act_revoke_refresh.setEnabled(
+            idle and tokens is not None and bool(tokens.refresh_token)
+        )
+        self.act_introspect.setEnabled(idle and has_shown)
+        self.opaque_introspect.setEnabled(idle and has_shown)
+        self.act_userinfo.setEnabled(idle and self._userinfo_token() is not None)
+        self.act_reality.setEnabled(
+            idle and shown_jwt and shown is not None and shown.entry.role != "id"
+        )
+        self.reality.recheck_button.setEnabled(idle and self.reality.check is not None)
+        self.act_copy_bearer.setEnabled(self._bearer_token(self._bearer_role) is not None)
+        self.act_bearer_id.setEnabled(tokens is not None and bool(tokens.id_token))
+        self.act_copy_token.setEnabled(has_shown)
+        self.act_copy_claims.setEnabled(shown_jwt)
+        if shown is not None and shown.entry.role == "id":
+            self.act_reality.setToolTip(
+                "ID tokens are not revocable: the server check applies to access tokens"
+            )
+        else:
+            self.act_reality.setToolTip(
+                "Verify the token locally and ask the server, side by side (Ctrl+K)"
+            )
+
+    # -- refresh
+    def refresh(self) -> None:
+        """Redeem the current refresh token (Ctrl+R); the new tokens replace the state's."""
+        tokens = self.state.tokens
+        if self._actions_running or tokens is None or not tokens.refresh_token:
+            return
+        session = self._session()
+        if session is None:
+            return
+        sent = tokens.refresh_token
+        self._run_action(
+            "refresh",
+            "Refresh",
+            "Refreshing the tokens…",
+            session.refresh,
+            sent,
+            on_done=lambda result: self._on_refreshed(result, sent),
+        )
+
+    def _on_refreshed(self, result: RefreshResult, sent: str) -> None:
+        tokens: TokenSet = result.tokens
+        if result.rotation == "not_returned":
+            tokens = replace(tokens, refresh_token=sent)
+        self.state.set_tokens(
+            tokens, TokenContext(origin="refresh_token", rotation=result.rotation)
+        )
+        chip, outcome = {
+            "rotated": ("rotated", "pass"),
+            "unchanged": ("not rotated", "warn"),
+            "not_returned": ("no refresh token returned", "not_checked"),
+        }[result.rotation]
+        lines = [ROTATION_TEXT[result.rotation].capitalize() + "."]
+        if tokens.expires_in is not None:
+            lines.append(f"The new access token expires in {int(tokens.expires_in)} s.")
+        self.result_view.show_result("Refreshed", chip, outcome, " ".join(lines))
+        self._status(f"Refreshed: {ROTATION_TEXT[result.rotation]}")
+
+    # -- revoke
+    def revoke(self, role: Role | None = None) -> None:
+        """Revoke a token (RFC 7009): ``access`` / ``refresh``, or the shown one (``None``).
+
+        After the access token is revoked, the reality check runs on it by itself.
+        """
+        if self._actions_running:
+            return
+        token, hint, label = self._revoke_target(role)
+        if token is None:
+            self.error_banner.show_message(
+                "Nothing to revoke", f"There is no {label.lower()} to revoke."
+            )
+            return
+        session = self._session()
+        if session is None:
+            return
+        self._run_action(
+            "revoke",
+            f"Revoke {label.lower()}",
+            f"Revoking the {label.lower()}…",
+            session.revoke,
+            token,
+            hint,
+            on_done=lambda _none: self._on_revoked(token, hint, label),
+        )
+
+    def _revoke_target(self, role: Role | None) -> tuple[str | None, Any, str]:
+        tokens = self.state.tokens
+        if role is None:
+            shown = self._shown
+            if shown is None or shown.entry.role == "id":
+                role = "access"  # ID tokens are not revocable (RFC 7009 covers the other two)
+            else:
+                return shown.entry.token, TYPE_HINTS[shown.entry.role], shown.entry.label
+        if role == "access":
+            token = tokens.access_token if tokens is not None else None
+        elif role == "refresh":
+            token = tokens.refresh_token if tokens is not None else None
+        else:
+            token = None
+        return token, TYPE_HINTS[role], ROLE_LABELS[role]
+
+    def _on_revoked(self, token: str, hint: str | None, label: str) -> None:
+        self._revoked.add(token)
+        self._rebuild_picker()
+        if self._shown is not None and self._shown.entry.token == token:
+            self._show_chips(self._shown)
+        when = time.strftime("%H:%M:%S")
+        self._status(f"Revoked the {label.lower()}.")
+        if hint != "refresh_token" and token_kind_safe(token) == "jwt":
+            # The reality check is the answer that matters: it replaces the plain result.
+            self.result_view.hide()
+            self._start_reality(token, label, "access_token", note=f"revoked at {when}")
+            return
+        hint_text = f"token_type_hint={hint}" if hint else "no token_type_hint"
+        self.result_view.show_result(
+            f"Revoked the {label.lower()}",
+            "HTTP 200",
+            "pass",
+            f"The server accepted the revocation ({hint_text}). RFC 7009 servers answer 200"
+            " even for a token they do not know: introspect it to ask the server again.",
+        )
+
+    # -- reality check
+    def reality_check(self) -> None:
+        """Verify the shown JWT locally and ask the server (Ctrl+K), side by side."""
+        shown = self._shown
+        if self._actions_running or shown is None or shown.decoded is None:
+            return
+        hint = "refresh_token" if shown.entry.role == "refresh" else "access_token"
+        self._start_reality(shown.entry.token, shown.entry.label, hint)
+
+    def _on_recheck(self) -> None:
+        check = self.reality.check
+        if check is None or self._actions_running:
+            return
+        self._start_reality(check.local.decoded.raw, self._reality_label, "access_token")
+
+    def _start_reality(self, token: str, label: str, hint: str, note: str = "") -> None:
+        session = self._session()
+        if session is None:
+            return
+        self._reality_label = label
+        if not note and token in self._revoked:
+            note = "revoked"
+        self.reality.show_checking(label, token, note)
+        self._update_ticking()
+
+        def failed(exc: BaseException) -> None:
+            self.reality.show_failed(str(exc) if isinstance(exc, WorkbenchError) else "error")
+
+        self._run_action(
+            "reality",
+            "Reality check",
+            "Checking locally and asking the server…",
+            session.reality_check,
+            token,
+            hint,
+            on_done=lambda check: self._on_reality(check, label, token),
+            on_error=failed,
+        )
+
+    def _on_reality(self, check: RealityCheck, label: str, token: str) -> None:
+        self.reality.show_result(check, label, token)
+        self._update_ticking()
+        server = "inactive" if check.server.active is False else "active"
+        if check.server.active is None:
+            server = "unknown"
+        self._status(
+            f"Reality check: local {'accepts' if check.locally_valid else 'rejects'},"
+            f" server says {server}."
+        )
+
+    # -- introspect
+    def introspect(self) -> None:
+        """Ask the server about the shown token (Ctrl+I); ``active`` is shown prominently."""
+        shown = self._shown
+        if self._actions_running or shown is None:
+            return
+        session = self._session()
+        if session is None:
+            return
+        self._run_action(
+            "introspect",
+            f"Introspection of the {shown.entry.label.lower()}",
+            "Asking the server (introspection)…",
+            session.introspect,
+            shown.entry.token,
+            TYPE_HINTS[shown.entry.role],
+            on_done=lambda data: self._on_introspected(data, shown.entry),
+        )
+
+    def _on_introspected(self, data: dict[str, Any], entry: TokenEntry) -> None:
+        active = data.get("active") is True
+        if active:
+            message = "The server says the token is active."
+            exp = data.get("exp")
+            if isinstance(exp, int | float) and not isinstance(exp, bool):
+                message += f" It expires {format_relative(exp - time.time())}."
+        else:
+            message = (
+                "The server says the token is not active: revoked, expired, or never issued"
+                " by it (RFC 7662 §2.2 says no more)."
+            )
+        self.result_view.show_result(
+            f"Introspection of the {entry.label.lower()}",
+            f"active: {'true' if active else 'false'}",
+            "pass" if active else "fail",
+            message,
+            data,
+        )
+        self._status(f"Introspection: active={'true' if active else 'false'}.")
+
+    # -- userinfo
+    def _userinfo_token(self) -> str | None:
+        shown = self._shown
+        if shown is not None and shown.entry.role in ("access", "pasted"):
+            return shown.entry.token
+        tokens = self.state.tokens
+        return tokens.access_token if tokens is not None else None
+
+    def userinfo(self) -> None:
+        """Call UserInfo with the access token (Ctrl+U); a 401 is shown as the answer."""
+        token = self._userinfo_token()
+        if self._actions_running or token is None:
+            return
+        session = self._session()
+        if session is None:
+            return
+        self._run_action(
+            "userinfo",
+            "UserInfo",
+            "Calling UserInfo with the access token…",
+            _userinfo,
+            session,
+            token,
+            on_done=self._on_userinfo,
+        )
+
+    def _on_userinfo(self, result: tuple[int, Any]) -> None:
+        status, answer = result
+        if status == 200:
+            self.result_view.show_result(
+                "UserInfo", "200 OK", "pass", "The server accepts the access token.", answer
+            )
+            self._status("UserInfo: 200 OK.")
+            return
+        assert isinstance(answer, OAuthError)
+        data = {"error": answer.error}
+        if answer.description:
+            data["error_description"] = answer.description
+        self.result_view.show_result(
+            "UserInfo",
+            "401 Unauthorized",
+            "fail",
+            "The server refuses this access token: it was revoked, it expired, or it is not"
+            " one of the server's.",
+            data,
+        )
+        self._status("UserInfo: 401 Unauthorized.")
+
+    # -- copying
+    def _bearer_token(self, role: Literal["access", "id"]) -> str | None:
+        tokens = self.state.tokens
+        if role == "id":
+            return tokens.id_token if tokens is not None else None
+        if tokens is not None and tokens.access_token:
+            return tokens.access_token
+        shown = self._shown
+        if shown is not None and shown.entry.role == "pasted" and shown.decoded is not None:
+            return shown.entry.token
+        return None
+
+    @property
+    def bearer_role(self) -> Literal["access", "id"]:
+        """Which token "Copy as Bearer" copies: ``access`` (default) or ``id``."""
+        return self._bearer_role
+
+    def copy_bearer(self, role: Literal["access", "id"] | None = None) -> None:
+        """Copy ``Authorization: Bearer <token>`` (Ctrl+Shift+B); ``role`` also sets the choice."""
+        if role is not None:
+            self._bearer_role = role
+            (self.act_bearer_id if role == "id" else self.act_bearer_access).setChecked(True)
+            label = "ID token" if role == "id" else "access token"
+            self.act_copy_bearer.setText(
+                "Copy as Bearer (ID token)" if role == "id" else "Copy as Bearer"
+            )
+            self.bearer_button.setAccessibleName(f"Copy as Bearer with the {label}")
+        token = self._bearer_token(self._bearer_role)
+        label = "ID token" if self._bearer_role == "id" else "access token"
+        if token is None:
+            self._status(f"No {label} to copy.", inline=True)
+            self._update_actions()
+            return
+        QGuiApplication.clipboard().setText(BEARER_PREFIX + token)
+        self._status(f"Copied “Authorization: Bearer …” with the {label}.", inline=True)
+        self._update_actions()
+
+    def copy_token(self) -> None:
+        """Copy the shown token (Ctrl+Alt+C)."""
+        if self._shown is None:
+            return
+        QGuiApplication.clipboard().setText(self._shown.entry.token)
+        self._status(f"Copied the {self._shown.entry.label.lower()}.", inline=True)
+
+    def copy_claims(self) -> None:
+        """Copy the decoded claims, pretty-printed JSON (Ctrl+Shift+J)."""
+        shown = self._shown
+        if shown is None or shown.decoded is None:
+            return
+        QGuiApplication.clipboard().setText(pretty_json(shown.decoded.claims))
+        self._status("Copied the claims as JSON.", inline=True)
+
+    def _copy_cell(self, table: QTableView, column: int) -> None:
+        index = table.currentIndex()
+        if not index.isValid():
+            return
+        if column < 0:
+            raw = index.siblingAtColumn(ClaimsTableModel.VALUE).data(RawValueRole)
+            text = json.dumps(raw, indent=2, ensure_ascii=False)
+        else:
+            source = index.siblingAtColumn(column)
+            raw = source.data(RawValueRole)
+            text = raw if isinstance(raw, str) or column == ClaimsTableModel.CLAIM else None
+            if column == ClaimsTableModel.CLAIM:
+                text = str(source.data(Qt.ItemDataRole.DisplayRole))
+            elif text is None:
+                text = json.dumps(raw, ensure_ascii=False)
+        QGuiApplication.clipboard().setText(text)
+        self._status("Copied.", inline=True)
+
+    def _status(self, message: str, inline: bool = False) -> None:
+        """Tell the status bar; ``inline`` also shows it under the actions (copying, whose
+        result is otherwise invisible)."""
+        if inline:
+            self.status_label.setText(message)
+            self.status_label.setVisible(bool(message))
+        self.sig_status.emit(message)
+
+    # ======================================================================== slots
+    def _on_tokens_changed(self, tokens: TokenSet, context: TokenContext | None) -> None:
+        entries: list[TokenEntry] = []
+        for role, value in (
+            ("access", tokens.access_token),
+            ("id", tokens.id_token),
+            ("refresh", tokens.refresh_token),
+        ):
+            if value:
+                entries.append(TokenEntry(role, ROLE_LABELS[role], value))  # type: ignore[arg-type]
+        entries += [e for e in self._entries if e.role == "pasted"]
+        self._entries = entries
+        self.error_banner.hide()
+        self.result_view.hide()
+        self.reality.hide()
+        self._rebuild_picker()
+        if entries:
+            self._select(0)
+        else:
+            self._show_nothing()
+
+    def _on_inspect_token(self, token: str) -> None:
+        self.show_token(token)
+
+    def _on_provider_changed(self, _provider: object) -> None:
+        self.error_banner.hide()
+        self.result_view.hide()
+        self.reality.hide()
+        shown = self._shown
+        if shown is not None:
+            self._show_entry(shown.entry)
+
+    def _on_paste_edited(self) -> None:
+        self._paste_timer.start()
+
+    def _on_paste_settled(self) -> None:
+        text = self.paste_edit.toPlainText().strip()
+        if text:
+            self.show_token(text)
+
+    def _on_verdict_link(self, _link: str) -> None:
+        self.tabs.setCurrentIndex(self.tab_checks)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if index == self.tab_json and self._json_dirty:
+            self._fill_json()
+
+    def _on_expired(self) -> None:
+        self._mark_expired()
+        self._status("The token expired.")
+
+    def _on_tick(self) -> None:
+        now = time.time()
+        self.claims_model.refresh_times(now)
+        if self.reality.isVisible():
+            self.reality.tick(now)
+
+    def _update_ticking(self) -> None:
+        needed = (self._shown is not None and self._shown.decoded is not None) or (
+            self.reality.check is not None
+        )
+        if needed and not self._tick_timer.isActive():
+            self._tick_timer.start()
+        elif not needed:
+            self._tick_timer.stop()
+
+    # ======================================================================== Qt events
+    def _apply_palette(self) -> None:
+        qss = stylesheet(self.palette())
+        if qss != self._applied_qss:
+            self._applied_qss = qss
+            self.setStyleSheet(qss)
+        colours = semantic_colours(self.palette())
+        self.claims_model.set_colours(colours.failed, colours.secondary)
+        self.header_model.set_colours(colours.failed, colours.secondary)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched in (
+            self.claims_table,
+            self.header_table,
+        ):
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+
+def token_kind_safe(token: str) -> str:
+    """:func:`token_kind`, with text that cannot be a token at all reported as malformed."""
+    try:
+        return token_kind(token)
+    except TokenError:
+        return "malformed"
+
+
+def inspect_expiry(decoded: DecodedJwt) -> tuple[float, float | None] | None:
+    """``(expires_at, lifetime)`` from a decoded token, or None without a usable ``exp``."""
+    picture = expiry(decoded.claims, time.time())
+    if picture.expires_at is None:
+        return None
+    return picture.expires_at, picture.lifetime
+
+
+__all__ = ["ShownToken", "TokenEntry", "TokenInspector"]

@@ -1,0 +1,281 @@
+"""Browser flows over an RFC 8252 loopback redirect: authorization code + PKCE, and the base the
+implicit tab shares.
+
+The worker begins the authorization (discovery, listener on 127.0.0.1, authorize URL), yields
+the pending request so the tab can show it and open the browser, waits for the redirect with
+the worker's cancel event (Cancel stops the wait at once and closes the listener), yields again
+when the redirect arrived, and returns the tokens.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.flows.rfc6749_code import AuthorizationRequest
+from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, OAuthSession, PendingAuthorization
+from workbench.core.tokenset import TokenSet
+from workbench.ui.state import AppState, TokenContext
+from workbench.ui.tabs.base import FlowTab
+from workbench.ui.widgets.copy_field import CopyField
+
+URL_LINES = 4  # height of the authorize URL box, in text lines
+MIN_TIMEOUT_S = 1
+MAX_TIMEOUT_S = 3600
+COPY_URL_SHORTCUT = "Ctrl+Shift+C"
+
+UrlOpener = Callable[[QUrl], bool]
+
+
+@dataclass(frozen=True)
+class RedirectReceived:
+    """Yielded by the browser-flow worker once the redirect reached the loopback listener."""
+
+    params: Mapping[str, str]
+
+
+def browser_flow(
+    session: OAuthSession,
+    scope: str,
+    *,
+    response_type: str,
+    port: int,
+    extra: Mapping[str, str],
+    timeout: float,
+    cancel: threading.Event | None = None,
+) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
+    """Run a browser flow in a worker: yields the pending request, then the redirect."""
+    pending = session.begin_authorization(
+        scope, response_type=response_type, port=port, extra=extra
+    )
+    try:
+        yield pending
+        params = pending.listener.wait(timeout, cancel)
+        yield RedirectReceived(params)
+        return session.complete_authorization(pending, params)
+    finally:
+        pending.close()
+
+
+class BrowserFlowTab(FlowTab):
+    """What the code and implicit tabs share: loopback port, timeout, browser, request view.
+
+    ``open_url`` opens the authorize URL; it defaults to the system browser
+    (``QDesktopServices.openUrl``) and tests pass their own.
+    """
+
+    origin = "browser"  # TokenContext.origin of the delivered tokens
+    uses_pkce = False
+    redirect_step = "Checking the response…"
+
+    def __init__(
+        self,
+        state: AppState,
+        parent: QWidget | None = None,
+        *,
+        open_url: UrlOpener | None = None,
+    ) -> None:
+        super().__init__(state, parent)
+        self.open_url: UrlOpener = open_url or QDesktopServices.openUrl
+        self.request: AuthorizationRequest | None = None
+        self.pending: PendingAuthorization | None = None  # while waiting for the redirect
+        copy_url = QShortcut(QKeySequence(COPY_URL_SHORTCUT), self)
+        copy_url.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy_url.activated.connect(self.url_field.copy)
+
+    # -- parameters -----------------------------------------------------------------------
+    def build_response_type(self) -> None:
+        """Add the response type row."""
+
+    def response_type(self) -> str:
+        raise NotImplementedError
+
+    def build_params(self) -> None:
+        self.build_response_type()
+        self.port_spin = QSpinBox(self)
+        self.port_spin.setObjectName(f"{self.key}_port")
+        self.port_spin.setAccessibleName("Redirect port")
+        self.port_spin.setRange(0, 65535)
+        self.port_spin.setSpecialValueText("0 (any free port)")
+        self.port_spin.setToolTip(
+            "The loopback listener's port on 127.0.0.1 (RFC 8252 §7.3). 0 picks any free port; "
+            "set one only if the provider insists on an exact redirect URI."
+        )
+        self.form.addRow("Redirect port", self.port_spin)
+        self.timeout_spin = QSpinBox(self)
+        self.timeout_spin.setObjectName(f"{self.key}_timeout")
+        self.timeout_spin.setAccessibleName("Sign-in timeout in seconds")
+        self.timeout_spin.setRange(MIN_TIMEOUT_S, MAX_TIMEOUT_S)
+        self.timeout_spin.setValue(int(DEFAULT_LOGIN_TIMEOUT))
+        self.timeout_spin.setSuffix(" s")
+        self.timeout_spin.setToolTip("How long to wait for the browser sign-in")
+        self.form.addRow("Timeout", self.timeout_spin)
+        self.browser_check = QCheckBox("Open the system browser", self)
+        self.browser_check.setObjectName(f"{self.key}_openBrowser")
+        self.browser_check.setAccessibleName("Open the system browser")
+        self.browser_check.setChecked(True)
+        self.browser_check.setToolTip(
+            "Off: copy the authorize URL below into any browser (another profile, a private "
+            "window, another machine's browser cannot reach 127.0.0.1)."
+        )
+        self.form.addRow("", self.browser_check)
+
+    # -- request view ---------------------------------------------------------------------
+    def build_body(self) -> None:
+        self.request_hint = QLabel(
+            "The authorize URL, state, nonce"
+            + (" and PKCE pair" if self.uses_pkce else "")
+            + " appear here when the flow starts.",
+            self,
+        )
+        self.request_hint.setObjectName(f"{self.key}RequestHint")
+        self.request_hint.setWordWrap(True)
+        self.request_hint.setEnabled(False)
+        self.body_layout.addWidget(self.request_hint)
+
+        self.request_box = QGroupBox("Authorization request", self)
+        self.request_box.setObjectName(f"{self.key}Request")
+        self.request_box.setAccessibleName("Authorization request")
+        box_layout = QVBoxLayout(self.request_box)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        box_layout.addLayout(form)
+        self.url_field = self._field(form, "url", "Authorize URL", multiline=True)
+        self.url_field.copy_button.setToolTip(
+            f"Copy the authorize URL, to open it in another browser ({COPY_URL_SHORTCUT})"
+        )
+        self.redirect_field = self._field(form, "redirectUri", "Redirect URI")
+        self.state_field = self._field(form, "state", "State")
+        self.nonce_field = self._field(form, "nonce", "Nonce")
+        self.verifier_field = self._field(form, "verifier", "PKCE verifier")
+        self.challenge_field = self._field(form, "challenge", "PKCE challenge (S256)")
+        for field in (self.verifier_field, self.challenge_field):
+            form.setRowVisible(field, self.uses_pkce)
+        self.open_button = QPushButton("Open in browser", self.request_box)
+        self.open_button.setObjectName(f"{self.key}OpenBrowser")
+        self.open_button.setAccessibleName("Open the authorize URL in the browser")
+        self.open_button.setToolTip("Open the authorize URL again (the listener is still waiting)")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        box_layout.addLayout(buttons)
+        self.request_box.hide()
+        self.body_layout.addWidget(self.request_box)
+
+    def _field(
+        self, form: QFormLayout, name: str, label: str, *, multiline: bool = False
+    ) -> CopyField:
+        field = CopyField(
+            f"{self.key}_{name}", label, self.request_box, multiline=multiline, lines=URL_LINES
+        )
+        form.addRow(label, field)
+        return field
+
+    def show_request(self, request: AuthorizationRequest) -> None:
+        """Fill the request view with what was sent to the authorize endpoint."""
+        self.request = request
+        self.url_field.set_text(request.url)
+        self.redirect_field.set_text(request.redirect_uri)
+        self.state_field.set_text(request.state)
+        self.nonce_field.set_text(request.nonce or "")
+        self.nonce_field.editor.setPlaceholderText("none (no openid scope)")
+        pkce = request.pkce
+        self.verifier_field.set_text(pkce.verifier if pkce else "")
+        self.challenge_field.set_text(pkce.challenge if pkce else "")
+        self.request_hint.hide()
+        self.request_box.show()
+
+    # -- running --------------------------------------------------------------------------
+    def run(self) -> None:
+        session = self.state.require_session()
+        self.request = None
+        self.pending = None
+        self.run_in_worker(
+            browser_flow,
+            session,
+            self.scope_edit.text().strip(),
+            response_type=self.response_type(),
+            port=self.port_spin.value(),
+            extra=self.request_extra(),
+            timeout=float(self.timeout_spin.value()),
+            step="Preparing the authorization request (discovery, loopback listener)…",
+            on_returned=self._on_tokens,
+            on_yielded=self._on_progress,
+            with_cancel=True,
+        )
+
+    def _on_progress(self, value: object) -> None:
+        if self.worker is None or self.worker.cancelled:
+            return
+        if isinstance(value, PendingAuthorization):
+            self.pending = value
+            self._on_pending(value.request)
+        elif isinstance(value, RedirectReceived):
+            self.open_button.setEnabled(False)
+            self.sig_step.emit(self.redirect_step)
+
+    def _on_pending(self, request: AuthorizationRequest) -> None:
+        self.show_request(request)
+        self.open_button.setEnabled(True)
+        uri = request.redirect_uri
+        if not self.browser_check.isChecked():
+            self.sig_step.emit(f"Open the authorize URL in a browser; waiting on {uri}…")
+        elif self._open(request.url):
+            self.sig_step.emit(f"Waiting for the browser sign-in on {uri}…")
+        else:
+            self.sig_step.emit(f"No browser opened: copy the authorize URL; waiting on {uri}…")
+
+    def _open(self, url: str) -> bool:
+        return bool(self.open_url(QUrl.fromEncoded(QByteArray(url.encode("ascii")))))
+
+    def _on_open_clicked(self) -> None:
+        if self.request is not None:
+            self._open(self.request.url)
+
+    def _on_tokens(self, tokens: TokenSet) -> None:
+        self.pending = None
+        nonce = self.request.nonce if self.request else None
+        self.deliver_tokens(tokens, TokenContext(origin=self.origin, nonce=nonce))
+
+    def on_cancelled(self) -> None:
+        self.pending = None
+        self.open_button.setEnabled(False)
+
+
+class AuthCodeTab(BrowserFlowTab):
+    """RFC 6749 §4.1 with PKCE S256 (RFC 7636): the browser signs in, the code is redeemed."""
+
+    title = "Authorization Code + PKCE"
+    key = "authCode"
+    origin = "authorization_code"
+    uses_pkce = True
+    redirect_step = "Exchanging the code…"
+
+    def build_response_type(self) -> None:
+        fixed = QLabel("code (with PKCE, S256)", self)
+        fixed.setObjectName(f"{self.key}_responseType")
+        fixed.setAccessibleName("Response type")
+        self.form.addRow("Response type", fixed)
+
+    def response_type(self) -> str:
+        return "code"
+
+
+__all__ = ["AuthCodeTab", "BrowserFlowTab", "RedirectReceived", "UrlOpener", "browser_flow"]
