@@ -17,7 +17,6 @@ from workbench.demo import CONFIDENTIAL_CLIENT_SECRET, DemoServer
 from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState
 
-
 QT_PRIVATE_PARENTS = {"QTabBar", "QComboBoxPrivateContainer", "QCalendarWidget"}
 
 

@@ -29,6 +29,19 @@ SECRET_FIELDS = frozenset(
         "aws_secret_access_key",
         "SecretAccessKey",
         "SessionToken",
+        # Amazon Cognito API (JSON bodies of cognito-idp calls)
+        "ClientSecret",
+        "Password",
+        "TemporaryPassword",
+        "PreviousPassword",
+        "ProposedPassword",
+        "ConfirmationCode",
+        "SecretCode",
+        "UserCode",
+        "PASSWORD_CLAIM_SIGNATURE",
+        "SOFTWARE_TOKEN_MFA_CODE",
+        "SMS_MFA_CODE",
+        "EMAIL_OTP_CODE",
     }
 )
 
@@ -49,10 +62,18 @@ TOKEN_FIELDS = frozenset(
         "IdToken",
         "REFRESH_TOKEN",
         "Session",
+        # Amazon Cognito API: RevokeToken's Token, SRP values, challenge session blobs
+        "Token",
+        "SRP_A",
+        "SRP_B",
+        "SECRET_BLOCK",
+        "PASSWORD_CLAIM_SECRET_BLOCK",
     }
 )
 
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-amz-security-token"}
+)
 
 
 def mask_token(value: str) -> str:
