@@ -61,15 +61,12 @@ def main() -> None:
         app_t.append(t)
         app_rss.append(rss)
     b, a = statistics.median(bare_t), statistics.median(app_t)
+    b_mb, a_mb = statistics.median(bare_rss) / 1024, statistics.median(app_rss) / 1024
     print(f"start-up to window shown, median of {args.rounds} (offscreen):")
-    print(
-        f"  bare PySide6 window   : {b * 1000:7.0f} ms, RSS {statistics.median(bare_rss) / 1024:6.1f} MB"
-    )
-    print(
-        f"  workbench --demo      : {a * 1000:7.0f} ms, RSS {statistics.median(app_rss) / 1024:6.1f} MB"
-    )
+    print(f"  bare PySide6 window   : {b * 1000:7.0f} ms, RSS {b_mb:6.1f} MB")
+    print(f"  workbench --demo      : {a * 1000:7.0f} ms, RSS {a_mb:6.1f} MB")
     print(f"  ratio                 : {a / b:7.2f}  (goal <= 1.5)")
-    print(f"  workbench RSS         : {statistics.median(app_rss) / 1024:7.1f} MB  (goal < 150 MB)")
+    print(f"  workbench RSS         : {a_mb:7.1f} MB  (goal < 150 MB)")
 
 
 if __name__ == "__main__":
