@@ -41,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         # Rendering to a file needs no screen: offscreen unless the caller chose a platform.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -54,35 +55,102 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_style(app)
     from workbench.ui.main_window import MainWindow
 
-    window = MainWindow()
+    if args.screenshot:
+        return _screenshot(args, MainWindow(remember=False))
+    window = MainWindow(deferred=True)
     install_excepthook(window)
-    server = None
-    if args.demo:
+    started = _Startup(window, args)
+    window.show()
+    QTimer.singleShot(0, started.finish)
+    try:
+        return app.exec()
+    finally:
+        window.close()
+        started.stop_demo()
+
+
+class _Startup:
+    """What happens right after the frame is shown: contents, tab, demo server (in a worker)."""
+
+    def __init__(self, window: Any, args: argparse.Namespace) -> None:
+        self.window = window
+        self.args = args
+        self.server: Any = None
+        self.report = bool(os.environ.get("WORKBENCH_QUIT_WHEN_SHOWN"))
+
+    def finish(self) -> None:
+        if self.report:
+            _report("shown")
+        window = self.window
+        if self.args.demo:
+            # The demo server starts in a worker while the contents are built here.
+            from workbench import workers
+
+            workers.start(
+                self._start_demo, on_returned=self._on_demo, on_errored=self._on_demo_error
+            )
+        window.build()
+        if self.args.tab:
+            try:
+                window.select_tab(self.args.tab)
+            except KeyError as exc:
+                window.statusBar().showMessage(str(exc.args[0]))
+        if self.args.demo:
+            if not window.state.demo_issuer:
+                window.demo_label.setText("Starting the demo provider…")
+        else:
+            window.provider_bar.reload()
+            self._ready()
+
+    def _start_demo(self) -> str:
         from workbench.demo import DemoConfig, DemoServer
 
-        server = DemoServer(DemoConfig()).start()
-        window.set_demo_issuer(server.issuer)
-    else:
-        window.provider_bar.reload()
-    if args.tab:
-        try:
-            window.select_tab(args.tab)
-        except KeyError as exc:
-            print(f"workbench: {exc.args[0]}", file=sys.stderr)
-            return 2
+        self.server = DemoServer(DemoConfig()).start()  # kept here so exit can stop it
+        return str(self.server.issuer)
+
+    def _on_demo(self, issuer: str) -> None:
+        self.window.set_demo_issuer(issuer)
+        self._ready()
+
+    def _on_demo_error(self, exc: BaseException) -> None:
+        from workbench.ui.dialogs.exception_dialog import show_exception
+
+        self.window.demo_label.setText("The demo provider could not start.")
+        show_exception(self.window, exc)
+
+    def _ready(self) -> None:
+        if self.report:
+            _report("ready")
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.quit()
+
+    def stop_demo(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def _screenshot(args: argparse.Namespace, window: Any) -> int:
+    """Build everything synchronously (no one is waiting for a frame), render, exit."""
+    from workbench.ui.screenshot import take_screenshot
+
+    server = None
     try:
-        if args.screenshot:
-            from workbench.ui.screenshot import take_screenshot
+        if args.demo:
+            from workbench.demo import DemoConfig, DemoServer
 
-            width, _, height = args.size.partition("x")
-            return take_screenshot(window, Path(args.screenshot), (int(width), int(height)))
-        window.show()
-        if os.environ.get("WORKBENCH_QUIT_WHEN_SHOWN"):
-            # Start-up benchmark and smoke test: report once the window is up, then quit.
-            from PySide6.QtCore import QTimer
-
-            QTimer.singleShot(0, lambda: _report_shown(app))
-        return app.exec()
+            server = DemoServer(DemoConfig()).start()
+            window.set_demo_issuer(server.issuer)
+        else:
+            window.provider_bar.reload()
+        if args.tab:
+            try:
+                window.select_tab(args.tab)
+            except KeyError as exc:
+                print(f"workbench: {exc.args[0]}", file=sys.stderr)
+                return 2
+        width, _, height = args.size.partition("x")
+        return take_screenshot(window, Path(args.screenshot), (int(width), int(height)))
     finally:
         window.close()
         if server is not None:
@@ -105,8 +173,8 @@ def install_excepthook(window: Any) -> None:
     sys.excepthook = hook
 
 
-def _report_shown(app: Any) -> None:
-    """Print the moment the window was shown and the resident memory, then quit."""
+def _report(what: str) -> None:
+    """Print when the window reached ``what`` and the resident memory (start-up benchmark)."""
     rss_kb = 0
     try:
         with open("/proc/self/status", encoding="ascii") as status:
@@ -115,5 +183,4 @@ def _report_shown(app: Any) -> None:
                     rss_kb = int(line.split()[1])
     except OSError:
         pass
-    print(f"shown at={time.time():.6f} rss_kb={rss_kb}", file=sys.stderr, flush=True)
-    app.quit()
+    print(f"{what} at={time.time():.6f} rss_kb={rss_kb}", file=sys.stderr, flush=True)

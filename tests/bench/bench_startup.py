@@ -34,14 +34,19 @@ app.exec()
 """
 
 
-def _run(cmd: list[str]) -> tuple[float, int]:
+def _run(cmd: list[str], event: str = "shown") -> tuple[float, int]:
+    """Seconds from spawn to the process reporting ``event``, and its RSS then (kB)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WORKBENCH_QUIT_WHEN_SHOWN": "1"}
     start = time.time()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    line = next((ln for ln in proc.stderr.splitlines() if ln.startswith("shown ")), None)
-    if line is None:
-        raise SystemExit(f"{cmd} did not report its window: {proc.stderr[-2000:]}")
-    fields = dict(part.split("=") for part in line.split()[1:])
+    reports = {}
+    for line in proc.stderr.splitlines():
+        name, _, rest = line.partition(" ")
+        if name in ("shown", "ready") and "at=" in rest:
+            reports[name] = dict(part.split("=") for part in rest.split())
+    if event not in reports:
+        raise SystemExit(f"{cmd} did not report {event!r}: {proc.stderr[-2000:]}")
+    fields = reports[event]
     return float(fields["at"]) - start, int(fields["rss_kb"])
 
 
@@ -52,21 +57,27 @@ def main() -> None:
     bare_cmd = [sys.executable, "-c", BARE]
     app_cmd = [sys.executable, "-m", "workbench", "--demo"]
     _run(bare_cmd), _run(app_cmd)  # warm the file cache for both
-    bare_t, app_t, app_rss, bare_rss = [], [], [], []
+    bare_t, app_t, app_rss, bare_rss, ready_t, ready_rss = [], [], [], [], [], []
     for _ in range(args.rounds):
         t, rss = _run(bare_cmd)
         bare_t.append(t)
         bare_rss.append(rss)
-        t, rss = _run(app_cmd)
+        t, rss = _run(app_cmd, "shown")
         app_t.append(t)
-        app_rss.append(rss)
+        t, rss = _run(app_cmd, "ready")
+        ready_t.append(t)
+        ready_rss.append(rss)
+    app_rss = ready_rss  # memory once everything is loaded and the demo server runs
     b, a = statistics.median(bare_t), statistics.median(app_t)
     b_mb, a_mb = statistics.median(bare_rss) / 1024, statistics.median(app_rss) / 1024
     print(f"start-up to window shown, median of {args.rounds} (offscreen):")
     print(f"  bare PySide6 window   : {b * 1000:7.0f} ms, RSS {b_mb:6.1f} MB")
-    print(f"  workbench --demo      : {a * 1000:7.0f} ms, RSS {a_mb:6.1f} MB")
-    print(f"  ratio                 : {a / b:7.2f}  (goal <= 1.5)")
-    print(f"  workbench RSS         : {a_mb:7.1f} MB  (goal < 150 MB)")
+    print(f"  workbench --demo shown: {a * 1000:7.0f} ms (the frame, contents loading)")
+    r = statistics.median(ready_t)
+    print(f"  ratio (window shown)  : {a / b:7.2f}  (goal <= 1.5)")
+    print(f"  workbench ready       : {r * 1000:7.0f} ms  (tabs built, demo provider selected)")
+    print(f"  ratio (ready)         : {r / b:7.2f}")
+    print(f"  workbench RSS (ready) : {a_mb:7.1f} MB  (goal < 150 MB)")
 
 
 if __name__ == "__main__":

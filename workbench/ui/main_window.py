@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -16,26 +18,31 @@ from PySide6.QtWidgets import (
 
 from workbench import __version__, workers
 from workbench.ui import metrics, settings
-from workbench.ui.inspector import TokenInspector
-from workbench.ui.log_dock import ExchangeLogDock
-from workbench.ui.provider_bar import ProviderBar
-from workbench.ui.state import AppState
-from workbench.ui.tabs.auth_code import AuthCodeTab
-from workbench.ui.tabs.base import FlowTab
-from workbench.ui.tabs.client_credentials import ClientCredentialsTab
-from workbench.ui.tabs.device import DeviceFlowTab
-from workbench.ui.tabs.implicit import ImplicitTab
-from workbench.ui.tabs.password import PasswordTab
-from workbench.ui.tabs.refresh import RefreshTab
 
-TAB_CLASSES: tuple[type[FlowTab], ...] = (
-    AuthCodeTab,
-    ClientCredentialsTab,
-    DeviceFlowTab,
-    RefreshTab,
-    PasswordTab,
-    ImplicitTab,
-)
+if TYPE_CHECKING:
+    from workbench.ui.inspector import TokenInspector
+    from workbench.ui.log_dock import ExchangeLogDock
+    from workbench.ui.state import AppState
+    from workbench.ui.tabs.base import FlowTab
+
+
+def tab_classes() -> tuple[type[FlowTab], ...]:
+    """The flow tabs, in their order on screen."""
+    from workbench.ui.tabs.auth_code import AuthCodeTab
+    from workbench.ui.tabs.client_credentials import ClientCredentialsTab
+    from workbench.ui.tabs.device import DeviceFlowTab
+    from workbench.ui.tabs.implicit import ImplicitTab
+    from workbench.ui.tabs.password import PasswordTab
+    from workbench.ui.tabs.refresh import RefreshTab
+
+    return (
+        AuthCodeTab,
+        ClientCredentialsTab,
+        DeviceFlowTab,
+        RefreshTab,
+        PasswordTab,
+        ImplicitTab,
+    )
 
 
 class MainWindow(QMainWindow):
@@ -44,27 +51,65 @@ class MainWindow(QMainWindow):
     sig_closing = Signal()
     """The window is closing: flows are being cancelled."""
 
-    def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
+    sig_ready = Signal()
+    """The window's contents are built (emitted once, by :meth:`build`)."""
+
+    def __init__(
+        self,
+        state: AppState | None = None,
+        parent: QWidget | None = None,
+        *,
+        deferred: bool = False,
+        remember: bool = True,
+    ) -> None:
+        """With ``deferred`` only the frame is made; :meth:`build` fills it after it is shown.
+
+        The frame needs Qt alone, so the window appears as fast as a bare Qt window; the
+        protocol core, the tabs and the inspector are imported and built right after.
+        Without ``remember`` the saved window state is neither used nor overwritten
+        (screenshots come out the same on every machine).
+        """
         super().__init__(parent)
-        self.state = state or AppState(parent=self)
+        self._given_state = state
+        self.remember = remember
+        self.ready = False
         self.setObjectName("mainWindow")
         self.setWindowTitle("Token Workbench")
         self.setAccessibleName("Token Workbench")
         self.resize(*metrics.WINDOW_DEFAULT_SIZE)
         self.setMinimumSize(*metrics.WINDOW_MIN_SIZE)
+        geometry = settings.load_bytes("window/geometry") if remember else None
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        loading = QLabel("Loading…", self)
+        loading.setObjectName("loadingLabel")
+        loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(loading)
+        if not deferred:
+            self.build()
 
+    def build(self) -> None:
+        """Import the core and build the provider bar, tabs, inspector and log (once)."""
+        if self.ready:
+            return
+        from workbench.ui.inspector import TokenInspector
+        from workbench.ui.log_dock import ExchangeLogDock
+        from workbench.ui.provider_bar import ProviderBar
+        from workbench.ui.state import AppState
+
+        self.state = self._given_state or AppState(parent=self)
         self.provider_bar = ProviderBar(self.state, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("flowTabs")
         self.tabs.setAccessibleName("Flows")
         self.tabs.setDocumentMode(True)
         self.flow_tabs: dict[str, FlowTab] = {}
-        for cls in TAB_CLASSES:
+        for cls in tab_classes():
             tab = cls(self.state, self.tabs)
             self.flow_tabs[tab.key] = tab
             self.tabs.addTab(tab, tab.title)
         self.tabs.setMinimumWidth(metrics.TAB_MIN_WIDTH)
-        self.inspector = TokenInspector(self.state, self)
+        self.inspector: TokenInspector = TokenInspector(self.state, self)
         self.inspector.setMinimumWidth(metrics.INSPECTOR_MIN_WIDTH)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -84,11 +129,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.log_dock = ExchangeLogDock(self.state, self)
+        self.log_dock: ExchangeLogDock = ExchangeLogDock(self.state, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
-        self.resizeDocks(
-            [self.log_dock], [metrics.LOG_DOCK_DEFAULT_HEIGHT], Qt.Orientation.Vertical
-        )
 
         self.status_label = QLabel(self.state.secrets.where(), self)
         self.status_label.setObjectName("statusSecrets")
@@ -100,6 +142,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_shortcuts()
         self._restore()
+        self.ready = True
+        if self.isVisible():
+            self.showEvent(QShowEvent())
+        self.sig_ready.emit()
 
     # -- menus and keys ---------------------------------------------------------------------
     def _action(self, name: str, text: str, shortcut: str | QKeySequence | None = None) -> QAction:
@@ -152,16 +198,12 @@ class MainWindow(QMainWindow):
         paste.activated.connect(self.inspector.setFocus)
 
     def current_tab(self) -> FlowTab:
-        widget = self.tabs.currentWidget()
-        assert isinstance(widget, FlowTab)
-        return widget
+        return list(self.flow_tabs.values())[self.tabs.currentIndex()]
 
     def select_tab(self, key: str) -> FlowTab:
         """Switch to the tab whose key or title matches ``key`` (case-insensitive)."""
         wanted = key.lower().replace("-", "").replace("_", "").replace(" ", "")
-        for index in range(self.tabs.count()):
-            tab = self.tabs.widget(index)
-            assert isinstance(tab, FlowTab)
+        for index, tab in enumerate(self.flow_tabs.values()):
             names = {tab.key.lower(), tab.title.lower().replace(" ", "")}
             if wanted in names or any(n.startswith(wanted) for n in names):
                 self.tabs.setCurrentIndex(index)
@@ -170,6 +212,7 @@ class MainWindow(QMainWindow):
         raise KeyError(f"no tab {key!r} (tabs: {known})")
 
     def set_demo_issuer(self, issuer: str) -> None:
+        self.build()
         self.state.demo_issuer = issuer
         self.demo_label.setText(f"Demo provider at {issuer}")
         self.provider_bar.set_demo_issuer(issuer)
@@ -184,10 +227,11 @@ class MainWindow(QMainWindow):
 
     # -- state ------------------------------------------------------------------------------
     def _restore(self) -> None:
-        geometry = settings.load_bytes("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if not self.remember:
+            self._dock_height_pending = True
+            return
         layout = settings.load_bytes("window/state")
+        self._dock_height_pending = layout is None
         if layout is not None:
             self.restoreState(layout)
         split = settings.load_bytes("window/splitter")
@@ -198,6 +242,8 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(index)
 
     def save_state(self) -> None:
+        if not self.ready or not self.remember:
+            return
         settings.save(
             **{
                 "window/geometry": self.saveGeometry(),
@@ -207,13 +253,24 @@ class MainWindow(QMainWindow):
             }
         )
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self.ready and self._dock_height_pending:
+            # Dock sizes only apply to a laid-out window: the first time it is shown.
+            self._dock_height_pending = False
+            self.resizeDocks(
+                [self.log_dock], [metrics.LOG_DOCK_DEFAULT_HEIGHT], Qt.Orientation.Vertical
+            )
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Cancel every flow (listeners close, polling stops), wait for workers, then close."""
         self.sig_closing.emit()
         self.save_state()
-        for tab in self.flow_tabs.values():
-            tab.cancel()
+        if self.ready:
+            for tab in self.flow_tabs.values():
+                tab.cancel()
         workers.cancel_all()
         workers.wait_all(5000)
-        self.state.close()
+        if self.ready:
+            self.state.close()
         super().closeEvent(event)

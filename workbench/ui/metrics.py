@@ -13,7 +13,7 @@ WINDOW_DEFAULT_SIZE = (1360, 860)
 WINDOW_MIN_SIZE = (760, 540)
 INSPECTOR_MIN_WIDTH = 340
 TAB_MIN_WIDTH = 400
-SPLITTER_DEFAULT = (620, 740)
+SPLITTER_DEFAULT = (700, 660)
 LOG_DOCK_DEFAULT_HEIGHT = 220
 
 SPACING = 8
@@ -29,6 +29,7 @@ COUNTDOWN_BAR_HEIGHT = 10
 BANNER_PADDING = 8
 TOKEN_PREVIEW_CHARS = 24  # how much of a token the combo boxes and labels show
 TIMER_INTERVAL_MS = 1000  # live countdowns
+PARAMS_TABLE_LINES = 7.5  # height of an extra-parameters table, in text lines
 
 
 def line_height(widget: QWidget, lines: float = 1.0) -> int:

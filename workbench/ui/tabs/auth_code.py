@@ -262,7 +262,7 @@ class BrowserFlowTab(FlowTab):
 class AuthCodeTab(BrowserFlowTab):
     """RFC 6749 §4.1 with PKCE S256 (RFC 7636): the browser signs in, the code is redeemed."""
 
-    title = "Authorization Code + PKCE"
+    title = "Auth Code + PKCE"
     key = "authCode"
     origin = "authorization_code"
     uses_pkce = True

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.ui import metrics
+
 
 class ParamsTable(QWidget):
     """Rows of (name, value); empty names are ignored."""
@@ -29,6 +31,10 @@ class ParamsTable(QWidget):
         self._table.setHorizontalHeaderLabels(["Parameter", "Value"])
         self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self._table.verticalHeader().hide()
+        self._table.horizontalHeader().setObjectName(f"{object_name}Header")
+        self._table.verticalHeader().setObjectName(f"{object_name}RowHeader")
+        # Room for a few rows; more scroll. An empty table should not dominate the tab.
+        self._table.setMaximumHeight(metrics.line_height(self, metrics.PARAMS_TABLE_LINES))
         self._table.itemChanged.connect(lambda _item: self.sig_changed.emit())
         add = QPushButton("Add", self)
         add.setObjectName(f"{object_name}Add")
