@@ -203,6 +203,12 @@ class BrowserFlowTab(FlowTab):
         self.request_box.show()
 
     # -- running --------------------------------------------------------------------------
+    def prepare_screenshot(self) -> Callable[[], bool]:
+        """Start the flow without a browser, so the URL, PKCE, state and nonce are on show."""
+        self.browser_check.setChecked(False)
+        self.start()
+        return lambda: self.pending is not None
+
     def run(self) -> None:
         session = self.state.require_session()
         self.request = None

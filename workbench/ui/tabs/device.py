@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -244,6 +244,11 @@ class DeviceFlowTab(FlowTab):
         return font
 
     # -- flow -------------------------------------------------------------------------------
+    def prepare_screenshot(self) -> Callable[[], bool]:
+        """Start the flow so the user code, QR code and countdown are on show."""
+        self.start()
+        return lambda: self.authorization is not None
+
     def run(self) -> None:
         session = self.state.require_session()
         self._reset()
