@@ -1,6 +1,6 @@
 """Client-credentials round trip through the core vs a bare ``requests.post``, same run.
 
-    python tests/bench/bench_core_roundtrip.py [--rounds N]
+    python -m tests.bench.bench_core_roundtrip [--rounds N]   (from the repository root)
 
 Both sides send the same form to the same embedded demo server. The core side goes through
 OAuthSession (builder, client auth, HttpClient with its masked exchange record, parser); the

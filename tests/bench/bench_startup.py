@@ -1,6 +1,6 @@
 """Start-up time and memory of ``workbench --demo`` against a bare PySide6 window, same run.
 
-    python tests/bench/bench_startup.py [--rounds N]
+    python -m tests.bench.bench_startup [--rounds N]   (from the repository root)
 
 Both are launched as fresh processes with QT_QPA_PLATFORM=offscreen; the time is from just
 before the spawn to the moment the process reports its window shown (the workbench reports it
@@ -15,6 +15,9 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # run this checkout's workbench, whatever is installed
 
 BARE = """
 import sys, time
@@ -38,7 +41,7 @@ def _run(cmd: list[str], event: str = "shown") -> tuple[float, int]:
     """Seconds from spawn to the process reporting ``event``, and its RSS then (kB)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WORKBENCH_QUIT_WHEN_SHOWN": "1"}
     start = time.time()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
     reports = {}
     for line in proc.stderr.splitlines():
         name, _, rest = line.partition(" ")

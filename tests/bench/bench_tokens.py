@@ -1,6 +1,6 @@
 """Token inspection cost on a ~16 KB RS256 JWT, against PyJWT's bare ``jwt.decode``, same run.
 
-    python tests/bench/bench_tokens.py [--rounds N]
+    python -m tests.bench.bench_tokens [--rounds N]   (from the repository root)
 
 Measured (median of N runs, time.perf_counter_ns, after a warm-up):
   decode            workbench decode_jwt (no verification)

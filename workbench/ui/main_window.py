@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from workbench.ui.log_dock import ExchangeLogDock
     from workbench.ui.state import AppState
     from workbench.ui.tabs.base import FlowTab
+
+
+STATUS_MESSAGE_MS = 5000  # how long an inspector status message stays in the status bar
 
 
 def tab_classes() -> tuple[type[FlowTab], ...]:
@@ -140,7 +143,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.demo_label)
 
         self._build_menus()
-        self._build_shortcuts()
+        self.inspector.sig_status.connect(self._on_status)
         self._restore()
         self.ready = True
         if self.isVisible():
@@ -192,11 +195,6 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._on_about)
         help_menu.addAction(about)
 
-    def _build_shortcuts(self) -> None:
-        paste = QShortcut(QKeySequence("Ctrl+Shift+V"), self)
-        paste.setObjectName("shortcutPasteToken")
-        paste.activated.connect(self.inspector.setFocus)
-
     def current_tab(self) -> FlowTab:
         return list(self.flow_tabs.values())[self.tabs.currentIndex()]
 
@@ -216,6 +214,9 @@ class MainWindow(QMainWindow):
         self.state.demo_issuer = issuer
         self.demo_label.setText(f"Demo provider at {issuer}")
         self.provider_bar.set_demo_issuer(issuer)
+
+    def _on_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
 
     def _on_about(self) -> None:
         QMessageBox.about(
@@ -253,7 +254,7 @@ class MainWindow(QMainWindow):
             }
         )
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.ready and self._dock_height_pending:
             # Dock sizes only apply to a laid-out window: the first time it is shown.

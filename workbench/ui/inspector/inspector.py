@@ -7,6 +7,7 @@ UserInfo, the revocation reality check) run in :mod:`workbench.workers`.
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from collections.abc import Callable
@@ -81,6 +82,7 @@ PASTE_DEBOUNCE_MS = 250  # decode the pasted text this long after the last keyst
 ROW_HEIGHT_LINES = 1.5  # claims table row height, in text lines
 CLAIM_COLUMN_MAX_CHARS = 28  # the Claim column never grows wider than this
 MEANING_COLUMN_SHARE = 0.34  # share of the table's width given to the Meaning column
+KIND_CACHE_SIZE = 64  # picker descriptions remembered per token string
 TABS_MIN_LINES = 14  # the claims / checks tabs never shrink below this many text lines
 
 Role = Literal["access", "id", "refresh", "pasted"]
@@ -219,6 +221,7 @@ class TokenInspector(QWidget):
         self._json_dirty = False
         self._applied_qss = ""
         self._reality_label = ROLE_LABELS["access"]
+        self._kind_words: dict[str, str] = {}
 
         self._build_actions()
         self._build_ui()
@@ -588,18 +591,18 @@ class TokenInspector(QWidget):
         column.addWidget(self.tabs, 1)
         column.addWidget(self.empty, 1)
         column.addWidget(self.filler, 1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("inspectorScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(body)
+        self.body_scroll = QScrollArea(self)
+        self.body_scroll.setObjectName("inspectorScroll")
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(metrics.MARGIN, metrics.MARGIN, metrics.MARGIN, metrics.MARGIN)
         layout.setSpacing(metrics.SPACING)
         layout.addLayout(top)
         layout.addWidget(self.paste_frame)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.body_scroll, 1)
         for table in (self.claims_table, self.header_table):
             table.installEventFilter(self)
 
@@ -628,13 +631,13 @@ class TokenInspector(QWidget):
         header.setSectionResizeMode(ClaimsTableModel.VALUE, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for text, column, shortcut in (
-            ("Copy value", ClaimsTableModel.VALUE, "Ctrl+C"),
-            ("Copy name", ClaimsTableModel.CLAIM, None),
-            ("Copy raw JSON value", -1, None),
+        for key, text, column, shortcut in (
+            ("CopyValue", "Copy value", ClaimsTableModel.VALUE, "Ctrl+C"),
+            ("CopyName", "Copy name", ClaimsTableModel.CLAIM, None),
+            ("CopyJson", "Copy value as JSON", -1, None),
         ):
             action = QAction(text, table)
-            action.setObjectName(f"{name}Copy{text.split()[-1].title()}")
+            action.setObjectName(f"{name}{key}")
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
                 action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -708,19 +711,30 @@ class TokenInspector(QWidget):
         self.picker.blockSignals(False)
 
     def _entry_text(self, entry: TokenEntry) -> str:
-        kind = token_kind_safe(entry.token)
-        words = {"jwt": "JWT", "jwe": "encrypted JWT (JWE)", "opaque": "opaque"}.get(kind, kind)
-        if kind == "jwt":
-            try:
-                alg = decode_jwt(entry.token).alg
-            except TokenError:
-                words = "malformed JWT"
-            else:
-                words = f"JWT · {alg}" if alg else words
+        words = self._kind_words.get(entry.token)
+        if words is None:
+            words = self._describe_kind(entry.token)
+            if len(self._kind_words) > KIND_CACHE_SIZE:
+                self._kind_words.clear()
+            self._kind_words[entry.token] = words
         text = f"{entry.label} — {words}"
         if entry.token in self._revoked:
             text += " · revoked"
         return text
+
+    @staticmethod
+    def _describe_kind(token: str) -> str:
+        """``JWT · RS256``, ``opaque``, ``encrypted JWT (JWE)`` or ``malformed JWT``."""
+        kind = token_kind_safe(token)
+        words = {"jwt": "JWT", "jwe": "encrypted JWT (JWE)", "opaque": "opaque"}.get(kind, kind)
+        if kind == "jwt":
+            try:
+                alg = decode_jwt(token).alg
+            except TokenError:
+                words = "malformed JWT"
+            else:
+                words = f"JWT · {alg}" if alg else words
+        return words
 
     def _select(self, index: int) -> None:
         self.picker.blockSignals(True)
@@ -808,7 +822,7 @@ class TokenInspector(QWidget):
         now = time.time()
         self.claims_model.set_claims(claims, now)
         self.header_model.set_header(header)
-        self._fit_columns()
+        self._fit_columns(names_changed=True)
         self.tabs.setTabText(self.tab_claims, f"Claims ({len(claims)})")
         self.tabs.setTabText(self.tab_header, f"Header ({len(header)})")
         self._json_dirty = True
@@ -822,18 +836,18 @@ class TokenInspector(QWidget):
         self._start_checks(entry, decoded)
 
     def _show_expiry_from_claims(self, decoded: DecodedJwt) -> None:
-        inspection_like = inspect_expiry(decoded)
-        if inspection_like is None:
+        picture = expiry(decoded.claims, time.time())
+        if picture.expires_at is None:
             self.countdown.clear()
             self.countdown.hide()
-            self.expiry_label.setText("No exp claim: this token never expires by itself.")
-            self.expiry_label.show()
+            if picture.problem is not None:
+                self.expiry_label.setText(f"Invalid exp ({picture.problem}): see the Checks tab.")
+            else:
+                self.expiry_label.setText("No exp claim: this token never expires by itself.")
             return
-        expires_at, lifetime = inspection_like
         self.countdown.show()
-        self.countdown.set_deadline(expires_at, lifetime)
-        self.expiry_label.setText(f"exp {format_local(expires_at)} (local time)")
-        self.expiry_label.show()
+        self.countdown.set_deadline(picture.expires_at, picture.lifetime)
+        self.expiry_label.setText(f"exp {format_local(picture.expires_at)} (local time)")
 
     def _show_undecodable(self, entry: TokenEntry, kind: str, problem: str) -> None:
         self.tabs.hide()
@@ -891,23 +905,26 @@ class TokenInspector(QWidget):
             )
         self._json_dirty = False
 
-    def _fit_columns(self) -> None:
-        """Claim column as wide as the longest name (capped), Meaning a share of the rest."""
+    def _fit_columns(self, names_changed: bool = False) -> None:
+        """Claim column as wide as the longest name (capped), Meaning a share of the rest.
+
+        The names are drawn in a fixed-pitch font, so the longest name is the one with the most
+        characters: one ``len`` per claim instead of a font measurement per claim.
+        """
+        font_metrics = QFontMetrics(name_font())
+        char = font_metrics.horizontalAdvance("M")
+        pad = metrics.SPACING * 3
         for table, model in (
             (self.claims_table, self.claims_model),
             (self.header_table, self.header_model),
         ):
-            metrics_ = QFontMetrics(name_font())
-            names = model.names()
-            cap = metrics_.averageCharWidth() * CLAIM_COLUMN_MAX_CHARS
-            longest = max(
-                (metrics_.horizontalAdvance(n) for n in names[:1000]),
-                default=metrics_.horizontalAdvance("Claim"),
-            )
-            pad = metrics.SPACING * 3
             header = table.horizontalHeader()
-            header.resizeSection(ClaimsTableModel.CLAIM, min(longest, cap) + pad)
-            width = table.viewport().width() or table.width()
+            if names_changed:
+                chars = max((len(n) for n in model.names()), default=len("Claim"))
+                chars = min(max(chars, len("Parameter")), CLAIM_COLUMN_MAX_CHARS)
+                header.resizeSection(ClaimsTableModel.CLAIM, chars * char + pad)
+            # The table's own width: its viewport is resized only after the event filter runs.
+            width = table.width() - 2 * table.frameWidth()
             header.resizeSection(
                 ClaimsTableModel.MEANING, max(int(width * MEANING_COLUMN_SHARE), pad * 4)
             )
@@ -974,7 +991,7 @@ class TokenInspector(QWidget):
         if isinstance(exc, WorkbenchError):
             self.findings.clear(f"The checks could not run: {exc}")
             set_outcome(self.verdict, "not_checked")
-            self.verdict.setText(f"– Not checked: {exc}")
+            self.verdict.setText(html.escape(f"– Not checked: {exc}"))
         else:
             self.findings.clear("The checks stopped on an unexpected error.")
             show_exception(self.window(), exc)
@@ -1109,6 +1126,10 @@ class TokenInspector(QWidget):
             idle and shown_jwt and shown is not None and shown.entry.role != "id"
         )
         self.reality.recheck_button.setEnabled(idle and self.reality.check is not None)
+        if self._bearer_role == "id" and self._bearer_token("id") is None:
+            self._bearer_role = "access"  # no ID token any more: back to the access token
+            self.act_bearer_access.setChecked(True)
+            self.act_copy_bearer.setText("Copy as Bearer")
         self.act_copy_bearer.setEnabled(self._bearer_token(self._bearer_role) is not None)
         self.act_bearer_id.setEnabled(tokens is not None and bool(tokens.id_token))
         self.act_copy_token.setEnabled(has_shown)
@@ -1414,20 +1435,17 @@ class TokenInspector(QWidget):
         self._status("Copied the claims as JSON.", inline=True)
 
     def _copy_cell(self, table: QTableView, column: int) -> None:
+        """Copy the current row's name, value (strings as they are), or value as JSON (-1)."""
         index = table.currentIndex()
         if not index.isValid():
             return
-        if column < 0:
-            raw = index.siblingAtColumn(ClaimsTableModel.VALUE).data(RawValueRole)
-            text = json.dumps(raw, indent=2, ensure_ascii=False)
+        raw = index.siblingAtColumn(ClaimsTableModel.VALUE).data(RawValueRole)
+        if column == ClaimsTableModel.CLAIM:
+            text = str(index.siblingAtColumn(column).data(Qt.ItemDataRole.DisplayRole))
+        elif column == ClaimsTableModel.VALUE and isinstance(raw, str):
+            text = raw
         else:
-            source = index.siblingAtColumn(column)
-            raw = source.data(RawValueRole)
-            text = raw if isinstance(raw, str) or column == ClaimsTableModel.CLAIM else None
-            if column == ClaimsTableModel.CLAIM:
-                text = str(source.data(Qt.ItemDataRole.DisplayRole))
-            elif text is None:
-                text = json.dumps(raw, ensure_ascii=False)
+            text = json.dumps(raw, indent=2 if column < 0 else None, ensure_ascii=False)
         QGuiApplication.clipboard().setText(text)
         self._status("Copied.", inline=True)
 
@@ -1441,14 +1459,12 @@ class TokenInspector(QWidget):
 
     # ======================================================================== slots
     def _on_tokens_changed(self, tokens: TokenSet, context: TokenContext | None) -> None:
-        entries: list[TokenEntry] = []
-        for role, value in (
+        current: tuple[tuple[Role, str | None], ...] = (
             ("access", tokens.access_token),
             ("id", tokens.id_token),
             ("refresh", tokens.refresh_token),
-        ):
-            if value:
-                entries.append(TokenEntry(role, ROLE_LABELS[role], value))  # type: ignore[arg-type]
+        )
+        entries = [TokenEntry(role, ROLE_LABELS[role], value) for role, value in current if value]
         entries += [e for e in self._entries if e.role == "pasted"]
         self._entries = entries
         self.error_banner.hide()
@@ -1535,14 +1551,6 @@ def token_kind_safe(token: str) -> str:
         return token_kind(token)
     except TokenError:
         return "malformed"
-
-
-def inspect_expiry(decoded: DecodedJwt) -> tuple[float, float | None] | None:
-    """``(expires_at, lifetime)`` from a decoded token, or None without a usable ``exp``."""
-    picture = expiry(decoded.claims, time.time())
-    if picture.expires_at is None:
-        return None
-    return picture.expires_at, picture.lifetime
 
 
 __all__ = ["ShownToken", "TokenEntry", "TokenInspector"]
