@@ -52,20 +52,16 @@ from workbench.ui.models.exchange_model import (
 )
 from workbench.ui.state import AppState
 
-# Sizes local to this dock (to move into ui/metrics.py): column widths in average characters,
-# the detail pane's share of the splitter, and how long a "copied" notice stays.
-LOG_COLUMN_CHARS = {
-    ExchangeTableModel.COL_ID: 5,
-    ExchangeTableModel.COL_TIME: 10,
-    ExchangeTableModel.COL_PURPOSE: 28,
-    ExchangeTableModel.COL_METHOD: 8,
-    ExchangeTableModel.COL_STATUS: 8,
-    ExchangeTableModel.COL_DURATION: 10,
+# The columns sized by metrics.LOG_COLUMN_CHARS, by the name it uses.
+LOG_COLUMNS = {
+    "id": ExchangeTableModel.COL_ID,
+    "time": ExchangeTableModel.COL_TIME,
+    "purpose": ExchangeTableModel.COL_PURPOSE,
+    "method": ExchangeTableModel.COL_METHOD,
+    "status": ExchangeTableModel.COL_STATUS,
+    "duration": ExchangeTableModel.COL_DURATION,
 }
-LOG_DETAIL_MIN_CHARS = 24
-LOG_ROW_LINES = 1.5  # table row height in lines of the table's font
-LOG_SPLITTER_STRETCH = (3, 2)  # table : detail
-LOG_NOTICE_MS = 2500
+LOG_NOTICE_MS = 2500  # how long a "copied" notice stays
 
 PLACEHOLDER = "Select an exchange to see its request and response (secrets masked)."
 
@@ -100,7 +96,7 @@ class ExchangeLogDock(QDockWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self._build_table(self.splitter))
         self.splitter.addWidget(self._build_detail(self.splitter))
-        for index, stretch in enumerate(LOG_SPLITTER_STRETCH):
+        for index, stretch in enumerate(metrics.LOG_SPLITTER_STRETCH):
             self.splitter.setStretchFactor(index, stretch)
         layout.addWidget(self.splitter, 1)
         self.setWidget(body)
@@ -180,7 +176,9 @@ class ExchangeLogDock(QDockWidget):
             "Show only exchanges whose purpose, method, URL, status or error contain every "
             f"word typed ({self.find_action.shortcut().toString()}; Esc clears)"
         )
-        self.filter_edit.setMinimumWidth(metrics.text_width(self.filter_edit, 30))
+        self.filter_edit.setMinimumWidth(
+            metrics.text_width(self.filter_edit, metrics.LOG_FILTER_MIN_CHARS)
+        )
         self.filter_edit.textChanged.connect(self._on_filter_changed)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter_edit)
         escape.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -220,15 +218,16 @@ class ExchangeLogDock(QDockWidget):
         vertical = table.verticalHeader()
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(metrics.line_height(table, LOG_ROW_LINES))
+        vertical.setDefaultSectionSize(metrics.line_height(table, metrics.LOG_ROW_LINES))
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        for column, chars in LOG_COLUMN_CHARS.items():
+        for name, chars in metrics.LOG_COLUMN_CHARS.items():
+            column = LOG_COLUMNS[name]
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, metrics.text_width(table, chars))
         header.setSectionResizeMode(ExchangeTableModel.COL_URL, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(metrics.text_width(table, 4))
+        header.setMinimumSectionSize(metrics.text_width(table, metrics.LOG_COLUMN_MIN_CHARS))
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         separator = QAction(table)
         separator.setSeparator(True)
@@ -273,7 +272,7 @@ class ExchangeLogDock(QDockWidget):
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.detail.setPlaceholderText(PLACEHOLDER)
-        self.detail.setMinimumWidth(metrics.text_width(self.detail, LOG_DETAIL_MIN_CHARS))
+        self.detail.setMinimumWidth(metrics.text_width(self.detail, metrics.LOG_DETAIL_MIN_CHARS))
         layout.addWidget(self.detail_title)
         layout.addWidget(self.detail, 1)
         return pane

@@ -79,7 +79,7 @@ class ProviderBar(QWidget):
         self.picker.setObjectName("providerPicker")
         self.picker.setAccessibleName("Provider")
         self.picker.setToolTip("Provider profile (Ctrl+P)")
-        self.picker.setMinimumContentsLength(28)
+        self.picker.setMinimumContentsLength(metrics.PROVIDER_PICKER_MIN_CHARS)
         self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.picker.currentIndexChanged.connect(self._on_picked)
         self.new_button = self._button("providerNew", "New…", "New provider profile")

@@ -24,14 +24,6 @@ from workbench.ui import metrics
 from workbench.ui.widgets.countdown import CountdownBar
 from workbench.ui.widgets.qr_code import QrCodeView
 
-# Sizes as fractions of the window height (move to metrics.py with the PRESENTER_* ones).
-PRESENTER_MARGIN_SCALE = 0.05  # outer margin and the gap between QR and text
-PRESENTER_QR_SCALE = 0.8  # side of the QR code, quiet zone included
-PRESENTER_CAPTION_SCALE = 0.028  # "Scan the QR code, or open", "and enter the code"
-PRESENTER_STATUS_SCALE = 0.045  # "Waiting for approval…", "Approved ✓"
-PRESENTER_CLOSE_SCALE = 0.018  # the Close button's text
-PRESENTER_MIN_FIT = 0.5  # a long address or code may shrink to this share of its size
-
 STATUS_TEXT = {
     "waiting": "Waiting for approval…",
     "approved": "Approved ✓",
@@ -184,19 +176,19 @@ class PresenterView(QDialog):
 
     def _apply_sizes(self) -> None:
         height = max(self.height(), metrics.QR_MIN_SIZE)
-        margin = round(height * PRESENTER_MARGIN_SCALE)
+        margin = round(height * metrics.PRESENTER_MARGIN_SCALE)
         self.outer.setContentsMargins(margin, margin, margin, margin)
         self.outer.setSpacing(margin)
-        side = round(height * PRESENTER_QR_SCALE)
+        side = round(height * metrics.PRESENTER_QR_SCALE)
         side = max(metrics.QR_MIN_SIZE, min(side, (self.width() - 3 * margin) // 2))
         self.qr_view.setFixedSize(side, side)
-        caption = round(height * PRESENTER_CAPTION_SCALE)
+        caption = round(height * metrics.PRESENTER_CAPTION_SCALE)
         set_type(self.open_caption, caption)
         set_type(self.code_caption, caption)
-        set_type(self.status_label, round(height * PRESENTER_STATUS_SCALE), bold=True)
+        set_type(self.status_label, round(height * metrics.PRESENTER_STATUS_SCALE), bold=True)
         set_type(self.countdown.label, caption)
         self.countdown.set_bar_height(max(metrics.COUNTDOWN_BAR_HEIGHT, caption // 2))
-        set_type(self.close_button, round(height * PRESENTER_CLOSE_SCALE))
+        set_type(self.close_button, round(height * metrics.PRESENTER_CLOSE_SCALE))
         self.close_button.adjustSize()
         corner = margin // 2
         self.close_button.move(self.width() - self.close_button.width() - corner, corner)
@@ -234,9 +226,9 @@ def text_advance(text: str, family: str, pixels: int) -> int:
 
 def fit_pixels(text: str, family: str, pixels: float, width: int) -> int:
     """The pixel size for ``text`` to fit ``width``: ``pixels``, or smaller down to
-    ``PRESENTER_MIN_FIT`` of it."""
+    ``metrics.PRESENTER_MIN_FIT`` of it."""
     size = max(1, round(pixels))
-    floor = max(1, round(pixels * PRESENTER_MIN_FIT))
+    floor = max(1, round(pixels * metrics.PRESENTER_MIN_FIT))
     while text and size > floor and text_advance(text, family, size) > width:
         size -= 1
     return size

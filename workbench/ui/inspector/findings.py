@@ -52,7 +52,7 @@ class FindingRow(QFrame):
         bold = QFont(self.font())
         bold.setBold(True)
         self.icon.setFont(bold)
-        self.icon.setMinimumWidth(metrics.text_width(self, 2))
+        self.icon.setMinimumWidth(metrics.text_width(self, metrics.INSPECTOR_FINDING_ICON_CHARS))
         self.name = QLabel(CHECK_LABELS.get(check, check), self)
         self.name.setObjectName(f"finding_{check}_name")
         self.name.setFont(bold)

@@ -75,15 +75,8 @@ from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import MessageBanner
 from workbench.ui.widgets.countdown import CountdownBar
 
-# Sizes local to the inspector (to move into metrics.py).
-TITLE_SCALE = 1.3  # the token card's title ("Access token"), relative to the body font
-PASTE_LINES = 4  # height of the paste box, in text lines
 PASTE_DEBOUNCE_MS = 250  # decode the pasted text this long after the last keystroke
-ROW_HEIGHT_LINES = 1.5  # claims table row height, in text lines
-CLAIM_COLUMN_MAX_CHARS = 28  # the Claim column never grows wider than this
-MEANING_COLUMN_SHARE = 0.34  # share of the table's width given to the Meaning column
 KIND_CACHE_SIZE = 64  # picker descriptions remembered per token string
-TABS_MIN_LINES = 14  # the claims / checks tabs never shrink below this many text lines
 
 Role = Literal["access", "id", "refresh", "pasted"]
 ROLE_LABELS: dict[Role, str] = {
@@ -358,7 +351,7 @@ class TokenInspector(QWidget):
         self.picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.picker.setMinimumContentsLength(16)
+        self.picker.setMinimumContentsLength(metrics.INSPECTOR_PICKER_MIN_CHARS)
         self.picker.setPlaceholderText("No token yet: run a flow, or paste one")
         self.picker.currentIndexChanged.connect(self._on_picker_changed)
         picker_label.setBuddy(self.picker)
@@ -376,7 +369,9 @@ class TokenInspector(QWidget):
         )
         self.paste_edit.setFont(fixed)
         self.paste_edit.setTabChangesFocus(True)
-        self.paste_edit.setFixedHeight(metrics.line_height(self.paste_edit, PASTE_LINES))
+        self.paste_edit.setFixedHeight(
+            metrics.line_height(self.paste_edit, metrics.INSPECTOR_PASTE_LINES)
+        )
         self.paste_edit.textChanged.connect(self._on_paste_edited)
         paste_close = QToolButton(self.paste_frame)
         paste_close.setObjectName("inspectorPasteClose")
@@ -400,7 +395,7 @@ class TokenInspector(QWidget):
         self.title.setObjectName("inspectorTitle")
         title_font = QFont(self.font())
         title_font.setBold(True)
-        title_font.setPointSizeF(title_font.pointSizeF() * TITLE_SCALE)
+        title_font.setPointSizeF(title_font.pointSizeF() * metrics.INSPECTOR_TITLE_SCALE)
         self.title.setFont(title_font)
         self.chips: list[QLabel] = []
         for i in range(4):
@@ -497,7 +492,7 @@ class TokenInspector(QWidget):
             flow.addWidget(button)
         gap = QWidget(self.actions_bar)
         gap.setObjectName("inspectorActionsGap")
-        gap.setFixedSize(metrics.SPACING, 1)
+        gap.setFixedSize(metrics.SPACING, metrics.INSPECTOR_ACTIONS_GAP_HEIGHT)
         flow.addWidget(gap)
         for button in (self.bearer_button, self.copy_token_button):
             flow.addWidget(button)
@@ -570,7 +565,7 @@ class TokenInspector(QWidget):
 
         self.filler = QWidget(self)
         self.filler.setObjectName("inspectorFiller")
-        self.tabs.setMinimumHeight(metrics.line_height(self, TABS_MIN_LINES))
+        self.tabs.setMinimumHeight(metrics.line_height(self, metrics.INSPECTOR_TABS_MIN_LINES))
 
         top = QHBoxLayout()
         top.setSpacing(metrics.SPACING)
@@ -623,7 +618,9 @@ class TokenInspector(QWidget):
         vertical = table.verticalHeader()
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(metrics.line_height(table, ROW_HEIGHT_LINES))
+        vertical.setDefaultSectionSize(
+            metrics.line_height(table, metrics.INSPECTOR_ROW_HEIGHT_LINES)
+        )
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -921,12 +918,13 @@ class TokenInspector(QWidget):
             header = table.horizontalHeader()
             if names_changed:
                 chars = max((len(n) for n in model.names()), default=len("Claim"))
-                chars = min(max(chars, len("Parameter")), CLAIM_COLUMN_MAX_CHARS)
+                chars = min(max(chars, len("Parameter")), metrics.INSPECTOR_CLAIM_COLUMN_MAX_CHARS)
                 header.resizeSection(ClaimsTableModel.CLAIM, chars * char + pad)
             # The table's own width: its viewport is resized only after the event filter runs.
             width = table.width() - 2 * table.frameWidth()
             header.resizeSection(
-                ClaimsTableModel.MEANING, max(int(width * MEANING_COLUMN_SHARE), pad * 4)
+                ClaimsTableModel.MEANING,
+                max(int(width * metrics.INSPECTOR_MEANING_COLUMN_SHARE), pad * 4),
             )
 
     # ======================================================================== checks

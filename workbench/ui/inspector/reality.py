@@ -35,8 +35,6 @@ SELF_CONTAINED_HTML = (
     "<b>A JWT is self-contained:</b> anything that verifies it locally will keep accepting it"
     " until it expires. <b>Only the server knows it was revoked.</b>"
 )
-HEADLINE_SCALE = 1.35  # the verdict lines of the two cards, relative to the body font
-SIGN_SCALE = 1.8  # the "≠" / "=" between the cards
 
 SOURCE_WORDS = {
     "introspection": "introspection",
@@ -59,14 +57,14 @@ class VerdictCard(QFrame):
         self.caption.setProperty("role", "muted")
         small = QFont(self.font())
         small.setBold(True)
-        small.setPointSizeF(small.pointSizeF() * 0.85)
+        small.setPointSizeF(small.pointSizeF() * metrics.REALITY_CAPTION_SCALE)
         small.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
         self.caption.setFont(small)
         self.headline = QLabel(self)
         self.headline.setObjectName(f"{name}Headline")
         big = QFont(self.font())
         big.setBold(True)
-        big.setPointSizeF(big.pointSizeF() * HEADLINE_SCALE)
+        big.setPointSizeF(big.pointSizeF() * metrics.REALITY_HEADLINE_SCALE)
         self.headline.setFont(big)
         self.headline.setWordWrap(True)
         self.detail = QLabel(self)
@@ -116,7 +114,7 @@ class RealityCheckPanel(QFrame):
         title.setObjectName("realityTitle")
         bold = QFont(self.font())
         bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.1)
+        bold.setPointSizeF(bold.pointSizeF() * metrics.REALITY_TITLE_SCALE)
         title.setFont(bold)
         self.token_label = QLabel(self)
         self.token_label.setObjectName("realityToken")
@@ -143,7 +141,7 @@ class RealityCheckPanel(QFrame):
         self.sign.setAlignment(Qt.AlignmentFlag.AlignCenter)
         sign_font = QFont(self.font())
         sign_font.setBold(True)
-        sign_font.setPointSizeF(sign_font.pointSizeF() * SIGN_SCALE)
+        sign_font.setPointSizeF(sign_font.pointSizeF() * metrics.REALITY_SIGN_SCALE)
         self.sign.setFont(sign_font)
         self.explanation = QLabel(self)
         self.explanation.setObjectName("realityExplanation")

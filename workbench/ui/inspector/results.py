@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
 from workbench.ui import metrics
 from workbench.ui.inspector.style import set_outcome
 
-RESULT_JSON_LINES = 9  # height of the result's JSON box, in text lines
-
 
 def pretty_json(data: Any) -> str:
     try:
@@ -49,7 +47,7 @@ class ActionResultView(QFrame):
         self.chip.setObjectName("inspectorResultChip")
         self.chip.setProperty("role", "chip")
         chip_font = QFont(bold)
-        chip_font.setPointSizeF(bold.pointSizeF() * 1.1)
+        chip_font.setPointSizeF(bold.pointSizeF() * metrics.INSPECTOR_RESULT_CHIP_SCALE)
         self.chip.setFont(chip_font)
         self.when = QLabel(self)
         self.when.setObjectName("inspectorResultTime")
@@ -122,11 +120,14 @@ class ActionResultView(QFrame):
         self.show()
 
     def _fit_json(self, text: str) -> None:
-        """As tall as the JSON (wrapped lines counted roughly), at most RESULT_JSON_LINES."""
+        """As tall as the JSON (wrapped lines counted roughly), at most
+        ``metrics.INSPECTOR_RESULT_JSON_LINES``."""
         box = self.json
         per_line = max(1, box.viewport().width() // max(1, box.fontMetrics().averageCharWidth()))
         lines = sum(max(1, -(-len(line) // per_line)) for line in text.splitlines()) or 1
-        shown = min(lines + 0.5, RESULT_JSON_LINES)  # half a line of slack for the estimate
+        shown = min(
+            lines + 0.5, metrics.INSPECTOR_RESULT_JSON_LINES
+        )  # half a line of slack for the estimate
         margins = int(box.document().documentMargin() * 2) + box.frameWidth() * 2
         box.setFixedHeight(metrics.line_height(box, shown) + margins)
 

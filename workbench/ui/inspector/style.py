@@ -14,11 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
-# Sizes local to the inspector's QSS (to move into metrics.py / style.qss).
-CARD_RADIUS = 6  # rounded corners of the token card, reality-check cards and result view
-CHIP_RADIUS = 7  # rounded chips ("JWT", "active: false"); at most half the chip height
-CHIP_PADDING = (2, 8)  # vertical, horizontal padding inside a chip
-CARD_BORDER = 1
+from workbench.ui import metrics
 
 
 @dataclass(frozen=True)
@@ -97,10 +93,11 @@ def stylesheet(palette: QPalette, root: str = "#tokenInspector") -> str:
     base = palette.color(QPalette.ColorRole.Base).name()
     outcome_colours = {"pass": c.passed, "fail": c.failed, "not_checked": c.secondary}
     rules: list[str] = [
-        f"{root} QFrame[role='card'] {{ border: {CARD_BORDER}px solid {c.border.name()};"
-        f" border-radius: {CARD_RADIUS}px; background: {base}; }}",
-        f"{root} QLabel[role='chip'] {{ border-radius: {CHIP_RADIUS}px;"
-        f" padding: {CHIP_PADDING[0]}px {CHIP_PADDING[1]}px;"
+        f"{root} QFrame[role='card'] {{ border: {metrics.INSPECTOR_CARD_BORDER}px solid"
+        f" {c.border.name()};"
+        f" border-radius: {metrics.INSPECTOR_CARD_RADIUS}px; background: {base}; }}",
+        f"{root} QLabel[role='chip'] {{ border-radius: {metrics.INSPECTOR_CHIP_RADIUS}px;"
+        f" padding: {metrics.INSPECTOR_CHIP_PADDING[0]}px {metrics.INSPECTOR_CHIP_PADDING[1]}px;"
         f" background: {_rgba(c.muted, 0.16)}; }}",
         f"{root} QLabel[role='muted'] {{ color: {c.muted.name()}; }}",
         f"{root} QLabel[role='secondary'] {{ color: {c.secondary.name()}; }}",
@@ -124,7 +121,7 @@ def stylesheet(palette: QPalette, root: str = "#tokenInspector") -> str:
         )
     rules += [
         f"{root} QFrame#findingRow[outcome='fail'] {{ background: {_rgba(c.failed, 0.08)};"
-        f" border-radius: {CARD_RADIUS}px; }}",
+        f" border-radius: {metrics.INSPECTOR_CARD_RADIUS}px; }}",
         f"{root} QFrame#findingRow[outcome='pass'] {{ background: transparent; }}",
     ]
     return "\n".join(rules)

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from workbench.core.flows.rfc6749_code import AuthorizationRequest
 from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, OAuthSession, PendingAuthorization
 from workbench.core.tokenset import TokenSet
+from workbench.ui import metrics
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.copy_field import CopyField
 
-URL_LINES = 4  # height of the authorize URL box, in text lines
 MIN_TIMEOUT_S = 1
 MAX_TIMEOUT_S = 3600
 COPY_URL_SHORTCUT = "Ctrl+Shift+C"
@@ -183,7 +183,11 @@ class BrowserFlowTab(FlowTab):
         self, form: QFormLayout, name: str, label: str, *, multiline: bool = False
     ) -> CopyField:
         field = CopyField(
-            f"{self.key}_{name}", label, self.request_box, multiline=multiline, lines=URL_LINES
+            f"{self.key}_{name}",
+            label,
+            self.request_box,
+            multiline=multiline,
+            lines=metrics.AUTH_CODE_URL_LINES,
         )
         form.addRow(label, field)
         return field

@@ -28,8 +28,6 @@ from workbench.ui.state import AppState, TokenContext
 from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.copy_field import CopyField
 
-HEADLINE_SCALE = 1.2  # the rotation result's font, relative to the tab's font
-
 
 def preview(token: str | None) -> str:
     """The first characters of a token, enough to tell two apart."""
@@ -104,7 +102,7 @@ class RefreshTab(FlowTab):
         self.rotation_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         headline = QFont(self.font())
         headline.setBold(True)
-        headline.setPointSizeF(headline.pointSizeF() * HEADLINE_SCALE)
+        headline.setPointSizeF(headline.pointSizeF() * metrics.REFRESH_HEADLINE_SCALE)
         self.rotation_label.setFont(headline)
         layout.addWidget(self.rotation_label)
         prefixes = QFormLayout()

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 from workbench.ui import metrics
 
 COPIED_FEEDBACK_MS = 1500  # how long the button says "Copied" after a click
-MULTILINE_LINES = 3  # default height of a wrapped field (long URLs), in text lines
 
 
 class CopyField(QWidget):
@@ -35,7 +34,7 @@ class CopyField(QWidget):
         parent: QWidget | None = None,
         *,
         multiline: bool = False,
-        lines: int = MULTILINE_LINES,
+        lines: int = metrics.COPY_FIELD_MULTILINE_LINES,
         placeholder: str = "",
     ) -> None:
         super().__init__(parent)
