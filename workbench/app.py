@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--size", default="1360x860", metavar="WxH", help="window size for --screenshot"
     )
+    parser.add_argument(
+        "--revoke",
+        action="store_true",
+        help="with --demo --screenshot: revoke the access token first, to show the "
+        "revocation reality check",
+    )
     return parser
 
 
@@ -150,7 +156,9 @@ def _screenshot(args: argparse.Namespace, window: Any) -> int:
                 print(f"workbench: {exc.args[0]}", file=sys.stderr)
                 return 2
         width, _, height = args.size.partition("x")
-        return take_screenshot(window, Path(args.screenshot), (int(width), int(height)))
+        return take_screenshot(
+            window, Path(args.screenshot), (int(width), int(height)), revoke=args.revoke
+        )
     finally:
         window.close()
         if server is not None:

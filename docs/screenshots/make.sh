@@ -6,3 +6,5 @@ for pair in device:device authCode:auth-code clientCredentials:client-credential
             refresh:refresh password:password implicit:implicit; do
   python3 -m workbench --demo --screenshot "${pair#*:}.png" --tab "${pair%%:*}" --size 1360x860
 done
+# The revocation reality check: the demo access token revoked, then checked locally and remotely.
+python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentials --revoke

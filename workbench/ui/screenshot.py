@@ -60,7 +60,9 @@ def _populate_with_demo_tokens(window: MainWindow, timeout_ms: int) -> None:
     wait_until(lambda: bool(done), timeout_ms)
 
 
-def take_screenshot(window: MainWindow, path: Path, size: tuple[int, int]) -> int:
+def take_screenshot(
+    window: MainWindow, path: Path, size: tuple[int, int], *, revoke: bool = False
+) -> int:
     """Show, populate, grab, save; returns the exit code."""
     from workbench.app import SCREENSHOT_SETTLE_MS, SCREENSHOT_TIMEOUT_MS
 
@@ -71,6 +73,10 @@ def take_screenshot(window: MainWindow, path: Path, size: tuple[int, int]) -> in
         _populate_with_demo_tokens(window, SCREENSHOT_TIMEOUT_MS)
         # The inspector verifies the new tokens in workers (JWKS fetch): let them finish.
         wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
+        if revoke:  # the inspector then runs the reality check by itself
+            window.inspector.revoke("access")
+            wait_until(lambda: window.inspector.reality.check is not None, SCREENSHOT_TIMEOUT_MS)
+            wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
         prepare = getattr(window.current_tab(), "prepare_screenshot", None)
         if callable(prepare):
             ready = prepare()
