@@ -6,7 +6,18 @@ import sys
 from collections.abc import Sequence
 
 CLI_COMMANDS = frozenset(
-    {"token", "inspect", "revoke", "introspect", "userinfo", "discover", "profile", "demo-server"}
+    {
+        "token",
+        "inspect",
+        "revoke",
+        "introspect",
+        "userinfo",
+        "discover",
+        "profile",
+        "demo-server",
+        "signout",
+        "cognito",
+    }
 )
 
 

@@ -21,8 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Token Workbench: the desktop app. Commands (token, inspect, revoke, "
-        "introspect, userinfo, discover, profile, demo-server) run the command-line twin; "
-        "see `workbench token --help`.",
+        "introspect, userinfo, discover, profile, demo-server, signout, cognito) run the "
+        "command-line twin; see `workbench token --help`.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(

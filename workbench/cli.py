@@ -104,8 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    from workbench import cli_cognito  # registered here, imported late (it imports this module)
+
     tok = sub.add_parser("token", help="get tokens with one grant")
-    tok.add_argument("--grant", required=True, choices=GRANTS)
+    tok.add_argument("--grant", required=True, choices=(*GRANTS, *cli_cognito.COGNITO_GRANTS))
     _provider_args(tok)
     tok.add_argument("--scope", help='space-separated scopes, e.g. "openid profile"')
     tok.add_argument("--audience", help="audience parameter (Auth0 and others)")
@@ -143,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--log", action="store_true", help="print every HTTP exchange")
     ins.add_argument("--json", action="store_true", help="print header, claims and findings")
 
+    server_calls: dict[str, argparse.ArgumentParser] = {}
     for name, text in (
         ("revoke", "revoke a token (RFC 7009)"),
         ("introspect", "ask the server about a token (RFC 7662)"),
@@ -156,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "--token-type-hint", choices=("access_token", "refresh_token"), default=None
             )
         cmd.add_argument("--json", action="store_true", help="print the server's JSON")
+        server_calls[name] = cmd
 
     disc = sub.add_parser("discover", help="fetch and check an issuer's metadata")
     disc.add_argument("--issuer", required=True)
@@ -183,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     demo.add_argument("--access-token-ttl", type=int, default=300, metavar="S")
+    cli_cognito.register(sub, token=tok, inspect=ins, revoke=server_calls["revoke"])
     return parser
 
 
@@ -336,6 +341,10 @@ def _print_inspection(out: Out, inspection: Inspection) -> None:
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_token(args: argparse.Namespace, out: Out) -> int:
+    if args.grant.startswith("cognito-"):
+        from workbench import cli_cognito
+
+        return cli_cognito.cmd_token(args, out)
     params = _pairs(args.param, "--param")
     if args.demo:
         with _demo_server(out) as server:
@@ -502,6 +511,10 @@ def _token_arg(value: str) -> str:
 
 
 def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
+    if getattr(args, "user_pool_id", None):
+        from workbench import cli_cognito
+
+        return cli_cognito.cmd_inspect(args, out)
     token = _token_arg(args.token)
     kind = token_kind(token)
     if kind == "opaque":
@@ -541,6 +554,10 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
 
 
 def cmd_server_call(args: argparse.Namespace, out: Out) -> int:
+    if getattr(args, "cognito", False):
+        from workbench import cli_cognito
+
+        return cli_cognito.cmd_revoke(args, out)
     token = _token_arg(args.token)
     if args.demo:
         out.info(
@@ -641,6 +658,13 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
     return EXIT_OK
 
 
+def cmd_cognito_command(args: argparse.Namespace, out: Out) -> int:
+    """``signout`` and ``cognito``: the commands :mod:`workbench.cli_cognito` adds."""
+    from workbench import cli_cognito
+
+    return cli_cognito.COMMANDS[args.command](args, out)
+
+
 COMMANDS = {
     "token": cmd_token,
     "inspect": cmd_inspect,
@@ -650,6 +674,8 @@ COMMANDS = {
     "discover": cmd_discover,
     "profile": cmd_profile,
     "demo-server": cmd_demo_server,
+    "signout": cmd_cognito_command,
+    "cognito": cmd_cognito_command,
 }
 
 
@@ -660,6 +686,9 @@ def report_error(out: Out, exc: WorkbenchError) -> int:
         out.info(line)
         if exc.uri:
             out.info(f"  see {exc.uri}")
+        advice = getattr(exc, "advice", "")  # a CognitoError says what to do
+        if advice:
+            out.info(f"  advice: {advice}")
         return EXIT_OAUTH
     if isinstance(exc, TransportError):
         out.info(f"error: {exc.kind}: {exc}")
