@@ -19,10 +19,7 @@ import base64
 import hashlib
 import hmac
 import ipaddress
-import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +27,7 @@ from urllib.parse import urlsplit
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import ConfigError
+from workbench.core.json_store import NamedJsonStore
 from workbench.core.profiles import config_dir
 from workbench.core.secrets import SecretStore
 from workbench.core.session import Provider
@@ -314,6 +312,14 @@ class CognitoPoolStore:
         self.directory = directory or config_dir()
         self.path = self.directory / "cognito_pools.json"
         self.secrets = secrets if secrets is not None else SecretStore()
+        self._store: NamedJsonStore[CognitoPool] = NamedJsonStore(
+            self.path,
+            "pools",
+            what="Cognito pool",
+            decode=CognitoPool.from_dict,
+            encode=CognitoPool.to_dict,
+            name_of=lambda p: p.name,
+        )
 
     @staticmethod
     def _secret_key(name: str) -> str:
@@ -321,33 +327,20 @@ class CognitoPoolStore:
 
     def load_all(self) -> dict[str, CognitoPool]:
         """Every saved pool, with its secret from the keyring (or memory) when there is one."""
-        if not self.path.exists():
-            return {}
-        try:
-            data = json.loads(self.path.read_text("utf-8"))
-            items = data.get("pools", []) if isinstance(data, dict) else []
-            pools = [CognitoPool.from_dict(i) for i in items if isinstance(i, dict)]
-        except (OSError, ValueError, TypeError) as exc:
-            raise ConfigError(f"Cannot read Cognito pools from {self.path}: {exc}") from exc
         return {
-            p.name: p.with_secret(self.secrets.get(self._secret_key(p.name), self.SECRET_NAME))
-            for p in pools
+            name: pool.with_secret(self.secrets.get(self._secret_key(name), self.SECRET_NAME))
+            for name, pool in self._store.load_all().items()
         }
 
     def get(self, name: str) -> CognitoPool:
-        pools = self.load_all()
-        if name not in pools:
-            known = ", ".join(sorted(pools)) or "none saved yet"
-            raise ConfigError(f"No Cognito pool named {name!r} (saved: {known}).")
-        return pools[name]
+        pool = self._store.get(name)
+        return pool.with_secret(self.secrets.get(self._secret_key(name), self.SECRET_NAME))
 
     def save(self, pool: CognitoPool) -> None:
         """Write the pool (without secret) and put its secret, if any, in the secret store."""
         if not _NAME.match(pool.name):
             raise ConfigError("A pool name is 1-64 letters, digits, spaces or . _ @ - characters.")
-        pools = self.load_all()
-        pools[pool.name] = pool
-        self._write(pools)
+        self._store.put(pool)
         key = self._secret_key(pool.name)
         if pool.client_secret:
             self.secrets.set(key, pool.client_secret, self.SECRET_NAME)
@@ -355,19 +348,5 @@ class CognitoPoolStore:
             self.secrets.delete(key, self.SECRET_NAME)
 
     def delete(self, name: str) -> None:
-        pools = self.load_all()
-        if pools.pop(name, None) is not None:
-            self._write(pools)
+        self._store.remove(name)
         self.secrets.delete(self._secret_key(name), self.SECRET_NAME)
-
-    def _write(self, pools: dict[str, CognitoPool]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        doc = {"version": 1, "pools": [p.to_dict() for p in pools.values()]}
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".cognito-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, indent=2)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise

@@ -5,10 +5,8 @@ A profile never holds a secret: the client secret lives in :class:`SecretStore`.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import platformdirs
 
 from workbench.core.client_auth import AUTH_METHODS, AuthMethod, ClientConfig
 from workbench.core.errors import ConfigError
+from workbench.core.json_store import NamedJsonStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import Provider
 
@@ -77,49 +76,29 @@ class Profile:
 
 
 class ProfileStore:
-    """All profiles in one JSON file, written atomically."""
+    """All profiles in one JSON file (``profiles.json``), written atomically."""
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or config_dir()
         self.path = self.directory / "profiles.json"
+        self._store: NamedJsonStore[Profile] = NamedJsonStore(
+            self.path,
+            "profiles",
+            what="profile",
+            decode=Profile.from_dict,
+            encode=asdict,
+            name_of=lambda p: p.name,
+        )
 
     def load_all(self) -> dict[str, Profile]:
-        if not self.path.exists():
-            return {}
-        try:
-            data = json.loads(self.path.read_text("utf-8"))
-            items = data.get("profiles", []) if isinstance(data, dict) else []
-            profiles = [Profile.from_dict(item) for item in items if isinstance(item, dict)]
-        except (OSError, ValueError, TypeError) as exc:
-            raise ConfigError(f"Cannot read profiles from {self.path}: {exc}") from exc
-        return {p.name: p for p in profiles}
+        return self._store.load_all()
 
     def get(self, name: str) -> Profile:
-        profiles = self.load_all()
-        if name not in profiles:
-            known = ", ".join(sorted(profiles)) or "none saved yet"
-            raise ConfigError(f"No profile named {name!r} (profiles: {known}).")
-        return profiles[name]
+        return self._store.get(name)
 
     def save(self, profile: Profile) -> None:
         profile.validate()
-        profiles = self.load_all()
-        profiles[profile.name] = profile
-        self._write(profiles)
+        self._store.put(profile)
 
     def delete(self, name: str) -> None:
-        profiles = self.load_all()
-        if profiles.pop(name, None) is not None:
-            self._write(profiles)
-
-    def _write(self, profiles: dict[str, Profile]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        doc = {"version": 1, "profiles": [asdict(p) for p in profiles.values()]}
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".profiles-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, indent=2)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self._store.remove(name)
