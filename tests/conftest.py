@@ -9,12 +9,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+
+from workbench.demo import DemoConfig, DemoServer
 
 
 class MemoryKeyring(KeyringBackend):
@@ -66,3 +69,24 @@ def no_dangling_threads() -> Iterator[None]:
             break
         time.sleep(0.02)
     assert not extra, f"threads left running: {[t.name for t in extra]}"
+
+
+@pytest.fixture
+def make_demo() -> Iterator[Callable[..., DemoServer]]:
+    """Start demo servers in threads with DemoConfig fields (1 s device interval); all stopped."""
+    servers: list[DemoServer] = []
+
+    def make(**fields: Any) -> DemoServer:
+        server = DemoServer(DemoConfig(**{"device_interval": 1, **fields})).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def demo(make_demo: Callable[..., DemoServer]) -> DemoServer:
+    """A running demo server with default settings (fast device polling)."""
+    return make_demo()

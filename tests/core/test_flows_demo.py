@@ -22,7 +22,6 @@ from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
     NATIVE_CLIENT_ID,
-    DemoConfig,
     DemoServer,
 )
 from workbench.demo.driver import decide_device_code, sign_in_and_decide
@@ -33,22 +32,8 @@ PASSWORD = "alice-password"
 
 
 @pytest.fixture
-def make_server() -> Iterator[Callable[..., DemoServer]]:
-    servers: list[DemoServer] = []
-
-    def make(**fields: Any) -> DemoServer:
-        server = DemoServer(DemoConfig(**{"device_interval": 1, **fields})).start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def server(make_server: Callable[..., DemoServer]) -> DemoServer:
-    return make_server()
+def server(demo: DemoServer) -> DemoServer:
+    return demo
 
 
 @pytest.fixture
@@ -266,8 +251,8 @@ def test_device_denied(open_session: Callable[..., OAuthSession]) -> None:
     assert info.value.error == "access_denied"
 
 
-def test_device_expired(make_server: Callable[..., DemoServer]) -> None:
-    server = make_server(device_code_ttl=2)
+def test_device_expired(make_demo: Callable[..., DemoServer]) -> None:
+    server = make_demo(device_code_ttl=2)
     session = OAuthSession(Provider(client=NATIVE, issuer=server.issuer, scope="openid"))
     auth = session.start_device()
     with pytest.raises(OAuthError) as info:

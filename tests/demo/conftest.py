@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from workbench.demo import THREAD_NAME_PREFIX, DemoConfig, DemoServer
+from workbench.demo import THREAD_NAME_PREFIX, DemoServer
 
 # Small device timings keep the device-flow tests fast.
 FAST = {"device_interval": 1, "device_slow_down_step": 1}
@@ -28,18 +28,9 @@ def _no_demo_thread_left() -> Iterator[None]:
 
 
 @pytest.fixture
-def make_demo_server() -> Iterator[Callable[..., DemoServer]]:
-    """Start demo servers with custom :class:`DemoConfig` fields; all stopped afterwards."""
-    servers: list[DemoServer] = []
-
-    def make(**fields: Any) -> DemoServer:
-        server = DemoServer(DemoConfig(**{**FAST, **fields})).start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
+def make_demo_server(make_demo: Callable[..., DemoServer]) -> Callable[..., DemoServer]:
+    """Demo servers with fast device timings (and any other DemoConfig fields)."""
+    return lambda **fields: make_demo(**{**FAST, **fields})
 
 
 @pytest.fixture

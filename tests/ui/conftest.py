@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +15,6 @@ from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
     NATIVE_CLIENT_ID,
-    DemoConfig,
     DemoServer,
 )
 from workbench.ui.state import AppState
@@ -30,25 +29,6 @@ def no_dangling_workers(qapp: Any) -> Iterator[None]:
     drained = workers.wait_all(10_000)
     assert not leftover, f"workers still running at teardown: {len(leftover)}"
     assert drained and QThreadPool.globalInstance().activeThreadCount() == 0
-
-
-@pytest.fixture
-def make_demo() -> Iterator[Callable[..., DemoServer]]:
-    servers: list[DemoServer] = []
-
-    def make(**fields: Any) -> DemoServer:
-        server = DemoServer(DemoConfig(**{"device_interval": 1, **fields})).start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def demo(make_demo: Callable[..., DemoServer]) -> DemoServer:
-    return make_demo()
 
 
 def demo_provider(issuer: str, public: bool = False, scope: str = "") -> Provider:

@@ -164,7 +164,7 @@ def test_slow_down_is_shown_and_cancel_is_prompt(
     began = time.monotonic()
     tab.cancel()
     finish(qtbot, tab, "cancelled")
-    assert time.monotonic() - began < 1.0
+    assert time.monotonic() - began < poll.interval / 2  # well before the next poll was due
 
 
 def test_presenter_view_follows_the_tab(qtbot: Any, open_tab: Any, demo: DemoServer) -> None:

@@ -11,15 +11,26 @@ from workbench.core.http import HttpRequest, HttpResponse
 TokenTypeHint = Literal["access_token", "refresh_token"]
 
 
-def build_revocation_request(
-    endpoint: str, client: ClientConfig, token: str, hint: TokenTypeHint | None = None
+def build_token_about_request(
+    endpoint: str,
+    client: ClientConfig,
+    token: str,
+    hint: TokenTypeHint | None,
+    purpose: str,
 ) -> HttpRequest:
-    """RFC 7009 §2.1: POST token and optional token_type_hint, client authenticated."""
+    """A POST about one token (revocation, introspection): token, hint, client authenticated."""
     form = {"token": token}
     if hint:
         form["token_type_hint"] = hint
     body, basic = authenticate(client, form)
-    return HttpRequest("POST", endpoint, form=body, basic_auth=basic, purpose="revocation")
+    return HttpRequest("POST", endpoint, form=body, basic_auth=basic, purpose=purpose)
+
+
+def build_revocation_request(
+    endpoint: str, client: ClientConfig, token: str, hint: TokenTypeHint | None = None
+) -> HttpRequest:
+    """RFC 7009 §2.1: POST token and optional token_type_hint, client authenticated."""
+    return build_token_about_request(endpoint, client, token, hint, "revocation")
 
 
 def parse_revocation_response(resp: HttpResponse) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.core.client_auth import ClientConfig, authenticate
+from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import TransportError
-from workbench.core.flows.rfc7009_revoke import TokenTypeHint
+from workbench.core.flows.rfc7009_revoke import TokenTypeHint, build_token_about_request
 from workbench.core.flows.token_endpoint import parse_json_object
 from workbench.core.http import HttpRequest, HttpResponse
 
@@ -14,12 +14,8 @@ from workbench.core.http import HttpRequest, HttpResponse
 def build_introspection_request(
     endpoint: str, client: ClientConfig, token: str, hint: TokenTypeHint | None = None
 ) -> HttpRequest:
-    """RFC 7662 §2.1."""
-    form = {"token": token}
-    if hint:
-        form["token_type_hint"] = hint
-    body, basic = authenticate(client, form)
-    return HttpRequest("POST", endpoint, form=body, basic_auth=basic, purpose="introspection")
+    """RFC 7662 §2.1: the same shape as a revocation request."""
+    return build_token_about_request(endpoint, client, token, hint, "introspection")
 
 
 def parse_introspection_response(resp: HttpResponse) -> dict[str, Any]:
