@@ -132,7 +132,7 @@ def test_cancel_stops_polling_at_once(
     began = time.monotonic()
     qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
     finish(qtbot, tab, "cancelled")
-    assert time.monotonic() - began < 1.0  # far less than the 5 s interval
+    assert time.monotonic() - began < 2.5  # half the 5 s interval: the wait was cut short
     assert tab.step_label.text() == "Cancelled."
     assert tab.error_banner.isHidden()
     assert tab.poll_label.text() == "Cancelled: no longer polling."
