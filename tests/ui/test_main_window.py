@@ -47,7 +47,7 @@ def test_demo_provider_is_preselected_and_every_tab_is_there(window: MainWindow)
     assert "Password (legacy)" in titles and "Implicit (legacy)" in titles
 
 
-def test_every_interactive_widget_has_an_object_name(window: MainWindow) -> None:
+def test_every_interactive_widget_has_an_object_and_accessible_name(window: MainWindow) -> None:
     from PySide6.QtWidgets import (
         QAbstractButton,
         QAbstractItemView,
@@ -80,7 +80,7 @@ def test_every_interactive_widget_has_an_object_name(window: MainWindow) -> None
             or type(owner).__name__ in QT_PRIVATE_PARENTS
         ):
             continue  # Qt's own parts of a composite widget (headers, popups, clear buttons)
-        if not widget.objectName():
+        if not widget.objectName() or not widget.accessibleName():
             missing.append(
                 f"{type(widget).__name__} in {type(owner).__name__} {owner.objectName()!r}"
             )
