@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.core.test_cognito_moto import (
+from tests.cognito_peer import (
     ALL_FLOWS,
     AWS_SECRET,
     PASSWORD,

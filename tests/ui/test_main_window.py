@@ -42,6 +42,7 @@ def test_demo_provider_is_preselected_and_every_tab_is_there(window: MainWindow)
         "refreshTab",
         "passwordTab",
         "implicitTab",
+        "cognitoTab",
     ]
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert "Password (legacy)" in titles and "Implicit (legacy)" in titles

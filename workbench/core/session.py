@@ -71,6 +71,9 @@ class Provider:
     extra: Mapping[str, str] = field(default_factory=dict)
     verify_tls: bool = True
     name: str = ""
+    # False: the issuer and the manual endpoints are all there is, nothing is discovered (a
+    # Cognito pool through its API door: its keys may live on an emulator, not at the issuer).
+    discover: bool = True
 
 
 @dataclass
@@ -138,6 +141,9 @@ class OAuthSession:
         self.jwks = JwksCache(lambda url: self.http.get_json(url, purpose="jwks"))
         self._metadata: ServerMetadata | None = None
         self._lock = threading.Lock()
+        # When set, server_verdict() asks it instead of introspection or UserInfo (a provider
+        # with its own check of a token, like Cognito's GetUser).
+        self.verdict_override: Callable[[str, TokenTypeHint], ServerVerdict] | None = None
 
     @property
     def log(self) -> ExchangeLog:
@@ -154,9 +160,10 @@ class OAuthSession:
             if self._metadata is None or refresh:
                 base = ServerMetadata(issuer=self.provider.issuer or "")
                 manual = self.provider.endpoints
-                if self.provider.issuer and not _has_all_endpoints(manual):
+                issuer = self.provider.issuer if self.provider.discover else None
+                if issuer and not _has_all_endpoints(manual):
                     try:
-                        base = discover(self.http, self.provider.issuer)
+                        base = discover(self.http, issuer)
                     except TransportError as exc:
                         # Manual endpoints are the fallback when there is no usable document.
                         reachable = exc.kind in ("invalid_document", "http", "not_json")
@@ -384,7 +391,10 @@ class OAuthSession:
         )
 
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
-        """Ask the server whether ``token`` is alive: introspection, else UserInfo."""
+        """Ask the server whether ``token`` is alive: the override if set, else introspection,
+        else UserInfo."""
+        if self.verdict_override is not None:
+            return self.verdict_override(token, hint)
         meta = self.metadata()
         if meta.introspection_endpoint:
             data = self.introspect(token, hint)

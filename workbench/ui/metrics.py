@@ -101,3 +101,24 @@ def line_height(widget: QWidget, lines: float = 1.0) -> int:
 def text_width(widget: QWidget, chars: int) -> int:
     """Width of ``chars`` average characters of the widget's font, in pixels."""
     return int(QFontMetrics(widget.font()).averageCharWidth() * chars)
+
+
+# -- Cognito tab, challenge dialog, pool insight ------------------------------------------
+# The GetUser attribute table shows this many rows at most (then it scrolls).
+COGNITO_ATTRIBUTES_TABLE_ROWS = 8
+# The saved pools picker never shrinks below this many characters.
+COGNITO_SAVED_PICKER_MIN_CHARS = 8
+# Height of the hosted endpoints box, in text lines (it scrolls for the rest).
+COGNITO_HOSTED_LINES = 4
+# The dialog's width, in average characters: room for a prompt of a few lines.
+CHALLENGE_DIALOG_MIN_CHARS = 64
+# The challenge name above the prompt, relative to the body font.
+CHALLENGE_TITLE_SCALE = 1.15
+# Height of the scopes box of the resource server dialog, in text lines.
+SCOPES_EDIT_LINES = 4
+# The resource server dialog's width, in average characters.
+RESOURCE_DIALOG_MIN_CHARS = 56
+# The confirmation's text, in average characters (QMessageBox alone makes it narrow).
+CONFIRM_TEXT_MIN_CHARS = 72
+# Height of the resource server list, in text lines.
+SERVER_LIST_LINES = 7

@@ -42,6 +42,8 @@ class AppState(QObject):
     """Show this token (pasted or picked) in the inspector."""
     sig_busy_changed = Signal(bool)
     """A flow started (True) or ended (False)."""
+    sig_reality_check = Signal(str)
+    """Run the inspector's revocation reality check on this token (after a sign-out)."""
 
     def __init__(
         self,

@@ -232,6 +232,7 @@ class TokenInspector(QWidget):
 
         state.sig_tokens_changed.connect(self._on_tokens_changed)
         state.sig_inspect_token.connect(self._on_inspect_token)
+        state.sig_reality_check.connect(self._on_reality_check_requested)
         state.sig_provider_changed.connect(self._on_provider_changed)
         if state.tokens is not None:
             self._on_tokens_changed(state.tokens, state.context)
@@ -1243,6 +1244,10 @@ class TokenInspector(QWidget):
         )
 
     # -- reality check
+    def _on_reality_check_requested(self, token: str) -> None:
+        self.show_token(token)
+        self.reality_check()
+
     def reality_check(self) -> None:
         """Verify the shown JWT locally and ask the server (Ctrl+K), side by side."""
         shown = self._shown

@@ -1,0 +1,721 @@
+"""Pool insight: what a Cognito app client allows, what will make the chosen flow fail, and the
+pool's resource servers with their custom scopes.
+
+:class:`PoolInsightPanel` is a collapsible view. It asks for work through signals (the Cognito
+tab runs the AWS calls in workers, signed with AWS credentials) and shows what comes back:
+:meth:`PoolInsightPanel.show_client` (an :class:`AppClientInfo`), whose problems for the chosen
+flow :func:`~workbench.core.cognito_pool.check_flow` finds (pure, so they follow the flow at
+once), and :meth:`PoolInsightPanel.show_servers`. Creating a resource server asks for its
+identifier and scopes (:class:`ResourceServerDialog`), then shows the plan's exact changes for
+confirmation (:meth:`PoolInsightPanel.ask_to_apply`) before anything changes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.cognito_pool import (
+    FLOW_CHECKS,
+    AppClientInfo,
+    Problem,
+    ResourceServer,
+    ScopePlan,
+    check_flow,
+    effective_auth_flows,
+)
+from workbench.core.errors import ConfigError
+from workbench.ui import metrics
+from workbench.ui.inspector.flow_layout import FlowLayout
+
+#: Semantic colours of the panel (to move into resources/style.qss): translucent, so they read
+#: on light and dark palettes alike; the text keeps the palette's colour.
+INSIGHT_QSS = """
+QFrame[severity="error"], QLabel[severity="error"] {{
+    background: rgba(220, 38, 38, 0.12);
+    border: {border}px solid rgba(220, 38, 38, 0.55);
+    border-radius: {radius}px;
+}}
+QFrame[severity="warning"], QLabel[severity="warning"] {{
+    background: rgba(217, 119, 6, 0.13);
+    border: {border}px solid rgba(217, 119, 6, 0.55);
+    border-radius: {radius}px;
+}}
+QFrame[severity="ok"] {{
+    background: rgba(46, 158, 79, 0.10);
+    border: {border}px solid rgba(46, 158, 79, 0.5);
+    border-radius: {radius}px;
+}}
+"""
+
+#: The client settings the panel shows, by the name :class:`Problem` uses for them.
+SETTING_ROWS: tuple[tuple[str, str], ...] = (
+    ("AppClient", "App client"),
+    ("ClientSecret", "Client secret"),
+    ("ExplicitAuthFlows", "ExplicitAuthFlows"),
+    ("AllowedOAuthFlowsUserPoolClient", "OAuth 2.0"),
+    ("AllowedOAuthFlows", "AllowedOAuthFlows"),
+    ("AllowedOAuthScopes", "AllowedOAuthScopes"),
+    ("CallbackURLs", "Callback URLs"),
+    ("SupportedIdentityProviders", "Identity providers"),
+    ("TokenValidity", "Token validity"),
+    ("EnableTokenRevocation", "EnableTokenRevocation"),
+)
+#: Problems about a setting shown under another row's name.
+_ROW_FOR = {"GenerateSecret": "ClientSecret"}
+
+_SCOPE_SPLIT = re.compile(r"[\n,]+")
+
+
+class NoteLabel(QLabel):
+    """A word-wrapped label that takes the height its text needs at its width.
+
+    QFormLayout sizes a wrapped QLabel by its size hint (worked out for a narrow width), which
+    leaves blank lines around short texts in wide forms; this label's hint follows its width.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.width() > hint.width():
+            return QSize(hint.width(), self.heightForWidth(self.width()))
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        least = super().minimumSizeHint()
+        if self.width() > 0:
+            return QSize(least.width(), self.heightForWidth(self.width()))
+        return least
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()
+
+
+def insight_stylesheet() -> str:
+    return INSIGHT_QSS.format(
+        border=metrics.INSPECTOR_CARD_BORDER,
+        radius=metrics.INSPECTOR_CARD_RADIUS,
+    )
+
+
+def parse_scopes(text: str) -> tuple[tuple[str, str], ...]:
+    """``read = Read the API`` lines (or commas) as (name, description); no description: the
+    name."""
+    scopes: list[tuple[str, str]] = []
+    for item in _SCOPE_SPLIT.split(text):
+        name, _, description = item.partition("=")
+        name = name.strip()
+        if name:
+            scopes.append((name, description.strip() or name))
+    return tuple(scopes)
+
+
+def _listed(values: Sequence[str], empty: str = "none") -> str:
+    return ", ".join(values) if values else empty
+
+
+def _set_severity(widget: QWidget, severity: str) -> None:
+    if widget.property("severity") == severity:
+        return
+    widget.setProperty("severity", severity)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+@dataclass(frozen=True)
+class ResourceServerRequest:
+    """What the person asked for: a resource server and its scopes."""
+
+    identifier: str
+    name: str
+    scopes: tuple[tuple[str, str], ...]
+    client_credentials: bool = False
+
+
+class ResourceServerDialog(QDialog):
+    """Identifier, name and scopes of a resource server to create (or add scopes to)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cognitoResourceServerDialog")
+        self.setWindowTitle("New resource server")
+        self.setAccessibleName("New resource server")
+        self.setMinimumWidth(metrics.text_width(self, metrics.RESOURCE_DIALOG_MIN_CHARS))
+        intro = QLabel(
+            "Custom scopes belong to a resource server of the pool; tokens carry them as "
+            "<code>&lt;identifier&gt;/&lt;scope&gt;</code>. The next step shows exactly what "
+            "would change, and nothing changes until you confirm.",
+            self,
+        )
+        intro.setObjectName("cognitoResourceServerIntro")
+        intro.setWordWrap(True)
+        self.identifier_edit = QLineEdit(self)
+        self.identifier_edit.setObjectName("cognitoResourceServerIdentifier")
+        self.identifier_edit.setAccessibleName("Resource server identifier")
+        self.identifier_edit.setPlaceholderText("e.g. https://api.example.com or api")
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setObjectName("cognitoResourceServerName")
+        self.name_edit.setAccessibleName("Resource server name")
+        self.name_edit.setPlaceholderText("optional: the identifier")
+        self.scopes_edit = QPlainTextEdit(self)
+        self.scopes_edit.setObjectName("cognitoResourceServerScopes")
+        self.scopes_edit.setAccessibleName("Scopes")
+        self.scopes_edit.setPlaceholderText("one per line: name = description\nread = Read the API")
+        self.scopes_edit.setTabChangesFocus(True)
+        margin = round(2 * self.scopes_edit.document().documentMargin())
+        chrome = 2 * self.scopes_edit.frameWidth() + margin
+        self.scopes_edit.setFixedHeight(
+            metrics.line_height(self.scopes_edit, metrics.SCOPES_EDIT_LINES) + chrome
+        )
+        self.client_credentials_check = QCheckBox(
+            "Also make the app client a client-credentials client", self
+        )
+        self.client_credentials_check.setObjectName("cognitoResourceServerClientCredentials")
+        self.client_credentials_check.setAccessibleName(
+            "Also make the app client a client-credentials client"
+        )
+        self.client_credentials_check.setToolTip(
+            "AllowedOAuthFlows becomes client_credentials only: Cognito does not combine it "
+            "with the code or implicit grant on one app client."
+        )
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow("Identifier:", self.identifier_edit)
+        form.addRow("Name:", self.name_edit)
+        form.addRow("Scopes:", self.scopes_edit)
+        form.addRow("", self.client_credentials_check)
+        self.buttons = QDialogButtonBox(self)
+        self.buttons.setObjectName("cognitoResourceServerButtons")
+        self.plan_button = self.buttons.addButton(
+            "Show the changes…", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.plan_button.setObjectName("cognitoResourceServerPlan")
+        self.plan_button.setAccessibleName("Show the changes before making them")
+        self.plan_button.setDefault(True)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setObjectName("cognitoResourceServerCancel")
+        cancel.setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(metrics.SPACING)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.identifier_edit.textChanged.connect(self._on_edited)
+        self.scopes_edit.textChanged.connect(self._on_edited)
+        self._on_edited()
+
+    def request(self) -> ResourceServerRequest:
+        return ResourceServerRequest(
+            self.identifier_edit.text().strip(),
+            self.name_edit.text().strip(),
+            parse_scopes(self.scopes_edit.toPlainText()),
+            self.client_credentials_check.isChecked(),
+        )
+
+    def _on_edited(self) -> None:
+        request = self.request()
+        self.plan_button.setEnabled(bool(request.identifier and request.scopes))
+
+    def accept(self) -> None:
+        if self.plan_button.isEnabled():
+            super().accept()
+
+
+class PoolInsightPanel(QFrame):
+    """Collapsible: the app client's settings, the chosen flow's problems, resource servers."""
+
+    sig_describe_requested = Signal()
+    """Describe the app client (DescribeUserPoolClient)."""
+    sig_servers_requested = Signal()
+    """List the pool's resource servers (ListResourceServers)."""
+    sig_plan_requested = Signal(object)
+    """Plan this ResourceServerRequest (reads only; the plan comes back to ask_to_apply)."""
+    sig_apply_confirmed = Signal(object)
+    """The person confirmed this ScopePlan: carry it out."""
+    sig_expanded = Signal(bool)
+    """The panel was opened (True) or folded (False)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cognitoInsight")
+        self.setAccessibleName("Pool insight")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(insight_stylesheet())
+        self._info: AppClientInfo | None = None
+        self._servers: list[ResourceServer] | None = None
+        self._secret_supplied: bool | None = None
+        self._has_domain: bool | None = None
+        self._scopes: tuple[str, ...] = ()
+        self._problems: list[Problem] = []
+        self.create_dialog: ResourceServerDialog | None = None
+        self.confirm_box: QMessageBox | None = None
+
+        self.toggle = QToolButton(self)
+        self.toggle.setObjectName("cognitoInsightToggle")
+        self.toggle.setAccessibleName("Show or hide the pool insight")
+        self.toggle.setText("Pool &insight (AWS credentials)")
+        self.toggle.setToolTip("Show or hide the app client's settings and checks (Alt+I)")
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.setCheckable(True)
+        self.toggle.setAutoRaise(True)
+        bold = QFont(self.toggle.font())
+        bold.setBold(True)
+        self.toggle.setFont(bold)
+        self.toggle.toggled.connect(self._on_toggled)
+
+        self.content = QWidget(self)
+        self.content.setObjectName("cognitoInsightContent")
+        self._build_content()
+        self.content.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(
+            metrics.SPACING, metrics.SPACING // 2, metrics.SPACING, metrics.SPACING
+        )
+        layout.setSpacing(metrics.SPACING)
+        layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.content)
+
+    # -- building ---------------------------------------------------------------------------
+    def _button(self, name: str, text: str, accessible: str, tip: str) -> QPushButton:
+        button = QPushButton(text, self.content)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        button.setToolTip(tip)
+        return button
+
+    def _value(self, name: str, accessible: str) -> QLabel:
+        label = NoteLabel("–", self.content)
+        label.setObjectName(name)
+        label.setAccessibleName(accessible)
+        label.setMargin(metrics.SPACING // 4)  # room inside the highlight of a setting
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _build_content(self) -> None:
+        hint = NoteLabel(
+            "Reads the app client's settings and the pool's resource servers, signed with AWS "
+            "credentials (the AWS profile above, or the default credential chain).",
+            self.content,
+        )
+        hint.setObjectName("cognitoInsightHint")
+        hint.setWordWrap(True)
+        hint.setProperty("role", "secondary")
+        self.describe_button = self._button(
+            "cognitoDescribeClient",
+            "D&escribe client",
+            "Describe the app client",
+            "What the app client allows: DescribeUserPoolClient (Alt+E)",
+        )
+        self.describe_button.clicked.connect(self.sig_describe_requested)
+        self.servers_button = self._button(
+            "cognitoListResourceServers",
+            "Reso&urce servers",
+            "List the resource servers",
+            "The pool's resource servers and their custom scopes (Alt+U)",
+        )
+        self.servers_button.clicked.connect(self.sig_servers_requested)
+        self.create_button = self._button(
+            "cognitoCreateResourceServer",
+            "&New resource server…",
+            "Create a resource server",
+            "Create a resource server with custom scopes and allow them to the app client; "
+            "the exact changes are shown for confirmation first (Alt+N)",
+        )
+        self.create_button.clicked.connect(self.open_create_dialog)
+        actions = QWidget(self.content)
+        actions.setObjectName("cognitoInsightActions")
+        buttons = FlowLayout(actions, metrics.SPACING)  # wraps in a narrow tab
+        buttons.addWidget(self.describe_button)
+        buttons.addWidget(self.servers_button)
+        buttons.addWidget(self.create_button)
+
+        self.flow_combo = QComboBox(self.content)
+        self.flow_combo.setObjectName("cognitoInsightFlow")
+        self.flow_combo.setAccessibleName("Flow to check")
+        self.flow_combo.setToolTip(
+            "What would make this flow fail with the app client's settings; it follows the "
+            "sign-in flow"
+        )
+        for flow in FLOW_CHECKS:
+            self.flow_combo.addItem(flow, flow)
+        self.flow_combo.currentIndexChanged.connect(self._on_flow_changed)
+
+        self.settings_form = QFormLayout()
+        self.settings_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.settings_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.settings_form.addRow("Check flow:", self.flow_combo)
+        self.values: dict[str, QLabel] = {}
+        for key, label in SETTING_ROWS:
+            value = self._value(f"cognitoInsight_{key}", label)
+            self.values[key] = value
+            self.settings_form.addRow(f"{label}:", value)
+
+        self.problems_title = QLabel("", self.content)
+        self.problems_title.setObjectName("cognitoInsightProblemsTitle")
+        self.problems_title.setAccessibleName("Problems found")
+        self.problems_title.setWordWrap(True)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self.problems_title.setFont(bold)
+        self.problems_box = QVBoxLayout()
+        self.problems_box.setSpacing(metrics.SPACING // 2)
+        self.problem_frames: list[QFrame] = []
+
+        self.servers_title = QLabel("Resource servers", self.content)
+        self.servers_title.setObjectName("cognitoInsightServersTitle")
+        self.servers_title.setFont(bold)
+        self.servers_tree = QTreeWidget(self.content)
+        self.servers_tree.setObjectName("cognitoInsightServers")
+        self.servers_tree.setAccessibleName("Resource servers and scopes")
+        self.servers_tree.setHeaderLabels(["Resource server / scope", "Description"])
+        self.servers_tree.setRootIsDecorated(True)
+        self.servers_tree.setUniformRowHeights(True)
+        self.servers_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.servers_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.servers_tree.header().setStretchLastSection(False)
+        self.servers_tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.servers_tree.setFixedHeight(
+            metrics.line_height(self.servers_tree, metrics.SERVER_LIST_LINES)
+        )
+        self.servers_empty = QLabel("", self.content)
+        self.servers_empty.setObjectName("cognitoInsightServersEmpty")
+        self.servers_empty.setWordWrap(True)
+        for widget in (self.servers_title, self.servers_tree, self.servers_empty):
+            widget.hide()
+
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(metrics.SPACING)
+        layout.addWidget(hint)
+        layout.addWidget(actions)
+        layout.addLayout(self.settings_form)
+        layout.addWidget(self.problems_title)
+        layout.addLayout(self.problems_box)
+        layout.addWidget(self.servers_title)
+        layout.addWidget(self.servers_tree)
+        layout.addWidget(self.servers_empty)
+        self._show_problems()
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def info(self) -> AppClientInfo | None:
+        return self._info
+
+    @property
+    def servers(self) -> list[ResourceServer] | None:
+        return self._servers
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems found for the chosen flow (empty before a description)."""
+        return list(self._problems)
+
+    @property
+    def check_flow(self) -> str:
+        return str(self.flow_combo.currentData())
+
+    def is_expanded(self) -> bool:
+        return self.toggle.isChecked()
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.toggle.setChecked(expanded)
+
+    def set_busy(self, busy: bool) -> None:
+        for button in (self.describe_button, self.servers_button, self.create_button):
+            button.setEnabled(not busy)
+
+    def set_check_flow(self, flow: str) -> None:
+        index = self.flow_combo.findData(flow)
+        if index >= 0:
+            self.flow_combo.setCurrentIndex(index)
+
+    def set_context(
+        self,
+        *,
+        secret_supplied: bool | None,
+        has_domain: bool | None,
+        scopes: Sequence[str] = (),
+    ) -> None:
+        """What the checks compare with: a secret given, a domain set, the scopes asked for."""
+        context = (secret_supplied, has_domain, tuple(scopes))
+        if context == (self._secret_supplied, self._has_domain, self._scopes):
+            return
+        self._secret_supplied, self._has_domain, self._scopes = context
+        self._recheck()
+
+    def clear(self) -> None:
+        """Forget what was read (another pool or app client is being edited)."""
+        self._info = None
+        self._servers = None
+        for value in self.values.values():
+            value.setText("–")
+            _set_severity(value, "")
+        for widget in (self.servers_title, self.servers_tree, self.servers_empty):
+            widget.hide()
+        self.servers_tree.clear()
+        self._recheck()
+
+    # -- showing ----------------------------------------------------------------------------
+    def show_client(self, info: AppClientInfo) -> None:
+        self._info = info
+        self.set_expanded(True)
+        v = self.values
+        v["AppClient"].setText(f"{info.client_name or '(no name)'} · {info.client_id}")
+        v["ClientSecret"].setText(
+            "yes: calls need a SECRET_HASH or client authentication"
+            if info.has_secret
+            else "no (public client)"
+        )
+        if info.explicit_auth_flows:
+            v["ExplicitAuthFlows"].setText(_listed(info.explicit_auth_flows))
+        else:
+            defaults = _listed(sorted(effective_auth_flows(())))
+            v["ExplicitAuthFlows"].setText(f"none set: Cognito's defaults ({defaults})")
+        v["AllowedOAuthFlowsUserPoolClient"].setText(
+            "enabled (AllowedOAuthFlowsUserPoolClient)"
+            if info.oauth_enabled
+            else "not enabled: the /oauth2 endpoints refuse this client"
+        )
+        v["AllowedOAuthFlows"].setText(_listed(info.allowed_oauth_flows))
+        v["AllowedOAuthScopes"].setText(_listed(info.allowed_oauth_scopes))
+        v["CallbackURLs"].setText(_listed(info.callback_urls))
+        v["SupportedIdentityProviders"].setText(_listed(info.identity_providers))
+        v["TokenValidity"].setText(
+            f"access {info.access_token_validity} · ID {info.id_token_validity} · "
+            f"refresh {info.refresh_token_validity}"
+        )
+        v["EnableTokenRevocation"].setText(
+            "on: RevokeToken works"
+            if info.enable_token_revocation
+            else "off: RevokeToken is refused; only GlobalSignOut ends sessions"
+        )
+        self._recheck()
+
+    def show_servers(self, servers: Sequence[ResourceServer]) -> None:
+        self._servers = list(servers)
+        self.set_expanded(True)
+        self.servers_tree.clear()
+        for server in servers:
+            top = QTreeWidgetItem([server.identifier, server.name])
+            for (_name, description), full in zip(server.scopes, server.scope_names, strict=True):
+                top.addChild(QTreeWidgetItem([full, description]))
+            self.servers_tree.addTopLevelItem(top)
+            top.setExpanded(True)
+        self.servers_title.show()
+        self.servers_title.setText(f"Resource servers ({len(servers)})")
+        self.servers_tree.setVisible(bool(servers))
+        self.servers_empty.setVisible(not servers)
+        self.servers_empty.setText(
+            "No resource servers in this pool: custom scopes need one (New resource server…)."
+        )
+
+    def server_scopes(self) -> list[str]:
+        """Every listed ``<identifier>/<scope>`` (tests, automation)."""
+        return [s for server in self._servers or [] for s in server.scope_names]
+
+    def _recheck(self) -> None:
+        info = self._info
+        if info is None:
+            self._problems = []
+        else:
+            flow = self.check_flow
+            hosted = flow in ("authorization_code", "implicit", "client_credentials")
+            self._problems = check_flow(
+                info,
+                flow,
+                secret_supplied=self._secret_supplied,
+                scopes=self._scopes if hosted else (),
+                has_domain=self._has_domain if hosted else None,
+            )
+        self._show_problems()
+
+    def _show_problems(self) -> None:
+        for frame in self.problem_frames:
+            self.problems_box.removeWidget(frame)
+            frame.hide()  # out of the layout: never drawn loose until it is deleted
+            frame.deleteLater()
+        self.problem_frames = []
+        info = self._info
+        flow = self.check_flow
+        worst: dict[str, str] = {}
+        for problem in self._problems:
+            row = _ROW_FOR.get(problem.setting, problem.setting)
+            if worst.get(row) != "error":
+                worst[row] = problem.severity
+        for key, value in self.values.items():
+            _set_severity(value, worst.get(key, ""))
+        if info is None:
+            self.problems_title.setText(
+                f"Describe the client to check what would make {flow} fail."
+            )
+            return
+        errors = sum(p.severity == "error" for p in self._problems)
+        if not self._problems:
+            self.problems_title.setText(f"{flow}: no problem found in the app client's settings.")
+            self._add_problem_frame("ok", "✓ No problem found", "", 0)
+            return
+        count = len(self._problems)
+        noun = "problem" if count == 1 else "problems"
+        will = " — it will fail" if errors else ""
+        self.problems_title.setText(f"{flow}: {count} {noun}{will}")
+        for index, problem in enumerate(self._problems):
+            self._add_problem_frame(
+                problem.severity,
+                f"{problem.severity.upper()} · {problem.setting}",
+                problem.advice,
+                index,
+            )
+
+    def _add_problem_frame(self, severity: str, head: str, advice: str, index: int) -> None:
+        frame = QFrame(self.content)
+        frame.setObjectName(f"cognitoInsightProblem{index}")
+        frame.setProperty("severity", severity)
+        frame.setAccessibleName(head)
+        frame.setAccessibleDescription(advice)
+        label = QLabel(frame)
+        label.setObjectName(f"cognitoInsightProblem{index}Text")
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        text = f"<b>{html.escape(head)}</b>"
+        if advice:
+            text += f"<br>{html.escape(advice)}"
+        label.setText(text)
+        inner = QVBoxLayout(frame)
+        inner.setContentsMargins(
+            metrics.BANNER_PADDING,
+            metrics.BANNER_PADDING // 2,
+            metrics.BANNER_PADDING,
+            metrics.BANNER_PADDING // 2,
+        )
+        inner.addWidget(label)
+        self.problems_box.addWidget(frame)
+        self.problem_frames.append(frame)
+
+    def problem_texts(self) -> list[str]:
+        """``error: ExplicitAuthFlows: …`` for each problem shown (tests, accessibility)."""
+        return [str(p) for p in self._problems]
+
+    # -- creating a resource server ---------------------------------------------------------
+    def open_create_dialog(self) -> ResourceServerDialog:
+        """Ask for the resource server; on OK, :attr:`sig_plan_requested` carries the request."""
+        dialog = ResourceServerDialog(self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.create_dialog = dialog
+        dialog.accepted.connect(lambda: self.sig_plan_requested.emit(dialog.request()))
+        dialog.finished.connect(self._on_create_dialog_finished)
+        dialog.open()
+        return dialog
+
+    def _on_create_dialog_finished(self, _result: int) -> None:
+        self.create_dialog = None
+
+    def ask_to_apply(self, plan: ScopePlan) -> QMessageBox | None:
+        """Show the plan's exact changes; Apply emits :attr:`sig_apply_confirmed`.
+
+        Returns the (window-modal) confirmation box, or None when there is nothing to do.
+        """
+        if plan.nothing_to_do:
+            self.servers_empty.setText(
+                "Nothing to do: the resource server and the client's scopes are in place."
+            )
+            self.servers_empty.show()
+            return None
+        box = QMessageBox(self.window())
+        box.setObjectName("cognitoConfirmPlan")
+        box.setAccessibleName("Confirm the changes to the user pool")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Change the user pool?")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        steps = "".join(f"<li>{html.escape(step)}</li>" for step in plan.steps())
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in plan.warnings)
+        text = f"<b>This will change {html.escape(plan.user_pool_id)}:</b><ul>{steps}</ul>"
+        if notes:
+            text += f"<b>Note:</b><ul>{notes}</ul>"
+        box.setText(text)
+        box.setInformativeText("Nothing has changed yet.")
+        label = box.findChild(QLabel, "qt_msgbox_label")  # QMessageBox's own text label
+        if label is not None:  # wide enough for the steps to read as sentences
+            label.setMinimumWidth(metrics.text_width(label, metrics.CONFIRM_TEXT_MIN_CHARS))
+        apply_button = box.addButton("Apply changes", QMessageBox.ButtonRole.AcceptRole)
+        apply_button.setObjectName("cognitoConfirmApply")
+        apply_button.setAccessibleName("Apply the changes")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel.setObjectName("cognitoConfirmCancel")
+        cancel.setAccessibleName("Cancel: change nothing")
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.confirm_box = box
+
+        def finished(_result: int) -> None:
+            self.confirm_box = None
+            if box.clickedButton() is apply_button:
+                self.sig_apply_confirmed.emit(plan)
+
+        box.finished.connect(finished)
+        box.open()
+        return box
+
+    # -- slots ------------------------------------------------------------------------------
+    def _on_toggled(self, expanded: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.content.setVisible(expanded)
+        self.sig_expanded.emit(expanded)
+
+    def _on_flow_changed(self, _index: int) -> None:
+        self._recheck()
+
+
+def require_request(request: ResourceServerRequest) -> ResourceServerRequest:
+    """The request, or a ConfigError saying what is missing."""
+    if not request.identifier:
+        raise ConfigError("Name the resource server's identifier (often the API's URL).")
+    if not request.scopes:
+        raise ConfigError("Name at least one scope (one per line: name = description).")
+    return request
+
+
+__all__ = [
+    "NoteLabel",
+    "PoolInsightPanel",
+    "ResourceServerDialog",
+    "ResourceServerRequest",
+    "parse_scopes",
+]
