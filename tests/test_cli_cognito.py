@@ -179,7 +179,7 @@ def test_wrong_password_exit_1_with_advice(
     assert code == 1 and out == ""
     assert "error: NotAuthorizedException: Incorrect username or password." in err
     assert "  advice: Wrong password" in err
-    assert "AWSCognitoIdentityProviderService.InitiateAuth" in err  # --log
+    assert "cognito-idp InitiateAuth" in err  # --log
     assert "not-it" not in err and (pool.client_secret or "") not in err
 
 

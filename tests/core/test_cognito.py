@@ -223,7 +223,7 @@ def test_revoke_token_through_the_stubber(stubbed: tuple[CognitoAuth, Stubber]) 
     )
     auth.revoke(refresh)
     exchange = auth.log.items()[-1]
-    assert exchange.purpose == "AWSCognitoIdentityProviderService.RevokeToken (stubbed, not sent)"
+    assert exchange.purpose == "cognito-idp RevokeToken (stubbed, not sent)"
     assert exchange.request_form is not None
     assert exchange.request_form["ClientSecret"] == MASK
     assert exchange.request_form["Token"].endswith(MASK)

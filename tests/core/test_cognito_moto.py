@@ -127,7 +127,7 @@ def test_new_password_required_then_tokens(
     assert tokens.token_type == "Bearer" and tokens.expires_in
     answered = auth.log.items()[-1].purpose
     target = "AdminRespondToAuthChallenge" if challenge.admin else "RespondToAuthChallenge"
-    assert answered == f"AWSCognitoIdentityProviderService.{target} (NEW_PASSWORD_REQUIRED)"
+    assert answered == f"cognito-idp {target} (NEW_PASSWORD_REQUIRED)"
     # The new password works from now on.
     assert signed_in(auth, flow).access_token
 
@@ -166,9 +166,7 @@ def test_admin_user_password_auth_is_signed_and_masked(
     tokens = signed_in(auth, "ADMIN_USER_PASSWORD_AUTH")
     assert tokens.access_token and tokens.refresh_token
     exchange = auth.log.items()[-1]
-    assert exchange.purpose == (
-        "AWSCognitoIdentityProviderService.AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH)"
-    )
+    assert exchange.purpose == ("cognito-idp AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH)")
     assert exchange.request_headers["Authorization"] == "AWS4-HMAC-SHA256 ••••••"
     assert "--aws-sigv4" in exchange.curl and AWS_KEY_ID not in json.dumps(exchange.to_dict())
 
@@ -212,10 +210,8 @@ def test_srp_round_trip(
     assert isinstance(tokens, TokenSet) and tokens.access_token
     assert signed_in(auth, "USER_SRP_AUTH").id_token
     purposes = [e.purpose for e in auth.log.items()]
-    assert "AWSCognitoIdentityProviderService.InitiateAuth (USER_SRP_AUTH)" in purposes
-    assert (
-        "AWSCognitoIdentityProviderService.RespondToAuthChallenge (PASSWORD_VERIFIER)" in purposes
-    )
+    assert "cognito-idp InitiateAuth (USER_SRP_AUTH)" in purposes
+    assert "cognito-idp RespondToAuthChallenge (PASSWORD_VERIFIER)" in purposes
     srp = next(e for e in auth.log.items() if e.purpose.endswith("(USER_SRP_AUTH)"))
     params = json.loads((srp.request_form or {})["AuthParameters"])
     assert params["SRP_A"].endswith("••••••") and params["SECRET_HASH"] == "••••••"

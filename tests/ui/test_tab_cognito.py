@@ -153,7 +153,7 @@ def test_sign_in_lands_in_the_inspector_verified_with_the_pool_keys(
     text = tab.secret_hash_label.text() + json.dumps([e.to_dict() for e in app_state.log.items()])
     assert (moto.client_secret or "-") not in text and PASSWORD not in text
     kind = "AdminInitiateAuth" if flow.startswith("ADMIN") else "InitiateAuth"
-    assert f"AWSCognitoIdentityProviderService.{kind} ({flow})" in purposes(app_state.log)
+    assert f"cognito-idp {kind} ({flow})" in purposes(app_state.log)
 
 
 def test_new_password_required_is_asked_in_a_dialog_and_cancel_ends_cleanly(
@@ -190,7 +190,7 @@ def test_new_password_required_is_asked_in_a_dialog_and_cancel_ends_cleanly(
         dialog.ok_button.click()
     tokens, context = got.args
     assert tokens.access_token and context.origin == "cognito"
-    answered = "AWSCognitoIdentityProviderService.RespondToAuthChallenge (NEW_PASSWORD_REQUIRED)"
+    answered = "cognito-idp RespondToAuthChallenge (NEW_PASSWORD_REQUIRED)"
     assert answered in purposes(app_state.log)
     assert PASSWORD not in json.dumps([e.to_dict() for e in app_state.log.items()])
 
@@ -217,9 +217,7 @@ def test_mfa_setup_shows_the_key_as_a_qr_code(
     assert setup.answers() == {"mfa_code": "123456"}
     with qtbot.waitSignal(app_state.sig_tokens_changed, timeout=TIMEOUT_MS):
         setup.ok_button.click()
-    assert "AWSCognitoIdentityProviderService.VerifySoftwareToken" in "".join(
-        purposes(app_state.log)
-    )
+    assert "cognito-idp VerifySoftwareToken" in "".join(purposes(app_state.log))
     assert challenge.totp_secret not in json.dumps([e.to_dict() for e in app_state.log.items()])
 
 

@@ -402,8 +402,12 @@ class BotoExchangeRecorder:
         stubbed: bool = False,
     ) -> None:
         secrets: Iterable[str] = self.log.secrets() | call.extra_secrets
-        target = _header(headers, "X-Amz-Target") or f"cognito-idp {call.operation}"
-        purpose = target + _detail(body) + (" (stubbed, not sent)" if stubbed else "")
+        # "cognito-idp InitiateAuth" reads better in the log than the X-Amz-Target header
+        # (AWSCognitoIdentityProviderService.InitiateAuth), which stays in the headers.
+        target = _header(headers, "X-Amz-Target").rpartition(".")[2] or call.operation
+        purpose = (
+            f"cognito-idp {target}" + _detail(body) + (" (stubbed, not sent)" if stubbed else "")
+        )
         signed = _header(headers, "Authorization").startswith("AWS4-")
         curl = curl_for_json_call(
             method,
