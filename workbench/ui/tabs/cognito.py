@@ -744,11 +744,8 @@ class CognitoTab(FlowTab):
         self._sign_in = _SignIn(pool, flow, username)
         self.result_label.hide()
         self.attributes_table.hide()
-        self.run_in_worker(
-            _with_auth,
-            self.make_auth,
+        self._run_auth(
             pool,
-            self.state.log,
             lambda auth: auth.sign_in(username, password, auth_flow),
             step=f"Signing in as {username} with {flow}…",
             on_returned=self._on_sign_in_step,
@@ -801,11 +798,8 @@ class CognitoTab(FlowTab):
             self.sig_step.emit(f"Cancelled at the {challenge.name} challenge: not signed in.")
             return
         answers = dialog.answers()
-        self.run_in_worker(
-            _with_auth,
-            self.make_auth,
+        self._run_auth(
             attempt.pool,
-            self.state.log,
             lambda auth: auth.respond(challenge, answers),
             step=f"Answering {challenge.name}…",
             on_returned=self._on_sign_in_step,
@@ -908,11 +902,8 @@ class CognitoTab(FlowTab):
             self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation)
             self.sig_step.emit("Refreshed: the new tokens are in the inspector.")
 
-        self.run_in_worker(
-            _with_auth,
-            self.make_auth,
+        self._run_auth(
             pool,
-            self.state.log,
             lambda auth: auth.refresh(sent, username or None),
             step="Refreshing (REFRESH_TOKEN_AUTH)…",
             on_returned=done,
@@ -941,11 +932,8 @@ class CognitoTab(FlowTab):
             self._show_attributes(attributes)
             self.sig_step.emit("GetUser answered.")
 
-        self.run_in_worker(
-            _with_auth,
-            self.make_auth,
+        self._run_auth(
             pool,
-            self.state.log,
             lambda auth: auth.get_user(access),
             step="Asking Cognito (GetUser)…",
             on_returned=done,
@@ -971,14 +959,30 @@ class CognitoTab(FlowTab):
             if access:
                 self._then = partial(self._request_reality_check, pool, access)
 
+        self._run_auth(
+            pool,
+            lambda auth: auth.revoke(refresh),
+            step="Revoking the refresh token (RevokeToken)…",
+            on_returned=done,
+        )
+
+    def _run_auth(
+        self,
+        pool: CognitoPool,
+        op: Callable[[CognitoAuth], Any],
+        *,
+        step: str,
+        on_returned: Callable[[Any], None],
+    ) -> None:
+        """Run ``op`` on a fresh CognitoAuth for ``pool`` in a worker (see :func:`_with_auth`)."""
         self.run_in_worker(
             _with_auth,
             self.make_auth,
             pool,
             self.state.log,
-            lambda auth: auth.revoke(refresh),
-            step="Revoking the refresh token (RevokeToken)…",
-            on_returned=done,
+            op,
+            step=step,
+            on_returned=on_returned,
         )
 
     def _on_sign_out(self) -> None:
@@ -999,11 +1003,8 @@ class CognitoTab(FlowTab):
             self.sig_step.emit("Signed out: the reality check runs in the inspector.")
             self._then = partial(self._request_reality_check, pool, access)
 
-        self.run_in_worker(
-            _with_auth,
-            self.make_auth,
+        self._run_auth(
             pool,
-            self.state.log,
             lambda auth: auth.global_sign_out(access),
             step="Signing out everywhere (GlobalSignOut)…",
             on_returned=done,
