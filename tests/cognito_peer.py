@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from moto.server import ThreadedMotoServer
 
 from workbench.core.cognito import CognitoPool
@@ -125,3 +126,28 @@ def create_pool(
     return MotoPool(
         endpoint, pool_id, client["ClientId"], client.get("ClientSecret"), "alice", admin
     )
+
+
+# -- fixtures (registered for every test module by tests/conftest.py) -------------------------
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """moto's server for one test module. Module scope starts its serving thread before each
+    test's thread-leak snapshot; its request threads end with each response (moto answers with
+    Connection: close)."""
+    with running_moto() as url:
+        yield url
+
+
+@pytest.fixture
+def make_pool(moto_url: str) -> Iterator[Callable[..., MotoPool]]:
+    """Create pools with an app client (and users) in moto; their admin clients closed after."""
+    made: list[MotoPool] = []
+
+    def make(**kwargs: Any) -> MotoPool:
+        pool = create_pool(moto_url, **kwargs)
+        made.append(pool)
+        return pool
+
+    yield make
+    for pool in made:
+        pool.admin.close()

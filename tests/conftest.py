@@ -19,6 +19,8 @@ from keyring.backend import KeyringBackend
 
 from workbench.demo import DemoConfig, DemoServer
 
+pytest_plugins = ["tests.cognito_peer"]  # moto_url and make_pool for the Cognito tests
+
 
 class MemoryKeyring(KeyringBackend):
     """An in-memory keyring backend so tests never touch the real OS keychain."""
@@ -51,6 +53,16 @@ def isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def dummy_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test sees dummy AWS credentials and no AWS config: none can reach a real account."""
+    from tests.cognito_peer import set_dummy_aws  # the plugin module, imported by pytest first
+
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    set_dummy_aws(monkeypatch.setenv, tmp_path)
 
 
 @pytest.fixture(autouse=True)

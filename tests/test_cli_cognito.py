@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,42 +14,29 @@ from tests.cognito_peer import (
     PASSWORD,
     TEMP_PASSWORD,
     MotoPool,
-    create_pool,
-    running_moto,
-    set_dummy_aws,
 )
 from workbench.cli import main
 
 
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with running_moto() as url:
-        yield url
-
-
 @pytest.fixture(autouse=True)
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    set_dummy_aws(monkeypatch.setenv, tmp_path)
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALICE_PW", PASSWORD)
     monkeypatch.setenv("ALICE_TEMP_PW", TEMP_PASSWORD)
 
 
 @pytest.fixture
-def make_pool(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., MotoPool]]:
-    made: list[MotoPool] = []
+def make_app_pool(
+    make_pool: Callable[..., MotoPool], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., MotoPool]:
+    """A pool whose client secret the CLI reads from $APP_SECRET."""
 
     def make(**kwargs: Any) -> MotoPool:
-        pool = create_pool(moto_url, **kwargs)
+        pool = make_pool(**kwargs)
         if pool.client_secret:
             monkeypatch.setenv("APP_SECRET", pool.client_secret)
-        made.append(pool)
         return pool
 
-    yield make
-    for pool in made:
-        pool.admin.close()
+    return make
 
 
 def pool_args(pool: MotoPool, *, client: bool = True) -> list[str]:
@@ -90,9 +76,9 @@ def sign_in(pool: MotoPool, capsys: pytest.CaptureFixture[str], *extra: str) -> 
 
 
 def test_new_password_challenge_answered_from_an_option(
-    make_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
+    make_app_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pool = make_pool()
+    pool = make_app_pool()
     base = ["token", "--grant", "cognito-password", *pool_args(pool), "--username", "alice"]
     code, out, err = run([*base, "--password-env", "ALICE_TEMP_PW"], capsys)
     assert code == 2 and out == ""
@@ -116,9 +102,9 @@ def test_new_password_challenge_answered_from_an_option(
 
 
 def test_admin_srp_and_refresh_grants(
-    make_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
+    make_app_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pool = make_pool(confirmed=True)
+    pool = make_app_pool(confirmed=True)
     for grant in ("cognito-admin-password", "cognito-srp"):
         code, out, err = run(
             [
@@ -156,11 +142,11 @@ def test_admin_srp_and_refresh_grants(
 
 
 def test_wrong_password_exit_1_with_advice(
-    make_pool: Callable[..., MotoPool],
+    make_app_pool: Callable[..., MotoPool],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pool = make_pool(confirmed=True)
+    pool = make_app_pool(confirmed=True)
     monkeypatch.setenv("ALICE_PW", "not-it")
     code, out, err = run(
         [
@@ -184,9 +170,9 @@ def test_wrong_password_exit_1_with_advice(
 
 
 def test_inspect_signout_reality_check_and_revoke(
-    make_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
+    make_app_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pool = make_pool(confirmed=True)
+    pool = make_app_pool(confirmed=True)
     tokens = sign_in(pool, capsys)
     access = tokens["access_token"]
     code, out, err = run(
@@ -224,9 +210,9 @@ def test_inspect_signout_reality_check_and_revoke(
 
 
 def test_describe_client_flags_a_flow_the_client_does_not_allow(
-    make_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
+    make_app_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pool = make_pool(flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    pool = make_app_pool(flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
     code, out, err = run(
         ["cognito", "describe-client", *pool_args(pool), "--flow", "USER_PASSWORD_AUTH"],
         capsys,
@@ -242,9 +228,9 @@ def test_describe_client_flags_a_flow_the_client_does_not_allow(
 
 
 def test_create_resource_server_asks_first(
-    make_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
+    make_app_pool: Callable[..., MotoPool], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pool = make_pool()
+    pool = make_app_pool()
     create = [
         "cognito",
         "create-resource-server",

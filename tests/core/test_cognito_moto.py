@@ -24,9 +24,6 @@ from tests.cognito_peer import (
     REGION,
     TEMP_PASSWORD,
     MotoPool,
-    create_pool,
-    running_moto,
-    set_dummy_aws,
 )
 from workbench.core.cognito import CognitoPool, CognitoPoolStore
 from workbench.core.cognito_auth import (
@@ -40,36 +37,6 @@ from workbench.core.cognito_pool import CognitoPoolAdmin, check_flow
 from workbench.core.errors import ConfigError
 from workbench.core.secrets import SecretStore
 from workbench.core.tokenset import TokenSet
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    """moto's server for this module. Module scope starts its serving thread before each
-    test's thread-leak snapshot; its request threads end with each response (moto answers
-    with Connection: close)."""
-    with running_moto() as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def dummy_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    set_dummy_aws(monkeypatch.setenv, tmp_path)
-
-
-@pytest.fixture
-def make_pool(moto_url: str) -> Iterator[Callable[..., MotoPool]]:
-    made: list[MotoPool] = []
-
-    def make(**kwargs: Any) -> MotoPool:
-        pool = create_pool(moto_url, **kwargs)
-        made.append(pool)
-        return pool
-
-    yield make
-    for pool in made:
-        pool.admin.close()
 
 
 @pytest.fixture

@@ -23,9 +23,6 @@ from tests.cognito_peer import (
     REGION,
     TEMP_PASSWORD,
     MotoPool,
-    create_pool,
-    running_moto,
-    set_dummy_aws,
 )
 from workbench import workers
 from workbench.core.cognito import CognitoPool
@@ -39,34 +36,6 @@ from workbench.ui.state import AppState
 from workbench.ui.tabs.cognito import NOT_ROTATED, CognitoTab
 
 TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    """moto for the module: its serving thread starts before each test's thread snapshot."""
-    with running_moto() as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def dummy_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    set_dummy_aws(monkeypatch.setenv, tmp_path)
-
-
-@pytest.fixture
-def make_pool(moto_url: str) -> Iterator[Callable[..., MotoPool]]:
-    made: list[MotoPool] = []
-
-    def make(**kwargs: Any) -> MotoPool:
-        pool = create_pool(moto_url, **kwargs)
-        made.append(pool)
-        return pool
-
-    yield make
-    for pool in made:
-        pool.admin.close()
 
 
 @pytest.fixture(autouse=True)
