@@ -276,3 +276,13 @@ def test_cli_device_code_shows_code_and_qr() -> None:
     assert code == 0, err
     assert "█" in err or "▀" in err  # the terminal QR code
     assert json.loads(out)["access_token"]
+
+
+def test_malformed_urls_are_errors_not_tracebacks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["discover", "--issuer", "http://ex..com"], capsys)
+    assert code in (2, 3) and err.startswith("error:") and "Traceback" not in err
+    code, _, err = run(
+        ["token", "--grant", "client_credentials", "--issuer", "http://[::1", "--client-id", "x"],
+        capsys,
+    )
+    assert code == 2 and "not a valid URL" in err

@@ -152,3 +152,26 @@ def test_curl_uses_env_references_for_secrets() -> None:
     assert '--user "app:${CLIENT_SECRET}"' in cmd
     assert '"refresh_token=${REFRESH_TOKEN}"' in cmd
     assert "--data-urlencode grant_type=refresh_token" in cmd
+
+
+def test_curl_never_spells_out_a_field_the_log_masks() -> None:
+    form = {
+        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+        "subject_token": "SUBJECT-TOKEN-VALUE",
+        "actor_token": "ACTOR-TOKEN-VALUE",
+        "assertion": "ASSERTION-VALUE",
+        "new_password": "NEW-PASSWORD-VALUE",
+    }
+    cmd = to_curl(HttpRequest("POST", "https://idp.example/token", form=form))
+    for value in list(form.values())[1:]:
+        assert value not in cmd
+    assert '"subject_token=${SUBJECT_TOKEN}"' in cmd
+
+
+def test_error_redirect_with_a_forged_state_is_not_believed() -> None:
+    req = build_authorization_request(
+        "https://idp.example/authorize", "app", "http://127.0.0.1:1/callback"
+    )
+    with pytest.raises(FlowError) as info:
+        parse_authorization_response({"error": "access_denied", "state": "forged"}, req)
+    assert info.value.kind == "state_mismatch"

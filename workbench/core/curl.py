@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
+from workbench.core.masking import SECRET_FIELDS, TOKEN_FIELDS
+
 if TYPE_CHECKING:
     from workbench.core.http import HttpRequest
 
@@ -47,6 +49,8 @@ def to_curl(req: HttpRequest) -> str:
     if req.form is not None:
         for name, value in req.form.items():
             env = ENV_FOR_FIELD.get(name)
+            if env is None and (name in SECRET_FIELDS or name in TOKEN_FIELDS):
+                env = name.upper()  # whatever is masked in the log is a variable here
             if env:
                 parts += ["--data-urlencode", _with_env(f"{name}=", env)]
             else:

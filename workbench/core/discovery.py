@@ -84,7 +84,10 @@ def _str_tuple(value: Any) -> tuple[str, ...]:
 def discovery_urls(issuer: str) -> list[str]:
     """Candidate metadata URLs: OIDC Discovery §4 first, then RFC 8414 §3 (path inserted)."""
     issuer = issuer.rstrip("/")
-    parts = urlsplit(issuer)
+    try:
+        parts = urlsplit(issuer)
+    except ValueError as exc:
+        raise ConfigError(f"The issuer {issuer!r} is not a valid URL: {exc}.") from exc
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"The issuer {issuer!r} is not an http(s) URL.")
     oidc = issuer + "/.well-known/openid-configuration"

@@ -256,6 +256,8 @@ class HttpClient:
             )
         except requests.exceptions.RequestException as exc:
             error = transport_error(exc, req.url, self.timeout)
+        except ValueError as exc:  # urllib3's LocationParseError, urlsplit on "http://[::1"
+            error = TransportError(f"Invalid URL {req.url!r}: {exc}", kind="invalid_url")
         duration = (time.perf_counter() - t0) * 1000.0
         self._record(req, headers, resp, error, started, duration)
         if error is not None:

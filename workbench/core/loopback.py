@@ -17,6 +17,7 @@ from workbench.core.errors import FlowError
 
 Mode = Literal["query", "fragment"]
 POLL_SLICE = 0.1
+IDLE_CONNECTION_TIMEOUT = 2.0
 
 _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Token Workbench</title>
 <style>body{{font:16px system-ui,sans-serif;margin:15vh auto;max-width:34em;text-align:center;
@@ -126,6 +127,10 @@ class LoopbackListener:
         listener = self
 
         class Handler(BaseHTTPRequestHandler):
+            # A connection that sends nothing (a browser's preconnect, a port scan) must not
+            # hold the one-at-a-time listener: give up on it after this many seconds.
+            timeout = IDLE_CONNECTION_TIMEOUT
+
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 return
 

@@ -73,9 +73,11 @@ def build_authorization_request(
 
 
 def check_authorization_response(params: Mapping[str, str], request: AuthorizationRequest) -> None:
-    """Check ``state`` (RFC 6749 §10.12) and ``iss`` (RFC 9207 §2.4), and surface errors."""
-    if "error" in params:
-        raise OAuthError(params["error"], params.get("error_description"), params.get("error_uri"))
+    """Check ``state`` (RFC 6749 §10.12) and ``iss`` (RFC 9207 §2.4), then surface errors.
+
+    An error response is checked like a success: one with the wrong state or issuer is not
+    believed either (RFC 9207 §2.4 applies to error responses too).
+    """
     if params.get("state") != request.state:
         raise FlowError(
             "The state in the redirect does not match the one sent: the response may be forged "
@@ -94,6 +96,8 @@ def check_authorization_response(params: Mapping[str, str], request: Authorizati
             "The server advertises RFC 9207 but sent no iss with the redirect.",
             kind="issuer_missing",
         )
+    if "error" in params:
+        raise OAuthError(params["error"], params.get("error_description"), params.get("error_uri"))
 
 
 def parse_authorization_response(params: Mapping[str, str], request: AuthorizationRequest) -> str:

@@ -132,6 +132,10 @@ class FlowTab(QWidget):
         """The extra parameters exactly as the table shows them: what is shown is what is sent."""
         return self.extra_params.params()
 
+    def on_failed(self, exc: BaseException) -> None:
+        """After an error or a cancel was shown: by default, reset the displays."""
+        self.on_cancelled()
+
     def on_cancelled(self) -> None:
         """Reset flow-specific displays after a cancel or an error."""
 
@@ -209,7 +213,7 @@ class FlowTab(QWidget):
         else:
             self.sig_step.emit("Failed: unexpected error.")
             show_exception(self.window(), exc)
-        self.on_cancelled()
+        self.on_failed(exc)
 
     def _show_error(self, exc: BaseException) -> None:
         self.error_banner.show_error(exc)

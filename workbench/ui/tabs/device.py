@@ -252,7 +252,7 @@ class DeviceFlowTab(FlowTab):
     def run(self) -> None:
         session = self.state.require_session()
         self._reset()
-        worker = self.run_in_worker(
+        self.run_in_worker(
             device_login,
             session,
             self.scope_edit.text().strip(),
@@ -262,8 +262,6 @@ class DeviceFlowTab(FlowTab):
             on_yielded=self._on_yielded,
             with_cancel=True,
         )
-        # Connected after the base's handler, so the banner is already filled in.
-        worker.signals.sig_errored.connect(self._on_flow_error)
 
     def _reset(self) -> None:
         self.authorization = None
@@ -310,6 +308,11 @@ class DeviceFlowTab(FlowTab):
         self.deliver_tokens(tokens, TokenContext(origin="device_code"))
         self._finish(APPROVED)
         self.sig_step.emit("Approved: the tokens are in the inspector.")
+
+    def on_failed(self, exc: BaseException) -> None:
+        """The banner already says what happened; mark the code as used up."""
+        super().on_failed(exc)
+        self._on_flow_error(exc)
 
     def _on_flow_error(self, exc: BaseException) -> None:
         if isinstance(exc, OAuthError) and exc.error == "access_denied":
