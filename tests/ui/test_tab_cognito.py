@@ -27,6 +27,7 @@ from tests.cognito_peer import (
 from workbench import workers
 from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_auth import CognitoAuth
+from workbench.core.errors import ConfigError
 from workbench.core.http import ExchangeLog
 from workbench.core.tokenset import TokenSet
 from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
@@ -529,3 +530,27 @@ def test_challenge_dialog_asks_each_kind_of_question(qtbot: QtBot) -> None:
     assert dialog.ok_button is not None and dialog.ok_button.isEnabled()
     assert dialog.answers() == {"mfa_type": "SOFTWARE_TOKEN_MFA"}
     assert dialog.qr_view is None and dialog.show_password is None
+
+
+def test_the_inspectors_refresh_and_revoke_go_through_the_api_door(
+    qtbot: QtBot, make_pool: Callable[..., MotoPool]
+) -> None:
+    """A pool without a domain has no token endpoint: the inspector's Refresh becomes
+    REFRESH_TOKEN_AUTH, and revoking an access token says what Cognito offers instead."""
+    moto = make_pool(confirmed=True)
+    window = MainWindow(AppState(), remember=False)
+    qtbot.addWidget(window)
+    tab = window.flow_tabs["cognito"]
+    assert isinstance(tab, CognitoTab)
+    window.select_tab("cognito")
+    signed_in(qtbot, tab, moto)
+    state = window.state
+    with qtbot.waitSignal(state.sig_tokens_changed, timeout=TIMEOUT_MS) as refreshed:
+        window.inspector.refresh()
+    tokens, context = refreshed.args
+    assert context.origin == "refresh_token" and tokens.access_token
+    assert "cognito-idp InitiateAuth (REFRESH_TOKEN_AUTH)" in purposes(state.log)
+    qtbot.waitUntil(lambda: not window.inspector.busy, timeout=TIMEOUT_MS)
+    session = state.require_session()
+    with pytest.raises(ConfigError, match="Cognito revokes refresh tokens"):
+        session.revoke(tokens.access_token or "", "access_token")

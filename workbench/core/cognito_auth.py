@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 from workbench.core.cognito import CognitoPool, SecretHash
@@ -32,17 +32,21 @@ from workbench.core.cognito_api import CognitoApi
 from workbench.core.cognito_errors import CognitoError
 from workbench.core.errors import ConfigError, FlowError, TokenError
 from workbench.core.flows.refresh import rotation
+from workbench.core.flows.rfc7009_revoke import TokenTypeHint
 from workbench.core.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
 from workbench.core.session import RealityCheck, RefreshResult, ServerVerdict
 from workbench.core.tokens import Inspection, decode_jwt, inspect_token
 from workbench.core.tokenset import TokenSet
 
+_T = TypeVar("_T")
+
 __all__ = [
     "AUTH_FLOWS",
     "AuthFlow",
     "Challenge",
     "CognitoAuth",
+    "CognitoTokenActions",
     "Question",
     "cognito_username",
     "describe_reality",
@@ -579,3 +583,46 @@ def describe_reality(check: RealityCheck) -> str:
     else:
         second = f"Cognito: {server.detail}"
     return f"{first}, {second}"
+
+
+@dataclass
+class CognitoTokenActions:
+    """The API door as :class:`workbench.core.session.TokenActions`: the inspector's Refresh,
+    Revoke and server check become REFRESH_TOKEN_AUTH, RevokeToken and GetUser.
+
+    A fresh :class:`CognitoAuth` per call (calls come from worker threads); ``username`` goes
+    into the SECRET_HASH of a refresh when the app client has a secret.
+    """
+
+    pool: CognitoPool
+    log: ExchangeLog
+    make_auth: Callable[[CognitoPool, ExchangeLog], CognitoAuth] = CognitoAuth
+    username: str | None = None
+
+    def _run(self, op: Callable[[CognitoAuth], _T]) -> _T:
+        auth = self.make_auth(self.pool, self.log)
+        try:
+            return op(auth)
+        finally:
+            auth.close()
+
+    def refresh(self, refresh_token: str) -> RefreshResult:
+        return self._run(lambda auth: auth.refresh(refresh_token, self.username))
+
+    def revoke(self, token: str, hint: TokenTypeHint | None) -> None:
+        if hint == "access_token":
+            raise ConfigError(
+                "Cognito revokes refresh tokens (RevokeToken), which ends the access tokens "
+                "issued from them; revoke the refresh token, or sign the user out everywhere."
+            )
+        self._run(lambda auth: auth.revoke(token))
+
+    def server_verdict(self, token: str, hint: TokenTypeHint) -> ServerVerdict:
+        if hint != "access_token":
+            return ServerVerdict(
+                None,
+                "cognito",
+                "Cognito checks access tokens (GetUser); a refresh token is only tested by "
+                "using it (Refresh)",
+            )
+        return self._run(lambda auth: auth.server_verdict(token))

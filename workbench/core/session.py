@@ -10,7 +10,7 @@ import threading
 import webbrowser
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import ServerMetadata, discover
@@ -107,6 +107,18 @@ class ServerVerdict:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+class TokenActions(Protocol):
+    """A provider's own API for what the token endpoints do elsewhere (Amazon Cognito's
+    REFRESH_TOKEN_AUTH, RevokeToken, GetUser): set as :attr:`OAuthSession.api_door`, it answers
+    refresh, revoke and the server verdict in place of the OAuth endpoints."""
+
+    def refresh(self, refresh_token: str) -> RefreshResult: ...
+
+    def revoke(self, token: str, hint: TokenTypeHint | None) -> None: ...
+
+    def server_verdict(self, token: str, hint: TokenTypeHint) -> ServerVerdict: ...
+
+
 @dataclass(frozen=True)
 class RealityCheck:
     """The revocation reality check: the local verdict beside the server's."""
@@ -143,7 +155,7 @@ class OAuthSession:
         self._lock = threading.Lock()
         # When set, server_verdict() asks it instead of introspection or UserInfo (a provider
         # with its own check of a token, like Cognito's GetUser).
-        self.verdict_override: Callable[[str, TokenTypeHint], ServerVerdict] | None = None
+        self.api_door: TokenActions | None = None
 
     @property
     def log(self) -> ExchangeLog:
@@ -337,6 +349,8 @@ class OAuthSession:
     ) -> RefreshResult:
         """RFC 6749 §6, reporting rotation. No scope asks for the originally granted one."""
         self.log.add_secret(refresh_token)
+        if self.api_door is not None:
+            return self.api_door.refresh(refresh_token)
         request = build_refresh_request(
             self.metadata().require("token_endpoint"),
             self.client,
@@ -348,7 +362,10 @@ class OAuthSession:
         return RefreshResult(tokens, rotation(refresh_token, tokens))
 
     def revoke(self, token: str, hint: TokenTypeHint | None = None) -> None:
-        """RFC 7009."""
+        """RFC 7009 (or the API door's own revocation)."""
+        if self.api_door is not None:
+            self.api_door.revoke(token, hint)
+            return
         request = build_revocation_request(
             self.metadata().require("revocation_endpoint"), self.client, token, hint
         )
@@ -391,10 +408,10 @@ class OAuthSession:
         )
 
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
-        """Ask the server whether ``token`` is alive: the override if set, else introspection,
-        else UserInfo."""
-        if self.verdict_override is not None:
-            return self.verdict_override(token, hint)
+        """Ask the server whether ``token`` is alive: the API door if set, else
+        introspection, else UserInfo."""
+        if self.api_door is not None:
+            return self.api_door.server_verdict(token, hint)
         meta = self.metadata()
         if meta.introspection_endpoint:
             data = self.introspect(token, hint)

@@ -47,14 +47,19 @@ from PySide6.QtWidgets import (
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.cognito import CognitoPool, CognitoPoolStore, SecretHash
-from workbench.core.cognito_auth import AuthFlow, Challenge, CognitoAuth, cognito_username
+from workbench.core.cognito_auth import (
+    AuthFlow,
+    Challenge,
+    CognitoAuth,
+    CognitoTokenActions,
+    cognito_username,
+)
 from workbench.core.cognito_errors import CognitoError
 from workbench.core.cognito_pool import AppClientInfo, CognitoPoolAdmin, ResourceServer, ScopePlan
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.flows.refresh import ROTATION_TEXT
-from workbench.core.flows.rfc7009_revoke import TokenTypeHint
 from workbench.core.http import ExchangeLog
-from workbench.core.session import OAuthSession, Provider, RefreshResult, ServerVerdict
+from workbench.core.session import OAuthSession, Provider, RefreshResult
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
@@ -146,26 +151,6 @@ def _with_admin(
         return op(admin)
     finally:
         admin.close()
-
-
-def cognito_verdict(
-    make_auth: AuthFactory,
-    pool: CognitoPool,
-    log: ExchangeLog,
-    token: str,
-    hint: TokenTypeHint = "access_token",
-) -> ServerVerdict:
-    """Cognito's verdict on a token for :attr:`OAuthSession.verdict_override` (GetUser)."""
-    if hint != "access_token":
-        return ServerVerdict(
-            None,
-            "cognito",
-            "Cognito checks access tokens (GetUser); a refresh token is only tested by using "
-            "it (Refresh)",
-        )
-    verdict, _hash = _with_auth(make_auth, pool, log, lambda auth: auth.server_verdict(token))
-    assert isinstance(verdict, ServerVerdict)
-    return verdict
 
 
 def pool_provider(pool: CognitoPool, scope: str = "") -> Provider:
@@ -842,22 +827,21 @@ class CognitoTab(FlowTab):
         self.sig_step.emit(f"Signed in with {flow}: the tokens are in the inspector.")
 
     def _install_pool_session(self, pool: CognitoPool) -> OAuthSession:
-        """The state's session verifies against ``pool`` and asks Cognito (GetUser) for the
-        server verdict; made once per pool, kept while it stays the state's session."""
+        """The state's session verifies against ``pool``, and the inspector's Refresh, Revoke and
+        server check go through the API door (REFRESH_TOKEN_AUTH, RevokeToken, GetUser); made
+        once per pool, kept while it stays the state's session."""
         installed = self._installed
         session = self.state.session
-        if (
+        if not (
             installed is not None
             and session is installed[2]
             and installed[0] == pool
             and installed[1] == pool.client_secret
         ):
-            session.verdict_override = partial(
-                cognito_verdict, self.make_auth, pool, self.state.log
-            )
-            return session
-        session = self.state.set_provider(pool_provider(pool, self.scope_edit.text().strip()))
-        session.verdict_override = partial(cognito_verdict, self.make_auth, pool, self.state.log)
+            session = self.state.set_provider(pool_provider(pool, self.scope_edit.text().strip()))
+        session.api_door = CognitoTokenActions(
+            pool, self.state.log, self.make_auth, self.username_edit.text().strip() or None
+        )
         self._installed = (pool, pool.client_secret, session)
         return session
 
@@ -1306,4 +1290,4 @@ class CognitoTab(FlowTab):
         self.insight.set_busy(not idle)
 
 
-__all__ = ["CognitoTab", "cognito_verdict", "pool_provider", "ui_words"]
+__all__ = ["CognitoTab", "pool_provider", "ui_words"]
