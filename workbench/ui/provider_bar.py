@@ -152,10 +152,13 @@ class ProviderBar(QWidget):
         self.banner.hide()
         if isinstance(entry, DemoChoice):
             self.state.set_provider(entry.provider)
+        elif isinstance(entry, Provider):  # one a tab set earlier: pick it again as it was
+            self.state.set_provider(entry)
         else:
             self.state.set_provider(entry.to_provider(self.state.secrets))
 
     def _on_provider_changed(self, provider: Provider) -> None:
+        self._show_in_picker(provider)
         where = provider.issuer or provider.endpoints.get("token_endpoint", "manual endpoints")
         secret = "with secret" if provider.client.client_secret else "public client"
         tls = "" if provider.verify_tls else "  ·  TLS verification OFF"
@@ -163,6 +166,26 @@ class ProviderBar(QWidget):
             f"{where}  ·  {provider.client.client_id or 'no client id'} ({secret}){tls}"
         )
         self.info.setToolTip(self.state.secrets.where())
+
+    def _show_in_picker(self, provider: Provider) -> None:
+        """Keep the picker truthful when a provider comes from elsewhere (the Cognito tab)."""
+        current = self.picker.currentData()
+        if isinstance(current, DemoChoice) and current.provider == provider:
+            return
+        if isinstance(current, Profile) and current.name == provider.name:
+            return
+        if isinstance(current, Provider) and current == provider:
+            return
+        label = f"{provider.name or provider.issuer or 'Provider'} (set by a tab)"
+        self.picker.blockSignals(True)
+        index = self.picker.findText(label)
+        if index < 0:
+            self.picker.addItem(label, provider)
+            index = self.picker.count() - 1
+        self.picker.setCurrentIndex(index)
+        self.picker.blockSignals(False)
+        self.edit_button.setEnabled(False)
+        self.delete_button.setEnabled(False)
 
     # -- editing ----------------------------------------------------------------------------
     def _open_editor(self, profile: Profile | None) -> None:
