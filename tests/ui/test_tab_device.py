@@ -153,11 +153,13 @@ def test_slow_down_is_shown_and_cancel_is_prompt(
 
     monkeypatch.setattr(session, "start_device", too_fast)
     start(qtbot, tab)
-    with qtbot.waitSignal(
-        tab.sig_poll, timeout=SIGNAL_MS, check_params_cb=lambda p: p.status == "slow_down"
-    ) as slowed:
-        pass
-    poll: DevicePoll = slowed.args[0]
+    # The first slow_down may come before a waitSignal could connect: watch the tab instead.
+    qtbot.waitUntil(
+        lambda: tab.last_poll is not None and tab.last_poll.status == "slow_down",
+        timeout=SIGNAL_MS,
+    )
+    poll: DevicePoll | None = tab.last_poll
+    assert poll is not None
     assert poll.interval == 5.0  # RFC 8628 §3.5: plus 5 s
     assert tab.poll_label.text() == "Server asked to slow down: polling every 5 s now."
     assert tab.poll_label.property("status") == "slow_down"
