@@ -554,3 +554,5 @@ def test_the_inspectors_refresh_and_revoke_go_through_the_api_door(
     session = state.require_session()
     with pytest.raises(ConfigError, match="Cognito revokes refresh tokens"):
         session.revoke(tokens.access_token or "", "access_token")
+    claims = session.userinfo(tokens.access_token or "")  # GetUser, not /oauth2/userInfo
+    assert claims["sub"] and claims["username"] == moto.username

@@ -588,7 +588,7 @@ def describe_reality(check: RealityCheck) -> str:
 @dataclass
 class CognitoTokenActions:
     """The API door as :class:`workbench.core.session.TokenActions`: the inspector's Refresh,
-    Revoke and server check become REFRESH_TOKEN_AUTH, RevokeToken and GetUser.
+    Revoke, UserInfo and server check become REFRESH_TOKEN_AUTH, RevokeToken and GetUser.
 
     A fresh :class:`CognitoAuth` per call (calls come from worker threads); ``username`` goes
     into the SECRET_HASH of a refresh when the app client has a secret.
@@ -616,6 +616,14 @@ class CognitoTokenActions:
                 "issued from them; revoke the refresh token, or sign the user out everywhere."
             )
         self._run(lambda auth: auth.revoke(token))
+
+    def userinfo(self, access_token: str) -> dict[str, Any]:
+        """GetUser's attributes as claims (``sub``, ``email``…), plus ``username``."""
+        user = self._run(lambda auth: auth.get_user(access_token))
+        claims: dict[str, Any] = {"username": user.get("Username")}
+        for attribute in user.get("UserAttributes", []):
+            claims[str(attribute.get("Name"))] = attribute.get("Value")
+        return claims
 
     def server_verdict(self, token: str, hint: TokenTypeHint) -> ServerVerdict:
         if hint != "access_token":

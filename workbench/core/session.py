@@ -110,11 +110,13 @@ class ServerVerdict:
 class TokenActions(Protocol):
     """A provider's own API for what the token endpoints do elsewhere (Amazon Cognito's
     REFRESH_TOKEN_AUTH, RevokeToken, GetUser): set as :attr:`OAuthSession.api_door`, it answers
-    refresh, revoke and the server verdict in place of the OAuth endpoints."""
+    refresh, revoke, the user's claims and the server verdict in place of the OAuth endpoints."""
 
     def refresh(self, refresh_token: str) -> RefreshResult: ...
 
     def revoke(self, token: str, hint: TokenTypeHint | None) -> None: ...
+
+    def userinfo(self, access_token: str) -> dict[str, Any]: ...
 
     def server_verdict(self, token: str, hint: TokenTypeHint) -> ServerVerdict: ...
 
@@ -379,7 +381,9 @@ class OAuthSession:
         return parse_introspection_response(self.http.send(request))
 
     def userinfo(self, access_token: str) -> dict[str, Any]:
-        """OIDC Core §5.3."""
+        """OIDC Core §5.3 (or the API door's own user lookup)."""
+        if self.api_door is not None:
+            return self.api_door.userinfo(access_token)
         request = build_userinfo_request(self.metadata().require("userinfo_endpoint"), access_token)
         return parse_userinfo_response(self.http.send(request))
 
