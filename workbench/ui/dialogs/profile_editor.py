@@ -30,6 +30,16 @@ from workbench.ui.widgets.banners import MessageBanner
 from workbench.ui.widgets.params_table import ParamsTable
 
 AUTO_METHOD = "automatic (Basic with a secret, else none)"
+ENDPOINT_LABELS = {
+    "authorization_endpoint": "Authorization",
+    "token_endpoint": "Token",
+    "device_authorization_endpoint": "Device authorization",
+    "revocation_endpoint": "Revocation",
+    "introspection_endpoint": "Introspection",
+    "userinfo_endpoint": "UserInfo",
+    "jwks_uri": "JWKS URI",
+    "end_session_endpoint": "End session",
+}
 
 
 class ProfileEditorDialog(QDialog):
@@ -59,6 +69,7 @@ class ProfileEditorDialog(QDialog):
         self.discover_status = QLabel("", self)
         self.discover_status.setObjectName("profileDiscoverStatus")
         self.discover_status.setWordWrap(True)
+        self.discover_status.hide()  # shown while and after discovering
 
         self.endpoint_edits: dict[str, QLineEdit] = {}
         endpoints_box = QGroupBox("Endpoints (filled by Discover, or enter them by hand)", self)
@@ -66,10 +77,10 @@ class ProfileEditorDialog(QDialog):
         for name in ENDPOINT_NAMES:
             edit = QLineEdit(endpoints_box)
             edit.setObjectName(f"profileEndpoint_{name}")
-            label = name.replace("_", " ").replace("uri", "URI")
-            edit.setAccessibleName(label)
+            label = ENDPOINT_LABELS.get(name, name)
+            edit.setAccessibleName(f"{label} endpoint" if "URI" not in label else label)
             edit.setPlaceholderText("from discovery")
-            endpoints_form.addRow(label.capitalize(), edit)
+            endpoints_form.addRow(label, edit)
             self.endpoint_edits[name] = edit
 
         self.client_id_edit = self._line("profileClientId", "Client ID", "")
@@ -111,8 +122,10 @@ class ProfileEditorDialog(QDialog):
         issuer_row = QHBoxLayout()
         issuer_row.addWidget(self.issuer_edit, 1)
         issuer_row.addWidget(self.discover_button)
-        form.addRow("Issuer", issuer_row)
-        form.addRow("", self.discover_status)
+        issuer_cell = QVBoxLayout()
+        issuer_cell.addLayout(issuer_row)
+        issuer_cell.addWidget(self.discover_status)
+        form.addRow("Issuer", issuer_cell)
         form.addRow("Client ID", self.client_id_edit)
         form.addRow("Client secret", self.secret_edit)
         form.addRow("", self.secret_note)
@@ -183,6 +196,7 @@ class ProfileEditorDialog(QDialog):
         self.banner.hide()
         self.discover_button.setEnabled(False)
         self.discover_status.setText(f"Fetching the discovery document of {issuer}…")
+        self.discover_status.show()
         http = HttpClient(self.state.log, verify_tls=self.tls_check.isChecked())
 
         def fetch() -> ServerMetadata:
@@ -209,7 +223,7 @@ class ProfileEditorDialog(QDialog):
             self.scope_edit.setText("openid profile email")
 
     def _on_discover_failed(self, exc: BaseException) -> None:
-        self.discover_status.setText("")
+        self.discover_status.hide()
         if isinstance(exc, WorkbenchError):
             self.banner.show_error(exc)
         else:
