@@ -18,6 +18,7 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from workbench.cli import (
@@ -302,18 +303,26 @@ def _explain_hash(args: argparse.Namespace, out: Out, auth: CognitoAuth) -> None
         out.info(hashed.explain())
 
 
-def cmd_revoke(args: argparse.Namespace, out: Out) -> int:
-    """``revoke --cognito``: RevokeToken of a refresh token."""
+def _token_call(
+    args: argparse.Namespace, out: Out, call: Callable[[CognitoAuth, str], None], *, client: bool
+) -> None:
+    """Run one Cognito call on the token argument with a recorded, closed-after client."""
     token = _token_arg(args.token)
     pool = _pool(args)
     pool.require_region()
-    pool.require_client()
+    if client:
+        pool.require_client()
     auth = CognitoAuth(pool)
     _open(auth, args, out)
     try:
-        auth.revoke(token)
+        call(auth, token)
     finally:
         auth.close()
+
+
+def cmd_revoke(args: argparse.Namespace, out: Out) -> int:
+    """``revoke --cognito``: RevokeToken of a refresh token."""
+    _token_call(args, out, CognitoAuth.revoke, client=True)
     out.result(
         "revoked (RevokeToken: the refresh token and the access/ID tokens issued from it; they "
         "still verify locally until they expire)"
@@ -325,15 +334,7 @@ def cmd_signout(args: argparse.Namespace, out: Out) -> int:
     """``signout --cognito``: GlobalSignOut with an access token."""
     if not args.cognito:
         raise ConfigError("signout supports Amazon Cognito only (GlobalSignOut): add --cognito.")
-    token = _token_arg(args.token)
-    pool = _pool(args)
-    pool.require_region()
-    auth = CognitoAuth(pool)
-    _open(auth, args, out)
-    try:
-        auth.global_sign_out(token)
-    finally:
-        auth.close()
+    _token_call(args, out, CognitoAuth.global_sign_out, client=False)
     out.result(
         "signed out (GlobalSignOut: every refresh token of the user is revoked; access tokens "
         "still verify locally until they expire, GetUser refuses them)"
