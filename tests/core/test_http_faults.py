@@ -197,7 +197,7 @@ def test_jwks_without_the_tokens_kid_over_http() -> None:
     assert iss is not None and iss.outcome.value == "pass"  # other checks still ran
 
 
-def test_jwks_endpoint_down_leaves_signature_not_checked() -> None:
+def test_jwks_endpoint_down_fails_the_signature_closed() -> None:
     import jwt
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -210,5 +210,7 @@ def test_jwks_endpoint_down_leaves_signature_not_checked() -> None:
         inspection = session.inspect(token)
         session.close()
     signature = inspection.finding("signature")
-    assert signature is not None and signature.outcome.value == "not_checked"
+    assert signature.outcome.value == "fail"
+    assert signature.reason.startswith("not verified: the issuer's keys could not be fetched")
     assert "502" in signature.reason
+    assert not inspection.ok

@@ -78,6 +78,11 @@ def sign(
     return jwt.encode(dict(claims), key, algorithm=alg, headers=headers)
 
 
+def forge(claims: Mapping[str, Any]) -> str:
+    """The issuer's kid and claims, signed by an attacker's own key."""
+    return sign(claims, RSA_KEY_2, "RS256", kid="rsa-1")
+
+
 def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -294,31 +299,59 @@ def test_critical_header_extension_is_rejected() -> None:
     assert "critical" in reason and "exp-ext" in reason
 
 
-def test_signature_not_checked_without_issuer_keys() -> None:
+def test_signature_not_checked_without_issuer_keys_when_nothing_was_asked() -> None:
     expected = ("not_checked", "no issuer keys: pass --issuer or --jwks-uri")
-    assert outcome(inspect(sign(ID_CLAIMS)), "signature") == expected
+    result = inspect(sign(ID_CLAIMS))
+    assert outcome(result, "signature") == expected
+    assert outcome(result, "keys") == expected
+    assert not result.requested and result.ok
+
+
+def test_asking_for_any_check_without_keys_fails_the_signature() -> None:
+    # A key cache without a URL, or only an audience: verification was asked for, the
+    # signature could not be checked, so a forgery must not pass.
+    failed = ("fail", "not verified: no issuer keys: pass --issuer or --jwks-uri")
     cache = JwksCache(FakeIssuer().fetch)
-    assert outcome(inspect(sign(ID_CLAIMS), jwks=cache), "signature") == expected
+    for kwargs in ({"jwks": cache}, {"audience": "client-1"}, {"nonce": "n"}):
+        result = inspect(sign(ID_CLAIMS), **kwargs)
+        assert result.requested, kwargs
+        assert outcome(result, "signature") == failed, kwargs
+        assert not result.ok
+    explicit = inspect(sign(ID_CLAIMS), audience="client-1", verify=False)
+    assert outcome(explicit, "signature")[0] == "not_checked"
 
 
-def test_jwks_fetch_failure_is_not_checked_and_other_checks_still_run() -> None:
+def test_jwks_fetch_failure_fails_closed_and_other_checks_still_run() -> None:
     issuer = FakeIssuer()
     issuer.error = TransportError("connection refused by issuer.example:443", kind="refused")
     cache = JwksCache(issuer.fetch)
-    result = inspect(sign(ID_CLAIMS), jwks=cache, jwks_uri=JWKS_URI, issuer=ISSUER)
+    forged = forge(ID_CLAIMS)
+    result = inspect(forged, jwks=cache, jwks_uri=JWKS_URI, issuer=ISSUER)
     assert outcome(result, "signature") == (
-        "not_checked",
-        f"could not get the issuer's keys from {JWKS_URI}: "
-        "connection refused by issuer.example:443",
+        "fail",
+        f"not verified: the issuer's keys could not be fetched from {JWKS_URI} "
+        "(connection refused by issuer.example:443)",
     )
+    assert outcome(result, "keys")[0] == "fail"
     assert outcome(result, "iss") == ("pass", f"iss is {ISSUER!r}")
-    assert result.ok  # not_checked is not a failure
+    assert not result.ok  # the forgery is not accepted because the keys were unreachable
+    assert result.to_dict()["verification_requested"] is True
     issuer.error = OAuthError("server_error", "JWKS unavailable", status=503)
     reason = outcome(inspect(sign(ID_CLAIMS), jwks=cache, jwks_uri=JWKS_URI), "signature")[1]
-    assert reason.endswith("server_error: JWKS unavailable")
+    assert reason.endswith("server_error: JWKS unavailable)")
 
 
-def test_invalid_jwks_document_is_a_transport_error_and_not_checked_in_inspection() -> None:
+def test_keys_the_caller_could_not_find_fail_with_the_callers_reason() -> None:
+    result = inspect(sign(ID_CLAIMS), keys_unavailable="discovery of https://idp failed: 404")
+    assert outcome(result, "signature") == (
+        "fail",
+        "not verified: the issuer's keys could not be fetched "
+        "(discovery of https://idp failed: 404)",
+    )
+    assert not result.ok
+
+
+def test_invalid_jwks_document_is_a_transport_error_and_fails_the_inspection() -> None:
     issuer = FakeIssuer({JWKS_URI: {"issuer": ISSUER, "authorization_endpoint": "x"}})
     cache = JwksCache(issuer.fetch)
     with pytest.raises(TransportError) as info:
@@ -328,7 +361,8 @@ def test_invalid_jwks_document_is_a_transport_error_and_not_checked_in_inspectio
     assert "authorization_endpoint, issuer" in str(info.value)
     result = inspect(sign(ID_CLAIMS), jwks=cache, jwks_uri=JWKS_URI)
     state, reason = outcome(result, "signature")
-    assert state == "not_checked"
+    assert state == "fail"
+    assert reason.startswith("not verified: ")
     assert "is not a JWKS" in reason
 
 
@@ -487,7 +521,8 @@ def test_findings_come_in_the_documented_order_and_serialise() -> None:
     result = inspect(sign(ID_CLAIMS), jwks=JWKS, issuer=ISSUER, client_id="client-1")
     assert tuple(f.check for f in result.findings) == CHECKS
     assert CHECKS == (
-        "signature", "iss", "aud", "exp", "nbf", "typ", "token_use", "nonce", "at_hash",
+        "signature", "keys", "iss", "aud", "exp", "nbf", "iat", "typ", "token_use", "nonce",
+        "at_hash",
     )  # fmt: skip
     data = json.loads(json.dumps(result.to_dict()))
     assert data["ok"] is True
@@ -727,13 +762,73 @@ def test_everything_passing_together() -> None:
     )
     assert [f.outcome for f in result.findings] == [
         Outcome.PASS,  # signature
+        Outcome.PASS,  # keys
         Outcome.PASS,  # iss
         Outcome.PASS,  # aud
         Outcome.PASS,  # exp
         Outcome.PASS,  # nbf
+        Outcome.PASS,  # iat
         Outcome.NOT_CHECKED,  # typ
         Outcome.NOT_CHECKED,  # token_use
         Outcome.PASS,  # nonce
         Outcome.PASS,  # at_hash
     ]
     assert result.ok and result.failed == []
+
+
+# --------------------------------------------------------------------------- the key set
+
+
+def test_an_hs256_token_verified_with_a_published_oct_key_is_not_a_pass() -> None:
+    secret = b"shared-secret-that-everyone-can-read-in-the-jwks"
+    oct_jwk = {"kty": "oct", "kid": "mac-1", "k": b64(secret)}
+    token = hand_made({"alg": "HS256", "kid": "mac-1"}, ID_CLAIMS, secret)
+    result = inspect(token, jwks={"keys": [RSA_JWK, oct_jwk]}, issuer=ISSUER)
+    state, reason = outcome(result, "signature")
+    assert state == "fail"
+    assert "symmetric (oct) key that the JWKS itself publishes" in reason
+    state, reason = outcome(result, "keys")
+    assert state == "fail"
+    assert "symmetric (oct) key material (kid 'mac-1')" in reason
+    assert not result.ok
+
+
+def test_a_jwks_with_an_oct_key_is_a_finding_even_for_an_rs256_token() -> None:
+    oct_jwk = {"kty": "oct", "kid": "mac-1", "k": b64(b"0123456789abcdef")}
+    result = inspect(sign(ID_CLAIMS), jwks={"keys": [RSA_JWK, oct_jwk]})
+    assert outcome(result, "signature")[0] == "pass"
+    assert outcome(result, "keys")[0] == "fail"
+    assert not result.ok
+
+
+def test_a_jwks_that_leaks_private_members_is_a_finding() -> None:
+    leaked = dict(RSA_JWK, d="AQAB")
+    result = inspect(sign(ID_CLAIMS), jwks={"keys": [leaked]})
+    state, reason = outcome(result, "keys")
+    assert state == "fail"
+    assert "private key members (kid 'rsa-1')" in reason
+
+
+def test_a_clean_jwks_passes_the_keys_check() -> None:
+    result = inspect(sign(ID_CLAIMS), jwks=JWKS)
+    assert outcome(result, "keys") == ("pass", "the JWKS publishes 3 public keys, no secrets")
+
+
+# --------------------------------------------------------------------------- iat
+
+
+def test_iat_in_the_future_beyond_the_leeway_is_a_finding() -> None:
+    result = inspect(sign(dict(ID_CLAIMS, iat=NOW + 3600)), jwks=JWKS)
+    state, reason = outcome(result, "iat")
+    assert state == "fail"
+    assert reason.startswith("issued in the future")
+    assert "30 s clock-skew allowance" in reason
+    assert not result.ok
+
+
+def test_iat_within_the_leeway_or_in_the_past_passes_and_absent_is_neutral() -> None:
+    assert outcome(inspect(sign(dict(ID_CLAIMS, iat=NOW + 10)), jwks=JWKS), "iat")[0] == "pass"
+    assert outcome(inspect(sign(ID_CLAIMS), jwks=JWKS), "iat")[0] == "pass"
+    claims = {k: v for k, v in ID_CLAIMS.items() if k != "iat"}
+    assert outcome(inspect(sign(claims), jwks=JWKS), "iat") == ("not_checked", "token has no iat")
+    assert outcome(inspect(sign(dict(ID_CLAIMS, iat="soon")), jwks=JWKS), "iat")[0] == "fail"

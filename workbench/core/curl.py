@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shlex
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from workbench.core.masking import SECRET_FIELDS, TOKEN_FIELDS
+from workbench.core.masking import SECRET_FIELDS, TOKEN_FIELDS, mask_url, url_has_credentials
 
 if TYPE_CHECKING:
     from workbench.core.http import HttpRequest
@@ -31,11 +32,25 @@ def _with_env(prefix: str, env: str) -> str:
     return f'"{escaped}${{{env}}}"'
 
 
+def _split_credentials(url: str) -> tuple[str, str | None]:
+    """The URL without its userinfo, and the user name it carried (``None`` if none)."""
+    if not url_has_credentials(url):
+        return url, None
+    parts = urlsplit(url)
+    userinfo, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=host)), unquote(userinfo.partition(":")[0])
+
+
 def to_curl(req: HttpRequest) -> str:
     parts = ["curl"]
     if req.method != ("POST" if req.form is not None else "GET"):
         parts += ["-X", req.method]
-    parts.append(shlex.quote(req.url))
+    url, url_user = _split_credentials(req.url)
+    if url_user is not None and req.basic_auth is not None:
+        url, url_user = mask_url(req.url), None  # two sets of credentials: show neither
+    parts.append(shlex.quote(url))
+    if url_user is not None:  # the URL's password becomes a variable, like every secret
+        parts += ["--user", _with_env(f"{url_user}:", "URL_PASSWORD")]
     for name, value in req.headers.items():
         if name.lower() == "authorization" and value.lower().startswith("bearer "):
             parts += ["-H", _with_env("Authorization: Bearer ", "ACCESS_TOKEN")]

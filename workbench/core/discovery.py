@@ -111,10 +111,17 @@ def parse_metadata(doc: Any, issuer: str, url: str) -> ServerMetadata:
             f"The discovery document at {url} has no issuer; it is not valid metadata.",
             kind="invalid_document",
         )
-    if declared.rstrip("/") != issuer.rstrip("/"):
+    if declared != issuer:
+        # OIDC Discovery §4.3, RFC 8414 §3.3: identical, character for character. The issuer is
+        # what every token's iss must equal, so "close enough" here would accept tokens later.
+        hint = (
+            " They differ only by a trailing '/', which makes them different issuers: use"
+            f" exactly {declared!r} as the issuer."
+            if declared.rstrip("/") == issuer.rstrip("/")
+            else " A mismatch means the document belongs to another server; check the issuer URL."
+        )
         raise TransportError(
-            f"The discovery document at {url} declares issuer {declared!r}, not {issuer!r}. "
-            "A mismatch means the document belongs to another server; check the issuer URL.",
+            f"The discovery document at {url} declares issuer {declared!r}, not {issuer!r}.{hint}",
             kind="invalid_document",
         )
     if not isinstance(doc.get("token_endpoint"), str) and not isinstance(

@@ -23,7 +23,7 @@ import requests
 from workbench import __version__
 from workbench.core.curl import to_curl
 from workbench.core.errors import TransportError
-from workbench.core.masking import mask_body, mask_headers, mask_mapping, mask_text
+from workbench.core.masking import mask_body, mask_headers, mask_mapping, mask_text, mask_url
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 
@@ -289,7 +289,10 @@ class HttpClient:
         started: float,
         duration: float,
     ) -> None:
-        secrets = self.log.secrets() | _request_secrets(req)
+        sent = _request_secrets(req, headers)
+        for value in sent:  # known from now on: masked in every later record and message
+            self.log.add_secret(value)
+        secrets = self.log.secrets() | sent
         body = ""
         if resp is not None:
             body = mask_body(resp.body, resp.content_type, secrets)
@@ -298,7 +301,7 @@ class HttpClient:
             started_at=started,
             purpose=req.purpose,
             method=req.method,
-            url=mask_text(req.url, secrets),
+            url=mask_url(mask_text(req.url, secrets)),
             request_headers=mask_headers(headers),
             request_form=mask_mapping(req.form) if req.form is not None else None,
             status=resp.status if resp else None,
@@ -312,10 +315,21 @@ class HttpClient:
         self.log.append(exchange)
 
 
-def _request_secrets(req: HttpRequest) -> set[str]:
+def _request_secrets(req: HttpRequest, headers: Mapping[str, str]) -> set[str]:
+    """Every secret this request carries: Basic password, credentials, secret form fields."""
     found: set[str] = set()
     if req.basic_auth is not None:
         found.add(req.basic_auth[1])
+    for name, value in headers.items():
+        _scheme, _, credentials = value.partition(" ")
+        if name.lower() == "authorization" and credentials:
+            found.add(credentials.strip())
+    try:
+        password = urlsplit(req.url).password
+    except ValueError:
+        password = None
+    if password:
+        found.add(password)
     for name in ("client_secret", "password", "refresh_token", "code_verifier", "token"):
         if req.form and req.form.get(name):
             found.add(req.form[name])

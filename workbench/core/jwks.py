@@ -79,6 +79,11 @@ class Jwk:
         return self.kty != "oct"
 
     @property
+    def has_private_members(self) -> bool:
+        """The JWK carries private key parameters (``d``, ``p``, …), which a JWKS never should."""
+        return any(name in self.data for name in _PRIVATE_MEMBERS)
+
+    @property
     def for_signatures(self) -> bool:
         """Usable to verify signatures: not an encryption key (RFC 7517 §4.2, §4.3)."""
         if self.use not in (None, "sig"):

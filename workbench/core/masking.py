@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 MASK = "••••••"
 TOKEN_PREFIX = 8
@@ -102,6 +103,28 @@ def mask_header(name: str, value: str) -> str:
             return f"{scheme} {mask_token(rest)}"
         return f"{scheme} {MASK}"
     return MASK
+
+
+def url_has_credentials(url: str) -> bool:
+    """True when ``url`` carries userinfo (``user:password@host``)."""
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return False
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its userinfo masked (``https://••••••@host/…``); other URLs unchanged."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _password = userinfo.partition(":")
+    shown = f"{user}:{MASK}" if colon else MASK
+    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
 
 
 def mask_mapping(data: Mapping[str, str]) -> dict[str, str]:

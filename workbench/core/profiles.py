@@ -1,6 +1,8 @@
 """Provider profiles: Qt-free dataclasses saved as JSON under the user's config directory.
 
-A profile never holds a secret: the client secret lives in :class:`SecretStore`.
+A profile never holds a secret: the client secret lives in :class:`SecretStore`, and a profile
+that would put one in the file (an extra parameter named like a secret, credentials in a URL) is
+refused with the reason instead of being written in plain text.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import platformdirs
 from workbench.core.client_auth import AUTH_METHODS, AuthMethod, ClientConfig
 from workbench.core.errors import ConfigError
 from workbench.core.json_store import NamedJsonStore
+from workbench.core.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
 from workbench.core.secrets import SecretStore
 from workbench.core.session import Provider
 
@@ -56,6 +59,29 @@ class Profile:
             raise ConfigError("A profile needs an issuer or at least a token endpoint.")
         if not 0 <= self.redirect_port <= 65535:
             raise ConfigError("The redirect port must be between 0 and 65535.")
+        self._refuse_secrets()
+
+    def _refuse_secrets(self) -> None:
+        """Nothing secret goes into the plain-text profile file."""
+        secret_names = {n.lower() for n in SECRET_FIELDS | TOKEN_FIELDS}
+        for key in self.extra_params:
+            if key.lower() in secret_names:
+                advice = (
+                    " Save the client secret with the profile's secret (the keyring) instead."
+                    if key.lower() == "client_secret"
+                    else " Give it when you run the flow instead."
+                )
+                raise ConfigError(
+                    f"The extra parameter {key!r} holds a secret, and a profile is stored in"
+                    f" plain text, so it is not saved.{advice}"
+                )
+        for name, url in (("issuer", self.issuer), *self.endpoints.items()):
+            if url_has_credentials(url):
+                raise ConfigError(
+                    f"The {name.replace('_', ' ')} carries a user name or password"
+                    " (user:password@host), which a profile would store in plain text: remove it"
+                    " and use the client secret (kept in the keyring) instead."
+                )
 
     def to_provider(self, secrets: SecretStore | None = None) -> Provider:
         secret = secrets.get(self.name) if secrets is not None else None

@@ -396,14 +396,30 @@ class OAuthSession:
         nonce: str | None = None,
         access_token: str | None = None,
     ) -> Inspection:
-        """Decode and verify a JWT against this provider's keys and expectations."""
-        meta = self.metadata()
+        """Decode and verify a JWT against this provider's keys and expectations.
+
+        A provider was chosen, so verification was asked for: when its metadata or keys cannot
+        be had, the signature fails with the reason ("not verified: …"), it is never skipped.
+        """
+        decoded = decode_jwt(token)
+        unavailable: str | None = None
+        try:
+            meta = self.metadata()
+        except TransportError as exc:
+            meta = ServerMetadata(issuer=self.provider.issuer or "")
+            meta = meta.with_overrides(self.provider.endpoints)
+            unavailable = str(exc)
+        else:
+            if not meta.jwks_uri:
+                unavailable = "the provider names no jwks_uri; enter one in the provider profile"
         if kind == "auto":
             kind = _guess_kind(token)
         return inspect_token(
-            token,
+            decoded,
             jwks=self.jwks,
             jwks_uri=meta.jwks_uri,
+            keys_unavailable=unavailable,
+            verify=True,
             issuer=meta.issuer or None,
             audience=self.client.client_id if kind == "id" else None,
             client_id=self.client.client_id if kind == "access" else None,

@@ -5,6 +5,11 @@ trusting it. Inspection then runs each check a recipient should run, one finding
 signature (RFC 7515 §5.2, keys from the issuer's JWKS only, RFC 8725 §3.1), ``iss``/``aud``/
 ``exp``/``nbf`` (RFC 7519 §4.1), ``typ`` (RFC 9068 §4), Cognito's ``token_use``, ``nonce`` and
 ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9). A check that cannot run says why.
+
+Fail closed: once verification was asked for (keys, an issuer, an audience, any expectation), a
+check that could not be made is a failure with its reason, never a silent "not checked" — a
+script that runs ``inspect … && deploy`` must not accept a forgery because the issuer's keys
+were unreachable. Only when nothing was asked for is "not checked" neutral.
 """
 
 from __future__ import annotations
@@ -54,10 +59,12 @@ MAX_DEPTH = 64
 
 CHECKS: tuple[str, ...] = (
     "signature",
+    "keys",
     "iss",
     "aud",
     "exp",
     "nbf",
+    "iat",
     "typ",
     "token_use",
     "nonce",
@@ -65,6 +72,7 @@ CHECKS: tuple[str, ...] = (
 )
 
 NO_ISSUER_KEYS = "no issuer keys: pass --issuer or --jwks-uri"
+NOT_VERIFIED = "not verified: "
 
 _BEARER = re.compile(r"bearer(?:\s+|$)", re.IGNORECASE)
 _B64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
@@ -132,10 +140,13 @@ class Inspection:
     findings: tuple[Finding, ...]
     expiry: Expiry
     now: float
+    #: Verification was asked for: every check that could not be made then failed.
+    requested: bool = False
 
     @property
     def ok(self) -> bool:
-        """No check failed (checks not run do not count against it)."""
+        """No check failed. Checks not run count against it only when verification was asked
+        for, and then they are already failures (see :func:`inspect_token`)."""
         return not self.failed
 
     @property
@@ -156,6 +167,7 @@ class Inspection:
         return {
             **self.decoded.to_dict(),
             "ok": self.ok,
+            "verification_requested": self.requested,
             "findings": [f.to_dict() for f in self.findings],
             "expiry": self.expiry.to_dict(),
         }
@@ -392,34 +404,65 @@ def inspect_token(
     access_token: str | None = None,
     expected_typ: str | None = None,
     token_use: str | None = None,
+    keys_unavailable: str | None = None,
+    verify: bool | None = None,
     now: float | None = None,
     leeway: int = 30,
 ) -> Inspection:
     """Run every check on a token; raises only ``TokenError`` (for an undecodable token).
 
     ``jwks`` is a :class:`JwksCache` (used with ``jwks_uri``), a parsed :class:`KeySet`, or a
-    JWKS document given directly. A failure to fetch the JWKS does not raise: the signature
-    finding is ``not_checked`` with the transport message, and the other checks still run.
+    JWKS document given directly. ``keys_unavailable`` says why the caller could not even find
+    the keys (discovery failed). A failure to fetch the JWKS does not raise: the signature
+    finding carries the transport message and the other checks still run.
+
+    ``verify`` says whether verification was asked for; by default it was when any key source
+    or expectation is given. Then a signature that could not be checked is a failure
+    ("not verified: …"); otherwise it is ``not_checked``.
     """
     decoded = (
         token_or_decoded
         if isinstance(token_or_decoded, DecodedJwt)
         else decode_jwt(token_or_decoded)
     )
+    requested = (
+        verification_requested(
+            jwks,
+            jwks_uri,
+            issuer,
+            audience,
+            client_id,
+            nonce,
+            access_token,
+            expected_typ,
+            token_use,
+            keys_unavailable,
+        )
+        if verify is None
+        else verify
+    )
     moment = time.time() if now is None else float(now)
     claims = decoded.claims
+    keys = _KeyLookup(jwks, jwks_uri, keys_unavailable, requested)
     findings = (
-        _check_signature(decoded, jwks, jwks_uri),
+        _check_signature(decoded, keys),
+        _check_keys(keys),
         _check_iss(claims, issuer),
         _check_aud(claims, audience, client_id),
         _check_exp(claims, moment, leeway),
         _check_nbf(claims, moment, leeway),
+        _check_iat(claims, moment, leeway),
         _check_typ(decoded.header, expected_typ),
         _check_token_use(claims, token_use),
         _check_nonce(claims, nonce),
         _check_at_hash(decoded, access_token),
     )
-    return Inspection(decoded, findings, expiry(claims, moment), moment)
+    return Inspection(decoded, findings, expiry(claims, moment), moment, requested)
+
+
+def verification_requested(*expectations: object) -> bool:
+    """True when any key source or expectation is given (each ``None`` means not asked)."""
+    return any(value is not None and value != "" for value in expectations)
 
 
 def _pass(check: str, reason: str) -> Finding:
@@ -444,9 +487,61 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def _check_signature(
-    decoded: DecodedJwt, jwks: JwksCache | KeySet | Mapping[str, Any] | None, jwks_uri: str | None
-) -> Finding:
+class _KeyLookup:
+    """Where the issuer's keys come from, and what became of fetching them (one fetch)."""
+
+    def __init__(
+        self,
+        jwks: JwksCache | KeySet | Mapping[str, Any] | None,
+        jwks_uri: str | None,
+        unavailable: str | None,
+        requested: bool,
+    ) -> None:
+        self.jwks = jwks
+        self.jwks_uri = jwks_uri
+        self.requested = requested
+        self.problem: str | None = None  # why there are no keys, in words
+        self.keys: KeySet | None = None
+        if unavailable:
+            self.problem = f"the issuer's keys could not be fetched ({unavailable})"
+        elif jwks is None or (isinstance(jwks, JwksCache) and jwks_uri is None):
+            self.problem = NO_ISSUER_KEYS
+        elif not isinstance(jwks, JwksCache):
+            try:
+                self.keys = (
+                    jwks if isinstance(jwks, KeySet) else KeySet.from_document(jwks, jwks_uri)
+                )
+            except (TransportError, OAuthError) as exc:
+                self.problem = f"the issuer's keys could not be read: {exc}"
+
+    @property
+    def source(self) -> str:
+        return f" from {self.jwks_uri}" if self.jwks_uri else ""
+
+    def select(self, kid: str | None, alg: str) -> KeyChoice | None:
+        """The key for the token; ``None`` with :attr:`problem` set when there are no keys."""
+        if self.problem is not None:
+            return None
+        if isinstance(self.jwks, JwksCache):
+            assert self.jwks_uri is not None
+            try:
+                choice = self.jwks.select(self.jwks_uri, kid, alg)
+            except (TransportError, OAuthError) as exc:
+                self.problem = f"the issuer's keys could not be fetched{self.source} ({exc})"
+                return None
+            self.keys = self.jwks.cached(self.jwks_uri)
+            return choice
+        assert self.keys is not None
+        return self.keys.select(kid, alg)
+
+    def unverified(self, check: str, reason: str) -> Finding:
+        """A check that could not be made: a failure when verification was asked for."""
+        if self.requested:
+            return _fail(check, NOT_VERIFIED + reason)
+        return _skip(check, reason)
+
+
+def _check_signature(decoded: DecodedJwt, keys: _KeyLookup) -> Finding:
     check = "signature"
     header = decoded.header
     alg = header.get("alg")
@@ -463,22 +558,10 @@ def _check_signature(
     kid = header.get("kid")
     if kid is not None and not isinstance(kid, str):
         return _fail(check, f"the header kid is not a string: {_shown(kid)}")
-    source = ""
-    choice: KeyChoice
-    try:
-        if isinstance(jwks, JwksCache):
-            if jwks_uri is None:
-                return _skip(check, NO_ISSUER_KEYS)
-            source = f" from {jwks_uri}"
-            choice = jwks.select(jwks_uri, kid, alg)
-        elif jwks is None:
-            return _skip(check, NO_ISSUER_KEYS)
-        else:
-            keys = jwks if isinstance(jwks, KeySet) else KeySet.from_document(jwks, jwks_uri)
-            choice = keys.select(kid, alg)
-    except (TransportError, OAuthError) as exc:
-        where = f" from {jwks_uri}" if jwks_uri else ""
-        return _skip(check, f"could not get the issuer's keys{where}: {exc}")
+    choice = keys.select(kid, alg)
+    if choice is None:
+        assert keys.problem is not None
+        return keys.unverified(check, keys.problem)
     key = choice.key
     if key is None:
         return _fail(check, choice.reason)
@@ -506,9 +589,42 @@ def _check_signature(
             f"signature does not match: the token was altered, or not signed by {key.label}"
             f" ({alg})",
         )
+    if not key.is_public:
+        return _fail(
+            check,
+            f"the {alg} MAC matches {key.label}, a symmetric (oct) key that the JWKS itself"
+            f" publishes{keys.source}: anyone who can read the JWKS can compute it, so it proves"
+            " nothing about who wrote the token",
+        )
     weakness = key.weakness(alg)
     note = f"; but beware: {weakness}" if weakness else ""
-    return _pass(check, f"valid {alg} signature by {key.label}{source}{note}")
+    return _pass(check, f"valid {alg} signature by {key.label}{keys.source}{note}")
+
+
+def _check_keys(keys: _KeyLookup) -> Finding:
+    """The key set itself: a JWKS is public, so a secret in it is a finding (RFC 7517 §8)."""
+    check = "keys"
+    keyset = keys.keys
+    if keyset is None:
+        return keys.unverified(check, keys.problem or NO_ISSUER_KEYS)
+    symmetric = [k.label for k in keyset.keys if k.kty == "oct"]
+    private = [k.label for k in keyset.keys if k.is_public and k.has_private_members]
+    problems: list[str] = []
+    if symmetric:
+        problems.append(
+            f"the JWKS publishes symmetric (oct) key material ({', '.join(symmetric)}): anyone"
+            " who can read it can forge tokens"
+        )
+    if private:
+        problems.append(
+            f"the JWKS publishes private key members ({', '.join(private)}): anyone who can read"
+            " it can sign tokens as the issuer"
+        )
+    if problems:
+        return _fail(check, "; ".join(problems))
+    count = len(keyset.keys)
+    noun = "key" if count == 1 else "keys"
+    return _pass(check, f"the JWKS{keys.source} publishes {count} public {noun}, no secrets")
 
 
 def _check_iss(claims: Mapping[str, Any], issuer: str | None) -> Finding:
@@ -619,6 +735,26 @@ def _check_nbf(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
             check, f"valid from {when} ({format_relative(ahead)}), within the {leeway} s leeway"
         )
     return _pass(check, f"valid since {when} ({format_relative(ahead)})")
+
+
+def _check_iat(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
+    check = "iat"
+    if "iat" not in claims:
+        return _skip(check, "token has no iat")
+    try:
+        iat = parse_numeric_date(claims["iat"])
+    except ValueError as exc:
+        return _fail(check, f"iat is not a valid time: {exc}")
+    ahead = iat - now
+    when = format_local(iat)
+    if ahead > leeway:
+        return _fail(
+            check,
+            f"issued in the future: iat is {when} ({format_relative(ahead)}), beyond the"
+            f" {leeway} s clock-skew allowance (a wrong clock at the issuer or here, or a"
+            " made-up token)",
+        )
+    return _pass(check, f"issued {format_relative(ahead)} ({when})")
 
 
 def _media_type(value: str) -> str:
