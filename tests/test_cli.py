@@ -152,7 +152,8 @@ def test_inspect_revoke_introspect_userinfo(
     )
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) == {"header", "claims", "findings"}
+    assert set(doc) == {"header", "claims", "ok", "verification_requested", "findings"}
+    assert doc["ok"] is True and doc["verification_requested"] is True
     by_check = {f["check"]: f["outcome"] for f in doc["findings"]}
     assert by_check["signature"] == by_check["iss"] == by_check["typ"] == "pass"
 

@@ -3,7 +3,14 @@
 stdout carries only the result (with ``--json``, only the server's JSON); progress, the authorize
 URL, the device user code and its QR code go to stderr. Exit codes: 0 success, 1 the flow failed
 (OAuth error or a failed client-side check), 2 usage or configuration, 3 transport, 4 ``inspect``
-found a failing check or an undecodable token, 130 interrupted.
+found a failing check, a check it was asked for and could not make, or an undecodable token,
+130 interrupted.
+
+Everything human-readable is passed through :func:`printable` (a claim or an error description
+cannot move the cursor or fake a line), and error lines are masked with every secret the run
+knew or sent. ``--json`` output is exact JSON (``json.dumps`` escapes control characters).
+Token arguments also come from ``-`` (standard input) or ``--…-env VAR``, so they need not
+appear in the process list, and a token that begins with ``-`` is still read as a token.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from workbench import __version__
 from workbench.core.claims import claim_rows
 from workbench.core.client_auth import AUTH_METHODS, ClientConfig
 from workbench.core.discovery import ENDPOINT_NAMES, discover
+from workbench.core.display import is_web_url, printable, require_web_url
 from workbench.core.errors import (
     ConfigError,
     FlowError,
@@ -34,12 +42,20 @@ from workbench.core.errors import (
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
-from workbench.core.http import Exchange, HttpClient
+from workbench.core.http import Exchange, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
+from workbench.core.masking import mask_text
 from workbench.core.profiles import Profile, ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession, Provider
-from workbench.core.tokens import Inspection, decode_jwt, expiry, inspect_token, token_kind
+from workbench.core.tokens import (
+    Inspection,
+    decode_jwt,
+    expiry,
+    inspect_token,
+    token_kind,
+    verification_requested,
+)
 from workbench.core.tokenset import TokenSet
 
 EXIT_OK, EXIT_OAUTH, EXIT_USAGE, EXIT_TRANSPORT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -57,17 +73,40 @@ PUBLIC_DEMO_GRANTS = ("authorization_code", "implicit", "device_code")
 
 
 class Out:
-    """Where text goes: ``result`` is stdout, ``info`` is stderr."""
+    """Where text goes: ``result`` is stdout, ``info`` is stderr.
+
+    Both show control characters as visible escapes (line breaks stay). ``mask`` hides every
+    secret this run was given or sent, for the lines that echo what a server said.
+    """
 
     def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
         self.stdout = stdout
         self.stderr = stderr
+        self._secrets: set[str] = set()
+        self._logs: list[ExchangeLog] = []
 
     def result(self, text: str = "") -> None:
-        print(text, file=self.stdout, flush=True)
+        print(printable(text, keep_newlines=True), file=self.stdout, flush=True)
 
     def info(self, text: str = "") -> None:
-        print(text, file=self.stderr, flush=True)
+        print(printable(text, keep_newlines=True), file=self.stderr, flush=True)
+
+    def secret(self, value: str | None) -> str | None:
+        """Remember ``value`` as a secret of this run (returned unchanged)."""
+        if value:
+            self._secrets.add(value)
+        return value
+
+    def watch(self, log: ExchangeLog) -> ExchangeLog:
+        """Mask, in error lines, every secret that requests through ``log`` carried."""
+        self._logs.append(log)
+        return log
+
+    def mask(self, text: str) -> str:
+        secrets = set(self._secrets)
+        for log in self._logs:
+            secrets |= log.secrets()
+        return mask_text(text, secrets)
 
 
 # -- argument parsing ------------------------------------------------------------------------
@@ -115,7 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     tok.add_argument("--param", action="append", default=[], metavar="K=V", help="extra parameter")
     tok.add_argument("--username", help="user name (password grant)")
     tok.add_argument("--password-env", metavar="VAR", help="read the password from $VAR")
-    tok.add_argument("--refresh-token", help="refresh token (refresh_token grant)")
+    tok.add_argument(
+        "--refresh-token",
+        help="refresh token (refresh_token grant), or - to read it from standard input"
+        " (visible to other users on the command line: prefer - or -env)",
+    )
+    tok.add_argument("--refresh-token-env", metavar="VAR", help="read the refresh token from $VAR")
     tok.add_argument(
         "--redirect-uri",
         help="loopback redirect, http://127.0.0.1:PORT/callback (default: any free port)",
@@ -132,14 +176,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tok.add_argument("--json", action="store_true", help="print the token response as JSON")
 
-    ins = sub.add_parser("inspect", help="decode a JWT and verify it")
-    ins.add_argument("token", help="the token, or - to read it from standard input")
+    ins = sub.add_parser(
+        "inspect",
+        help="decode a JWT and verify it",
+        description="Decode a JWT and verify it. With any of --issuer, --jwks-uri, --audience,"
+        " --client-id, --nonce, --access-token or --expect-typ, every check that cannot be made"
+        " (the issuer's keys unreachable, the token not a JWT) fails with exit code 4.",
+    )
+    add_token_argument(ins, "the token")
     ins.add_argument("--issuer", help="expected issuer; its JWKS verifies the signature")
     ins.add_argument("--jwks-uri", help="verify against this JWKS instead of the issuer's")
     ins.add_argument("--audience", help="expected audience (aud)")
     ins.add_argument("--client-id", help="expected client_id claim (access tokens)")
     ins.add_argument("--nonce", help="expected nonce (ID tokens)")
-    ins.add_argument("--access-token", help="access token issued with this ID token (at_hash)")
+    ins.add_argument(
+        "--access-token", help="access token issued with this ID token (at_hash), or - for stdin"
+    )
+    ins.add_argument("--access-token-env", metavar="VAR", help="read --access-token from $VAR")
     ins.add_argument("--expect-typ", help='expected header typ, e.g. "at+jwt"')
     ins.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     ins.add_argument("--log", action="store_true", help="print every HTTP exchange")
@@ -152,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("userinfo", "call UserInfo with an access token"),
     ):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("token", help="the token, or - to read it from standard input")
+        add_token_argument(cmd, "the token")
         _provider_args(cmd)
         if name != "userinfo":
             cmd.add_argument(
@@ -189,6 +242,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--access-token-ttl", type=int, default=300, metavar="S")
     cli_cognito.register(sub, token=tok, inspect=ins, revoke=server_calls["revoke"])
     return parser
+
+
+def add_token_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """The positional token of a command, with ``-`` for stdin and ``--token-env VAR``."""
+    parser.add_argument(
+        "token",
+        nargs="?",
+        help=f"{what}, or - to read it from standard input (a token on the command line is"
+        " visible to other local users: prefer - or --token-env)",
+    )
+    parser.add_argument("--token-env", metavar="VAR", help="read the token from $VAR")
 
 
 def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
@@ -278,6 +342,8 @@ def _session(args: argparse.Namespace, out: Out, provider: Provider) -> OAuthSes
     if not provider.verify_tls:
         out.info("warning: TLS certificate verification is OFF for this run (--insecure).")
     session = OAuthSession(provider)
+    out.watch(session.log)
+    out.secret(provider.client.client_secret)
     if getattr(args, "log", False):
         session.log.subscribe(lambda ex: _print_exchange(out, ex))
     return session
@@ -292,7 +358,7 @@ def _print_exchange(out: Out, ex: Exchange) -> None:
     if ex.request_form:
         out.info("    form: " + json.dumps(dict(ex.request_form)))
     if ex.response_body:
-        out.info("    " + ex.response_body.replace("\n", "\n    "))
+        out.info("    " + printable(ex.response_body, keep_newlines=True).replace("\n", "\n    "))
     out.info("    " + ex.curl)
 
 
@@ -324,7 +390,7 @@ def _print_claims(out: Out, token: str) -> None:
     rows = claim_rows(decoded.claims, now)
     width = max((len(r.name) for r in rows), default=0)
     for row in rows:
-        out.result(f"  {row.name:<{width}}  {row.display}")
+        out.result(f"  {printable(row.name):<{width}}  {printable(row.display)}")
     ex = expiry(decoded.claims, now)
     if ex.expires_at is not None:
         out.result(f"  -> {ex.describe()}")
@@ -336,7 +402,7 @@ def _print_inspection(out: Out, inspection: Inspection) -> None:
     out.result("checks:")
     for f in inspection.findings:
         mark = {"pass": "PASS", "fail": "FAIL", "not_checked": "----"}[f.outcome.value]
-        out.result(f"  {mark}  {f.check:<10} {f.reason}")
+        out.result(f"  {mark}  {f.check:<10} {printable(f.reason)}")
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -372,6 +438,7 @@ def _password(args: argparse.Namespace, out: Out, demo: bool) -> tuple[str, str]
         password = getpass.getpass(f"Password for {username}: ", stream=out.stderr)
     if not username:
         raise ConfigError("--username is required for the password grant.")
+    out.secret(password)
     return username, password
 
 
@@ -415,7 +482,7 @@ def _run_grant(
         elif grant == "device_code":
             tokens = _device_flow(args, out, session, extra)
         else:
-            refresh_token = args.refresh_token
+            refresh_token = out.secret(refresh_token_arg(args))
             if not refresh_token and demo:
                 out.info("Getting a refresh token for the demo user alice first (password grant).")
                 from workbench.demo import accounts
@@ -455,7 +522,7 @@ def _browser_flow(
         out.info("Open this URL to sign in:")
         out.info(pending.url)
         if not args.no_browser:
-            webbrowser.open(pending.url)
+            webbrowser.open(require_web_url(pending.url, "authorization URL"))
         out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
         return session.finish_authorization(pending, timeout=args.timeout)
     finally:
@@ -502,12 +569,74 @@ def _device_flow(
         raise
 
 
-def _token_arg(value: str) -> str:
-    token = sys.stdin.read() if value == "-" else value
-    token = token.strip()
+def _token_arg(value: str | None, env: str | None = None, what: str = "token") -> str | None:
+    """A token from ``--…-env VAR``, from stdin (``-``), or as given; ``None`` if none."""
+    if env:
+        if value is not None:
+            raise ConfigError(f"Give the {what} either directly or with its -env option, not both.")
+        value = _env(env, what)
+    elif value == "-":
+        value = sys.stdin.read() if sys.stdin is not None else ""
+    if value is None:
+        return None
+    token = value.strip()
     if not token:
-        raise ConfigError("No token given.")
+        raise ConfigError(f"The {what} is empty.")
     return token
+
+
+def positional_token(args: argparse.Namespace) -> str:
+    """The command's token: the positional argument, ``-`` for stdin, or ``--token-env``."""
+    token = _token_arg(args.token, args.token_env)
+    if token is None:
+        raise ConfigError("No token given: pass it, - to read standard input, or --token-env VAR.")
+    return token
+
+
+def refresh_token_arg(args: argparse.Namespace) -> str | None:
+    """``--refresh-token`` (``-`` for stdin) or ``--refresh-token-env``."""
+    return _token_arg(args.refresh_token, args.refresh_token_env, "refresh token")
+
+
+def inspect_requested(args: argparse.Namespace) -> bool:
+    """Whether ``inspect`` was asked to verify anything (then nothing unverifiable passes)."""
+    return verification_requested(
+        args.issuer,
+        args.jwks_uri,
+        args.audience,
+        args.client_id,
+        args.nonce,
+        args.access_token,
+        args.access_token_env,
+        args.expect_typ,
+        getattr(args, "user_pool_id", None),
+    )
+
+
+def unreadable_token(args: argparse.Namespace, out: Out, token: str) -> int | None:
+    """Handle a token that is not a readable JWT (opaque, encrypted, malformed).
+
+    With nothing asked for, an opaque token is neutral (exit 0). Once verification was asked
+    for, a token that cannot be verified fails (exit 4): ``inspect … && deploy`` must not pass.
+    ``None`` when the token is a readable JWT and the checks should run.
+    """
+    kind = token_kind(token)
+    if kind == "jwt":
+        decode_jwt(token)  # a damaged JWT: TokenError, reported as "error: token: …", exit 4
+        return None
+    problem = (
+        "opaque token: not a JWT, so it cannot be decoded; use `workbench introspect`"
+        if kind == "opaque"
+        else "encrypted token (JWE): it cannot be read without the recipient's private key"
+    )
+    requested = inspect_requested(args)
+    if args.json:
+        out.result(json.dumps({"kind": kind, "ok": not requested, "message": problem}))
+    elif not requested:
+        out.result(problem)
+    if requested:
+        raise TokenError(f"not verified: {problem}")
+    return EXIT_OK
 
 
 def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
@@ -515,42 +644,54 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
         from workbench import cli_cognito
 
         return cli_cognito.cmd_inspect(args, out)
-    token = _token_arg(args.token)
-    kind = token_kind(token)
-    if kind == "opaque":
-        message = "opaque token: not a JWT, so it cannot be decoded; use `workbench introspect`."
-        if args.json:
-            out.result(json.dumps({"kind": "opaque", "message": message}))
-        else:
-            out.result(message)
-        return EXIT_OK
+    token = positional_token(args)
+    access_token = _token_arg(args.access_token, args.access_token_env, "access token")
+    unreadable = unreadable_token(args, out, token)
+    if unreadable is not None:
+        return unreadable
     http = HttpClient(verify_tls=not args.insecure)
+    out.watch(http.log)
     if args.log:
         http.log.subscribe(lambda ex: _print_exchange(out, ex))
     jwks_uri = args.jwks_uri
+    unavailable: str | None = None
     if args.issuer and not jwks_uri:
-        jwks_uri = discover(http, args.issuer).jwks_uri
+        try:
+            jwks_uri = discover(http, args.issuer).jwks_uri
+        except TransportError as exc:
+            unavailable = f"discovery failed: {exc}"
+        else:
+            if not jwks_uri:
+                unavailable = f"the discovery document of {args.issuer} names no jwks_uri"
     cache = JwksCache(lambda url: http.get_json(url, purpose="jwks"))
-    inspection = inspect_token(
-        token,
-        jwks=cache if jwks_uri else None,
-        jwks_uri=jwks_uri,
-        issuer=args.issuer,
-        audience=args.audience,
-        client_id=args.client_id,
-        nonce=args.nonce,
-        access_token=args.access_token,
-        expected_typ=args.expect_typ,
-    )
-    http.close()
+    try:
+        inspection = inspect_token(
+            token,
+            jwks=cache if jwks_uri else None,
+            jwks_uri=jwks_uri,
+            keys_unavailable=unavailable,
+            verify=inspect_requested(args),
+            issuer=args.issuer,
+            audience=args.audience,
+            client_id=args.client_id,
+            nonce=args.nonce,
+            access_token=access_token,
+            expected_typ=args.expect_typ,
+        )
+    finally:
+        http.close()
+    return report_inspection(args, out, inspection)
+
+
+def report_inspection(args: argparse.Namespace, out: Out, inspection: Inspection) -> int:
+    """Print an inspection (JSON or text) and return its exit code."""
     if args.json:
         doc = inspection.to_dict()
-        out.result(
-            json.dumps({k: doc[k] for k in ("header", "claims", "findings") if k in doc}, indent=2)
-        )
+        keys = ("header", "claims", "ok", "verification_requested", "findings")
+        out.result(json.dumps({k: doc[k] for k in keys}, indent=2))
     else:
         _print_inspection(out, inspection)
-    return EXIT_CHECK if inspection.failed else EXIT_OK
+    return EXIT_OK if inspection.ok else EXIT_CHECK
 
 
 def cmd_server_call(args: argparse.Namespace, out: Out) -> int:
@@ -558,7 +699,8 @@ def cmd_server_call(args: argparse.Namespace, out: Out) -> int:
         from workbench import cli_cognito
 
         return cli_cognito.cmd_revoke(args, out)
-    token = _token_arg(args.token)
+    token = out.secret(positional_token(args))
+    assert token is not None
     if args.demo:
         out.info(
             "note: --demo starts a fresh demo server; tokens from another run are unknown to it."
@@ -590,10 +732,10 @@ def _server_call(args: argparse.Namespace, out: Out, provider: Provider, token: 
         out.result("active: " + ("yes" if data.get("active") else "NO (the server's verdict)"))
         for key, value in data.items():
             if key != "active":
-                out.result(f"  {key}: {value}")
+                out.result(f"  {printable(key)}: {printable(value)}")
     else:
         for key, value in data.items():
-            out.result(f"{key}: {value}")
+            out.result(f"{printable(key)}: {printable(value)}")
     return EXIT_OK
 
 
@@ -679,27 +821,96 @@ COMMANDS = {
 }
 
 
+def dash_tokens(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``argv`` rewritten so that a token beginning with ``-`` is read as a token.
+
+    base64url has ``-`` in its alphabet, so about one opaque token in 64 begins with it, and
+    argparse would take ``-Abc…`` for an unknown option. Within a command, a word that starts
+    with ``-`` but is none of the command's options is a value: after an option that takes one
+    it becomes ``--option=value``; otherwise it is a positional token and moves behind ``--``.
+    """
+    commands = _subcommands(parser)
+    position = next((i for i, word in enumerate(argv) if word in commands), None)
+    if position is None:
+        return argv
+    command = commands[argv[position]]
+    if _subcommands(command):
+        return argv  # a command with actions of its own takes no token before them
+    options = command._option_string_actions
+    head, rest = argv[: position + 1], argv[position + 1 :]
+    kept: list[str] = []
+    tokens: list[str] = []
+    index = 0
+    while index < len(rest):
+        word = rest[index]
+        if word == "--":
+            kept.extend(rest[index:])
+            break
+        action = options.get(word)
+        following = rest[index + 1] if index + 1 < len(rest) else None
+        if (
+            action is not None
+            and action.nargs != 0
+            and following is not None
+            and following.startswith("-")
+            and following != "-"
+            and following.split("=", 1)[0] not in options
+        ):
+            kept.append(f"{word}={following}")
+            index += 2
+            continue
+        if word.startswith("-") and word != "-" and word.split("=", 1)[0] not in options:
+            tokens.append(word)
+        else:
+            kept.append(word)
+        index += 1
+    if not tokens:
+        return [*head, *kept]
+    if "--" in kept:
+        at = kept.index("--")
+        return [*head, *kept[:at], "--", *tokens, *kept[at + 1 :]]
+    return [*head, *kept, "--", *tokens]
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
 def report_error(out: Out, exc: WorkbenchError) -> int:
-    """Print ``error: <code>: <description>`` and return the exit code for the error."""
+    """Print ``error: <code>: <description>`` and return the exit code for the error.
+
+    What a server said is echoed, so it is masked with every secret of the run (a server that
+    echoes the client secret or a refresh token in its error must not print it) and shown
+    with control characters escaped.
+    """
+
+    def say(text: str) -> None:
+        out.info(printable(out.mask(text)))
+
     if isinstance(exc, OAuthError):
-        line = f"error: {exc.error}: {exc.description}" if exc.description else f"error: {exc}"
-        out.info(line)
+        say(f"error: {exc.error}: {exc.description}" if exc.description else f"error: {exc}")
         if exc.uri:
-            out.info(f"  see {exc.uri}")
+            if is_web_url(exc.uri):
+                say(f"  see {exc.uri}")
+            else:
+                say(f"  error_uri (not an http(s) URL, not shown as a link): {exc.uri!r}")
         advice = getattr(exc, "advice", "")  # a CognitoError says what to do
         if advice:
-            out.info(f"  advice: {advice}")
+            say(f"  advice: {advice}")
         return EXIT_OAUTH
     if isinstance(exc, TransportError):
-        out.info(f"error: {exc.kind}: {exc}")
+        say(f"error: {exc.kind}: {exc}")
         return EXIT_TRANSPORT
     if isinstance(exc, FlowError):
-        out.info(f"error: {exc.kind}: {exc}")
+        say(f"error: {exc.kind}: {exc}")
         return EXIT_OAUTH
     if isinstance(exc, TokenError):
-        out.info(f"error: token: {exc}")
+        say(f"error: token: {exc}")
         return EXIT_CHECK
-    out.info(f"error: {exc}")
+    say(f"error: {exc}")
     return EXIT_USAGE
 
 
@@ -708,7 +919,7 @@ def main(
 ) -> int:
     out = Out(stdout or sys.stdout, stderr or sys.stderr)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(dash_tokens(parser, sys.argv[1:] if argv is None else list(argv)))
     if not args.command:
         parser.print_help(out.stderr)
         return EXIT_USAGE

@@ -28,10 +28,13 @@ from workbench.cli import (
     Out,
     _env,
     _print_exchange,
-    _print_inspection,
     _print_qr,
     _print_token_summary,
-    _token_arg,
+    add_token_argument,
+    positional_token,
+    refresh_token_arg,
+    report_inspection,
+    unreadable_token,
 )
 from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_api import CognitoApi
@@ -48,7 +51,7 @@ from workbench.core.errors import ConfigError, FlowError
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.http import HttpClient
 from workbench.core.jwks import JwksCache
-from workbench.core.tokens import decode_jwt, token_kind
+from workbench.core.tokens import decode_jwt
 from workbench.core.tokenset import TokenSet
 
 __all__ = ["COGNITO_GRANTS", "COMMANDS", "register"]
@@ -116,7 +119,7 @@ def register(
     gr.add_argument("--cognito", action="store_true", help="RevokeToken (a refresh token)")
 
     so = sub.add_parser("signout", help="sign a user out everywhere (Cognito GlobalSignOut)")
-    so.add_argument("token", help="the access token, or - to read it from standard input")
+    add_token_argument(so, "the access token")
     so.add_argument("--cognito", action="store_true", help="Cognito GlobalSignOut (required)")
     _pool_args(so, client=True)
     so.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
@@ -153,7 +156,7 @@ def register(
     reality = actions.add_parser(
         "reality-check", help="an access token: local verification beside Cognito's GetUser"
     )
-    reality.add_argument("token", help="the access token, or - to read it from standard input")
+    add_token_argument(reality, "the access token")
     for action in (describe, create, reality, actions.choices["list-resource-servers"]):
         _pool_args(action, client=True)
         action.add_argument("--insecure", action="store_true", help="do not verify TLS")
@@ -180,6 +183,8 @@ def _pool(args: argparse.Namespace) -> CognitoPool:
 def _open(api: CognitoApi, args: argparse.Namespace, out: Out) -> None:
     if not api.pool.verify_tls:
         out.info("warning: TLS certificate verification is OFF for this run (--insecure).")
+    out.watch(api.log)
+    out.secret(api.pool.client_secret)
     if getattr(args, "log", False):
         api.log.subscribe(lambda ex: _print_exchange(out, ex))
 
@@ -190,7 +195,7 @@ def _tty() -> bool:
 
 def _password(args: argparse.Namespace, out: Out, username: str) -> str:
     if args.password_env:
-        return _env(args.password_env, "password")
+        return out.secret(_env(args.password_env, "password")) or ""
     if not _tty():
         raise ConfigError("No terminal to ask for the password: use --password-env VAR.")
     return getpass.getpass(f"Password for {username}: ", stream=out.stderr)
@@ -264,9 +269,10 @@ def cmd_token(args: argparse.Namespace, out: Out) -> int:
     _open(auth, args, out)
     try:
         if flow == "REFRESH_TOKEN_AUTH":
-            if not args.refresh_token:
+            refresh_token = out.secret(refresh_token_arg(args))
+            if not refresh_token:
                 raise ConfigError("--refresh-token is required for --grant cognito-refresh.")
-            result = auth.refresh(args.refresh_token, args.username)
+            result = auth.refresh(refresh_token, args.username)
             _explain_hash(args, out, auth)
             out.info("refresh token " + ROTATION_TEXT[result.rotation])
             _print_tokens(args, out, result.tokens)
@@ -307,7 +313,7 @@ def _token_call(
     args: argparse.Namespace, out: Out, call: Callable[[CognitoAuth, str], None], *, client: bool
 ) -> None:
     """Run one Cognito call on the token argument with a recorded, closed-after client."""
-    token = _token_arg(args.token)
+    token = out.secret(positional_token(args)) or ""
     pool = _pool(args)
     pool.require_region()
     if client:
@@ -346,11 +352,10 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
     """``inspect TOKEN --user-pool-id P``: the pool's keys and issuer, Cognito's claims."""
     if args.issuer or args.jwks_uri:
         raise ConfigError("Use either --user-pool-id or --issuer/--jwks-uri, not both.")
-    token = _token_arg(args.token)
-    if token_kind(token) == "opaque":
-        message = "opaque token: not a JWT, so it cannot be decoded."
-        out.result(json.dumps({"kind": "opaque", "message": message}) if args.json else message)
-        return EXIT_OK
+    token = positional_token(args)
+    unreadable = unreadable_token(args, out, token)
+    if unreadable is not None:
+        return unreadable
     pool = CognitoPool(
         region=args.region or "",
         user_pool_id=args.user_pool_id,
@@ -360,6 +365,7 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
     )
     kind = "id" if decode_jwt(token).claims.get("token_use") == "id" else "access"
     http = HttpClient(verify_tls=pool.verify_tls)
+    out.watch(http.log)
     if args.log:
         http.log.subscribe(lambda ex: _print_exchange(out, ex))
     try:
@@ -367,13 +373,9 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
         inspection = inspect_cognito_token(token, pool, cache, kind)
     finally:
         http.close()
-    if args.json:
-        doc = inspection.to_dict()
-        out.result(json.dumps({k: doc[k] for k in ("header", "claims", "findings")}, indent=2))
-    else:
+    if not args.json:
         out.info(f"Cognito {kind} token; keys from {pool.jwks_url}")
-        _print_inspection(out, inspection)
-    return EXIT_CHECK if inspection.failed else EXIT_OK
+    return report_inspection(args, out, inspection)
 
 
 def cmd_cognito(args: argparse.Namespace, out: Out) -> int:
@@ -471,7 +473,7 @@ def _create_resource_server(args: argparse.Namespace, out: Out, admin: CognitoPo
 
 
 def _reality(args: argparse.Namespace, out: Out, pool: CognitoPool) -> int:
-    token = _token_arg(args.token)
+    token = out.secret(positional_token(args)) or ""
     auth = CognitoAuth(pool)
     _open(auth, args, out)
     try:

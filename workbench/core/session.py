@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import ServerMetadata, discover
+from workbench.core.display import require_web_url
 from workbench.core.errors import (
     FlowError,
     OAuthError,
@@ -252,7 +253,7 @@ class OAuthSession:
     ) -> PendingAuthorization:
         """Start the loopback listener and build the authorize URL (RFC 8252 §7.3)."""
         meta = self.metadata()
-        endpoint = meta.require("authorization_endpoint")
+        endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
         mode: Literal["query", "fragment"] = "query" if response_type == "code" else "fragment"
         listener = LoopbackListener(port=port, path=path, mode=mode).start()
         request = build_authorization_request(
@@ -328,7 +329,12 @@ class OAuthSession:
             self._scope(scope),
             self._extra(extra),
         )
-        return parse_device_authorization(self.http.send(request))
+        authorization = parse_device_authorization(self.http.send(request))
+        # The user is sent to these (printed, shown as a QR code, opened): web URLs only.
+        require_web_url(authorization.verification_uri, "verification URI")
+        if authorization.verification_uri_complete:
+            require_web_url(authorization.verification_uri_complete, "verification URI")
+        return authorization
 
     def poll_device(
         self, authorization: DeviceAuthorization, cancel: threading.Event | None = None

@@ -606,7 +606,9 @@ def _check_keys(keys: _KeyLookup) -> Finding:
     check = "keys"
     keyset = keys.keys
     if keyset is None:
-        return keys.unverified(check, keys.problem or NO_ISSUER_KEYS)
+        if keys.problem == NO_ISSUER_KEYS:
+            return keys.unverified(check, NO_ISSUER_KEYS)
+        return keys.unverified(check, "no key set to examine (the signature check says why)")
     symmetric = [k.label for k in keyset.keys if k.kty == "oct"]
     private = [k.label for k in keyset.keys if k.is_public and k.has_private_members]
     problems: list[str] = []
