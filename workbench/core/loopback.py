@@ -277,7 +277,13 @@ class LoopbackListener:
 
     def _serve(self) -> None:
         while not self._stop.is_set():
-            self._server.handle_request()
+            try:
+                self._server.handle_request()
+            except (OSError, ValueError):
+                # close() gave up waiting for this loop and closed the socket under it.
+                if self._stop.is_set():
+                    return
+                raise
 
     def wait(self, timeout: float = 300.0, cancel: threading.Event | None = None) -> dict[str, str]:
         """Block until the callback with the right state arrives; FlowError on timeout or
