@@ -54,7 +54,8 @@ from workbench.core.flows.token_endpoint import parse_token_response
 from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo_response
 from workbench.core.http import ExchangeLog, HttpClient, HttpRequest
 from workbench.core.jwks import JwksCache
-from workbench.core.loopback import LoopbackListener
+from workbench.core.loopback import LoopbackListener, RejectedCallback
+from workbench.core.pkce import random_token
 from workbench.core.tokens import Inspection, decode_jwt, inspect_token, token_kind
 from workbench.core.tokenset import TokenSet
 
@@ -87,6 +88,12 @@ class PendingAuthorization:
     @property
     def url(self) -> str:
         return self.request.url
+
+    @property
+    def rejected(self) -> tuple[RejectedCallback, ...]:
+        """Callbacks the listener refused so far (wrong or missing state), most recent last:
+        for the UI and the CLI to show. The wait went on after each of them."""
+        return self.listener.rejected
 
     def close(self) -> None:
         self.listener.close()
@@ -255,17 +262,25 @@ class OAuthSession:
         meta = self.metadata()
         endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
         mode: Literal["query", "fragment"] = "query" if response_type == "code" else "fragment"
-        listener = LoopbackListener(port=port, path=path, mode=mode).start()
-        request = build_authorization_request(
-            endpoint,
-            self.client.client_id,
-            listener.redirect_uri,
-            self._scope(scope),
-            response_type=response_type,
-            issuer=meta.issuer or None,
-            iss_required=meta.authorization_response_iss_parameter_supported,
-            extra=self._extra(extra),
-        )
+        # The listener answers only the callback carrying this state; it exists before the
+        # request does because the request names its redirect URI.
+        state = random_token()
+        listener = LoopbackListener(port=port, path=path, mode=mode, state=state).start()
+        try:
+            request = build_authorization_request(
+                endpoint,
+                self.client.client_id,
+                listener.redirect_uri,
+                self._scope(scope),
+                response_type=response_type,
+                issuer=meta.issuer or None,
+                iss_required=meta.authorization_response_iss_parameter_supported,
+                extra=self._extra(extra),
+                state=state,
+            )
+        except BaseException:
+            listener.close()
+            raise
         return PendingAuthorization(request, listener)
 
     def finish_authorization(

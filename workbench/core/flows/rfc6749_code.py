@@ -38,9 +38,14 @@ def build_authorization_request(
     issuer: str | None = None,
     iss_required: bool = False,
     extra: Mapping[str, str] | None = None,
+    state: str | None = None,
 ) -> AuthorizationRequest:
-    """RFC 6749 §4.1.1 / §4.2.1: the authorize URL with state, nonce (for openid) and PKCE."""
-    state = random_token()
+    """RFC 6749 §4.1.1 / §4.2.1: the authorize URL with state, nonce (for openid) and PKCE.
+
+    ``state`` is made here unless given (the loopback listener must know it before the
+    request exists: it is created first, for its redirect URI).
+    """
+    state = state or random_token()
     nonce = random_token() if "openid" in scope.split() or "id_token" in response_type else None
     pkce = Pkce.generate() if use_pkce and response_type == "code" else None
     params: dict[str, str] = {
