@@ -527,6 +527,8 @@ def _browser_flow(
         return session.finish_authorization(pending, timeout=args.timeout)
     finally:
         pending.close()
+        for stray in pending.rejected:  # another page or process called the redirect URI
+            out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
 
 
 def _print_qr(out: Out, data: str) -> None:

@@ -99,8 +99,9 @@ def test_claims_show_at_once_with_meanings_and_human_times(
     assert "valid RS256 signature" in inspector.findings.reason("signature")
     assert inspector.findings.outcome("nonce") == "not_checked"
     assert inspector.verdict.property("outcome") == "pass"
+    assert inspector.findings.outcome("keys") == "pass"  # the demo JWKS holds public keys only
     assert "Signature valid" in inspector.verdict.text()
-    assert inspector.tabs.tabText(inspector.tab_checks) == "Checks (✓4)"
+    assert inspector.tabs.tabText(inspector.tab_checks) == "Checks (✓6)"
 
     inspector.tabs.setCurrentIndex(inspector.tab_json)
     raw = json.loads(inspector.raw_json.toPlainText())
