@@ -701,16 +701,23 @@ def _check_aud(claims: Mapping[str, Any], audience: str | None, client_id: str |
     return _pass(check, "; ".join(passes))
 
 
+def _time_claim(claims: Mapping[str, Any], name: str, now: float) -> tuple[float, str] | Finding:
+    """``(seconds from now, local time)`` of a NumericDate claim, or the finding that ends it."""
+    if name not in claims:
+        return _skip(name, f"token has no {name}")
+    try:
+        moment = parse_numeric_date(claims[name])
+    except ValueError as exc:
+        return _fail(name, f"{name} is not a valid time: {exc}")
+    return moment - now, format_local(moment)
+
+
 def _check_exp(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
     check = "exp"
-    if "exp" not in claims:
-        return _skip(check, "token has no exp")
-    try:
-        exp = parse_numeric_date(claims["exp"])
-    except ValueError as exc:
-        return _fail(check, f"exp is not a valid time: {exc}")
-    left = exp - now
-    when = format_local(exp)
+    found = _time_claim(claims, check, now)
+    if isinstance(found, Finding):
+        return found
+    left, when = found
     if left <= -leeway:
         return _fail(check, f"expired {format_relative(left)} ({when})")
     if left <= 0:
@@ -722,14 +729,10 @@ def _check_exp(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
 
 def _check_nbf(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
     check = "nbf"
-    if "nbf" not in claims:
-        return _skip(check, "token has no nbf")
-    try:
-        nbf = parse_numeric_date(claims["nbf"])
-    except ValueError as exc:
-        return _fail(check, f"nbf is not a valid time: {exc}")
-    ahead = nbf - now
-    when = format_local(nbf)
+    found = _time_claim(claims, check, now)
+    if isinstance(found, Finding):
+        return found
+    ahead, when = found
     if ahead > leeway:
         return _fail(check, f"not valid yet: valid from {when} ({format_relative(ahead)})")
     if ahead > 0:
@@ -741,14 +744,10 @@ def _check_nbf(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
 
 def _check_iat(claims: Mapping[str, Any], now: float, leeway: int) -> Finding:
     check = "iat"
-    if "iat" not in claims:
-        return _skip(check, "token has no iat")
-    try:
-        iat = parse_numeric_date(claims["iat"])
-    except ValueError as exc:
-        return _fail(check, f"iat is not a valid time: {exc}")
-    ahead = iat - now
-    when = format_local(iat)
+    found = _time_claim(claims, check, now)
+    if isinstance(found, Finding):
+        return found
+    ahead, when = found
     if ahead > leeway:
         return _fail(
             check,
