@@ -5,16 +5,19 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextDocumentFragment
 from pytestqt.qtbot import QtBot
 
+from tests.peers import closed_port_url
 from tests.ui.conftest import demo_provider
 from workbench.core.claims import CLAIM_MEANINGS, format_local
 from workbench.core.client_auth import ClientConfig
-from workbench.core.session import Provider
+from workbench.core.session import Provider, RealityCheck, ServerVerdict
+from workbench.core.tokens import Finding, Inspection, Outcome, inspect_token
 from workbench.core.tokenset import TokenSet
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, DemoServer
 from workbench.ui.inspector import ClaimsTableModel, TokenInspector
@@ -423,3 +426,160 @@ def test_countdown_turns_expired_by_itself(
 def _clean_clipboard() -> Iterator[None]:
     yield
     QGuiApplication.clipboard().clear()
+
+
+# -- hostile tokens (issue 7) ----------------------------------------------------------------
+
+FAKE_LINK = '<b><a href="x">PASS</a></b>'
+HOSTILE_CLAIMS = {
+    "sub": "\x1b[2J",
+    "note": "line one\rPASS",
+    "rtl": "\u202eevil",
+    "html": FAKE_LINK,
+    "<b>claim</b>": 1,
+}
+
+
+def b64(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def hostile_token() -> str:
+    header = {"alg": "RS256", "typ": "<b>JWT</b>\x1b[31m", "kid": "\u202ek1"}
+    return f"{b64(header)}.{b64(HOSTILE_CLAIMS)}.c2ln"
+
+
+def plain(tip: object) -> str:
+    """A tooltip as the reader sees it (they reach Qt as escaped rich text)."""
+    text = str(tip)
+    assert text.startswith("<p style='white-space:pre-wrap'>")
+    return QTextDocumentFragment.fromHtml(text).toPlainText()
+
+
+def test_hostile_claims_show_as_visible_escapes_and_literal_text(qtbot: QtBot) -> None:
+    bare = AppState()
+    widget = TokenInspector(bare)
+    qtbot.addWidget(widget)
+    widget.show_token(hostile_token())
+    model = widget.claims_model
+    value = ClaimsTableModel.VALUE
+
+    assert cell(model, "sub", value) == "\\e[2J"
+    assert cell(model, "note", value) == "line one\\rPASS"
+    assert cell(model, "rtl", value) == "\\u202eevil"
+    assert cell(model, "html", value) == FAKE_LINK  # item views draw text, never markup
+    assert "<b>claim</b>" in [
+        model.index(r, ClaimsTableModel.CLAIM).data() for r in range(model.rowCount())
+    ]
+    # Tooltips: rich text whose markup is escaped, so the fake link reads as typed.
+    html_tip = str(cell(model, "html", value, Qt.ItemDataRole.ToolTipRole))
+    assert "<b>" not in html_tip and "&lt;b&gt;&lt;a href=" in html_tip
+    assert plain(html_tip) == 'Raw JSON value:\n"<b><a href=\\"x\\">PASS</a></b>"'
+    assert plain(cell(model, "rtl", value, Qt.ItemDataRole.ToolTipRole)).endswith('"\\u202eevil"')
+    claim_tip = model.index(model.find("<b>claim</b>"), ClaimsTableModel.CLAIM).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    assert plain(claim_tip) == "<b>claim</b>"
+    every = [
+        str(model.index(r, c).data(role))
+        for r in range(model.rowCount())
+        for c in range(model.columnCount())
+        for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+    ]
+    assert not any(ch in text for text in every for ch in "\x1b\r\u202e")
+
+    # The header's typ and kid, the chips and the JSON tab: escaped, plain text.
+    chips = [c for c in widget.chips if c.text()]
+    assert [c.text() for c in chips] == ["JWT", "RS256", "<b>JWT</b>\\e[31m"]
+    assert all(c.textFormat() == Qt.TextFormat.PlainText for c in widget.chips)
+    assert cell(widget.header_model, "kid", value) == "\\u202ek1"
+    widget._fill_json()
+    shown_json = widget.raw_json.toPlainText()
+    assert "\\u202eevil" in shown_json and "\u202e" not in shown_json
+    # Copy value still copies the claim exactly.
+    row = widget.claims_proxy.mapFromSource(model.index(model.find("rtl"), value))
+    widget.claims_table.setCurrentIndex(row)
+    widget._copy_cell(widget.claims_table, value)
+    assert QGuiApplication.clipboard().text() == "\u202eevil"
+    # No provider: the signature is not checked, and nothing says it is valid.
+    assert widget.verdict.property("outcome") == "not_checked"
+    assert "valid" not in widget.verdict.text()
+    bare.close()
+
+
+def _with_signature(token: str, outcome: Outcome, reason: str) -> Inspection:
+    """The local inspection of ``token`` with every check passing but the signature's."""
+    local = inspect_token(token)
+    findings = tuple(
+        Finding(f.check, outcome, reason)
+        if f.check == "signature"
+        else Finding(f.check, Outcome.PASS, "fine")
+        for f in local.findings
+    )
+    return replace(local, findings=findings)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "reason", "verdict", "head"),
+    [
+        (
+            Outcome.FAIL,
+            "not verified: the issuer's keys could not be fetched (timed out)",
+            "fail",
+            "✗ Signature not verified",
+        ),
+        (Outcome.FAIL, "signature does not match the key", "fail", "✗ Signature invalid"),
+        (Outcome.NOT_CHECKED, "no issuer keys", "not_checked", "– Signature not checked"),
+    ],
+)
+def test_the_verdict_is_never_valid_unless_the_signature_passed(
+    qtbot: QtBot, tokens: TokenSet, outcome: Outcome, reason: str, verdict: str, head: str
+) -> None:
+    bare = AppState()
+    widget = TokenInspector(bare)
+    qtbot.addWidget(widget)
+    assert tokens.access_token is not None
+    widget.show_token(tokens.access_token)
+    inspection = _with_signature(tokens.access_token, outcome, reason)
+    widget.show_checks(inspection)
+
+    # Every other check passed: still no "valid" and no pass colour on the summary.
+    assert widget.findings.outcome("signature") == outcome.value
+    assert widget.findings.reason("signature") == reason
+    assert widget.verdict.text().startswith(head)
+    assert "signature valid" not in widget.verdict.text().lower()
+    assert "✓" not in widget.verdict.text()
+    assert widget.verdict.property("outcome") == verdict
+    assert widget.findings.rows["signature"].property("outcome") == outcome.value
+
+    # The reality check's local side says the same, and agreeing on "inactive" is not green.
+    server = ServerVerdict(active=False, source="introspection", detail="active: false")
+    widget.reality.show_result(RealityCheck(inspection, server), "Access token", "t")
+    assert widget.reality.local.headline.text() == head
+    assert widget.reality.local.property("outcome") == verdict
+    assert widget.reality.sign.text() == "="
+    assert widget.reality.sign.property("outcome") != "pass"
+    assert not any(
+        label.property("outcome") == "pass"
+        for label in (widget.verdict, widget.reality.local, widget.reality.local.headline)
+    )
+    bare.close()
+
+
+def test_an_unreachable_provider_fails_the_signature_check(qtbot: QtBot, tokens: TokenSet) -> None:
+    """Verification was asked for (a provider is chosen) but its keys cannot be had."""
+    away = AppState()
+    away.set_provider(demo_provider(closed_port_url()))
+    widget = TokenInspector(away)
+    qtbot.addWidget(widget)
+    assert tokens.access_token is not None
+    widget.show_token(tokens.access_token)
+    wait_checked(qtbot, widget)
+    assert widget.findings.outcome("signature") == "fail"
+    assert widget.findings.reason("signature").startswith(
+        "not verified: the provider could not be reached ("
+    )
+    assert widget.verdict.text().startswith("✗ Signature not verified")
+    assert widget.verdict.property("outcome") == "fail"
+    assert "only the local checks ran" in widget.findings.note.text()
+    away.close()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontInfo, QPalette
+from PySide6.QtGui import QColor, QFontInfo, QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QToolButton
 from pytestqt.qtbot import QtBot
 
@@ -47,6 +49,13 @@ def cell(dock: ExchangeLogDock, row: int, column: int, role: int = 0) -> object:
     return dock.proxy.index(row, column).data(role or Qt.ItemDataRole.DisplayRole)
 
 
+def tip(dock: ExchangeLogDock, row: int, column: int) -> str:
+    """A cell's tooltip as the reader sees it (tooltips reach Qt as escaped rich text)."""
+    html = str(cell(dock, row, column, Qt.ItemDataRole.ToolTipRole))
+    assert html.startswith("<p style='white-space:pre-wrap'>")
+    return QTextDocumentFragment.fromHtml(html).toPlainText()
+
+
 def shown_purposes(dock: ExchangeLogDock) -> list[str]:
     return [str(cell(dock, r, M.COL_PURPOSE)) for r in range(dock.proxy.rowCount())]
 
@@ -81,9 +90,7 @@ def test_client_credentials_rows_appear_with_purpose_status_and_duration(
     token_row = 1
     assert cell(dock, token_row, M.COL_METHOD) == "POST"
     assert cell(dock, token_row, M.COL_URL) == "/token"
-    assert cell(dock, token_row, M.COL_URL, Qt.ItemDataRole.ToolTipRole) == (
-        f"{state.require_session().provider.issuer}/token"
-    )
+    assert tip(dock, token_row, M.COL_URL) == f"{state.require_session().provider.issuer}/token"
     assert cell(dock, token_row, M.COL_STATUS) == "200"
     assert cell(dock, token_row, M.COL_STATUS, STATUS_CLASS_ROLE) == "2xx"
     assert re.fullmatch(r"\d\d:\d\d:\d\d", str(cell(dock, token_row, M.COL_TIME)))
@@ -205,8 +212,7 @@ def test_refused_connection_shows_as_failed_with_its_error(qtbot: QtBot, state: 
     assert cell(dock, 0, M.COL_PURPOSE) == "discovery"
     assert cell(dock, 0, M.COL_STATUS) == "failed"
     assert cell(dock, 0, M.COL_STATUS, STATUS_CLASS_ROLE) == "failed"
-    tooltip = str(cell(dock, 0, M.COL_STATUS, Qt.ItemDataRole.ToolTipRole))
-    assert "refused" in tooltip
+    assert "refused" in tip(dock, 0, M.COL_STATUS)
 
     dock.table.selectRow(0)
     text = dock.detail_text()
@@ -432,3 +438,56 @@ def test_docked_on_a_side_the_detail_goes_below_the_table(qtbot: QtBot, state: A
     assert dock.splitter.orientation() == Qt.Orientation.Horizontal
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     assert dock.splitter.orientation() == Qt.Orientation.Vertical
+
+
+# -- hostile answers and private files (issue 7) ---------------------------------------------
+
+
+def test_hostile_urls_headers_and_bodies_show_as_visible_escapes(
+    qtbot: QtBot, state: AppState
+) -> None:
+    dock = make_dock(qtbot, state)
+    body = '{"error_description": "\\u001b[2J<b><a href=\\"x\\">PASS</a></b>\\u202e"}'
+    hostile = replace(
+        _synthetic(1),
+        purpose="token\x1b[2J",
+        url="https://idp.example/to\u202eken\r?x=<b>PASS</b>",
+        reason="OK\x1b]0;pwned\x07",
+        response_headers={"X-Note": "a\x1b[31mred\u200b", "Content-Type": "text/html"},
+        response_body=f"{body}\r\nsecond line\rPASS\n",
+    )
+    dock.model.append(hostile)
+    assert cell(dock, 0, M.COL_PURPOSE) == "token\\e[2J"
+    assert cell(dock, 0, M.COL_URL) == "/to\\u202eken?x=<b>PASS</b>"  # urlsplit drops the CR
+    assert tip(dock, 0, M.COL_URL) == "https://idp.example/to\\u202eken\\r?x=<b>PASS</b>"
+    assert "&lt;b&gt;PASS" in str(cell(dock, 0, M.COL_URL, Qt.ItemDataRole.ToolTipRole))
+
+    dock.table.selectRow(0)
+    text = dock.detail_text()
+    assert not any(ch in text for ch in "\x1b\r\u202e\u200b\x07")
+    assert "#1 token\\e[2J — POST — 200 OK\\e]0;pwned\\x07" in dock.detail_title.text()
+    assert "POST https://idp.example/to\\u202eken\\r?x=<b>PASS</b>" in text
+    assert "X-Note: a\\e[31mred\\u200b" in text
+    # The body keeps its line breaks (CRLF read as one); a lone CR is shown, not obeyed.
+    assert "\nsecond line\\rPASS" in text
+    assert '<b><a href=\\"x\\">PASS</a></b>' in text  # literal, in a plain-text view
+
+
+def test_export_is_readable_by_its_owner_only(
+    qtbot: QtBot, state: AppState, tmp_path: Path
+) -> None:
+    dock = make_dock(qtbot, state)
+    state.require_session().client_credentials()
+    fresh = tmp_path / "fresh.json"
+    assert dock.export_to(fresh) == 2
+    assert os.stat(fresh).st_mode & 0o777 == 0o600
+    # Overwriting a file the user had made world-readable narrows it too.
+    existing = tmp_path / "existing.json"
+    existing.write_text("old, longer than what replaces it " * 100, encoding="utf-8")
+    existing.chmod(0o644)
+    assert dock.export_to(existing) == 2
+    assert os.stat(existing).st_mode & 0o777 == 0o600
+    assert (
+        json.loads(existing.read_text(encoding="utf-8"))["exchanges"][1]["response"]["status"]
+        == 200
+    )

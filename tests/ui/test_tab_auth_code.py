@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -242,3 +243,38 @@ def test_no_browser_says_to_copy_the_url(qtbot: QtBot, public_state: AppState) -
     tab.cancel()
     qtbot.waitUntil(lambda: not tab.busy, timeout=2000)
     assert not tab.open_button.isEnabled()
+
+
+# -- hostile authorization endpoints (issue 7) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["javascript:alert(1)//", "file:///etc/passwd", "custom-app://authorize"]
+)
+@pytest.mark.parametrize("open_browser", [True, False])
+def test_a_non_web_authorization_endpoint_is_refused(
+    qtbot: QtBot, state: AppState, demo: DemoServer, endpoint: str, open_browser: bool
+) -> None:
+    hostile = replace(
+        demo_provider(demo.issuer, public=True), endpoints={"authorization_endpoint": endpoint}
+    )
+    state.set_provider(hostile)
+    browser = ScriptedBrowser()
+    tab = AuthCodeTab(state, open_url=browser.open)
+    qtbot.addWidget(tab)
+    tab.browser_check.setChecked(open_browser)
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=5000)
+
+    assert browser.urls == []  # never handed to a browser, whether it was to open one or not
+    assert not tab.error_banner.isHidden()
+    message = tab.error_banner.text()
+    assert "Refusing to open the authorize URL" in message and endpoint in message
+    assert "only http and https URLs" in message
+    assert tab.step_label.text() == "Stopped: see the message above."
+    assert not tab.open_button.isEnabled() and tab.pending is None
+    assert state.tokens is None
+    port = urlsplit(tab.redirect_field.text()).port
+    assert port is not None and _port_closed(port)  # the listener stopped waiting
+    tab._on_open_clicked()  # the button's slot, even if it were enabled: still refused
+    assert browser.urls == []

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import qrcode
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 
 from tests.ui.conftest import demo_provider
 from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
@@ -203,3 +203,85 @@ def test_presenter_view_follows_the_tab(qtbot: Any, open_tab: Any, demo: DemoSer
     assert presenter.isVisible() and presenter.status_text() == "Approved ✓"
     qtbot.mouseClick(presenter.close_button, Qt.MouseButton.LeftButton)
     assert not presenter.isVisible()
+
+
+# -- hostile verification addresses (issue 7) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uri", "complete", "refused"),
+    [
+        ("javascript:alert(1)", None, "javascript:alert(1)"),
+        ("file:///etc/passwd", None, "file:///etc/passwd"),
+        (None, "javascript:alert(1)", "javascript:alert(1)"),
+    ],
+)
+def test_a_non_web_verification_address_is_refused(
+    qtbot: Any,
+    open_tab: Any,
+    demo: DemoServer,
+    monkeypatch: pytest.MonkeyPatch,
+    uri: str | None,
+    complete: str | None,
+    refused: str,
+) -> None:
+    tab = open_tab(demo)
+    opened: list[QUrl] = []
+    tab.open_url = lambda url: opened.append(url) or True
+    session = tab.state.session
+    assert session is not None
+    original = session.start_device
+
+    def hostile(*args: Any, **kwargs: Any) -> DeviceAuthorization:
+        auth: DeviceAuthorization = original(*args, **kwargs)
+        return replace(
+            auth,
+            verification_uri=uri or auth.verification_uri,
+            verification_uri_complete=complete,
+        )
+
+    monkeypatch.setattr(session, "start_device", hostile)
+    started: list[object] = []
+    tab.sig_device_started.connect(started.append)
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    finish(qtbot, tab, "failed")
+
+    # Fail closed: no code, link or QR; the reason is in the tab; nothing reached a browser.
+    assert started == [] and tab.authorization is None
+    assert tab.code_panel.isHidden() and tab.qr_view.data() == ""
+    assert tab.error_banner.isVisible()
+    message = tab.error_banner.text()
+    assert "Refusing to open the" in message and "verification address" in message
+    assert refused in message and "only http and https URLs" in message
+    assert tab.step_label.text() == "Stopped: see the message above."
+    assert not tab.open_verification_page()
+    assert opened == []
+
+
+def test_the_verification_link_opens_only_through_the_checked_opener(
+    qtbot: Any, open_tab: Any, demo: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab = open_tab(demo)
+    opened: list[str] = []
+    tab.open_url = lambda url: opened.append(url.toString()) or True
+    session = tab.state.session
+    assert session is not None
+    original = session.start_device
+    sneaky_code = "\x1b[2J<b>ABCD</b>\u202e"
+
+    def with_sneaky_code(*args: Any, **kwargs: Any) -> DeviceAuthorization:
+        auth: DeviceAuthorization = original(*args, **kwargs)
+        return replace(auth, user_code=sneaky_code)
+
+    monkeypatch.setattr(session, "start_device", with_sneaky_code)
+    auth = start(qtbot, tab)
+    assert not tab.uri_label.openExternalLinks()
+    assert f'<a href="{auth.qr_uri}">' in tab.uri_label.text()
+    # The user code is plain text with its control characters shown; Copy gives it exactly.
+    assert tab.user_code_label.textFormat() == Qt.TextFormat.PlainText
+    assert tab.user_code_label.text() == "\\e[2J<b>ABCD</b>\\u202e"
+    tab.uri_label.linkActivated.emit("javascript:alert(1)")  # the label's href is not trusted
+    assert opened == [auth.qr_uri]
+    assert tab.step_label.text() == "Verification page opened in the browser."
+    tab.cancel()
+    finish(qtbot, tab, "cancelled")

@@ -4,6 +4,8 @@ A filterable table (one row per :class:`~workbench.core.http.Exchange`, newest a
 following new rows unless the user scrolled up) beside a read-only detail pane showing the
 selected exchange's request, response or error. Everything shown is masked by the core;
 "Copy as curl" copies a runnable command whose secrets are environment-variable references.
+What servers sent is shown through :func:`~workbench.core.display.printable` (see
+:mod:`workbench.ui.models.exchange_model`); Export writes a file only its owner can read.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.display import printable
 from workbench.core.http import Exchange
 from workbench.ui import metrics
+from workbench.ui.files import write_private_text
 from workbench.ui.models.exchange_model import (
     EXCHANGE_ROLE,
     ExchangeFilterProxyModel,
@@ -187,6 +191,7 @@ class ExchangeLogDock(QDockWidget):
         self.count_label = QLabel(parent)
         self.count_label.setObjectName("exchangeLogCount")
         self.count_label.setAccessibleName("Exchange count")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.count_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
 
         row = QHBoxLayout()
@@ -331,16 +336,20 @@ class ExchangeLogDock(QDockWidget):
         self._follow = True
 
     def export_to(self, path: str | Path) -> int:
-        """Write every exchange (masked, as Exchange.to_dict()) to ``path`` as JSON."""
+        """Write every exchange (masked, as Exchange.to_dict()) to ``path`` as JSON, mode 0600.
+
+        Masked is not harmless (token prefixes, user names, codes): like the profile file, the
+        export is readable by its owner only.
+        """
         exchanges = self.model.exchanges()
         document = {
             "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "exchanges": [exchange.to_dict() for exchange in exchanges],
         }
         text = json.dumps(document, indent=2, ensure_ascii=False)
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        write_private_text(path, text + "\n")
         noun = "exchange" if len(exchanges) == 1 else "exchanges"
-        self._notice(f"Exported {len(exchanges)} {noun} to {Path(path).name}")
+        self._notice(printable(f"Exported {len(exchanges)} {noun} to {Path(path).name}"))
         return len(exchanges)
 
     def export(self) -> None:
@@ -357,7 +366,7 @@ class ExchangeLogDock(QDockWidget):
             QMessageBox.warning(
                 self,
                 "Export failed",
-                f"Could not write {path}: {exc.strerror or exc}",
+                printable(f"Could not write {path}: {exc.strerror or exc}"),
             )
 
     # -- slots ------------------------------------------------------------------------------
@@ -418,8 +427,10 @@ class ExchangeLogDock(QDockWidget):
             return
         kind = status_class(exchange)
         self.detail_title.setText(
-            f"#{exchange.id} {exchange.purpose or 'request'} — {exchange.method} "
-            f"— {status_text(exchange)} — {format_duration(exchange.duration_ms)}"
+            printable(
+                f"#{exchange.id} {exchange.purpose or 'request'} — {exchange.method} "
+                f"— {status_text(exchange)} — {format_duration(exchange.duration_ms)}"
+            )
         )
         self._set_status_class(kind)
         self.detail.setPlainText(format_exchange(exchange))

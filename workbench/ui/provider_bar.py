@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.client_auth import ClientConfig
+from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
 from workbench.core.profiles import Profile
 from workbench.core.session import Provider
@@ -90,6 +91,7 @@ class ProviderBar(QWidget):
         self.delete_button.clicked.connect(self._on_delete)
         self.info = QLabel("", self)
         self.info.setObjectName("providerInfo")
+        self.info.setTextFormat(Qt.TextFormat.PlainText)
         self.info.setAccessibleName("Provider details")
         self.banner = MessageBanner("error", self)
         self.banner.setObjectName("providerError")
@@ -163,7 +165,7 @@ class ProviderBar(QWidget):
         secret = "with secret" if provider.client.client_secret else "public client"
         tls = "" if provider.verify_tls else "  ·  TLS verification OFF"
         self.info.setText(
-            f"{where}  ·  {provider.client.client_id or 'no client id'} ({secret}){tls}"
+            printable(f"{where}  ·  {provider.client.client_id or 'no client id'} ({secret}){tls}")
         )
         self.info.setToolTip(self.state.secrets.where())
 

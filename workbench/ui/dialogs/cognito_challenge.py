@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.cognito_auth import Challenge, Question
 from workbench.ui import metrics
+from workbench.ui.safe_text import printable, set_plain
 from workbench.ui.widgets.copy_field import CopyField
 from workbench.ui.widgets.qr_code import QrCodeView
 
@@ -53,20 +54,22 @@ class CognitoChallengeDialog(QDialog):
         super().__init__(parent)
         self.challenge = challenge
         self.setObjectName("cognitoChallengeDialog")
-        self.setWindowTitle(f"Cognito: {challenge.name}")
-        self.setAccessibleName(f"Cognito challenge {challenge.name}")
+        self.setWindowTitle(printable(f"Cognito: {challenge.name}"))
+        self.setAccessibleName(printable(f"Cognito challenge {challenge.name}"))
         self.setMinimumWidth(metrics.text_width(self, metrics.CHALLENGE_DIALOG_MIN_CHARS))
         self._fields: dict[str, QLineEdit | QComboBox] = {}
         self._confirm: dict[str, QLineEdit] = {}
         self._secret: list[QLineEdit] = []
 
-        title = QLabel(challenge.name, self)
+        title = QLabel(self)
+        set_plain(title, challenge.name)  # the challenge's words come from Cognito
         title.setObjectName("cognitoChallengeName")
         big = QFont(self.font())
         big.setBold(True)
         big.setPointSizeF(big.pointSizeF() * metrics.CHALLENGE_TITLE_SCALE)
         title.setFont(big)
-        self.prompt_label = QLabel(challenge.prompt, self)
+        self.prompt_label = QLabel(self)
+        set_plain(self.prompt_label, challenge.prompt, keep_newlines=True)
         self.prompt_label.setObjectName("cognitoChallengePrompt")
         self.prompt_label.setAccessibleName("What Cognito asks")
         self.prompt_label.setWordWrap(True)

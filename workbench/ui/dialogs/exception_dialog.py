@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import traceback
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from workbench import __version__
+from workbench.core.display import printable
 
 
 def format_exception(exc: BaseException) -> str:
@@ -20,12 +22,15 @@ def show_exception(parent: QWidget | None, exc: BaseException) -> QMessageBox:
     box.setAccessibleName("Unexpected error")
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Unexpected error")
-    box.setText(f"Something went wrong inside Token Workbench: {type(exc).__name__}: {exc}")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the message may quote a server or a token
+    box.setText(
+        printable(f"Something went wrong inside Token Workbench: {type(exc).__name__}: {exc}")
+    )
     box.setInformativeText(
         "This is a bug. The application is still usable; the details below help to fix it "
         f"(version {__version__})."
     )
-    box.setDetailedText(format_exception(exc))
+    box.setDetailedText(printable(format_exception(exc), keep_newlines=True))
     box.setStandardButtons(QMessageBox.StandardButton.Close)
     box.open()
     return box

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.display import printable
 from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.ui import metrics
 from workbench.ui.widgets.countdown import CountdownBar
@@ -105,6 +106,7 @@ class PresenterView(QDialog):
         label = QLabel(text, self)
         label.setObjectName(name)
         label.setAccessibleName(text or name)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # the code and address come from a server
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 
@@ -115,9 +117,9 @@ class PresenterView(QDialog):
         self._outcome = None
         self._code = auth.user_code
         self._address = auth.verification_uri
-        self.code_label.setText(auth.user_code)
+        self.code_label.setText(printable(auth.user_code))
         self.code_label.setEnabled(True)
-        self.url_label.setText(auth.verification_uri)
+        self.url_label.setText(printable(auth.verification_uri))
         self.qr_view.set_data(auth.qr_uri)
         self.qr_view.set_faded(False)
         self.countdown.set_deadline(auth.expires_at, auth.expires_in)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from workbench import workers
 from workbench.core.client_auth import AUTH_METHODS, AuthMethod
 from workbench.core.discovery import ENDPOINT_NAMES, ServerMetadata, discover
+from workbench.core.display import printable
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.http import HttpClient
 from workbench.core.profiles import Profile
@@ -68,6 +70,7 @@ class ProfileEditorDialog(QDialog):
         self.discover_button.clicked.connect(self._on_discover)
         self.discover_status = QLabel("", self)
         self.discover_status.setObjectName("profileDiscoverStatus")
+        self.discover_status.setTextFormat(Qt.TextFormat.PlainText)  # quotes the discovery doc
         self.discover_status.setWordWrap(True)
         self.discover_status.hide()  # shown while and after discovering
 
@@ -195,7 +198,7 @@ class ProfileEditorDialog(QDialog):
             return
         self.banner.hide()
         self.discover_button.setEnabled(False)
-        self.discover_status.setText(f"Fetching the discovery document of {issuer}…")
+        self.discover_status.setText(printable(f"Fetching the discovery document of {issuer}…"))
         self.discover_status.show()
         http = HttpClient(self.state.log, verify_tls=self.tls_check.isChecked())
 
@@ -218,7 +221,7 @@ class ProfileEditorDialog(QDialog):
             if value:
                 edit.setText(str(value))
         found = len(meta.endpoints())
-        self.discover_status.setText(f"Discovered {found} endpoints of {meta.issuer}.")
+        self.discover_status.setText(printable(f"Discovered {found} endpoints of {meta.issuer}."))
         if not self.scope_edit.text() and "openid" in meta.scopes_supported:
             self.scope_edit.setText("openid profile email")
 

@@ -4,6 +4,10 @@ Rows come from :func:`workbench.core.claims.claim_rows` / :func:`header_rows`. T
 ``iat``, ``nbf``, ``auth_time``…) read as local date-time plus relative offset, and
 :meth:`ClaimsTableModel.refresh_times` re-renders only those cells each tick so "in 4 min 12 s"
 stays true. Invalid values are flagged; the tooltip of a value is its raw JSON.
+
+Names and values come from the token: :meth:`ClaimsTableModel.data` shows them through
+:func:`~workbench.core.display.printable` (an ``ESC`` or a bidi override becomes a visible
+escape) and hands tooltips to Qt as escaped rich text, so markup in a claim reads as typed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 from workbench.core.claims import TIME_CLAIMS, ClaimRow, claim_rows, describe_time, header_rows
+from workbench.core.display import printable
+from workbench.ui.safe_text import tooltip
 
 DISPLAY_LIMIT = 300  # characters of a value drawn in a cell (the tooltip and JSON tab show all)
 TOOLTIP_LIMIT = 4000  # characters of raw JSON in a value's tooltip
@@ -137,7 +143,8 @@ class ClaimsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
+            tip = self._tooltip(row, column)
+            return tooltip(tip) if tip else None
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.invalid and column == self.VALUE:
                 return self._invalid_colour
@@ -159,27 +166,29 @@ class ClaimsTableModel(QAbstractTableModel):
 
     def _display(self, row: ClaimRow, column: int) -> str:
         if column == self.CLAIM:
-            return row.name
+            return printable(row.name)
         if column == self.MEANING:
             return row.meaning
-        text = row.display
+        text = printable(row.display)
         if len(text) > DISPLAY_LIMIT:
             text = text[: DISPLAY_LIMIT - 1] + "…"
         return INVALID_MARK + text if row.invalid else text
 
     def _tooltip(self, row: ClaimRow, column: int) -> str | None:
+        """The tooltip as plain text (``data`` escapes it for Qt)."""
         if column == self.MEANING:
             return row.meaning or None
         if column == self.CLAIM:
-            return f"{row.name}: {row.meaning}" if row.meaning else row.name
+            name = printable(row.name)
+            return f"{name}: {row.meaning}" if row.meaning else name
         raw = _pretty(row.raw)
         if len(raw) > TOOLTIP_LIMIT:
             raw = raw[: TOOLTIP_LIMIT - 1] + "…"
         lines = [f"Raw JSON value:\n{raw}"]
         if row.invalid:
-            lines.insert(0, f"Invalid {row.name}: {row.display}")
+            lines.insert(0, printable(f"Invalid {row.name}: {row.display}"))
         elif row.name in TIME_CLAIMS and self.kind == "claims":
-            lines.append(row.display)
+            lines.append(printable(row.display))
         return "\n\n".join(lines)
 
 

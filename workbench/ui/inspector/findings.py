@@ -1,4 +1,8 @@
-"""The per-check findings of a token: pass, fail or not checked, each with its reason."""
+"""The per-check findings of a token: pass, fail or not checked, each with its reason.
+
+Reasons quote the token and the provider (a claim's value, a fetch error): they are plain-text
+labels fed through :func:`~workbench.core.display.printable`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from workbench.core.display import printable
 from workbench.core.tokens import CHECKS, Finding
 from workbench.ui import metrics
 from workbench.ui.inspector.style import set_outcome, set_property
@@ -81,6 +86,7 @@ class FindingRow(QFrame):
         self.outcome = outcome
         self.icon.setText(OUTCOME_ICONS.get(outcome, "?"))
         self.word.setText(OUTCOME_WORDS.get(outcome, outcome))
+        reason = printable(reason)
         self.reason.setText(reason)
         self.reason.setVisible(bool(reason))
         for widget in (self, self.icon, self.word):
@@ -131,25 +137,28 @@ class FindingsView(QWidget):
 
     def clear(self, message: str = "No token to check.") -> None:
         self._state = "empty"
-        self.note.setText(message)
+        self.note.setText(printable(message))
         self.note.setVisible(True)
         for row in self.rows.values():
             row.set_state("not_checked", "")
 
     def set_checking(self, note: str = "") -> None:
         self._state = "checking"
-        self.note.setText(note or "Checking the token against the provider…")
+        self.note.setText(printable(note or "Checking the token against the provider…"))
         self.note.setVisible(True)
         for row in self.rows.values():
             row.set_state("checking", "")
 
     def set_findings(self, findings: Sequence[Finding], note: str = "") -> None:
         self._state = "done"
-        self.note.setText(note)
+        self.note.setText(printable(note))
         self.note.setVisible(bool(note))
-        for finding in findings:
-            row = self.rows.get(finding.check)
-            if row is not None:
+        given = {finding.check: finding for finding in findings}
+        for check, row in self.rows.items():
+            finding = given.get(check)
+            if finding is None:  # a check the inspection did not report was not checked
+                row.set_state("not_checked", "")
+            else:
                 row.set_state(finding.outcome.value, finding.reason)
 
     def mark(self, check: str, outcome: str, reason: str) -> None:

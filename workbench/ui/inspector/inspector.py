@@ -3,11 +3,14 @@
 Decoding is instant and happens on the GUI thread, so the claims show at once; verification
 (which may fetch the issuer's JWKS) and every server action (refresh, revoke, introspection,
 UserInfo, the revocation reality check) run in :mod:`workbench.workers`.
+
+Everything a token or a provider wrote (claims, header members, reasons, error messages) is
+shown through :func:`~workbench.core.display.printable` in plain-text labels, and the verdict
+says "valid" with the pass colour only when the signature check passed.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import time
 from collections.abc import Callable
@@ -45,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from workbench import workers
 from workbench.core.claims import expiry, format_local, format_relative
+from workbench.core.display import printable
 from workbench.core.errors import (
     ConfigError,
     OAuthError,
@@ -57,7 +61,9 @@ from workbench.core.session import OAuthSession, RealityCheck, RefreshResult
 from workbench.core.tokens import (
     NO_ISSUER_KEYS,
     DecodedJwt,
+    Finding,
     Inspection,
+    Outcome,
     decode_jwt,
     inspect_token,
     token_kind,
@@ -65,12 +71,18 @@ from workbench.core.tokens import (
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.exception_dialog import show_exception
-from workbench.ui.inspector.claims_model import ClaimsTableModel, RawValueRole, name_font
+from workbench.ui.inspector.claims_model import (
+    ClaimNameRole,
+    ClaimsTableModel,
+    RawValueRole,
+    name_font,
+)
 from workbench.ui.inspector.findings import FindingsView
 from workbench.ui.inspector.flow_layout import FlowLayout
-from workbench.ui.inspector.reality import RealityCheckPanel
+from workbench.ui.inspector.reality import RealityCheckPanel, signature_fail_headline
 from workbench.ui.inspector.results import ActionResultView, pretty_json
 from workbench.ui.inspector.style import semantic_colours, set_outcome, set_property, stylesheet
+from workbench.ui.safe_text import html_text, tooltip
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import MessageBanner
 from workbench.ui.widgets.countdown import CountdownBar
@@ -159,12 +171,23 @@ def _verify(
     nonce: str | None,
     access_token: str | None,
 ) -> tuple[Inspection, str]:
-    """Full inspection against the provider; local checks only when the provider is away."""
+    """Full inspection against the provider; local checks only when the provider is away.
+
+    Verification was asked for, so a provider that cannot be reached fails the signature
+    check ("not verified: …") rather than leaving it merely unchecked: fail closed.
+    """
     try:
         return session.inspect(token, kind=kind, nonce=nonce, access_token=access_token), ""
     except (TransportError, OAuthError, ConfigError) as exc:
         note = f"Could not reach the provider ({exc}): only the local checks ran."
-        return inspect_token(token), note
+        local = inspect_token(token)
+        unverified = Finding(
+            "signature",
+            Outcome.FAIL,
+            f"not verified: the provider could not be reached ({exc})",
+        )
+        findings = tuple(unverified if f.check == "signature" else f for f in local.findings)
+        return replace(local, findings=findings), note
 
 
 def _userinfo(session: OAuthSession, token: str) -> tuple[int, dict[str, Any] | OAuthError]:
@@ -394,6 +417,7 @@ class TokenInspector(QWidget):
         self.card.setProperty("role", "card")
         self.title = QLabel(self.card)
         self.title.setObjectName("inspectorTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         title_font = QFont(self.font())
         title_font.setBold(True)
         title_font.setPointSizeF(title_font.pointSizeF() * metrics.INSPECTOR_TITLE_SCALE)
@@ -403,11 +427,13 @@ class TokenInspector(QWidget):
             chip = QLabel(self.card)
             chip.setObjectName(f"inspectorChip{i}")
             chip.setProperty("role", "chip")
+            chip.setTextFormat(Qt.TextFormat.PlainText)  # alg and typ come from the token
             chip.setFont(fixed)
             self.chips.append(chip)
         self.size_label = QLabel(self.card)
         self.size_label.setObjectName("inspectorSize")
         self.size_label.setProperty("role", "muted")
+        self.size_label.setTextFormat(Qt.TextFormat.PlainText)
         self.countdown = CountdownBar(
             self.card,
             "inspectorCountdown",
@@ -420,6 +446,7 @@ class TokenInspector(QWidget):
         self.expiry_label.setObjectName("inspectorExpiresAt")
         self.expiry_label.setProperty("role", "secondary")
         self.expiry_label.setWordWrap(True)
+        self.expiry_label.setTextFormat(Qt.TextFormat.PlainText)
         self.verdict = QLabel(self.card)
         self.verdict.setObjectName("inspectorVerdict")
         self.verdict.setAccessibleName("Verdict")
@@ -502,6 +529,7 @@ class TokenInspector(QWidget):
         self.status_label.setObjectName("inspectorStatus")
         self.status_label.setProperty("role", "secondary")
         self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.hide()
         self.error_banner = MessageBanner("error", self)
         self.error_banner.setObjectName("inspectorError")
@@ -702,7 +730,9 @@ class TokenInspector(QWidget):
         for entry in self._entries:
             self.picker.addItem(self._entry_text(entry))
             self.picker.setItemData(
-                self.picker.count() - 1, _preview(entry.token), Qt.ItemDataRole.ToolTipRole
+                self.picker.count() - 1,
+                tooltip(_preview(entry.token)),
+                Qt.ItemDataRole.ToolTipRole,
             )
         self.picker.setEnabled(bool(self._entries))
         self.picker.setCurrentIndex(min(max(current, 0), self.picker.count() - 1))
@@ -718,7 +748,7 @@ class TokenInspector(QWidget):
         text = f"{entry.label} — {words}"
         if entry.token in self._revoked:
             text += " · revoked"
-        return text
+        return printable(text)
 
     @staticmethod
     def _describe_kind(token: str) -> str:
@@ -767,7 +797,7 @@ class TokenInspector(QWidget):
         self._inspection = None
         self.empty.hide()
         self.card.show()
-        self.title.setText(entry.label)
+        self.title.setText(printable(entry.label))
         self.size_label.setText(f"{len(entry.token):,} chars")
         kind = token_kind_safe(entry.token)
         decoded: DecodedJwt | None = None
@@ -792,7 +822,7 @@ class TokenInspector(QWidget):
 
     def _set_chips(self, *texts: str, outcome: str = "") -> None:
         for chip, text in zip(self.chips, (*texts, "", "", "", ""), strict=False):
-            chip.setText(text)
+            chip.setText(printable(text))
             chip.setVisible(bool(text))
             set_outcome(chip, outcome)
 
@@ -839,7 +869,9 @@ class TokenInspector(QWidget):
             self.countdown.clear()
             self.countdown.hide()
             if picture.problem is not None:
-                self.expiry_label.setText(f"Invalid exp ({picture.problem}): see the Checks tab.")
+                self.expiry_label.setText(
+                    printable(f"Invalid exp ({picture.problem}): see the Checks tab.")
+                )
             else:
                 self.expiry_label.setText("No exp claim: this token never expires by itself.")
             return
@@ -872,7 +904,7 @@ class TokenInspector(QWidget):
             set_outcome(self.verdict, "not_checked")
             self.verdict.setText("– Opaque token: only the server can check it")
         else:
-            self.note.setText(problem)
+            self.note.setText(printable(problem))
             set_property(self.note, "role", "")
             set_outcome(self.verdict, "fail" if kind == "malformed" else "not_checked")
             self.verdict.setText(
@@ -898,9 +930,8 @@ class TokenInspector(QWidget):
         if shown is None or shown.decoded is None:
             self.raw_json.clear()
         else:
-            self.raw_json.setPlainText(
-                pretty_json({"header": shown.decoded.header, "claims": shown.decoded.claims})
-            )
+            document = {"header": shown.decoded.header, "claims": shown.decoded.claims}
+            self.raw_json.setPlainText(printable(pretty_json(document), keep_newlines=True))
         self._json_dirty = False
 
     def _fit_columns(self, names_changed: bool = False) -> None:
@@ -974,7 +1005,10 @@ class TokenInspector(QWidget):
     def _on_checked(self, generation: int, result: tuple[Inspection, str]) -> None:
         if generation != self._check_generation:
             return  # a newer token is shown: this answer is stale
-        inspection, note = result
+        self.show_checks(*result)
+
+    def show_checks(self, inspection: Inspection, note: str = "") -> None:
+        """Show the checks of the shown token: the Checks tab, the verdict and its colour."""
         findings = tuple(replace(f, reason=_ui_reason(f.reason)) for f in inspection.findings)
         inspection = replace(inspection, findings=findings)
         self._inspection = inspection
@@ -990,7 +1024,7 @@ class TokenInspector(QWidget):
         if isinstance(exc, WorkbenchError):
             self.findings.clear(f"The checks could not run: {exc}")
             set_outcome(self.verdict, "not_checked")
-            self.verdict.setText(html.escape(f"– Not checked: {exc}"))
+            self.verdict.setText(html_text(f"– Not checked: {exc}"))
         else:
             self.findings.clear("The checks stopped on an unexpected error.")
             show_exception(self.window(), exc)
@@ -1003,8 +1037,11 @@ class TokenInspector(QWidget):
         counts = self.findings.counts()
         failed = [row for row in self.findings.rows.values() if row.outcome == "fail"]
         signature = self.findings.outcome("signature")
+        # "valid" and the pass colour only for a signature that passed: keys that could not
+        # be fetched ("not verified: …") fail, and an unchecked signature is never a pass.
         if signature == "fail":
-            outcome, head = "fail", "✗ Signature invalid"
+            outcome = "fail"
+            head = signature_fail_headline(self.findings.reason("signature"))
         elif failed:
             outcome = "fail"
             names = ", ".join(row.check for row in failed)
@@ -1444,7 +1481,7 @@ class TokenInspector(QWidget):
             return
         raw = index.siblingAtColumn(ClaimsTableModel.VALUE).data(RawValueRole)
         if column == ClaimsTableModel.CLAIM:
-            text = str(index.siblingAtColumn(column).data(Qt.ItemDataRole.DisplayRole))
+            text = str(index.siblingAtColumn(column).data(ClaimNameRole))  # exact, not escaped
         elif column == ClaimsTableModel.VALUE and isinstance(raw, str):
             text = raw
         else:

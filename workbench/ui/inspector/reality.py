@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.claims import format_local, format_relative
+from workbench.core.display import printable
 from workbench.core.session import RealityCheck
 from workbench.ui import metrics
 from workbench.ui.inspector.style import set_outcome, set_property
+from workbench.ui.safe_text import tooltip
 
 SELF_CONTAINED = (
     "A JWT is self-contained: anything that verifies it locally will keep accepting it until it"
@@ -67,14 +69,17 @@ class VerdictCard(QFrame):
         big.setPointSizeF(big.pointSizeF() * metrics.REALITY_HEADLINE_SCALE)
         self.headline.setFont(big)
         self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
         self.detail = QLabel(self)
         self.detail.setObjectName(f"{name}Detail")
         self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.footnote = QLabel(self)
         self.footnote.setObjectName(f"{name}Footnote")
         self.footnote.setProperty("role", "secondary")
         self.footnote.setWordWrap(True)
+        self.footnote.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(metrics.MARGIN, metrics.MARGIN, metrics.MARGIN, metrics.MARGIN)
         layout.setSpacing(metrics.SPACING // 2)
@@ -85,6 +90,8 @@ class VerdictCard(QFrame):
         layout.addWidget(self.footnote)
 
     def set_verdict(self, outcome: str, headline: str, detail: str, footnote: str = "") -> None:
+        """Plain text; ``detail`` often quotes the server or the token, shown printable."""
+        headline, detail, footnote = printable(headline), printable(detail), printable(footnote)
         set_outcome(self, outcome)
         set_outcome(self.headline, outcome)
         self.headline.setText(headline)
@@ -119,6 +126,7 @@ class RealityCheckPanel(QFrame):
         self.token_label = QLabel(self)
         self.token_label.setObjectName("realityToken")
         self.token_label.setProperty("role", "secondary")
+        self.token_label.setTextFormat(Qt.TextFormat.PlainText)
         self.token_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.recheck_button = QPushButton("Check again", self)
         self.recheck_button.setObjectName("realityRecheck")
@@ -199,8 +207,8 @@ class RealityCheckPanel(QFrame):
         parts = [label, _preview(token)]
         if self._note:
             parts.append(self._note)
-        self.token_label.setText(" · ".join(parts))
-        self.token_label.setToolTip(token)
+        self.token_label.setText(printable(" · ".join(parts)))
+        self.token_label.setToolTip(tooltip(token))
 
     def show_failed(self, message: str) -> None:
         """The check itself could not run (server unreachable…): say so on the server side."""
@@ -233,7 +241,8 @@ class RealityCheckPanel(QFrame):
         if server_active is None:
             sign, outcome = "?", "not_checked"
         elif local_ok == server_active:
-            sign, outcome = "=", "pass"
+            # Agreeing on a rejected token is no reason for the pass colour.
+            sign, outcome = "=", "pass" if local_ok else "not_checked"
         else:
             sign, outcome = "≠", "fail"
         self.sign.setText(sign)
@@ -253,13 +262,13 @@ class RealityCheckPanel(QFrame):
         other_failures = [f for f in inspection.failed if f.check not in ("signature", "exp")]
         footnote = "with the issuer's public keys, no call to the server"
         if not inspection.signature_valid:
-            word = "invalid" if signature.outcome.value == "fail" else "not checked"
-            self.local.set_verdict(
-                "fail" if word == "invalid" else "not_checked",
-                f"✗ Signature {word}" if word == "invalid" else "– Signature not checked",
-                signature.reason,
-                footnote,
-            )
+            # Anything but a PASS is never shown as accepted: a failed check, keys that could
+            # not be fetched ("not verified: …", a FAIL) or no check at all.
+            if signature.outcome.value == "fail":
+                outcome, headline = "fail", signature_fail_headline(signature.reason)
+            else:
+                outcome, headline = "not_checked", "– Signature not checked"
+            self.local.set_verdict(outcome, headline, signature.reason, footnote)
             return False
         if expires_at is not None and expires_at <= now:
             self.local.set_verdict(
@@ -329,6 +338,13 @@ class RealityCheckPanel(QFrame):
 
     def explanation_text(self) -> str:
         return QTextDocumentFragment.fromHtml(self.explanation.text()).toPlainText()
+
+
+def signature_fail_headline(reason: str) -> str:
+    """``✗ Signature not verified`` when the keys were missing, else ``✗ Signature invalid``."""
+    if reason.startswith("not verified"):
+        return "✗ Signature not verified"
+    return "✗ Signature invalid"
 
 
 def _strip_icon(text: str) -> str:

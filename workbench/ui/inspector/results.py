@@ -1,4 +1,8 @@
-"""The inline answer of the last server action: title, a verdict chip, a message, the JSON."""
+"""The inline answer of the last server action: title, a verdict chip, a message, the JSON.
+
+The JSON is the server's answer: shown through :func:`~workbench.core.display.printable` (line
+breaks of the pretty-printing kept), and every label is plain text.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.display import printable
 from workbench.ui import metrics
 from workbench.ui.inspector.style import set_outcome
 
@@ -40,11 +45,13 @@ class ActionResultView(QFrame):
         self.setProperty("role", "card")
         self.title = QLabel(self)
         self.title.setObjectName("inspectorResultTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         bold = QFont(self.font())
         bold.setBold(True)
         self.title.setFont(bold)
         self.chip = QLabel(self)
         self.chip.setObjectName("inspectorResultChip")
+        self.chip.setTextFormat(Qt.TextFormat.PlainText)
         self.chip.setProperty("role", "chip")
         chip_font = QFont(bold)
         chip_font.setPointSizeF(bold.pointSizeF() * metrics.INSPECTOR_RESULT_CHIP_SCALE)
@@ -104,6 +111,7 @@ class ActionResultView(QFrame):
     def _fill(
         self, title: str, chip: str, outcome: str, message: str, data: Mapping[str, Any] | None
     ) -> None:
+        title, chip, message = printable(title), printable(chip), printable(message)
         self.title.setText(title)
         self.chip.setText(chip)
         self.chip.setVisible(bool(chip))
@@ -111,7 +119,7 @@ class ActionResultView(QFrame):
         self.when.setText(time.strftime("%H:%M:%S"))
         self.message.setText(message)
         self.message.setVisible(bool(message))
-        text = pretty_json(data) if data is not None else ""
+        text = printable(pretty_json(data), keep_newlines=True) if data is not None else ""
         self.json.setPlainText(text)
         self.json.setVisible(data is not None)
         if data is not None:

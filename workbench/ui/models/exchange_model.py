@@ -2,6 +2,10 @@
 
 Rows are appended with ``beginInsertRows`` (never a reset per exchange), and each row's display
 strings are computed once when it arrives, so thousands of rows stay cheap to paint and filter.
+
+URLs, headers, reason phrases, errors and bodies come from servers: every cell, tooltip and the
+detail text show them through :func:`~workbench.core.display.printable` (a body keeps its line
+breaks, nothing else does) and tooltips reach Qt as escaped rich text.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
+from workbench.core.display import printable
 from workbench.core.http import Exchange
+from workbench.ui.safe_text import tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -99,44 +105,52 @@ def pretty_body(body: str) -> str:
     return body
 
 
+def shown_body(body: str) -> str:
+    """A body for the detail view: line breaks kept (CRLF read as one), every other control
+    or invisible character a visible escape."""
+    return printable(body.replace("\r\n", "\n"), keep_newlines=True)
+
+
 def format_exchange(exchange: Exchange) -> str:
     """The plain-text detail of one exchange: request, response (or error), timing.
 
-    Everything in an Exchange is already masked by the core; this only lays it out.
+    Everything in an Exchange is already masked by the core; this lays it out, each single-line
+    item (URL, header, form field, status, error) on exactly one line.
     """
+    p = printable
     lines = [
-        f"#{exchange.id} {exchange.purpose or 'request'}",
+        p(f"#{exchange.id} {exchange.purpose or 'request'}"),
         f"started {format_timestamp(exchange.started_at)}, "
         f"took {format_duration(exchange.duration_ms)}",
         "",
         "── Request " + "─" * 40,
-        f"{exchange.method} {exchange.url}",
+        p(f"{exchange.method} {exchange.url}"),
     ]
-    lines += [f"{name}: {value}" for name, value in exchange.request_headers.items()]
+    lines += [p(f"{name}: {value}") for name, value in exchange.request_headers.items()]
     if exchange.request_form is not None:
         lines.append("")
-        lines += [f"{name}={value}" for name, value in exchange.request_form.items()]
+        lines += [p(f"{name}={value}") for name, value in exchange.request_form.items()]
     lines.append("")
     if exchange.status is None:
         lines.append("── No response " + "─" * 36)
         lines.append(f"Failed after {format_duration(exchange.duration_ms)}:")
-        lines.append(exchange.error or "no answer (no error text recorded)")
+        lines.append(p(exchange.error or "no answer (no error text recorded)"))
         return "\n".join(lines)
     lines.append("── Response " + "─" * 39)
-    lines.append(f"HTTP {status_text(exchange)}")
-    lines += [f"{name}: {value}" for name, value in exchange.response_headers.items()]
+    lines.append(p(f"HTTP {status_text(exchange)}"))
+    lines += [p(f"{name}: {value}") for name, value in exchange.response_headers.items()]
     lines.append("")
     body = pretty_body(exchange.response_body)
     if not body.strip():
         lines.append("(empty body)")
     elif len(body) > DETAIL_BODY_LIMIT:
         rest = len(body) - DETAIL_BODY_LIMIT
-        lines.append(body[:DETAIL_BODY_LIMIT])
+        lines.append(shown_body(body[:DETAIL_BODY_LIMIT]))
         lines.append(f"… ({rest:,} more characters: use Export… to save the whole body)")
     else:
-        lines.append(body)
+        lines.append(shown_body(body))
     if exchange.error:
-        lines += ["", f"Error: {exchange.error}"]
+        lines += ["", p(f"Error: {exchange.error}")]
     return "\n".join(lines)
 
 
@@ -173,9 +187,9 @@ class _Row:
             exchange=exchange,
             clock=format_clock(exchange.started_at),
             when=format_timestamp(exchange.started_at),
-            path=short_url(exchange.url),
+            path=printable(short_url(exchange.url)),
             status=status,
-            status_tip=tip or status,
+            status_tip=printable(tip or status),
             kind=kind,
             duration=format_duration(exchange.duration_ms),
             haystack=haystack,
@@ -274,7 +288,7 @@ class ExchangeTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
+            return tooltip(self._tooltip(row, column))
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_STATUS:
             return status_colour(row.kind, self._palette)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -296,23 +310,24 @@ class ExchangeTableModel(QAbstractTableModel):
         return (
             str(exchange.id),
             row.clock,
-            exchange.purpose or "request",
-            exchange.method,
+            printable(exchange.purpose or "request"),
+            printable(exchange.method),
             row.path,
             row.status,
             row.duration,
         )[column]
 
     def _tooltip(self, row: _Row, column: int) -> str:
+        """The tooltip as plain, printable text (``data`` escapes it for Qt)."""
         if column == self.COL_TIME:
             return row.when
         if column == self.COL_URL:
-            return row.exchange.url
+            return printable(row.exchange.url)
         if column == self.COL_STATUS:
             return row.status_tip
         if row.exchange.error:
-            return row.exchange.error
-        return f"{row.exchange.method} {row.exchange.url} → {row.status_tip}"
+            return printable(row.exchange.error)
+        return printable(f"{row.exchange.method} {row.exchange.url}") + f" → {row.status_tip}"
 
 
 class ExchangeFilterProxyModel(QSortFilterProxyModel):

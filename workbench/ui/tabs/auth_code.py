@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.errors import ConfigError
 from workbench.core.flows.rfc6749_code import AuthorizationRequest
 from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, OAuthSession, PendingAuthorization
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
+from workbench.ui.safe_text import UrlOpener, open_web_url, require_web_url
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.copy_field import CopyField
@@ -38,8 +40,7 @@ from workbench.ui.widgets.copy_field import CopyField
 MIN_TIMEOUT_S = 1
 MAX_TIMEOUT_S = 3600
 COPY_URL_SHORTCUT = "Ctrl+Shift+C"
-
-UrlOpener = Callable[[QUrl], bool]
+AUTHORIZE_URL = "authorize URL"  # what a refusal names
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ class BrowserFlowTab(FlowTab):
     """What the code and implicit tabs share: loopback port, timeout, browser, request view.
 
     ``open_url`` opens the authorize URL; it defaults to the system browser
-    (``QDesktopServices.openUrl``) and tests pass their own.
+    (``QDesktopServices.openUrl``) and tests pass their own. Only an http(s) authorize URL is
+    ever handed to it: any other (a ``file:`` or ``javascript:`` authorization endpoint from a
+    discovery document) stops the flow with "Refusing to open …" in the tab.
     """
 
     origin = "browser"  # TokenContext.origin of the delivered tokens
@@ -243,6 +246,12 @@ class BrowserFlowTab(FlowTab):
 
     def _on_pending(self, request: AuthorizationRequest) -> None:
         self.show_request(request)
+        try:
+            require_web_url(request.url, AUTHORIZE_URL)
+        except ConfigError as exc:
+            # Not even shown as something to copy into a browser: the flow stops here.
+            self.stop_with_error(exc)
+            return
         self.open_button.setEnabled(True)
         uri = request.redirect_uri
         if not self.browser_check.isChecked():
@@ -253,7 +262,12 @@ class BrowserFlowTab(FlowTab):
             self.sig_step.emit(f"No browser opened: copy the authorize URL; waiting on {uri}…")
 
     def _open(self, url: str) -> bool:
-        return bool(self.open_url(QUrl.fromEncoded(QByteArray(url.encode("ascii")))))
+        """Open ``url`` in the browser if it is an http(s) URL; a refusal stops the flow."""
+        try:
+            return open_web_url(url, AUTHORIZE_URL, self.open_url)
+        except ConfigError as exc:
+            self.stop_with_error(exc)
+            return False
 
     def _on_open_clicked(self) -> None:
         if self.request is not None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench import workers
+from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
 from workbench.core.session import Provider
 from workbench.core.tokenset import TokenSet
@@ -86,6 +87,7 @@ class FlowTab(QWidget):
 
         self.step_label = QLabel("", self)
         self.step_label.setWordWrap(True)
+        self.step_label.setTextFormat(Qt.TextFormat.PlainText)
         self.step_label.setObjectName(f"{self.key}Step")
         self.step_label.setAccessibleName("Current step")
         self.step_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -107,7 +109,8 @@ class FlowTab(QWidget):
         bar.addWidget(self.run_button)
         outer.addLayout(bar)
 
-        self.sig_step.connect(self.step_label.setText)
+        self.sig_step.connect(self._show_step)
+        self._stopped_by: WorkbenchError | None = None
         state.sig_provider_changed.connect(self._on_provider_changed)
         if state.provider is not None:
             self.apply_provider(state.provider)
@@ -156,6 +159,7 @@ class FlowTab(QWidget):
         if self.busy:
             return
         self.error_banner.hide()
+        self._stopped_by = None
         try:
             self.state.require_session()
             self.run()
@@ -192,6 +196,19 @@ class FlowTab(QWidget):
         self.state.set_tokens(tokens, context)
         self.sig_step.emit("Done: the tokens are in the inspector.")
 
+    def stop_with_error(self, exc: WorkbenchError) -> None:
+        """Stop the running flow because of ``exc`` (a refused URL…): shown, never a "Cancelled".
+
+        The worker is cancelled (listeners close, polling stops); when it ends, the tab treats
+        the flow as failed with ``exc``.
+        """
+        self._stopped_by = exc
+        self._show_error(exc)
+        if self.worker is not None:
+            self.worker.cancel()
+        else:
+            self.on_failed(exc)
+
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
@@ -205,6 +222,11 @@ class FlowTab(QWidget):
 
     def _on_worker_error(self, exc: BaseException) -> None:
         cancelled = self.worker is not None and self.worker.cancelled
+        stopped_by = self._stopped_by
+        if stopped_by is not None and cancelled:
+            self.sig_step.emit("Stopped: see the message above.")
+            self.on_failed(stopped_by)
+            return
         if isinstance(exc, WorkbenchError):
             if cancelled and getattr(exc, "kind", "") == "cancelled":
                 self.sig_step.emit("Cancelled.")
@@ -218,6 +240,10 @@ class FlowTab(QWidget):
     def _show_error(self, exc: BaseException) -> None:
         self.error_banner.show_error(exc)
         self.sig_step.emit("Failed.")
+
+    def _show_step(self, text: str) -> None:
+        # Steps may quote a server (an address, a status): shown as plain, printable text.
+        self.step_label.setText(printable(text))
 
     def _on_worker_finished(self) -> None:
         self.worker = None

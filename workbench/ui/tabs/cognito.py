@@ -16,7 +16,6 @@ revocation reality check shows "signature valid" beside "Cognito: revoked" after
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -64,6 +63,7 @@ from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
 from workbench.ui.inspector.flow_layout import FlowLayout
+from workbench.ui.safe_text import html_text, printable, tooltip
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.banners import describe_error
@@ -880,8 +880,8 @@ class CognitoTab(FlowTab):
             text = ROTATION_TEXT[refreshed.rotation]
             note = NOT_ROTATED if refreshed.rotation == "not_returned" else ""
             self._show_result(
-                f"<b>Refreshed (REFRESH_TOKEN_AUTH).</b> Refresh token {html.escape(text)}."
-                + (f"<br>{html.escape(note)}" if note else "")
+                f"<b>Refreshed (REFRESH_TOKEN_AUTH).</b> Refresh token {html_text(text)}."
+                + (f"<br>{html_text(note)}" if note else "")
             )
             self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation)
             self.sig_step.emit("Refreshed: the new tokens are in the inspector.")
@@ -910,7 +910,7 @@ class CognitoTab(FlowTab):
                 if isinstance(a, dict)
             ]
             self._show_result(
-                f"<b>GetUser: {html.escape(str(user.get('Username', '')))}</b> — Cognito "
+                f"<b>GetUser: {html_text(str(user.get('Username', '')))}</b> — Cognito "
                 "accepts the access token."
             )
             self._show_attributes(attributes)
@@ -1017,9 +1017,9 @@ class CognitoTab(FlowTab):
         table = self.attributes_table
         table.setRowCount(len(attributes))
         for row, (name, value) in enumerate(attributes):
-            table.setItem(row, 0, QTableWidgetItem(name))
-            item = QTableWidgetItem(value)
-            item.setToolTip(value)
+            table.setItem(row, 0, QTableWidgetItem(printable(name)))
+            item = QTableWidgetItem(printable(value))  # the user's attributes, from Cognito
+            item.setToolTip(tooltip(value))
             table.setItem(row, 1, item)
         table.resizeRowsToContents()
         shown = min(max(len(attributes), 1), metrics.COGNITO_ATTRIBUTES_TABLE_ROWS)
@@ -1136,7 +1136,7 @@ class CognitoTab(FlowTab):
         body = ui_words(body)
         advice = getattr(exc, "advice", "")
         if isinstance(advice, str) and advice:
-            body += f"<br><b>What to do:</b> {html.escape(ui_words(advice))}"
+            body += f"<br><b>What to do:</b> {html_text(ui_words(advice))}"
         self.error_banner.show_message(title, body)
         self.sig_step.emit("Failed.")
 

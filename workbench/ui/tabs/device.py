@@ -9,13 +9,19 @@ core sleeps on, so polling stops at once.
 
 from __future__ import annotations
 
-import html
 import threading
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -28,12 +34,20 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.claims import format_duration
-from workbench.core.errors import FlowError, OAuthError
+from workbench.core.errors import ConfigError, FlowError, OAuthError
 from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.presenter import PresenterView
+from workbench.ui.safe_text import (
+    UrlOpener,
+    open_web_url,
+    printable,
+    require_web_url,
+    tooltip,
+    web_link,
+)
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.countdown import CountdownBar
@@ -91,8 +105,17 @@ OUTCOME_STEP = {
 }
 
 
+VERIFICATION_URI = "verification address"  # what a refusal names
+
+
 class DeviceFlowTab(FlowTab):
-    """Device Code: show the user code and QR, count down, poll until approved."""
+    """Device Code: show the user code and QR, count down, poll until approved.
+
+    The verification address is a link (and a QR code) only when it is an http(s) URL; any
+    other ``verification_uri`` or ``verification_uri_complete`` (``javascript:``, ``file:``)
+    stops the login with "Refusing to open …". ``open_url`` opens the link; it defaults to the
+    system browser (``QDesktopServices.openUrl``) and tests pass their own.
+    """
 
     title = "Device Code"
     key = "device"
@@ -105,7 +128,14 @@ class DeviceFlowTab(FlowTab):
     sig_device_finished = Signal(str)
     """The login ended: approved, denied, expired, cancelled or failed."""
 
-    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        parent: QWidget | None = None,
+        *,
+        open_url: UrlOpener | None = None,
+    ) -> None:
+        self.open_url: UrlOpener = open_url or QDesktopServices.openUrl
         self.authorization: DeviceAuthorization | None = None
         self.last_poll: DevicePoll | None = None
         self.outcome: str | None = None
@@ -136,6 +166,7 @@ class DeviceFlowTab(FlowTab):
         code_caption = self._caption("User code", panel)
         self.user_code_label = QLabel("", panel)
         self.user_code_label.setObjectName("deviceUserCode")
+        self.user_code_label.setTextFormat(Qt.TextFormat.PlainText)
         self.user_code_label.setAccessibleName("User code")
         self.user_code_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -152,8 +183,9 @@ class DeviceFlowTab(FlowTab):
         self.uri_label = QLabel("", panel)
         self.uri_label.setObjectName("deviceVerificationUri")
         self.uri_label.setAccessibleName("Verification address")
-        self.uri_label.setTextFormat(Qt.TextFormat.RichText)
-        self.uri_label.setOpenExternalLinks(True)
+        self.uri_label.setTextFormat(Qt.TextFormat.RichText)  # parts escaped by web_link
+        self.uri_label.setOpenExternalLinks(False)  # opened by open_verification_page only
+        self.uri_label.linkActivated.connect(self._on_uri_link)
         self.uri_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.uri_label.setWordWrap(True)
         self.uri_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -278,14 +310,21 @@ class DeviceFlowTab(FlowTab):
             self._on_poll(value)
 
     def _on_authorization(self, auth: DeviceAuthorization) -> None:
+        try:
+            require_web_url(auth.verification_uri, VERIFICATION_URI)
+            if auth.verification_uri_complete is not None:
+                require_web_url(auth.verification_uri_complete, "complete " + VERIFICATION_URI)
+        except ConfigError as exc:
+            # No code, link or QR for a page that is not a web page: the login stops here.
+            self.stop_with_error(exc)
+            return
         self.authorization = auth
-        self.user_code_label.setText(auth.user_code)
+        self.user_code_label.setText(printable(auth.user_code))
         self.user_code_label.setEnabled(True)
         self.copy_code_button.setEnabled(True)
         self.user_code_label.setToolTip("Type this code on the verification page")
-        href = html.escape(auth.qr_uri, quote=True)
-        self.uri_label.setText(f'<a href="{href}">{html.escape(auth.verification_uri)}</a>')
-        self.uri_label.setToolTip(f"Opens {auth.qr_uri} in your browser")
+        self.uri_label.setText(web_link(auth.qr_uri, auth.verification_uri))
+        self.uri_label.setToolTip(tooltip(f"Opens {auth.qr_uri} in your browser"))
         self.qr_view.set_data(auth.qr_uri)
         self.countdown.set_deadline(auth.expires_at, auth.expires_in)
         self.countdown.show()
@@ -357,6 +396,21 @@ class DeviceFlowTab(FlowTab):
         if self.authorization is not None:
             QGuiApplication.clipboard().setText(self.authorization.user_code)
             self.sig_step.emit("User code copied to the clipboard.")
+
+    def open_verification_page(self) -> bool:
+        """Open the verification address (the complete one when given) in the browser."""
+        if self.authorization is None:
+            return False
+        try:
+            return open_web_url(self.authorization.qr_uri, VERIFICATION_URI, self.open_url)
+        except ConfigError as exc:
+            self.stop_with_error(exc)
+            return False
+
+    def _on_uri_link(self, _link: str) -> None:
+        # The href is the checked qr_uri; the authorization, not the label, says what opens.
+        if self.open_verification_page():
+            self.sig_step.emit("Verification page opened in the browser.")
 
     def _on_copy_uri(self) -> None:
         if self.authorization is not None:

@@ -1,36 +1,41 @@
-"""Inline messages: the error banner every tab shows, and the legacy-grant warning."""
+"""Inline messages: the error banner every tab shows, and the legacy-grant warning.
+
+:func:`describe_error` is where every error of the core reaches the screen (flow tabs, the
+inspector, dialogs): its text comes from servers and tokens, so each piece is shown through
+:func:`~workbench.ui.safe_text.html_text` and only an http(s) ``error_uri`` becomes a link.
+"""
 
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextDocumentFragment
+from PySide6.QtGui import QDesktopServices, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from workbench.core.errors import ConfigError, FlowError, OAuthError, TokenError, TransportError
+from workbench.ui.safe_text import UrlOpener, html_text, open_web_url, web_link
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
     """(title, rich-text body) for an error the core raised on purpose."""
     if isinstance(exc, OAuthError):
         status = f" (HTTP {exc.status})" if exc.status else ""
-        body = f"<b>{html.escape(exc.error)}</b>{status}"
+        body = f"<b>{html_text(exc.error)}</b>{status}"
         if exc.description:
-            body += f": {html.escape(exc.description)}"
+            body += f": {html_text(exc.description)}"
         if exc.uri:
-            uri = html.escape(exc.uri, quote=True)
-            body += f'<br><a href="{uri}">{uri}</a>'
+            body += f"<br>{web_link(exc.uri)}"
         return "The server refused", body
     if isinstance(exc, TransportError):
-        return "No usable answer from the server", html.escape(str(exc))
+        return "No usable answer from the server", html_text(exc)
     if isinstance(exc, FlowError):
-        return "The flow stopped", html.escape(str(exc))
+        return "The flow stopped", html_text(exc)
     if isinstance(exc, TokenError):
-        return "Not a readable token", html.escape(str(exc))
+        return "Not a readable token", html_text(exc)
     if isinstance(exc, ConfigError):
-        return "Missing configuration", html.escape(str(exc))
-    return "Error", html.escape(str(exc))
+        return "Missing configuration", html_text(exc)
+    return "Error", html_text(exc)
 
 
 class MessageBanner(QFrame):
@@ -44,7 +49,8 @@ class MessageBanner(QFrame):
         self._label = QLabel(self)
         self._label.setObjectName(f"{kind}BannerText")
         self._label.setWordWrap(True)
-        self._label.setOpenExternalLinks(True)
+        self._label.setOpenExternalLinks(False)  # links go through _on_link: http(s) only
+        self._label.linkActivated.connect(self._on_link)
         self._label.setTextFormat(Qt.TextFormat.RichText)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self._close = QToolButton(self)
@@ -56,6 +62,7 @@ class MessageBanner(QFrame):
         layout = QHBoxLayout(self)
         layout.addWidget(self._label, 1)
         layout.addWidget(self._close, 0, Qt.AlignmentFlag.AlignTop)
+        self.open_url: UrlOpener = QDesktopServices.openUrl  # tests pass their own
         self.hide()
 
     def text(self) -> str:
@@ -63,12 +70,19 @@ class MessageBanner(QFrame):
         return QTextDocumentFragment.fromHtml(self._label.text()).toPlainText()
 
     def show_message(self, title: str, body_html: str) -> None:
-        self._label.setText(f"<b>{html.escape(title)}</b><br>{body_html}")
+        """``title`` is plain text; ``body_html`` is rich text whose parts were escaped."""
+        self._label.setText(f"<b>{html_text(title)}</b><br>{body_html}")
         self.setAccessibleName(title)
         self.show()
 
     def show_error(self, exc: BaseException) -> None:
         self.show_message(*describe_error(exc))
+
+    def _on_link(self, url: str) -> None:
+        try:
+            open_web_url(url, "link", self.open_url)
+        except ConfigError as exc:
+            self.show_error(exc)
 
 
 class LegacyBanner(MessageBanner):

@@ -12,7 +12,6 @@ confirmation (:meth:`PoolInsightPanel.ask_to_apply`) before anything changes.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from workbench.core.cognito_pool import (
 from workbench.core.errors import ConfigError
 from workbench.ui import metrics
 from workbench.ui.inspector.flow_layout import FlowLayout
+from workbench.ui.safe_text import html_text, printable
 
 #: Semantic colours of the panel (to move into resources/style.qss): translucent, so they read
 #: on light and dark palettes alike; the text keeps the palette's colour.
@@ -101,9 +101,18 @@ class NoteLabel(QLabel):
     """
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
+        super().__init__(parent)
+        # Plain text unless a caller asks for rich text (and escapes what it embeds): the
+        # values shown (client names, callback URLs, scopes) come from AWS.
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
         self.setWordWrap(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        """Plain text is shown with control characters as visible escapes."""
+        plain = self.textFormat() == Qt.TextFormat.PlainText
+        super().setText(printable(text) if plain else text)
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
@@ -613,9 +622,9 @@ class PoolInsightPanel(QFrame):
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        text = f"<b>{html.escape(head)}</b>"
+        text = f"<b>{html_text(head)}</b>"
         if advice:
-            text += f"<br>{html.escape(advice)}"
+            text += f"<br>{html_text(advice)}"
         label.setText(text)
         inner = QVBoxLayout(frame)
         inner.setContentsMargins(
@@ -663,9 +672,9 @@ class PoolInsightPanel(QFrame):
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Change the user pool?")
         box.setTextFormat(Qt.TextFormat.RichText)
-        steps = "".join(f"<li>{html.escape(step)}</li>" for step in plan.steps())
-        notes = "".join(f"<li>{html.escape(note)}</li>" for note in plan.warnings)
-        text = f"<b>This will change {html.escape(plan.user_pool_id)}:</b><ul>{steps}</ul>"
+        steps = "".join(f"<li>{html_text(step)}</li>" for step in plan.steps())
+        notes = "".join(f"<li>{html_text(note)}</li>" for note in plan.warnings)
+        text = f"<b>This will change {html_text(plan.user_pool_id)}:</b><ul>{steps}</ul>"
         if notes:
             text += f"<b>Note:</b><ul>{notes}</ul>"
         box.setText(text)

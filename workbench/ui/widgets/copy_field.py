@@ -1,4 +1,8 @@
-"""A read-only value (URL, PKCE verifier, token) with a Copy button beside it."""
+"""A read-only value (URL, PKCE verifier, token) with a Copy button beside it.
+
+The value is shown with control and invisible characters as visible escapes
+(:func:`~workbench.core.display.printable`); Copy copies it exactly as it is.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.display import printable
 from workbench.ui import metrics
 
 COPIED_FEEDBACK_MS = 1500  # how long the button says "Copied" after a click
@@ -96,11 +101,12 @@ class CopyField(QWidget):
 
     def set_text(self, text: str) -> None:
         self._text = text
+        shown = printable(text)
         if self._line is not None:
-            self._line.setText(text)
+            self._line.setText(shown)
             self._line.setCursorPosition(0)
         elif self._box is not None:
-            self._box.setPlainText(text)
+            self._box.setPlainText(shown)
         self._button.setEnabled(bool(text))
 
     def clear(self) -> None:

@@ -13,7 +13,9 @@ from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from workbench.core.display import printable
 from workbench.ui import metrics
+from workbench.ui.safe_text import tooltip
 
 # The QR area is not themed on purpose: a scanner wants the darkest modules on the lightest
 # background, in a dark palette too.
@@ -55,9 +57,9 @@ class QrCodeView(QWidget):
         self._matrix = build_matrix(text) if text else []
         self._faded = False
         if text:
-            self.setAccessibleName(f"QR code for {text}")
-            self.setAccessibleDescription(f"A QR code that opens {text} when scanned.")
-            self.setToolTip(text)
+            self.setAccessibleName(printable(f"QR code for {text}"))
+            self.setAccessibleDescription(printable(f"A QR code that opens {text} when scanned."))
+            self.setToolTip(tooltip(text))
         else:
             self.setAccessibleName("QR code")
             self.setAccessibleDescription("")

@@ -1,0 +1,28 @@
+"""Files the GUI writes that may hold tokens or the exchange log: readable by their owner only.
+
+The profile store (:mod:`workbench.core.json_store`) is written through a ``mkstemp`` file,
+which is created 0600; an export goes to wherever the user chose, so it is opened here with the
+same mode, and an existing file the user overwrites is narrowed to it before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PRIVATE_MODE = 0o600
+
+
+def write_private_text(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path``, which is left with mode 0600 (owner read/write)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, PRIVATE_MODE)
+    try:
+        if hasattr(os, "fchmod"):  # POSIX: an existing file keeps its mode through O_CREAT
+            os.fchmod(fd, PRIVATE_MODE)
+        handle = os.fdopen(fd, "w", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        handle.write(text)
