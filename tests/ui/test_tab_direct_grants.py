@@ -107,3 +107,37 @@ def test_wrong_password_shows_invalid_grant(qtbot: QtBot, state: AppState) -> No
     assert text.startswith("The server refused") and "invalid_grant (HTTP 400)" in text
     assert tab.step_label.text() == "Failed."
     assert state.tokens is None and tab.run_button.isEnabled()
+
+
+def test_a_password_the_server_echoes_is_masked_in_the_banner(qtbot: QtBot) -> None:
+    """A hostile server (a real socket) puts the password it received in its error."""
+    from tests.peers import canned_server
+    from workbench.core.client_auth import ClientConfig
+    from workbench.core.session import Provider
+
+    password = "hunter2-correct-horse"
+    with canned_server() as server:
+        server.json(
+            "/token",
+            {
+                "error": "invalid_grant",
+                "error_description": f"password {password} is wrong for alice",
+                "error_uri": "javascript:alert(1)",
+            },
+            status=400,
+        )
+        hostile = AppState()
+        endpoints = {"token_endpoint": server.url + "/token"}
+        client = ClientConfig("app", "app-client-secret-77")
+        hostile.set_provider(Provider(client=client, endpoints=endpoints, name="hostile"))
+        tab = PasswordTab(hostile)
+        qtbot.addWidget(tab)
+        tab.username_edit.setText("alice")
+        tab.password_edit.setText(password)
+        tab.start()
+        qtbot.waitUntil(lambda: not tab.busy, timeout=TOKEN_TIMEOUT_MS)
+        hostile.close()
+    text = tab.error_banner.text()
+    assert "invalid_grant" in text and "password •••••• is wrong for alice" in text
+    assert password not in text
+    assert "<a " not in tab.error_banner._label.text()  # a javascript: error_uri is no link

@@ -93,7 +93,7 @@ class ProviderBar(QWidget):
         self.info.setObjectName("providerInfo")
         self.info.setTextFormat(Qt.TextFormat.PlainText)
         self.info.setAccessibleName("Provider details")
-        self.banner = MessageBanner("error", self)
+        self.banner = MessageBanner("error", self, state.log.secrets)
         self.banner.setObjectName("providerError")
         label = QLabel("&Provider", self)
         label.setBuddy(self.picker)

@@ -58,7 +58,7 @@ class ProfileEditorDialog(QDialog):
         self.setAccessibleName(self.windowTitle())
         self._worker: workers.Worker | None = None
 
-        self.banner = MessageBanner("error", self)
+        self.banner = MessageBanner("error", self, state.log.secrets)
         self.banner.setObjectName("profileEditorError")
         self.name_edit = self._line("profileName", "Profile name", "e.g. Staging Keycloak")
         self.issuer_edit = self._line("profileIssuer", "Issuer", "https://idp.example.com/realm")

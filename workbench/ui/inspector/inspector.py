@@ -57,13 +57,12 @@ from workbench.core.errors import (
     WorkbenchError,
 )
 from workbench.core.flows.refresh import ROTATION_TEXT
+from workbench.core.masking import mask_text
 from workbench.core.session import OAuthSession, RealityCheck, RefreshResult
 from workbench.core.tokens import (
     NO_ISSUER_KEYS,
     DecodedJwt,
-    Finding,
     Inspection,
-    Outcome,
     decode_jwt,
     inspect_token,
     token_kind,
@@ -179,15 +178,10 @@ def _verify(
     try:
         return session.inspect(token, kind=kind, nonce=nonce, access_token=access_token), ""
     except (TransportError, OAuthError, ConfigError) as exc:
-        note = f"Could not reach the provider ({exc}): only the local checks ran."
-        local = inspect_token(token)
-        unverified = Finding(
-            "signature",
-            Outcome.FAIL,
-            f"not verified: the provider could not be reached ({exc})",
-        )
-        findings = tuple(unverified if f.check == "signature" else f for f in local.findings)
-        return replace(local, findings=findings), note
+        message = mask_text(str(exc), session.log.secrets())
+        note = f"Could not reach the provider ({message}): only the local checks ran."
+        unreachable = f"the provider could not be reached: {message}"
+        return inspect_token(token, keys_unavailable=unreachable, verify=True), note
 
 
 def _userinfo(session: OAuthSession, token: str) -> tuple[int, dict[str, Any] | OAuthError]:
@@ -531,7 +525,7 @@ class TokenInspector(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.hide()
-        self.error_banner = MessageBanner("error", self)
+        self.error_banner = MessageBanner("error", self, self.state.log.secrets)
         self.error_banner.setObjectName("inspectorError")
         self.result_view = ActionResultView(self)
         self.reality = RealityCheckPanel(self)
@@ -1022,9 +1016,10 @@ class TokenInspector(QWidget):
         if generation != self._check_generation:
             return
         if isinstance(exc, WorkbenchError):
-            self.findings.clear(f"The checks could not run: {exc}")
-            set_outcome(self.verdict, "not_checked")
-            self.verdict.setText(html_text(f"– Not checked: {exc}"))
+            message = mask_text(str(exc), self.state.log.secrets())
+            self.findings.clear(f"The checks could not run: {message}")
+            set_outcome(self.verdict, "fail")
+            self.verdict.setText(html_text(f"✗ Not verified: {message}"))
         else:
             self.findings.clear("The checks stopped on an unexpected error.")
             show_exception(self.window(), exc)
@@ -1310,7 +1305,8 @@ class TokenInspector(QWidget):
         self._update_ticking()
 
         def failed(exc: BaseException) -> None:
-            self.reality.show_failed(str(exc) if isinstance(exc, WorkbenchError) else "error")
+            message = mask_text(str(exc), self.state.log.secrets())
+            self.reality.show_failed(message if isinstance(exc, WorkbenchError) else "error")
 
         self._run_action(
             "reality",

@@ -61,7 +61,7 @@ class FlowTab(QWidget):
         if self.legacy_warning:
             self.legacy_banner = LegacyBanner(self.legacy_warning, self)
             outer.addWidget(self.legacy_banner)
-        self.error_banner = MessageBanner("error", self)
+        self.error_banner = MessageBanner("error", self, self.state.log.secrets)
         self.error_banner.setObjectName(f"{self.key}Error")
         outer.addWidget(self.error_banner)
 

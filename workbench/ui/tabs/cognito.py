@@ -1130,7 +1130,7 @@ class CognitoTab(FlowTab):
     # ====================================================================== errors
     def _show_error(self, exc: BaseException) -> None:
         """The core's message in this tab's words, and a Cognito error's advice below it."""
-        title, body = describe_error(exc)
+        title, body = describe_error(exc, self.state.log.secrets())
         if isinstance(exc, CognitoError):
             title = "Cognito refused"
         body = ui_words(body)

@@ -3,46 +3,61 @@
 :func:`describe_error` is where every error of the core reaches the screen (flow tabs, the
 inspector, dialogs): its text comes from servers and tokens, so each piece is shown through
 :func:`~workbench.ui.safe_text.html_text` and only an http(s) ``error_uri`` becomes a link.
+Servers echo secrets back in their errors (the client secret in a 500 page, the password in an
+``error_description``), so every piece is first masked with the secrets the session knows.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from workbench.core.errors import ConfigError, FlowError, OAuthError, TokenError, TransportError
+from workbench.core.masking import mask_text
 from workbench.ui.safe_text import UrlOpener, html_text, open_web_url, web_link
 
 
-def describe_error(exc: BaseException) -> tuple[str, str]:
-    """(title, rich-text body) for an error the core raised on purpose."""
+def describe_error(exc: BaseException, secrets: Iterable[str] = ()) -> tuple[str, str]:
+    """(title, rich-text body) for an error the core raised on purpose, ``secrets`` masked."""
+    known = frozenset(secrets)
+
+    def text(value: object) -> str:
+        return html_text(mask_text(str(value), known))
+
     if isinstance(exc, OAuthError):
         status = f" (HTTP {exc.status})" if exc.status else ""
-        body = f"<b>{html_text(exc.error)}</b>{status}"
+        body = f"<b>{text(exc.error)}</b>{status}"
         if exc.description:
-            body += f": {html_text(exc.description)}"
+            body += f": {text(exc.description)}"
         if exc.uri:
-            body += f"<br>{web_link(exc.uri)}"
+            body += f"<br>{web_link(mask_text(exc.uri, known))}"
         return "The server refused", body
     if isinstance(exc, TransportError):
-        return "No usable answer from the server", html_text(exc)
+        return "No usable answer from the server", text(exc)
     if isinstance(exc, FlowError):
-        return "The flow stopped", html_text(exc)
+        return "The flow stopped", text(exc)
     if isinstance(exc, TokenError):
-        return "Not a readable token", html_text(exc)
+        return "Not a readable token", text(exc)
     if isinstance(exc, ConfigError):
-        return "Missing configuration", html_text(exc)
-    return "Error", html_text(exc)
+        return "Missing configuration", text(exc)
+    return "Error", text(exc)
 
 
 class MessageBanner(QFrame):
     """A dismissible inline message; ``kind`` is ``error``, ``warning`` or ``info`` (for QSS)."""
 
-    def __init__(self, kind: str = "error", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        kind: str = "error",
+        parent: QWidget | None = None,
+        secrets: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._secrets = secrets  # the session's known secrets, masked in every error shown
         self.setObjectName(f"{kind}Banner")
         self.setProperty("kind", kind)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -76,7 +91,7 @@ class MessageBanner(QFrame):
         self.show()
 
     def show_error(self, exc: BaseException) -> None:
-        self.show_message(*describe_error(exc))
+        self.show_message(*describe_error(exc, self._secrets() if self._secrets else ()))
 
     def _on_link(self, url: str) -> None:
         try:
