@@ -269,12 +269,56 @@ def test_a_non_web_authorization_endpoint_is_refused(
     assert browser.urls == []  # never handed to a browser, whether it was to open one or not
     assert not tab.error_banner.isHidden()
     message = tab.error_banner.text()
-    assert "Refusing to open the authorize URL" in message and endpoint in message
+    # The session refuses before it even starts a listener or builds the request.
+    assert "Refusing to open the authorization endpoint" in message and endpoint in message
     assert "only http and https URLs" in message
-    assert tab.step_label.text() == "Stopped: see the message above."
+    assert tab.step_label.text() == "Failed."
     assert not tab.open_button.isEnabled() and tab.pending is None
-    assert state.tokens is None
-    port = urlsplit(tab.redirect_field.text()).port
-    assert port is not None and _port_closed(port)  # the listener stopped waiting
+    assert state.tokens is None and tab.url_field.text() == ""
     tab._on_open_clicked()  # the button's slot, even if it were enabled: still refused
     assert browser.urls == []
+
+
+def test_the_tab_refuses_a_non_web_authorize_url_it_is_given(
+    qtbot: QtBot, public_state: AppState
+) -> None:
+    """The tab's own guard, behind the session's: a request whose URL is not http(s)."""
+    from workbench.core.flows.rfc6749_code import build_authorization_request
+
+    browser = ScriptedBrowser()
+    tab = AuthCodeTab(public_state, open_url=browser.open)
+    qtbot.addWidget(tab)
+    request = build_authorization_request(
+        "file:///etc/passwd", "client", "http://127.0.0.1:1/callback", "openid"
+    )
+    tab._on_pending(request)
+    assert browser.urls == []
+    assert "Refusing to open the authorize URL" in tab.error_banner.text()
+
+
+def test_a_stray_callback_with_another_state_is_refused_and_named(
+    qtbot: QtBot, public_state: AppState
+) -> None:
+    """A local page calls the redirect URI first with a forged state; the sign-in goes on."""
+
+    class StrayFirst(ScriptedBrowser):
+        def open(self, url: QUrl) -> bool:
+            text = url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
+            redirect = parse_qs(urlsplit(text).query)["redirect_uri"][0]
+            answer = requests.get(redirect, params={"code": "evil", "state": "forged"}, timeout=5)
+            self.stray_status = answer.status_code
+            return super().open(url)
+
+    browser = StrayFirst()
+    tab = AuthCodeTab(public_state, open_url=browser.open)
+    qtbot.addWidget(tab)
+    steps: list[str] = []
+    tab.sig_step.connect(steps.append)
+    with qtbot.waitSignal(public_state.sig_tokens_changed, timeout=SIGN_IN_TIMEOUT_MS):
+        tab.start()
+    qtbot.waitUntil(lambda: not tab.busy)
+    browser.join()
+    assert not browser.errors and browser.stray_status == 400
+    refused = [s for s in steps if "stray request(s) to the redirect URI refused" in s]
+    assert refused and "state" in refused[0]
+    assert tab.step_label.text() == "Done: the tokens are in the inspector."

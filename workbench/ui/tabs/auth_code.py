@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.display import printable
 from workbench.core.errors import ConfigError
 from workbench.core.flows.rfc6749_code import AuthorizationRequest
 from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, OAuthSession, PendingAuthorization
@@ -242,7 +243,14 @@ class BrowserFlowTab(FlowTab):
             self._on_pending(value.request)
         elif isinstance(value, RedirectReceived):
             self.open_button.setEnabled(False)
-            self.sig_step.emit(self.redirect_step)
+            stray = self.pending.rejected if self.pending is not None else ()
+            if stray:  # another page or process called the redirect URI first: say so
+                self.sig_step.emit(
+                    f"{self.redirect_step} ({len(stray)} stray request(s) to the redirect URI"
+                    f" refused; the last: {printable(stray[-1].reason)})"
+                )
+            else:
+                self.sig_step.emit(self.redirect_step)
 
     def _on_pending(self, request: AuthorizationRequest) -> None:
         self.show_request(request)
