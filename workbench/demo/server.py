@@ -16,6 +16,8 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import logging
 import os
 import selectors
@@ -86,11 +88,105 @@ def exposure_warning(config: DemoConfig, issuer: str | None = None) -> str | Non
     )
 
 
+#: Bytes of chunk framing (sizes, extensions, CRLFs) tolerated on top of the body limit.
+_CHUNK_FRAMING_ALLOWANCE = 16 * 1024
+
+
+class _CappedReader(io.RawIOBase):
+    """A request's raw input that ends (reads as EOF) after ``limit`` bytes, so neither a
+    chunked body nor werkzeug's discarding of an unread body can make the server read on
+    without end."""
+
+    def __init__(self, raw: Any, limit: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._left = limit
+
+    @property
+    def exhausted(self) -> bool:
+        return self._left <= 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes, blocking until they came or the cap or EOF is reached
+        (as the buffered socket file it wraps does: werkzeug's dechunker relies on it)."""
+        if size is None or size < 0 or size > self._left:
+            size = self._left
+        if size <= 0:
+            return b""
+        data: bytes = self._raw.read(size)
+        self._left -= len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        memoryview(buffer)[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        limit = self._left if size is None or size < 0 else min(size, self._left)
+        line: bytes = self._raw.readline(limit)
+        self._left -= len(line)
+        return line
+
+
 class _QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler with its per-request log lines sent to DEBUG, not stderr."""
+    """Werkzeug's handler with its per-request log lines sent to DEBUG, not stderr, and a
+    cap on request bodies enforced before anything reads them: a ``Content-Length`` over
+    the limit is answered 413 at once (the body is never read and the connection is
+    closed), and a chunked body is read through a :class:`_CappedReader`. (Flask's
+    ``MAX_CONTENT_LENGTH`` makes the application refuse such bodies too.)"""
+
+    server: _DemoWSGIServer
 
     def log(self, type: str, message: str, *args: Any) -> None:
         _log.debug("%s " + message, self.address_string(), *args)
+
+    def run_wsgi(self) -> None:
+        limit = self.server.max_request_body
+        length = self.headers.get("Content-Length")
+        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        if length is not None and not chunked:
+            try:
+                size = int(length)
+            except ValueError:
+                size = -1
+            if size < 0:
+                self._refuse(400, "The Content-Length header is not a number.")
+                return
+            if size > limit:
+                self._refuse(413, f"The request body is larger than {limit} bytes.")
+                return
+        if not chunked:
+            super().run_wsgi()
+            return
+        raw = self.rfile
+        capped = _CappedReader(raw, limit + _CHUNK_FRAMING_ALLOWANCE)
+        self.rfile = capped  # type: ignore[assignment]
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = raw
+            if capped.exhausted:  # the rest of the body is still unread: drop the connection
+                self.close_connection = True
+
+    def _refuse(self, status: int, description: str) -> None:
+        """Answer without reading the body, then close the connection (the unread body
+        would otherwise be taken for the next request)."""
+        body = json.dumps({"error": "invalid_request", "error_description": description})
+        data = body.encode()
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
 
 
 class _DemoWSGIServer(ThreadedWSGIServer):
@@ -98,7 +194,8 @@ class _DemoWSGIServer(ThreadedWSGIServer):
     when closed, also closes open connections and joins the request threads, so no thread
     outlives it."""
 
-    def __init__(self, host: str, port: int, app: Any, fd: int) -> None:
+    def __init__(self, host: str, port: int, app: Any, fd: int, max_request_body: int) -> None:
+        self.max_request_body = max_request_body
         self._active: dict[threading.Thread, socket.socket] = {}
         self._active_lock = threading.Lock()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -243,7 +340,13 @@ class DemoServer:
                 port = int(sock.getsockname()[1])
                 issuer = f"http://{_url_host(_public_host(self.config))}:{port}"
                 app = create_app(self.config, issuer, stopping=self._stopping)
-                httpd = _DemoWSGIServer(self.config.host, port, app, fd=sock.fileno())
+                httpd = _DemoWSGIServer(
+                    self.config.host,
+                    port,
+                    app,
+                    fd=sock.fileno(),
+                    max_request_body=self.config.max_request_body,
+                )
             finally:
                 sock.close()  # werkzeug serves a duplicate of the descriptor
             self._httpd, self._app, self._issuer = httpd, app, issuer
