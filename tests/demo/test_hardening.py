@@ -135,6 +135,47 @@ def test_huge_content_length_is_refused_before_the_body_is_read(demo_server: Dem
     assert demo_server.authority.store.snapshot()["tokens"] == 0
 
 
+def test_chunked_body_over_the_limit_is_refused_before_it_is_read(
+    demo_server: DemoServer,
+) -> None:
+    with socket.create_connection(("127.0.0.1", demo_server.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST /token HTTP/1.1\r\nHost: 127.0.0.1:{demo_server.port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n"
+            f"{1 << 30:x}\r\n".encode()  # one chunk of a gigabyte announced, none sent
+        )
+        response = read_until_closed(sock)
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413")
+    assert b'"invalid_request"' in body
+
+
+def test_chunked_bodies_are_decoded_and_capped(demo_server: DemoServer) -> None:
+    def body(pieces: list[bytes]) -> Iterator[bytes]:
+        yield from pieces  # requests sends a generator chunked
+
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    small = requests.post(
+        demo_server.url("token"),
+        data=body([b"grant_type=client_", b"credentials&scope=api%3Aread"]),
+        headers=headers,
+        auth=BASIC,
+        timeout=5,
+    )
+    assert small.status_code == 200, small.text
+    # Over the limit in many small chunks: 413, not a silently truncated body.
+    large = requests.post(
+        demo_server.url("token"),
+        data=body([b"grant_type=client_credentials&x=", *[b"a" * 4096] * 20]),
+        headers=headers,
+        auth=BASIC,
+        timeout=5,
+    )
+    assert large.status_code == 413
+    assert large.json()["error"] == "invalid_request"
+
+
 def test_endless_chunked_body_is_cut_off(make_demo_server: Any) -> None:
     server: DemoServer = make_demo_server(max_request_body=1024)
     sent = 0

@@ -20,6 +20,7 @@ import io
 import json
 import logging
 import os
+import re
 import selectors
 import socket
 import threading
@@ -88,58 +89,31 @@ def exposure_warning(config: DemoConfig, issuer: str | None = None) -> str | Non
     )
 
 
-#: Bytes of chunk framing (sizes, extensions, CRLFs) tolerated on top of the body limit.
-_CHUNK_FRAMING_ALLOWANCE = 16 * 1024
+#: Longest chunk-size line (with extensions) and most trailer lines read from a chunked body.
+_MAX_CHUNK_LINE = 1024
+_MAX_TRAILERS = 32
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
-class _CappedReader(io.RawIOBase):
-    """A request's raw input that ends (reads as EOF) after ``limit`` bytes, so neither a
-    chunked body nor werkzeug's discarding of an unread body can make the server read on
-    without end."""
-
-    def __init__(self, raw: Any, limit: int) -> None:
-        super().__init__()
-        self._raw = raw
-        self._left = limit
-
-    @property
-    def exhausted(self) -> bool:
-        return self._left <= 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        """Up to ``size`` bytes, blocking until they came or the cap or EOF is reached
-        (as the buffered socket file it wraps does: werkzeug's dechunker relies on it)."""
-        if size is None or size < 0 or size > self._left:
-            size = self._left
-        if size <= 0:
-            return b""
-        data: bytes = self._raw.read(size)
-        self._left -= len(data)
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        memoryview(buffer)[: len(data)] = data
-        return len(data)
-
-    def readline(self, size: int | None = -1) -> bytes:
-        if self._left <= 0:
-            return b""
-        limit = self._left if size is None or size < 0 else min(size, self._left)
-        line: bytes = self._raw.readline(limit)
-        self._left -= len(line)
-        return line
+class _BodyRefused(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
     """Werkzeug's handler with its per-request log lines sent to DEBUG, not stderr, and a
-    cap on request bodies enforced before anything reads them: a ``Content-Length`` over
-    the limit is answered 413 at once (the body is never read and the connection is
-    closed), and a chunked body is read through a :class:`_CappedReader`. (Flask's
-    ``MAX_CONTENT_LENGTH`` makes the application refuse such bodies too.)"""
+    cap on request bodies enforced before the application runs:
+
+    * a ``Content-Length`` over the limit is answered 413 at once: the body is never read,
+      and the connection is closed (the unread bytes must not be taken for a request);
+    * a chunked body is read here, chunk by chunk, and refused with 413 as soon as it would
+      pass the limit; a complete one is handed on as an ordinary ``Content-Length`` body.
+
+    (Flask's ``MAX_CONTENT_LENGTH`` refuses a long ``Content-Length`` body too, but for a
+    chunked one werkzeug only stops reading at the limit and passes the truncated body on.)
+    """
 
     server: _DemoWSGIServer
 
@@ -148,35 +122,69 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
     def run_wsgi(self) -> None:
         limit = self.server.max_request_body
-        length = self.headers.get("Content-Length")
-        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
-        if length is not None and not chunked:
-            try:
-                size = int(length)
-            except ValueError:
-                size = -1
-            if size < 0:
-                self._refuse(400, "The Content-Length header is not a number.")
+        coding = self.headers.get("Transfer-Encoding", "")
+        encodings = [e.strip().lower() for e in coding.split(",")]
+        try:
+            if encodings != [""]:
+                if encodings != ["chunked"]:
+                    raise _BodyRefused(501, "Only the chunked transfer coding is supported.")
+                body = self._read_chunked(limit)
+            else:
+                self._check_length(limit)
+                super().run_wsgi()
                 return
-            if size > limit:
-                self._refuse(413, f"The request body is larger than {limit} bytes.")
-                return
-        if not chunked:
-            super().run_wsgi()
+        except _BodyRefused as refused:
+            self._refuse(refused.status, refused.description)
             return
-        raw = self.rfile
-        capped = _CappedReader(raw, limit + _CHUNK_FRAMING_ALLOWANCE)
-        self.rfile = capped  # type: ignore[assignment]
+        del self.headers["Transfer-Encoding"]
+        del self.headers["Content-Length"]
+        self.headers["Content-Length"] = str(len(body))
+        socket_file = self.rfile
+        self.rfile = io.BytesIO(body)
         try:
             super().run_wsgi()
         finally:
-            self.rfile = raw
-            if capped.exhausted:  # the rest of the body is still unread: drop the connection
-                self.close_connection = True
+            self.rfile = socket_file
+
+    def _check_length(self, limit: int) -> None:
+        length = self.headers.get_all("Content-Length") or []
+        if not length:
+            return
+        if len(set(length)) != 1 or not length[0].strip().isdigit():
+            raise _BodyRefused(400, "The Content-Length header is not one number.")
+        if int(length[0]) > limit:
+            raise _BodyRefused(413, f"The request body is larger than {limit} bytes.")
+
+    def _read_line(self) -> bytes:
+        line: bytes = self.rfile.readline(_MAX_CHUNK_LINE + 1)
+        if len(line) > _MAX_CHUNK_LINE or not line.endswith(b"\n"):
+            raise _BodyRefused(400, "Malformed chunked request body.")
+        return line.rstrip(b"\r\n")
+
+    def _read_chunked(self, limit: int) -> bytes:
+        """The decoded chunked body (RFC 9112 §7.1), never more than ``limit`` bytes."""
+        body = bytearray()
+        while True:
+            size_text = self._read_line().split(b";", 1)[0].strip()
+            if not _CHUNK_SIZE.fullmatch(size_text):
+                raise _BodyRefused(400, "Malformed chunk size in the request body.")
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            if len(body) + size > limit:
+                raise _BodyRefused(413, f"The request body is larger than {limit} bytes.")
+            data = self.rfile.read(size)
+            if len(data) != size or self._read_line() != b"":
+                raise _BodyRefused(400, "Malformed chunked request body.")
+            body += data
+        for _ in range(_MAX_TRAILERS):
+            if self._read_line() == b"":
+                return bytes(body)
+        raise _BodyRefused(400, "Too many trailer fields in the request body.")
 
     def _refuse(self, status: int, description: str) -> None:
-        """Answer without reading the body, then close the connection (the unread body
-        would otherwise be taken for the next request)."""
+        """Answer without reading (more of) the body, then close the connection (the unread
+        body would otherwise be taken for the next request)."""
         body = json.dumps({"error": "invalid_request", "error_description": description})
         data = body.encode()
         self.close_connection = True
