@@ -21,6 +21,7 @@ from workbench.demo import (
 )
 from workbench.demo.driver import (
     DemoDriverError,
+    form_token,
     pkce_pair,
     redirect_params,
     sign_in_and_decide,
@@ -72,12 +73,20 @@ def test_code_flow_through_the_pages(metadata: dict[str, Any]) -> None:
     for user in USERS.values():  # the demo credentials are shown
         assert user.username in login.text and user.password in login.text
 
-    consent = session.post(url, data={"username": "alice", "password": "alice-password"}, timeout=5)
+    credentials = {"username": "alice", "password": "alice-password"}
+    consent = session.post(
+        url, data={**credentials, "csrf_token": form_token(login.text)}, timeout=5
+    )
     assert consent.status_code == 200
     assert 'value="approve"' in consent.text and 'value="deny"' in consent.text
     assert NATIVE_CLIENT_ID in consent.text and "offline_access" in consent.text
 
-    redirect = session.post(url, data={"decision": "approve"}, allow_redirects=False, timeout=5)
+    redirect = session.post(
+        url,
+        data={"decision": "approve", "csrf_token": form_token(consent.text)},
+        allow_redirects=False,
+        timeout=5,
+    )
     assert redirect.status_code == 302
     location = redirect.headers["Location"]
     assert location.startswith(REDIRECT + "?")
@@ -232,7 +241,11 @@ def test_deny_redirects_with_access_denied(metadata: dict[str, Any]) -> None:
 def test_cancel_on_the_sign_in_page_denies(metadata: dict[str, Any]) -> None:
     _, challenge = pkce_pair()
     url = authorize_url(metadata, code_challenge=challenge, code_challenge_method="S256")
-    response = requests.post(url, data={"decision": "deny"}, allow_redirects=False, timeout=5)
+    session = requests.Session()
+    token = form_token(session.get(url, timeout=5).text)
+    response = session.post(
+        url, data={"decision": "deny", "csrf_token": token}, allow_redirects=False, timeout=5
+    )
     assert redirect_params(response.headers["Location"])["error"] == "access_denied"
 
 
@@ -241,8 +254,13 @@ def test_wrong_password_on_the_sign_in_page(metadata: dict[str, Any]) -> None:
     url = authorize_url(metadata, code_challenge=challenge, code_challenge_method="S256")
     with pytest.raises(DemoDriverError, match="Wrong username or password"):
         sign_in_and_decide(url, password="nope")
-    response = requests.post(
-        url, data={"username": "<b>alice</b>", "password": "x"}, allow_redirects=False, timeout=5
+    session = requests.Session()
+    token = form_token(session.get(url, timeout=5).text)
+    response = session.post(
+        url,
+        data={"username": "<b>alice</b>", "password": "x", "csrf_token": token},
+        allow_redirects=False,
+        timeout=5,
     )
     assert response.status_code == 400
     assert "<b>alice</b>" not in response.text  # user input is escaped

@@ -18,7 +18,7 @@ from workbench.demo import (
     USERS,
     DemoServer,
 )
-from workbench.demo.driver import DemoDriverError, decide_device_code
+from workbench.demo.driver import DemoDriverError, decide_device_code, form_token
 
 
 def start(metadata: dict[str, Any], scope: str = "openid profile offline_access") -> Any:
@@ -119,7 +119,12 @@ def test_verification_page_steps(metadata: dict[str, Any]) -> None:
     typed = grant["user_code"].replace("-", "").lower()
     confirm = session.post(
         grant["verification_uri"],
-        data={"user_code": typed, "username": "alice", "password": "alice-password"},
+        data={
+            "user_code": typed,
+            "username": "alice",
+            "password": "alice-password",
+            "csrf_token": form_token(page.text),
+        },
         timeout=5,
     )
     assert confirm.status_code == 200
@@ -128,7 +133,11 @@ def test_verification_page_steps(metadata: dict[str, Any]) -> None:
 
     done = session.post(
         grant["verification_uri"],
-        data={"user_code": grant["user_code"], "decision": "approve"},
+        data={
+            "user_code": grant["user_code"],
+            "decision": "approve",
+            "csrf_token": form_token(confirm.text),
+        },
         timeout=5,
     )
     assert 'data-result="approved"' in done.text
@@ -139,7 +148,9 @@ def test_verification_page_steps(metadata: dict[str, Any]) -> None:
     assert 'id="username"' not in page.text and "Alice Example" in page.text
     # The same code cannot be used twice.
     again = session.post(
-        grant["verification_uri"], data={"user_code": grant["user_code"]}, timeout=5
+        grant["verification_uri"],
+        data={"user_code": grant["user_code"], "csrf_token": form_token(page.text)},
+        timeout=5,
     )
     assert again.status_code == 400 and "already used" in again.text
 

@@ -56,6 +56,10 @@ class DemoConfig:
     it answers ``slow_down`` (RFC 8628 §3.5 says 5).
     ``paths``: endpoint path overrides, merged over :data:`DEFAULT_PATHS`.
     ``access_token_audience``: the ``aud`` of access tokens; by default the client id.
+    ``max_request_body``: the largest request body accepted, in bytes (bigger: HTTP 413).
+    ``user_code_max_failures``: wrong user codes one browser session or one user may enter
+    within ``user_code_failure_window`` seconds before the verification page answers 429;
+    ``user_code_max_failures_total``: the same limit summed over everyone (RFC 8628 §5.1).
     """
 
     host: str = "127.0.0.1"
@@ -70,6 +74,10 @@ class DemoConfig:
     device_slow_down_step: int = 5
     token_delay: float = 0.0
     access_token_audience: str | None = None
+    max_request_body: int = 64 * 1024
+    user_code_max_failures: int = 5
+    user_code_max_failures_total: int = 20
+    user_code_failure_window: int = 300
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +97,10 @@ class DemoConfig:
             "authorization_code_ttl",
             "device_code_ttl",
             "device_interval",
+            "max_request_body",
+            "user_code_max_failures",
+            "user_code_max_failures_total",
+            "user_code_failure_window",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")

@@ -1,7 +1,8 @@
 """Play the user's part against the demo server over plain HTTP (no browser).
 
 For tests and scripts: sign in and approve (or deny) an authorization request, approve
-(or deny) a device code, build a PKCE pair, read a redirect's parameters. Uses
+(or deny) a device code, build a PKCE pair, read a redirect's parameters. Like a browser,
+it loads each page before posting its form, so the form's anti-CSRF token goes along. Uses
 ``requests``; redirects to the client are never followed (nothing listens there), their
 ``Location`` is returned instead.
 """
@@ -22,6 +23,7 @@ from .accounts import USERS
 __all__ = [
     "DemoDriverError",
     "decide_device_code",
+    "form_token",
     "pkce_pair",
     "redirect_params",
     "sign_in_and_decide",
@@ -30,6 +32,7 @@ __all__ = [
 _TIMEOUT = 10.0
 _ERROR_RE = re.compile(r'id="error"[^>]*>(.*?)</div>', re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
+_CSRF_RE = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
 class DemoDriverError(RuntimeError):
@@ -49,6 +52,12 @@ def redirect_params(location: str) -> dict[str, str]:
     §4.1.2 and §4.2.2)."""
     parts = urlsplit(location)
     return {**dict(parse_qsl(parts.query)), **dict(parse_qsl(parts.fragment))}
+
+
+def form_token(page: str) -> str:
+    """The anti-CSRF token of the form(s) on a demo server page ("" when there is none)."""
+    match = _CSRF_RE.search(page)
+    return unescape(match.group(1)) if match else ""
 
 
 def _page_error(response: requests.Response) -> str:
@@ -84,7 +93,7 @@ def sign_in_and_decide(
         return str(response.headers["Location"])
     if response.status_code != 200:
         raise DemoDriverError(_page_error(response))
-    data = {"decision": decision}
+    data = {"decision": decision, "csrf_token": form_token(response.text)}
     if 'id="username"' in response.text:
         data.update(username=username, password=_password(username, password))
     response = http.post(authorize_url, data=data, allow_redirects=False, timeout=_TIMEOUT)
@@ -105,9 +114,13 @@ def decide_device_code(
     """Enter ``user_code`` on the verification page, sign in, approve or deny
     (RFC 8628 §3.3). Raises :class:`DemoDriverError` if the page refuses."""
     http = session or requests.Session()
+    page = http.get(verification_uri, timeout=_TIMEOUT)
+    if page.status_code != 200:
+        raise DemoDriverError(_page_error(page))
     response = http.post(
         verification_uri,
         data={
+            "csrf_token": form_token(page.text),
             "user_code": user_code,
             "username": username,
             "password": _password(username, password),

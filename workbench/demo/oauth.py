@@ -11,6 +11,10 @@ demo policy:
   password grants whenever the client may use ``refresh_token`` (both demo clients can),
   whether or not ``offline_access`` was asked; never for implicit or client credentials.
   Each refresh rotates the refresh token; the old one then fails with ``invalid_grant``.
+  Replaying a rotated refresh token revokes every token descended from the same grant
+  (RFC 9700 §4.14.2), and replaying an exchanged authorization code revokes the tokens
+  issued for it (RFC 6749 §4.1.2).
+* Introspection (RFC 7662) answers only confidential clients (they authenticate, §2.1).
 * ID tokens (RS256, same key) are issued by the code, implicit (``id_token token``,
   ``id_token``), password, device and refresh grants when the scope has ``openid``.
 * PKCE: only ``S256``; required at the authorization endpoint for public clients.
@@ -20,6 +24,7 @@ demo policy:
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Mapping
 from typing import Any, cast
@@ -64,13 +69,14 @@ from .store import (
 __all__ = ["DemoAuthority", "add_issuer_parameter", "create_authorization_server"]
 
 SIGNING_ALG = "RS256"
-#: Auth methods accepted at the revocation, introspection and device endpoints. Public
-#: clients may introspect too: a demo convenience, not what a production server should do
-#: (RFC 7662 §4 wants introspection callers authorized).
+#: Auth methods accepted at the revocation and device endpoints (public clients may revoke
+#: their own tokens, RFC 7009 §2.1, and start a device grant).
 ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 #: ``token_endpoint_auth_methods_supported`` and friends in the metadata.
 AUTH_METHODS_SUPPORTED = ("client_secret_basic", "client_secret_post", "none")
+#: Introspection needs an authenticated caller (RFC 7662 §2.1): confidential clients only.
+INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
 GRANT_TYPES_SUPPORTED = (
     "authorization_code",
     "implicit",
@@ -155,7 +161,7 @@ class DemoAuthority:
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": auth_methods,
             "revocation_endpoint_auth_methods_supported": auth_methods,
-            "introspection_endpoint_auth_methods_supported": auth_methods,
+            "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [SIGNING_ALG],
             "claims_supported": list(CLAIMS_SUPPORTED),
@@ -178,6 +184,11 @@ def add_issuer_parameter(response: Response, issuer: str) -> None:
     else:
         parts = parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra)
     response.headers["Location"] = urlunsplit(parts)
+
+
+def code_family(code: str) -> str:
+    """The token family of the tokens issued for authorization code ``code``."""
+    return "code:" + code
 
 
 def _authority(server: Any) -> DemoAuthority:
@@ -342,10 +353,18 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mi
         )
 
     def query_authorization_code(self, code: str, client: DemoClient) -> AuthorizationCode | None:
-        return _authority(self.server).store.get_code(code, client.client_id)
+        store = _authority(self.server).store
+        if store.replayed_code(code):  # revokes what the first exchange issued
+            raise InvalidGrantError(
+                "This authorization code was already used; the tokens issued for it "
+                "are now revoked."
+            )
+        return store.get_code(code, client.client_id)
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        _authority(self.server).store.delete_code(authorization_code.code)
+        _authority(self.server).store.delete_code(
+            authorization_code.code, family=code_family(authorization_code.code)
+        )
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Subject:
         return authorization_code.subject
@@ -377,7 +396,13 @@ class _RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         if token is None:
             return None
         if token.record.rotated:
-            raise InvalidGrantError("This refresh token was already used (rotated).")
+            # Reuse of a rotated refresh token: the token leaked (the attacker's or the
+            # client's copy came second). Revoke every token of the grant (RFC 9700 §4.14.2).
+            _authority(self.server).store.revoke_family(token.record.family)
+            raise InvalidGrantError(
+                "This refresh token was already used (rotated); every token of this "
+                "grant is now revoked."
+            )
         if token.record.refresh_revoked:
             raise InvalidGrantError("This refresh token was revoked.")
         if token.is_expired():
@@ -478,15 +503,20 @@ class _RevocationEndpoint(RevocationEndpoint):  # type: ignore[misc]
 
 
 class _IntrospectionEndpoint(IntrospectionEndpoint):  # type: ignore[misc]
-    """RFC 7662. Any authenticated demo client may introspect any token."""
+    """RFC 7662. Only a confidential client that authenticates may call it (§2.1: the
+    endpoint MUST require some form of authorization); a public client, which holds no
+    secret, gets 401 ``invalid_client`` before any token is looked at."""
 
-    CLIENT_AUTH_METHODS = ENDPOINT_AUTH_METHODS
+    CLIENT_AUTH_METHODS = INTROSPECTION_AUTH_METHODS
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> Any:
         return _find_token(_authority(self.server).store, token_string, token_type_hint)
 
     def check_permission(self, token: object, client: DemoClient, request: object) -> bool:
-        return True
+        # Policy (RFC 7662 leaves it to the server): an authenticated confidential client
+        # acts as the demo's resource server and may introspect every token this server
+        # issued, whichever client it was issued to. Public clients never get this far.
+        return not client.is_public
 
     def introspect_token(self, token: AccessToken | RefreshToken) -> dict[str, Any]:
         demo = _authority(self.server)
@@ -584,6 +614,15 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         claims = demo.decode_jwt(token["access_token"])
         refresh = token.get("refresh_token")
         client_id = request.client.client_id
+        # The token family: inherited on refresh, the code's for a code exchange, else new.
+        previous = getattr(request, "refresh_token", None)
+        code = getattr(request, "authorization_code", None)
+        if isinstance(previous, RefreshToken):
+            family = previous.record.family
+        elif isinstance(code, AuthorizationCode):
+            family = code_family(code.code)
+        else:
+            family = secrets.token_hex(16)
         demo.store.add_tokens(
             TokenRecord(
                 client_id=client_id,
@@ -598,6 +637,7 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
                 refresh_expires_at=(
                     claims["iat"] + demo.config.refresh_token_ttl if refresh else None
                 ),
+                family=family,
             )
         )
         nonce = request.payload.data.get("nonce")

@@ -10,7 +10,9 @@ Stable names for automation (a ``requests`` session or a headless browser):
 * device: input ``#user_code``, button ``#continue`` (``name="action" value="continue"``),
   then ``#approve`` / ``#deny`` as above; the outcome page has ``#result`` with
   ``data-result="approved"`` or ``"denied"``;
-* any error message is in ``#error``.
+* any error message is in ``#error``;
+* every form carries the session's anti-CSRF token in a hidden ``csrf_token`` field; a POST
+  without it (or with another session's) is refused with 403 and changes nothing.
 
 Forms have no ``action`` attribute: they post back to the page's own URL, so the
 authorization request's query string travels with them unchanged.
@@ -118,6 +120,10 @@ def _scope_list(scope: str) -> str:
     return f'<ul class="scopes" id="scopes">{items}</ul>' if items else "<p>No scopes.</p>"
 
 
+def _csrf_field(csrf: str) -> str:
+    return f'<input type="hidden" name="csrf_token" value="{_e(csrf)}">'
+
+
 def _login_fields(username: str = "") -> str:
     return (
         '<label for="username">Username</label>'
@@ -129,13 +135,14 @@ def _login_fields(username: str = "") -> str:
     )
 
 
-def login_page(client: DemoClient, error: str | None = None, username: str = "") -> str:
+def login_page(client: DemoClient, csrf: str, error: str | None = None, username: str = "") -> str:
     """Sign-in step of the authorization endpoint."""
     body = (
         "<h1>Sign in</h1>"
         f"<p>to continue to <strong>{_e(client.client_name)}</strong></p>"
         f"{_error(error)}"
         '<form method="post" id="login-form">'
+        f"{_csrf_field(csrf)}"
         f"{_login_fields(username)}"
         '<div class="actions">'
         '<button type="submit" class="primary" id="sign-in" name="action" value="login">'
@@ -148,9 +155,10 @@ def login_page(client: DemoClient, error: str | None = None, username: str = "")
     return _page("Sign in", body)
 
 
-def _switch_user_form(subject: Subject) -> str:
+def _switch_user_form(subject: Subject, csrf: str) -> str:
     return (
         '<form method="post" id="switch-user-form" class="muted">'
+        f"{_csrf_field(csrf)}"
         f"Signed in as <strong>{_e(subject.user.name)}</strong> "
         f"({_e(subject.user.username)}). "
         '<button type="submit" class="link" id="switch-user" name="action" '
@@ -158,15 +166,17 @@ def _switch_user_form(subject: Subject) -> str:
     )
 
 
-def consent_page(client: DemoClient, scope: str, subject: Subject) -> str:
+def consent_page(client: DemoClient, scope: str, subject: Subject, csrf: str) -> str:
     """Consent step of the authorization endpoint."""
     body = (
         "<h1>Allow access?</h1>"
-        f"{_switch_user_form(subject)}"
+        f"{_switch_user_form(subject, csrf)}"
         f"<p><strong>{_e(client.client_name)}</strong> "
         f"(<code>{_e(client.client_id)}</code>) would like to:</p>"
         f"{_scope_list(scope)}"
-        '<form method="post" id="consent-form"><div class="actions">'
+        '<form method="post" id="consent-form">'
+        f"{_csrf_field(csrf)}"
+        '<div class="actions">'
         '<button type="submit" class="primary" id="approve" name="decision" value="approve">'
         "Approve</button>"
         '<button type="submit" id="deny" name="decision" value="deny">Deny</button>'
@@ -176,16 +186,17 @@ def consent_page(client: DemoClient, scope: str, subject: Subject) -> str:
 
 
 def device_entry_page(
-    user_code: str = "", subject: Subject | None = None, error: str | None = None
+    csrf: str, user_code: str = "", subject: Subject | None = None, error: str | None = None
 ) -> str:
     """RFC 8628 §3.3: the user types (or confirms) the code shown on the device."""
-    sign_in = _switch_user_form(subject) if subject else ""
+    sign_in = _switch_user_form(subject, csrf) if subject else ""
     fields = "" if subject else _login_fields()
     body = (
         "<h1>Connect a device</h1>"
         f"{sign_in}"
         f"{_error(error)}"
         '<form method="post" id="device-form">'
+        f"{_csrf_field(csrf)}"
         '<label for="user_code">Code shown on your device</label>'
         f'<input type="text" class="code" id="user_code" name="user_code" '
         f'value="{_e(user_code)}" autocomplete="off" autocapitalize="characters" '
@@ -199,11 +210,13 @@ def device_entry_page(
     return _page("Connect a device", body)
 
 
-def device_confirm_page(client: DemoClient, scope: str, user_code: str, subject: Subject) -> str:
+def device_confirm_page(
+    client: DemoClient, scope: str, user_code: str, subject: Subject, csrf: str
+) -> str:
     """RFC 8628 §5.4: show what is being authorized before the user approves."""
     body = (
         "<h1>Allow this device?</h1>"
-        f"{_switch_user_form(subject)}"
+        f"{_switch_user_form(subject, csrf)}"
         f'<p>Code <span class="code" id="confirm-code">{_e(user_code)}</span></p>'
         f"<p><strong>{_e(client.client_name)}</strong> "
         f"(<code>{_e(client.client_id)}</code>) would like to:</p>"
@@ -211,6 +224,7 @@ def device_confirm_page(client: DemoClient, scope: str, user_code: str, subject:
         '<p class="muted">Only approve if you started this on a device you own and the '
         "code matches the one it shows.</p>"
         '<form method="post" id="device-confirm-form">'
+        f"{_csrf_field(csrf)}"
         f'<input type="hidden" name="user_code" value="{_e(user_code)}">'
         '<div class="actions">'
         '<button type="submit" class="primary" id="approve" name="decision" value="approve">'
@@ -235,14 +249,20 @@ def device_result_page(approved: bool) -> str:
     return _page("Device", body)
 
 
-def error_page(error: str, description: str | None) -> str:
-    """An authorization request error that must not be redirected (RFC 6749 §4.1.2.1)."""
+def error_page(error: str, description: str | None, *, not_redirected: bool = True) -> str:
+    """An error shown to the user: by default an authorization request error that must not
+    be redirected (RFC 6749 §4.1.2.1)."""
+    note = (
+        '<p class="muted">The client or redirect URI could not be verified, so the '
+        "error is shown here instead of being sent back to the application.</p>"
+        if not_redirected
+        else ""
+    )
     body = (
         "<h1>Request rejected</h1>"
         f'<div class="error" id="error" role="alert"><code>{_e(error)}</code>'
         f"{': ' + _e(description) if description else ''}</div>"
-        '<p class="muted">The client or redirect URI could not be verified, so the '
-        "error is shown here instead of being sent back to the application.</p>"
+        f"{note}"
     )
     return _page("Error", body)
 

@@ -16,8 +16,11 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import logging
 import os
+import re
 import selectors
 import socket
 import threading
@@ -86,11 +89,112 @@ def exposure_warning(config: DemoConfig, issuer: str | None = None) -> str | Non
     )
 
 
+#: Longest chunk-size line (with extensions) and most trailer lines read from a chunked body.
+_MAX_CHUNK_LINE = 1024
+_MAX_TRAILERS = 32
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+class _BodyRefused(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
 class _QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler with its per-request log lines sent to DEBUG, not stderr."""
+    """Werkzeug's handler with its per-request log lines sent to DEBUG, not stderr, and a
+    cap on request bodies enforced before the application runs:
+
+    * a ``Content-Length`` over the limit is answered 413 at once: the body is never read,
+      and the connection is closed (the unread bytes must not be taken for a request);
+    * a chunked body is read here, chunk by chunk, and refused with 413 as soon as it would
+      pass the limit; a complete one is handed on as an ordinary ``Content-Length`` body.
+
+    (Flask's ``MAX_CONTENT_LENGTH`` refuses a long ``Content-Length`` body too, but for a
+    chunked one werkzeug only stops reading at the limit and passes the truncated body on.)
+    """
+
+    server: _DemoWSGIServer
 
     def log(self, type: str, message: str, *args: Any) -> None:
         _log.debug("%s " + message, self.address_string(), *args)
+
+    def run_wsgi(self) -> None:
+        limit = self.server.max_request_body
+        coding = self.headers.get("Transfer-Encoding", "")
+        encodings = [e.strip().lower() for e in coding.split(",")]
+        try:
+            if encodings != [""]:
+                if encodings != ["chunked"]:
+                    raise _BodyRefused(501, "Only the chunked transfer coding is supported.")
+                body = self._read_chunked(limit)
+            else:
+                self._check_length(limit)
+                super().run_wsgi()
+                return
+        except _BodyRefused as refused:
+            self._refuse(refused.status, refused.description)
+            return
+        del self.headers["Transfer-Encoding"]
+        del self.headers["Content-Length"]
+        self.headers["Content-Length"] = str(len(body))
+        socket_file = self.rfile
+        self.rfile = io.BytesIO(body)
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = socket_file
+
+    def _check_length(self, limit: int) -> None:
+        length = self.headers.get_all("Content-Length") or []
+        if not length:
+            return
+        if len(set(length)) != 1 or not length[0].strip().isdigit():
+            raise _BodyRefused(400, "The Content-Length header is not one number.")
+        if int(length[0]) > limit:
+            raise _BodyRefused(413, f"The request body is larger than {limit} bytes.")
+
+    def _read_line(self) -> bytes:
+        line: bytes = self.rfile.readline(_MAX_CHUNK_LINE + 1)
+        if len(line) > _MAX_CHUNK_LINE or not line.endswith(b"\n"):
+            raise _BodyRefused(400, "Malformed chunked request body.")
+        return line.rstrip(b"\r\n")
+
+    def _read_chunked(self, limit: int) -> bytes:
+        """The decoded chunked body (RFC 9112 §7.1), never more than ``limit`` bytes."""
+        body = bytearray()
+        while True:
+            size_text = self._read_line().split(b";", 1)[0].strip()
+            if not _CHUNK_SIZE.fullmatch(size_text):
+                raise _BodyRefused(400, "Malformed chunk size in the request body.")
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            if len(body) + size > limit:
+                raise _BodyRefused(413, f"The request body is larger than {limit} bytes.")
+            data = self.rfile.read(size)
+            if len(data) != size or self._read_line() != b"":
+                raise _BodyRefused(400, "Malformed chunked request body.")
+            body += data
+        for _ in range(_MAX_TRAILERS):
+            if self._read_line() == b"":
+                return bytes(body)
+        raise _BodyRefused(400, "Too many trailer fields in the request body.")
+
+    def _refuse(self, status: int, description: str) -> None:
+        """Answer without reading (more of) the body, then close the connection (the unread
+        body would otherwise be taken for the next request)."""
+        body = json.dumps({"error": "invalid_request", "error_description": description})
+        data = body.encode()
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
 
 
 class _DemoWSGIServer(ThreadedWSGIServer):
@@ -98,7 +202,8 @@ class _DemoWSGIServer(ThreadedWSGIServer):
     when closed, also closes open connections and joins the request threads, so no thread
     outlives it."""
 
-    def __init__(self, host: str, port: int, app: Any, fd: int) -> None:
+    def __init__(self, host: str, port: int, app: Any, fd: int, max_request_body: int) -> None:
+        self.max_request_body = max_request_body
         self._active: dict[threading.Thread, socket.socket] = {}
         self._active_lock = threading.Lock()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -243,7 +348,13 @@ class DemoServer:
                 port = int(sock.getsockname()[1])
                 issuer = f"http://{_url_host(_public_host(self.config))}:{port}"
                 app = create_app(self.config, issuer, stopping=self._stopping)
-                httpd = _DemoWSGIServer(self.config.host, port, app, fd=sock.fileno())
+                httpd = _DemoWSGIServer(
+                    self.config.host,
+                    port,
+                    app,
+                    fd=sock.fileno(),
+                    max_request_body=self.config.max_request_body,
+                )
             finally:
                 sock.close()  # werkzeug serves a duplicate of the descriptor
             self._httpd, self._app, self._issuer = httpd, app, issuer

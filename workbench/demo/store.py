@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -19,6 +20,7 @@ from .accounts import CLIENTS, DemoClient, Subject
 
 __all__ = [
     "AccessToken",
+    "AttemptThrottle",
     "AuthorizationCode",
     "DemoStore",
     "DeviceDecision",
@@ -92,6 +94,10 @@ class TokenRecord:
     refresh_revoked: bool = False
     #: Set when this record's refresh token was exchanged (rotation).
     rotated: bool = False
+    #: Every record descended from one grant (an authorization code, a password or device
+    #: grant, ...) shares its family: refreshing keeps it. Replaying a rotated refresh token
+    #: or an exchanged code revokes the whole family (RFC 9700 §4.14.2, RFC 6749 §4.1.2).
+    family: str = ""
 
 
 class _TokenView:
@@ -217,6 +223,10 @@ class DemoStore:
         self._records_by_refresh: dict[str, TokenRecord] = {}
         self._devices: dict[str, DeviceGrant] = {}
         self._device_by_user_code: dict[str, str] = {}
+        #: Exchanged authorization codes -> the token family they started.
+        self._used_codes: dict[str, str] = {}
+        #: (user subject, client id) -> scopes the user approved for that client.
+        self._consents: dict[tuple[str, str], set[str]] = {}
 
     # -- authorization codes ------------------------------------------------------------
     def add_code(self, code: AuthorizationCode) -> None:
@@ -232,9 +242,35 @@ class DemoStore:
                 return None
             return item
 
-    def delete_code(self, code: str) -> None:
+    def delete_code(self, code: str, family: str | None = None) -> None:
+        """Forget a code; after an exchange, remember which token ``family`` it started so
+        that a replay can be detected and its tokens revoked (RFC 6749 §4.1.2)."""
         with self.lock:
             self._codes.pop(code, None)
+            if family:
+                self._used_codes[code] = family
+
+    def replayed_code(self, code: str) -> bool:
+        """True when ``code`` was already exchanged; the tokens issued for it are revoked
+        then (RFC 6749 §4.1.2: "SHOULD revoke ... all tokens previously issued based on
+        that authorization code")."""
+        with self.lock:
+            family = self._used_codes.get(code)
+            if family is None:
+                return False
+            self.revoke_family(family)
+            return True
+
+    # -- consent (what prompt=none may rely on, OIDC Core §3.1.2.6) ----------------------
+    def record_consent(self, subject: str, client_id: str, scope: str) -> None:
+        with self.lock:
+            self._consents.setdefault((subject, client_id), set()).update(scope.split())
+
+    def has_consent(self, subject: str, client_id: str, scope: str) -> bool:
+        """True when the user approved every scope in ``scope`` for this client before."""
+        with self.lock:
+            granted = self._consents.get((subject, client_id))
+            return granted is not None and set(scope.split()) <= granted
 
     # -- nonces (OIDC Core §15.5.2 replay check) ----------------------------------------
     def nonce_used(self, client_id: str, nonce: str) -> bool:
@@ -281,6 +317,15 @@ class DemoStore:
         with self.lock:
             token.record.rotated = True
 
+    def revoke_family(self, family: str) -> int:
+        """Revoke every access and refresh token of ``family``; how many records."""
+        with self.lock:
+            records = [r for r in self._records_by_jti.values() if r.family == family]
+            for record in records:
+                record.access_revoked = True
+                record.refresh_revoked = True
+            return len(records)
+
     def _prune(self) -> None:
         now = _now()
         dead = [
@@ -296,6 +341,10 @@ class DemoStore:
                 self._records_by_refresh.pop(record.refresh_token, None)
         for code in [c for c, item in self._codes.items() if item.is_expired()]:
             del self._codes[code]
+        # A used code matters while tokens of its family exist.
+        live = {r.family for r in self._records_by_jti.values()}
+        for code in [c for c, family in self._used_codes.items() if family not in live]:
+            del self._used_codes[code]
 
     # -- device authorization (RFC 8628) ------------------------------------------------
     def add_device_grant(self, grant: DeviceGrant) -> None:
@@ -351,3 +400,36 @@ class DemoStore:
                 "tokens": len(self._records_by_jti),
                 "device_grants": len(self._devices),
             }
+
+
+class AttemptThrottle:
+    """Counts failures in a sliding window, per key and in total (RFC 8628 §5.1 asks for
+    rate limiting of user code guesses). :meth:`blocked` says whether any of the given keys,
+    or everyone together, reached the limit."""
+
+    def __init__(self, per_key: int, total: int, window: float) -> None:
+        self.per_key = per_key
+        self.total = total
+        self.window = window
+        self._lock = threading.Lock()
+        self._failures: deque[tuple[float, tuple[str, ...]]] = deque()
+
+    def _prune(self, now: float) -> None:
+        while self._failures and self._failures[0][0] <= now - self.window:
+            self._failures.popleft()
+
+    def blocked(self, *keys: str) -> bool:
+        with self._lock:
+            self._prune(time.monotonic())
+            if len(self._failures) >= self.total:
+                return True
+            return any(
+                sum(1 for _, failed in self._failures if key in failed) >= self.per_key
+                for key in keys
+            )
+
+    def fail(self, *keys: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._prune(now)
+            self._failures.append((now, keys))

@@ -1,38 +1,57 @@
 """The Flask application of the demo server: routes, sign-in session, pages.
 
 Routes come from :attr:`DemoConfig.endpoint_paths`. The sign-in state is Flask's signed
-session cookie (a random secret per run, ``SameSite=Lax`` so a cross-site form cannot
-approve anything); a ``requests.Session`` and a browser both keep it.
+session cookie (a random secret per run, ``HttpOnly``, ``SameSite=Lax``). ``SameSite`` alone
+does not stop a page on another port of the same host (cookies ignore ports, and such a
+page is same-site), so every form also carries a per-session anti-CSRF token that a POST
+must echo (compared in constant time) and a POST whose ``Origin`` is another origin is
+refused: both answer 403 and change nothing.
 
-Driving the pages over HTTP (what a test does):
+Driving the pages over HTTP (what a test does; :mod:`workbench.demo.driver` does it):
 
 * authorization endpoint: ``GET <authorize URL>`` shows the sign-in page; ``POST`` the same
-  URL with ``username`` and ``password`` shows the consent page; ``POST`` it with
-  ``decision=approve`` (or ``deny``) answers with the 302 redirect to the client. The three
-  steps can be collapsed: one ``POST`` with ``username``, ``password`` and ``decision``.
-* device verification: ``POST <verification_uri>`` with ``user_code``, ``username``,
-  ``password`` and ``decision=approve`` (or ``deny``); without ``decision`` the confirmation
-  page is shown first.
+  URL with ``csrf_token`` (from the page), ``username`` and ``password`` shows the consent
+  page; ``POST`` it with ``csrf_token`` and ``decision=approve`` (or ``deny``) answers with
+  the 302 redirect to the client. The steps can be collapsed: one ``POST`` with
+  ``csrf_token``, ``username``, ``password`` and ``decision``.
+* device verification: ``GET <verification_uri>`` for the token, then ``POST`` it with
+  ``csrf_token``, ``user_code``, ``username``, ``password`` and ``decision=approve`` (or
+  ``deny``); without ``decision`` the confirmation page is shown first. A user code is only
+  looked at once the visitor is signed in, and wrong codes are rate limited (RFC 8628 §5.1).
+
+Hardening of every request: the ``Host`` header must name this server (a loopback alias or
+the issuer's host, on the issuer's port), request bodies are capped
+(:attr:`DemoConfig.max_request_body`, HTTP 413), OAuth parameters must follow their
+RFC 6749 Appendix A syntax (:mod:`workbench.demo.syntax`), and an unexpected exception is
+a generic JSON ``server_error`` without details.
 """
 
 from __future__ import annotations
 
+import hmac
+import logging
 import secrets
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
+from urllib.parse import urlsplit
 
-from authlib.oauth2.rfc6749 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Error
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from flask import Flask, Response, jsonify, request, session
+from werkzeug.exceptions import HTTPException
 
 from . import pages
-from .accounts import CLIENTS, USERS, Subject
+from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
 from .config import DemoConfig
 from .oauth import DemoAuthority, add_issuer_parameter, create_authorization_server
-from .store import DeviceDecision, DeviceStatus, normalize_user_code
+from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
+from .syntax import bad_parameter
 
 __all__ = ["authority_of", "create_app"]
+
+_log = logging.getLogger(__name__)
 
 _EXTENSION_KEY = "workbench_demo"
 _HTML_HEADERS: Mapping[str, str] = {
@@ -40,10 +59,36 @@ _HTML_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",
     "Pragma": "no-cache",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: with it a browser sends "Origin: null" on our own form posts, and
+    # the Origin check below could not tell them from a sandboxed attacker's.
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
     "frame-ancestors 'none'",
 }
+#: Endpoints a person sees in a browser: their errors are HTML pages, not JSON.
+_HTML_ENDPOINTS: Final = frozenset({"home", "authorize", "device_verification"})
+#: Endpoints whose parameters are OAuth protocol parameters (checked by syntax).
+_PROTOCOL_ENDPOINTS: Final = frozenset(
+    {"authorize", "token", "device_authorization", "revocation", "introspection", "userinfo"}
+)
+#: What the authorization endpoint checks: the login form's username/password are not
+#: protocol parameters there.
+_AUTHORIZE_PARAMETERS: Final = frozenset(
+    {
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+        "response_mode",
+        "prompt",
+        "nonce",
+    }
+)
+_CSRF_FIELD: Final = "csrf_token"
+_CSRF_KEY: Final = "csrf"
 
 
 def authority_of(app: Flask) -> DemoAuthority:
@@ -55,6 +100,13 @@ def authority_of(app: Flask) -> DemoAuthority:
 
 def _html(body: str, status: int = 200) -> Response:
     return Response(body, status=status, headers=dict(_HTML_HEADERS))
+
+
+def _json_error(status: int, error: str, description: str) -> Response:
+    response = jsonify({"error": error, "error_description": description})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _current_subject() -> Subject | None:
@@ -70,10 +122,41 @@ def _sign_in(form: Mapping[str, str]) -> Subject | None:
     if user is None or not user.check_password(form.get("password", "")):
         return None
     subject = Subject(user, int(time.time()))
-    session.clear()
+    session.clear()  # a new session (and a new anti-CSRF token) on every sign-in
     session["username"] = user.username
     session["auth_time"] = subject.auth_time
     return subject
+
+
+def _csrf_token() -> str:
+    """This browser session's anti-CSRF token, made on first use."""
+    token = session.get(_CSRF_KEY)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        session[_CSRF_KEY] = token
+    return token
+
+
+def _csrf_ok() -> bool:
+    """True when the POSTed form echoes this session's anti-CSRF token."""
+    expected = session.get(_CSRF_KEY)
+    sent = request.form.get(_CSRF_FIELD, "")
+    if not isinstance(expected, str) or not expected:
+        return False
+    return hmac.compare_digest(expected.encode(), sent.encode())
+
+
+def _allowed_hosts(issuer: str) -> frozenset[str]:
+    """``Host`` header values this server answers to: the issuer's host and the loopback
+    aliases, on the issuer's port. Anything else (a DNS rebinding attack's name, a typo)
+    is refused before any handler runs."""
+    parts = urlsplit(issuer)
+    port = parts.port or 80
+    names = {parts.hostname or "", *LOOPBACK_HOSTS}
+    hosts = {f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names if n}
+    if port == 80:
+        hosts |= {f"[{n}]" if ":" in n else n for n in names if n}
+    return frozenset(h.lower() for h in hosts)
 
 
 def create_app(
@@ -92,12 +175,99 @@ def create_app(
         SESSION_COOKIE_NAME=f"workbench_demo_{_cookie_suffix(issuer)}",
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=config.max_request_body,
+        MAX_FORM_MEMORY_SIZE=config.max_request_body,
     )
     app.extensions[_EXTENSION_KEY] = authority
     server = create_authorization_server(app, authority)
     store = authority.store
     paths = authority.paths
+    allowed_hosts = _allowed_hosts(authority.issuer)
+    allowed_origins = frozenset("http://" + host for host in allowed_hosts)
+    user_code_throttle = AttemptThrottle(
+        config.user_code_max_failures,
+        config.user_code_max_failures_total,
+        config.user_code_failure_window,
+    )
 
+    # -- errors -------------------------------------------------------------------------
+    def error_response(status: int, error: str, description: str) -> Response:
+        if request.endpoint in _HTML_ENDPOINTS:
+            page = pages.error_page(error, description, not_redirected=False)
+            return _html(page, status)
+        return _json_error(status, error, description)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        code = "invalid_request" if status < 500 else "server_error"
+        if status == 404:
+            code = "not_found"
+        response = error_response(status, code, error.description or error.name)
+        for name, value in error.get_headers():
+            if name in ("Allow", "Retry-After"):  # 405 and 429 carry them
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Response:
+        # A bug: log it here, tell the client nothing about it (no traceback, no text).
+        _log.error("unexpected error on %s %s", request.method, request.path, exc_info=error)
+        return _json_error(500, "server_error", "The server hit an unexpected error.")
+
+    @app.before_request
+    def check_request() -> Response | None:
+        host = request.environ.get("HTTP_HOST", "").lower()
+        if host not in allowed_hosts:
+            return error_response(
+                400, "invalid_request", f"Unknown Host header; this server is {authority.issuer}."
+            )
+        if request.endpoint not in _PROTOCOL_ENDPOINTS:
+            return None
+        names = _AUTHORIZE_PARAMETERS if request.endpoint == "authorize" else None
+        bad = bad_parameter(request.values.to_dict(), names)
+        if bad is None:
+            return None
+        description = f"The {bad} parameter is malformed (RFC 6749 Appendix A)."
+        if request.endpoint == "authorize":
+            return malformed_authorization_request(bad, description)
+        return _json_error(400, "invalid_request", description)
+
+    def malformed_authorization_request(bad: str, description: str) -> Response:
+        """RFC 6749 §4.1.2.1: redirect the error only to a verified redirect URI."""
+        args = request.values
+        client = CLIENTS.get(args.get("client_id", "")) if bad != "client_id" else None
+        redirect_uri = args.get("redirect_uri", "") if bad != "redirect_uri" else ""
+        if client is None or not redirect_uri or not client.check_redirect_uri(redirect_uri):
+            return _html(pages.error_page("invalid_request", description), 400)
+        fragment = bad != "response_type" and "token" in args.get("response_type", "").split()
+        error = InvalidRequestError(
+            description,
+            redirect_uri=redirect_uri,
+            redirect_fragment=fragment,
+            state=args.get("state") if bad != "state" else None,
+        )
+        return authorization_error(error)
+
+    def forbidden() -> Response:
+        return _html(
+            pages.error_page(
+                "access_denied",
+                "This form did not come from this page (missing or wrong anti-CSRF token, "
+                "or another origin). Reload the page and try again.",
+                not_redirected=False,
+            ),
+            403,
+        )
+
+    def post_allowed() -> bool:
+        """A POST to a page: the session's anti-CSRF token, and no foreign Origin."""
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.lower() not in allowed_origins:
+            return False
+        return _csrf_ok()
+
+    # -- routes -------------------------------------------------------------------------
     def metadata() -> Response:
         return jsonify(authority.metadata())
 
@@ -115,7 +285,30 @@ def create_app(
             return response
         return _html(pages.error_page(error.error, error.get_error_description()), 400)
 
+    def silent_authorization(grant: Any, subject: Subject | None, scope: str) -> Response:
+        """``prompt=none`` (OIDC Core §3.1.2.1, §3.1.2.6): no page is shown; a code only
+        for a signed-in user who already approved every requested scope for this client."""
+        prompts = str(grant.request.payload.data.get("prompt", "")).split()
+        error: OAuth2Error
+        if prompts != ["none"]:
+            error = InvalidRequestError("prompt=none cannot be combined with other values.")
+        elif subject is None:
+            error = LoginRequiredError()
+        elif not store.has_consent(subject.user.subject, grant.request.client.client_id, scope):
+            error = ConsentRequiredError()
+        else:
+            approved: Response = server.create_authorization_response(
+                grant_user=subject, grant=grant
+            )
+            return approved
+        error.redirect_uri = grant.redirect_uri
+        error.redirect_fragment = bool(getattr(grant, "ERROR_RESPONSE_FRAGMENT", False))
+        error.state = grant.request.payload.state
+        return authorization_error(error)
+
     def authorize() -> Response:
+        if request.method == "POST" and not post_allowed():
+            return forbidden()
         form: Mapping[str, str] = request.form if request.method == "POST" else {}
         subject = _current_subject()
         login_error: str | None = None
@@ -135,22 +328,26 @@ def create_app(
         except OAuth2Error as error:
             return authorization_error(error)
         client = grant.request.client
+        scope = grant.request.scope or ""
 
+        if "none" in str(grant.request.payload.data.get("prompt", "")).split():
+            return silent_authorization(grant, subject, scope)
         if decision == "deny":
             denied: Response = server.create_authorization_response(grant_user=None, grant=grant)
             return denied
         # OIDC Core §3.1.2.1: prompt=login asks for a new sign-in even with a session.
         if subject is None or (grant.prompt == "login" and not fresh_login):
             return _html(
-                pages.login_page(client, login_error, form.get("username", "")),
+                pages.login_page(client, _csrf_token(), login_error, form.get("username", "")),
                 400 if login_error else 200,
             )
-        if decision == "approve" or grant.request.payload.data.get("prompt") == "none":
+        if decision == "approve":
+            store.record_consent(subject.user.subject, client.client_id, scope)
             approved: Response = server.create_authorization_response(
                 grant_user=subject, grant=grant
             )
             return approved
-        return _html(pages.consent_page(client, grant.request.scope or "", subject))
+        return _html(pages.consent_page(client, scope, subject, _csrf_token()))
 
     def token() -> Response:
         if config.token_delay > 0:
@@ -169,27 +366,42 @@ def create_app(
         user_code = normalize_user_code(form.get("user_code") or request.args.get("user_code", ""))
         subject = _current_subject()
         if request.method == "GET":
-            return _html(pages.device_entry_page(user_code, subject))
+            return _html(pages.device_entry_page(_csrf_token(), user_code, subject))
+        if not post_allowed():
+            return forbidden()
         if form.get("action") == "switch_user":
             session.clear()
-            return _html(pages.device_entry_page(user_code, None))
+            return _html(pages.device_entry_page(_csrf_token(), user_code, None))
 
-        def again(message: str) -> Response:
-            return _html(pages.device_entry_page(user_code, subject, message), 400)
+        def again(message: str, status: int = 400) -> Response:
+            page = pages.device_entry_page(_csrf_token(), user_code, subject, message)
+            return _html(page, status)
 
+        # Sign-in first: before it, every code (valid or not) gets the same answer, so an
+        # anonymous visitor learns nothing about which codes exist.
         if "username" in form:
             subject = _sign_in(form)
             if subject is None:
                 return again("Wrong username or password.")
-        grant = store.find_device_grant_by_user_code(user_code) if user_code else None
-        if grant is None:
-            return again("Unknown code. Check the code shown on your device.")
-        if grant.is_expired():
-            return again("This code has expired. Start again on your device.")
-        if grant.status is not DeviceStatus.PENDING:
-            return again("This code was already used.")
         if subject is None:
             return again("Sign in to continue.")
+
+        # RFC 8628 §5.1: user codes are short; wrong ones are counted per browser session,
+        # per user and in total, and past the limit no code is even looked at.
+        keys = ("session:" + _session_id(), "user:" + subject.user.username)
+        if user_code_throttle.blocked(*keys):
+            return again("Too many attempts with wrong codes. Wait a few minutes.", 429)
+        grant = store.find_device_grant_by_user_code(user_code) if user_code else None
+        problem: str | None = None
+        if grant is None:
+            problem = "Unknown code. Check the code shown on your device."
+        elif grant.is_expired():
+            problem = "This code has expired. Start again on your device."
+        elif grant.status is not DeviceStatus.PENDING:
+            problem = "This code was already used."
+        if problem is not None or grant is None:
+            user_code_throttle.fail(*keys)
+            return again(problem or "Unknown code.")
 
         decision = form.get("decision")
         if decision in ("approve", "deny"):
@@ -198,7 +410,9 @@ def create_app(
                 return again(f"The code could not be used ({outcome.value}).")
             return _html(pages.device_result_page(decision == "approve"))
         client = CLIENTS[grant.client_id]
-        return _html(pages.device_confirm_page(client, grant.scope, grant.user_code, subject))
+        return _html(
+            pages.device_confirm_page(client, grant.scope, grant.user_code, subject, _csrf_token())
+        )
 
     routes: list[tuple[str, Any, list[str]]] = [
         ("home", home, ["GET"]),
@@ -216,6 +430,15 @@ def create_app(
     for name, view, methods in routes:
         app.add_url_rule(paths[name], endpoint=name, view_func=view, methods=methods)
     return app
+
+
+def _session_id() -> str:
+    """A random id for this browser session (the throttle's per-session key)."""
+    sid = session.get("sid")
+    if not isinstance(sid, str) or not sid:
+        sid = secrets.token_urlsafe(16)
+        session["sid"] = sid
+    return sid
 
 
 def _cookie_suffix(issuer: str) -> str:
