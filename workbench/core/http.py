@@ -485,12 +485,16 @@ class HttpClient:
             kept = b"".join(pieces)[:RECORDED_PARTIAL]
             return _Transfer(replace(head, body=kept), error, cut_off_at=received)
 
-        stream = raw.raw  # urllib3's response: read() decodes chunked transfer and gzip
+        # urllib3's response. read1() makes one read of the socket per call (so every byte is
+        # counted the moment it arrives, and the clock is checked between arrivals), leaves
+        # chunked framing to http.client, which caps the length of a chunk-size line (urllib3's
+        # own chunk reader does not), and decompresses at most READ_CHUNK bytes per call, so a
+        # small gzip body cannot inflate past the cap in one step either.
+        stream = raw.raw
+        read = getattr(stream, "read1", stream.read)  # urllib3 1.26 has no read1
         try:
             while True:
-                # urllib3 decompresses at most about READ_CHUNK bytes per call, so a small
-                # compressed body cannot expand past the cap in one step either.
-                piece = stream.read(READ_CHUNK, decode_content=True)
+                piece = read(READ_CHUNK, decode_content=True)
                 if not piece:
                     break
                 received += len(piece)
