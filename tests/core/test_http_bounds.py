@@ -25,7 +25,8 @@ from workbench.core.flows.rfc8628_device import (
     parse_device_authorization,
     poll_device_token,
 )
-from workbench.core.http import DEFAULT_MAX_BYTES, HttpClient, HttpRequest
+from workbench.core.http import DEFAULT_MAX_BYTES, HttpClient, HttpRequest, HttpResponse
+from workbench.core.masking import mask_body
 from workbench.core.session import OAuthSession, Provider
 
 MiB = 1024 * 1024
@@ -286,3 +287,77 @@ def test_zero_interval_from_the_server_does_not_hammer_it() -> None:
         "the RFC 8628 §3.2 default.",
     )
     assert [r[1] for r in server.requests] == ["/device"]  # no poll within the first second
+
+
+def _device_response(**fields: object) -> HttpResponse:
+    doc = {"device_code": "dc", "user_code": "UC", "verification_uri": "https://as.test/d"}
+    doc.update(fields)
+    body = json.dumps(doc, allow_nan=True).encode()
+    return HttpResponse(200, "OK", {"Content-Type": "application/json"}, body)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (0, "0 is under 1 s"),
+        (-3, "-3 is under 1 s"),
+        (0.01, "0.01 is under 1 s"),
+        (float("nan"), "nan is not a finite number"),
+        (float("inf"), "inf is not a finite number"),
+        (10**400, "is not a finite number"),
+        (86_400 * 365, "31536000 is over 300 s"),
+        ("fast", "'fast' is not a number"),
+        (True, "True is not a number"),
+        ([5], "[5] is not a number"),
+    ],
+)
+def test_unusable_interval_becomes_the_rfc_default_with_a_note(raw: object, words: str) -> None:
+    auth = parse_device_authorization(_device_response(interval=raw, expires_in=900))
+    assert auth.interval == 5.0 and auth.expires_in == 900
+    [note] = auth.notes
+    assert words in note and "polling every 5 s instead, the RFC 8628 §3.2 default" in note
+
+
+def test_sound_interval_is_kept_and_text_numbers_are_noted() -> None:
+    plain = parse_device_authorization(_device_response(interval=7, expires_in=900))
+    assert (plain.interval, plain.notes) == (7.0, ())
+    absent = parse_device_authorization(_device_response(expires_in=900))
+    assert (absent.interval, absent.notes) == (5.0, ())  # absent: the default, nothing to say
+    text = parse_device_authorization(_device_response(interval="10", expires_in="1800"))
+    assert (text.interval, text.expires_in) == (10.0, 1800.0)
+    assert text.notes == (
+        "The server sent the polling interval as text ('10') instead of a number; "
+        "polling every 10 s.",
+        "The server sent expires_in as text ('1800') instead of a number; the code lives 1800 s.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "words"),
+    [
+        (None, 600.0, "did not say how long the code lives"),
+        (-5, 600.0, "-5 is zero or negative"),
+        (0, 600.0, "0 is zero or negative"),
+        (float("nan"), 600.0, "nan is not a finite number"),
+        (float("-inf"), 600.0, "-inf is not a finite number"),
+        ("soon", 600.0, "'soon' is not a number"),
+        (10**9, 86_400.0, "lives 1e+09 s; counting down from 86400 s (one day)"),
+    ],
+)
+def test_unusable_expires_in_is_made_sane_with_a_note(
+    raw: object, expected: float, words: str
+) -> None:
+    fields = {"interval": 5} if raw is None else {"interval": 5, "expires_in": raw}
+    auth = parse_device_authorization(_device_response(**fields))
+    assert auth.expires_in == expected
+    [note] = auth.notes
+    assert words in note
+
+
+def test_unparsable_json_is_masked_member_by_member() -> None:
+    """A body cut off mid-token cannot be parsed; its secret members are still masked."""
+    cut = b'{"refresh_token": "rt-0123456789", "password": "hunter22", "access_token": "at-0123'
+    shown = mask_body(cut, "application/json", set())
+    assert shown == (
+        '{"refresh_token": "rt-01234…••••••", "password": "••••••", "access_token": "••••••'
+    )
