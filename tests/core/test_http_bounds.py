@@ -184,15 +184,19 @@ def test_per_request_cap_overrides_the_clients() -> None:
 def test_connection_is_reused_after_a_whole_body_and_not_after_a_cut() -> None:
     """A body read to its end returns its connection to the pool; a cut one is closed."""
     client = HttpClient(max_bytes=1024)
-    with canned_server() as server:
+    with canned_server(keep_alive=True) as server:
         server.routes["/ok"] = Canned(200, b"{}")
-        server.routes["/big"] = Canned(200, b"z" * 10_000)
-        assert client.send(HttpRequest("GET", server.url + "/ok")).body == b"{}"
+        server.routes["/big"] = Canned(200, b"z" * 100_000)
+        for _ in range(2):
+            assert client.send(HttpRequest("GET", server.url + "/ok")).body == b"{}"
         with pytest.raises(TransportError):
             client.send(HttpRequest("GET", server.url + "/big"))
         assert client.send(HttpRequest("GET", server.url + "/ok")).body == b"{}"
         client.close()
-    assert [r[1] for r in server.requests] == ["/ok", "/big", "/ok"]
+    assert [r[1] for r in server.requests] == ["/ok", "/ok", "/big", "/ok"]
+    first, second, cut, after = server.clients
+    assert first == second == cut  # kept alive across whole bodies
+    assert after != cut  # the cut-off connection was closed, not reused half-read
 
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
