@@ -240,8 +240,9 @@ class ExchangeLog:
 #
 # A socket timeout bounds one wait for bytes, not a whole response: a server sending one byte
 # every few seconds never trips a 30 s read timeout, and its 1000 bytes take an hour. Checking
-# the clock between reads is not enough either, because one read of a buffered stream (a status
-# line, a chunk size, a 16 KiB piece of body) loops over many socket reads. So each request gets
+# the clock between body reads is not enough either: reading the status line, the headers or a
+# chunk-size line loops over many socket reads inside http.client, and the last wait of a stalled
+# body can itself last the whole read timeout. So each request gets
 # a watchdog timer set to the deadline. Our connection classes below tell the watchdog of the
 # thread that is sending which connection carries its request (in ``request()``, before the
 # request is written); when the deadline passes the watchdog shuts that socket down, and a
