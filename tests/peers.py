@@ -23,16 +23,26 @@ class Canned:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class CannedServer:
-    """Serves ``routes[path]`` (a Canned answer); records requests (method, path, body)."""
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        return  # a client hanging up mid-connection is what some tests are about
 
-    def __init__(self) -> None:
+
+class CannedServer:
+    """Serves ``routes[path]`` (a Canned answer); records requests (method, path, body).
+
+    ``keep_alive`` answers in HTTP/1.1 and keeps connections open; ``clients`` records the
+    client address (host, port) of each request, so a test can tell reused connections.
+    """
+
+    def __init__(self, keep_alive: bool = False) -> None:
         self.routes: dict[str, Canned] = {}
         self.requests: list[tuple[str, str, bytes]] = []
+        self.clients: list[tuple[str, int]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
 
             def log_message(self, format: str, *args: object) -> None:
                 return
@@ -41,6 +51,7 @@ class CannedServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 server.requests.append((self.command, self.path, body))
+                server.clients.append(self.client_address)
                 canned = server.routes.get(
                     self.path.split("?")[0], Canned(404, b"not found", "text/plain")
                 )
@@ -55,7 +66,7 @@ class CannedServer:
             do_GET = _answer
             do_POST = _answer
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="canned-server"
@@ -79,8 +90,8 @@ class CannedServer:
 
 
 @contextmanager
-def canned_server() -> Iterator[CannedServer]:
-    server = CannedServer().start()
+def canned_server(keep_alive: bool = False) -> Iterator[CannedServer]:
+    server = CannedServer(keep_alive).start()
     try:
         yield server
     finally:

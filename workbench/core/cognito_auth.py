@@ -20,13 +20,13 @@ returns tokens or the next challenge. The CLI asks on the terminal, the UI in di
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
+from workbench.core import bounded_json
 from workbench.core.cognito import CognitoPool, SecretHash
 from workbench.core.cognito_api import CognitoApi
 from workbench.core.cognito_errors import CognitoError
@@ -144,7 +144,7 @@ def _string_list(value: Any) -> list[str]:
         return [str(v) for v in value]
     if isinstance(value, str) and value.strip():
         try:
-            parsed = json.loads(value)
+            parsed = bounded_json.loads(value)  # a server's string: no unbounded nesting
         except ValueError:
             return [v.strip() for v in value.split(",") if v.strip()]
         if isinstance(parsed, list):

@@ -141,7 +141,7 @@ def discover(http: HttpClient, issuer: str) -> ServerMetadata:
         try:
             doc = http.get_json(url, purpose="discovery")
         except TransportError as exc:
-            if exc.kind in ("refused", "timeout", "tls", "network", "invalid_url"):
+            if exc.kind in ("refused", "timeout", "deadline", "tls", "network", "invalid_url"):
                 raise
             errors.append(exc)
             continue

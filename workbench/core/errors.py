@@ -41,7 +41,16 @@ class TransportError(WorkbenchError):
     """No usable answer: refused, timeout, TLS failure, HTML or non-JSON body, bad document.
 
     ``kind`` is a short machine-readable tag: ``refused``, ``timeout``, ``tls``, ``http``,
-    ``not_json``, ``invalid_document``, ``network``.
+    ``not_json``, ``invalid_document``, ``network``, ``invalid_url``, and the two bounds every
+    response is held to (core.http):
+
+    * ``too_large``: the body passed the size cap (4 MiB unless the client or request sets
+      another), announced by Content-Length or counted as it arrived; it was not read further.
+    * ``deadline``: the whole exchange (connect, headers, body) took longer than the total
+      deadline (60 s unless the client sets another), however steadily bytes were trickling.
+
+    JSON nested too deeply to be a real document is ``invalid_document``. ``status`` is the HTTP
+    status when a response had begun.
     """
 
     def __init__(self, message: str, kind: str = "network", status: int | None = None) -> None:

@@ -4,28 +4,47 @@ Builders elsewhere return an :class:`HttpRequest` value; :class:`HttpClient` sen
 :class:`Exchange` in the :class:`ExchangeLog`, and returns an :class:`HttpResponse` for a
 ``parse_*`` function. Connection problems become :class:`TransportError`; status codes are left
 to the parsers, which know what an OAuth error response looks like.
+
+Every response is bounded (issue 7 §2): the body is streamed and cut off past a size cap
+(:data:`DEFAULT_MAX_BYTES`, per client, or per request via ``HttpRequest.max_bytes``), and the
+whole exchange (connect, headers, body) must end within a total deadline
+(:data:`DEFAULT_DEADLINE`), however slowly the server drips its bytes. JSON is parsed with a
+nesting limit (:mod:`workbench.core.bounded_json`).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
-import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.poolmanager import ProxyManager
 
 from workbench import __version__
+from workbench.core import bounded_json
 from workbench.core.curl import to_curl
+from workbench.core.display import printable
 from workbench.core.errors import TransportError
 from workbench.core.masking import mask_body, mask_headers, mask_mapping, mask_text, mask_url
 
-DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
+DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds): each bounds one wait on the socket
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024  # the largest response body read (JSON documents are small)
+DEFAULT_DEADLINE = 60.0  # seconds for a whole exchange: connect, headers and body together
+READ_CHUNK = 16 * 1024  # bytes asked of the connection per read while streaming a body
+RECORDED_PARTIAL = 64 * 1024  # how much of a cut-off body the exchange log keeps
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,8 @@ class HttpRequest:
     form: Mapping[str, str] | None = None
     basic_auth: tuple[str, str] | None = None
     purpose: str = ""
+    #: The size cap for this response when it needs another than the client's (bytes).
+    max_bytes: int | None = None
 
     def all_headers(self) -> dict[str, str]:
         """Headers as sent, including the Basic credentials (RFC 6749 §2.3.1 encoding)."""
@@ -74,13 +95,35 @@ class HttpResponse:
         return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        """The body as JSON, or TransportError(kind="not_json") saying what came instead."""
+        """The body as JSON, or a TransportError saying in words what came instead.
+
+        ``not_json`` for a body that is not JSON at all; ``invalid_document`` for JSON nested
+        deeper than :data:`bounded_json.MAX_DEPTH` or holding a number Python will not convert.
+        """
         try:
-            return json.loads(self.body)
-        except ValueError:
+            return bounded_json.loads(self.body)
+        except bounded_json.JsonTooDeep as exc:
+            raise TransportError(
+                f"{_host(self.url)} answered with JSON nested more than {exc.limit} levels deep; "
+                "no OAuth or OpenID document is, so it was not read.",
+                kind="invalid_document",
+                status=self.status,
+            ) from None
+        except ValueError as exc:
+            if "integer string conversion" in str(exc):
+                raise TransportError(
+                    f"{_host(self.url)} answered with JSON holding a number thousands of digits "
+                    "long; it was not read.",
+                    kind="invalid_document",
+                    status=self.status,
+                ) from None
             raise TransportError(
                 describe_non_json(self), kind="not_json", status=self.status
             ) from None
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or "the server"
 
 
 def describe_non_json(resp: HttpResponse) -> str:
@@ -194,8 +237,131 @@ class ExchangeLog:
             return len(self._items)
 
 
+# -- the total deadline ---------------------------------------------------------------------
+#
+# A socket timeout bounds one wait for bytes, not a whole response: a server sending one byte
+# every few seconds never trips a 30 s read timeout, and its 1000 bytes take an hour. Checking
+# the clock between body reads is not enough either: reading the status line, the headers or a
+# chunk-size line loops over many socket reads inside http.client, and the last wait of a stalled
+# body can itself last the whole read timeout. So each request gets
+# a watchdog timer set to the deadline. Our connection classes below tell the watchdog of the
+# thread that is sending which connection carries its request (in ``request()``, before the
+# request is written); when the deadline passes the watchdog shuts that socket down, and a
+# shutdown wakes any read blocked on it at once, in whatever layer (http.client, urllib3, TLS).
+# The read then fails, and ``send`` sees that the watchdog fired and reports the deadline. This
+# makes every wait min(read timeout, time left) without touching library internals. The connect
+# itself runs before ``request()`` registers the connection; it is bounded by the connect
+# timeout, which ``send`` caps at the deadline. (A SOCKS proxy uses urllib3's own connection
+# classes; there only the clock checks between body reads and the per-read timeout apply.)
+
+_in_flight = threading.local()  # .watchdog: the _Watchdog of the request this thread is sending
+
+
+class _Watchdog:
+    """Shuts down the socket of one request when its deadline passes."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._lock = threading.Lock()
+        self._done = False
+        self._connection: HTTPConnection | None = None
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def watch(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self._connection = connection
+            if self.fired and not self._done:
+                _shut_down(connection)
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            if self._connection is not None:
+                _shut_down(self._connection)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+
+def _shut_down(connection: HTTPConnection) -> None:
+    sock = connection.sock
+    if isinstance(sock, socket.socket):
+        # The plain socket's shutdown, also for an SSLSocket: it wakes the blocked reader
+        # without changing TLS state from this (timer) thread. OSError: already closed.
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _report_connection(connection: HTTPConnection) -> None:
+    watchdog: _Watchdog | None = getattr(_in_flight, "watchdog", None)
+    if watchdog is not None:
+        watchdog.watch(connection)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _report_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _report_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS: dict[str, type[HTTPConnectionPool]] = {
+    "http": _WatchedHTTPPool,
+    "https": _WatchedHTTPSPool,
+}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter with connection pools whose connections report to the watchdog."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(*args, **kwargs)
+        if isinstance(manager, ProxyManager):  # not SOCKS: that one has its own classes
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
+@dataclass(frozen=True)
+class _Transfer:
+    """What one send produced: a response (whole, or cut off), an error, or both."""
+
+    response: HttpResponse | None
+    error: TransportError | None = None
+    cut_off_at: int | None = None  # bytes of body received when the reading was stopped
+
+
 class HttpClient:
-    """Sends :class:`HttpRequest` values with timeouts and TLS verification, recording each."""
+    """Sends :class:`HttpRequest` values with timeouts and TLS verification, recording each.
+
+    ``max_bytes`` caps the size of a response body and ``deadline`` the seconds a whole
+    exchange may take; a response past either ends in a TransportError (``too_large``,
+    ``deadline``) and its connection is closed.
+    """
 
     def __init__(
         self,
@@ -203,10 +369,14 @@ class HttpClient:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         verify_tls: bool = True,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self.log = log if log is not None else ExchangeLog()
         self.timeout = timeout
         self.verify_tls = verify_tls
+        self.max_bytes = max_bytes
+        self.deadline = deadline
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
@@ -217,6 +387,9 @@ class HttpClient:
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = f"TokenWorkbench/{__version__}"
+            adapter = _WatchedAdapter()
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -231,46 +404,155 @@ class HttpClient:
         self._local = threading.local()
 
     def send(self, req: HttpRequest) -> HttpResponse:
-        """Send ``req``; raise TransportError when no HTTP answer came back."""
+        """Send ``req``; raise TransportError when no whole HTTP answer came back in bounds."""
         headers = req.all_headers()
         started = time.time()
         t0 = time.perf_counter()
-        resp: HttpResponse | None = None
-        error: TransportError | None = None
+        transfer = self._transfer(req, headers)
+        duration = (time.perf_counter() - t0) * 1000.0
+        self._record(req, headers, transfer, started, duration)
+        if transfer.error is not None:
+            raise transfer.error
+        assert transfer.response is not None
+        return transfer.response
+
+    def _transfer(self, req: HttpRequest, headers: dict[str, str]) -> _Transfer:
+        limit = self.max_bytes if req.max_bytes is None else req.max_bytes
+        ends_at = time.monotonic() + self.deadline
+        connect, read = self.timeout
+        watchdog = _Watchdog(self.deadline)
+        _in_flight.watchdog = watchdog
+        watchdog.start()
+        raw: requests.Response | None = None
         try:
-            raw = self._session().request(
-                req.method,
-                req.url,
-                headers=headers,
-                data=req.body(),
-                timeout=self.timeout,
-                verify=self.verify_tls,
-                allow_redirects=False,
-            )
-            resp = HttpResponse(
+            try:
+                raw = self._session().request(
+                    req.method,
+                    req.url,
+                    headers=headers,
+                    data=req.body(),
+                    timeout=(min(connect, self.deadline), min(read, self.deadline)),
+                    verify=self.verify_tls,
+                    allow_redirects=False,
+                    stream=True,  # headers only; the body is read below, within bounds
+                )
+            except requests.exceptions.RequestException as exc:
+                if watchdog.fired:
+                    return _Transfer(None, self._deadline_error(req.url, None))
+                return _Transfer(None, transport_error(exc, req.url, self.timeout))
+            except ValueError as exc:  # urllib3's LocationParseError, urlsplit on "http://[::1"
+                return _Transfer(
+                    None, TransportError(f"Invalid URL {req.url!r}: {exc}", kind="invalid_url")
+                )
+            head = HttpResponse(
                 status=raw.status_code,
                 reason=raw.reason or "",
                 headers=dict(raw.headers),
-                body=raw.content,
+                body=b"",
                 url=req.url,
             )
-        except requests.exceptions.RequestException as exc:
-            error = transport_error(exc, req.url, self.timeout)
-        except ValueError as exc:  # urllib3's LocationParseError, urlsplit on "http://[::1"
-            error = TransportError(f"Invalid URL {req.url!r}: {exc}", kind="invalid_url")
-        duration = (time.perf_counter() - t0) * 1000.0
-        self._record(req, headers, resp, error, started, duration)
-        if error is not None:
-            raise error
-        assert resp is not None
-        return resp
+            announced = _content_length(head.headers)
+            if announced is not None and announced > limit:
+                error = TransportError(
+                    f"{_host(req.url)} announced a response of {_size(announced)} "
+                    f"(Content-Length), more than the {_size(limit)} size limit for one "
+                    "response; it was not read.",
+                    kind="too_large",
+                    status=head.status,
+                )
+                return _Transfer(head, error, cut_off_at=0)
+            return self._read_body(raw, head, limit, ends_at, watchdog)
+        finally:
+            watchdog.stop()
+            _in_flight.watchdog = None
+            if raw is not None:
+                # A body read to its end has already gone back to the pool; anything else
+                # (cut off, failed, or its socket shut by the watchdog) is closed here, so no
+                # half-read connection is ever reused.
+                raw.close()
+
+    def _read_body(
+        self,
+        raw: requests.Response,
+        head: HttpResponse,
+        limit: int,
+        ends_at: float,
+        watchdog: _Watchdog,
+    ) -> _Transfer:
+        """Stream the body in pieces, stopping at the size cap or the deadline."""
+        pieces: list[bytes] = []
+        received = 0
+
+        def cut_off(error: TransportError) -> _Transfer:
+            kept = b"".join(pieces)[:RECORDED_PARTIAL]
+            return _Transfer(replace(head, body=kept), error, cut_off_at=received)
+
+        # urllib3's response. read1() makes one read of the socket per call (so every byte is
+        # counted the moment it arrives, and the clock is checked between arrivals), leaves
+        # chunked framing to http.client, which caps the length of a chunk-size line (urllib3's
+        # own chunk reader does not), and decompresses at most READ_CHUNK bytes per call, so a
+        # small gzip body cannot inflate past the cap in one step either.
+        stream = raw.raw
+        read = getattr(stream, "read1", stream.read)  # urllib3 1.26 has no read1
+        try:
+            while True:
+                piece = read(READ_CHUNK, decode_content=True)
+                if not piece:
+                    break
+                received += len(piece)
+                pieces.append(piece)
+                if received > limit:
+                    return cut_off(
+                        TransportError(
+                            f"{_host(head.url)} sent a response larger than the {_size(limit)} "
+                            f"size limit for one response; the transfer was stopped after "
+                            f"{_size(received)}.",
+                            kind="too_large",
+                            status=head.status,
+                        )
+                    )
+                if time.monotonic() >= ends_at:
+                    return cut_off(self._deadline_error(head.url, received, head.status))
+        except (Urllib3Error, requests.exceptions.RequestException, OSError) as exc:
+            if watchdog.fired or time.monotonic() >= ends_at:
+                return cut_off(self._deadline_error(head.url, received, head.status))
+            if isinstance(exc, ReadTimeoutError):
+                message = (
+                    f"{_host(head.url)} stopped sending its response for {self.timeout[1]:g} s "
+                    f"(read timeout) after {_size(received)} of body."
+                )
+                return cut_off(TransportError(message, kind="timeout", status=head.status))
+            message = (
+                f"The connection to {_host(head.url)} broke after {_size(received)} of the "
+                f"response body: {exc}"
+            )
+            return cut_off(TransportError(message, kind="network", status=head.status))
+        return _Transfer(replace(head, body=b"".join(pieces)))
+
+    def _deadline_error(
+        self, url: str, received: int | None, status: int | None = None
+    ) -> TransportError:
+        if received is None:
+            what = "did not answer"
+            tail = "no response headers had arrived."
+        else:
+            what = "did not finish its response"
+            tail = f"{_size(received)} of body had arrived."
+        return TransportError(
+            f"{_host(url)} {what} within the {self.deadline:g} s limit for a whole exchange "
+            f"(total deadline); the connection was closed. {tail[0].upper()}{tail[1:]}",
+            kind="deadline",
+            status=status,
+        )
 
     def get_json(self, url: str, purpose: str = "") -> Any:
         """GET a JSON document (discovery, JWKS); non-200 or non-JSON is a TransportError."""
         resp = self.send(HttpRequest("GET", url, purpose=purpose))
         if resp.status != 200:
             if resp.content_type.startswith("application/json") or resp.text.startswith("{"):
-                detail = resp.text[:200]
+                # Quoted as the log shows it: masked by field and by every known secret.
+                detail = printable(mask_body(resp.body, resp.content_type, self.log.secrets()))
+                detail = detail if len(detail) <= 200 else detail[:199] + "…"
             else:
                 detail = describe_non_json(resp)
             raise TransportError(
@@ -284,8 +566,7 @@ class HttpClient:
         self,
         req: HttpRequest,
         headers: dict[str, str],
-        resp: HttpResponse | None,
-        error: TransportError | None,
+        transfer: _Transfer,
         started: float,
         duration: float,
     ) -> None:
@@ -293,9 +574,13 @@ class HttpClient:
         for value in sent:  # known from now on: masked in every later record and message
             self.log.add_secret(value)
         secrets = self.log.secrets() | sent
+        resp, error = transfer.response, transfer.error
         body = ""
         if resp is not None:
             body = mask_body(resp.body, resp.content_type, secrets)
+            if transfer.cut_off_at is not None:
+                shown = _size(len(resp.body)) if resp.body else "nothing"
+                body += f"\n… [body cut off: {_size(transfer.cut_off_at)} received, {shown} shown]"
         exchange = Exchange(
             id=self.log.next_id(),
             started_at=started,
@@ -313,6 +598,30 @@ class HttpClient:
             curl=to_curl(req),
         )
         self.log.append(exchange)
+
+
+def _content_length(headers: Mapping[str, str]) -> int | None:
+    """The announced body size, or None when absent or unreadable (then bytes are counted)."""
+    for key, value in headers.items():
+        if key.lower() == "content-length":
+            # "10, 10" (a repeated header) counts as its largest value.
+            sizes = [v.strip() for v in value.split(",")]
+            if sizes and all(v.isdigit() for v in sizes):
+                return max(int(v) for v in sizes)
+            return None
+    return None
+
+
+def _size(n: int) -> str:
+    """A byte count in words: '512 bytes', '64 KiB', '4 MiB', '1.5 GiB'."""
+    if n < 1024:
+        return f"{n} byte" if n == 1 else f"{n} bytes"
+    value = float(n)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            break
+    return f"{value:.1f} {unit}".replace(".0 ", " ")
 
 
 def _request_secrets(req: HttpRequest, headers: Mapping[str, str]) -> set[str]:

@@ -7,9 +7,12 @@ their first characters so a person can still tell two tokens apart.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from workbench.core import bounded_json
 
 MASK = "••••••"
 TOKEN_PREFIX = 8
@@ -136,18 +139,49 @@ def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def mask_json(value: Any) -> Any:
-    """Mask a parsed JSON value recursively."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            if isinstance(v, str):
-                out[k] = mask_field(str(k), v)
+    """A masked copy of a parsed JSON value: strings in objects masked by their member name.
+
+    Walks the value with an explicit stack, not recursion, so no nesting depth can raise
+    RecursionError here (every recorded response body passes through this function).
+    """
+    if not isinstance(value, dict | list):
+        return value
+    root: dict[str, Any] | list[Any] = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        pairs = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in pairs:
+            copy: Any
+            if isinstance(item, str) and isinstance(source, dict):
+                copy = mask_field(str(key), item)
+            elif isinstance(item, dict | list):
+                copy = {} if isinstance(item, dict) else []
+                stack.append((item, copy))
             else:
-                out[k] = mask_json(v)
-        return out
-    if isinstance(value, list):
-        return [mask_json(v) for v in value]
-    return value
+                copy = item
+            if isinstance(target, dict):
+                target[key] = copy
+            else:
+                target.append(copy)
+    return root
+
+
+_MASKED_NAMES = "|".join(
+    re.escape(name) for name in sorted(SECRET_FIELDS | TOKEN_FIELDS, key=len, reverse=True)
+)
+# ``"name": "value`` in JSON text that could not be parsed (cut off, too deep, malformed). The
+# value may be unterminated (a body cut off at the size cap), so it runs to a quote or the end.
+_FIELD_IN_TEXT = re.compile(
+    r'"(' + _MASKED_NAMES + r')"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)', re.DOTALL
+)
+
+
+def mask_json_text(text: str) -> str:
+    """Mask secret and token members in JSON text without parsing it."""
+    return _FIELD_IN_TEXT.sub(
+        lambda m: f'"{m.group(1)}"{m.group(2)}"{mask_field(m.group(1), m.group(3))}', text
+    )
 
 
 def mask_text(text: str, secrets: Iterable[str]) -> str:
@@ -158,13 +192,22 @@ def mask_text(text: str, secrets: Iterable[str]) -> str:
 
 
 def mask_body(body: bytes, content_type: str, secrets: Iterable[str]) -> str:
-    """A response body as masked text: JSON masked by field, any other text by known values."""
+    """A response body as masked text: JSON masked by field, any other text by known values.
+
+    JSON that cannot be parsed (cut off, nested past :data:`bounded_json.MAX_DEPTH`, malformed)
+    is shown as it came, with secret members masked in the text.
+    """
     text = body.decode("utf-8", errors="replace")
     if "json" in content_type.lower() or text.lstrip().startswith(("{", "[")):
         try:
-            parsed = json.loads(text)
+            parsed = bounded_json.loads(text)
         except ValueError:
-            pass
+            text = mask_json_text(text)
         else:
             text = json.dumps(mask_json(parsed), indent=2, ensure_ascii=False)
+            if not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate from a "\ud800" escape
+                    text = json.dumps(mask_json(parsed), indent=2)
     return mask_text(text, secrets)

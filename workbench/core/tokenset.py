@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ class TokenSet:
         expires: float | None
         try:
             expires = float(data["expires_in"]) if data.get("expires_in") is not None else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a 400-digit integer
+            expires = None
+        if expires is not None and not math.isfinite(expires):  # NaN, Infinity from the server
             expires = None
         return cls(
             access_token=_str(data.get("access_token")),

@@ -7,6 +7,7 @@ did not end the flow and returns the :class:`TokenSet`; it sleeps in short slice
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -26,6 +27,14 @@ from workbench.core.tokenset import TokenSet
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_INTERVAL = 5.0  # RFC 8628 §3.2
 SLOW_DOWN_STEP = 5.0  # RFC 8628 §3.5
+#: An interval outside these bounds (seconds) is not believed: polling many times a second
+#: hammers the server, and one poll in more than five minutes outlives most device codes.
+MIN_INTERVAL = 1.0
+MAX_INTERVAL = 300.0
+#: The lifetime assumed when the server gives none or an unusable one (RFC 8628 §3.2 has none).
+DEFAULT_EXPIRES_IN = 600.0
+#: A code said to live longer than a day is taken to live a day (a countdown needs an end).
+MAX_EXPIRES_IN = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,9 @@ class DeviceAuthorization:
     interval: float = DEFAULT_INTERVAL
     verification_uri_complete: str | None = None
     received_at: float = field(default_factory=time.time)
+    #: What was wrong with the server's interval/expires_in and what is used instead, in words
+    #: for the person running the flow (empty when the response was sound).
+    notes: tuple[str, ...] = ()
 
     @property
     def expires_at(self) -> float:
@@ -90,14 +102,9 @@ def parse_device_authorization(resp: HttpResponse) -> DeviceAuthorization:
             f"The device authorization response lacks {', '.join(missing)} (RFC 8628 §3.2).",
             kind="invalid_document",
         )
-    try:
-        expires_in = float(data.get("expires_in", 600))
-        interval = float(data.get("interval", DEFAULT_INTERVAL))
-    except (TypeError, ValueError) as exc:
-        raise TransportError(
-            f"Bad expires_in/interval in the device authorization response: {exc}",
-            kind="invalid_document",
-        ) from exc
+    notes: list[str] = []
+    interval = _interval(data.get("interval"), notes)
+    expires_in = _expires_in(data.get("expires_in"), notes)
     complete = data.get("verification_uri_complete")
     return DeviceAuthorization(
         device_code=str(data["device_code"]),
@@ -105,8 +112,93 @@ def parse_device_authorization(resp: HttpResponse) -> DeviceAuthorization:
         verification_uri=str(data["verification_uri"]),
         verification_uri_complete=complete if isinstance(complete, str) and complete else None,
         expires_in=expires_in,
-        interval=max(interval, 0.0),
+        interval=interval,
+        notes=tuple(notes),
     )
+
+
+def _number(value: object) -> float | None:
+    """A JSON number as a float (inf when too big for one); None for anything else.
+
+    A string of digits counts too: some servers (Azure AD v1) send ``"interval": "5"``.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | str):
+        try:
+            return float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            return math.inf
+        except ValueError:
+            return None
+    return None
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _interval(value: object, notes: list[str]) -> float:
+    """The polling interval (RFC 8628 §3.2), or the 5 s default with a note saying why."""
+    if value is None:
+        return DEFAULT_INTERVAL  # absent: the RFC's default, nothing to report
+    seconds = _number(value)
+    if seconds is None:
+        problem = "is not a number"
+    elif not math.isfinite(seconds):
+        problem = "is not a finite number"
+    elif seconds < MIN_INTERVAL:
+        problem = f"is under {MIN_INTERVAL:g} s"
+    elif seconds > MAX_INTERVAL:
+        problem = f"is over {MAX_INTERVAL:g} s"
+    else:
+        if isinstance(value, str):
+            notes.append(
+                f"The server sent the polling interval as text ({_shown(value)}) instead of a "
+                f"number; polling every {seconds:g} s."
+            )
+        return seconds
+    notes.append(
+        f"The server's polling interval {_shown(value)} {problem}; polling every "
+        f"{DEFAULT_INTERVAL:g} s instead, the RFC 8628 §3.2 default."
+    )
+    return DEFAULT_INTERVAL
+
+
+def _expires_in(value: object, notes: list[str]) -> float:
+    """The device code's lifetime, made sane: a default or a cap, with a note saying why."""
+    if value is None:
+        notes.append(
+            "The server did not say how long the code lives (expires_in, required by RFC 8628 "
+            f"§3.2); assuming {DEFAULT_EXPIRES_IN:g} s."
+        )
+        return DEFAULT_EXPIRES_IN
+    seconds = _number(value)
+    if seconds is not None and math.isfinite(seconds) and seconds > MAX_EXPIRES_IN:
+        notes.append(
+            f"The server says the code lives {seconds:g} s; counting down from "
+            f"{MAX_EXPIRES_IN:g} s (one day) instead."
+        )
+        return MAX_EXPIRES_IN
+    if seconds is None:
+        problem = "is not a number"
+    elif not math.isfinite(seconds):
+        problem = "is not a finite number"
+    elif seconds <= 0:
+        problem = "is zero or negative"
+    else:
+        if isinstance(value, str):
+            notes.append(
+                f"The server sent expires_in as text ({_shown(value)}) instead of a number; "
+                f"the code lives {seconds:g} s."
+            )
+        return seconds
+    notes.append(
+        f"The server's expires_in {_shown(value)} {problem}; assuming the code lives "
+        f"{DEFAULT_EXPIRES_IN:g} s."
+    )
+    return DEFAULT_EXPIRES_IN
 
 
 def build_device_token_request(

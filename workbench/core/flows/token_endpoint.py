@@ -30,7 +30,7 @@ def parse_json_object(resp: HttpResponse) -> dict[str, Any]:
     try:
         data = resp.json()
     except TransportError as exc:
-        if resp.status >= 400:
+        if resp.status >= 400 and exc.kind == "not_json":
             raise TransportError(describe_non_json(resp), kind="http", status=resp.status) from exc
         raise
     if isinstance(data, dict) and isinstance(data.get("error"), str):
