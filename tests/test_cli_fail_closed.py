@@ -388,3 +388,25 @@ def test_url_credentials_are_masked_in_the_log_and_in_curl(issuer: CannedServer)
     assert "pa55word" not in exchange.url and "pa55word" not in exchange.curl
     assert exchange.url.startswith("http://bob:••••••@")
     assert '--user "bob:${URL_PASSWORD}"' in exchange.curl
+
+
+def test_a_device_interval_sent_as_text_is_used_and_noted(issuer: CannedServer) -> None:
+    issuer.json(
+        "/.well-known/openid-configuration",
+        metadata(issuer, device_authorization_endpoint=issuer.url + "/device"),
+    )
+    issuer.json(
+        "/device",
+        {
+            "device_code": "dc",
+            "user_code": "WDJB-MJHT",
+            "verification_uri": issuer.url + "/activate",
+            "interval": "1",
+            "expires_in": 60,
+        },
+    )
+    issuer.json("/token", {"error": "access_denied"}, status=400)
+    argv = ["token", "--grant", "device_code", "--issuer", issuer.url, "--client-id", "a"]
+    code, _, err = run(argv)
+    assert code == 1 and "error: access_denied" in err
+    assert "note: The server sent the polling interval as text ('1')" in err

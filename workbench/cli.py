@@ -549,6 +549,8 @@ def _device_flow(
         out.info(f"or open {auth.verification_uri_complete}")
     _print_qr(out, auth.qr_uri)
     out.info(f"The code expires in {auth.expires_in:g} s; polling every {auth.interval:g} s.")
+    for note in auth.notes:
+        out.info(f"note: {note}")
     cancel = threading.Event()
     deadline = time.monotonic() + args.timeout
     polls = session.poll_device(auth, cancel)

@@ -206,6 +206,24 @@ def test_revoke_then_reality_check(open_session: Callable[..., OAuthSession]) ->
     assert after.contradiction
 
 
+def test_a_public_client_reality_check_falls_back_to_userinfo(
+    open_session: Callable[..., OAuthSession],
+) -> None:
+    """Introspection needs an authenticated client (RFC 7662 §2.1); UserInfo still answers."""
+    confidential = open_session(scope="openid profile offline_access")
+    access = confidential.password("alice", PASSWORD).access_token or ""
+    public = open_session(NATIVE)
+    with pytest.raises(OAuthError) as info:
+        public.introspect(access)
+    assert info.value.error == "invalid_client"
+    alive = public.reality_check(access)
+    assert alive.server.active is True and alive.server.source == "userinfo"
+    assert alive.server.detail.startswith("introspection refused this client (invalid_client)")
+    confidential.revoke(access, "access_token")
+    dead = public.reality_check(access)
+    assert dead.server.active is False and dead.local.signature_valid  # still verifies locally
+
+
 def test_revoke_refresh_token(open_session: Callable[..., OAuthSession]) -> None:
     session = open_session(scope="openid offline_access")
     tokens = session.password("alice", PASSWORD)

@@ -285,3 +285,41 @@ def test_the_verification_link_opens_only_through_the_checked_opener(
     assert tab.step_label.text() == "Verification page opened in the browser."
     tab.cancel()
     finish(qtbot, tab, "cancelled")
+
+
+def test_an_interval_of_zero_is_replaced_and_the_note_stays_in_view(qtbot: Any) -> None:
+    """A hostile server (a real socket) that asks to be polled without pause."""
+    from tests.peers import canned_server
+    from workbench.core.client_auth import ClientConfig
+    from workbench.core.session import Provider
+
+    with canned_server() as server:
+        server.json(
+            "/device",
+            {
+                "device_code": "dc",
+                "user_code": "WDJB-MJHT",
+                "verification_uri": server.url + "/activate",
+                "interval": 0,
+                "expires_in": 600,
+            },
+        )
+        server.json("/token", {"error": "authorization_pending"}, status=400)
+        endpoints = {
+            "device_authorization_endpoint": server.url + "/device",
+            "token_endpoint": server.url + "/token",
+        }
+        state = AppState()
+        client = ClientConfig("tv", None, "none")
+        state.set_provider(Provider(client=client, endpoints=endpoints, name="eager"))
+        tab = DeviceFlowTab(state)
+        qtbot.addWidget(tab)
+        auth = start(qtbot, tab)
+        assert auth.interval == 5 and auth.notes
+        text = tab.poll_label.text()
+        assert text.startswith("Waiting for approval… first check in 5 s.")
+        assert "polling interval 0 is under 1 s" in text and "RFC 8628 §3.2 default" in text
+        tab.cancel()
+        finish(qtbot, tab, "cancelled")
+        state.close()
+    assert [path for _, path, _ in server.requests].count("/token") == 0  # no poll yet

@@ -33,7 +33,8 @@ class OAuthError(WorkbenchError):
         self.description = description
         self.uri = uri
         self.status = status
-        text = f"{error}: {description}" if description else error
+        code = error or "(an empty error code)"  # a hostile or broken server's "error": ""
+        text = f"{code}: {description}" if description else code
         super().__init__(text)
 
 

@@ -454,19 +454,29 @@ class OAuthSession:
         if self.api_door is not None:
             return self.api_door.server_verdict(token, hint)
         meta = self.metadata()
+        refused = ""
         if meta.introspection_endpoint:
-            data = self.introspect(token, hint)
-            active = bool(data.get("active"))
-            detail = "active" if active else "inactive (active: false)"
-            return ServerVerdict(active, "introspection", detail, data)
+            try:
+                data = self.introspect(token, hint)
+            except OAuthError as exc:
+                # RFC 7662 §2.1: only an authenticated client may introspect, so a public
+                # client is refused; UserInfo can still answer for an access token.
+                usable = meta.userinfo_endpoint and hint == "access_token"
+                if exc.error != "invalid_client" or not usable:
+                    raise
+                refused = "introspection refused this client (invalid_client); "
+            else:
+                active = bool(data.get("active"))
+                detail = "active" if active else "inactive (active: false)"
+                return ServerVerdict(active, "introspection", detail, data)
         if meta.userinfo_endpoint and hint == "access_token":
             try:
                 claims = self.userinfo(token)
             except OAuthError as exc:
                 if exc.status == 401:
-                    return ServerVerdict(False, "userinfo", f"401 {exc.error}")
+                    return ServerVerdict(False, "userinfo", f"{refused}401 {exc.error}")
                 raise
-            return ServerVerdict(True, "userinfo", "200: token accepted", claims)
+            return ServerVerdict(True, "userinfo", f"{refused}200: token accepted", claims)
         return ServerVerdict(None, "none", "the provider has neither introspection nor UserInfo")
 
     def reality_check(self, token: str, hint: TokenTypeHint = "access_token") -> RealityCheck:

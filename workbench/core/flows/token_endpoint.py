@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench.core.client_auth import ClientConfig, authenticate
+from workbench.core.display import printable
 from workbench.core.errors import OAuthError, TransportError
 from workbench.core.http import HttpRequest, HttpResponse, describe_non_json
+from workbench.core.masking import mask_body
 from workbench.core.tokenset import TokenSet
 
 
@@ -38,7 +40,7 @@ def parse_json_object(resp: HttpResponse) -> dict[str, Any]:
     if resp.status >= 400:
         raise TransportError(
             f"The server answered {resp.status} {resp.reason} without an OAuth error code: "
-            f"{resp.text[:200]}",
+            f"{printable(mask_body(resp.body, resp.content_type, ()))[:200]}",
             kind="http",
             status=resp.status,
         )

@@ -385,6 +385,10 @@ class DeviceFlowTab(FlowTab):
             self._set_status(EXPIRED, "The code has expired; waiting for the server to confirm…")
 
     def _set_status(self, status: str, text: str) -> None:
+        # What the server sent that had to be made sane (an interval of 0, say) stays in view.
+        auth = self.authorization
+        if auth is not None and auth.notes and status in ("waiting", "slow_down"):
+            text += "".join(f" {printable(note)}" for note in auth.notes)
         self.poll_label.setText(text)
         if self.poll_label.property("status") != status:
             self.poll_label.setProperty("status", status)
