@@ -72,6 +72,7 @@ def test_demo_refresh_reports_rotation(capsys: pytest.CaptureFixture[str]) -> No
     code, out, err = run(["token", "--grant", "refresh_token", "--demo", "--json"], capsys)
     assert code == 0
     assert "refresh token rotated" in err
+    assert "whether the old one still works is the server's policy" in err  # we cannot know
     assert json.loads(out)["refresh_token"]
 
 
@@ -287,3 +288,32 @@ def test_malformed_urls_are_errors_not_tracebacks(capsys: pytest.CaptureFixture[
         capsys,
     )
     assert code == 2 and "not a valid URL" in err
+
+
+def test_userinfo_needs_only_the_token_and_the_issuer(
+    server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        ["token", "--grant", "password", *confidential(server), "--username", "alice",
+         "--password-env", "ALICE_PW", "--scope", "openid profile", "--json"],
+        capsys,
+    )  # fmt: skip
+    access = json.loads(out)["access_token"]
+    code, out, err = run(["userinfo", access, "--issuer", server.issuer, "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["sub"]
+
+
+def test_a_missing_endpoint_says_how_to_give_it_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.peers import canned_server
+
+    with canned_server() as peer:
+        peer.json(
+            "/.well-known/openid-configuration",
+            {"issuer": peer.url, "token_endpoint": peer.url + "/token"},
+        )
+        code, _, err = run(["revoke", "tok", "--issuer", peer.url, "--client-id", "c"], capsys)
+    assert code == 2
+    assert "--endpoint revocation_endpoint=URL on the command line" in err

@@ -327,10 +327,10 @@ def _provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider
         )
     if not args.issuer and not endpoints:
         raise ConfigError("Say which server: --issuer URL, --profile NAME or --demo.")
-    if not args.client_id:
+    if not args.client_id and args.command != "userinfo":  # UserInfo needs only the token
         raise ConfigError("--client-id is required with --issuer.")
     return Provider(
-        client=ClientConfig(args.client_id, secret, args.auth_method),
+        client=ClientConfig(args.client_id or "", secret, args.auth_method),
         issuer=args.issuer,
         endpoints=endpoints,
         scope=scope or "",

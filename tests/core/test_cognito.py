@@ -414,3 +414,18 @@ def test_no_credentials_for_an_admin_call_is_a_config_error(
 def test_unknown_aws_profile_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="No AWS profile named 'nope'"):
         CognitoAuth(pool(aws_profile="nope"))
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        '["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]',  # Cognito: a JSON list in a string
+        "['SOFTWARE_TOKEN_MFA', 'EMAIL_OTP']",  # moto 5.2.5 and later: a Python repr
+        "SOFTWARE_TOKEN_MFA,EMAIL_OTP",  # a bare comma-separated list
+        ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"],  # already a list
+    ],
+)
+def test_mfas_can_setup_is_read_in_every_encoding_seen(encoded: object) -> None:
+    from workbench.core.cognito_auth import _string_list
+
+    assert _string_list(encoded) == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]

@@ -139,14 +139,22 @@ def cognito_username(token: str) -> str | None:
 
 
 def _string_list(value: Any) -> list[str]:
-    """A challenge parameter that is a list, or a JSON list in a string (Cognito's way)."""
+    """A challenge parameter that is a list, or a list in a string.
+
+    Cognito sends a JSON list (``'["SOFTWARE_TOKEN_MFA"]'``); moto 5.2.5 and later send a Python
+    list's repr (``"['SOFTWARE_TOKEN_MFA']"``); a bare comma-separated string is read as well.
+    """
     if isinstance(value, list):
         return [str(v) for v in value]
     if isinstance(value, str) and value.strip():
         try:
             parsed = bounded_json.loads(value)  # a server's string: no unbounded nesting
         except ValueError:
-            return [v.strip() for v in value.split(",") if v.strip()]
+            inner = value.strip()
+            if inner.startswith("[") and inner.endswith("]"):
+                inner = inner[1:-1]
+            items = (item.strip().strip("'\"").strip() for item in inner.split(","))
+            return [item for item in items if item]
         if isinstance(parsed, list):
             return [str(v) for v in parsed]
     return []

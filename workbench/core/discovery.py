@@ -66,8 +66,9 @@ class ServerMetadata:
         if not value:
             label = name.replace("_", " ")
             raise ConfigError(
-                f"The provider has no {label}. Discover it from the issuer, or enter it "
-                "manually in the provider profile."
+                f"The provider has no {label}: its discovery documents do not name one. Give it"
+                f" by hand: --endpoint {name}=URL on the command line, or the endpoint fields"
+                " of the provider profile in the app."
             )
         return str(value)
 

@@ -35,7 +35,10 @@ def rotation(old_refresh_token: str, new: TokenSet) -> Rotation:
 
 
 ROTATION_TEXT: dict[Rotation, str] = {
-    "rotated": "rotated: a new refresh token was issued; the old one should now be dead",
+    "rotated": (
+        "rotated: a new refresh token was issued; whether the old one still works is the"
+        " server's policy (RFC 9700 §4.14.2 asks it to refuse a reused one): try it to find out"
+    ),
     "unchanged": "not rotated: the same refresh token came back",
     "not_returned": "no refresh token returned: keep using the previous one",
 }
