@@ -1,4 +1,4 @@
-"""The one place that runs core calls off the GUI thread (architecture.md, threading rule).
+"""The one place that runs core calls off the GUI thread.
 
 A :class:`Worker` wraps a callable. If the callable returns a generator, each yielded value is
 emitted through ``yielded`` and the generator's return value through ``returned`` (device

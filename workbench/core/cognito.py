@@ -4,7 +4,7 @@ A :class:`CognitoPool` names a pool (region, pool id), an app client (id, option
 optionally, the pool's domain, an AWS profile and an endpoint override (a local emulator such as
 moto). From it come the issuer, the JWKS URL, the hosted OAuth 2.0 endpoints and a generic
 :class:`~workbench.core.session.Provider`, so the hosted door runs through the same flow code as
-every other provider (cognito.md, "Two doors").
+every other provider.
 
 The API door lives in :mod:`workbench.core.cognito_auth` (sign-in, challenges, refresh, revoke,
 sign-out, GetUser) and :mod:`workbench.core.cognito_pool` (app client insight, resource servers);
@@ -68,7 +68,7 @@ def is_loopback_url(url: str) -> bool:
 
 
 def compute_secret_hash(client_secret: str, username: str, client_id: str) -> str:
-    """``Base64(HMAC_SHA256(key=client_secret, msg=username + client_id))`` (cognito.md)."""
+    """``Base64(HMAC_SHA256(key=client_secret, msg=username + client_id))``."""
     digest = hmac.new(
         client_secret.encode("utf-8"), (username + client_id).encode("utf-8"), hashlib.sha256
     ).digest()

@@ -2,9 +2,9 @@
 
 :func:`make_client` builds a client for a :class:`CognitoPool` (region, AWS profile of the
 standard credential chain, endpoint override, TLS verification) with connect/read timeouts and no
-automatic retries: a throttled call is shown, not silently repeated (protocols.md, "no unbounded
-retries"). :class:`CognitoApi` installs the exchange recorder on it and turns every botocore
-exception into the core's error family.
+automatic retries: a throttled call is shown, not silently repeated. :class:`CognitoApi`
+installs the exchange recorder on it and turns every botocore exception into the core's error
+family.
 
 This is blocking I/O: call it off the GUI thread (``workbench.workers``).
 """

@@ -1,4 +1,4 @@
-"""The Cognito API door: sign-in, challenges, refresh, revoke, sign-out, GetUser (cognito.md).
+"""The Cognito API door: sign-in, challenges, refresh, revoke, sign-out, GetUser.
 
 Sign-in is a UI-agnostic state machine. :meth:`CognitoAuth.sign_in` returns a
 :class:`~workbench.core.tokenset.TokenSet` or a :class:`Challenge` saying what must be asked

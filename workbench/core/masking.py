@@ -1,4 +1,4 @@
-"""Masking of secrets in recorded exchanges (protocols.md: "Secrets ... are masked").
+"""Masking of secrets in recorded exchanges.
 
 Secrets proper (client secret, password, verifier, device code) are replaced whole; tokens keep
 their first characters so a person can still tell two tokens apart.

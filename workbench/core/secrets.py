@@ -1,6 +1,6 @@
 """Client secrets and refresh tokens: the OS keyring, else memory for this session only.
 
-Nothing secret is ever written to a file by the workbench (protocols.md, security rules).
+Nothing secret is ever written to a file by the workbench.
 """
 
 from __future__ import annotations

@@ -480,7 +480,7 @@ class OAuthSession:
         return ServerVerdict(None, "none", "the provider has neither introspection nor UserInfo")
 
     def reality_check(self, token: str, hint: TokenTypeHint = "access_token") -> RealityCheck:
-        """Local verification beside the server's verdict (protocols.md, revocation check)."""
+        """Local verification beside the server's verdict."""
         return RealityCheck(self.inspect(token), self.server_verdict(token, hint))
 
     def close(self) -> None:

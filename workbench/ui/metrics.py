@@ -1,4 +1,4 @@
-"""Sizes in one place (architecture.md: no pixel literals scattered in widgets).
+"""Sizes in one place.
 
 Values are in device-independent pixels or in multiples of the font's line height, so the UI
 scales with the system font and the screen's DPI.

@@ -2,7 +2,7 @@
 
 :func:`poll_device_token` is a generator: it yields a :class:`DevicePoll` after every poll that
 did not end the flow and returns the :class:`TokenSet`; it sleeps in short slices on the
-``cancel`` event, so a Cancel is honoured at once (architecture.md, "Long waits are generators").
+``cancel`` event, so a Cancel is honoured at once.
 """
 
 from __future__ import annotations
