@@ -266,3 +266,12 @@ def gzip_bomb(size: int) -> Answer:
         peer.watch_for_hang_up()
 
     return answer
+
+
+def never_answers() -> Answer:
+    """Reads the request and never answers, keeping the connection open until the client goes."""
+
+    def answer(peer: Peer) -> None:
+        peer.watch_for_hang_up()
+
+    return answer

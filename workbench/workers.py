@@ -5,7 +5,10 @@ emitted through ``yielded`` and the generator's return value through ``returned`
 polling). Workers never touch widgets: results reach them through the signals, which Qt
 delivers on the GUI thread because the signal object lives there.
 
-Every worker gets a :class:`threading.Event` it can pass to the core as ``cancel``;
+Every worker gets a :class:`~workbench.core.http.CancelToken` (a :class:`threading.Event`) it
+can pass to the core as ``cancel``; the callable runs inside the token's
+:func:`~workbench.core.http.cancel_scope`, so Cancel also closes the connection of the request in
+flight and the call ends with :class:`~workbench.core.errors.Cancelled` at once.
 :func:`cancel_all` sets them all and :func:`wait_all` waits for the pool to drain (window
 close, tests).
 """
@@ -14,9 +17,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+if TYPE_CHECKING:
+    from workbench.core.http import CancelToken
 
 
 class WorkerSignals(QObject):
@@ -41,13 +47,17 @@ class Worker(QRunnable):
         super().__init__()
         self.setAutoDelete(False)
         self.signals = WorkerSignals()
-        self.cancel_event = threading.Event()
+        # Imported here, not at the top: the main window imports this module before its frame
+        # is shown, and the core's HTTP stack (requests) is not needed for the frame.
+        from workbench.core.http import CancelToken
+
+        self.cancel_event: CancelToken = CancelToken()
         self._fn = fn
         self._args = args
         self._kwargs = kwargs
 
     def cancel(self) -> None:
-        """Ask the work to stop; the core checks the event between steps."""
+        """Stop the work: the request in flight is closed, the core's waits end at once."""
         self.cancel_event.set()
 
     @property
@@ -56,11 +66,14 @@ class Worker(QRunnable):
 
     def run(self) -> None:
         signals = self.signals
+        from workbench.core.http import cancel_scope
+
         signals.sig_started.emit()
         try:
-            result = self._fn(*self._args, **self._kwargs)
-            if isinstance(result, Generator):
-                result = self._drain(result)
+            with cancel_scope(self.cancel_event):
+                result = self._fn(*self._args, **self._kwargs)
+                if isinstance(result, Generator):
+                    result = self._drain(result)
         except BaseException as exc:  # delivered to the GUI thread, never lost in the pool
             signals.sig_errored.emit(exc)
         else:

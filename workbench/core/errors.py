@@ -72,5 +72,13 @@ class FlowError(WorkbenchError):
         super().__init__(message)
 
 
+class Cancelled(FlowError):
+    """The person cancelled: the wait or the request in flight was stopped (its connection
+    closed). Shown as "Cancelled", never as a failure."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message, kind="cancelled")
+
+
 class ConfigError(WorkbenchError):
     """Missing or contradictory configuration (no token endpoint, unknown profile...)."""

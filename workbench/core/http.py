@@ -10,6 +10,12 @@ Every response is bounded (issue 7 §2): the body is streamed and cut off past a
 whole exchange (connect, headers, body) must end within a total deadline
 (:data:`DEFAULT_DEADLINE`), however slowly the server drips its bytes. JSON is parsed with a
 nesting limit (:mod:`workbench.core.bounded_json`).
+
+A request can be cancelled while it is in flight: :class:`CancelToken` is a cancel event that,
+when set, shuts down the connection of the request its thread is sending (the same mechanism as
+the deadline's watchdog), so a server that accepts and never answers is left at once and the
+caller gets :class:`~workbench.core.errors.Cancelled`. The token reaches ``send`` through
+:func:`cancel_scope` (thread-local), so no flow function needs a cancel parameter of its own.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import itertools
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -37,7 +43,7 @@ from workbench import __version__
 from workbench.core import bounded_json
 from workbench.core.curl import to_curl
 from workbench.core.display import printable
-from workbench.core.errors import TransportError
+from workbench.core.errors import Cancelled, TransportError
 from workbench.core.masking import mask_body, mask_headers, mask_mapping, mask_text, mask_url
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds): each bounds one wait on the socket
@@ -237,6 +243,74 @@ class ExchangeLog:
             return len(self._items)
 
 
+# -- cancellation -----------------------------------------------------------------------------
+
+
+class CancelToken(threading.Event):
+    """A cancel event that also stops what its thread is waiting for, at once.
+
+    It is a :class:`threading.Event` (the core's waits, device polling and the loopback
+    listener, take it as their ``cancel``); setting it also runs the hooks registered with
+    :meth:`on_cancel`: the request in flight shuts its socket down, a caller waiting for another
+    thread's discovery wakes up. Hooks run on the cancelling thread and must be quick.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hooks_lock = threading.Lock()
+        self._hooks: dict[int, Callable[[], None]] = {}
+        self._hook_ids = itertools.count()
+
+    def set(self) -> None:
+        super().set()
+        with self._hooks_lock:
+            hooks = list(self._hooks.values())
+        for hook in hooks:
+            hook()
+
+    def cancel(self) -> None:
+        self.set()
+
+    def on_cancel(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Run ``hook`` when the token is set (at once if it already is); returns a remover."""
+        with self._hooks_lock:
+            key = next(self._hook_ids)
+            self._hooks[key] = hook
+        if self.is_set():  # set before or while registering: the hook may run twice, never 0
+            hook()
+
+        def remove() -> None:
+            with self._hooks_lock:
+                self._hooks.pop(key, None)
+
+        return remove
+
+    def check(self, what: str = "Cancelled.") -> None:
+        """Raise :class:`Cancelled` when the token is set."""
+        if self.is_set():
+            raise Cancelled(what)
+
+
+_cancel_scope = threading.local()  # .token: the CancelToken of the work this thread runs
+
+
+@contextlib.contextmanager
+def cancel_scope(token: CancelToken | None) -> Iterator[CancelToken | None]:
+    """Every request this thread sends inside the block is cancelled by ``token``."""
+    previous: CancelToken | None = getattr(_cancel_scope, "token", None)
+    _cancel_scope.token = token
+    try:
+        yield token
+    finally:
+        _cancel_scope.token = previous
+
+
+def current_cancel() -> CancelToken | None:
+    """The cancel token of the work running on this thread, if any."""
+    token: CancelToken | None = getattr(_cancel_scope, "token", None)
+    return token
+
+
 # -- the total deadline ---------------------------------------------------------------------
 #
 # A socket timeout bounds one wait for bytes, not a whole response: a server sending one byte
@@ -253,15 +327,18 @@ class ExchangeLog:
 # itself runs before ``request()`` registers the connection; it is bounded by the connect
 # timeout, which ``send`` caps at the deadline. (A SOCKS proxy uses urllib3's own connection
 # classes; there only the clock checks between body reads and the per-read timeout apply.)
+# A cancel uses the same path: the CancelToken's hook aborts the watchdog, which shuts the
+# socket down the same way, and ``send`` reports Cancelled instead of the deadline.
 
 _in_flight = threading.local()  # .watchdog: the _Watchdog of the request this thread is sending
 
 
 class _Watchdog:
-    """Shuts down the socket of one request when its deadline passes."""
+    """Shuts down the socket of one request when its deadline passes or it is cancelled."""
 
     def __init__(self, seconds: float) -> None:
         self.fired = False
+        self.cancelled = False
         self._lock = threading.Lock()
         self._done = False
         self._connection: HTTPConnection | None = None
@@ -274,7 +351,7 @@ class _Watchdog:
     def watch(self, connection: HTTPConnection) -> None:
         with self._lock:
             self._connection = connection
-            if self.fired and not self._done:
+            if (self.fired or self.cancelled) and not self._done:
                 _shut_down(connection)
 
     def _fire(self) -> None:
@@ -282,6 +359,15 @@ class _Watchdog:
             if self._done:
                 return
             self.fired = True
+            if self._connection is not None:
+                _shut_down(self._connection)
+
+    def abort(self) -> None:
+        """Cancel: shut the connection down now (or as soon as it is reported)."""
+        with self._lock:
+            if self._done:
+                return
+            self.cancelled = True
             if self._connection is not None:
                 _shut_down(self._connection)
 
@@ -310,12 +396,16 @@ class _WatchedHTTPConnection(HTTPConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         _report_connection(self)
         super().request(*args, **kwargs)
+        # A plain connection opens its socket inside request(): reported again now that it
+        # exists, so a cancel or deadline that came meanwhile shuts it before the read.
+        _report_connection(self)
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         _report_connection(self)
         super().request(*args, **kwargs)
+        _report_connection(self)
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
@@ -351,7 +441,7 @@ class _Transfer:
     """What one send produced: a response (whole, or cut off), an error, or both."""
 
     response: HttpResponse | None
-    error: TransportError | None = None
+    error: TransportError | Cancelled | None = None
     cut_off_at: int | None = None  # bytes of body received when the reading was stopped
 
 
@@ -404,25 +494,38 @@ class HttpClient:
         self._local = threading.local()
 
     def send(self, req: HttpRequest) -> HttpResponse:
-        """Send ``req``; raise TransportError when no whole HTTP answer came back in bounds."""
+        """Send ``req``; raise TransportError when no whole HTTP answer came back in bounds.
+
+        Inside a :func:`cancel_scope` whose token is (or becomes) set, raise
+        :class:`Cancelled`: nothing is sent after a cancel, and a request in flight has its
+        connection closed.
+        """
+        token = current_cancel()
+        if token is not None:
+            token.check()
         headers = req.all_headers()
         started = time.time()
         t0 = time.perf_counter()
-        transfer = self._transfer(req, headers)
+        transfer = self._transfer(req, headers, token)
         duration = (time.perf_counter() - t0) * 1000.0
+        if token is not None and token.is_set() and transfer.error is None:
+            transfer = replace(transfer, error=_cancelled(req.url))
         self._record(req, headers, transfer, started, duration)
         if transfer.error is not None:
             raise transfer.error
         assert transfer.response is not None
         return transfer.response
 
-    def _transfer(self, req: HttpRequest, headers: dict[str, str]) -> _Transfer:
+    def _transfer(
+        self, req: HttpRequest, headers: dict[str, str], token: CancelToken | None = None
+    ) -> _Transfer:
         limit = self.max_bytes if req.max_bytes is None else req.max_bytes
         ends_at = time.monotonic() + self.deadline
         connect, read = self.timeout
         watchdog = _Watchdog(self.deadline)
         _in_flight.watchdog = watchdog
         watchdog.start()
+        forget_cancel = token.on_cancel(watchdog.abort) if token is not None else None
         raw: requests.Response | None = None
         try:
             try:
@@ -437,6 +540,8 @@ class HttpClient:
                     stream=True,  # headers only; the body is read below, within bounds
                 )
             except requests.exceptions.RequestException as exc:
+                if watchdog.cancelled:
+                    return _Transfer(None, _cancelled(req.url))
                 if watchdog.fired:
                     return _Transfer(None, self._deadline_error(req.url, None))
                 return _Transfer(None, transport_error(exc, req.url, self.timeout))
@@ -463,6 +568,8 @@ class HttpClient:
                 return _Transfer(head, error, cut_off_at=0)
             return self._read_body(raw, head, limit, ends_at, watchdog)
         finally:
+            if forget_cancel is not None:
+                forget_cancel()
             watchdog.stop()
             _in_flight.watchdog = None
             if raw is not None:
@@ -514,6 +621,12 @@ class HttpClient:
                 if time.monotonic() >= ends_at:
                     return cut_off(self._deadline_error(head.url, received, head.status))
         except (Urllib3Error, requests.exceptions.RequestException, OSError) as exc:
+            if watchdog.cancelled:
+                return _Transfer(
+                    replace(head, body=b"".join(pieces)[:RECORDED_PARTIAL]),
+                    _cancelled(head.url),
+                    cut_off_at=received,
+                )
             if watchdog.fired or time.monotonic() >= ends_at:
                 return cut_off(self._deadline_error(head.url, received, head.status))
             if isinstance(exc, ReadTimeoutError):
@@ -598,6 +711,12 @@ class HttpClient:
             curl=to_curl(req),
         )
         self.log.append(exchange)
+
+
+def _cancelled(url: str) -> Cancelled:
+    return Cancelled(
+        f"Cancelled: the request to {_host(url)} was stopped and its connection closed."
+    )
 
 
 def _content_length(headers: Mapping[str, str]) -> int | None:

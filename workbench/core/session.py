@@ -16,6 +16,7 @@ from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import ServerMetadata, discover
 from workbench.core.display import require_web_url
 from workbench.core.errors import (
+    Cancelled,
     FlowError,
     OAuthError,
     TokenError,
@@ -52,7 +53,7 @@ from workbench.core.flows.rfc8628_device import (
 )
 from workbench.core.flows.token_endpoint import parse_token_response
 from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo_response
-from workbench.core.http import ExchangeLog, HttpClient, HttpRequest
+from workbench.core.http import ExchangeLog, HttpClient, HttpRequest, current_cancel
 from workbench.core.jwks import JwksCache
 from workbench.core.loopback import LoopbackListener, RejectedCallback
 from workbench.core.pkce import random_token
@@ -148,6 +149,15 @@ class RealityCheck:
         return self.locally_valid and self.server.active is False
 
 
+class _Flight:
+    """One discovery in progress, shared by every caller that wants the metadata meanwhile."""
+
+    def __init__(self) -> None:
+        self.result: ServerMetadata | None = None
+        self.error: BaseException | None = None
+        self.wakes: list[threading.Event] = []
+
+
 class OAuthSession:
     """Runs flows for one provider. Thread-safe enough for one flow at a time per caller."""
 
@@ -163,6 +173,7 @@ class OAuthSession:
         self.jwks = JwksCache(lambda url: self.http.get_json(url, purpose="jwks"))
         self._metadata: ServerMetadata | None = None
         self._lock = threading.Lock()
+        self._flight: _Flight | None = None
         # When set, server_verdict() asks it instead of introspection or UserInfo (a provider
         # with its own check of a token, like Cognito's GetUser).
         self.api_door: TokenActions | None = None
@@ -177,22 +188,77 @@ class OAuthSession:
 
     # -- metadata -------------------------------------------------------------------------
     def metadata(self, refresh: bool = False) -> ServerMetadata:
-        """Discovered metadata with manual endpoints applied on top (fetched once)."""
-        with self._lock:
-            if self._metadata is None or refresh:
-                base = ServerMetadata(issuer=self.provider.issuer or "")
-                manual = self.provider.endpoints
-                issuer = self.provider.issuer if self.provider.discover else None
-                if issuer and not _has_all_endpoints(manual):
-                    try:
-                        base = discover(self.http, issuer)
-                    except TransportError as exc:
-                        # Manual endpoints are the fallback when there is no usable document.
-                        reachable = exc.kind in ("invalid_document", "http", "not_json")
-                        if not (reachable and _has_any_endpoint(manual)):
-                            raise
-                self._metadata = base.with_overrides(self.provider.endpoints)
-            return self._metadata
+        """Discovered metadata with manual endpoints applied on top (fetched once).
+
+        Single-flight: while one caller fetches, every other caller waits for that fetch and
+        shares its result or its error (one request pair, however many tabs ask). A waiting
+        caller's own Cancel ends its wait at once; when the fetching caller is cancelled, a
+        waiting caller that was not fetches for itself.
+        """
+        token = current_cancel()
+        while True:
+            with self._lock:
+                if self._metadata is not None and not refresh:
+                    return self._metadata
+                flight = self._flight
+                if flight is None:
+                    flight = self._flight = _Flight()
+                    leading = True
+                else:
+                    wake = threading.Event()
+                    flight.wakes.append(wake)
+                    leading = False
+            if leading:
+                return self._fetch_for(flight)
+            forget = token.on_cancel(wake.set) if token is not None else None
+            try:
+                wake.wait()
+            finally:
+                if forget is not None:
+                    forget()
+            if token is not None:
+                token.check(
+                    "Cancelled while waiting for the provider's discovery (another request"
+                    " of this provider is fetching it)."
+                )
+            if flight.result is not None:
+                return flight.result
+            if not isinstance(flight.error, Cancelled):
+                assert flight.error is not None
+                raise flight.error
+            # The fetching caller was cancelled, this one was not: fetch (or join) anew.
+
+    def _fetch_for(self, flight: _Flight) -> ServerMetadata:
+        try:
+            meta = self._fetch_metadata()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        else:
+            flight.result = meta
+            return meta
+        finally:
+            with self._lock:
+                if flight.result is not None:
+                    self._metadata = flight.result
+                self._flight = None
+                wakes = list(flight.wakes)
+            for wake in wakes:
+                wake.set()
+
+    def _fetch_metadata(self) -> ServerMetadata:
+        base = ServerMetadata(issuer=self.provider.issuer or "")
+        manual = self.provider.endpoints
+        issuer = self.provider.issuer if self.provider.discover else None
+        if issuer and not _has_all_endpoints(manual):
+            try:
+                base = discover(self.http, issuer)
+            except TransportError as exc:
+                # Manual endpoints are the fallback when there is no usable document.
+                reachable = exc.kind in ("invalid_document", "http", "not_json")
+                if not (reachable and _has_any_endpoint(manual)):
+                    raise
+        return base.with_overrides(self.provider.endpoints)
 
     def _send(self, request: HttpRequest) -> TokenSet:
         return parse_token_response(self.http.send(request))
