@@ -33,12 +33,15 @@ class CannedServer:
 
     ``keep_alive`` answers in HTTP/1.1 and keeps connections open; ``clients`` records the
     client address (host, port) of each request, so a test can tell reused connections.
+    While ``hold`` is set to an unset event, every answer waits for it (at most 10 s): requests
+    pile up in flight until the test releases them.
     """
 
     def __init__(self, keep_alive: bool = False) -> None:
         self.routes: dict[str, Canned] = {}
         self.requests: list[tuple[str, str, bytes]] = []
         self.clients: list[tuple[str, int]] = []
+        self.hold: threading.Event | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -52,6 +55,8 @@ class CannedServer:
                 body = self.rfile.read(length) if length else b""
                 server.requests.append((self.command, self.path, body))
                 server.clients.append(self.client_address)
+                if server.hold is not None:
+                    server.hold.wait(10)
                 canned = server.routes.get(
                     self.path.split("?")[0], Canned(404, b"not found", "text/plain")
                 )

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 from workbench import __version__
 from workbench.core.claims import claim_rows
 from workbench.core.client_auth import AUTH_METHODS, ClientConfig
-from workbench.core.discovery import ENDPOINT_NAMES, discover
+from workbench.core.discovery import ENDPOINT_NAMES, describe_sources, discover
 from workbench.core.display import is_web_url, printable, require_web_url
 from workbench.core.errors import (
     ConfigError,
@@ -750,6 +750,10 @@ def cmd_discover(args: argparse.Namespace, out: Out) -> int:
     meta = discover(http, args.issuer)
     http.close()
     out.result(json.dumps(dict(meta.raw), indent=2))
+    # Where each value came from, on stderr: stdout stays the (merged) document alone.
+    out.info("sources:")
+    for line in describe_sources(meta):
+        out.info(f"  {line}")
     return EXIT_OK
 
 

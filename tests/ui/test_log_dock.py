@@ -36,6 +36,7 @@ M = ExchangeTableModel
 
 
 BASIC_MASKED = "Authorization: Basic ••••••"
+DISCOVERY = ["discovery", "discovery (RFC 8414)"]  # both well-known documents are read
 
 
 def make_dock(qtbot: QtBot, state: AppState) -> ExchangeLogDock:
@@ -86,8 +87,8 @@ def test_client_credentials_rows_appear_with_purpose_status_and_duration(
 
     state.require_session().client_credentials()
 
-    assert shown_purposes(dock) == ["discovery", "token (client_credentials)"]
-    token_row = 1
+    assert shown_purposes(dock) == [*DISCOVERY, "token (client_credentials)"]
+    token_row = 2
     assert cell(dock, token_row, M.COL_METHOD) == "POST"
     assert cell(dock, token_row, M.COL_URL) == "/token"
     assert tip(dock, token_row, M.COL_URL) == f"{state.require_session().provider.issuer}/token"
@@ -103,7 +104,8 @@ def test_client_credentials_rows_appear_with_purpose_status_and_duration(
         exchange.duration_ms, abs=1.0
     )
     assert cell(dock, 0, M.COL_URL) == "/.well-known/openid-configuration"
-    assert dock.count_label.text() == "2 exchanges"
+    assert cell(dock, 1, M.COL_URL) == "/.well-known/oauth-authorization-server"
+    assert dock.count_label.text() == "3 exchanges"
 
 
 def test_exchanges_from_a_worker_thread_arrive_on_the_gui_thread(
@@ -115,9 +117,9 @@ def test_exchanges_from_a_worker_thread_arrive_on_the_gui_thread(
     worker = workers.start(session.client_credentials, on_returned=results.append)
     with qtbot.waitSignal(worker.signals.sig_finished, timeout=10_000):
         pass
-    qtbot.waitUntil(lambda: dock.model.rowCount() == 2, timeout=5_000)
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 3, timeout=5_000)
     assert results and results[0].access_token
-    assert shown_purposes(dock) == ["discovery", "token (client_credentials)"]
+    assert shown_purposes(dock) == [*DISCOVERY, "token (client_credentials)"]
 
 
 def test_loads_the_existing_log_and_never_lists_an_exchange_twice(
@@ -125,9 +127,9 @@ def test_loads_the_existing_log_and_never_lists_an_exchange_twice(
 ) -> None:
     state.require_session().client_credentials()
     dock = make_dock(qtbot, state)
-    assert shown_purposes(dock) == ["discovery", "token (client_credentials)"]
-    state.sig_exchange.emit(state.log.items()[1])  # a late duplicate delivery
-    assert dock.model.rowCount() == 2
+    assert shown_purposes(dock) == [*DISCOVERY, "token (client_credentials)"]
+    state.sig_exchange.emit(state.log.items()[2])  # a late duplicate delivery
+    assert dock.model.rowCount() == 3
 
 
 def test_selected_exchange_shows_masked_request_and_response(qtbot: QtBot, state: AppState) -> None:
@@ -233,7 +235,7 @@ def test_filter_hides_rows_not_matching_every_word(qtbot: QtBot, state: AppState
     with pytest.raises(OAuthError):
         session.userinfo("not-a-real-token")
     assert shown_purposes(dock) == [
-        "discovery",
+        *DISCOVERY,
         "token (client_credentials)",
         "introspection",
         "userinfo",
@@ -241,7 +243,7 @@ def test_filter_hides_rows_not_matching_every_word(qtbot: QtBot, state: AppState
 
     dock.filter_edit.setText("TOKEN")
     assert shown_purposes(dock) == ["token (client_credentials)"]
-    assert dock.count_label.text() == "1 of 4 exchanges shown"
+    assert dock.count_label.text() == "1 of 5 exchanges shown"
     dock.filter_edit.setText("4xx")
     assert shown_purposes(dock) == ["userinfo"]
     dock.filter_edit.setText("post 200")
@@ -259,7 +261,7 @@ def test_filter_hides_rows_not_matching_every_word(qtbot: QtBot, state: AppState
     assert shown_purposes(dock) == ["revocation"]
 
     dock.filter_edit.clear()
-    assert dock.proxy.rowCount() == dock.model.rowCount() == 6
+    assert dock.proxy.rowCount() == dock.model.rowCount() == 7
 
 
 def test_ctrl_f_focuses_the_filter_and_escape_clears_it(qtbot: QtBot, state: AppState) -> None:
@@ -272,11 +274,11 @@ def test_ctrl_f_focuses_the_filter_and_escape_clears_it(qtbot: QtBot, state: App
     qtbot.waitUntil(dock.table.hasFocus)
     qtbot.keyClick(dock.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert dock.filter_edit.hasFocus()
-    qtbot.keyClicks(dock.filter_edit, "discovery")
+    qtbot.keyClicks(dock.filter_edit, "token")
     assert dock.proxy.rowCount() == 1
     qtbot.keyClick(dock.filter_edit, Qt.Key.Key_Escape)
     assert dock.filter_edit.text() == ""
-    assert dock.proxy.rowCount() == 2
+    assert dock.proxy.rowCount() == 3
 
 
 def test_clear_empties_the_table_and_the_log(qtbot: QtBot, state: AppState) -> None:
@@ -307,18 +309,18 @@ def test_export_writes_masked_json(qtbot: QtBot, state: AppState, tmp_path: Path
         state.require_session().client_credentials()
 
     path = tmp_path / "exchanges.json"
-    assert dock.export_to(path) == 3
+    assert dock.export_to(path) == 4
     raw = path.read_text(encoding="utf-8")
     for secret in secret_forms(tokens):
         assert secret not in raw
     document = json.loads(raw)
     exchanges = document["exchanges"]
     assert [e["purpose"] for e in exchanges] == [
-        "discovery",
+        *DISCOVERY,
         "token (client_credentials)",
-        "discovery",
+        "discovery",  # refused: the RFC 8414 document on the same host is not tried
     ]
-    token = exchanges[1]
+    token = exchanges[2]
     assert token["request"]["headers"]["Authorization"] == "Basic ••••••"
     assert token["request"]["form"] == {
         "grant_type": "client_credentials",
@@ -328,7 +330,7 @@ def test_export_writes_masked_json(qtbot: QtBot, state: AppState, tmp_path: Path
     body = json.loads(token["response"]["body"])
     assert body["access_token"] == f"{tokens.access_token[:8]}…••••••"
     assert "${CLIENT_SECRET}" in token["curl"]
-    failed = exchanges[2]
+    failed = exchanges[3]
     assert failed["response"]["status"] is None
     assert "refused" in failed["error"]
 
@@ -403,7 +405,7 @@ def test_status_colours_follow_light_and_dark_palettes(qtbot: QtBot, state: AppS
     dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
     for palette, want_light_text in ((light, False), (dark, True)):
         dock.setPalette(palette)
-        colour = cell(dock, 1, M.COL_STATUS, Qt.ItemDataRole.ForegroundRole)
+        colour = cell(dock, 2, M.COL_STATUS, Qt.ItemDataRole.ForegroundRole)
         assert isinstance(colour, QColor)
         assert (colour.lightnessF() > 0.5) is want_light_text
         assert colour == status_colour("4xx", palette)
@@ -427,7 +429,7 @@ def test_export_action_saves_where_the_dialog_says(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
     dock.export_action.trigger()
     assert asked == ["Export exchange log"]
-    assert len(json.loads(target.read_text(encoding="utf-8"))["exchanges"]) == 2
+    assert len(json.loads(target.read_text(encoding="utf-8"))["exchanges"]) == 3
 
 
 def test_docked_on_a_side_the_detail_goes_below_the_table(qtbot: QtBot, state: AppState) -> None:
@@ -479,13 +481,13 @@ def test_export_is_readable_by_its_owner_only(
     dock = make_dock(qtbot, state)
     state.require_session().client_credentials()
     fresh = tmp_path / "fresh.json"
-    assert dock.export_to(fresh) == 2
+    assert dock.export_to(fresh) == 3
     assert os.stat(fresh).st_mode & 0o777 == 0o600
     # Overwriting a file the user had made world-readable narrows it too.
     existing = tmp_path / "existing.json"
     existing.write_text("old, longer than what replaces it " * 100, encoding="utf-8")
     existing.chmod(0o644)
-    assert dock.export_to(existing) == 2
+    assert dock.export_to(existing) == 3
     assert os.stat(existing).st_mode & 0o777 == 0o600
     assert (
         json.loads(existing.read_text(encoding="utf-8"))["exchanges"][1]["response"]["status"]

@@ -1,10 +1,17 @@
-"""Server metadata: OpenID Connect Discovery 1.0 and RFC 8414, with manual endpoints as fallback."""
+"""Server metadata: OpenID Connect Discovery 1.0 and RFC 8414, with manual endpoints as fallback.
+
+Discovery reads both well-known documents and merges them: the OpenID configuration first, and
+what it lacks from the RFC 8414 document (django-oauth-toolkit, for one, names its revocation
+and introspection endpoints only there). Each document must declare exactly the issuer asked
+for; one that declares another is refused for the merge, with the reason. The result says
+where each value came from (:attr:`ServerMetadata.sources`, :func:`describe_sources`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from workbench.core.errors import ConfigError, TransportError
@@ -20,6 +27,23 @@ ENDPOINT_NAMES = (
     "jwks_uri",
     "end_session_endpoint",
 )
+
+OIDC_LABEL = "OpenID configuration"
+RFC8414_LABEL = "RFC 8414 metadata"
+MANUAL_SOURCE = "manual"  # a value of ServerMetadata.sources: entered by hand, not discovered
+#: Failures that say the host cannot be talked to at all: the other document, on the same host,
+#: is not tried after one of these.
+UNREACHABLE = ("refused", "timeout", "deadline", "tls", "network", "invalid_url")
+
+
+@dataclass(frozen=True)
+class MetadataDocument:
+    """What discovery made of one well-known document: used, absent (and why) or refused."""
+
+    label: str
+    url: str
+    status: Literal["used", "absent", "refused"]
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,11 @@ class ServerMetadata:
     scopes_supported: tuple[str, ...] = ()
     grant_types_supported: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: Where each value of ``raw`` (and each manual endpoint) came from: a document's URL, or
+    #: :data:`MANUAL_SOURCE`.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    #: The well-known documents discovery tried, in the order of precedence.
+    documents: tuple[MetadataDocument, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> ServerMetadata:
@@ -58,7 +87,10 @@ class ServerMetadata:
     def with_overrides(self, endpoints: Mapping[str, str]) -> ServerMetadata:
         """Manual endpoints take precedence over discovered ones (empty values are ignored)."""
         changes: dict[str, Any] = {k: v for k, v in endpoints.items() if k in ENDPOINT_NAMES and v}
-        return replace(self, **changes)
+        if not changes:
+            return self
+        sources = {**self.sources, **dict.fromkeys(changes, MANUAL_SOURCE)}
+        return replace(self, **changes, sources=sources)
 
     def require(self, name: str) -> str:
         """The endpoint ``name`` or a ConfigError that says how to provide it."""
@@ -136,18 +168,72 @@ def parse_metadata(doc: Any, issuer: str, url: str) -> ServerMetadata:
 
 
 def discover(http: HttpClient, issuer: str) -> ServerMetadata:
-    """Fetch and validate metadata for ``issuer``, trying OIDC then RFC 8414."""
+    """Fetch both metadata documents of ``issuer`` and merge them (OIDC first, then RFC 8414).
+
+    Each document is validated on its own (:func:`parse_metadata`: the same issuer, character
+    for character); one that fails is left out of the merge and reported in
+    :attr:`ServerMetadata.documents`. When the first cannot be reached at all the second is
+    not tried; when neither is usable, a TransportError names what each was.
+    """
+    urls = discovery_urls(issuer)
+    labels = (OIDC_LABEL, RFC8414_LABEL) if len(urls) == 2 else (OIDC_LABEL,)
+    documents: list[MetadataDocument] = []
+    usable: list[tuple[str, dict[str, Any]]] = []
     errors: list[TransportError] = []
-    for url in discovery_urls(issuer):
+    for index, (url, label) in enumerate(zip(urls, labels, strict=True)):
+        purpose = "discovery" if index == 0 else "discovery (RFC 8414)"
         try:
-            doc = http.get_json(url, purpose="discovery")
+            doc = http.get_json(url, purpose=purpose)
+            parse_metadata(doc, issuer, url)
         except TransportError as exc:
-            if exc.kind in ("refused", "timeout", "deadline", "tls", "network", "invalid_url"):
+            if index == 0 and exc.kind in UNREACHABLE:
                 raise
             errors.append(exc)
+            refused = exc.kind == "invalid_document" and exc.status is None
+            documents.append(
+                MetadataDocument(label, url, "refused" if refused else "absent", str(exc))
+            )
             continue
-        return parse_metadata(doc, issuer, url)
-    detail = "; ".join(str(e) for e in errors)
-    raise TransportError(
-        f"No discovery document found for {issuer}: {detail}", kind="invalid_document"
-    )
+        usable.append((url, doc))
+        documents.append(MetadataDocument(label, url, "used"))
+    if not usable:
+        detail = "; ".join(str(e) for e in errors)
+        # The first document answered (an unreachable host raised above): the server is
+        # there, its documents are not usable.
+        raise TransportError(
+            f"No discovery document found for {issuer}: {detail}", kind="invalid_document"
+        )
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for url, doc in usable:
+        for key, value in doc.items():
+            if key not in merged and value is not None:
+                merged[key] = value
+                sources[key] = url
+    meta = ServerMetadata.from_document(merged)
+    return replace(meta, sources=sources, documents=tuple(documents))
+
+
+def describe_sources(meta: ServerMetadata) -> list[str]:
+    """Where the metadata came from, one line per document (and one for manual endpoints)."""
+    lines: list[str] = []
+    first: MetadataDocument | None = None
+    for document in meta.documents:
+        where = f"{document.label} ({document.url})"
+        if document.status != "used":
+            verdict = "refused for the merge" if document.status == "refused" else "not used"
+            lines.append(f"{where}: {verdict}: {document.detail}")
+            continue
+        names = [k for k, url in meta.sources.items() if url == document.url]
+        if first is None:
+            first = document
+            lines.append(f"{where}: {len(names)} values")
+        elif names:
+            listed = ", ".join(sorted(names))
+            lines.append(f"{where}: {listed} (missing from the {first.label})")
+        else:
+            lines.append(f"{where}: read; it adds nothing the {first.label} lacks")
+    manual = sorted(k for k, src in meta.sources.items() if src == MANUAL_SOURCE)
+    if manual:
+        lines.append(f"entered by hand (taking precedence): {', '.join(manual)}")
+    return lines
