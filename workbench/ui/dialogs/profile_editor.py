@@ -21,12 +21,18 @@ from PySide6.QtWidgets import (
 
 from workbench import workers
 from workbench.core.client_auth import AUTH_METHODS, AuthMethod
-from workbench.core.discovery import ENDPOINT_NAMES, ServerMetadata, discover
+from workbench.core.discovery import (
+    ENDPOINT_NAMES,
+    ServerMetadata,
+    describe_sources,
+    discover,
+)
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.http import HttpClient
 from workbench.core.profiles import Profile
 from workbench.ui.dialogs.exception_dialog import show_exception
+from workbench.ui.safe_text import set_plain, tooltip
 from workbench.ui.state import AppState
 from workbench.ui.widgets.banners import MessageBanner
 from workbench.ui.widgets.params_table import ParamsTable
@@ -216,12 +222,17 @@ class ProfileEditorDialog(QDialog):
         )
 
     def _on_discovered(self, meta: ServerMetadata) -> None:
+        labels = {d.url: d.label for d in meta.documents}
         for name, edit in self.endpoint_edits.items():
             value = getattr(meta, name, None)
             if value:
                 edit.setText(str(value))
+                source = meta.sources.get(name, "")
+                edit.setToolTip(tooltip(f"From the {labels.get(source, 'document')} ({source})"))
         found = len(meta.endpoints())
-        self.discover_status.setText(printable(f"Discovered {found} endpoints of {meta.issuer}."))
+        # Which document each value came from (both are read and merged).
+        lines = [f"Discovered {found} endpoints of {meta.issuer}:", *describe_sources(meta)]
+        set_plain(self.discover_status, "\n".join(lines), keep_newlines=True)
         if not self.scope_edit.text() and "openid" in meta.scopes_supported:
             self.scope_edit.setText("openid profile email")
 
