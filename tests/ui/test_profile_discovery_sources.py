@@ -60,3 +60,24 @@ def test_discover_fills_the_merge_and_names_each_source(
     qtbot.waitExposed(dialog)
     dialog.grab().save(str(tmp_path / "profile-editor-sources.png"))
     state.close()
+
+
+def test_a_refused_document_is_named_with_its_reason(
+    qtbot: QtBot, dot: CannedServer, isolated_paths: Any
+) -> None:
+    _, rfc8414 = dot_documents(dot.url)
+    dot.json(RFC8414, {**rfc8414, "issuer": "https://elsewhere.example"})
+    state = AppState()
+    dialog = ProfileEditorDialog(state)
+    qtbot.addWidget(dialog)
+    dialog.issuer_edit.setText(dot.url)
+    dialog.discover_button.click()
+    qtbot.waitUntil(lambda: bool(dialog.endpoint_edits["token_endpoint"].text()), timeout=10_000)
+    qtbot.waitUntil(dialog.discover_button.isEnabled, timeout=5_000)
+    assert dialog.endpoint_edits["revocation_endpoint"].text() == ""
+    lines = dialog.discover_status.text().split("\n")
+    assert lines[2].startswith(f"RFC 8414 metadata ({dot.url}{RFC8414}): refused for the merge")
+    assert all(len(line) <= 240 for line in lines)
+    whole = _plain(dialog.discover_status.toolTip())
+    assert f"declares issuer 'https://elsewhere.example', not '{dot.url}'" in whole
+    state.close()

@@ -204,7 +204,8 @@ class ProfileEditorDialog(QDialog):
             return
         self.banner.hide()
         self.discover_button.setEnabled(False)
-        self.discover_status.setText(printable(f"Fetching the discovery document of {issuer}…"))
+        self.discover_status.setText(printable(f"Fetching the discovery documents of {issuer}…"))
+        self.discover_status.setToolTip("")
         self.discover_status.show()
         http = HttpClient(self.state.log, verify_tls=self.tls_check.isChecked())
 
@@ -232,7 +233,10 @@ class ProfileEditorDialog(QDialog):
         found = len(meta.endpoints())
         # Which document each value came from (both are read and merged).
         lines = [f"Discovered {found} endpoints of {meta.issuer}:", *describe_sources(meta)]
-        set_plain(self.discover_status, "\n".join(lines), keep_newlines=True)
+        # A refused document's reason can be long: cut here, whole in the tooltip.
+        short = [line if len(line) <= 240 else line[:239] + "…" for line in lines]
+        set_plain(self.discover_status, "\n".join(short), keep_newlines=True)
+        self.discover_status.setToolTip(tooltip("\n".join(lines)))
         if not self.scope_edit.text() and "openid" in meta.scopes_supported:
             self.scope_edit.setText("openid profile email")
 
