@@ -81,3 +81,43 @@ def test_a_refused_document_is_named_with_its_reason(
     whole = _plain(dialog.discover_status.toolTip())
     assert f"declares issuer 'https://elsewhere.example', not '{dot.url}'" in whole
     state.close()
+
+
+def test_provider_details_name_the_documents_once_discovered(
+    qtbot: QtBot, dot: CannedServer, isolated_paths: Any
+) -> None:
+    from workbench import workers
+    from workbench.core.client_auth import ClientConfig
+    from workbench.core.session import Provider
+    from workbench.ui.provider_bar import ProviderBar
+
+    _, rfc8414 = dot_documents(dot.url)
+    state = AppState()
+    bar = ProviderBar(state)
+    qtbot.addWidget(bar)
+    state.set_provider(Provider(client=ClientConfig("cid", "csecret"), issuer=dot.url, name="D"))
+    before = bar.info.text()
+    assert "metadata" not in before
+    workers.start(state.require_session().metadata)  # as a tab's first request does
+    qtbot.waitUntil(lambda: bar.info.text() != before, timeout=10_000)
+    assert bar.info.text() == before + "  ·  metadata: OIDC + RFC 8414"
+    tip = _plain(bar.info.toolTip())
+    assert "Discovery:" in tip
+    assert (
+        f"RFC 8414 metadata ({dot.url}{RFC8414}): introspection_endpoint, revocation_endpoint"
+        in tip
+    )
+
+    # Another provider: the details start again; its refused document is said on the bar.
+    dot.json(RFC8414, {**rfc8414, "issuer": "https://elsewhere.example"})
+    state.set_provider(
+        Provider(client=ClientConfig("cid2", None, "none"), issuer=dot.url, name="E")
+    )
+    again = bar.info.text()
+    assert "metadata" not in again
+    workers.start(state.require_session().metadata)
+    qtbot.waitUntil(lambda: bar.info.text() != again, timeout=10_000)
+    assert bar.info.text().endswith("  ·  metadata: OIDC (RFC 8414 refused)")
+    assert "declares issuer 'https://elsewhere.example'" in _plain(bar.info.toolTip())
+    workers.wait_all()
+    state.close()

@@ -174,6 +174,9 @@ class OAuthSession:
         self._metadata: ServerMetadata | None = None
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
+        # Called (on the fetching thread) each time metadata has been fetched: the app shows
+        # where its values came from.
+        self.on_metadata: Callable[[ServerMetadata], None] | None = None
         # When set, server_verdict() asks it instead of introspection or UserInfo (a provider
         # with its own check of a token, like Cognito's GetUser).
         self.api_door: TokenActions | None = None
@@ -245,6 +248,8 @@ class OAuthSession:
                 wakes = list(flight.wakes)
             for wake in wakes:
                 wake.set()
+            if flight.result is not None and self.on_metadata is not None:
+                self.on_metadata(flight.result)
 
     def _fetch_metadata(self) -> ServerMetadata:
         base = ServerMetadata(issuer=self.provider.issuer or "")

@@ -15,12 +15,19 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.client_auth import ClientConfig
+from workbench.core.discovery import (
+    OIDC_LABEL,
+    RFC8414_LABEL,
+    ServerMetadata,
+    describe_sources,
+)
 from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
 from workbench.core.profiles import Profile
-from workbench.core.session import Provider
+from workbench.core.session import OAuthSession, Provider
 from workbench.ui import metrics
 from workbench.ui.dialogs.profile_editor import ProfileEditorDialog
+from workbench.ui.safe_text import tooltip
 from workbench.ui.state import AppState
 from workbench.ui.widgets.banners import MessageBanner
 
@@ -93,6 +100,7 @@ class ProviderBar(QWidget):
         self.info.setObjectName("providerInfo")
         self.info.setTextFormat(Qt.TextFormat.PlainText)
         self.info.setAccessibleName("Provider details")
+        self._details = ""  # the info text before discovery adds where the metadata came from
         self.banner = MessageBanner("error", self, state.log.secrets)
         self.banner.setObjectName("providerError")
         label = QLabel("&Provider", self)
@@ -109,6 +117,7 @@ class ProviderBar(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(row, 1)
         state.sig_provider_changed.connect(self._on_provider_changed)
+        state.sig_metadata.connect(self._on_metadata)
 
     def _button(self, name: str, text: str, accessible: str) -> QPushButton:
         button = QPushButton(text, self)
@@ -168,6 +177,21 @@ class ProviderBar(QWidget):
             printable(f"{where}  ·  {provider.client.client_id or 'no client id'} ({secret}){tls}")
         )
         self.info.setToolTip(self.state.secrets.where())
+        self._details = self.info.text()
+
+    def _on_metadata(self, session: OAuthSession, meta: ServerMetadata) -> None:
+        """Discovery ran: say which documents the metadata came from (details in the tooltip)."""
+        if session is not self.state.session or not meta.documents:
+            return
+        short = {OIDC_LABEL: "OIDC", RFC8414_LABEL: "RFC 8414"}  # the bar is one line
+        used = [short.get(d.label, d.label) for d in meta.documents if d.status == "used"]
+        refused = [short.get(d.label, d.label) for d in meta.documents if d.status == "refused"]
+        summary = "metadata: " + " + ".join(used)
+        if refused:
+            summary += f" ({', '.join(refused)} refused)"
+        self.info.setText(self._details + printable(f"  ·  {summary}"))
+        lines = [self.state.secrets.where(), "", "Discovery:", *describe_sources(meta)]
+        self.info.setToolTip(tooltip("\n".join(lines)))
 
     def _show_in_picker(self, provider: Provider) -> None:
         """Keep the picker truthful when a provider comes from elsewhere (the Cognito tab)."""

@@ -44,6 +44,8 @@ class AppState(QObject):
     """A flow started (True) or ended (False)."""
     sig_reality_check = Signal(str)
     """Run the inspector's revocation reality check on this token (after a sign-out)."""
+    sig_metadata = Signal(object, object)
+    """An OAuthSession fetched its ServerMetadata (session, metadata), on the GUI thread."""
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class AppState(QObject):
         http = HttpClient(self.log, verify_tls=provider.verify_tls)
         self.provider = provider
         self.session = OAuthSession(provider, http)
+        self.session.on_metadata = lambda meta, s=self.session: self.sig_metadata.emit(s, meta)
         self.sig_provider_changed.emit(provider)
         return self.session
 
