@@ -72,6 +72,7 @@ class HostileServer:
         self.answer = answer
         self.sent = 0  # bytes written by all answers, headers included
         self.requests = 0
+        self.accepted = 0  # connections accepted (a TLS client never completes a request head)
         self.client_hung_up = threading.Event()
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -107,6 +108,8 @@ class HostileServer:
                 sock, _ = self._listener.accept()
             except TimeoutError:
                 continue
+            with self._lock:
+                self.accepted += 1
             thread = threading.Thread(target=self._serve, args=(sock,), name="hostile-conn")
             self._threads.append(thread)
             thread.start()

@@ -125,3 +125,23 @@ def test_outside_a_scope_requests_are_not_cancellable_by_another_token() -> None
             http.send(HttpRequest("GET", server.url + "/x"))
         http.close()
     assert not isinstance(info.value, Cancelled)
+
+
+def test_cancel_during_a_tls_handshake_that_never_ends() -> None:
+    """An https URL on a server that accepts and never answers: the client waits in the TLS
+    handshake (before any request is written), bounded only by the connect timeout."""
+    with hostile_server(never_answers()) as server:
+        http = HttpClient(timeout=(20.0, 30.0))
+        token = CancelToken()
+        url = server.url.replace("http://", "https://") + "/.well-known/openid-configuration"
+        caught, thread = _run_cancelled(lambda: http.send(HttpRequest("GET", url)), token)
+        _wait_for(lambda: server.accepted == 1)
+        time.sleep(0.2)  # the ClientHello is out: the client is reading the server's answer
+        cancelled_at = time.perf_counter()
+        token.cancel()
+        thread.join(30)
+        seconds = time.perf_counter() - cancelled_at
+        print(f"\ncore: Cancel to Cancelled during a TLS handshake: {seconds:.3f} s")
+        http.close()
+    assert len(caught) == 1 and isinstance(caught[0], Cancelled), caught
+    assert seconds < CANCEL_BOUND

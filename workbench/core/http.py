@@ -329,6 +329,10 @@ def current_cancel() -> CancelToken | None:
 # classes; there only the clock checks between body reads and the per-read timeout apply.)
 # A cancel uses the same path: the CancelToken's hook aborts the watchdog, which shuts the
 # socket down the same way, and ``send`` reports Cancelled instead of the deadline.
+# A new connection is also reported as soon as its TCP socket is connected (``_new_conn``), as
+# a duplicate of the socket's descriptor: the TLS handshake that follows runs before
+# ``request()``, on a socket object the handshake replaces, and the duplicate still reaches it.
+# (The TCP connect itself stays bounded by the connect timeout alone.)
 
 _in_flight = threading.local()  # .watchdog: the _Watchdog of the request this thread is sending
 
@@ -342,6 +346,7 @@ class _Watchdog:
         self._lock = threading.Lock()
         self._done = False
         self._connection: HTTPConnection | None = None
+        self._opening: socket.socket | None = None  # a duplicate of a new connection's socket
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
 
@@ -354,13 +359,35 @@ class _Watchdog:
             if (self.fired or self.cancelled) and not self._done:
                 _shut_down(connection)
 
+    def watch_new_socket(self, sock: socket.socket) -> None:
+        """A connection of this request has just connected: keep a duplicate of its socket,
+        so the TLS handshake before ``request()`` can be shut down too."""
+        try:
+            duplicate = sock.dup()
+        except OSError:
+            return
+        with self._lock:
+            if self._done:
+                previous: socket.socket | None = duplicate
+            else:
+                previous, self._opening = self._opening, duplicate
+                if self.fired or self.cancelled:
+                    _shut_down_socket(duplicate)
+        if previous is not None:
+            previous.close()
+
+    def _shut_all(self) -> None:
+        if self._connection is not None:
+            _shut_down(self._connection)
+        if self._opening is not None:
+            _shut_down_socket(self._opening)
+
     def _fire(self) -> None:
         with self._lock:
             if self._done:
                 return
             self.fired = True
-            if self._connection is not None:
-                _shut_down(self._connection)
+            self._shut_all()
 
     def abort(self) -> None:
         """Cancel: shut the connection down now (or as soon as it is reported)."""
@@ -368,22 +395,28 @@ class _Watchdog:
             if self._done:
                 return
             self.cancelled = True
-            if self._connection is not None:
-                _shut_down(self._connection)
+            self._shut_all()
 
     def stop(self) -> None:
         with self._lock:
             self._done = True
+            opening, self._opening = self._opening, None
         self._timer.cancel()
+        if opening is not None:
+            opening.close()  # the duplicate only: the connection keeps its own descriptor
 
 
 def _shut_down(connection: HTTPConnection) -> None:
     sock = connection.sock
     if isinstance(sock, socket.socket):
-        # The plain socket's shutdown, also for an SSLSocket: it wakes the blocked reader
-        # without changing TLS state from this (timer) thread. OSError: already closed.
-        with contextlib.suppress(OSError):
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        _shut_down_socket(sock)
+
+
+def _shut_down_socket(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also for an SSLSocket: it wakes the blocked reader without
+    # changing TLS state from this (timer) thread. OSError: already closed.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _report_connection(connection: HTTPConnection) -> None:
@@ -392,7 +425,18 @@ def _report_connection(connection: HTTPConnection) -> None:
         watchdog.watch(connection)
 
 
+def _report_new_socket(sock: socket.socket) -> None:
+    watchdog: _Watchdog | None = getattr(_in_flight, "watchdog", None)
+    if watchdog is not None:
+        watchdog.watch_new_socket(sock)
+
+
 class _WatchedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _report_new_socket(sock)
+        return sock
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         _report_connection(self)
         super().request(*args, **kwargs)
@@ -402,6 +446,11 @@ class _WatchedHTTPConnection(HTTPConnection):
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _report_new_socket(sock)
+        return sock
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         _report_connection(self)
         super().request(*args, **kwargs)
