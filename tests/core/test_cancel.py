@@ -7,6 +7,7 @@ Cancelled error are measured and printed.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -145,3 +146,40 @@ def test_cancel_during_a_tls_handshake_that_never_ends() -> None:
         http.close()
     assert len(caught) == 1 and isinstance(caught[0], Cancelled), caught
     assert seconds < CANCEL_BOUND
+
+
+def test_a_cancel_during_the_tcp_connect_ends_cancelled_not_failed() -> None:
+    """The TCP connect is the one wait a cancel cannot cut short (it is bounded by the connect
+    timeout). The peer is a listener whose accept queue is full, so the kernel drops the
+    client's SYN and the connect hangs; when it times out, the caller hears Cancelled, not a
+    transport failure."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):  # fill the accept queue: later SYNs are dropped
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.2)
+    try:
+        http = HttpClient(timeout=(1.5, 30.0))
+        token = CancelToken()
+        request = HttpRequest("GET", f"http://127.0.0.1:{port}/x")
+        started = time.perf_counter()
+        caught, thread = _run_cancelled(lambda: http.send(request), token)
+        time.sleep(0.3)
+        token.cancel()
+        thread.join(30)
+        seconds = time.perf_counter() - started
+        print(f"\ncore: a connect that hangs, cancelled after 0.3 s, ended after {seconds:.3f} s")
+        http.close()
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+    assert len(caught) == 1 and isinstance(caught[0], Cancelled), caught
+    (exchange,) = http.log.items()
+    assert exchange.error is not None and "Cancelled" in exchange.error

@@ -557,7 +557,9 @@ class HttpClient:
         t0 = time.perf_counter()
         transfer = self._transfer(req, headers, token)
         duration = (time.perf_counter() - t0) * 1000.0
-        if token is not None and token.is_set() and transfer.error is None:
+        if token is not None and token.is_set() and not isinstance(transfer.error, Cancelled):
+            # Cancelled meanwhile: whatever else ended the transfer (a connect timeout, a
+            # complete answer) is moot; the person asked to stop.
             transfer = replace(transfer, error=_cancelled(req.url))
         self._record(req, headers, transfer, started, duration)
         if transfer.error is not None:
