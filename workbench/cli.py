@@ -293,8 +293,10 @@ def _demo_provider(issuer: str, grant: str, scope: str | None) -> Provider:
         client = ClientConfig(accounts.NATIVE_CLIENT_ID, None, "none")
     else:
         client = ClientConfig(accounts.CONFIDENTIAL_CLIENT_ID, accounts.CONFIDENTIAL_CLIENT_SECRET)
-    default_scope = "api:read" if grant == "client_credentials" else "openid profile email"
-    if grant in ("password", "refresh_token", "authorization_code", "device_code"):
+    default_scope = "openid profile email"
+    if grant == "client_credentials":  # the app's demo scope; the session keeps its API part
+        default_scope = accounts.CONFIDENTIAL_DEMO_SCOPE
+    elif grant in ("password", "refresh_token", "authorization_code", "device_code"):
         default_scope += " offline_access"
     return Provider(client=client, issuer=issuer, scope=scope or default_scope, name="Demo")
 
@@ -464,7 +466,7 @@ def _run_grant(
     try:
         if grant == "client_credentials":
             tokens = session.client_credentials(
-                audience=args.audience, resource=args.resource, extra=extra
+                args.scope, audience=args.audience, resource=args.resource, extra=extra
             )
         elif grant == "password":
             out.info("warning: " + PASSWORD_WARNING)
@@ -901,9 +903,8 @@ def report_error(out: Out, exc: WorkbenchError) -> int:
                 say(f"  see {exc.uri}")
             else:
                 say(f"  error_uri (not an http(s) URL, not shown as a link): {exc.uri!r}")
-        advice = getattr(exc, "advice", "")  # a CognitoError says what to do
-        if advice:
-            say(f"  advice: {advice}")
+        if exc.advice:  # what to do: the error code's (invalid_client) or a CognitoError's
+            say(f"  advice: {exc.advice}")
         return EXIT_OAUTH
     if isinstance(exc, TransportError):
         say(f"error: {exc.kind}: {exc}")

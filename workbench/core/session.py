@@ -32,6 +32,7 @@ from workbench.core.flows.rfc6749_code import (
 from workbench.core.flows.rfc6749_grants import (
     build_client_credentials_request,
     build_password_request,
+    client_credentials_scope,
 )
 from workbench.core.flows.rfc6749_implicit import parse_implicit_response
 from workbench.core.flows.rfc7009_revoke import (
@@ -213,11 +214,11 @@ class OAuthSession:
         resource: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> TokenSet:
-        """RFC 6749 §4.4."""
+        """RFC 6749 §4.4; without ``scope``, :func:`client_credentials_scope` of the provider's."""
         request = build_client_credentials_request(
             self.metadata().require("token_endpoint"),
             self.client,
-            self._scope(scope),
+            client_credentials_scope(self.provider.scope) if scope is None else scope,
             audience=audience,
             resource=resource,
             extra=self._extra(extra),

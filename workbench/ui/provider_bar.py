@@ -41,15 +41,15 @@ def demo_choices(issuer: str) -> list[DemoChoice]:
         CONFIDENTIAL_CLIENT_SECRET,
         NATIVE_CLIENT_ID,
     )
+    from workbench.demo.accounts import CONFIDENTIAL_DEMO_SCOPE
 
-    scope = "openid profile email offline_access"
     return [
         DemoChoice(
             "Demo — confidential client",
             Provider(
                 client=ClientConfig(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET),
                 issuer=issuer,
-                scope=scope + " api:read",
+                scope=CONFIDENTIAL_DEMO_SCOPE,
                 name="Demo — confidential client",
             ),
         ),
@@ -58,7 +58,7 @@ def demo_choices(issuer: str) -> list[DemoChoice]:
             Provider(
                 client=ClientConfig(NATIVE_CLIENT_ID, None, "none"),
                 issuer=issuer,
-                scope=scope,
+                scope="openid profile email offline_access",
                 name="Demo — native app (public client)",
             ),
         ),

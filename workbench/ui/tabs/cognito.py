@@ -1129,14 +1129,12 @@ class CognitoTab(FlowTab):
 
     # ====================================================================== errors
     def _show_error(self, exc: BaseException) -> None:
-        """The core's message in this tab's words, and a Cognito error's advice below it."""
+        """The core's message in this tab's words, and a Cognito error's advice below it
+        (:func:`describe_error` adds the advice)."""
         title, body = describe_error(exc, self.state.log.secrets())
         if isinstance(exc, CognitoError):
             title = "Cognito refused"
         body = ui_words(body)
-        advice = getattr(exc, "advice", "")
-        if isinstance(advice, str) and advice:
-            body += f"<br><b>What to do:</b> {html_text(ui_words(advice))}"
         self.error_banner.show_message(title, body)
         self.sig_step.emit("Failed.")
 
