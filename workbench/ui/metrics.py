@@ -23,6 +23,11 @@ BANNER_PADDING = 8
 TOKEN_PREVIEW_CHARS = 24  # how much of a token the combo boxes and labels show
 TIMER_INTERVAL_MS = 1000  # live countdowns
 PARAMS_TABLE_LINES = 7.5  # height of an extra-parameters table, in text lines
+PARAMS_TABLE_MIN_ROWS = 3  # rows an extra-parameters table always shows (more scroll)
+URL_CHARS = 72  # a field meant for a URL, in average characters
+
+# -- profile editor
+PROFILE_EDITOR_MIN_WIDTH = 640  # endpoint URLs fit without scrolling sideways
 PROVIDER_PICKER_MIN_CHARS = 28  # the provider bar's profile picker, in characters
 
 # -- inspector
