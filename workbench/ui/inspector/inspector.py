@@ -237,6 +237,10 @@ class TokenInspector(QWidget):
         self._build_ui()
         self._apply_palette()
 
+        # Once the shown token expired: what the exp reason adds to "expired 2 min ago (…)"
+        # (None: not expired since its check, which ran at _checked_at).
+        self._exp_note: str | None = None
+        self._checked_at = 0.0
         self._tick_timer = QTimer(self)
         self._tick_timer.setObjectName("inspectorTick")
         self._tick_timer.setInterval(metrics.TIMER_INTERVAL_MS)
@@ -824,9 +828,9 @@ class TokenInspector(QWidget):
         """JWT · alg · typ (or opaque / JWE / malformed), and "revoked" once it was."""
         if shown.decoded is not None:
             typ = shown.decoded.header.get("typ")
-            self._set_chips(
-                "JWT", shown.decoded.alg or "no alg", typ if isinstance(typ, str) else ""
-            )
+            # typ "JWT" says what the first chip says: shown once (at+jwt and others stay).
+            typ_chip = typ if isinstance(typ, str) and typ.upper() != "JWT" else ""
+            self._set_chips("JWT", shown.decoded.alg or "no alg", typ_chip)
         elif shown.kind == "opaque":
             self._set_chips("opaque")
         else:
@@ -958,6 +962,7 @@ class TokenInspector(QWidget):
         generation = self._check_generation
         session = self.state.session
         self._inspection = None
+        self._exp_note = None
         if session is None:
             inspection = inspect_token(decoded)
             self._on_checked(
@@ -1006,6 +1011,8 @@ class TokenInspector(QWidget):
         findings = tuple(replace(f, reason=_ui_reason(f.reason)) for f in inspection.findings)
         inspection = replace(inspection, findings=findings)
         self._inspection = inspection
+        self._exp_note = None
+        self._checked_at = time.time()
         self.findings.set_findings(findings, note)
         if self.countdown.is_expired():
             self._mark_expired()
@@ -1056,19 +1063,33 @@ class TokenInspector(QWidget):
         self.tabs.setTabText(self.tab_checks, f"Checks ({marks})")
 
     def _mark_expired(self) -> None:
+        """The token is past its exp: the exp check fails, and its reason keeps counting."""
         shown = self._shown
         if shown is None or shown.decoded is None:
             return
         expires_at = self.countdown.expires_at()
         if expires_at is None or self.findings.state != "done":
             return
-        self.findings.mark(
-            "exp",
-            "fail",
-            f"expired {format_relative(expires_at - time.time())} ({format_local(expires_at)}):"
-            " the countdown reached zero since the check",
-        )
+        if self._exp_note is None:
+            if self.findings.outcome("exp") != "pass":
+                self._exp_note = ""  # the check itself found it expired
+            elif expires_at <= self._checked_at:
+                self._exp_note = "; the check let it pass within the clock-skew leeway"
+            else:
+                self._exp_note = "; it was still valid when checked"
+        self._refresh_exp_reason(time.time())
         self._update_verdict()
+
+    def _refresh_exp_reason(self, now: float) -> None:
+        """ "expired 2 min ago (…)", recomputed each tick once the token has expired."""
+        expires_at = self.countdown.expires_at()
+        if self._exp_note is None or expires_at is None or self.findings.state != "done":
+            return
+        when = format_relative(expires_at - now)
+        when = "just now" if when == "now" else when
+        self.findings.mark(
+            "exp", "fail", f"expired {when} ({format_local(expires_at)}){self._exp_note}"
+        )
 
     # ======================================================================== actions
     def _session(self) -> OAuthSession | None:
@@ -1545,6 +1566,7 @@ class TokenInspector(QWidget):
     def _on_tick(self) -> None:
         now = time.time()
         self.claims_model.refresh_times(now)
+        self._refresh_exp_reason(now)
         if self.reality.isVisible():
             self.reality.tick(now)
 
