@@ -71,6 +71,9 @@ LOG_DETAIL_MIN_CHARS = 24
 LOG_ROW_LINES = 1.5  # table row height in lines of the table's font
 LOG_SPLITTER_STRETCH = (3, 2)  # table : detail
 LOG_FILTER_MIN_CHARS = 30  # the filter box, in average characters
+EXCHANGE_WINDOW_CHARS = 110  # an exchange in its own window (Open, double-click), in characters
+EXCHANGE_WINDOW_LINES = 48  # and in text lines
+EXCHANGE_WINDOW_SCREEN_SHARE = 0.85  # never more than this share of the screen either way
 
 # -- tabs
 USER_CODE_POINT_SIZE = 28  # the device user code in the tab
