@@ -10,14 +10,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from PySide6.QtWidgets import QFormLayout, QLabel
 from pytestqt.qtbot import QtBot
 
 from workbench.core.claims import format_local
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import OAUTH_ADVICE
 from workbench.core.tokens import decode_jwt
-from workbench.demo import CONFIDENTIAL_CLIENT_ID
+from workbench.demo import CONFIDENTIAL_CLIENT_ID, DemoServer
+from workbench.ui import metrics
 from workbench.ui.inspector import TokenInspector
+from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState
 from workbench.ui.tabs.client_credentials import ClientCredentialsTab
 
@@ -114,3 +117,36 @@ def test_a_token_expiring_on_screen_says_so_and_keeps_counting(
         lambda: bare_inspector.findings.reason("exp").startswith("expired 2 s ago"), timeout=4000
     )
     assert "now" not in bare_inspector.findings.reason("exp")
+
+
+# -- one label style -------------------------------------------------------------------------
+
+
+def test_every_tab_has_one_label_style(qtbot: QtBot, demo: DemoServer) -> None:
+    """No colons; the fields of every tab's forms start at one x (a Cognito group box insets
+    its form by its frame, a few pixels)."""
+    window = MainWindow(remember=False)
+    qtbot.addWidget(window)
+    window.set_demo_issuer(demo.issuer)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    starts: dict[str, set[int]] = {}
+    labels: list[str] = []
+    for key, tab in window.flow_tabs.items():
+        window.select_tab(key)
+        for form in tab.findChildren(QFormLayout):
+            for row in range(form.rowCount()):
+                label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if label is not None and isinstance(label.widget(), QLabel):
+                    labels.append(label.widget().text())
+                field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+                widget = field.widget() if field is not None else None
+                if widget is not None and widget.isVisible():
+                    x = widget.mapTo(tab, widget.rect().topLeft()).x()
+                    starts.setdefault(key, set()).add(x)
+    assert labels and not [text for text in labels if text.rstrip().endswith(":")]
+    assert set(starts) == set(window.flow_tabs)
+    print({key: sorted(xs) for key, xs in starts.items()})
+    every = set().union(*starts.values())
+    assert max(every) - min(every) <= 2 * metrics.SPACING

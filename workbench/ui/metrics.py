@@ -76,6 +76,7 @@ EXCHANGE_WINDOW_LINES = 48  # and in text lines
 EXCHANGE_WINDOW_SCREEN_SHARE = 0.85  # never more than this share of the screen either way
 
 # -- tabs
+FORM_LABEL_CHARS = 24  # the label column of every tab's form, in average characters
 USER_CODE_POINT_SIZE = 28  # the device user code in the tab
 AUTH_CODE_URL_LINES = 4  # height of the authorize URL box, in text lines
 REFRESH_HEADLINE_SCALE = 1.2  # the rotation result's font, relative to the tab's font

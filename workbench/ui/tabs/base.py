@@ -35,6 +35,23 @@ from workbench.ui.widgets.banners import LegacyBanner, MessageBanner
 from workbench.ui.widgets.params_table import ParamsTable
 
 
+def style_form(form: QFormLayout) -> None:
+    """One label style on every tab: labels without colons, left-aligned, in a column of one
+    width (:data:`metrics.FORM_LABEL_CHARS`; a longer label widens its own form only)."""
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for row in range(form.rowCount()):
+        item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        label = item.widget() if item is not None else None
+        if not isinstance(label, QLabel):
+            continue
+        text = label.text()
+        width = max(
+            metrics.text_width(label, metrics.FORM_LABEL_CHARS),
+            label.fontMetrics().horizontalAdvance(text.replace("&", "")),
+        )
+        label.setMinimumWidth(width)
+
+
 class FlowTab(QWidget):
     """Base of the per-flow tabs. Subclasses set ``title``, ``key`` and implement ``run``."""
 
@@ -108,6 +125,8 @@ class FlowTab(QWidget):
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.run_button)
         outer.addLayout(bar)
+        for form in self.findChildren(QFormLayout):
+            style_form(form)
 
         self.sig_step.connect(self._show_step)
         self._stopped_by: WorkbenchError | None = None
