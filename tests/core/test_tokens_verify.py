@@ -228,7 +228,7 @@ def test_a_foreign_hs256_token_without_kid_is_not_said_to_have_one() -> None:
     assert "kid" not in decode_jwt(token).header
     state, reason = outcome(inspect(token, jwks={"keys": [RSA_JWK]}), "signature")
     assert state == "fail"
-    assert reason.startswith("the token has no kid; the token claims HS256")
+    assert reason.startswith("the token has no kid and claims HS256 (a shared-secret MAC)")
     assert "the issuer's key (kid 'rsa-1') is an RSA public key" in reason
     assert "for kid 'rsa-1'" not in reason and "by kid 'rsa-1'" not in reason
     # The same words for a foreign token of another algorithm family.

@@ -572,7 +572,8 @@ def _check_signature(decoded: DecodedJwt, keys: _KeyLookup) -> Finding:
     if alg in HMAC_ALGORITHMS and key.is_public:
         return _fail(
             check,
-            f"{no_kid}the token claims {alg} (a shared-secret MAC) but {label} is an {key.kty}"
+            f"the token {'has no kid and ' if kid is None else ''}claims {alg} (a shared-secret"
+            f" MAC) but {label} is an {key.kty}"
             " public key: the issuer did not make this MAC, and accepting the public key as"
             " its secret would let anyone forge tokens (algorithm confusion, RFC 8725 §2.1)",
         )
