@@ -36,8 +36,8 @@ from workbench.ui.widgets.params_table import ParamsTable
 
 
 def style_form(form: QFormLayout) -> None:
-    """One label style on every tab: labels without colons, left-aligned, in a column of one
-    width (:data:`metrics.FORM_LABEL_CHARS`; a longer label widens its own form only)."""
+    """One label style on every tab: labels (written without colons) left-aligned, in a column
+    of one width (:data:`metrics.FORM_LABEL_CHARS`; a longer label widens its own form only)."""
     form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for row in range(form.rowCount()):
         item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
