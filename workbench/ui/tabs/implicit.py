@@ -35,6 +35,11 @@ class ImplicitTab(BrowserFlowTab):
         self.response_combo.setObjectName(f"{self.key}_responseType")
         self.response_combo.setAccessibleName("Response type")
         self.response_combo.addItems(list(RESPONSE_TYPES))
+        # Room for "automatic (id_token token)", the longest text it shows.
+        self.response_combo.setMinimumContentsLength(len(f"{AUTOMATIC} ({RESPONSE_TYPES[-1]})"))
+        self.response_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.response_combo.view().setObjectName(f"{self.key}_responseTypeList")
         self.response_combo.view().setAccessibleName("Response types")
         self.response_combo.setToolTip(
