@@ -21,12 +21,7 @@ import pytest
 import requests
 
 from tests.browser import chromium_page
-from workbench.core.client_auth import ClientConfig
-from workbench.core.errors import ConfigError
-from workbench.core.session import OAuthSession, PendingAuthorization, Provider
-from workbench.core.tokens import decode_jwt
-
-from .conftest import (
+from tests.oidc_provider_peer import (
     API_AUDIENCE,
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
@@ -34,6 +29,10 @@ from .conftest import (
     NATIVE_CLIENT_ID,
     IndependentProvider,
 )
+from workbench.core.client_auth import ClientConfig
+from workbench.core.errors import ConfigError
+from workbench.core.session import OAuthSession, PendingAuthorization, Provider
+from workbench.core.tokens import decode_jwt
 
 DONE_TEXT = "text=You can close this tab"
 PAGE_TIMEOUT_MS = 15_000

@@ -1,9 +1,11 @@
-"""An independent OpenID provider for the interop tests: npm ``oidc-provider`` (OpenID
-Certified), pinned in package.json / package-lock.json beside this file, configured by
-provider.mjs and started with ``node`` on a free loopback port.
+"""An independent OpenID provider as a test peer, shared by the interop and UI tests: npm
+``oidc-provider`` (OpenID Certified), pinned in tests/interop/package.json and
+package-lock.json, configured by tests/interop/provider.mjs and started with ``node`` on a free
+loopback port (fixture ``independent_provider``, one per test module).
 
-``.ci/run`` installs it (``npm ci`` here). Outside CI, a missing ``node`` or ``node_modules``
-skips these tests with that reason; in CI (``CI=true``) it fails them.
+``.ci/run`` installs it (``npm ci`` in tests/interop/). Outside CI, a missing ``node`` or
+``node_modules`` skips the tests that need it, with that reason; in CI (``CI=true``) it fails
+them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "interop"
 SCRIPT = HERE / "provider.mjs"
 START_TIMEOUT_S = 30.0
 
