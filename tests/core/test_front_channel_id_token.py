@@ -246,6 +246,14 @@ def test_expired_id_token(
     assert "exp: expired" in refused(session, pending, fragment(pending, token))
 
 
+def test_issued_in_the_future(
+    session: OAuthSession, pending: PendingAuthorization, idp: CannedServer
+) -> None:
+    """Not one of the required checks, but a failing check stops the flow all the same."""
+    token = id_token(idp, pending, iat=int(time.time()) + 3600)
+    assert "iat: issued in the future" in refused(session, pending, fragment(pending, token))
+
+
 def test_keys_out_of_reach_fail_closed(
     session: OAuthSession, pending: PendingAuthorization, idp: CannedServer
 ) -> None:

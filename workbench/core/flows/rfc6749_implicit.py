@@ -86,21 +86,21 @@ def front_channel_id_token_problems(
     """Why the ID token of an authorization response must not be trusted (empty: it passes).
 
     ``inspection`` is the ID token checked against the issuer's keys, the expected issuer, the
-    client id as audience, the request's nonce and the response's access token. Every check of
-    :data:`FRONT_CHANNEL_CHECKS` must pass — one that could not be made is a problem too. An
-    access token beside it needs a matching ``at_hash``, a code a matching ``c_hash``
-    (OIDC Core §3.2.2.10, §3.3.2.11: both REQUIRED then).
+    client id as audience, the request's nonce and the response's access token. No check may
+    fail, and every one of :data:`FRONT_CHANNEL_CHECKS` must pass (one that could not be made
+    is a problem too). An access token beside it needs a matching ``at_hash``, a code a
+    matching ``c_hash`` (OIDC Core §3.2.2.10, §3.3.2.11: both REQUIRED then).
     """
     problems: list[str] = []
-    for check in FRONT_CHANNEL_CHECKS:
-        finding = inspection.finding(check)
-        if finding.outcome is not Outcome.PASS:
-            problems.append(f"{check}: {finding.reason}")
+    for finding in inspection.findings:
+        required = finding.check in FRONT_CHANNEL_CHECKS
+        if finding.outcome is Outcome.FAIL or (required and finding.outcome is not Outcome.PASS):
+            problems.append(f"{finding.check}: {finding.reason}")
     if params.get("access_token"):
         finding = inspection.finding("at_hash")
         if "at_hash" not in inspection.decoded.claims:
             problems.append("at_hash: the ID token has no at_hash, required beside an access token")
-        elif finding.outcome is not Outcome.PASS:
+        elif finding.outcome is Outcome.NOT_CHECKED:
             problems.append(f"at_hash: {finding.reason}")
     code = params.get("code")
     if code and "code" in request.response_type.split():
