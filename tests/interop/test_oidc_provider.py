@@ -165,6 +165,28 @@ def test_implicit_id_token_token_in_a_real_browser(
 
 
 @pytest.mark.browser
+def test_cancel_on_its_login_page_is_access_denied(native: OAuthSession) -> None:
+    """The user gives up on the provider's page: its error redirect carries ``iss`` (no ID
+    token there), which is checked, and the error comes through as the provider's."""
+    from workbench.core.errors import OAuthError
+
+    pending = native.begin_authorization(response_type="id_token token")
+    try:
+        with chromium_page() as page:
+            loopback_only(page)
+            page.goto(pending.url)
+            page.click("a[href$='/abort']")  # its "[ Cancel ]" link
+            page.wait_for_selector("text=Sign-in failed")  # our listener's page, not a pass
+            response = parse_qs(urlsplit(str(page.url)).fragment)
+        with pytest.raises(OAuthError) as info:
+            native.finish_authorization(pending, timeout=10)
+    finally:
+        pending.close()
+    assert response["iss"] == [native.metadata().issuer]
+    assert info.value.error == "access_denied"
+
+
+@pytest.mark.browser
 def test_authorization_code_with_pkce_in_a_real_browser(native: OAuthSession) -> None:
     # OIDC Core §11: offline_access counts only with prompt=consent, and this provider obeys.
     pending = native.begin_authorization("openid offline_access", extra={"prompt": "consent"})
