@@ -41,7 +41,7 @@ from workbench.core.errors import (
 )
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
-from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
+from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
 from workbench.core.http import Exchange, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
 from workbench.core.masking import mask_text
@@ -167,9 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     tok.add_argument("--no-browser", action="store_true", help="print the URL, do not open it")
     tok.add_argument(
         "--response-type",
-        default="token",
-        choices=("token", "id_token token"),
-        help="implicit grant response type",
+        choices=IMPLICIT_RESPONSE_TYPES,
+        help="implicit grant response type (default: token if the server lists it, else"
+        " id_token token; refused before the browser opens when the server does not offer it)",
     )
     tok.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
@@ -516,7 +516,16 @@ def _browser_flow(
 ) -> TokenSet:
     import webbrowser
 
-    response_type = "code" if grant == "authorization_code" else args.response_type
+    if grant == "authorization_code":
+        response_type = "code"
+    else:
+        response_type = session.implicit_response_type(args.response_type)
+        if not args.response_type:
+            listed = session.metadata().response_types_supported
+            source = "chosen from" if listed else "the default: nothing in"
+            out.info(
+                f"response type: {response_type} ({source} the server's response_types_supported)"
+            )
     pending = session.begin_authorization(
         response_type=response_type, port=_redirect_port(args.redirect_uri), extra=extra
     )

@@ -34,7 +34,11 @@ from workbench.core.flows.rfc6749_grants import (
     build_password_request,
     client_credentials_scope,
 )
-from workbench.core.flows.rfc6749_implicit import parse_implicit_response
+from workbench.core.flows.rfc6749_implicit import (
+    check_front_channel_id_token,
+    choose_implicit_response_type,
+    parse_implicit_response,
+)
 from workbench.core.flows.rfc7009_revoke import (
     TokenTypeHint,
     build_revocation_request,
@@ -259,9 +263,19 @@ class OAuthSession:
         path: str = "/callback",
         extra: Mapping[str, str] | None = None,
     ) -> PendingAuthorization:
-        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3)."""
+        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3).
+
+        Any response type but ``code`` must be one the server lists, or ``ConfigError`` says
+        what it offers before a listener or a browser starts. One with ``id_token`` asks for
+        the ``openid`` scope it needs (OIDC Core §3.2.2.1).
+        """
         meta = self.metadata()
         endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
+        if response_type != "code":
+            choose_implicit_response_type(meta.response_types_supported, response_type)
+        scope = self._scope(scope)
+        if "id_token" in response_type.split() and "openid" not in scope.split():
+            scope = " ".join(["openid", *scope.split()])
         mode: Literal["query", "fragment"] = "query" if response_type == "code" else "fragment"
         # The listener answers only the callback carrying this state; it exists before the
         # request does because the request names its redirect URI.
@@ -272,7 +286,7 @@ class OAuthSession:
                 endpoint,
                 self.client.client_id,
                 listener.redirect_uri,
-                self._scope(scope),
+                scope,
                 response_type=response_type,
                 issuer=meta.issuer or None,
                 iss_required=meta.authorization_response_iss_parameter_supported,
@@ -306,8 +320,28 @@ class OAuthSession:
             )
         else:
             tokens = parse_implicit_response(params, request)
+            if tokens.id_token:
+                try:
+                    inspection = self.inspect(
+                        tokens.id_token,
+                        kind="id",
+                        nonce=request.nonce,
+                        access_token=tokens.access_token,
+                    )
+                except TokenError as exc:
+                    raise FlowError(
+                        f"The ID token in the redirect cannot be decoded: {exc}",
+                        kind="id_token_invalid",
+                    ) from exc
+                check_front_channel_id_token(inspection, params, request)
         check_nonce(tokens, request.nonce)
         return tokens
+
+    def implicit_response_type(self, requested: str | None = None) -> str:
+        """The implicit response type to use with this provider (``token``, else
+        ``id_token token``; ``requested`` when offered): see
+        :func:`~workbench.core.flows.rfc6749_implicit.choose_implicit_response_type`."""
+        return choose_implicit_response_type(self.metadata().response_types_supported, requested)
 
     def authorization_code(
         self,

@@ -44,6 +44,7 @@ __all__ = [
     "Outcome",
     "TokenKind",
     "at_hash",
+    "c_hash",
     "decode_jwt",
     "expiry",
     "format_local",
@@ -837,6 +838,11 @@ def at_hash(access_token: str, alg: str) -> str | None:
         return None
     digest = hashlib.new(name, access_token.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+
+
+def c_hash(code: str, alg: str) -> str | None:
+    """OIDC Core §3.3.2.11: the authorization code's hash, made as ``at_hash`` is."""
+    return at_hash(code, alg)
 
 
 def _check_at_hash(decoded: DecodedJwt, access_token: str | None) -> Finding:

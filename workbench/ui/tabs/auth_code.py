@@ -55,13 +55,18 @@ def browser_flow(
     session: OAuthSession,
     scope: str,
     *,
-    response_type: str,
+    response_type: str | None,
     port: int,
     extra: Mapping[str, str],
     timeout: float,
     cancel: threading.Event | None = None,
 ) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
-    """Run a browser flow in a worker: yields the pending request, then the redirect."""
+    """Run a browser flow in a worker: yields the pending request, then the redirect.
+
+    ``response_type`` None: the implicit one the server offers (refused before the browser
+    opens when it offers none)."""
+    if response_type is None:
+        response_type = session.implicit_response_type()
     pending = session.begin_authorization(
         scope, response_type=response_type, port=port, extra=extra
     )
@@ -106,7 +111,8 @@ class BrowserFlowTab(FlowTab):
     def build_response_type(self) -> None:
         """Add the response type row."""
 
-    def response_type(self) -> str:
+    def response_type(self) -> str | None:
+        """The response type to send; None lets the server's list decide."""
         raise NotImplementedError
 
     def build_params(self) -> None:
