@@ -506,7 +506,7 @@ def test_a_browser_that_cannot_open_prints_the_url_to_open_by_hand(tmp_path: Pat
     _read_until(proc.stderr, "Open this URL", seen)
     url = _read_until(proc.stderr, "http", seen)
     hint = _read_until(proc.stderr, "note: no web browser could be opened", seen)
-    assert "Open the URL above by hand" in hint
+    assert "Open the authorize URL by hand in a browser on this machine" in hint
     requests.get(sign_in_and_decide(url), timeout=5).raise_for_status()
     code, out, err = _finish(proc, seen)
     assert code == 0, err

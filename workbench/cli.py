@@ -45,6 +45,7 @@ from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
 from workbench.core.http import Exchange, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
+from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.masking import mask_text
 from workbench.core.profiles import Profile, ProfileStore
 from workbench.core.secrets import SecretStore
@@ -640,10 +641,7 @@ def _browser_flow(
 
 
 #: Said when the system browser could not be opened (no browser, no display, a headless box).
-BROWSER_FAILED_HINT = (
-    "note: no web browser could be opened here. Open the URL above by hand in a browser on"
-    " this machine (the redirect comes back to 127.0.0.1); the flow waits for it."
-)
+BROWSER_FAILED_HINT = f"note: no web browser could be opened here. {OPEN_BY_HAND}"
 
 
 def _print_qr(out: Out, data: str) -> None:
