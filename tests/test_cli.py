@@ -359,6 +359,11 @@ def test_cli_device_code_with_pkce_gets_tokens(pkce_server: DemoServer) -> None:
     assert json.loads(out)["access_token"]
 
 
+def test_pkce_elsewhere_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["token", "--grant", "client_credentials", "--demo", "--pkce"], capsys)
+    assert code == 2 and "--pkce is for --grant device_code" in err
+
+
 def test_a_profile_with_device_pkce_sends_it_without_the_flag(
     pkce_server: DemoServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

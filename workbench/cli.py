@@ -510,6 +510,10 @@ def _print_inspection(out: Out, inspection: Inspection) -> None:
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_token(args: argparse.Namespace, out: Out) -> int:
+    if args.pkce and args.grant != "device_code":
+        raise ConfigError(
+            "--pkce is for --grant device_code (the authorization_code grant always sends PKCE)."
+        )
     if args.grant.startswith("cognito-"):
         from workbench import cli_cognito
 
