@@ -16,7 +16,7 @@ from typing import IO
 import pytest
 import requests
 
-from workbench.cli import collapse_body, main
+from workbench.cli import LOG_MAX_KEYS, collapse_body, main
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
@@ -463,24 +463,30 @@ def test_introspect_shows_times_in_words_beside_the_epoch(
 
 
 # -- --log collapses long documents -----------------------------------------------------------
-def test_log_collapses_the_discovery_document_unless_log_full(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, out, err = run(["discover", "--demo", "--log"], capsys)
-    assert code == 0
-    doc = json.loads(out)
-    last = list(doc)[-1]
-    logged = err.split("--- #1", 1)[1]
-    assert f'"{last}"' not in logged  # the document's last key is left out of the log
-    left = re.search(r"… left out: (\d+) more keys of (\d+) \(([\d,]+) bytes\)", logged)
-    assert left is not None, logged
-    assert int(left[2]) == len(doc) and 0 < int(left[1]) < len(doc)
-    assert "--log-full shows it all" in logged
+def _logged_body(err: str, url: str) -> str:
+    """The ``--log`` lines of the exchange with ``url``, up to the next exchange."""
+    block = err.split(f"GET {url} -> ", 1)[1]
+    return block.split("\n--- #", 1)[0]
 
-    code, out, err = run(["discover", "--demo", "--log-full"], capsys)
+
+def test_log_collapses_the_discovery_document_unless_log_full(
+    server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = requests.get(server.discovery_url, timeout=5).json()
+    assert len(document) > LOG_MAX_KEYS
+    code, _, err = run(["discover", "--issuer", server.issuer, "--log"], capsys)
     assert code == 0
-    logged = err.split("--- #1", 1)[1]
-    assert f'"{last}"' in logged and "left out" not in logged
+    shown = _logged_body(err, server.discovery_url)
+    hidden = [key for key in document if f'"{key}":' not in shown]
+    left = re.search(r"… left out: (\d+) more keys of (\d+) \(([\d,]+) bytes\)", shown)
+    assert left is not None, shown
+    assert int(left[1]) == len(hidden) > 0 and int(left[2]) == len(document)
+    assert "--log-full shows it all" in shown
+
+    code, _, err = run(["discover", "--issuer", server.issuer, "--log-full"], capsys)
+    assert code == 0
+    shown = _logged_body(err, server.discovery_url)
+    assert all(f'"{key}":' in shown for key in document) and "left out" not in shown
 
 
 def test_collapse_body_says_what_it_left_out() -> None:
