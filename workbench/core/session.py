@@ -6,6 +6,7 @@ builder, sends it through :class:`HttpClient` (so it lands in the exchange log) 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import webbrowser
 from collections.abc import Callable, Generator, Mapping
@@ -60,7 +61,7 @@ from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo
 from workbench.core.http import ExchangeLog, HttpClient, HttpRequest
 from workbench.core.jwks import JwksCache
 from workbench.core.loopback import LoopbackListener, RejectedCallback
-from workbench.core.pkce import random_token
+from workbench.core.pkce import Pkce, random_token
 from workbench.core.tokens import Inspection, decode_jwt, inspect_token, token_kind
 from workbench.core.tokenset import TokenSet
 
@@ -81,6 +82,9 @@ class Provider:
     # False: the issuer and the manual endpoints are all there is, nothing is discovered (a
     # Cognito pool through its API door: its keys may live on an emulator, not at the issuer).
     discover: bool = True
+    #: Send PKCE with the device flow (RFC 7636 on RFC 8628; Keycloak requires it for clients
+    #: configured for PKCE).
+    device_pkce: bool = False
 
 
 @dataclass
@@ -370,16 +374,28 @@ class OAuthSession:
 
     # -- device ---------------------------------------------------------------------------
     def start_device(
-        self, scope: str | None = None, extra: Mapping[str, str] | None = None
+        self,
+        scope: str | None = None,
+        extra: Mapping[str, str] | None = None,
+        *,
+        pkce: bool | None = None,
     ) -> DeviceAuthorization:
-        """RFC 8628 §3.1-3.2."""
+        """RFC 8628 §3.1-3.2; with ``pkce`` (default: the provider's ``device_pkce``) an S256
+        challenge goes with the request and the verifier with every poll."""
+        use_pkce = self.provider.device_pkce if pkce is None else pkce
+        pair = Pkce.generate() if use_pkce else None
+        if pair is not None:
+            self.log.add_secret(pair.verifier)
         request = build_device_authorization_request(
             self.metadata().require("device_authorization_endpoint"),
             self.client,
             self._scope(scope),
             self._extra(extra),
+            pair,
         )
         authorization = parse_device_authorization(self.http.send(request))
+        if pair is not None:
+            authorization = dataclasses.replace(authorization, pkce=pair)
         # The user is sent to these (printed, shown as a QR code, opened): web URLs only.
         require_web_url(authorization.verification_uri, "verification URI")
         if authorization.verification_uri_complete:

@@ -60,6 +60,9 @@ class DemoConfig:
     ``user_code_max_failures``: wrong user codes one browser session or one user may enter
     within ``user_code_failure_window`` seconds before the verification page answers 429;
     ``user_code_max_failures_total``: the same limit summed over everyone (RFC 8628 §5.1).
+    ``require_device_pkce``: the device authorization request must carry an S256
+    ``code_challenge`` (answered like Keycloak when it does not), and every poll its
+    ``code_verifier``. A challenge sent without this is checked all the same.
     """
 
     host: str = "127.0.0.1"
@@ -78,6 +81,7 @@ class DemoConfig:
     user_code_max_failures: int = 5
     user_code_max_failures_total: int = 20
     user_code_failure_window: int = 300
+    require_device_pkce: bool = False
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:

@@ -128,6 +128,13 @@ class ProfileEditorDialog(QDialog):
         self.port_spin.setAccessibleName("Loopback redirect port")
         self.port_spin.setRange(0, 65535)
         self.port_spin.setSpecialValueText("any free port")
+        self.device_pkce_check = QCheckBox("PKCE on device requests", self)
+        self.device_pkce_check.setObjectName("profileDevicePkce")
+        self.device_pkce_check.setAccessibleName("PKCE on device requests")
+        self.device_pkce_check.setToolTip(
+            "The device flow sends a PKCE S256 code_challenge and code_verifier (Keycloak"
+            " requires it for clients set to PKCE)"
+        )
         self.tls_check = QCheckBox("Verify TLS certificates", self)
         self.tls_check.setObjectName("profileVerifyTls")
         self.tls_check.setAccessibleName("Verify TLS certificates")
@@ -161,6 +168,7 @@ class ProfileEditorDialog(QDialog):
         form.addRow("Scopes", self.scope_edit)
         form.addRow("Extra parameters", self.params)
         form.addRow("Redirect port", self.port_spin)
+        form.addRow("", self.device_pkce_check)
         form.addRow("", self.tls_check)
         form.addRow("", self.tls_warning)
 
@@ -234,6 +242,7 @@ class ProfileEditorDialog(QDialog):
         self.params.set_params(dict(profile.extra_params))
         self.port_spin.setValue(profile.redirect_port)
         self.tls_check.setChecked(profile.verify_tls)
+        self.device_pkce_check.setChecked(profile.device_pkce)
 
     def profile(self) -> Profile:
         """The profile as entered (not yet validated)."""
@@ -248,6 +257,7 @@ class ProfileEditorDialog(QDialog):
             extra_params=self.params.params(),
             redirect_port=self.port_spin.value(),
             verify_tls=self.tls_check.isChecked(),
+            device_pkce=self.device_pkce_check.isChecked(),
         )
 
     def _on_discover(self) -> None:

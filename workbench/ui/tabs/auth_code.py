@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError
 from workbench.core.flows.rfc6749_code import AuthorizationRequest
+from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, OAuthSession, PendingAuthorization
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
@@ -273,7 +274,10 @@ class BrowserFlowTab(FlowTab):
         elif self._open(request.url):
             self.sig_step.emit(f"Waiting for the browser sign-in on {uri}…")
         else:
-            self.sig_step.emit(f"No browser opened: copy the authorize URL; waiting on {uri}…")
+            self.sig_step.emit(
+                f"No browser opened. {OPEN_BY_HAND} Copy it with the button beside it"
+                f" ({COPY_URL_SHORTCUT}); waiting on {uri}…"
+            )
 
     def _open(self, url: str) -> bool:
         """Open ``url`` in the browser if it is an http(s) URL; a refusal stops the flow."""
