@@ -249,6 +249,17 @@ class FlowTab(QWidget):
         self.worker = None
         self._set_running(False)
 
-    def _on_provider_changed(self, provider: Provider) -> None:
-        if not self.busy:
+    def reset_results(self) -> None:
+        """Forget what the last run showed (its error, its step, its results): another
+        provider was chosen, so none of it applies any more. Tabs with result displays extend
+        this."""
+        self.error_banner.hide()
+        self._stopped_by = None
+        self.step_label.clear()
+
+    def _on_provider_changed(self, provider: Provider | None) -> None:
+        if self.busy:
+            return  # the running flow keeps its provider and shows its own outcome
+        self.reset_results()
+        if provider is not None:
             self.apply_provider(provider)

@@ -1245,7 +1245,7 @@ class CognitoTab(FlowTab):
             "Authorization Code, Client Credentials and Refresh tabs."
         )
 
-    def _on_state_provider_changed(self, _provider: Provider) -> None:
+    def _on_state_provider_changed(self, _provider: Provider | None) -> None:
         installed = self._installed
         if installed is not None and self.state.session is not installed[2]:
             self._installed = None
