@@ -19,10 +19,13 @@ from workbench.core.profiles import Profile
 from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, DemoServer
+from workbench.demo.driver import decide_device_code
 from workbench.ui.inspector import TokenInspector
 from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState, TokenContext
+from workbench.ui.tabs.auth_code import AuthCodeTab
 from workbench.ui.tabs.client_credentials import ClientCredentialsTab
+from workbench.ui.tabs.device import DeviceFlowTab
 from workbench.ui.tabs.refresh import RefreshTab, preview
 
 TIMEOUT_MS = 8000
@@ -350,3 +353,62 @@ def test_trying_the_previous_one_keeps_the_current_token(
     assert tab.token_edit.text() == current and tab.previous_field.text() == previous
     refreshes = sent_to(state, "token (refresh_token)")
     assert len(refreshes) == 2 and all(u.startswith(demo.issuer) for u in refreshes)
+
+
+def test_tokens_of_a_flow_belong_to_the_provider_it_started_on(
+    qtbot: QtBot, make_demo: Callable[..., DemoServer], other: DemoServer
+) -> None:
+    """Another provider is chosen while the token request is on its way (a slow server)."""
+    slow = make_demo(token_delay=1.0)
+    state = AppState()
+    state.set_provider(demo_provider(slow.issuer))
+    tab = ClientCredentialsTab(state)
+    qtbot.addWidget(tab)
+    inspector = TokenInspector(state)
+    qtbot.addWidget(inspector)
+    with qtbot.waitSignal(state.sig_tokens_changed, timeout=TIMEOUT_MS):
+        tab.start()
+        state.set_provider(demo_provider(other.issuer))
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    assert state.token_session is not None and state.token_session is not state.session
+    assert state.token_session.provider.issuer == slow.issuer
+    wait_checked(qtbot, inspector)
+    assert inspector.findings.outcome("signature") == "pass"
+    state.close()
+
+
+def test_a_denied_device_code_goes_when_the_provider_changes(
+    qtbot: QtBot, state: AppState, other: DemoServer
+) -> None:
+    tab = DeviceFlowTab(state)
+    qtbot.addWidget(tab)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.authorization is not None, timeout=TIMEOUT_MS)
+    auth = tab.authorization
+    assert auth is not None
+    decide_device_code(auth.verification_uri, auth.user_code, approve=False)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    assert "access_denied" in tab.error_banner.text() and not tab.code_panel.isHidden()
+
+    state.set_provider(demo_provider(other.issuer))
+
+    assert tab.error_banner.isHidden() and tab.code_panel.isHidden()
+    assert tab.authorization is None
+
+
+def test_an_authorization_request_goes_when_the_provider_changes(
+    qtbot: QtBot, state: AppState, other: DemoServer
+) -> None:
+    tab = AuthCodeTab(state)
+    qtbot.addWidget(tab)
+    tab.browser_check.setChecked(False)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.pending is not None, timeout=TIMEOUT_MS)
+    tab.cancel()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    assert not tab.request_box.isHidden()
+
+    state.set_provider(demo_provider(other.issuer))
+
+    assert tab.request_box.isHidden() and not tab.request_hint.isHidden()
+    assert tab.request is None and not tab.open_button.isEnabled()

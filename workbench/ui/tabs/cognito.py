@@ -813,7 +813,7 @@ class CognitoTab(FlowTab):
     ) -> None:
         """Make the pool the inspector's provider (its keys, GetUser as the verdict), then
         hand the tokens over."""
-        self._install_pool_session(pool)
+        session = self._install_pool_session(pool)
         extra = {
             "door": "api",
             "flow": flow,
@@ -822,7 +822,7 @@ class CognitoTab(FlowTab):
             "username": username,
         }
         self.deliver_tokens(
-            tokens, TokenContext(origin=self.origin, rotation=rotation, extra=extra)
+            tokens, TokenContext(origin=self.origin, rotation=rotation, extra=extra), session
         )
         self.sig_step.emit(f"Signed in with {flow}: the tokens are in the inspector.")
 

@@ -181,6 +181,7 @@ class RefreshTab(FlowTab):
         if session is None:
             session = self.state.require_session()
         where = session.provider.name or session.provider.issuer or "the provider"
+        self._flow_session = session
         self._sent = token
         self._trying_previous = token == self.previous_field.text()
         if self._trying_previous:
@@ -207,7 +208,7 @@ class RefreshTab(FlowTab):
             tokens = replace(tokens, refresh_token=sent)  # the old one stays in use
         tried_previous = self._trying_previous
         context = TokenContext(origin=self.origin, rotation=result.rotation, refreshed_from=sent)
-        session = self.state.session_for(sent)
+        session = self._flow_session or self.state.session_for(sent)
         self.state.set_tokens(tokens, context, session)
         if tried_previous:
             self.meaning_label.setText(PREVIOUS_ACCEPTED)
