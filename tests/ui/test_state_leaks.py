@@ -26,7 +26,7 @@ from workbench.ui.state import AppState, TokenContext
 from workbench.ui.tabs.auth_code import AuthCodeTab
 from workbench.ui.tabs.client_credentials import ClientCredentialsTab
 from workbench.ui.tabs.device import DeviceFlowTab
-from workbench.ui.tabs.refresh import RefreshTab, preview
+from workbench.ui.tabs.refresh import PREVIOUS_ACCEPTED, RefreshTab, preview
 
 TIMEOUT_MS = 8000
 
@@ -412,3 +412,31 @@ def test_an_authorization_request_goes_when_the_provider_changes(
 
     assert tab.request_box.isHidden() and not tab.request_hint.isHidden()
     assert tab.request is None and not tab.open_button.isEnabled()
+
+
+def test_trying_the_previous_one_at_a_server_that_keeps_it(
+    qtbot: QtBot, make_demo: Callable[..., DemoServer]
+) -> None:
+    lenient = make_demo(keep_rotated_refresh_tokens=True)
+    state = AppState()
+    state.set_provider(demo_provider(lenient.issuer))
+    state.set_tokens(alice(state.require_session()), TokenContext(origin="password"))
+    tab = RefreshTab(state)
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(state.sig_tokens_changed, timeout=TIMEOUT_MS):
+        tab.start()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    previous = tab.previous_field.text()
+
+    with qtbot.waitSignal(state.sig_tokens_changed, timeout=TIMEOUT_MS) as got:
+        tab.reuse_button.click()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    tokens, context = got.args
+    assert context.refreshed_from == previous and context.rotation == "rotated"
+    assert tab.meaning_label.text() == PREVIOUS_ACCEPTED
+    assert tab.step_label.text() == "Accepted: the server still takes the previous refresh token."
+    assert tab.error_banner.isHidden()
+    # The new tokens are current; the one just sent is the previous one.
+    assert tab.token_edit.text() == tokens.refresh_token != previous
+    assert tab.previous_field.text() == previous
+    state.close()
