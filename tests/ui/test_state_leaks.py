@@ -336,6 +336,9 @@ def test_trying_the_previous_one_keeps_the_current_token(
     state.set_tokens(tokens, TokenContext(origin="password"))
     tab = RefreshTab(state)
     qtbot.addWidget(tab)
+    tab.resize(700, 420)
+    tab.show()
+    qtbot.waitExposed(tab)
     with qtbot.waitSignal(state.sig_tokens_changed, timeout=TIMEOUT_MS):
         tab.start()
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
@@ -350,6 +353,8 @@ def test_trying_the_previous_one_keeps_the_current_token(
 
     assert tab.rotation_label.text() == "The previous refresh token no longer works"
     assert "invalid_grant" in tab.error_banner.text()
+    # On a short screen the answer is scrolled into view, not left below the fold.
+    qtbot.waitUntil(lambda: not tab.meaning_label.visibleRegion().isEmpty(), timeout=TIMEOUT_MS)
     assert tab.token_edit.text() == current and tab.previous_field.text() == previous
     refreshes = sent_to(state, "token (refresh_token)")
     assert len(refreshes) == 2 and all(u.startswith(demo.issuer) for u in refreshes)

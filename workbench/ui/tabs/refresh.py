@@ -7,10 +7,11 @@ tab or the inspector); a refresh goes to the provider that issued the token.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -47,8 +49,8 @@ def rotation_headline(rotation: Rotation) -> str:
 
 
 TRY_PREVIOUS_HINT = (
-    "“Try the previous one” below sends the previous refresh token once: the answer says"
-    " whether this server still accepts a rotated-out refresh token."
+    "“Try the previous one” (under the previous refresh token) sends it once: the answer"
+    " says whether this server still accepts a rotated-out refresh token."
 )
 PREVIOUS_ACCEPTED = (
     "Accepted: the server still takes the previous refresh token, so rotation here does not"
@@ -155,6 +157,11 @@ class RefreshTab(FlowTab):
         """The scope stays empty (= the scope already granted); nothing else to prefill."""
 
     # -- running --------------------------------------------------------------------------
+    def prepare_screenshot(self) -> Callable[[], bool]:
+        """Refresh once, so the rotation, both tokens and "Try the previous one" are on show."""
+        self.start()
+        return lambda: not self.busy and not self.result_frame.isHidden()
+
     def run(self) -> None:
         self._refresh_with(self.token_edit.text().strip())
 
@@ -222,7 +229,14 @@ class RefreshTab(FlowTab):
         self._set_frame_state(rotation)
         self.sent_label.setText(preview(sent))
         self.returned_label.setText(preview(returned))
+        self._show_result_frame()
+
+    def _show_result_frame(self) -> None:
+        """Show the result and scroll it into view (below the fold on a laptop screen)."""
         self.result_frame.show()
+        scroll = self.findChild(QScrollArea, f"{self.key}Scroll")
+        if scroll is not None:
+            QTimer.singleShot(0, scroll, lambda: scroll.ensureWidgetVisible(self.result_frame))
 
     def _set_frame_state(self, rotation: str) -> None:
         self.result_frame.setProperty("rotation", rotation)
@@ -239,7 +253,7 @@ class RefreshTab(FlowTab):
         self._set_frame_state("unchanged")
         self.sent_label.setText(preview(self._sent))
         self.returned_label.setText(preview(None))
-        self.result_frame.show()
+        self._show_result_frame()
         self.sig_step.emit("Refused: the server no longer accepts the previous refresh token.")
 
     def on_cancelled(self) -> None:
