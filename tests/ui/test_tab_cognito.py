@@ -291,6 +291,7 @@ def test_refresh_keeps_the_refresh_token_and_get_user_shows_attributes(
     tokens, context = got.args
     assert context.origin == "cognito" and context.rotation == "not_returned"
     assert tokens.refresh_token == first.refresh_token  # the one in use stays
+    assert context.refreshed_from == first.refresh_token  # the Refresh tab follows this face too
     assert tokens.access_token and tokens.access_token != first.access_token
     assert "no refresh token returned: keep using the previous one" in tab.result_label.text()
     assert NOT_ROTATED in tab.result_label.text()

@@ -810,6 +810,7 @@ class CognitoTab(FlowTab):
         flow: str,
         username: str,
         rotation: str | None = None,
+        refreshed_from: str | None = None,
     ) -> None:
         """Make the pool the inspector's provider (its keys, GetUser as the verdict), then
         hand the tokens over."""
@@ -822,7 +823,11 @@ class CognitoTab(FlowTab):
             "username": username,
         }
         self.deliver_tokens(
-            tokens, TokenContext(origin=self.origin, rotation=rotation, extra=extra), session
+            tokens,
+            TokenContext(
+                origin=self.origin, rotation=rotation, refreshed_from=refreshed_from, extra=extra
+            ),
+            session,
         )
         self.sig_step.emit(f"Signed in with {flow}: the tokens are in the inspector.")
 
@@ -883,7 +888,7 @@ class CognitoTab(FlowTab):
                 f"<b>Refreshed (REFRESH_TOKEN_AUTH).</b> Refresh token {html_text(text)}."
                 + (f"<br>{html_text(note)}" if note else "")
             )
-            self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation)
+            self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation, sent)
             self.sig_step.emit("Refreshed: the new tokens are in the inspector.")
 
         self._run_auth(
