@@ -794,6 +794,10 @@ class CognitoTab(FlowTab):
         self._sign_in = None
         self._then = None
 
+    def reset_results(self) -> None:
+        """Kept: what this tab shows is about its pool, not the provider bar's choice (which
+        the tab itself sets when it makes the pool the provider)."""
+
     def _on_worker_finished(self) -> None:
         """The tab is idle again; then what the result asked for (a dialog, a check) starts,
         so a quick answer never finds the previous worker still in place."""
