@@ -290,6 +290,17 @@ def test_an_introspection_result_goes_when_another_token_is_shown(
     inspector.show_token(pasted)
     wait_idle(qtbot, inspector)
     assert not inspector.result_view.isVisible()
+    assert inspector.select_role("access")
+    inspector.userinfo()
+    inspector.show_token(pasted)
+    wait_idle(qtbot, inspector)
+    assert not inspector.result_view.isVisible()
+    # An answer about the token still shown is shown, also after a provider change.
+    assert inspector.select_role("access")
+    state.set_provider(demo_provider(state.require_session().provider.issuer or ""))
+    inspector.userinfo()
+    wait_idle(qtbot, inspector)
+    assert inspector.result_view.chip.text() == "200 OK"
 
 
 # -- the Refresh tab's current and previous refresh tokens -----------------------------------

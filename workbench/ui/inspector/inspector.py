@@ -243,7 +243,6 @@ class TokenInspector(QWidget):
         self._inspection: Inspection | None = None
         self._revoked: set[str] = set()
         self._check_generation = 0
-        self._checked_with: OAuthSession | None = None
         self._running: set[_Relay] = set()
         self._actions_running = 0
         self._bearer_role: Literal["access", "id"] = "access"
@@ -987,7 +986,6 @@ class TokenInspector(QWidget):
     def _start_checks(self, entry: TokenEntry, decoded: DecodedJwt) -> None:
         generation = self._check_generation
         session, where_note = self._resolve(entry.token)
-        self._checked_with = session
         self._inspection = None
         if session is None:
             inspection = inspect_token(decoded)
@@ -1494,7 +1492,7 @@ class TokenInspector(QWidget):
         session = self._session(token)
         if session is None:
             return
-        shown = self._shown
+        asked_for = self._shown.entry.token if self._shown is not None else None
         self._run_action(
             "userinfo",
             "UserInfo",
@@ -1502,12 +1500,13 @@ class TokenInspector(QWidget):
             _userinfo,
             session,
             token,
-            on_done=lambda result: self._on_userinfo(result, shown),
+            on_done=lambda result: self._on_userinfo(result, asked_for),
         )
 
-    def _on_userinfo(self, result: tuple[int, Any], asked_for: ShownToken | None = None) -> None:
+    def _on_userinfo(self, result: tuple[int, Any], asked_for: str | None = None) -> None:
         status, answer = result
-        if asked_for is not None and self._shown is not asked_for:
+        shown = self._shown
+        if asked_for is not None and (shown is None or shown.entry.token != asked_for):
             self._status(f"UserInfo for an earlier token: {status}.")
             return
         if status == 200:
