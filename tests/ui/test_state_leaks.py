@@ -382,10 +382,16 @@ def test_tokens_of_a_flow_belong_to_the_provider_it_started_on(
     qtbot.addWidget(tab)
     inspector = TokenInspector(state)
     qtbot.addWidget(inspector)
+    started_on = state.require_session()
+    closed: list[bool] = []
+    close = started_on.close
+    started_on.close = lambda: (closed.append(True), close())[-1]  # type: ignore[method-assign]
     with qtbot.waitSignal(state.sig_tokens_changed, timeout=TIMEOUT_MS):
         tab.start()
         state.set_provider(demo_provider(other.issuer))
+        assert tab.busy and not closed  # not closed under the running flow
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    assert state.token_session is started_on and not closed  # its tokens' provider now
     assert state.token_session is not None and state.token_session is not state.session
     assert state.token_session.provider.issuer == slow.issuer
     wait_checked(qtbot, inspector)

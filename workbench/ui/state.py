@@ -66,6 +66,10 @@ class AppState(QObject):
         """The session of the provider that issued the current tokens: their checks and the
         actions on them go there, whichever provider is chosen since."""
         self.demo_issuer: str | None = None
+        # Sessions given up while a flow ran (it may be using one): closed once none runs.
+        self._retired: list[OAuthSession] = []
+        self._flows_running = 0
+        self.sig_busy_changed.connect(self._on_busy_changed)
 
     def set_provider(self, provider: Provider) -> OAuthSession:
         """Open a session for ``provider`` (closing the previous one) and announce it.
@@ -128,13 +132,29 @@ class AppState(QObject):
                 return session
         return None
 
-    @staticmethod
-    def _retire(session: OAuthSession | None, keep: OAuthSession | None) -> None:
-        if session is not None and session is not keep:
+    def _retire(self, session: OAuthSession | None, keep: OAuthSession | None) -> None:
+        """Close ``session`` unless it is ``keep``; while a flow runs, once none does."""
+        if session is None or session is keep:
+            return
+        if self._flows_running:
+            self._retired.append(session)
+        else:
             session.close()
+
+    def _on_busy_changed(self, running: bool) -> None:
+        self._flows_running = max(0, self._flows_running + (1 if running else -1))
+        if not self._flows_running:
+            retired, self._retired = self._retired, []
+            for session in retired:
+                if session is not self.session and session is not self.token_session:
+                    session.close()
 
     def close(self) -> None:
         self._unsubscribe()
+        self._flows_running = 0
+        for session in self._retired:
+            session.close()
+        self._retired = []
         self._retire(self.token_session, keep=self.session)
         self.token_session = None
         if self.session is not None:
