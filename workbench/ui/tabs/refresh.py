@@ -97,11 +97,11 @@ class RefreshTab(FlowTab):
             self,
             placeholder="filled by the next refresh (here or in the inspector)",
         )
-        self.reuse_button = QPushButton("&Try the previous one", self)
+        self.reuse_button = QPushButton("Tr&y the previous one", self)
         self.reuse_button.setObjectName(f"{self.key}UsePrevious")
         self.reuse_button.setAccessibleName("Try the previous refresh token")
         self.reuse_button.setToolTip(
-            "Refresh once with the previous refresh token (Alt+T); the field keeps the current"
+            "Refresh once with the previous refresh token (Alt+Y); the field keeps the current"
             " one. Whether the server still accepts it is its policy: the answer shows it."
         )
         self.reuse_button.setEnabled(False)
