@@ -416,7 +416,9 @@ class _RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         return refresh_token.get_user()
 
     def revoke_old_credential(self, refresh_token: RefreshToken) -> None:
-        _authority(self.server).store.mark_rotated(refresh_token)
+        authority = _authority(self.server)
+        if not authority.config.keep_rotated_refresh_tokens:
+            authority.store.mark_rotated(refresh_token)
 
 
 class _DeviceCodeGrant(DeviceCodeGrant):  # type: ignore[misc]

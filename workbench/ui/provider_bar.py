@@ -150,6 +150,8 @@ class ProviderBar(QWidget):
         self.delete_button.setEnabled(is_profile)
         if entry is None:
             self.info.setText("Create a provider profile to start.")
+            if self.state.provider is not None:
+                self.state.clear_provider()  # its profile was deleted: nothing is chosen now
             return
         self.banner.hide()
         if isinstance(entry, DemoChoice):
@@ -159,7 +161,11 @@ class ProviderBar(QWidget):
         else:
             self.state.set_provider(entry.to_provider(self.state.secrets))
 
-    def _on_provider_changed(self, provider: Provider) -> None:
+    def _on_provider_changed(self, provider: Provider | None) -> None:
+        if provider is None:
+            self.info.setText("Create a provider profile to start.")
+            self.info.setToolTip("")
+            return
         self._show_in_picker(provider)
         where = provider.issuer or provider.endpoints.get("token_endpoint", "manual endpoints")
         secret = "with secret" if provider.client.client_secret else "public client"

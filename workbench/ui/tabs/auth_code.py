@@ -300,6 +300,14 @@ class BrowserFlowTab(FlowTab):
         self.pending = None
         self.open_button.setEnabled(False)
 
+    def reset_results(self) -> None:
+        """The request sent to another provider's authorize endpoint goes too."""
+        super().reset_results()
+        self.on_cancelled()
+        self.request = None
+        self.request_box.hide()
+        self.request_hint.show()
+
 
 class AuthCodeTab(BrowserFlowTab):
     """RFC 6749 §4.1 with PKCE S256 (RFC 7636): the browser signs in, the code is redeemed."""

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from workbench import workers
 from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
-from workbench.core.session import Provider
+from workbench.core.session import OAuthSession, Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.exception_dialog import show_exception
@@ -130,6 +130,9 @@ class FlowTab(QWidget):
 
         self.sig_step.connect(self._show_step)
         self._stopped_by: WorkbenchError | None = None
+        # The session the running flow started on: its tokens belong to that provider even if
+        # another one is chosen before they arrive.
+        self._flow_session: OAuthSession | None = None
         state.sig_provider_changed.connect(self._on_provider_changed)
         if state.provider is not None:
             self.apply_provider(state.provider)
@@ -180,7 +183,7 @@ class FlowTab(QWidget):
         self.error_banner.hide()
         self._stopped_by = None
         try:
-            self.state.require_session()
+            self._flow_session = self.state.require_session()
             self.run()
         except WorkbenchError as exc:
             self._show_error(exc)
@@ -211,8 +214,12 @@ class FlowTab(QWidget):
         self.worker = worker
         return worker
 
-    def deliver_tokens(self, tokens: TokenSet, context: TokenContext) -> None:
-        self.state.set_tokens(tokens, context)
+    def deliver_tokens(
+        self, tokens: TokenSet, context: TokenContext, session: OAuthSession | None = None
+    ) -> None:
+        """Make ``tokens`` the current ones, issued through ``session`` (by default the one
+        the flow started on)."""
+        self.state.set_tokens(tokens, context, session or self._flow_session)
         self.sig_step.emit("Done: the tokens are in the inspector.")
 
     def stop_with_error(self, exc: WorkbenchError) -> None:
@@ -268,6 +275,17 @@ class FlowTab(QWidget):
         self.worker = None
         self._set_running(False)
 
-    def _on_provider_changed(self, provider: Provider) -> None:
-        if not self.busy:
+    def reset_results(self) -> None:
+        """Forget what the last run showed (its error, its step, its results): another
+        provider was chosen, so none of it applies any more. Tabs with result displays extend
+        this."""
+        self.error_banner.hide()
+        self._stopped_by = None
+        self.step_label.clear()
+
+    def _on_provider_changed(self, provider: Provider | None) -> None:
+        if self.busy:
+            return  # the running flow keeps its provider and shows its own outcome
+        self.reset_results()
+        if provider is not None:
             self.apply_provider(provider)

@@ -794,6 +794,10 @@ class CognitoTab(FlowTab):
         self._sign_in = None
         self._then = None
 
+    def reset_results(self) -> None:
+        """Kept: what this tab shows is about its pool, not the provider bar's choice (which
+        the tab itself sets when it makes the pool the provider)."""
+
     def _on_worker_finished(self) -> None:
         """The tab is idle again; then what the result asked for (a dialog, a check) starts,
         so a quick answer never finds the previous worker still in place."""
@@ -810,10 +814,11 @@ class CognitoTab(FlowTab):
         flow: str,
         username: str,
         rotation: str | None = None,
+        refreshed_from: str | None = None,
     ) -> None:
         """Make the pool the inspector's provider (its keys, GetUser as the verdict), then
         hand the tokens over."""
-        self._install_pool_session(pool)
+        session = self._install_pool_session(pool)
         extra = {
             "door": "api",
             "flow": flow,
@@ -822,7 +827,11 @@ class CognitoTab(FlowTab):
             "username": username,
         }
         self.deliver_tokens(
-            tokens, TokenContext(origin=self.origin, rotation=rotation, extra=extra)
+            tokens,
+            TokenContext(
+                origin=self.origin, rotation=rotation, refreshed_from=refreshed_from, extra=extra
+            ),
+            session,
         )
         self.sig_step.emit(f"Signed in with {flow}: the tokens are in the inspector.")
 
@@ -883,7 +892,7 @@ class CognitoTab(FlowTab):
                 f"<b>Refreshed (REFRESH_TOKEN_AUTH).</b> Refresh token {html_text(text)}."
                 + (f"<br>{html_text(note)}" if note else "")
             )
-            self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation)
+            self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation, sent)
             self.sig_step.emit("Refreshed: the new tokens are in the inspector.")
 
         self._run_auth(
@@ -1243,7 +1252,7 @@ class CognitoTab(FlowTab):
             "Authorization Code, Client Credentials and Refresh tabs."
         )
 
-    def _on_state_provider_changed(self, _provider: Provider) -> None:
+    def _on_state_provider_changed(self, _provider: Provider | None) -> None:
         installed = self._installed
         if installed is not None and self.state.session is not installed[2]:
             self._installed = None

@@ -323,6 +323,11 @@ class DeviceFlowTab(FlowTab):
         self.qr_view.clear()
         self.code_panel.hide()
 
+    def reset_results(self) -> None:
+        """The code of a finished login at another provider goes too."""
+        super().reset_results()
+        self._reset()
+
     def _on_yielded(self, value: Any) -> None:
         if isinstance(value, DeviceAuthorization):
             self._on_authorization(value)
