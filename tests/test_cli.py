@@ -457,9 +457,9 @@ def test_introspect_shows_times_in_words_beside_the_epoch(
     exp = datetime.fromtimestamp(raw["exp"], tz=UTC).astimezone()
     when = rf"{exp:%Y-%m-%d %H:%M:%S} UTC[+-]\d\d:\d\d"
     assert re.fullmatch(
-        rf"  exp: {raw['exp']}  \({when} \(in \d+ min( \d+ s)?\)\)", lines["exp"]
+        rf"  exp: {raw['exp']}  \(in \d+ min( \d+ s)? \({when}\)\)", lines["exp"]
     ), lines["exp"]
-    assert re.fullmatch(rf"  iat: {raw['iat']}  \(.* \((now|\d+ s ago)\)\)", lines["iat"])
+    assert re.fullmatch(rf"  iat: {raw['iat']}  \((now|\d+ s ago) \(.*\)\)", lines["iat"])
 
 
 # -- --log collapses long documents -----------------------------------------------------------

@@ -404,8 +404,10 @@ class ExchangeLogDock(QDockWidget):
     def _on_exchange(self, exchange: Exchange) -> None:
         self.model.append(exchange)
 
-    def _on_provider_changed(self, provider: Provider) -> None:
-        self.model.set_home_hosts(provider_hosts(provider.issuer, provider.endpoints))
+    def _on_provider_changed(self, provider: Provider | None) -> None:
+        # None: the active profile was deleted and no provider is chosen; every host is foreign.
+        hosts = provider_hosts(provider.issuer, provider.endpoints) if provider else frozenset()
+        self.model.set_home_hosts(hosts)
 
     def _on_filter_changed(self, text: str) -> None:
         self.proxy.set_filter_text(text)
