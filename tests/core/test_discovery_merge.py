@@ -16,7 +16,7 @@ import pytest
 from tests.peers import Canned, CannedServer, canned_server
 from workbench.cli import main as cli_main
 from workbench.core.client_auth import ClientConfig
-from workbench.core.discovery import MANUAL_SOURCE, describe_sources, discover
+from workbench.core.discovery import MANUAL_SOURCE, ServerMetadata, describe_sources, discover
 from workbench.core.errors import TransportError
 from workbench.core.http import HttpClient
 from workbench.core.session import OAuthSession, Provider
@@ -206,3 +206,16 @@ def test_cli_revoke_and_introspect_work_with_the_dot_layout(
     assert cli_main(["introspect", "tok", *base, "--json"]) == 0
     out = capsys.readouterr().out
     assert json.loads(out[out.index("{") :])["active"] is True
+
+
+def test_a_document_cannot_write_the_record_of_where_values_came_from(dot: CannedServer) -> None:
+    oidc, _ = dot_documents(dot.url)
+    dot.json(OIDC, {**oidc, "sources": "https://evil.example", "documents": "forged"})
+    http = HttpClient()
+    meta = discover(http, dot.url)
+    http.close()
+    assert meta.sources["sources"] == dot.url + OIDC  # a key of the document like any other
+    assert [d.label for d in meta.documents] == ["OpenID configuration", "RFC 8414 metadata"]
+    assert meta.raw["documents"] == "forged"
+    read = ServerMetadata.from_document({"issuer": dot.url, "sources": "x", "documents": "y"})
+    assert read.sources == {} and read.documents == ()

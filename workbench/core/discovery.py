@@ -69,7 +69,10 @@ class ServerMetadata:
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> ServerMetadata:
-        known = {f.name for f in fields(cls)} - {"raw", "scopes_supported", "grant_types_supported"}
+        # Strings and the one flag; the lists are read below; what discovery itself records
+        # (raw, sources, documents) is never taken from a document.
+        own = {"raw", "sources", "documents", "scopes_supported", "grant_types_supported"}
+        known = {f.name for f in fields(cls)} - own
         values: dict[str, Any] = {}
         for name in known:
             value = doc.get(name)
@@ -106,6 +109,11 @@ class ServerMetadata:
 
     def endpoints(self) -> dict[str, str]:
         return {n: str(getattr(self, n)) for n in ENDPOINT_NAMES if getattr(self, n)}
+
+    @property
+    def response_types_supported(self) -> tuple[str, ...]:
+        """What the document lists (OIDC Discovery §3, RFC 8414 §2); empty when it says nothing."""
+        return _str_tuple(self.raw.get("response_types_supported"))
 
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
