@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot:
         # Rendering to a file needs no screen: offscreen unless the caller chose a platform.
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
     else:
         from workbench.ui.platform_check import xcb_problem
 

@@ -15,20 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-#: What an X11 desktop needs on top of the headless list (see README.md, "System packages").
-X11_PACKAGES = (
-    "libxcb-cursor0",
-    "libxcb-icccm4",
-    "libxcb-image0",
-    "libxcb-keysyms1",
-    "libxcb-randr0",
-    "libxcb-render-util0",
-    "libxcb-shape0",
-    "libxcb-xkb1",
-    "libxkbcommon-x11-0",
-    "libx11-xcb1",
-)
-#: What every start needs, offscreen included.
+#: What every start needs, offscreen included (README.md, "System packages"; checked on a
+#: minimal Debian bookworm). A font comes with libfontconfig1 (fonts-dejavu-core).
 HEADLESS_PACKAGES = (
     "libegl1",
     "libgl1",
@@ -36,7 +24,18 @@ HEADLESS_PACKAGES = (
     "libfontconfig1",
     "libdbus-1-3",
     "libglib2.0-0",
-    "fonts-dejavu-core",
+)
+#: What an X11 desktop needs on top of them (the rest of the xcb plugin's libraries come with
+#: libgl1 and libegl1).
+X11_PACKAGES = (
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xkb1",
+    "libxkbcommon-x11-0",
 )
 
 #: The Debian package of each library the xcb plugin (and libQt6XcbQpa) load.
@@ -109,27 +108,29 @@ def xcb_problem(environ: dict[str, str] | os._Environ[str] = os.environ) -> str 
     """What stops the X11 desktop from starting, in words with the fix; None when nothing does."""
     if not wants_xcb(environ):
         return None
+    if not environ.get("DISPLAY"):
+        return (
+            "no X11 display: DISPLAY is not set. Start the workbench from a desktop session, "
+            "or render without a screen: workbench --demo --screenshot FILE."
+        )
     plugin = xcb_plugin(environ)
     if plugin is None:
         return None  # not a PySide6 with the xcb plugin: Qt says what it lacks
     complaint = missing_library(plugin)
-    if complaint is None:
-        if not environ.get("DISPLAY"):
-            return (
-                "no X11 display: DISPLAY is not set. Start the workbench from a desktop "
-                "session, or render without a screen: workbench --demo --screenshot FILE."
-            )
-        return None
+    return None if complaint is None else explain_missing(complaint)
+
+
+def explain_missing(complaint: str) -> str:
+    """The loader's complaint as a message naming the library, its package and the apt lists."""
     found = _MISSING.search(complaint)
     library = found.group(1) if found else ""
     package = PACKAGE_OF.get(library)
     what = f"{library} is missing" if library else complaint
     hint = f" (package {package})" if package else ""
-    packages = " ".join(HEADLESS_PACKAGES + X11_PACKAGES)
     return (
         f"Qt's X11 platform plugin cannot load: {what}{hint}.\n"
-        f"On Debian or Ubuntu install the libraries the desktop needs:\n"
-        f"  sudo apt-get install {packages}\n"
-        "Without a screen, the workbench still renders offscreen: "
+        "On Debian or Ubuntu, install the libraries an X11 desktop needs:\n"
+        f"  sudo apt-get install {' '.join(HEADLESS_PACKAGES + X11_PACKAGES)}\n"
+        "Without a screen the workbench still renders offscreen: "
         "workbench --demo --screenshot FILE."
     )
