@@ -9,7 +9,6 @@ are public and it speaks plain HTTP; the warning says so on stderr and in the st
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -26,11 +25,9 @@ def start_demo_server(lan: bool, previous: Any = None) -> Any:
 
     if previous is not None:
         previous.stop()
-    server = DemoServer(DemoConfig(host=LAN_HOST if lan else LOOPBACK_HOST)).start()
-    warning = server.exposure_warning
-    if warning:
-        print(f"workbench: {warning}", file=sys.stderr, flush=True)
-    return server
+    # On the LAN the server itself logs its exposure warning (stderr, unless logging says
+    # otherwise); the window repeats it in the status bar.
+    return DemoServer(DemoConfig(host=LAN_HOST if lan else LOOPBACK_HOST)).start()
 
 
 class DemoHost(QObject):
