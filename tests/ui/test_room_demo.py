@@ -119,7 +119,8 @@ def test_a_loopback_address_is_flagged_beside_the_qr_and_in_the_presenter(
     assert device.authorization is not None
     assert urlsplit(device.authorization.qr_uri).hostname == "127.0.0.1"
     assert device.loopback_label.isVisibleTo(device)
-    assert "points at this computer: a phone cannot open it" in device.loopback_label.text()
+    warning = device.loopback_label.text()
+    assert warning.startswith("127.0.0.1 is this computer: a phone cannot open this address")
     assert "--lan" in device.loopback_label.text()
     presenter = device.open_presenter(full_screen=False)
     assert presenter is not None
@@ -192,3 +193,22 @@ def test_workbench_demo_lan_serves_on_the_lan_with_the_warning(tmp_path: Path) -
         result.stderr
     )
     assert f"http://{lan_address()}:" in result.stderr
+
+
+def test_the_presenter_renders_to_a_png_at_a_laptop_size(tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    target = tmp_path / "presenter.png"
+    args = ["--demo", "--screenshot", str(target), "--tab", "device", "--presenter"]
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", *args, "--size", "1366x768"],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "WORKBENCH_CONFIG_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=90,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == (1366, 768)

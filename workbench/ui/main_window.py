@@ -354,9 +354,10 @@ class MainWindow(QMainWindow):
         if self.ready and self._dock_height_pending:
             # Dock sizes only apply to a laid-out window: the first time it is shown.
             self._dock_height_pending = False
-            self.resizeDocks(
-                [self.log_dock], [metrics.LOG_DOCK_DEFAULT_HEIGHT], Qt.Orientation.Vertical
+            height = min(
+                metrics.LOG_DOCK_DEFAULT_HEIGHT, int(self.height() * metrics.LOG_DOCK_MAX_SHARE)
             )
+            self.resizeDocks([self.log_dock], [height], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Cancel every flow (listeners close, polling stops), wait for workers, then close."""

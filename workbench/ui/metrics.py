@@ -58,6 +58,7 @@ REALITY_CAPTION_SCALE = 0.85  # the cards' captions ("LOCAL CHECK"), relative to
 
 # -- log dock
 LOG_DOCK_DEFAULT_HEIGHT = 220
+LOG_DOCK_MAX_SHARE = 0.25  # on a small screen the log starts at most this share of the window
 # Column widths in average characters, by ExchangeTableModel column (COL_ID -> "id"; the URL
 # column stretches). Keyed by name so this module imports no model.
 LOG_COLUMN_CHARS = {

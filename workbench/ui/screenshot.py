@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from workbench import workers
 from workbench.ui.main_window import MainWindow
+from workbench.ui.reveal import is_flashing
 from workbench.ui.state import TokenContext
 
 POLL_MS = 50
@@ -100,6 +101,10 @@ def take_screenshot(
         view.resize(*size)
         target = view
     settle(SCREENSHOT_SETTLE_MS)
+    # A new answer is outlined for a moment (ui/reveal.py): the picture shows it settled.
+    wait_until(
+        lambda: not any(map(is_flashing, window.findChildren(QWidget))), SCREENSHOT_TIMEOUT_MS
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     ok = target.grab().save(str(path))
     if presenter:

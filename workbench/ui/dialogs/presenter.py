@@ -7,6 +7,8 @@ dark on white for the scanners. Esc, F11 or the Close button close it.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -40,10 +42,10 @@ def loopback_warning(address: str) -> str | None:
     """Words for an address (and its QR code) that only this computer can open, else None."""
     if not is_loopback_url(address):
         return None
+    host = urlsplit(address).hostname or address
     return (
-        f"{printable(address)} points at this computer: a phone cannot open it or its QR code. "
-        "For the demo provider: View ▸ Demo provider reachable from phones "
-        "(or workbench --demo --lan)."
+        f"{printable(host)} is this computer: a phone cannot open this address or its QR code. "
+        "Demo provider: View ▸ Demo provider reachable from phones (workbench --demo --lan)."
     )
 
 

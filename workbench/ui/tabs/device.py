@@ -40,6 +40,7 @@ from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.presenter import PresenterView, loopback_warning
+from workbench.ui.reveal import reveal
 from workbench.ui.safe_text import (
     UrlOpener,
     open_web_url,
@@ -342,6 +343,7 @@ class DeviceFlowTab(FlowTab):
             f"Waiting for approval… first check in {seconds_in_words(auth.interval)}.",
         )
         self.code_panel.show()
+        reveal(self.code_panel, flash=False)  # below the parameters: scrolled into view
         self.sig_step.emit("Waiting for the user to approve on the verification page…")
         self.sig_device_started.emit(auth)
 
