@@ -54,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lan and not args.demo:
+        parser.error("--lan serves the demo provider: use it with --demo")
     if args.screenshot:
         # Rendering to a file needs no screen: offscreen unless the caller chose a platform.
         if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty

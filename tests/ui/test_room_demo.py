@@ -212,3 +212,15 @@ def test_the_presenter_renders_to_a_png_at_a_laptop_size(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     image = QImage(str(target))
     assert (image.width(), image.height()) == (1366, 768)
+
+
+def test_lan_without_demo_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", "--lan"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2 and "use it with --demo" in result.stderr
