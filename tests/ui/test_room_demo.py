@@ -158,6 +158,7 @@ def test_reachable_from_phones_restarts_the_demo_on_the_lan_address(
     assert win.state.demo_issuer == issuer
     assert win.state.provider is not None and win.state.provider.issuer == issuer
     assert "reachable from your network" in win.demo_label.text()
+    assert win.demo_label.property("exposed") == "true"  # style.qss: amber, bold
     assert "for testing only" in win.demo_label.toolTip()
     assert any("reachable from your local network" in r.getMessage() for r in caplog.records)
 
