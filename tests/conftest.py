@@ -19,7 +19,8 @@ from keyring.backend import KeyringBackend
 
 from workbench.demo import DemoConfig, DemoServer
 
-pytest_plugins = ["tests.cognito_peer"]  # moto_url and make_pool for the Cognito tests
+# moto_url and make_pool for the Cognito tests; independent_provider (npm oidc-provider)
+pytest_plugins = ["tests.cognito_peer", "tests.oidc_provider_peer"]
 
 
 class MemoryKeyring(KeyringBackend):

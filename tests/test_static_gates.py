@@ -33,6 +33,8 @@ def test_mypy_strict_core_and_demo() -> None:
 
 
 def test_core_demo_cli_never_import_qt() -> None:
-    result = _run("lint-imports", "--no-cache")
+    # The console script sits beside this interpreter, on PATH or not (an unactivated venv).
+    script = Path(sys.executable).with_name("lint-imports")
+    result = _run(str(script) if script.exists() else "lint-imports", "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout

@@ -27,7 +27,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from workbench import __version__
-from workbench.core.claims import claim_rows
+from workbench.core import bounded_json
+from workbench.core.claims import TIME_CLAIMS, claim_rows, describe_time
 from workbench.core.client_auth import AUTH_METHODS, ClientConfig
 from workbench.core.discovery import ENDPOINT_NAMES, discover
 from workbench.core.display import is_web_url, printable, require_web_url
@@ -41,9 +42,10 @@ from workbench.core.errors import (
 )
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
-from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
+from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
 from workbench.core.http import Exchange, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
+from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.masking import mask_text
 from workbench.core.profiles import Profile, ProfileStore
 from workbench.core.secrets import SecretStore
@@ -84,6 +86,8 @@ class Out:
         self.stderr = stderr
         self._secrets: set[str] = set()
         self._logs: list[ExchangeLog] = []
+        #: ``--log-full``: print response bodies whole instead of collapsing long ones.
+        self.log_full = False
 
     def result(self, text: str = "") -> None:
         print(printable(text, keep_newlines=True), file=self.stdout, flush=True)
@@ -135,6 +139,18 @@ def _provider_args(p: argparse.ArgumentParser, *, demo: bool = True) -> None:
     p.add_argument("--log", action="store_true", help="print every HTTP exchange (masked) and curl")
 
 
+def _add_log_full(parser: argparse.ArgumentParser) -> None:
+    """``--log-full`` beside every ``--log`` (of this command and of its sub-commands)."""
+    if "--log" in parser._option_string_actions:
+        parser.add_argument(
+            "--log-full",
+            action="store_true",
+            help="like --log, with long response bodies printed whole instead of collapsed",
+        )
+    for sub in _subcommands(parser).values():
+        _add_log_full(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -167,12 +183,19 @@ def build_parser() -> argparse.ArgumentParser:
     tok.add_argument("--no-browser", action="store_true", help="print the URL, do not open it")
     tok.add_argument(
         "--response-type",
-        default="token",
-        choices=("token", "id_token token"),
-        help="implicit grant response type",
+        choices=IMPLICIT_RESPONSE_TYPES,
+        help="implicit grant response type (default: token if the server lists it, else"
+        " id_token token; refused before the browser opens when the server does not offer it)",
     )
     tok.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
+    )
+    tok.add_argument(
+        "--pkce",
+        action="store_true",
+        help="device flow: send a PKCE S256 code_challenge with the device authorization request"
+        " and the code_verifier with every poll (Keycloak requires it for clients set to PKCE;"
+        " a profile can turn it on for good)",
     )
     tok.add_argument("--json", action="store_true", help="print the token response as JSON")
 
@@ -185,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_token_argument(ins, "the token")
     ins.add_argument("--issuer", help="expected issuer; its JWKS verifies the signature")
+    ins.add_argument(
+        "--demo",
+        action="store_true",
+        help="verify against a fresh demo server (its key is new each run); without a token,"
+        " inspect an access token it issues to the demo user alice",
+    )
     ins.add_argument("--jwks-uri", help="verify against this JWKS instead of the issuer's")
     ins.add_argument("--audience", help="expected audience (aud)")
     ins.add_argument("--client-id", help="expected client_id claim (access tokens)")
@@ -215,7 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
         server_calls[name] = cmd
 
     disc = sub.add_parser("discover", help="fetch and check an issuer's metadata")
-    disc.add_argument("--issuer", required=True)
+    disc.add_argument("--issuer", help="the issuer URL (or --demo)")
+    disc.add_argument(
+        "--demo", action="store_true", help="start the embedded demo server and discover it"
+    )
     disc.add_argument("--insecure", action="store_true")
     disc.add_argument("--log", action="store_true", help="print every HTTP exchange")
 
@@ -233,6 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     save.add_argument("--param", action="append", default=[], metavar="K=V")
     save.add_argument("--redirect-port", type=int, default=0)
     save.add_argument("--insecure", action="store_true")
+    save.add_argument(
+        "--device-pkce",
+        action="store_true",
+        help="PKCE on device requests: the device flow always sends it (as --pkce does)",
+    )
     delete = prof_sub.add_parser("delete", help="delete a profile and its secret")
     delete.add_argument("name")
 
@@ -240,7 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     demo.add_argument("--access-token-ttl", type=int, default=300, metavar="S")
+    demo.add_argument(
+        "--require-device-pkce",
+        action="store_true",
+        help="refuse device authorization requests without a PKCE S256 code_challenge (as"
+        " Keycloak does for clients set to PKCE) and check the code_verifier of every poll",
+    )
     cli_cognito.register(sub, token=tok, inspect=ins, revoke=server_calls["revoke"])
+    _add_log_full(parser)
     return parser
 
 
@@ -293,8 +337,10 @@ def _demo_provider(issuer: str, grant: str, scope: str | None) -> Provider:
         client = ClientConfig(accounts.NATIVE_CLIENT_ID, None, "none")
     else:
         client = ClientConfig(accounts.CONFIDENTIAL_CLIENT_ID, accounts.CONFIDENTIAL_CLIENT_SECRET)
-    default_scope = "api:read" if grant == "client_credentials" else "openid profile email"
-    if grant in ("password", "refresh_token", "authorization_code", "device_code"):
+    default_scope = "openid profile email"
+    if grant == "client_credentials":  # the app's demo scope; the session keeps its API part
+        default_scope = accounts.CONFIDENTIAL_DEMO_SCOPE
+    elif grant in ("password", "refresh_token", "authorization_code", "device_code"):
         default_scope += " offline_access"
     return Provider(client=client, issuer=issuer, scope=scope or default_scope, name="Demo")
 
@@ -324,6 +370,7 @@ def _provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider
             extra=base.extra,
             verify_tls=base.verify_tls and not args.insecure,
             name=base.name,
+            device_pkce=base.device_pkce,
         )
     if not args.issuer and not endpoints:
         raise ConfigError("Say which server: --issuer URL, --profile NAME or --demo.")
@@ -358,8 +405,66 @@ def _print_exchange(out: Out, ex: Exchange) -> None:
     if ex.request_form:
         out.info("    form: " + json.dumps(dict(ex.request_form)))
     if ex.response_body:
-        out.info("    " + printable(ex.response_body, keep_newlines=True).replace("\n", "\n    "))
+        body = ex.response_body if out.log_full else collapse_body(ex.response_body)
+        out.info("    " + printable(body, keep_newlines=True).replace("\n", "\n    "))
     out.info("    " + ex.curl)
+
+
+#: ``--log`` shows a response body whole up to this many characters; past it, a JSON object
+#: shows its first keys (each value cut to :data:`LOG_VALUE_CHARS`) and any other body its
+#: start, with a line saying how much was left out. ``--log-full`` shows everything.
+LOG_BODY_CHARS = 1200
+LOG_MAX_KEYS = 10
+LOG_VALUE_CHARS = 100
+_LOG_FULL_HINT = "--log-full shows it all"
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "replace"))
+
+
+def collapse_body(body: str) -> str:
+    """A long response body made short for ``--log``, saying how many keys or bytes it left
+    out; a body of at most :data:`LOG_BODY_CHARS` characters comes back unchanged."""
+    if len(body) <= LOG_BODY_CHARS:
+        return body
+    try:
+        doc = bounded_json.loads(body)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        head = body[:LOG_BODY_CHARS]
+        return f"{head}\n… {_size(body) - _size(head):,} more bytes left out ({_LOG_FULL_HINT})"
+    lines = ["{"]
+    used = 0
+    shown = 0
+    cut = 0
+    for key, value in doc.items():
+        if shown >= LOG_MAX_KEYS or used >= LOG_BODY_CHARS:
+            break
+        text = json.dumps(value, ensure_ascii=False)
+        if len(text) > LOG_VALUE_CHARS:
+            kept = text[:LOG_VALUE_CHARS]
+            cut += _size(text) - _size(kept)
+            text = f"{kept}… [{_size(text) - _size(kept):,} more bytes]"
+        line = f"  {json.dumps(key, ensure_ascii=False)}: {text},"
+        lines.append(line)
+        used += len(line)
+        shown += 1
+    rest = {k: doc[k] for k in list(doc)[shown:]}
+    left: list[str] = []
+    if rest:
+        noun = "key" if len(rest) == 1 else "keys"
+        size = _size(json.dumps(rest, ensure_ascii=False)) - 2
+        left.append(f"{len(rest)} more {noun} of {len(doc)} ({size:,} bytes)")
+    if cut:
+        left.append(f"{cut:,} bytes of long values")
+    if left:
+        lines.append(f"  … left out: {' and '.join(left)} ({_LOG_FULL_HINT})")
+    else:
+        lines[-1] = lines[-1].removesuffix(",")
+    lines.append("}")
+    return "\n".join(lines)
 
 
 # -- output ----------------------------------------------------------------------------------
@@ -407,6 +512,10 @@ def _print_inspection(out: Out, inspection: Inspection) -> None:
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_token(args: argparse.Namespace, out: Out) -> int:
+    if args.pkce and args.grant != "device_code":
+        raise ConfigError(
+            "--pkce is for --grant device_code (the authorization_code grant always sends PKCE)."
+        )
     if args.grant.startswith("cognito-"):
         from workbench import cli_cognito
 
@@ -464,7 +573,7 @@ def _run_grant(
     try:
         if grant == "client_credentials":
             tokens = session.client_credentials(
-                audience=args.audience, resource=args.resource, extra=extra
+                args.scope, audience=args.audience, resource=args.resource, extra=extra
             )
         elif grant == "password":
             out.info("warning: " + PASSWORD_WARNING)
@@ -514,7 +623,16 @@ def _browser_flow(
 ) -> TokenSet:
     import webbrowser
 
-    response_type = "code" if grant == "authorization_code" else args.response_type
+    if grant == "authorization_code":
+        response_type = "code"
+    else:
+        response_type = session.implicit_response_type(args.response_type)
+        if not args.response_type:
+            listed = session.metadata().response_types_supported
+            source = "chosen from" if listed else "the default: nothing in"
+            out.info(
+                f"response type: {response_type} ({source} the server's response_types_supported)"
+            )
     pending = session.begin_authorization(
         response_type=response_type, port=_redirect_port(args.redirect_uri), extra=extra
     )
@@ -522,13 +640,23 @@ def _browser_flow(
         out.info("Open this URL to sign in:")
         out.info(pending.url)
         if not args.no_browser:
-            webbrowser.open(require_web_url(pending.url, "authorization URL"))
+            url = require_web_url(pending.url, "authorization URL")
+            try:
+                opened = webbrowser.open(url)
+            except webbrowser.Error:
+                opened = False
+            if not opened:
+                out.info(BROWSER_FAILED_HINT)
         out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
         return session.finish_authorization(pending, timeout=args.timeout)
     finally:
         pending.close()
         for stray in pending.rejected:  # another page or process called the redirect URI
             out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
+
+
+#: Said when the system browser could not be opened (no browser, no display, a headless box).
+BROWSER_FAILED_HINT = f"note: no web browser could be opened here. {OPEN_BY_HAND}"
 
 
 def _print_qr(out: Out, data: str) -> None:
@@ -543,7 +671,9 @@ def _print_qr(out: Out, data: str) -> None:
 def _device_flow(
     args: argparse.Namespace, out: Out, session: OAuthSession, extra: dict[str, str]
 ) -> TokenSet:
-    auth = session.start_device(extra=extra)
+    auth = session.start_device(extra=extra, pkce=True if args.pkce else None)
+    if auth.pkce is not None:
+        out.info("PKCE: S256 code_challenge sent; every poll carries the code_verifier.")
     out.info(f"Go to {auth.verification_uri} and enter the code:  {auth.user_code}")
     if auth.verification_uri_complete:
         out.info(f"or open {auth.verification_uri_complete}")
@@ -648,6 +778,37 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
         from workbench import cli_cognito
 
         return cli_cognito.cmd_inspect(args, out)
+    if args.demo:
+        return _inspect_demo(args, out)
+    return _inspect(args, out)
+
+
+def _inspect_demo(args: argparse.Namespace, out: Out) -> int:
+    """``inspect --demo``: verify against a fresh demo server; with no token, one of its own."""
+    if args.issuer or args.jwks_uri:
+        raise ConfigError("--demo is the issuer: leave out --issuer and --jwks-uri.")
+    given = args.token is not None or args.token_env is not None
+    with _demo_server(out) as server:
+        args.issuer = server.issuer
+        if given:
+            out.info(
+                "note: --demo starts a fresh demo server with a new key; a token from another"
+                " run fails its signature check."
+            )
+        else:
+            from workbench.demo import accounts
+
+            out.info("Inspecting an access token the demo server issues to the demo user alice.")
+            session = _session(args, out, _demo_provider(server.issuer, "password", None))
+            try:
+                tokens = session.password("alice", accounts.USERS["alice"].password)
+            finally:
+                session.close()
+            args.token, args.token_env = tokens.access_token, None
+        return _inspect(args, out)
+
+
+def _inspect(args: argparse.Namespace, out: Out) -> int:
     token = positional_token(args)
     access_token = _token_arg(args.access_token, args.access_token_env, "access token")
     unreadable = unreadable_token(args, out, token)
@@ -734,9 +895,14 @@ def _server_call(args: argparse.Namespace, out: Out, provider: Provider, token: 
         out.result(json.dumps(data, indent=2))
     elif args.command == "introspect":
         out.result("active: " + ("yes" if data.get("active") else "NO (the server's verdict)"))
+        now = time.time()
         for key, value in data.items():
-            if key != "active":
-                out.result(f"  {printable(key)}: {printable(value)}")
+            if key == "active":
+                continue
+            line = f"  {printable(key)}: {printable(value)}"
+            if key in TIME_CLAIMS:  # exp, iat, nbf (RFC 7662 §2.2): the epoch, then in words
+                line += f"  ({describe_time(value, now)[0]})"
+            out.result(line)
     else:
         for key, value in data.items():
             out.result(f"{printable(key)}: {printable(value)}")
@@ -744,11 +910,24 @@ def _server_call(args: argparse.Namespace, out: Out, provider: Provider, token: 
 
 
 def cmd_discover(args: argparse.Namespace, out: Out) -> int:
+    if args.demo:
+        if args.issuer:
+            raise ConfigError("Give --issuer or --demo, not both.")
+        with _demo_server(out) as server:
+            return _discover(args, out, server.issuer)
+    if not args.issuer:
+        raise ConfigError("Say which server: --issuer URL or --demo.")
+    return _discover(args, out, args.issuer)
+
+
+def _discover(args: argparse.Namespace, out: Out, issuer: str) -> int:
     http = HttpClient(verify_tls=not args.insecure)
     if args.log:
         http.log.subscribe(lambda ex: _print_exchange(out, ex))
-    meta = discover(http, args.issuer)
-    http.close()
+    try:
+        meta = discover(http, issuer)
+    finally:
+        http.close()
     out.result(json.dumps(dict(meta.raw), indent=2))
     return EXIT_OK
 
@@ -779,6 +958,7 @@ def cmd_profile(args: argparse.Namespace, out: Out) -> int:
         extra_params=_pairs(args.param, "--param"),
         redirect_port=args.redirect_port,
         verify_tls=not args.insecure,
+        device_pkce=args.device_pkce,
     )
     store.save(profile)
     if args.client_secret_env:
@@ -792,7 +972,12 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
     from workbench.demo.server import DemoConfig, DemoServer, describe
 
     server = DemoServer(
-        DemoConfig(host=args.host, port=args.port, access_token_ttl=args.access_token_ttl)
+        DemoConfig(
+            host=args.host,
+            port=args.port,
+            access_token_ttl=args.access_token_ttl,
+            require_device_pkce=args.require_device_pkce,
+        )
     )
     server.start()
     out.result(describe(server))
@@ -901,9 +1086,8 @@ def report_error(out: Out, exc: WorkbenchError) -> int:
                 say(f"  see {exc.uri}")
             else:
                 say(f"  error_uri (not an http(s) URL, not shown as a link): {exc.uri!r}")
-        advice = getattr(exc, "advice", "")  # a CognitoError says what to do
-        if advice:
-            say(f"  advice: {advice}")
+        if exc.advice:  # what to do: the error code's (invalid_client) or a CognitoError's
+            say(f"  advice: {exc.advice}")
         return EXIT_OAUTH
     if isinstance(exc, TransportError):
         say(f"error: {exc.kind}: {exc}")
@@ -927,6 +1111,8 @@ def main(
     if not args.command:
         parser.print_help(out.stderr)
         return EXIT_USAGE
+    if getattr(args, "log_full", False):
+        out.log_full = args.log = True
     try:
         return COMMANDS[args.command](args, out)
     except WorkbenchError as exc:

@@ -175,3 +175,34 @@ def test_error_redirect_with_a_forged_state_is_not_believed() -> None:
     with pytest.raises(FlowError) as info:
         parse_authorization_response({"error": "access_denied", "state": "forged"}, req)
     assert info.value.kind == "state_mismatch"
+
+
+def test_device_requests_carry_pkce_only_when_asked() -> None:
+    from workbench.core.flows.rfc8628_device import (
+        GRANT_TYPE,
+        build_device_authorization_request,
+        build_device_token_request,
+    )
+
+    public = ClientConfig("app", None, "none")
+    plain = build_device_authorization_request("https://idp.example/device", public, "openid")
+    assert plain.form == {"scope": "openid", "client_id": "app"}
+    pkce = Pkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", s256_challenge("x" * 43))
+    sent = build_device_authorization_request(
+        "https://idp.example/device", public, "openid", pkce=pkce
+    )
+    assert sent.form is not None
+    assert sent.form["code_challenge"] == pkce.challenge
+    assert sent.form["code_challenge_method"] == "S256"
+    assert "code_verifier" not in sent.form  # the verifier never goes with the challenge
+
+    poll = build_device_token_request("https://idp.example/token", public, "dc", pkce.verifier)
+    assert poll.form == {
+        "grant_type": GRANT_TYPE,
+        "device_code": "dc",
+        "code_verifier": pkce.verifier,
+        "client_id": "app",
+    }
+    assert "CODE_VERIFIER" in to_curl(poll) and pkce.verifier not in to_curl(poll)
+    without = build_device_token_request("https://idp.example/token", public, "dc")
+    assert without.form is not None and "code_verifier" not in without.form

@@ -299,6 +299,46 @@ def test_device_slow_down_adds_five_seconds_and_cancel_is_immediate(
     assert time.monotonic() - started < slowed.interval  # did not sit out the interval
 
 
+def test_device_pkce_against_a_server_that_requires_it(
+    make_demo: Callable[..., DemoServer],
+) -> None:
+    """Keycloak's rule for PKCE clients, on the demo server: without PKCE the device request
+    is refused in Keycloak's words; the profile's device_pkce (or pkce=True) sends the S256
+    challenge and the verifier on every poll, which the server checks; the log masks it."""
+    server = make_demo(require_device_pkce=True)
+    plain = OAuthSession(Provider(client=NATIVE, issuer=server.issuer, scope="openid"))
+    with pytest.raises(OAuthError) as info:
+        plain.start_device()
+    assert info.value.error == "invalid_request"
+    assert info.value.description == "Missing parameter: code_challenge_method"
+    auth = plain.start_device(pkce=True)  # asked for by the caller, not by the provider
+    plain.close()
+    assert auth.pkce is not None and auth.pkce.verifier not in repr(auth)
+
+    provider = Provider(client=NATIVE, issuer=server.issuer, scope="openid", device_pkce=True)
+    session = OAuthSession(provider)
+    auth = session.start_device()
+    assert auth.pkce is not None
+    decide_device_code(auth.verification_uri, auth.user_code)
+    tokens, _ = _drain(session.poll_device(auth))
+    assert tokens.access_token
+    sent = [e for e in session.log.items() if e.request_form]
+    assert sent[0].request_form["code_challenge_method"] == "S256"
+    assert sent[0].request_form["code_challenge"] == auth.pkce.challenge
+    assert all("code_verifier" in e.request_form for e in sent[1:])
+    dumped = json.dumps([e.to_dict() for e in session.log.items()])
+    assert auth.pkce.verifier not in dumped and "${CODE_VERIFIER}" in dumped
+
+    # A poll with another verifier: the server's invalid_grant reaches the caller.
+    again = session.start_device()
+    assert again.pkce is not None
+    decide_device_code(again.verification_uri, again.user_code)
+    with pytest.raises(OAuthError) as wrong:
+        _drain(session.poll_device(replace(again, pkce=auth.pkce)))
+    session.close()
+    assert wrong.value.error == "invalid_grant"
+
+
 # -- secrets never leak ----------------------------------------------------------------------
 def test_no_secret_unmasked_in_exchange_log(open_session: Callable[..., OAuthSession]) -> None:
     post = open_session(

@@ -35,6 +35,16 @@ def test_profile_round_trip_under_the_redirected_config_dir(tmp_path: Path) -> N
     assert ProfileStore().get("work") == _profile()
 
 
+def test_pkce_on_device_requests_is_kept_and_reaches_the_provider() -> None:
+    store = ProfileStore()
+    assert Profile(name="old").device_pkce is False  # older files read as before
+    store.save(Profile(name="kc", issuer="https://kc.example/realms/r", device_pkce=True))
+    saved = json.loads(store.path.read_text("utf-8"))["profiles"][0]
+    assert saved["device_pkce"] is True
+    assert ProfileStore().get("kc").to_provider().device_pkce is True
+    assert Profile.from_dict({"name": "older", "issuer": "https://x"}).device_pkce is False
+
+
 def test_secret_goes_to_keyring_not_the_profile_file(isolated_paths: MemoryKeyring) -> None:
     store, secrets = ProfileStore(), SecretStore()
     store.save(_profile())

@@ -213,12 +213,30 @@ def test_hs256_signed_with_the_rsa_public_key_is_named_as_algorithm_confusion() 
     token = hand_made({"alg": "HS256", "kid": "rsa-1"}, ID_CLAIMS, pem)
     state, reason = outcome(inspect(token, jwks=JWKS), "signature")
     assert state == "fail"
-    assert reason.startswith("algorithm-confusion attack")
-    assert "HS256" in reason and "RSA public key" in reason
+    assert reason.startswith("the token claims HS256 (a shared-secret MAC) but kid 'rsa-1'")
+    assert "RSA public key" in reason and "algorithm confusion, RFC 8725" in reason
     # Same attack without a kid, against a JWKS with a single RSA key.
     token = hand_made({"alg": "HS256"}, ID_CLAIMS, pem)
     reason = outcome(inspect(token, jwks={"keys": [RSA_JWK]}), "signature")[1]
-    assert reason.startswith("algorithm-confusion attack")
+    assert "algorithm confusion, RFC 8725" in reason
+
+
+def test_a_foreign_hs256_token_without_kid_is_not_said_to_have_one() -> None:
+    """A token of another system (HS256 with its own secret, no kid) against an RSA issuer:
+    the reason says the token has no kid and names the issuer's key as the issuer's."""
+    token = jwt.encode(dict(ID_CLAIMS), "another system's secret " * 2, algorithm="HS256")
+    assert "kid" not in decode_jwt(token).header
+    state, reason = outcome(inspect(token, jwks={"keys": [RSA_JWK]}), "signature")
+    assert state == "fail"
+    assert reason.startswith("the token has no kid and claims HS256 (a shared-secret MAC)")
+    assert "the issuer's key (kid 'rsa-1') is an RSA public key" in reason
+    assert "for kid 'rsa-1'" not in reason and "by kid 'rsa-1'" not in reason
+    # The same words for a foreign token of another algorithm family.
+    foreign = sign(ID_CLAIMS, EC_KEY, "ES256", kid=None)
+    reason = outcome(inspect(foreign, jwks={"keys": [RSA_JWK]}), "signature")[1]
+    assert reason.startswith(
+        "the token has no kid; alg ES256 is not allowed for the issuer's key (kid 'rsa-1') (RSA)"
+    )
 
 
 def test_alg_must_fit_the_key_type() -> None:

@@ -18,7 +18,7 @@ from workbench.demo import (
     USERS,
     DemoServer,
 )
-from workbench.demo.driver import DemoDriverError, decide_device_code, form_token
+from workbench.demo.driver import DemoDriverError, decide_device_code, form_token, pkce_pair
 
 
 def start(metadata: dict[str, Any], scope: str = "openid profile offline_access") -> Any:
@@ -185,3 +185,101 @@ def test_confidential_client_authenticates_for_the_device_grant(
 
 def test_unknown_device_code(metadata: dict[str, Any]) -> None:
     assert error_of(poll(metadata, "nope")) == "invalid_grant"
+
+
+# -- PKCE on the device flow (RFC 7636 with RFC 8628), as Keycloak requires it ---------------
+def start_pkce(metadata: dict[str, Any], **pkce: str) -> requests.Response:
+    return requests.post(
+        metadata["device_authorization_endpoint"],
+        data={"client_id": NATIVE_CLIENT_ID, "scope": "openid", **pkce},
+        timeout=5,
+    )
+
+
+def poll_pkce(metadata: dict[str, Any], device_code: str, verifier: str | None) -> Any:
+    data = {"grant_type": DEVICE_CODE_GRANT, "device_code": device_code}
+    data["client_id"] = NATIVE_CLIENT_ID
+    if verifier is not None:
+        data["code_verifier"] = verifier
+    return requests.post(metadata["token_endpoint"], data=data, timeout=5)
+
+
+@pytest.fixture
+def pkce_metadata(make_demo_server: Any) -> dict[str, Any]:
+    """The discovery document of a demo server that requires PKCE on device requests."""
+    server: DemoServer = make_demo_server(require_device_pkce=True)
+    document: dict[str, Any] = requests.get(server.discovery_url, timeout=5).json()
+    return document
+
+
+def test_required_device_pkce_missing_is_keycloaks_invalid_request(
+    pkce_metadata: dict[str, Any],
+) -> None:
+    _, challenge = pkce_pair()
+    for sent, description in (
+        ({}, "Missing parameter: code_challenge_method"),
+        ({"code_challenge": challenge}, "Missing parameter: code_challenge_method"),
+        ({"code_challenge_method": "S256"}, "Missing parameter: code_challenge"),
+        (
+            {"code_challenge": challenge, "code_challenge_method": "plain"},
+            "Invalid parameter: code challenge method is not matching the configured one",
+        ),
+        (
+            {"code_challenge": "short", "code_challenge_method": "S256"},
+            "Invalid parameter: code_challenge",
+        ),
+    ):
+        response = start_pkce(pkce_metadata, **sent)
+        assert response.status_code == 400, response.text
+        assert response.json() == {"error": "invalid_request", "error_description": description}
+
+
+def test_required_device_pkce_with_the_verifier_gives_tokens(
+    pkce_metadata: dict[str, Any],
+) -> None:
+    verifier, challenge = pkce_pair()
+    response = start_pkce(pkce_metadata, code_challenge=challenge, code_challenge_method="S256")
+    assert response.status_code == 200, response.text
+    grant = response.json()
+    assert error_of(poll_pkce(pkce_metadata, grant["device_code"], verifier)) == (
+        "authorization_pending"
+    )
+    decide_device_code(grant["verification_uri"], grant["user_code"])
+    time.sleep(1.0)  # the 1 s interval, so the next poll is not slow_down
+    tokens = poll_pkce(pkce_metadata, grant["device_code"], verifier)
+    assert tokens.status_code == 200, tokens.text
+    assert tokens.json()["access_token"]
+
+
+def test_device_pkce_wrong_or_missing_verifier_is_invalid_grant(
+    pkce_metadata: dict[str, Any],
+) -> None:
+    verifier, challenge = pkce_pair()
+    other, _ = pkce_pair()
+    grant = start_pkce(pkce_metadata, code_challenge=challenge, code_challenge_method="S256").json()
+    decide_device_code(grant["verification_uri"], grant["user_code"])
+    for wrong, description in (
+        (other, "PKCE verification failed: code_verifier does not match"),
+        (None, "PKCE code verifier not specified"),
+        ("too-short", "PKCE invalid code verifier"),
+    ):
+        response = poll_pkce(pkce_metadata, grant["device_code"], wrong)
+        assert response.status_code == 400, response.text
+        assert response.json() == {"error": "invalid_grant", "error_description": description}
+    # The approved code was not spent by the wrong verifiers.
+    time.sleep(1.0)
+    assert poll_pkce(pkce_metadata, grant["device_code"], verifier).status_code == 200
+
+
+def test_device_pkce_is_optional_by_default_but_checked_when_sent(
+    metadata: dict[str, Any],
+) -> None:
+    assert start_pkce(metadata).status_code == 200  # without the flag, PKCE is optional
+    verifier, challenge = pkce_pair()
+    grant = start_pkce(metadata, code_challenge=challenge, code_challenge_method="S256").json()
+    response = poll_pkce(metadata, grant["device_code"], None)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert error_of(poll_pkce(metadata, grant["device_code"], verifier)) in (
+        "authorization_pending",
+        "slow_down",
+    )

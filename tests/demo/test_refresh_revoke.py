@@ -244,3 +244,16 @@ def test_expired_access_token(make_demo_server: Any) -> None:
     time.sleep(1.1)
     assert introspect(metadata, tokens["access_token"]) == {"active": False}
     assert userinfo(metadata, tokens["access_token"]).status_code == 401
+
+
+def test_a_server_may_keep_rotated_refresh_tokens(make_demo: Any) -> None:
+    """``keep_rotated_refresh_tokens``: the policy of many servers, for the workbench to meet."""
+    server = make_demo(keep_rotated_refresh_tokens=True)
+    meta = requests.get(server.discovery_url, timeout=5).json()
+    first = password_tokens(meta)
+    second = refresh(meta, first["refresh_token"])
+    assert second.status_code == 200, second.text
+    assert second.json()["refresh_token"] != first["refresh_token"]  # still rotated
+    again = refresh(meta, first["refresh_token"])
+    assert again.status_code == 200, again.text  # ...and the old one still works
+    assert introspect(meta, second.json()["refresh_token"])["active"] is True

@@ -20,6 +20,7 @@ from tests.peers import closed_port_url
 from tests.ui.conftest import demo_provider
 from workbench import workers
 from workbench.core.errors import OAuthError, TransportError
+from workbench.core.flows.rfc6749_grants import client_credentials_scope
 from workbench.core.http import Exchange
 from workbench.core.tokenset import TokenSet
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
@@ -325,7 +326,7 @@ def test_export_writes_masked_json(qtbot: QtBot, state: AppState, tmp_path: Path
     assert token["request"]["headers"]["Authorization"] == "Basic ••••••"
     assert token["request"]["form"] == {
         "grant_type": "client_credentials",
-        "scope": session.provider.scope,
+        "scope": client_credentials_scope(session.provider.scope),
     }
     assert token["response"]["status"] == 200
     body = json.loads(token["response"]["body"])
@@ -461,7 +462,8 @@ def test_hostile_urls_headers_and_bodies_show_as_visible_escapes(
     )
     dock.model.append(hostile)
     assert cell(dock, 0, M.COL_PURPOSE) == "token\\e[2J"
-    assert cell(dock, 0, M.COL_URL) == "/to\\u202eken?x=<b>PASS</b>"  # urlsplit drops the CR
+    # Not the provider's host: shown (urlsplit drops the CR).
+    assert cell(dock, 0, M.COL_URL) == "idp.example/to\\u202eken?x=<b>PASS</b>"
     assert tip(dock, 0, M.COL_URL) == "https://idp.example/to\\u202eken\\r?x=<b>PASS</b>"
     assert "&lt;b&gt;PASS" in str(cell(dock, 0, M.COL_URL, Qt.ItemDataRole.ToolTipRole))
 

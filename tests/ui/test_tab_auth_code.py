@@ -20,13 +20,14 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.pkce import s256_challenge
 from workbench.core.tokens import decode_jwt
 from workbench.core.tokenset import TokenSet
 from workbench.demo import DemoServer
 from workbench.demo.driver import sign_in_and_decide
 from workbench.ui.state import AppState
-from workbench.ui.tabs.auth_code import AuthCodeTab
+from workbench.ui.tabs.auth_code import COPY_URL_SHORTCUT, AuthCodeTab
 
 from .conftest import demo_provider
 
@@ -235,6 +236,9 @@ def test_no_browser_says_to_copy_the_url(qtbot: QtBot, public_state: AppState) -
     tab.start()
     qtbot.waitUntil(lambda: tab.step_label.text().startswith("No browser opened"), timeout=5000)
     assert tab.redirect_field.text() in tab.step_label.text()
+    assert OPEN_BY_HAND in tab.step_label.text() and COPY_URL_SHORTCUT in tab.step_label.text()
+    tab.url_field.copy_button.click()  # the copy button the hint names
+    assert QGuiApplication.clipboard().text() == tab.url_field.text()
     assert len(opened) == 1 and tab.open_button.isEnabled()
     tab.open_button.click()  # tries again with the same URL
     assert [u.toString(QUrl.ComponentFormattingOption.FullyEncoded) for u in opened] == [

@@ -25,10 +25,12 @@ from tests.cognito_peer import (
     MotoPool,
 )
 from workbench import workers
+from workbench.core.client_auth import ClientConfig
 from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_auth import CognitoAuth
 from workbench.core.errors import ConfigError
 from workbench.core.http import ExchangeLog
+from workbench.core.session import Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
 from workbench.ui.inspector import TokenInspector
@@ -238,6 +240,9 @@ def test_flow_not_enabled_shows_the_advice_naming_the_setting(
         "ALLOW_USER_PASSWORD_AUTH in its ExplicitAuthFlows"
     ) in text
     assert tab.step_label.text() == "Failed." and app_state.tokens is None
+    # The error is about the pool, not the provider bar's choice: another provider keeps it.
+    app_state.set_provider(Provider(client=ClientConfig("other"), issuer="https://other.test"))
+    assert tab.error_banner.isVisibleTo(tab) and tab.step_label.text() == "Failed."
 
 
 def test_unanswerable_challenge_is_shown_plainly(
@@ -291,6 +296,7 @@ def test_refresh_keeps_the_refresh_token_and_get_user_shows_attributes(
     tokens, context = got.args
     assert context.origin == "cognito" and context.rotation == "not_returned"
     assert tokens.refresh_token == first.refresh_token  # the one in use stays
+    assert context.refreshed_from == first.refresh_token  # the Refresh tab follows this face too
     assert tokens.access_token and tokens.access_token != first.access_token
     assert "no refresh token returned: keep using the previous one" in tab.result_label.text()
     assert NOT_ROTATED in tab.result_label.text()

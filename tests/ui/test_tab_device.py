@@ -112,6 +112,40 @@ def test_denied_shows_access_denied(qtbot: Any, open_tab: Any, demo: DemoServer)
     assert tab.state.tokens is None
 
 
+def test_pkce_checkbox_against_a_server_that_requires_it(
+    qtbot: Any, open_tab: Any, make_demo: Callable[..., DemoServer]
+) -> None:
+    """Keycloak's rule on the demo server: unchecked, the request is refused in its words;
+    checked, the challenge and the verifier go out and the login completes; a profile with
+    "PKCE on device requests" checks the box."""
+    tab = open_tab(make_demo(require_device_pkce=True))
+    assert not tab.pkce_check.isChecked() and tab.pkce_check.isVisible()
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=SIGNAL_MS)
+    assert tab.error_banner.isVisible()
+    assert "invalid_request" in tab.error_banner.text()
+    assert "Missing parameter: code_challenge_method" in tab.error_banner.text()
+
+    qtbot.mouseClick(tab.pkce_check, Qt.MouseButton.LeftButton)
+    assert tab.pkce_check.isChecked()
+    auth = start(qtbot, tab)
+    assert auth.pkce is not None
+    decide_device_code(auth.verification_uri, auth.user_code)
+    finish(qtbot, tab, "approved")
+    assert tab.state.tokens is not None and tab.state.tokens.access_token
+    sent = [e for e in tab.state.log.items() if e.request_form]
+    device = [e.request_form for e in sent if e.purpose == "device authorization"]
+    polls = [e.request_form for e in sent if e.purpose == "token (device_code poll)"]
+    assert device[-1]["code_challenge"] == auth.pkce.challenge
+    assert device[-1]["code_challenge_method"] == "S256"
+    assert polls and all("code_verifier" in form for form in polls)
+
+    tab.state.set_provider(replace(tab.state.provider, device_pkce=False))
+    assert not tab.pkce_check.isChecked()
+    tab.state.set_provider(replace(tab.state.provider, device_pkce=True))
+    assert tab.pkce_check.isChecked()
+
+
 def test_expired_code(qtbot: Any, open_tab: Any, make_demo: Callable[..., DemoServer]) -> None:
     tab = open_tab(make_demo(device_code_ttl=2))
     auth = start(qtbot, tab)
@@ -323,3 +357,36 @@ def test_an_interval_of_zero_is_replaced_and_the_note_stays_in_view(qtbot: Any) 
         finish(qtbot, tab, "cancelled")
         state.close()
     assert [path for _, path, _ in server.requests].count("/token") == 0  # no poll yet
+
+
+def test_the_profile_editors_pkce_field_reaches_the_device_tab(
+    qtbot: Any, open_tab: Any, make_demo: Callable[..., DemoServer]
+) -> None:
+    from workbench.ui.dialogs.profile_editor import ProfileEditorDialog
+
+    server = make_demo(require_device_pkce=True)
+    tab = open_tab(server)
+    state = tab.state
+    dialog = ProfileEditorDialog(state, None, tab)
+    qtbot.addWidget(dialog)
+    assert not dialog.device_pkce_check.isChecked()
+    dialog.name_edit.setText("Keycloak-like")
+    dialog.issuer_edit.setText(server.issuer)
+    dialog.discover_button.click()
+    qtbot.waitUntil(lambda: bool(dialog.endpoint_edits["token_endpoint"].text()), timeout=10_000)
+    dialog.client_id_edit.setText("workbench-native")
+    dialog.device_pkce_check.setChecked(True)
+    dialog._on_save()
+    assert dialog.result() == ProfileEditorDialog.DialogCode.Accepted
+    saved = state.profiles.get("Keycloak-like")
+    assert saved.device_pkce is True
+    again = ProfileEditorDialog(state, saved, tab)
+    qtbot.addWidget(again)
+    assert again.device_pkce_check.isChecked()
+
+    state.set_provider(saved.to_provider(state.secrets))
+    assert tab.pkce_check.isChecked()
+    auth = start(qtbot, tab)  # accepted by the server that requires PKCE
+    assert auth.pkce is not None
+    tab.cancel()
+    finish(qtbot, tab, "cancelled")

@@ -12,7 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tests.peers import canned_server
+from workbench.core.client_auth import ClientConfig
 from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
+from workbench.core.session import Provider
 from workbench.core.tokens import decode_jwt
 from workbench.core.tokenset import TokenSet
 from workbench.demo import DemoServer
@@ -76,7 +79,7 @@ def test_token_only(
 ) -> None:
     tab = ImplicitTab(public_state, open_url=fragment_browser.open)
     qtbot.addWidget(tab)
-    assert tab.response_type() == "token"
+    assert tab.response_type() is None  # automatic: the demo server lists token
     with qtbot.waitSignal(public_state.sig_tokens_changed, timeout=SIGN_IN_TIMEOUT_MS) as got:
         tab.start()
     tokens, context = got.args
@@ -85,6 +88,9 @@ def test_token_only(
     assert context.origin == "implicit"
     assert tokens.access_token and not tokens.id_token and not tokens.refresh_token
     assert parse_qs(urlsplit(tab.url_field.text()).query)["response_type"] == ["token"]
+    assert tab.response_combo.currentText() == "automatic (token)"
+    public_state.set_provider(public_state.provider)  # another provider: it chooses afresh
+    assert tab.response_combo.currentText() == "automatic"
 
 
 def test_cancel_while_waiting(qtbot: QtBot, public_state: AppState) -> None:
@@ -96,3 +102,54 @@ def test_cancel_while_waiting(qtbot: QtBot, public_state: AppState) -> None:
     qtbot.waitUntil(lambda: not tab.busy, timeout=2000)
     assert tab.step_label.text() == "Cancelled."
     assert public_state.tokens is None
+
+
+@pytest.fixture
+def oidc_only() -> Iterator[str]:
+    """A provider (a real socket) that lists ``id_token token`` but not ``token``, as npm
+    oidc-provider does; the full flow against that provider itself is in tests/interop/."""
+    with canned_server() as server:
+        server.json(
+            "/.well-known/openid-configuration",
+            {
+                "issuer": server.url,
+                "authorization_endpoint": server.url + "/auth",
+                "token_endpoint": server.url + "/token",
+                "jwks_uri": server.url + "/jwks",
+                "response_types_supported": ["code", "id_token", "id_token token", "none"],
+            },
+        )
+        yield server.url
+
+
+def test_automatic_picks_id_token_token_when_token_is_not_offered(
+    qtbot: QtBot, state: AppState, oidc_only: str
+) -> None:
+    state.set_provider(Provider(client=ClientConfig("app", None, "none"), issuer=oidc_only))
+    tab = ImplicitTab(state, open_url=ScriptedBrowser(sign_in=False).open)
+    qtbot.addWidget(tab)
+    tab.browser_check.setChecked(False)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.pending is not None, timeout=5000)
+    query = parse_qs(urlsplit(tab.url_field.text()).query)
+    assert query["response_type"] == ["id_token token"]
+    assert query["scope"][0].split()[0] == "openid" and query["nonce"]
+    assert tab.response_combo.currentText() == "automatic (id_token token)"
+    tab.cancel()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=2000)
+
+
+def test_a_type_the_server_does_not_offer_is_refused_before_the_browser(
+    qtbot: QtBot, state: AppState, oidc_only: str
+) -> None:
+    state.set_provider(Provider(client=ClientConfig("app", None, "none"), issuer=oidc_only))
+    opened: list[str] = []
+    tab = ImplicitTab(state, open_url=lambda url: opened.append(url.toString()) or True)
+    qtbot.addWidget(tab)
+    tab.response_combo.setCurrentText("token")
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=5000)
+    assert tab.error_banner.isVisibleTo(tab)
+    text = tab.error_banner.text()
+    assert "does not offer response_type 'token'" in text and "'id_token token'" in text
+    assert opened == [] and tab.pending is None and not tab.url_field.text()

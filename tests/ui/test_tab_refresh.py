@@ -11,7 +11,7 @@ from workbench.core.session import RefreshResult
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.state import AppState, TokenContext
-from workbench.ui.tabs.refresh import RefreshTab, preview
+from workbench.ui.tabs.refresh import PREVIOUS_REFUSED, RefreshTab, preview
 
 TOKEN_TIMEOUT_MS = 5000
 
@@ -61,16 +61,24 @@ def test_rotation_then_reusing_the_previous_token_is_invalid_grant(
     assert tab.previous_field.text() == old
     assert tab.token_edit.text() == new
 
-    tab.reuse_button.click()
-    assert tab.token_edit.text() == old
+    assert "Try the previous one" in tab.meaning_label.text()
+
+    # Trying the previous one sends it once; the field keeps the current (valid) token.
     with qtbot.assertNotEmitted(state.sig_tokens_changed, wait=0):
-        tab.start()
+        tab.reuse_button.click()
+        assert tab.token_edit.text() == new
         qtbot.waitUntil(lambda: not tab.busy, timeout=TOKEN_TIMEOUT_MS)
     assert tab.error_banner.isVisibleTo(tab)
     assert "invalid_grant (HTTP 400)" in tab.error_banner.text()
-    assert tab.step_label.text() == "Failed: the previous refresh token was already spent."
-    assert tab.result_frame.isHidden()
+    assert tab.step_label.text() == (
+        "Refused: the server no longer accepts the previous refresh token."
+    )
+    assert tab.result_frame.isVisibleTo(tab)
+    assert tab.rotation_label.text() == "The previous refresh token no longer works"
+    assert tab.meaning_label.text() == PREVIOUS_REFUSED
+    assert tab.sent_label.text() == preview(old)
     assert state.tokens is tokens  # the rotated set stays current
+    assert tab.token_edit.text() == new and tab.previous_field.text() == old
     form = [e for e in state.log.items() if e.purpose == "token (refresh_token)"][-1].request_form
     assert form is not None and form["grant_type"] == "refresh_token"
 

@@ -271,12 +271,16 @@ def display_value(value: Any) -> str:
 
 
 def describe_time(value: Any, now: float) -> tuple[str, bool]:
-    """``(text, invalid)`` for a time claim: local date-time plus relative offset."""
+    """``(text, invalid)`` for a time claim: the relative offset, then the local date-time.
+
+    ``in 4 min 57 s (2026-12-02 14:03:12 UTC+01:00)``: what changes and matters comes first, so
+    a narrow column cuts the date's tail, not the countdown.
+    """
     try:
         ts = parse_numeric_date(value)
     except ValueError as exc:
         return f"invalid time: {exc}", True
-    return f"{format_local(ts)} ({format_relative(ts - now)})", False
+    return f"{format_relative(ts - now)} ({format_local(ts)})", False
 
 
 def claim_rows(claims: Mapping[str, Any], now: float) -> list[ClaimRow]:

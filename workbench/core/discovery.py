@@ -75,6 +75,11 @@ class ServerMetadata:
     def endpoints(self) -> dict[str, str]:
         return {n: str(getattr(self, n)) for n in ENDPOINT_NAMES if getattr(self, n)}
 
+    @property
+    def response_types_supported(self) -> tuple[str, ...]:
+        """What the document lists (OIDC Discovery §3, RFC 8414 §2); empty when it says nothing."""
+        return _str_tuple(self.raw.get("response_types_supported"))
+
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):

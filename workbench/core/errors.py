@@ -19,8 +19,23 @@ class WorkbenchError(Exception):
         return self.message
 
 
+#: What to do about an error code whose usual cause is on the client's side, in words that
+#: suit the command line and the app alike (both show it below the server's own text).
+OAUTH_ADVICE: dict[str, str] = {
+    "invalid_client": (
+        "the server did not accept the client's credentials: check the client ID and the"
+        " client secret (one of another client or environment, or with a stray space, is the"
+        " usual cause) and the client authentication method the server expects"
+        " (client_secret_basic or client_secret_post; none for a public client)"
+    ),
+}
+
+
 class OAuthError(WorkbenchError):
-    """An OAuth/OIDC error response: ``error``, ``error_description``, ``error_uri``."""
+    """An OAuth/OIDC error response: ``error``, ``error_description``, ``error_uri``.
+
+    ``advice`` says what to do, for the codes of :data:`OAUTH_ADVICE` (else empty).
+    """
 
     def __init__(
         self,
@@ -33,6 +48,7 @@ class OAuthError(WorkbenchError):
         self.description = description
         self.uri = uri
         self.status = status
+        self.advice = OAUTH_ADVICE.get(error, "")
         code = error or "(an empty error code)"  # a hostile or broken server's "error": ""
         text = f"{code}: {description}" if description else code
         super().__init__(text)

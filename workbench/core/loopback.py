@@ -65,6 +65,12 @@ fetch(location.pathname, {method: "POST", body: form,
 
 _STILL_WAITING = "Token Workbench is still waiting for the response to its own sign-in."
 
+#: What to do when the system browser could not be opened (the CLI and the app both say it).
+OPEN_BY_HAND = (
+    "Open the authorize URL by hand in a browser on this machine: the redirect comes back to"
+    " 127.0.0.1, where the workbench waits for it."
+)
+
 
 def _page(ok: bool, detail: str = "", title: str = "Sign-in failed") -> bytes:
     if ok:

@@ -43,6 +43,9 @@ class Profile:
     extra_params: dict[str, str] = field(default_factory=dict)
     redirect_port: int = 0
     verify_tls: bool = True
+    #: PKCE on device requests (RFC 7636 with RFC 8628): Keycloak requires it for clients
+    #: configured for PKCE.
+    device_pkce: bool = False
 
     def validate(self) -> None:
         if not _NAME.match(self.name):
@@ -93,6 +96,7 @@ class Profile:
             extra=dict(self.extra_params),
             verify_tls=self.verify_tls,
             name=self.name,
+            device_pkce=self.device_pkce,
         )
 
     @classmethod

@@ -6,6 +6,7 @@ builder, sends it through :class:`HttpClient` (so it lands in the exchange log) 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import webbrowser
 from collections.abc import Callable, Generator, Mapping
@@ -32,8 +33,13 @@ from workbench.core.flows.rfc6749_code import (
 from workbench.core.flows.rfc6749_grants import (
     build_client_credentials_request,
     build_password_request,
+    client_credentials_scope,
 )
-from workbench.core.flows.rfc6749_implicit import parse_implicit_response
+from workbench.core.flows.rfc6749_implicit import (
+    check_front_channel_id_token,
+    choose_implicit_response_type,
+    parse_implicit_response,
+)
 from workbench.core.flows.rfc7009_revoke import (
     TokenTypeHint,
     build_revocation_request,
@@ -55,7 +61,7 @@ from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo
 from workbench.core.http import ExchangeLog, HttpClient, HttpRequest
 from workbench.core.jwks import JwksCache
 from workbench.core.loopback import LoopbackListener, RejectedCallback
-from workbench.core.pkce import random_token
+from workbench.core.pkce import Pkce, random_token
 from workbench.core.tokens import Inspection, decode_jwt, inspect_token, token_kind
 from workbench.core.tokenset import TokenSet
 
@@ -76,6 +82,9 @@ class Provider:
     # False: the issuer and the manual endpoints are all there is, nothing is discovered (a
     # Cognito pool through its API door: its keys may live on an emulator, not at the issuer).
     discover: bool = True
+    #: Send PKCE with the device flow (RFC 7636 on RFC 8628; Keycloak requires it for clients
+    #: configured for PKCE).
+    device_pkce: bool = False
 
 
 @dataclass
@@ -213,11 +222,11 @@ class OAuthSession:
         resource: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> TokenSet:
-        """RFC 6749 §4.4."""
+        """RFC 6749 §4.4; without ``scope``, :func:`client_credentials_scope` of the provider's."""
         request = build_client_credentials_request(
             self.metadata().require("token_endpoint"),
             self.client,
-            self._scope(scope),
+            client_credentials_scope(self.provider.scope) if scope is None else scope,
             audience=audience,
             resource=resource,
             extra=self._extra(extra),
@@ -258,9 +267,19 @@ class OAuthSession:
         path: str = "/callback",
         extra: Mapping[str, str] | None = None,
     ) -> PendingAuthorization:
-        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3)."""
+        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3).
+
+        Any response type but ``code`` must be one the server lists, or ``ConfigError`` says
+        what it offers before a listener or a browser starts. One with ``id_token`` asks for
+        the ``openid`` scope it needs (OIDC Core §3.2.2.1).
+        """
         meta = self.metadata()
         endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
+        if response_type != "code":
+            choose_implicit_response_type(meta.response_types_supported, response_type)
+        scope = self._scope(scope)
+        if "id_token" in response_type.split() and "openid" not in scope.split():
+            scope = " ".join(["openid", *scope.split()])
         mode: Literal["query", "fragment"] = "query" if response_type == "code" else "fragment"
         # The listener answers only the callback carrying this state; it exists before the
         # request does because the request names its redirect URI.
@@ -271,7 +290,7 @@ class OAuthSession:
                 endpoint,
                 self.client.client_id,
                 listener.redirect_uri,
-                self._scope(scope),
+                scope,
                 response_type=response_type,
                 issuer=meta.issuer or None,
                 iss_required=meta.authorization_response_iss_parameter_supported,
@@ -305,8 +324,28 @@ class OAuthSession:
             )
         else:
             tokens = parse_implicit_response(params, request)
+            if tokens.id_token:
+                try:
+                    inspection = self.inspect(
+                        tokens.id_token,
+                        kind="id",
+                        nonce=request.nonce,
+                        access_token=tokens.access_token,
+                    )
+                except TokenError as exc:
+                    raise FlowError(
+                        f"The ID token in the redirect cannot be decoded: {exc}",
+                        kind="id_token_invalid",
+                    ) from exc
+                check_front_channel_id_token(inspection, params, request)
         check_nonce(tokens, request.nonce)
         return tokens
+
+    def implicit_response_type(self, requested: str | None = None) -> str:
+        """The implicit response type to use with this provider (``token``, else
+        ``id_token token``; ``requested`` when offered): see
+        :func:`~workbench.core.flows.rfc6749_implicit.choose_implicit_response_type`."""
+        return choose_implicit_response_type(self.metadata().response_types_supported, requested)
 
     def authorization_code(
         self,
@@ -335,16 +374,28 @@ class OAuthSession:
 
     # -- device ---------------------------------------------------------------------------
     def start_device(
-        self, scope: str | None = None, extra: Mapping[str, str] | None = None
+        self,
+        scope: str | None = None,
+        extra: Mapping[str, str] | None = None,
+        *,
+        pkce: bool | None = None,
     ) -> DeviceAuthorization:
-        """RFC 8628 §3.1-3.2."""
+        """RFC 8628 §3.1-3.2; with ``pkce`` (default: the provider's ``device_pkce``) an S256
+        challenge goes with the request and the verifier with every poll."""
+        use_pkce = self.provider.device_pkce if pkce is None else pkce
+        pair = Pkce.generate() if use_pkce else None
+        if pair is not None:
+            self.log.add_secret(pair.verifier)
         request = build_device_authorization_request(
             self.metadata().require("device_authorization_endpoint"),
             self.client,
             self._scope(scope),
             self._extra(extra),
+            pair,
         )
         authorization = parse_device_authorization(self.http.send(request))
+        if pair is not None:
+            authorization = dataclasses.replace(authorization, pkce=pair)
         # The user is sent to these (printed, shown as a QR code, opened): web URLs only.
         require_web_url(authorization.verification_uri, "verification URI")
         if authorization.verification_uri_complete:

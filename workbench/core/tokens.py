@@ -44,6 +44,7 @@ __all__ = [
     "Outcome",
     "TokenKind",
     "at_hash",
+    "c_hash",
     "decode_jwt",
     "expiry",
     "format_local",
@@ -565,19 +566,25 @@ def _check_signature(decoded: DecodedJwt, keys: _KeyLookup) -> Finding:
     key = choice.key
     if key is None:
         return _fail(check, choice.reason)
+    # The key as the reasons name it. A token without a kid gets the issuer's one fitting key:
+    # say so, so that the key's kid is not read as the token's.
+    label = key.label if kid is not None else f"the issuer's key ({key.label})"
+    no_kid = "the token has no kid; " if kid is None else ""
     if alg in HMAC_ALGORITHMS and key.is_public:
         return _fail(
             check,
-            f"algorithm-confusion attack: the token claims {alg} (a shared-secret MAC) but"
-            f" {key.label} is a {key.kty} public key; accepting it would let anyone who knows"
-            " the public key forge tokens (RFC 8725 §2.1)",
+            f"the token {'has no kid and ' if kid is None else ''}claims {alg} (a shared-secret"
+            f" MAC) but {label} is an {key.kty}"
+            " public key: the issuer did not make this MAC, and accepting the public key as"
+            " its secret would let anyone forge tokens (algorithm confusion, RFC 8725 §2.1)",
         )
     if key.problem is not None:
-        return _fail(check, f"{key.label} cannot be used: {key.problem}")
+        return _fail(check, f"{no_kid}{label} cannot be used: {key.problem}")
     if alg not in key.allowed:
         allowed = ", ".join(sorted(key.allowed))
         return _fail(
-            check, f"alg {alg} is not allowed for {key.label} ({key.kty}); it allows {allowed}"
+            check,
+            f"{no_kid}alg {alg} is not allowed for {label} ({key.kty}); it allows {allowed}",
         )
     try:
         valid = key.verify(alg, decoded.signing_input, decoded.signature)
@@ -586,8 +593,8 @@ def _check_signature(decoded: DecodedJwt, keys: _KeyLookup) -> Finding:
     if not valid:
         return _fail(
             check,
-            f"signature does not match: the token was altered, or not signed by {key.label}"
-            f" ({alg})",
+            f"signature does not match: the token was altered, or not signed by {label}"
+            f" ({alg}{'; the token has no kid' if kid is None else ''})",
         )
     if not key.is_public:
         return _fail(
@@ -831,6 +838,11 @@ def at_hash(access_token: str, alg: str) -> str | None:
         return None
     digest = hashlib.new(name, access_token.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+
+
+def c_hash(code: str, alg: str) -> str | None:
+    """OIDC Core §3.3.2.11: the authorization code's hash, made as ``at_hash`` is."""
+    return at_hash(code, alg)
 
 
 def _check_at_hash(decoded: DecodedJwt, access_token: str | None) -> Finding:

@@ -50,6 +50,9 @@ OIDC_SCOPES: Final = ("openid", "profile", "email", "offline_access")
 #: Scopes of the imaginary demo API.
 API_SCOPES: Final = ("api:read", "api:write")
 SCOPES: Final = OIDC_SCOPES + API_SCOPES
+#: What the workbench's demo provider with the confidential client asks for, in the app and
+#: on the command line (a client-credentials request keeps only ``api:read`` of it).
+CONFIDENTIAL_DEMO_SCOPE: Final = "openid profile email offline_access api:read"
 
 #: Path every loopback redirect URI must use.
 REDIRECT_PATH: Final = "/callback"

@@ -56,10 +56,16 @@ class DemoConfig:
     it answers ``slow_down`` (RFC 8628 §3.5 says 5).
     ``paths``: endpoint path overrides, merged over :data:`DEFAULT_PATHS`.
     ``access_token_audience``: the ``aud`` of access tokens; by default the client id.
+    ``keep_rotated_refresh_tokens``: a refresh token stays redeemable after it was rotated
+    (the policy of many servers, which RFC 9700 §4.14.2 advises against); by default reusing
+    one is refused and revokes its grant.
     ``max_request_body``: the largest request body accepted, in bytes (bigger: HTTP 413).
     ``user_code_max_failures``: wrong user codes one browser session or one user may enter
     within ``user_code_failure_window`` seconds before the verification page answers 429;
     ``user_code_max_failures_total``: the same limit summed over everyone (RFC 8628 §5.1).
+    ``require_device_pkce``: the device authorization request must carry an S256
+    ``code_challenge`` (answered like Keycloak when it does not), and every poll its
+    ``code_verifier``. A challenge sent without this is checked all the same.
     """
 
     host: str = "127.0.0.1"
@@ -74,10 +80,12 @@ class DemoConfig:
     device_slow_down_step: int = 5
     token_delay: float = 0.0
     access_token_audience: str | None = None
+    keep_rotated_refresh_tokens: bool = False
     max_request_body: int = 64 * 1024
     user_code_max_failures: int = 5
     user_code_max_failures_total: int = 20
     user_code_failure_window: int = 300
+    require_device_pkce: bool = False
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:

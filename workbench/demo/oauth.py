@@ -17,13 +17,16 @@ demo policy:
 * Introspection (RFC 7662) answers only confidential clients (they authenticate, §2.1).
 * ID tokens (RS256, same key) are issued by the code, implicit (``id_token token``,
   ``id_token``), password, device and refresh grants when the scope has ``openid``.
-* PKCE: only ``S256``; required at the authorization endpoint for public clients.
+* PKCE: only ``S256``; required at the authorization endpoint for public clients. On the
+  device flow when the request carries a challenge, and for every client when
+  :attr:`DemoConfig.require_device_pkce` is set (answered with Keycloak's words).
 * Every authorization response (success or error, query or fragment) carries ``iss``
   (RFC 9207).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -42,7 +45,7 @@ from authlib.oauth2.rfc6749 import (
 )
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
-from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7636 import CodeChallenge, create_s256_code_challenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc8628 import DeviceAuthorizationEndpoint, DeviceCodeGrant
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
@@ -413,7 +416,9 @@ class _RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         return refresh_token.get_user()
 
     def revoke_old_credential(self, refresh_token: RefreshToken) -> None:
-        _authority(self.server).store.mark_rotated(refresh_token)
+        authority = _authority(self.server)
+        if not authority.config.keep_rotated_refresh_tokens:
+            authority.store.mark_rotated(refresh_token)
 
 
 class _DeviceCodeGrant(DeviceCodeGrant):  # type: ignore[misc]
@@ -428,6 +433,8 @@ class _DeviceCodeGrant(DeviceCodeGrant):  # type: ignore[misc]
     def validate_device_credential(self, credential: DeviceGrant) -> Any:
         if credential.status is DeviceStatus.USED:
             raise InvalidGrantError("This device code was already exchanged for tokens.")
+        # PKCE before the code's status: without the verifier, nothing is told about it.
+        check_device_verifier(credential, self.request.payload.data.get("code_verifier"))
         return super().validate_device_credential(credential)
 
     def query_user_grant(self, user_code: str) -> tuple[Subject | None, bool] | None:
@@ -446,9 +453,47 @@ class _DeviceCodeGrant(DeviceCodeGrant):  # type: ignore[misc]
         return result
 
 
+#: RFC 7636 §4.1-4.2: a verifier or an S256 challenge is 43-128 unreserved characters.
+_PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+
+
+def device_code_challenge(data: Mapping[str, Any], required: bool) -> tuple[str | None, str | None]:
+    """The PKCE challenge and method of a device authorization request, checked the way
+    Keycloak checks them for a client that requires PKCE (its error texts); without
+    ``required``, a request without a challenge is accepted and one with it still checked."""
+    challenge = data.get("code_challenge") or None
+    method = data.get("code_challenge_method") or None
+    if not required and challenge is None and method is None:
+        return None, None
+    if method is None:
+        raise InvalidRequestError("Missing parameter: code_challenge_method")
+    if method != "S256":
+        raise InvalidRequestError(
+            "Invalid parameter: code challenge method is not matching the configured one"
+        )
+    if challenge is None:
+        raise InvalidRequestError("Missing parameter: code_challenge")
+    if not _PKCE_VALUE.fullmatch(challenge):
+        raise InvalidRequestError("Invalid parameter: code_challenge")
+    return challenge, method
+
+
+def check_device_verifier(grant: DeviceGrant, verifier: str | None) -> None:
+    """RFC 7636 §4.6 at the token endpoint for a device code issued with a challenge."""
+    if grant.code_challenge is None:
+        return
+    if not verifier:
+        raise InvalidGrantError("PKCE code verifier not specified")
+    if not _PKCE_VALUE.fullmatch(verifier):
+        raise InvalidGrantError("PKCE invalid code verifier")
+    expected = create_s256_code_challenge(verifier)
+    if not secrets.compare_digest(expected, grant.code_challenge):
+        raise InvalidGrantError("PKCE verification failed: code_verifier does not match")
+
+
 # -- endpoints --------------------------------------------------------------------------
 class _DeviceAuthorizationEndpoint(DeviceAuthorizationEndpoint):  # type: ignore[misc]
-    """RFC 8628 §3.1-3.2."""
+    """RFC 8628 §3.1-3.2, with PKCE (RFC 7636) when sent or required."""
 
     def __init__(self, server: Any, authority: DemoAuthority) -> None:
         super().__init__(server)
@@ -463,6 +508,19 @@ class _DeviceAuthorizationEndpoint(DeviceAuthorizationEndpoint):  # type: ignore
                 "The client is not authorized to use the device authorization grant."
             )
         return client
+
+    def create_endpoint_response(self, request: OAuth2Request) -> Any:
+        # The challenge is checked after the client authenticated (as Authlib's own response
+        # does first) and before a code exists; it is stored with the code once made.
+        self.authenticate_client(request)
+        challenge, method = device_code_challenge(
+            request.payload.data, self.authority.config.require_device_pkce
+        )
+        status, data, headers = super().create_endpoint_response(request)
+        grant = self.authority.store.find_device_grant(data["device_code"])
+        assert grant is not None
+        grant.code_challenge, grant.code_challenge_method = challenge, method
+        return status, data, headers
 
     def get_verification_uri(self) -> str:
         return self.authority.url("device_verification")

@@ -474,6 +474,14 @@ def describe(server: DemoServer) -> str:
         f"  discovery:  {server.discovery_url}",
         f"  tokens:     RS256 JWT access tokens (typ at+jwt), {config.access_token_ttl} s; "
         f"refresh tokens {config.refresh_token_ttl} s, rotated on every use",
+        *(
+            [
+                "  device:     PKCE required (S256 code_challenge on the device request, "
+                "code_verifier on every poll)"
+            ]
+            if config.require_device_pkce
+            else []
+        ),
         "",
         "Clients (public demo values):",
     ]

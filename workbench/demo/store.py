@@ -188,6 +188,10 @@ class DeviceGrant:
     status: DeviceStatus = DeviceStatus.PENDING
     subject: Subject | None = None
     last_poll: float | None = field(default=None, repr=False)
+    #: PKCE (RFC 7636) sent with the device authorization request; every poll must then
+    #: carry the matching ``code_verifier``.
+    code_challenge: str | None = field(default=None, repr=False)
+    code_challenge_method: str | None = None
 
     def get_client_id(self) -> str:
         return self.client_id

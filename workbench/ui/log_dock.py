@@ -42,7 +42,9 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.http import Exchange
+from workbench.core.session import Provider
 from workbench.ui import metrics
+from workbench.ui.dialogs.exchange_window import ExchangeWindow
 from workbench.ui.files import write_private_text
 from workbench.ui.models.exchange_model import (
     EXCHANGE_ROLE,
@@ -50,6 +52,7 @@ from workbench.ui.models.exchange_model import (
     ExchangeTableModel,
     format_duration,
     format_exchange,
+    provider_hosts,
     status_class,
     status_colour,
     status_text,
@@ -67,7 +70,10 @@ LOG_COLUMNS = {
 }
 LOG_NOTICE_MS = 2500  # how long a "copied" notice stays
 
-PLACEHOLDER = "Select an exchange to see its request and response (secrets masked)."
+PLACEHOLDER = (
+    "Select an exchange to see its request and response (secrets masked); double-click it"
+    " to open it in a window of its own."
+)
 
 
 class ExchangeLogDock(QDockWidget):
@@ -82,6 +88,7 @@ class ExchangeLogDock(QDockWidget):
         self.setObjectName("exchangeLogDock")
         self.setAccessibleName("Exchange log")
 
+        self.window_view: ExchangeWindow | None = None  # Open in a window
         self.model = ExchangeTableModel(self)
         self.model.set_palette(self.palette())
         self.proxy = ExchangeFilterProxyModel(self)
@@ -114,6 +121,9 @@ class ExchangeLogDock(QDockWidget):
         self.model.modelReset.connect(self._on_model_reset)
         self.dockLocationChanged.connect(self._on_location_changed)
         state.sig_exchange.connect(self._on_exchange)
+        state.sig_provider_changed.connect(self._on_provider_changed)
+        if state.provider is not None:
+            self._on_provider_changed(state.provider)
         self.model.extend(state.log.items())
         self._on_model_reset()
 
@@ -157,6 +167,14 @@ class ExchangeLogDock(QDockWidget):
             "exchangeLogClear", "Clear", "Remove every exchange from the log", None
         )
         self.clear_action.triggered.connect(self.clear)
+        self.open_action = self._action(
+            "exchangeLogOpen",
+            "Open in a window",
+            "Show the selected exchange in a window of its own, at full height (double-click,"
+            " Return)",
+            None,
+        )
+        self.open_action.triggered.connect(self.open_selected)
         self.find_action = self._action(
             "exchangeLogFind", "Filter", "Filter the exchanges", QKeySequence("Ctrl+F")
         )
@@ -199,6 +217,7 @@ class ExchangeLogDock(QDockWidget):
         row.addWidget(self.filter_edit, 2)
         row.addWidget(self.count_label, 1)
         for action in (
+            self.open_action,
             self.copy_curl_action,
             self.copy_body_action,
             self.export_action,
@@ -238,6 +257,7 @@ class ExchangeLogDock(QDockWidget):
         separator.setSeparator(True)
         table.addActions(
             [
+                self.open_action,
                 self.copy_curl_action,
                 self.copy_body_action,
                 separator,
@@ -246,6 +266,7 @@ class ExchangeLogDock(QDockWidget):
             ]
         )
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        table.activated.connect(lambda _index: self.open_selected())  # double-click, Return
         bar = table.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_scroll_range)
@@ -311,6 +332,16 @@ class ExchangeLogDock(QDockWidget):
         """Everything the detail pane shows (title and body) as plain text."""
         return f"{self.detail_title.text()}\n{self.detail.toPlainText()}"
 
+    def open_selected(self) -> ExchangeWindow | None:
+        """Show the selected exchange in its own window (one window, reused)."""
+        exchange = self.selected_exchange()
+        if exchange is None:
+            return None
+        if self.window_view is None:
+            self.window_view = ExchangeWindow(self.window())
+        self.window_view.show_exchange(exchange)
+        return self.window_view
+
     def copy_curl(self) -> bool:
         """Put the selected exchange's curl command on the clipboard."""
         exchange = self.selected_exchange()
@@ -373,6 +404,11 @@ class ExchangeLogDock(QDockWidget):
     def _on_exchange(self, exchange: Exchange) -> None:
         self.model.append(exchange)
 
+    def _on_provider_changed(self, provider: Provider | None) -> None:
+        # None: the active profile was deleted and no provider is chosen; every host is foreign.
+        hosts = provider_hosts(provider.issuer, provider.endpoints) if provider else frozenset()
+        self.model.set_home_hosts(hosts)
+
     def _on_filter_changed(self, text: str) -> None:
         self.proxy.set_filter_text(text)
         self._update_count()
@@ -418,6 +454,7 @@ class ExchangeLogDock(QDockWidget):
 
     # -- helpers ----------------------------------------------------------------------------
     def _show_detail(self, exchange: Exchange | None) -> None:
+        self.open_action.setEnabled(exchange is not None)
         self.copy_curl_action.setEnabled(exchange is not None)
         self.copy_body_action.setEnabled(exchange is not None and exchange.status is not None)
         if exchange is None:

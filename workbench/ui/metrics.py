@@ -25,6 +25,11 @@ BANNER_PADDING = 8
 TOKEN_PREVIEW_CHARS = 24  # how much of a token the combo boxes and labels show
 TIMER_INTERVAL_MS = 1000  # live countdowns
 PARAMS_TABLE_LINES = 7.5  # height of an extra-parameters table, in text lines
+PARAMS_TABLE_MIN_ROWS = 3  # rows an extra-parameters table always shows (more scroll)
+URL_CHARS = 72  # a field meant for a URL, in average characters
+
+# -- profile editor
+PROFILE_EDITOR_MIN_WIDTH = 640  # endpoint URLs fit without scrolling sideways
 PROVIDER_PICKER_MIN_CHARS = 28  # the provider bar's profile picker, in characters
 
 # -- inspector
@@ -74,8 +79,12 @@ LOG_DETAIL_MIN_CHARS = 24
 LOG_ROW_LINES = 1.5  # table row height in lines of the table's font
 LOG_SPLITTER_STRETCH = (3, 2)  # table : detail
 LOG_FILTER_MIN_CHARS = 30  # the filter box, in average characters
+EXCHANGE_WINDOW_CHARS = 110  # an exchange in its own window (Open, double-click), in characters
+EXCHANGE_WINDOW_LINES = 48  # and in text lines
+EXCHANGE_WINDOW_SCREEN_SHARE = 0.85  # never more than this share of the screen either way
 
 # -- tabs
+FORM_LABEL_CHARS = 24  # the label column of every tab's form, in average characters
 USER_CODE_POINT_SIZE = 28  # the device user code in the tab
 AUTH_CODE_URL_LINES = 4  # height of the authorize URL box, in text lines
 REFRESH_HEADLINE_SCALE = 1.2  # the rotation result's font, relative to the tab's font

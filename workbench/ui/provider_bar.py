@@ -41,15 +41,15 @@ def demo_choices(issuer: str) -> list[DemoChoice]:
         CONFIDENTIAL_CLIENT_SECRET,
         NATIVE_CLIENT_ID,
     )
+    from workbench.demo.accounts import CONFIDENTIAL_DEMO_SCOPE
 
-    scope = "openid profile email offline_access"
     return [
         DemoChoice(
             "Demo — confidential client",
             Provider(
                 client=ClientConfig(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET),
                 issuer=issuer,
-                scope=scope + " api:read",
+                scope=CONFIDENTIAL_DEMO_SCOPE,
                 name="Demo — confidential client",
             ),
         ),
@@ -58,7 +58,7 @@ def demo_choices(issuer: str) -> list[DemoChoice]:
             Provider(
                 client=ClientConfig(NATIVE_CLIENT_ID, None, "none"),
                 issuer=issuer,
-                scope=scope,
+                scope="openid profile email offline_access",
                 name="Demo — native app (public client)",
             ),
         ),
@@ -150,6 +150,8 @@ class ProviderBar(QWidget):
         self.delete_button.setEnabled(is_profile)
         if entry is None:
             self.info.setText("Create a provider profile to start.")
+            if self.state.provider is not None:
+                self.state.clear_provider()  # its profile was deleted: nothing is chosen now
             return
         self.banner.hide()
         if isinstance(entry, DemoChoice):
@@ -159,7 +161,11 @@ class ProviderBar(QWidget):
         else:
             self.state.set_provider(entry.to_provider(self.state.secrets))
 
-    def _on_provider_changed(self, provider: Provider) -> None:
+    def _on_provider_changed(self, provider: Provider | None) -> None:
+        if provider is None:
+            self.info.setText("Create a provider profile to start.")
+            self.info.setToolTip("")
+            return
         self._show_in_picker(provider)
         where = provider.issuer or provider.endpoints.get("token_endpoint", "manual endpoints")
         secret = "with secret" if provider.client.client_secret else "public client"

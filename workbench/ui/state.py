@@ -26,6 +26,7 @@ class TokenContext:
     origin: str  # "authorization_code", "client_credentials", "pasted", …
     nonce: str | None = None
     rotation: str | None = None  # after a refresh: rotated / unchanged / not_returned
+    refreshed_from: str | None = None  # after a refresh: the refresh token that was sent
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -33,7 +34,8 @@ class AppState(QObject):
     """One per window."""
 
     sig_provider_changed = Signal(object)
-    """A new Provider is active (a new OAuthSession was opened for it)."""
+    """A new Provider is active (a new OAuthSession was opened for it), or None: there is no
+    provider any more (its profile was deleted)."""
     sig_tokens_changed = Signal(object, object)
     """New current TokenSet and its TokenContext."""
     sig_exchange = Signal(object)
@@ -60,17 +62,33 @@ class AppState(QObject):
         self.session: OAuthSession | None = None
         self.tokens: TokenSet | None = None
         self.context: TokenContext | None = None
+        self.token_session: OAuthSession | None = None
+        """The session of the provider that issued the current tokens: their checks and the
+        actions on them go there, whichever provider is chosen since."""
         self.demo_issuer: str | None = None
+        # Sessions given up while a flow ran (it may be using one): closed once none runs.
+        self._retired: list[OAuthSession] = []
+        self._flows_running = 0
+        self.sig_busy_changed.connect(self._on_busy_changed)
 
     def set_provider(self, provider: Provider) -> OAuthSession:
-        """Open a session for ``provider`` (closing the previous one) and announce it."""
-        if self.session is not None:
-            self.session.close()
+        """Open a session for ``provider`` (closing the previous one) and announce it.
+
+        The previous session stays open while the current tokens belong to it.
+        """
+        self._retire(self.session, keep=self.token_session)
         http = HttpClient(self.log, verify_tls=provider.verify_tls)
         self.provider = provider
         self.session = OAuthSession(provider, http)
         self.sig_provider_changed.emit(provider)
         return self.session
+
+    def clear_provider(self) -> None:
+        """No provider any more (its profile was deleted): announced as ``None``."""
+        self._retire(self.session, keep=self.token_session)
+        self.provider = None
+        self.session = None
+        self.sig_provider_changed.emit(None)
 
     def require_session(self) -> OAuthSession:
         if self.session is None:
@@ -79,15 +97,66 @@ class AppState(QObject):
             raise ConfigError("Choose a provider first (the profile picker at the top).")
         return self.session
 
-    def set_tokens(self, tokens: TokenSet, context: TokenContext) -> None:
+    def set_tokens(
+        self, tokens: TokenSet, context: TokenContext, session: OAuthSession | None = None
+    ) -> None:
+        """New current tokens, issued through ``session`` (by default the current one)."""
+        issuer = session or self.session
+        if issuer is not self.token_session:
+            self._retire(self.token_session, keep=self.session)
+            self.token_session = issuer
         self.tokens = tokens
         self.context = context
         for value in (tokens.access_token, tokens.refresh_token, tokens.id_token):
             self.log.add_secret(value)
         self.sig_tokens_changed.emit(tokens, context)
 
+    def session_for(self, token: str) -> OAuthSession | None:
+        """The session of the provider that issued ``token`` when it is one of the current
+        tokens (or the refresh token they were refreshed with); else the current session."""
+        tokens, context = self.tokens, self.context
+        if tokens is not None and self.token_session is not None:
+            own = {tokens.access_token, tokens.refresh_token, tokens.id_token}
+            if context is not None:
+                own.add(context.refreshed_from)
+            if token in own - {None}:
+                return self.token_session
+        return self.session
+
+    def session_for_issuer(self, issuer: object) -> OAuthSession | None:
+        """The session whose provider has ``issuer`` (the current one first), or None."""
+        if not isinstance(issuer, str) or not issuer:
+            return None
+        for session in (self.session, self.token_session):
+            if session is not None and session.provider.issuer == issuer:
+                return session
+        return None
+
+    def _retire(self, session: OAuthSession | None, keep: OAuthSession | None) -> None:
+        """Close ``session`` unless it is ``keep``; while a flow runs, once none does."""
+        if session is None or session is keep:
+            return
+        if self._flows_running:
+            self._retired.append(session)
+        else:
+            session.close()
+
+    def _on_busy_changed(self, running: bool) -> None:
+        self._flows_running = max(0, self._flows_running + (1 if running else -1))
+        if not self._flows_running:
+            retired, self._retired = self._retired, []
+            for session in retired:
+                if session is not self.session and session is not self.token_session:
+                    session.close()
+
     def close(self) -> None:
         self._unsubscribe()
+        self._flows_running = 0
+        for session in self._retired:
+            session.close()
+        self._retired = []
+        self._retire(self.token_session, keep=self.session)
+        self.token_session = None
         if self.session is not None:
             self.session.close()
             self.session = None

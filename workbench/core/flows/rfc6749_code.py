@@ -96,13 +96,21 @@ def check_authorization_response(params: Mapping[str, str], request: Authorizati
             "attack or the wrong provider (RFC 9207). The code was not used.",
             kind="issuer_mismatch",
         )
-    if iss is None and request.iss_required:
+    if iss is None and request.iss_required and not _id_token_names_issuer(params, request):
         raise FlowError(
             "The server advertises RFC 9207 but sent no iss with the redirect.",
             kind="issuer_missing",
         )
     if "error" in params:
         raise OAuthError(params["error"], params.get("error_description"), params.get("error_uri"))
+
+
+def _id_token_names_issuer(params: Mapping[str, str], request: AuthorizationRequest) -> bool:
+    """RFC 9207 §2.4: a response carrying an ID token may omit ``iss``; the ID token's own
+    ``iss`` claim identifies the issuer, and the caller MUST then validate that ID token (OIDC
+    Core §3.2.2.11, §3.3.2.12) before anything from the response is used. Only when an ID token
+    was asked for: a stray ``id_token`` added to a code response does not excuse the check."""
+    return "id_token" in request.response_type.split() and bool(params.get("id_token"))
 
 
 def parse_authorization_response(params: Mapping[str, str], request: AuthorizationRequest) -> str:

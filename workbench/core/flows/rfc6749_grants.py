@@ -8,6 +8,17 @@ from workbench.core.client_auth import ClientConfig
 from workbench.core.flows.token_endpoint import build_token_request
 from workbench.core.http import HttpRequest
 
+#: Scopes about a user (OIDC Core §5.4, and ``offline_access``, §11). A client-credentials token
+#: has no user: servers ignore them there at best, and many refuse them (``invalid_scope``).
+USER_SCOPES = frozenset({"openid", "profile", "email", "address", "phone", "offline_access"})
+
+
+def client_credentials_scope(scope: str) -> str:
+    """The scope a client-credentials request asks for unless told otherwise: the provider's
+    scope without :data:`USER_SCOPES`. The one default of the command line and the app."""
+    return " ".join(s for s in scope.split() if s not in USER_SCOPES)
+
+
 PASSWORD_WARNING = (
     "The resource owner password grant is deprecated by the OAuth 2.0 Security BCP "
     "(RFC 9700 §2.4): the client sees the user's password. Use it for testing legacy systems only."

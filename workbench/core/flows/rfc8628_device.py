@@ -1,4 +1,8 @@
-"""Device authorization grant (RFC 8628).
+"""Device authorization grant (RFC 8628), optionally with PKCE (RFC 7636).
+
+PKCE is not part of RFC 8628, but some servers require it for clients configured to use it
+(Keycloak answers ``invalid_request`` "Missing parameter: code_challenge_method" without it): the
+challenge goes on the device authorization request, the verifier on every token poll.
 
 :func:`poll_device_token` is a generator: it yields a :class:`DevicePoll` after every poll that
 did not end the flow and returns the :class:`TokenSet`; it sleeps in short slices on the
@@ -22,6 +26,7 @@ from workbench.core.flows.token_endpoint import (
     parse_token_response,
 )
 from workbench.core.http import HttpRequest, HttpResponse
+from workbench.core.pkce import Pkce
 from workbench.core.tokenset import TokenSet
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
@@ -51,6 +56,9 @@ class DeviceAuthorization:
     #: What was wrong with the server's interval/expires_in and what is used instead, in words
     #: for the person running the flow (empty when the response was sound).
     notes: tuple[str, ...] = ()
+    #: The PKCE pair whose challenge went with the device authorization request; its
+    #: verifier goes with every poll (None: the flow runs without PKCE).
+    pkce: Pkce | None = field(default=None, repr=False)
 
     @property
     def expires_at(self) -> float:
@@ -80,10 +88,15 @@ def build_device_authorization_request(
     client: ClientConfig,
     scope: str = "",
     extra: Mapping[str, str] | None = None,
+    pkce: Pkce | None = None,
 ) -> HttpRequest:
-    """RFC 8628 §3.1: client authentication as at the token endpoint."""
+    """RFC 8628 §3.1: client authentication as at the token endpoint; with ``pkce``, its
+    ``code_challenge`` and ``code_challenge_method`` (RFC 7636 §4.3) as well."""
     form = {"scope": scope} if scope else {}
     form.update({k: v for k, v in (extra or {}).items() if v})
+    if pkce is not None:
+        form["code_challenge"] = pkce.challenge
+        form["code_challenge_method"] = pkce.method
     body, basic = authenticate(client, form)
     return HttpRequest(
         "POST", endpoint, form=body, basic_auth=basic, purpose="device authorization"
@@ -202,10 +215,12 @@ def _expires_in(value: object, notes: list[str]) -> float:
 
 
 def build_device_token_request(
-    token_endpoint: str, client: ClientConfig, device_code: str
+    token_endpoint: str, client: ClientConfig, device_code: str, code_verifier: str | None = None
 ) -> HttpRequest:
-    """RFC 8628 §3.4."""
+    """RFC 8628 §3.4, with the PKCE ``code_verifier`` (RFC 7636 §4.5) when one was made."""
     form = {"grant_type": GRANT_TYPE, "device_code": device_code}
+    if code_verifier:
+        form["code_verifier"] = code_verifier
     return build_token_request(token_endpoint, client, form, "token (device_code poll)")
 
 
@@ -230,7 +245,10 @@ def poll_device_token(
         if cancel.wait(interval):
             raise FlowError("Device login cancelled.", kind="cancelled")
         polls += 1
-        request = build_device_token_request(token_endpoint, client, authorization.device_code)
+        verifier = authorization.pkce.verifier if authorization.pkce else None
+        request = build_device_token_request(
+            token_endpoint, client, authorization.device_code, verifier
+        )
         try:
             return parse_token_response(send(request))
         except OAuthError as exc:

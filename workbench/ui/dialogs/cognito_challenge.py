@@ -189,7 +189,7 @@ class CognitoChallengeDialog(QDialog):
             again.textChanged.connect(self._on_edited)
             self._confirm[question.key] = again
             self._secret.append(again)
-            form.addRow("Again:", again)
+            form.addRow("Again", again)
             edit.setPlaceholderText("the pool's password policy applies")
         if question.secret and self.show_password is None:
             self.show_password = QCheckBox("&Show password", self)

@@ -9,11 +9,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -26,12 +29,17 @@ from workbench.core.display import printable
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.http import HttpClient
 from workbench.core.profiles import Profile
+from workbench.ui import metrics
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.state import AppState
 from workbench.ui.widgets.banners import MessageBanner
 from workbench.ui.widgets.params_table import ParamsTable
 
 AUTO_METHOD = "automatic (Basic with a secret, else none)"
+#: At most this share of the screen's height; the fields scroll for the rest.
+SCREEN_SHARE = 0.9
+#: Without discovery, a profile needs one of these to run any flow.
+REQUIRED_ENDPOINTS = ("token_endpoint", "authorization_endpoint")
 ENDPOINT_LABELS = {
     "authorization_endpoint": "Authorization",
     "token_endpoint": "Token",
@@ -42,6 +50,14 @@ ENDPOINT_LABELS = {
     "jwks_uri": "JWKS URI",
     "end_session_endpoint": "End session",
 }
+
+
+def _expand_wrapped(label: QLabel) -> None:
+    """A word-wrapped label in a form row takes the row's width (it otherwise wraps at its
+    narrow hint) and keeps its height-for-width, so a short dialog scrolls, never squeezes it."""
+    policy = label.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
+    label.setSizePolicy(policy)
 
 
 class ProfileEditorDialog(QDialog):
@@ -57,6 +73,10 @@ class ProfileEditorDialog(QDialog):
         self.setWindowTitle("Edit provider" if profile else "New provider")
         self.setAccessibleName(self.windowTitle())
         self._worker: workers.Worker | None = None
+        self._failed_issuer: str | None = None  # the issuer whose discovery just failed
+        self.setMinimumWidth(
+            max(metrics.PROFILE_EDITOR_MIN_WIDTH, metrics.text_width(self, metrics.URL_CHARS))
+        )
 
         self.banner = MessageBanner("error", self, state.log.secrets)
         self.banner.setObjectName("profileEditorError")
@@ -77,6 +97,7 @@ class ProfileEditorDialog(QDialog):
         self.endpoint_edits: dict[str, QLineEdit] = {}
         endpoints_box = QGroupBox("Endpoints (filled by Discover, or enter them by hand)", self)
         endpoints_form = QFormLayout(endpoints_box)
+        endpoints_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         for name in ENDPOINT_NAMES:
             edit = QLineEdit(endpoints_box)
             edit.setObjectName(f"profileEndpoint_{name}")
@@ -92,6 +113,8 @@ class ProfileEditorDialog(QDialog):
         self.secret_note = QLabel(state.secrets.where(), self)
         self.secret_note.setObjectName("profileSecretNote")
         self.secret_note.setWordWrap(True)
+        self.secret_note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        _expand_wrapped(self.secret_note)
         self.method_combo = QComboBox(self)
         self.method_combo.setObjectName("profileAuthMethod")
         self.method_combo.setAccessibleName("Client authentication method")
@@ -105,6 +128,13 @@ class ProfileEditorDialog(QDialog):
         self.port_spin.setAccessibleName("Loopback redirect port")
         self.port_spin.setRange(0, 65535)
         self.port_spin.setSpecialValueText("any free port")
+        self.device_pkce_check = QCheckBox("PKCE on device requests", self)
+        self.device_pkce_check.setObjectName("profileDevicePkce")
+        self.device_pkce_check.setAccessibleName("PKCE on device requests")
+        self.device_pkce_check.setToolTip(
+            "The device flow sends a PKCE S256 code_challenge and code_verifier (Keycloak"
+            " requires it for clients set to PKCE)"
+        )
         self.tls_check = QCheckBox("Verify TLS certificates", self)
         self.tls_check.setObjectName("profileVerifyTls")
         self.tls_check.setAccessibleName("Verify TLS certificates")
@@ -117,10 +147,12 @@ class ProfileEditorDialog(QDialog):
         self.tls_warning.setObjectName("profileTlsWarning")
         self.tls_warning.setProperty("kind", "warning")
         self.tls_warning.setWordWrap(True)
+        _expand_wrapped(self.tls_warning)
         self.tls_warning.hide()
         self.tls_check.toggled.connect(lambda on: self.tls_warning.setVisible(not on))
 
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow("Profile name", self.name_edit)
         issuer_row = QHBoxLayout()
         issuer_row.addWidget(self.issuer_edit, 1)
@@ -136,6 +168,7 @@ class ProfileEditorDialog(QDialog):
         form.addRow("Scopes", self.scope_edit)
         form.addRow("Extra parameters", self.params)
         form.addRow("Redirect port", self.port_spin)
+        form.addRow("", self.device_pkce_check)
         form.addRow("", self.tls_check)
         form.addRow("", self.tls_warning)
 
@@ -145,13 +178,47 @@ class ProfileEditorDialog(QDialog):
         buttons.setObjectName("profileEditorButtons")
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
+        # The fields scroll when the screen is too short for them all (a laptop at 1366×768);
+        # the banner and the buttons stay in view.
+        body = QWidget(self)
+        body.setObjectName("profileEditorBody")
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addLayout(form)
+        body_layout.addWidget(endpoints_box)
+        body_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("profileEditorScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        self.scroll = scroll
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addLayout(form)
-        layout.addWidget(endpoints_box)
+        layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
         if profile is not None:
             self._load(profile)
+        self._fit_to_screen(body, buttons)
+
+    def _fit_to_screen(self, body: QWidget, buttons: QWidget) -> None:
+        """Tall enough to show every field without scrolling when the screen allows it."""
+        margins = self.layout().contentsMargins()
+        spacing = self.layout().spacing()
+        width = self.minimumWidth()
+        height = (
+            body.sizeHint().height()
+            + buttons.sizeHint().height()
+            + margins.top()
+            + margins.bottom()
+            + spacing
+            + self.scroll.verticalScrollBar().sizeHint().width()  # a wrapped line's slack
+        )
+        screen = self.screen()
+        if screen is not None:
+            height = min(height, int(screen.availableGeometry().height() * SCREEN_SHARE))
+        self.resize(width, height)
 
     def _line(self, name: str, label: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -175,6 +242,7 @@ class ProfileEditorDialog(QDialog):
         self.params.set_params(dict(profile.extra_params))
         self.port_spin.setValue(profile.redirect_port)
         self.tls_check.setChecked(profile.verify_tls)
+        self.device_pkce_check.setChecked(profile.device_pkce)
 
     def profile(self) -> Profile:
         """The profile as entered (not yet validated)."""
@@ -189,6 +257,7 @@ class ProfileEditorDialog(QDialog):
             extra_params=self.params.params(),
             redirect_port=self.port_spin.value(),
             verify_tls=self.tls_check.isChecked(),
+            device_pkce=self.device_pkce_check.isChecked(),
         )
 
     def _on_discover(self) -> None:
@@ -216,6 +285,7 @@ class ProfileEditorDialog(QDialog):
         )
 
     def _on_discovered(self, meta: ServerMetadata) -> None:
+        self._failed_issuer = None
         for name, edit in self.endpoint_edits.items():
             value = getattr(meta, name, None)
             if value:
@@ -226,6 +296,7 @@ class ProfileEditorDialog(QDialog):
             self.scope_edit.setText("openid profile email")
 
     def _on_discover_failed(self, exc: BaseException) -> None:
+        self._failed_issuer = self.issuer_edit.text().strip()
         self.discover_status.hide()
         if isinstance(exc, WorkbenchError):
             self.banner.show_error(exc)
@@ -236,7 +307,49 @@ class ProfileEditorDialog(QDialog):
         self._worker = None
         self.discover_button.setEnabled(True)
 
+    def problems(self) -> list[tuple[QWidget, str]]:
+        """What keeps the profile from being saved: (the field to fix, why), first one first."""
+        profile = self.profile()
+        found: list[tuple[QWidget, str]] = []
+        if not profile.name:
+            found.append((self.name_edit, "Enter a profile name."))
+        if not profile.issuer and not profile.endpoints:
+            found.append(
+                (self.issuer_edit, "Enter the issuer (and Discover), or the endpoints by hand.")
+            )
+        elif (
+            profile.issuer
+            and profile.issuer == self._failed_issuer
+            and not any(name in profile.endpoints for name in REQUIRED_ENDPOINTS)
+        ):
+            found.append(
+                (
+                    self.issuer_edit,
+                    f"Discovery of {profile.issuer} just failed: correct the issuer and"
+                    " Discover again, or enter the endpoints by hand (at least the token or"
+                    " the authorization endpoint).",
+                )
+            )
+        if not profile.client_id:
+            found.append((self.client_id_edit, "Enter the client ID registered at the provider."))
+        return found
+
+    def _mark(self, invalid: set[QWidget]) -> None:
+        for edit in (self.name_edit, self.issuer_edit, self.client_id_edit):
+            wrong = edit in invalid
+            if edit.property("invalid") != wrong:
+                edit.setProperty("invalid", wrong)
+                edit.style().unpolish(edit)
+                edit.style().polish(edit)
+
     def _on_save(self) -> None:
+        self.params.commit_pending()  # a cell still being edited is part of what was entered
+        problems = self.problems()
+        self._mark({field for field, _ in problems})
+        if problems:
+            self.banner.show_error(ConfigError(" ".join(why for _, why in problems)))
+            problems[0][0].setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         profile = self.profile()
         try:
             self.state.profiles.save(profile)

@@ -104,6 +104,7 @@ TYPE_HINTS: dict[Role, Literal["access_token", "refresh_token"] | None] = {
     "pasted": None,
 }
 BEARER_PREFIX = "Authorization: Bearer "
+REFRESH_TIP = "Get new tokens with the refresh token of the shown tokens"
 
 # The core speaks to the CLI user in places; the inspector says the same in its own terms.
 _UI_REASONS = {
@@ -195,6 +196,23 @@ def _userinfo(session: OAuthSession, token: str) -> tuple[int, dict[str, Any] | 
         raise
 
 
+def _provider_words(session: OAuthSession | None) -> str:
+    """A provider as the inspector names it: its name, else its issuer."""
+    if session is None:
+        return "no provider"
+    provider = session.provider
+    return printable(f"“{provider.name or provider.issuer or 'the provider'}”")
+
+
+def _claimed_issuer(token: str) -> str | None:
+    """The ``iss`` a JWT claims (unverified: it only picks whose keys to check it with)."""
+    try:
+        iss = decode_jwt(token).claims.get("iss")
+    except TokenError:
+        return None
+    return iss if isinstance(iss, str) and iss else None
+
+
 def _ui_reason(reason: str) -> str:
     for cli, ui in _UI_REASONS.items():
         reason = reason.replace(cli, ui)
@@ -238,6 +256,10 @@ class TokenInspector(QWidget):
         self._build_ui()
         self._apply_palette()
 
+        # Once the shown token expired: what the exp reason adds to "expired 2 min ago (…)"
+        # (None: not expired since its check, which ran at _checked_at).
+        self._exp_note: str | None = None
+        self._checked_at = 0.0
         self._tick_timer = QTimer(self)
         self._tick_timer.setObjectName("inspectorTick")
         self._tick_timer.setInterval(metrics.TIMER_INTERVAL_MS)
@@ -278,9 +300,7 @@ class TokenInspector(QWidget):
             "actionPasteToken", "Paste token…", "Inspect a token pasted by hand", "Ctrl+Shift+V"
         )
         self.act_paste.triggered.connect(self.start_paste)
-        self.act_refresh = a(
-            "actionRefreshTokens", "Refresh", "Get new tokens with the refresh token", "Ctrl+R"
-        )
+        self.act_refresh = a("actionRefreshTokens", "Refresh", REFRESH_TIP, "Ctrl+R")
         self.act_refresh.triggered.connect(self.refresh)
         self.act_revoke = a(
             "actionRevoke",
@@ -770,7 +790,14 @@ class TokenInspector(QWidget):
             self._show_entry(self._entries[index])
 
     # ======================================================================== showing
+    def _clear_results(self) -> None:
+        self.error_banner.hide()
+        self.status_label.hide()
+        self.result_view.hide()
+        self.reality.hide()
+
     def _show_nothing(self) -> None:
+        self._clear_results()
         self._shown = None
         self._inspection = None
         self._check_generation += 1
@@ -787,7 +814,13 @@ class TokenInspector(QWidget):
         self._update_ticking()
 
     def _show_entry(self, entry: TokenEntry) -> None:
-        """Decode at once on this thread; start the checks in a worker."""
+        """Decode at once on this thread; start the checks in a worker.
+
+        Results of actions on the token shown before (introspection, UserInfo, an error, the
+        reality check) are cleared: they are not about this token.
+        """
+        if self._shown is None or self._shown.entry.token != entry.token:
+            self._clear_results()
         self._check_generation += 1
         self._inspection = None
         self.empty.hide()
@@ -825,9 +858,9 @@ class TokenInspector(QWidget):
         """JWT · alg · typ (or opaque / JWE / malformed), and "revoked" once it was."""
         if shown.decoded is not None:
             typ = shown.decoded.header.get("typ")
-            self._set_chips(
-                "JWT", shown.decoded.alg or "no alg", typ if isinstance(typ, str) else ""
-            )
+            # typ "JWT" says what the first chip says: shown once (at+jwt and others stay).
+            typ_chip = typ if isinstance(typ, str) and typ.upper() != "JWT" else ""
+            self._set_chips("JWT", shown.decoded.alg or "no alg", typ_chip)
         elif shown.kind == "opaque":
             self._set_chips("opaque")
         else:
@@ -957,8 +990,9 @@ class TokenInspector(QWidget):
     # ======================================================================== checks
     def _start_checks(self, entry: TokenEntry, decoded: DecodedJwt) -> None:
         generation = self._check_generation
-        session = self.state.session
+        session, where_note = self._resolve(entry.token)
         self._inspection = None
+        self._exp_note = None
         if session is None:
             inspection = inspect_token(decoded)
             self._on_checked(
@@ -972,8 +1006,7 @@ class TokenInspector(QWidget):
             return
         set_outcome(self.verdict, "checking")
         self.verdict.setText("… Checking the signature and claims")
-        provider = self.state.provider
-        where = provider.name if provider is not None and provider.name else "the provider"
+        where = _provider_words(session)
         self.findings.set_checking(f"Checking against {where} (its JWKS may be fetched)…")
         self.tabs.setTabText(self.tab_checks, "Checks (checking…)")
         kind: Literal["access", "id", "auto"] = "auto"
@@ -993,20 +1026,67 @@ class TokenInspector(QWidget):
             kind,
             nonce,
             access_token,
-            on_returned=lambda result: self._on_checked(generation, result),
+            on_returned=lambda result: self._on_checked(generation, result, where_note),
             on_errored=lambda exc: self._on_check_failed(generation, exc),
         )
 
-    def _on_checked(self, generation: int, result: tuple[Inspection, str]) -> None:
+    def _resolve(self, token: str) -> tuple[OAuthSession | None, str]:
+        """The session that answers for ``token``, and a note when it is not the chosen one.
+
+        The current tokens go to the provider that issued them, whichever is chosen now; any
+        other token to the provider whose issuer is its ``iss``, else to the chosen provider,
+        saying so plainly.
+        """
+        state = self.state
+        own = state.session_for(token)
+        if own is not None and own is not state.session:
+            return own, (
+                f"Checked against {_provider_words(own)}, the provider that issued it (the"
+                f" chosen provider is now {_provider_words(state.session)})."
+            )
+        if state.tokens is not None and token in (
+            state.tokens.access_token,
+            state.tokens.id_token,
+            state.tokens.refresh_token,
+        ):
+            return own, ""
+        iss = _claimed_issuer(token)
+        match = state.session_for_issuer(iss)
+        if match is not None:
+            if match is state.session:
+                return match, ""
+            return match, (
+                f"Checked against {_provider_words(match)}, whose issuer is the token's iss"
+                f" (the chosen provider is {_provider_words(state.session)})."
+            )
+        if state.session is None:
+            return None, ""
+        if iss is None:
+            why = "the token names no issuer (iss)"
+        else:
+            why = f"no provider in use has the token's issuer {iss!r}"
+        return state.session, f"Checked against {_provider_words(state.session)}: {why}."
+
+    def _on_checked(
+        self, generation: int, result: tuple[Inspection, str], where_note: str = ""
+    ) -> None:
         if generation != self._check_generation:
             return  # a newer token is shown: this answer is stale
-        self.show_checks(*result)
+        inspection, note = result
+        self.show_checks(inspection, " ".join(n for n in (where_note, note) if n))
+        if where_note:
+            # Which provider's keys judged the token: on the card too, beside the verdict.
+            self.note.setText(where_note)
+            set_property(self.note, "role", "secondary")
+            self.note.show()
 
     def show_checks(self, inspection: Inspection, note: str = "") -> None:
         """Show the checks of the shown token: the Checks tab, the verdict and its colour."""
         findings = tuple(replace(f, reason=_ui_reason(f.reason)) for f in inspection.findings)
         inspection = replace(inspection, findings=findings)
         self._inspection = inspection
+        self._exp_note = None
+        self._checked_at = time.time()
         self.findings.set_findings(findings, note)
         if self.countdown.is_expired():
             self._mark_expired()
@@ -1057,27 +1137,54 @@ class TokenInspector(QWidget):
         self.tabs.setTabText(self.tab_checks, f"Checks ({marks})")
 
     def _mark_expired(self) -> None:
+        """The token is past its exp: the exp check fails, and its reason keeps counting."""
         shown = self._shown
         if shown is None or shown.decoded is None:
             return
         expires_at = self.countdown.expires_at()
         if expires_at is None or self.findings.state != "done":
             return
-        self.findings.mark(
-            "exp",
-            "fail",
-            f"expired {format_relative(expires_at - time.time())} ({format_local(expires_at)}):"
-            " the countdown reached zero since the check",
-        )
+        if self._exp_note is None:
+            if self.findings.outcome("exp") != "pass":
+                self._exp_note = ""  # the check itself found it expired
+            elif expires_at <= self._checked_at:
+                self._exp_note = "; the check let it pass within the clock-skew leeway"
+            else:
+                self._exp_note = "; it was still valid when checked"
+        self._refresh_exp_reason(time.time())
         self._update_verdict()
 
+    def _refresh_exp_reason(self, now: float) -> None:
+        """ "expired 2 min ago (…)", recomputed each tick once the token has expired."""
+        expires_at = self.countdown.expires_at()
+        if self._exp_note is None or expires_at is None or self.findings.state != "done":
+            return
+        when = format_relative(expires_at - now)
+        when = "just now" if when == "now" else when
+        self.findings.mark(
+            "exp", "fail", f"expired {when} ({format_local(expires_at)}){self._exp_note}"
+        )
+
     # ======================================================================== actions
-    def _session(self) -> OAuthSession | None:
+    def _session(self, token: str) -> OAuthSession | None:
+        """The session that answers for ``token`` (see :meth:`_resolve`), or the banner says
+        a provider is needed."""
+        session = self._resolve(token)[0]
+        if session is not None:
+            return session
         try:
             return self.state.require_session()
         except WorkbenchError as exc:
             self.error_banner.show_error(exc)
             return None
+
+    def _own_tokens(self) -> TokenSet | None:
+        """The current tokens when the shown token is one of them; None for a pasted token,
+        which brings no access or refresh token of its own."""
+        shown = self._shown
+        if shown is not None and shown.entry.role == "pasted":
+            return None
+        return self.state.tokens
 
     def _start_worker(
         self,
@@ -1142,11 +1249,20 @@ class TokenInspector(QWidget):
 
     def _update_actions(self) -> None:
         idle = self._actions_running == 0
-        tokens = self.state.tokens
+        tokens = self._own_tokens()
         shown = self._shown
         has_shown = shown is not None
         shown_jwt = shown is not None and shown.decoded is not None
         self.act_refresh.setEnabled(idle and tokens is not None and bool(tokens.refresh_token))
+        if shown is not None and shown.entry.role == "pasted":
+            self.act_refresh.setToolTip(
+                "A pasted token brings no refresh token of its own: Refresh redeems the refresh"
+                " token of the current tokens only (paste a refresh token in the Refresh tab)"
+            )
+        elif tokens is not None and not tokens.refresh_token:
+            self.act_refresh.setToolTip("These tokens came without a refresh token")
+        else:
+            self.act_refresh.setToolTip(f"{REFRESH_TIP} (Ctrl+R)")
         self.act_revoke.setEnabled(idle and (has_shown or tokens is not None))
         self.act_revoke_access.setEnabled(idle and tokens is not None and bool(tokens.access_token))
         self.act_revoke_refresh.setEnabled(
@@ -1164,7 +1280,9 @@ class TokenInspector(QWidget):
             self.act_bearer_access.setChecked(True)
             self.act_copy_bearer.setText("Copy as Bearer")
         self.act_copy_bearer.setEnabled(self._bearer_token(self._bearer_role) is not None)
-        self.act_bearer_id.setEnabled(tokens is not None and bool(tokens.id_token))
+        self.act_bearer_id.setEnabled(
+            self.state.tokens is not None and bool(self.state.tokens.id_token)
+        )
         self.act_copy_token.setEnabled(has_shown)
         self.act_copy_claims.setEnabled(shown_jwt)
         if shown is not None and shown.entry.role == "id":
@@ -1178,36 +1296,41 @@ class TokenInspector(QWidget):
 
     # -- refresh
     def refresh(self) -> None:
-        """Redeem the current refresh token (Ctrl+R); the new tokens replace the state's."""
-        tokens = self.state.tokens
+        """Redeem the shown tokens' own refresh token (Ctrl+R) at the provider that issued
+        it; the new tokens replace the state's. A pasted token has none: nothing happens."""
+        tokens = self._own_tokens()
         if self._actions_running or tokens is None or not tokens.refresh_token:
             return
-        session = self._session()
+        sent = tokens.refresh_token
+        session = self._session(sent)
         if session is None:
             return
-        sent = tokens.refresh_token
         self._run_action(
             "refresh",
             "Refresh",
             "Refreshing the tokens…",
             session.refresh,
             sent,
-            on_done=lambda result: self._on_refreshed(result, sent),
+            on_done=lambda result: self._on_refreshed(result, sent, session),
         )
 
-    def _on_refreshed(self, result: RefreshResult, sent: str) -> None:
+    def _on_refreshed(self, result: RefreshResult, sent: str, session: OAuthSession) -> None:
         tokens: TokenSet = result.tokens
         if result.rotation == "not_returned":
             tokens = replace(tokens, refresh_token=sent)
-        self.state.set_tokens(
-            tokens, TokenContext(origin="refresh_token", rotation=result.rotation)
+        context = TokenContext(
+            origin="refresh_token", rotation=result.rotation, refreshed_from=sent
         )
+        self.state.set_tokens(tokens, context, session)
         chip, outcome = {
             "rotated": ("rotated", "pass"),
             "unchanged": ("not rotated", "warn"),
             "not_returned": ("no refresh token returned", "not_checked"),
         }[result.rotation]
-        lines = [ROTATION_TEXT[result.rotation].capitalize() + "."]
+        text = ROTATION_TEXT[result.rotation]
+        lines = [text[:1].upper() + text[1:] + "."]  # capitalize() would write "rfc"
+        if result.rotation == "rotated":
+            lines.append("“Try the previous one” in the Refresh tab sends it once.")
         if tokens.expires_in is not None:
             lines.append(f"The new access token expires in {int(tokens.expires_in)} s.")
         self.result_view.show_result("Refreshed", chip, outcome, " ".join(lines))
@@ -1227,7 +1350,7 @@ class TokenInspector(QWidget):
                 "Nothing to revoke", f"There is no {label.lower()} to revoke."
             )
             return
-        session = self._session()
+        session = self._session(token)
         if session is None:
             return
         self._run_action(
@@ -1241,7 +1364,7 @@ class TokenInspector(QWidget):
         )
 
     def _revoke_target(self, role: Role | None) -> tuple[str | None, Any, str]:
-        tokens = self.state.tokens
+        tokens = self._own_tokens()
         if role is None:
             shown = self._shown
             if shown is None or shown.entry.role == "id":
@@ -1297,7 +1420,7 @@ class TokenInspector(QWidget):
         self._start_reality(check.local.decoded.raw, self._reality_label, "access_token")
 
     def _start_reality(self, token: str, label: str, hint: str, note: str = "") -> None:
-        session = self._session()
+        session = self._session(token)
         if session is None:
             return
         self._reality_label = label
@@ -1338,7 +1461,7 @@ class TokenInspector(QWidget):
         shown = self._shown
         if self._actions_running or shown is None:
             return
-        session = self._session()
+        session = self._session(shown.entry.token)
         if session is None:
             return
         self._run_action(
@@ -1353,6 +1476,10 @@ class TokenInspector(QWidget):
 
     def _on_introspected(self, data: dict[str, Any], entry: TokenEntry) -> None:
         active = data.get("active") is True
+        if self._shown is None or self._shown.entry.token != entry.token:
+            # Another token is shown now: this answer is not about it.
+            self._status(f"Introspection of an earlier token: active={str(active).lower()}.")
+            return
         if active:
             message = "The server says the token is active."
             exp = data.get("exp")
@@ -1377,7 +1504,7 @@ class TokenInspector(QWidget):
         shown = self._shown
         if shown is not None and shown.entry.role in ("access", "pasted"):
             return shown.entry.token
-        tokens = self.state.tokens
+        tokens = self._own_tokens()
         return tokens.access_token if tokens is not None else None
 
     def userinfo(self) -> None:
@@ -1385,9 +1512,10 @@ class TokenInspector(QWidget):
         token = self._userinfo_token()
         if self._actions_running or token is None:
             return
-        session = self._session()
+        session = self._session(token)
         if session is None:
             return
+        asked_for = self._shown.entry.token if self._shown is not None else None
         self._run_action(
             "userinfo",
             "UserInfo",
@@ -1395,11 +1523,15 @@ class TokenInspector(QWidget):
             _userinfo,
             session,
             token,
-            on_done=self._on_userinfo,
+            on_done=lambda result: self._on_userinfo(result, asked_for),
         )
 
-    def _on_userinfo(self, result: tuple[int, Any]) -> None:
+    def _on_userinfo(self, result: tuple[int, Any], asked_for: str | None = None) -> None:
         status, answer = result
+        shown = self._shown
+        if asked_for is not None and (shown is None or shown.entry.token != asked_for):
+            self._status(f"UserInfo for an earlier token: {status}.")
+            return
         if status == 200:
             self.result_view.show_result(
                 "UserInfo", "200 OK", "pass", "The server accepts the access token.", answer
@@ -1425,11 +1557,11 @@ class TokenInspector(QWidget):
         tokens = self.state.tokens
         if role == "id":
             return tokens.id_token if tokens is not None else None
-        if tokens is not None and tokens.access_token:
-            return tokens.access_token
         shown = self._shown
         if shown is not None and shown.entry.role == "pasted" and shown.decoded is not None:
-            return shown.entry.token
+            return shown.entry.token  # the token shown, not the current tokens' one
+        if tokens is not None and tokens.access_token:
+            return tokens.access_token
         return None
 
     @property
@@ -1518,12 +1650,14 @@ class TokenInspector(QWidget):
         self.show_token(token)
 
     def _on_provider_changed(self, _provider: object) -> None:
-        self.error_banner.hide()
-        self.result_view.hide()
-        self.reality.hide()
+        """Results and errors go; the shown token is checked again against the provider that
+        answers for it (still the one that issued it, for the current tokens)."""
+        self._clear_results()
         shown = self._shown
         if shown is not None:
             self._show_entry(shown.entry)
+        else:
+            self._update_actions()
 
     def _on_paste_edited(self) -> None:
         self._paste_timer.start()
@@ -1547,6 +1681,7 @@ class TokenInspector(QWidget):
     def _on_tick(self) -> None:
         now = time.time()
         self.claims_model.refresh_times(now)
+        self._refresh_exp_reason(now)
         if self.reality.isVisible():
             self.reality.tick(now)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,7 +72,15 @@ def status_text(exchange: Exchange) -> str:
 
 
 def format_duration(ms: float) -> str:
-    return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"
+    """``4.2 ms``, ``215 ms``, ``30.0 s``, ``2 min 5 s``: short enough for its column."""
+    if ms < 10:
+        return f"{ms:.1f} ms"
+    if ms < 999.5:
+        return f"{ms:.0f} ms"
+    if ms < 59_950:
+        return f"{ms / 1000:.1f} s"
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
 
 
 def format_clock(timestamp: float) -> str:
@@ -85,13 +94,35 @@ def format_timestamp(timestamp: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp)) + f".{millis:03d}"
 
 
+def url_host(url: str) -> str:
+    """``host`` or ``host:port`` of a URL (never its user:password@), or ``""``."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}" if host and port is not None else host
+
+
 def short_url(url: str) -> str:
-    """The path (and query) of a URL: what differs between the rows of one provider."""
+    """The path (and query) of a URL: what differs between the rows of one provider (the
+    model puts a host that is not the provider's in front of it)."""
     parts = urlsplit(url)
     if not parts.netloc:
         return url
     path = parts.path or "/"
     return f"{path}?{parts.query}" if parts.query else path
+
+
+def provider_hosts(issuer: str | None, endpoints: Mapping[str, str]) -> frozenset[str]:
+    """The hosts whose URLs the log shows as bare paths: the issuer's, or without an issuer
+    the manual endpoints'."""
+    if issuer:
+        return frozenset({url_host(issuer)} - {""})
+    return frozenset(url_host(url) for url in endpoints.values()) - {""}
 
 
 def pretty_body(body: str) -> str:
@@ -161,7 +192,8 @@ class _Row:
     exchange: Exchange
     clock: str
     when: str
-    path: str
+    host: str  # host[:port], "" for a URL without one
+    path: str  # path and query
     status: str
     status_tip: str
     kind: str
@@ -187,6 +219,7 @@ class _Row:
             exchange=exchange,
             clock=format_clock(exchange.started_at),
             when=format_timestamp(exchange.started_at),
+            host=url_host(exchange.url),
             path=printable(short_url(exchange.url)),
             status=status,
             status_tip=printable(tip or status),
@@ -207,6 +240,7 @@ class ExchangeTableModel(QAbstractTableModel):
         self._rows: list[_Row] = []
         self._ids: set[int] = set()
         self._palette = QGuiApplication.palette()
+        self._home: frozenset[str] = frozenset()  # the provider's hosts: shown as paths only
 
     # -- changes ----------------------------------------------------------------------------
     def append(self, exchange: Exchange) -> bool:
@@ -232,6 +266,17 @@ class ExchangeTableModel(QAbstractTableModel):
         self._rows.clear()
         self._ids.clear()
         self.endResetModel()
+
+    def set_home_hosts(self, hosts: frozenset[str]) -> None:
+        """The provider's hosts (see :func:`provider_hosts`): their URLs show as paths, any
+        other host stays in view."""
+        if hosts == self._home:
+            return
+        self._home = hosts
+        if self._rows:
+            top = self.index(0, self.COL_URL)
+            bottom = self.index(len(self._rows) - 1, self.COL_URL)
+            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole])
 
     def set_palette(self, palette: QPalette) -> None:
         """Recolour the status column for a new (light or dark) palette."""
@@ -307,15 +352,22 @@ class ExchangeTableModel(QAbstractTableModel):
 
     def _display(self, row: _Row, column: int) -> str:
         exchange = row.exchange
+        if column == self.COL_URL:
+            return self._url_text(row)
         return (
             str(exchange.id),
             row.clock,
             printable(exchange.purpose or "request"),
             printable(exchange.method),
-            row.path,
+            "",
             row.status,
             row.duration,
         )[column]
+
+    def _url_text(self, row: _Row) -> str:
+        if not row.host or row.host in self._home:
+            return row.path
+        return printable(row.host) + row.path
 
     def _tooltip(self, row: _Row, column: int) -> str:
         """The tooltip as plain, printable text (``data`` escapes it for Qt)."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError
 from workbench.core.flows.rfc6749_code import AuthorizationRequest
+from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, OAuthSession, PendingAuthorization
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
@@ -55,13 +56,18 @@ def browser_flow(
     session: OAuthSession,
     scope: str,
     *,
-    response_type: str,
+    response_type: str | None,
     port: int,
     extra: Mapping[str, str],
     timeout: float,
     cancel: threading.Event | None = None,
 ) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
-    """Run a browser flow in a worker: yields the pending request, then the redirect."""
+    """Run a browser flow in a worker: yields the pending request, then the redirect.
+
+    ``response_type`` None: the implicit one the server offers (refused before the browser
+    opens when it offers none)."""
+    if response_type is None:
+        response_type = session.implicit_response_type()
     pending = session.begin_authorization(
         scope, response_type=response_type, port=port, extra=extra
     )
@@ -106,7 +112,8 @@ class BrowserFlowTab(FlowTab):
     def build_response_type(self) -> None:
         """Add the response type row."""
 
-    def response_type(self) -> str:
+    def response_type(self) -> str | None:
+        """The response type to send; None lets the server's list decide."""
         raise NotImplementedError
 
     def build_params(self) -> None:
@@ -267,7 +274,10 @@ class BrowserFlowTab(FlowTab):
         elif self._open(request.url):
             self.sig_step.emit(f"Waiting for the browser sign-in on {uri}…")
         else:
-            self.sig_step.emit(f"No browser opened: copy the authorize URL; waiting on {uri}…")
+            self.sig_step.emit(
+                f"No browser opened. {OPEN_BY_HAND} Copy it with the button beside it"
+                f" ({COPY_URL_SHORTCUT}); waiting on {uri}…"
+            )
 
     def _open(self, url: str) -> bool:
         """Open ``url`` in the browser if it is an http(s) URL; a refusal stops the flow."""
@@ -289,6 +299,14 @@ class BrowserFlowTab(FlowTab):
     def on_cancelled(self) -> None:
         self.pending = None
         self.open_button.setEnabled(False)
+
+    def reset_results(self) -> None:
+        """The request sent to another provider's authorize endpoint goes too."""
+        super().reset_results()
+        self.on_cancelled()
+        self.request = None
+        self.request_box.hide()
+        self.request_hint.show()
 
 
 class AuthCodeTab(BrowserFlowTab):

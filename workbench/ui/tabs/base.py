@@ -26,13 +26,30 @@ from PySide6.QtWidgets import (
 from workbench import workers
 from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
-from workbench.core.session import Provider
+from workbench.core.session import OAuthSession, Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import LegacyBanner, MessageBanner
 from workbench.ui.widgets.params_table import ParamsTable
+
+
+def style_form(form: QFormLayout) -> None:
+    """One label style on every tab: labels (written without colons) left-aligned, in a column
+    of one width (:data:`metrics.FORM_LABEL_CHARS`; a longer label widens its own form only)."""
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for row in range(form.rowCount()):
+        item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        label = item.widget() if item is not None else None
+        if not isinstance(label, QLabel):
+            continue
+        text = label.text()
+        width = max(
+            metrics.text_width(label, metrics.FORM_LABEL_CHARS),
+            label.fontMetrics().horizontalAdvance(text.replace("&", "")),
+        )
+        label.setMinimumWidth(width)
 
 
 class FlowTab(QWidget):
@@ -109,9 +126,14 @@ class FlowTab(QWidget):
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.run_button)
         outer.addLayout(bar)
+        for form in self.findChildren(QFormLayout):
+            style_form(form)
 
         self.sig_step.connect(self._show_step)
         self._stopped_by: WorkbenchError | None = None
+        # The session the running flow started on: its tokens belong to that provider even if
+        # another one is chosen before they arrive.
+        self._flow_session: OAuthSession | None = None
         state.sig_provider_changed.connect(self._on_provider_changed)
         if state.provider is not None:
             self.apply_provider(state.provider)
@@ -162,7 +184,7 @@ class FlowTab(QWidget):
         self.error_banner.hide()
         self._stopped_by = None
         try:
-            self.state.require_session()
+            self._flow_session = self.state.require_session()
             self.run()
         except WorkbenchError as exc:
             self._show_error(exc)
@@ -193,8 +215,12 @@ class FlowTab(QWidget):
         self.worker = worker
         return worker
 
-    def deliver_tokens(self, tokens: TokenSet, context: TokenContext) -> None:
-        self.state.set_tokens(tokens, context)
+    def deliver_tokens(
+        self, tokens: TokenSet, context: TokenContext, session: OAuthSession | None = None
+    ) -> None:
+        """Make ``tokens`` the current ones, issued through ``session`` (by default the one
+        the flow started on)."""
+        self.state.set_tokens(tokens, context, session or self._flow_session)
         self.sig_step.emit("Done: the tokens are in the inspector.")
 
     def stop_with_error(self, exc: WorkbenchError) -> None:
@@ -250,6 +276,17 @@ class FlowTab(QWidget):
         self.worker = None
         self._set_running(False)
 
-    def _on_provider_changed(self, provider: Provider) -> None:
-        if not self.busy:
+    def reset_results(self) -> None:
+        """Forget what the last run showed (its error, its step, its results): another
+        provider was chosen, so none of it applies any more. Tabs with result displays extend
+        this."""
+        self.error_banner.hide()
+        self._stopped_by = None
+        self.step_label.clear()
+
+    def _on_provider_changed(self, provider: Provider | None) -> None:
+        if self.busy:
+            return  # the running flow keeps its provider and shows its own outcome
+        self.reset_results()
+        if provider is not None:
             self.apply_provider(provider)

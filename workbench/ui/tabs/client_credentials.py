@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from workbench.core.client_auth import AuthMethod
+from workbench.core.flows.rfc6749_grants import client_credentials_scope
 from workbench.core.session import Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui.state import TokenContext
@@ -72,6 +73,12 @@ class ClientCredentialsTab(DirectGrantTab):
     title = "Client Credentials"
     key = "clientCredentials"
     origin = "client_credentials"
+
+    def apply_provider(self, provider: Provider) -> None:
+        super().apply_provider(provider)
+        # No user here: the same default scope as the command line (the provider's without
+        # openid, profile, offline_access…).
+        self.scope_edit.setText(client_credentials_scope(provider.scope))
 
     def run(self) -> None:
         session = self.state.require_session()

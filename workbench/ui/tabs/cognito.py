@@ -291,7 +291,7 @@ class CognitoTab(FlowTab):
         edit.setPlaceholderText(placeholder)
         if tip:
             edit.setToolTip(tip)
-        form.addRow(f"{label}:", edit)
+        form.addRow(label, edit)
         return edit
 
     def _button(self, name: str, text: str, accessible: str, tip: str) -> QPushButton:
@@ -345,7 +345,7 @@ class CognitoTab(FlowTab):
         saved_row.addWidget(self.saved_combo, 1)
         saved_row.addWidget(self.save_button)
         saved_row.addWidget(self.delete_button)
-        form.addRow("Saved pools:", saved_row)
+        form.addRow("Saved pools", saved_row)
 
         self.name_edit = self._line(form, "name", "Name", "to save the pool, e.g. Staging users")
         self.pool_id_edit = self._line(
@@ -377,7 +377,7 @@ class CognitoTab(FlowTab):
         access_row.setSpacing(metrics.SPACING // 2)
         access_row.addWidget(self.access_toggle, 0, Qt.AlignmentFlag.AlignTop)
         access_row.addWidget(self.access_summary, 1)
-        form.addRow("AWS access:", access_row)
+        form.addRow("AWS access", access_row)
         self.profile_edit = self._line(
             form,
             "awsProfile",
@@ -420,8 +420,8 @@ class CognitoTab(FlowTab):
         form.addRow("", self.pool_problem)
         self.issuer_field = CopyField(f"{self.key}_issuer", "Issuer", self)
         self.jwks_field = CopyField(f"{self.key}_jwksUrl", "JWKS URL", self)
-        form.addRow("Issuer:", self.issuer_field)
-        form.addRow("JWKS URL:", self.jwks_field)
+        form.addRow("Issuer", self.issuer_field)
+        form.addRow("JWKS URL", self.jwks_field)
         return group
 
     def _build_hosted_group(self) -> QGroupBox:
@@ -443,7 +443,7 @@ class CognitoTab(FlowTab):
         hosted_box.setContentsMargins(0, 0, 0, 0)
         hosted_box.addWidget(self.hosted_field)
         hosted_box.addWidget(self.hosted_none)
-        form.addRow("Endpoints:", hosted_box)
+        form.addRow("Endpoints", hosted_box)
         self.domain_problem = self._note("domainProblem", secondary=False)
         self.domain_problem.setAccessibleName("What is wrong with the domain")
         self.domain_problem.setProperty("kind", "warning")
@@ -455,7 +455,7 @@ class CognitoTab(FlowTab):
         self.scope_edit.setAccessibleName("Scope for the hosted door")
         self.scope_edit.setPlaceholderText("e.g. openid email, or <resource-server>/<scope>")
         self.scope_edit.textChanged.connect(self._on_form_edited)
-        form.addRow("Scope:", self.scope_edit)
+        form.addRow("Scope", self.scope_edit)
         self.hosted_button = self._button(
             "UseHosted",
             "Use hosted endpoints as the &provider",
@@ -482,7 +482,7 @@ class CognitoTab(FlowTab):
                 self.flow_combo.count() - 1, hint, Qt.ItemDataRole.ToolTipRole
             )
         self.flow_combo.currentIndexChanged.connect(self._on_flow_changed)
-        form.addRow("Flow:", self.flow_combo)
+        form.addRow("Flow", self.flow_combo)
         self.flow_hint = self._note("flowHint")
         form.addRow("", self.flow_hint)
         self.username_edit = self._line(form, "username", "Username")
@@ -494,7 +494,7 @@ class CognitoTab(FlowTab):
         self.secret_hash_label.setAccessibleName("How the SECRET_HASH is computed")
         self.secret_hash_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.secret_hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("SECRET_HASH:", self.secret_hash_label)
+        form.addRow("SECRET_HASH", self.secret_hash_label)
         self._on_flow_changed(0)
         return group
 
@@ -794,6 +794,10 @@ class CognitoTab(FlowTab):
         self._sign_in = None
         self._then = None
 
+    def reset_results(self) -> None:
+        """Kept: what this tab shows is about its pool, not the provider bar's choice (which
+        the tab itself sets when it makes the pool the provider)."""
+
     def _on_worker_finished(self) -> None:
         """The tab is idle again; then what the result asked for (a dialog, a check) starts,
         so a quick answer never finds the previous worker still in place."""
@@ -810,10 +814,11 @@ class CognitoTab(FlowTab):
         flow: str,
         username: str,
         rotation: str | None = None,
+        refreshed_from: str | None = None,
     ) -> None:
         """Make the pool the inspector's provider (its keys, GetUser as the verdict), then
         hand the tokens over."""
-        self._install_pool_session(pool)
+        session = self._install_pool_session(pool)
         extra = {
             "door": "api",
             "flow": flow,
@@ -822,7 +827,11 @@ class CognitoTab(FlowTab):
             "username": username,
         }
         self.deliver_tokens(
-            tokens, TokenContext(origin=self.origin, rotation=rotation, extra=extra)
+            tokens,
+            TokenContext(
+                origin=self.origin, rotation=rotation, refreshed_from=refreshed_from, extra=extra
+            ),
+            session,
         )
         self.sig_step.emit(f"Signed in with {flow}: the tokens are in the inspector.")
 
@@ -883,7 +892,7 @@ class CognitoTab(FlowTab):
                 f"<b>Refreshed (REFRESH_TOKEN_AUTH).</b> Refresh token {html_text(text)}."
                 + (f"<br>{html_text(note)}" if note else "")
             )
-            self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation)
+            self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation, sent)
             self.sig_step.emit("Refreshed: the new tokens are in the inspector.")
 
         self._run_auth(
@@ -1129,14 +1138,12 @@ class CognitoTab(FlowTab):
 
     # ====================================================================== errors
     def _show_error(self, exc: BaseException) -> None:
-        """The core's message in this tab's words, and a Cognito error's advice below it."""
+        """The core's message in this tab's words, and a Cognito error's advice below it
+        (:func:`describe_error` adds the advice)."""
         title, body = describe_error(exc, self.state.log.secrets())
         if isinstance(exc, CognitoError):
             title = "Cognito refused"
         body = ui_words(body)
-        advice = getattr(exc, "advice", "")
-        if isinstance(advice, str) and advice:
-            body += f"<br><b>What to do:</b> {html_text(ui_words(advice))}"
         self.error_banner.show_message(title, body)
         self.sig_step.emit("Failed.")
 
@@ -1245,7 +1252,7 @@ class CognitoTab(FlowTab):
             "Authorization Code, Client Credentials and Refresh tabs."
         )
 
-    def _on_state_provider_changed(self, _provider: Provider) -> None:
+    def _on_state_provider_changed(self, _provider: Provider | None) -> None:
         installed = self._installed
         if installed is not None and self.state.session is not installed[2]:
             self._installed = None

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 from workbench.core.claims import format_duration
 from workbench.core.errors import ConfigError, FlowError, OAuthError
 from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
-from workbench.core.session import OAuthSession
+from workbench.core.session import OAuthSession, Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.presenter import PresenterView, loopback_warning
@@ -69,9 +70,12 @@ def device_login(
     scope: str,
     extra: Mapping[str, str],
     cancel: threading.Event,
+    *,
+    pkce: bool = False,
 ) -> Generator[DeviceAuthorization | DevicePoll, None, TokenSet]:
-    """Worker body: yield the authorization, then every poll status; return the tokens."""
-    authorization = session.start_device(scope, extra)
+    """Worker body: yield the authorization, then every poll status; return the tokens.
+    With ``pkce``, an S256 challenge goes with the request and the verifier with each poll."""
+    authorization = session.start_device(scope, extra, pkce=pkce)
     yield authorization
     tokens = yield from session.poll_device(authorization, cancel)
     return tokens
@@ -151,6 +155,21 @@ class DeviceFlowTab(FlowTab):
         self.button_bar.insertWidget(1, self.presenter_button)
 
     # -- layout -----------------------------------------------------------------------------
+    def build_params(self) -> None:
+        self.pkce_check = QCheckBox("PKCE on device requests (S256)", self)
+        self.pkce_check.setObjectName("device_pkce")
+        self.pkce_check.setAccessibleName("PKCE on device requests")
+        self.pkce_check.setToolTip(
+            "Send a PKCE code_challenge with the device authorization request and the"
+            " code_verifier with every poll. Keycloak requires it for clients set to PKCE"
+            ' ("Missing parameter: code_challenge_method"). The provider profile sets it.'
+        )
+        self.form.addRow("", self.pkce_check)
+
+    def apply_provider(self, provider: Provider) -> None:
+        super().apply_provider(provider)
+        self.pkce_check.setChecked(provider.device_pkce)
+
     def build_body(self) -> None:
         panel = QFrame(self)
         panel.setObjectName("deviceCodePanel")
@@ -296,6 +315,7 @@ class DeviceFlowTab(FlowTab):
             session,
             self.scope_edit.text().strip(),
             self.extra_params.params(),
+            pkce=self.pkce_check.isChecked(),
             step="Asking the server for a user code…",
             on_returned=self._on_tokens,
             on_yielded=self._on_yielded,
@@ -309,6 +329,11 @@ class DeviceFlowTab(FlowTab):
         self.countdown.clear()
         self.qr_view.clear()
         self.code_panel.hide()
+
+    def reset_results(self) -> None:
+        """The code of a finished login at another provider goes too."""
+        super().reset_results()
+        self._reset()
 
     def _on_yielded(self, value: Any) -> None:
         if isinstance(value, DeviceAuthorization):

@@ -1,12 +1,17 @@
 """Refresh (RFC 6749 §6), showing whether the server rotated the refresh token (RFC 9700
-§4.14.2), and keeping the previous one at hand to test its reuse on purpose.
+§4.14.2), and keeping the previous one at hand to try it once more on purpose.
+
+The current and the previous refresh token follow the state whichever face refreshed (this
+tab or the inspector); a refresh goes to the provider that issued the token.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -15,11 +20,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.core.errors import ConfigError
+from workbench.core.errors import ConfigError, OAuthError
 from workbench.core.flows.refresh import ROTATION_TEXT, Rotation
 from workbench.core.session import Provider, RefreshResult
 from workbench.core.tokenset import TokenSet
@@ -42,6 +48,23 @@ def rotation_headline(rotation: Rotation) -> str:
     return text[:1].upper() + text[1:]
 
 
+TRY_PREVIOUS_HINT = (
+    "“Try the previous one” (under the previous refresh token) sends it once: the answer"
+    " says whether this server still accepts a rotated-out refresh token."
+)
+PREVIOUS_ACCEPTED = (
+    "Accepted: the server still takes the previous refresh token, so rotation here does not"
+    " retire the old one (the server's policy; RFC 9700 §4.14.2 advises refusing it). The new"
+    " tokens it issued are the current ones."
+)
+PREVIOUS_REFUSED = (
+    "Refused (invalid_grant): the server no longer accepts the previous refresh token once it"
+    " was rotated. A server that detects reuse (RFC 9700 §4.14.2; the demo server does) also"
+    " revokes every token of that grant, so the current refresh token may be dead now too: Run"
+    " to find out."
+)
+
+
 class RefreshTab(FlowTab):
     """Redeem a refresh token; the field follows the current tokens and stays editable."""
 
@@ -52,9 +75,10 @@ class RefreshTab(FlowTab):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
         self._sent = ""
+        self._trying_previous = False
         state.sig_tokens_changed.connect(self._on_tokens_changed)
         if state.tokens is not None:
-            self.token_edit.setText(state.tokens.refresh_token or "")
+            self._on_tokens_changed(state.tokens, state.context)
 
     # -- parameters -----------------------------------------------------------------------
     def build_params(self) -> None:
@@ -71,17 +95,17 @@ class RefreshTab(FlowTab):
             f"{self.key}_previous",
             "Previous refresh token",
             self,
-            placeholder="filled by the next refresh",
+            placeholder="filled by the next refresh (here or in the inspector)",
         )
-        self.reuse_button = QPushButton("&Use previous (test reuse)", self)
+        self.reuse_button = QPushButton("Tr&y the previous one", self)
         self.reuse_button.setObjectName(f"{self.key}UsePrevious")
-        self.reuse_button.setAccessibleName("Use the previous refresh token")
+        self.reuse_button.setAccessibleName("Try the previous refresh token")
         self.reuse_button.setToolTip(
-            "Put the previous refresh token back in the field (Alt+U), then Run: a server that "
-            "rotates refresh tokens must refuse it with invalid_grant."
+            "Refresh once with the previous refresh token (Alt+Y); the field keeps the current"
+            " one. Whether the server still accepts it is its policy: the answer shows it."
         )
         self.reuse_button.setEnabled(False)
-        self.reuse_button.clicked.connect(self._on_use_previous)
+        self.reuse_button.clicked.connect(self.try_previous)
         self.form.addRow("Previous refresh token", self.previous_field)
         reuse_row = QHBoxLayout()
         reuse_row.addWidget(self.reuse_button)
@@ -105,6 +129,13 @@ class RefreshTab(FlowTab):
         headline.setPointSizeF(headline.pointSizeF() * metrics.REFRESH_HEADLINE_SCALE)
         self.rotation_label.setFont(headline)
         layout.addWidget(self.rotation_label)
+        self.meaning_label = QLabel("", self.result_frame)
+        self.meaning_label.setObjectName(f"{self.key}Meaning")
+        self.meaning_label.setAccessibleName("What the answer means")
+        self.meaning_label.setWordWrap(True)
+        self.meaning_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.meaning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.meaning_label)
         prefixes = QFormLayout()
         self.sent_label = self._prefix_label("Sent", "sentPrefix")
         self.returned_label = self._prefix_label("Returned", "returnedPrefix")
@@ -126,19 +157,44 @@ class RefreshTab(FlowTab):
         """The scope stays empty (= the scope already granted); nothing else to prefill."""
 
     # -- running --------------------------------------------------------------------------
+    def prepare_screenshot(self) -> Callable[[], bool]:
+        """Refresh once, so the rotation, both tokens and "Try the previous one" are on show."""
+        self.start()
+        return lambda: not self.busy and not self.result_frame.isHidden()
+
     def run(self) -> None:
-        session = self.state.require_session()
-        token = self.token_edit.text().strip()
+        self._refresh_with(self.token_edit.text().strip())
+
+    def try_previous(self) -> None:
+        """Refresh once with the previous refresh token; the field keeps the current one."""
+        if self.busy or not self.previous_field.text():
+            return
+        self.error_banner.hide()
+        self._stopped_by = None
+        try:
+            self._refresh_with(self.previous_field.text())
+        except ConfigError as exc:
+            self._show_error(exc)
+
+    def _refresh_with(self, token: str) -> None:
+        self.state.require_session()
         if not token:
             raise ConfigError(
                 "No refresh token: run a flow that returns one (scope offline_access), or paste "
                 "one in the field."
             )
+        # A refresh token goes back to the provider that issued it, never to another one.
+        session = self.state.session_for(token)
+        if session is None:
+            session = self.state.require_session()
+        where = session.provider.name or session.provider.issuer or "the provider"
+        self._flow_session = session
         self._sent = token
-        if token == self.previous_field.text():
-            step = "Refreshing with the previous refresh token (reuse test)…"
+        self._trying_previous = token == self.previous_field.text()
+        if self._trying_previous:
+            step = f"Trying the previous refresh token at {where}…"
         else:
-            step = "Refreshing…"
+            step = f"Refreshing at {where}…"
         self.run_in_worker(
             session.refresh,
             token,
@@ -152,38 +208,81 @@ class RefreshTab(FlowTab):
         self.apply_result(result, self._sent)
 
     def apply_result(self, result: RefreshResult, sent: str) -> None:
-        """Show the rotation and deliver the tokens (with ``sent`` kept if none came back)."""
+        """Deliver the tokens (with ``sent`` kept if none came back); showing the rotation and
+        the previous token follows from the state, as after the inspector's Refresh."""
         tokens: TokenSet = result.tokens
         if result.rotation == "not_returned":
             tokens = replace(tokens, refresh_token=sent)  # the old one stays in use
-        self.show_rotation(result.rotation, sent, result.tokens.refresh_token)
-        self.previous_field.set_text(sent)
-        self.reuse_button.setEnabled(True)
-        self.deliver_tokens(tokens, TokenContext(origin=self.origin, rotation=result.rotation))
+        tried_previous = self._trying_previous
+        context = TokenContext(origin=self.origin, rotation=result.rotation, refreshed_from=sent)
+        session = self._flow_session or self.state.session_for(sent)
+        self.state.set_tokens(tokens, context, session)
+        if tried_previous:
+            self.meaning_label.setText(PREVIOUS_ACCEPTED)
+            self.sig_step.emit("Accepted: the server still takes the previous refresh token.")
+        else:
+            self.sig_step.emit("Done: the tokens are in the inspector.")
 
     def show_rotation(self, rotation: Rotation, sent: str, returned: str | None) -> None:
         self.rotation_label.setText(rotation_headline(rotation))
+        self.meaning_label.setText(TRY_PREVIOUS_HINT if rotation == "rotated" else "")
+        self._set_frame_state(rotation)
+        self.sent_label.setText(preview(sent))
+        self.returned_label.setText(preview(returned))
+        self._show_result_frame()
+
+    def _show_result_frame(self) -> None:
+        """Show the result and scroll it into view (below the fold on a laptop screen)."""
+        self.result_frame.show()
+        scroll = self.findChild(QScrollArea, f"{self.key}Scroll")
+        if scroll is not None:
+            QTimer.singleShot(0, scroll, lambda: scroll.ensureWidgetVisible(self.result_frame))
+
+    def _set_frame_state(self, rotation: str) -> None:
         self.result_frame.setProperty("rotation", rotation)
         self.result_frame.style().unpolish(self.result_frame)
         self.result_frame.style().polish(self.result_frame)
-        self.sent_label.setText(preview(sent))
-        self.returned_label.setText(preview(returned))
-        self.result_frame.show()
+
+    def on_failed(self, exc: BaseException) -> None:
+        refused = isinstance(exc, OAuthError) and exc.error == "invalid_grant"
+        if not (self._trying_previous and refused):
+            self.on_cancelled()
+            return
+        self.rotation_label.setText("The previous refresh token no longer works")
+        self.meaning_label.setText(PREVIOUS_REFUSED)
+        self._set_frame_state("unchanged")
+        self.sent_label.setText(preview(self._sent))
+        self.returned_label.setText(preview(None))
+        self._show_result_frame()
+        self.sig_step.emit("Refused: the server no longer accepts the previous refresh token.")
 
     def on_cancelled(self) -> None:
         self.result_frame.hide()
-        if self._sent and self._sent == self.previous_field.text():
-            self.sig_step.emit("Failed: the previous refresh token was already spent.")
+
+    def reset_results(self) -> None:
+        super().reset_results()
+        self.result_frame.hide()
 
     # -- slots ----------------------------------------------------------------------------
-    def _on_tokens_changed(self, tokens: TokenSet, _context: TokenContext) -> None:
+    def _on_tokens_changed(self, tokens: TokenSet, context: TokenContext | None) -> None:
         self.token_edit.setText(tokens.refresh_token or "")
         self.token_edit.setCursorPosition(0)
-
-    def _on_use_previous(self) -> None:
-        self.token_edit.setText(self.previous_field.text())
-        self.token_edit.setCursorPosition(0)
-        self.token_edit.setFocus()
+        sent = context.refreshed_from if context is not None else None
+        if sent is None:
+            # Tokens of a new grant: the previous token and the last result belonged to another.
+            self.previous_field.clear()
+            self.reuse_button.setEnabled(False)
+            self.result_frame.hide()
+            return
+        told = context.rotation if context is not None else None
+        rotation: Rotation = "rotated" if tokens.refresh_token != sent else "unchanged"
+        if told in ROTATION_TEXT:
+            rotation = cast(Rotation, told)
+        returned = None if rotation == "not_returned" else tokens.refresh_token
+        self.show_rotation(rotation, sent, returned)
+        rotated = tokens.refresh_token != sent
+        self.previous_field.set_text(sent if rotated else "")
+        self.reuse_button.setEnabled(rotated)
 
 
 __all__ = ["RefreshTab", "preview", "rotation_headline"]

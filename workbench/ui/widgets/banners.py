@@ -35,6 +35,8 @@ def describe_error(exc: BaseException, secrets: Iterable[str] = ()) -> tuple[str
             body += f": {text(exc.description)}"
         if exc.uri:
             body += f"<br>{web_link(mask_text(exc.uri, known))}"
+        if exc.advice:  # what to do (invalid_client: check the secret), in the core's words
+            body += f"<br><b>What to do:</b> {text(exc.advice)}"
         return "The server refused", body
     if isinstance(exc, TransportError):
         return "No usable answer from the server", text(exc)

@@ -221,9 +221,9 @@ class ResourceServerDialog(QDialog):
         )
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("Identifier:", self.identifier_edit)
-        form.addRow("Name:", self.name_edit)
-        form.addRow("Scopes:", self.scopes_edit)
+        form.addRow("Identifier", self.identifier_edit)
+        form.addRow("Name", self.name_edit)
+        form.addRow("Scopes", self.scopes_edit)
         form.addRow("", self.client_credentials_check)
         self.buttons = QDialogButtonBox(self)
         self.buttons.setObjectName("cognitoResourceServerButtons")
@@ -388,12 +388,12 @@ class PoolInsightPanel(QFrame):
         self.settings_form = QFormLayout()
         self.settings_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.settings_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.settings_form.addRow("Check flow:", self.flow_combo)
+        self.settings_form.addRow("Check flow", self.flow_combo)
         self.values: dict[str, QLabel] = {}
         for key, label in SETTING_ROWS:
             value = self._value(f"cognitoInsight_{key}", label)
             self.values[key] = value
-            self.settings_form.addRow(f"{label}:", value)
+            self.settings_form.addRow(label, value)
 
         self.problems_title = QLabel("", self.content)
         self.problems_title.setObjectName("cognitoInsightProblemsTitle")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -34,8 +36,12 @@ class ParamsTable(QWidget):
         self._table.verticalHeader().hide()
         self._table.horizontalHeader().setObjectName(f"{object_name}Header")
         self._table.verticalHeader().setObjectName(f"{object_name}RowHeader")
-        # Room for a few rows; more scroll. An empty table should not dominate the tab.
-        self._table.setMaximumHeight(metrics.line_height(self, metrics.PARAMS_TABLE_LINES))
+        # Room for a few rows; more scroll. An empty table should not dominate the tab, nor
+        # shrink to a single row in a tight layout.
+        self._table.setMaximumHeight(
+            max(metrics.line_height(self, metrics.PARAMS_TABLE_LINES), self._rows_height(4))
+        )
+        self._table.setMinimumHeight(self._rows_height(metrics.PARAMS_TABLE_MIN_ROWS))
         self._table.itemChanged.connect(lambda _item: self.sig_changed.emit())
         add = QPushButton("Add", self)
         add.setObjectName(f"{object_name}Add")
@@ -56,6 +62,26 @@ class ParamsTable(QWidget):
         layout.addWidget(self._table)
         layout.addLayout(buttons)
 
+    def _rows_height(self, rows: int) -> int:
+        """Height of the table showing its header and ``rows`` rows."""
+        header = self._table.horizontalHeader().sizeHint().height()
+        row = self._table.verticalHeader().defaultSectionSize()
+        return header + rows * row + 2 * self._table.frameWidth()
+
+    def visible_rows(self) -> float:
+        """How many rows the table has room for at its current height."""
+        inner = self._table.viewport().height()
+        return inner / self._table.verticalHeader().defaultSectionSize()
+
+    def commit_pending(self) -> None:
+        """Commit a cell still being edited (typed, not yet confirmed with Return or Tab)."""
+        if self._table.state() != QAbstractItemView.State.EditingState:
+            return
+        editor = self._table.indexWidget(self._table.currentIndex())
+        if editor is not None:
+            self._table.commitData(editor)
+            self._table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
     def add_row(self, name: str = "", value: str = "") -> None:
         row = self._table.rowCount()
         self._table.insertRow(row)
@@ -70,6 +96,8 @@ class ParamsTable(QWidget):
         self.sig_changed.emit()
 
     def params(self) -> dict[str, str]:
+        """The rows as shown, a cell still being edited included."""
+        self.commit_pending()
         out: dict[str, str] = {}
         for row in range(self._table.rowCount()):
             name_item, value_item = self._table.item(row, 0), self._table.item(row, 1)

@@ -1,0 +1,1 @@
+"""Interop tests against an independent OpenID provider (npm oidc-provider)."""

@@ -1,0 +1,111 @@
+"""An independent OpenID provider as a test peer, shared by the interop and UI tests: npm
+``oidc-provider`` (OpenID Certified), pinned in tests/interop/package.json and
+package-lock.json, configured by tests/interop/provider.mjs and started with ``node`` on a free
+loopback port (fixture ``independent_provider``, one per test module).
+
+``.ci/run`` installs it (``npm ci`` in tests/interop/). Outside CI, a missing ``node`` or
+``node_modules`` skips the tests that need it, with that reason; in CI (``CI=true``) it fails
+them.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent / "interop"
+SCRIPT = HERE / "provider.mjs"
+START_TIMEOUT_S = 30.0
+
+# The clients provider.mjs registers.
+NATIVE_CLIENT_ID = "workbench-native"  # public: implicit (id_token token), code + PKCE
+DEVICE_CLIENT_ID = "workbench-device"  # public: device code
+CONFIDENTIAL_CLIENT_ID = "workbench-confidential"  # client_secret_basic: client credentials
+CONFIDENTIAL_CLIENT_SECRET = "interop-secret"
+API_AUDIENCE = "urn:workbench:interop-api"
+
+
+@dataclass(frozen=True)
+class IndependentProvider:
+    issuer: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def discovery_url(self) -> str:
+        return self.issuer + "/.well-known/openid-configuration"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (.ci/run should have installed it)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_ready(process: subprocess.Popen[bytes], log: Path) -> str:
+    """The issuer from the provider's ``ready <issuer>`` line, or a failure with its log."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_TIMEOUT_S
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                break
+            line = process.stdout.readline().decode("utf-8", "replace").strip()
+            if line.startswith("ready "):
+                return line.removeprefix("ready ")
+            if not line and process.poll() is not None:
+                break
+    process.kill()
+    process.wait(5)
+    raise RuntimeError(f"oidc-provider did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def independent_provider() -> Iterator[IndependentProvider]:
+    """oidc-provider in a ``node`` subprocess on 127.0.0.1, stopped after the module."""
+    node = shutil.which("node")
+    if node is None:
+        _unavailable("node is missing: install Node.js 20 or later")
+    if not (HERE / "node_modules" / "oidc-provider").is_dir():
+        _unavailable(f"{HERE / 'node_modules'} is missing: run `npm ci` in {HERE}")
+    assert node is not None
+    with tempfile.TemporaryDirectory(prefix="wb-oidc-provider-") as tmp:
+        log = Path(tmp) / "provider.log"
+        with log.open("wb") as stderr:
+            process = subprocess.Popen(
+                [node, str(SCRIPT), str(_free_port())],
+                cwd=HERE,
+                stdin=subprocess.PIPE,  # closing it stops the provider, even if we are killed
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env={**os.environ, "NODE_ENV": "test"},
+            )
+            try:
+                issuer = _wait_ready(process, log)
+                yield IndependentProvider(issuer, process)
+            finally:
+                process.terminate()
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
+                for pipe in (process.stdin, process.stdout):
+                    if pipe is not None:
+                        pipe.close()
