@@ -28,10 +28,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="start the embedded demo server and preselect it"
     )
+    parser.add_argument(
+        "--lan",
+        action="store_true",
+        help="with --demo: serve the demo provider on this machine's LAN address so phones "
+        "can open the device login (testing only: public passwords, plain HTTP)",
+    )
     parser.add_argument("--screenshot", metavar="FILE", help="render the window to a PNG, exit")
     parser.add_argument("--tab", metavar="NAME", help="open this tab (authCode, device, …)")
     parser.add_argument(
-        "--size", default="1360x860", metavar="WxH", help="window size for --screenshot"
+        "--size", default="1366x768", metavar="WxH", help="window size for --screenshot"
+    )
+    parser.add_argument(
+        "--presenter",
+        action="store_true",
+        help="with --screenshot --tab device: render the presenter view instead of the window",
     )
     parser.add_argument(
         "--revoke",
@@ -43,10 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lan and not args.demo:
+        parser.error("--lan serves the demo provider: use it with --demo")
     if args.screenshot:
         # Rendering to a file needs no screen: offscreen unless the caller chose a platform.
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    else:
+        from workbench.ui.platform_check import xcb_problem
+
+        problem = xcb_problem()
+        if problem is not None:  # Qt would abort with its own words (exit 134)
+            print(f"workbench: {problem}", file=sys.stderr)
+            return 1
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -81,7 +103,7 @@ class _Startup:
     def __init__(self, window: Any, args: argparse.Namespace) -> None:
         self.window = window
         self.args = args
-        self.server: Any = None
+        self.host: Any = None
         self.report = bool(os.environ.get("WORKBENCH_QUIT_WHEN_SHOWN"))
 
     def finish(self) -> None:
@@ -90,12 +112,15 @@ class _Startup:
         window = self.window
         if self.args.demo:
             # The demo server starts in a worker while the contents are built here.
-            from workbench import workers
+            from workbench.ui.demo_host import DemoHost
 
-            workers.start(
-                self._start_demo, on_returned=self._on_demo, on_errored=self._on_demo_error
-            )
+            self.host = DemoHost(lan=self.args.lan, parent=window)
+            self.host.sig_started.connect(self._on_demo)
+            self.host.sig_failed.connect(self._on_demo_error)
+            self.host.start()
         window.build()
+        if self.host is not None:
+            window.attach_demo(self.host)
         if self.args.tab:
             try:
                 window.select_tab(self.args.tab)
@@ -108,14 +133,8 @@ class _Startup:
             window.provider_bar.reload()
             self._ready()
 
-    def _start_demo(self) -> str:
-        from workbench.demo import DemoConfig, DemoServer
-
-        self.server = DemoServer(DemoConfig()).start()  # kept here so exit can stop it
-        return str(self.server.issuer)
-
-    def _on_demo(self, issuer: str) -> None:
-        self.window.set_demo_issuer(issuer)
+    def _on_demo(self, issuer: str, exposed: bool) -> None:
+        self.host.sig_started.disconnect(self._on_demo)  # the window follows restarts itself
         self._ready()
 
     def _on_demo_error(self, exc: BaseException) -> None:
@@ -132,8 +151,8 @@ class _Startup:
             QApplication.quit()
 
     def stop_demo(self) -> None:
-        if self.server is not None:
-            self.server.stop()
+        if self.host is not None:
+            self.host.stop()
 
 
 def _screenshot(args: argparse.Namespace, window: Any) -> int:
@@ -143,10 +162,10 @@ def _screenshot(args: argparse.Namespace, window: Any) -> int:
     server = None
     try:
         if args.demo:
-            from workbench.demo import DemoConfig, DemoServer
+            from workbench.ui.demo_host import start_demo_server
 
-            server = DemoServer(DemoConfig()).start()
-            window.set_demo_issuer(server.issuer)
+            server = start_demo_server(args.lan)
+            window.set_demo_issuer(server.issuer, exposed=bool(server.config.exposed))
         else:
             window.provider_bar.reload()
         if args.tab:
@@ -157,7 +176,11 @@ def _screenshot(args: argparse.Namespace, window: Any) -> int:
                 return 2
         width, _, height = args.size.partition("x")
         return take_screenshot(
-            window, Path(args.screenshot), (int(width), int(height)), revoke=args.revoke
+            window,
+            Path(args.screenshot),
+            (int(width), int(height)),
+            revoke=args.revoke,
+            presenter=args.presenter,
         )
     finally:
         window.close()

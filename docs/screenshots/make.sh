@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Remake the README screenshots with the app's own --screenshot mode (offscreen, demo provider).
+# Remake the README screenshots with the app's own --screenshot mode (offscreen, demo provider),
+# at a laptop's 1366x768: every tab, the presenter view and the revocation reality check.
 set -euo pipefail
 cd "$(dirname "$0")"
+SIZE=1366x768
 for pair in device:device authCode:auth-code clientCredentials:client-credentials \
-            refresh:refresh password:password implicit:implicit; do
-  python3 -m workbench --demo --screenshot "${pair#*:}.png" --tab "${pair%%:*}" --size 1360x860
+            refresh:refresh password:password implicit:implicit cognito:cognito; do
+  python3 -m workbench --demo --screenshot "${pair#*:}.png" --tab "${pair%%:*}" --size "$SIZE"
 done
+# The device login full screen, as a room sees it.
+python3 -m workbench --demo --screenshot presenter.png --tab device --presenter --size "$SIZE"
 # The revocation reality check: the demo access token revoked, then checked locally and remotely.
-python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentials --revoke
+python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentials --revoke \
+  --size "$SIZE"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import chromium_page
+from tests.browser import chromium_page, require_chromium
 from workbench.core.client_auth import ClientConfig
 from workbench.core.session import OAuthSession, Provider
 from workbench.demo import NATIVE_CLIENT_ID, DemoConfig, DemoServer
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def session() -> Iterator[OAuthSession]:
+    require_chromium()  # before any listener starts: a skip then leaves no thread behind
     with DemoServer(DemoConfig()) as server:
         provider = Provider(
             client=ClientConfig(NATIVE_CLIENT_ID, None, "none"),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontInfo, QPalette, QTextDocumentFragment
+from PySide6.QtGui import QColor, QFontDatabase, QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QToolButton
 from pytestqt.qtbot import QtBot
 
@@ -150,7 +150,10 @@ def test_selected_exchange_shows_masked_request_and_response(qtbot: QtBot, state
     for secret in secret_forms(tokens):
         assert secret not in text
     assert dock.detail.isReadOnly()
-    assert QFontInfo(dock.detail.font()).fixedPitch()
+    # The system's fixed-width font, whichever it is: QFontInfo.fixedPitch() is what the font
+    # file claims, and common monospace fonts (Noto Mono) claim otherwise.
+    fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    assert dock.detail.font().family() == fixed.family()
     assert dock.detail_title.property("statusClass") == "2xx"
 
     dock.table.clearSelection()

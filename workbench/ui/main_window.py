@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
 
 from workbench import __version__, workers
 from workbench.ui import metrics, settings
+from workbench.ui.screen_fit import restore_or_fit
 
 if TYPE_CHECKING:
+    from workbench.ui.demo_host import DemoHost
     from workbench.ui.inspector import TokenInspector
     from workbench.ui.log_dock import ExchangeLogDock
     from workbench.ui.state import AppState
@@ -27,6 +29,10 @@ if TYPE_CHECKING:
 
 
 STATUS_MESSAGE_MS = 5000  # how long an inspector status message stays in the status bar
+DEMO_EXPOSED_TIP = (
+    "The demo provider is reachable from your local network (plain HTTP, public demo "
+    "passwords): for testing only; turn it off in View when you are done."
+)
 
 
 def tab_classes() -> tuple[type[FlowTab], ...]:
@@ -81,11 +87,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("Token Workbench")
         self.setAccessibleName("Token Workbench")
-        self.resize(*metrics.WINDOW_DEFAULT_SIZE)
         self.setMinimumSize(*metrics.WINDOW_MIN_SIZE)
-        geometry = settings.load_bytes("window/geometry") if remember else None
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        # Within the screen's available geometry; a saved geometry only when it still fits.
+        restore_or_fit(self, settings.load_bytes("window/geometry") if remember else None)
         loading = QLabel("Loading…", self)
         loading.setObjectName("loadingLabel")
         loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -191,6 +195,26 @@ class MainWindow(QMainWindow):
         focus_picker = self._action("actionFocusProvider", "Choose &provider", "Ctrl+P")
         focus_picker.triggered.connect(self.provider_bar.picker.setFocus)
         view.addAction(focus_picker)
+        view.addSeparator()
+        # Window-wide: F11 works wherever the keyboard focus is (the device tab's own F11
+        # would be ambiguous beside it, so it stands down).
+        presenter = self._action("actionPresenter", "Pre&senter view (device login)", "F11")
+        presenter.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        presenter.triggered.connect(self.show_presenter)
+        view.addAction(presenter)
+        device = self.flow_tabs.get("device")
+        if device is not None:
+            device.presenter_shortcut.setEnabled(False)
+        lan = self._action("actionDemoLan", "Demo provider reachable from &phones")
+        lan.setCheckable(True)
+        lan.setEnabled(False)  # until the app runs the demo provider (attach_demo)
+        lan.setToolTip(
+            "Serve the demo provider on this computer's network address so a phone can open "
+            "the device login (testing only: public passwords, plain HTTP)"
+        )
+        lan.toggled.connect(self._on_lan_toggled)
+        view.addAction(lan)
+        self.lan_action = lan
 
         help_menu = bar.addMenu("&Help")
         about = self._action("actionAbout", "&About Token Workbench")
@@ -211,11 +235,80 @@ class MainWindow(QMainWindow):
         known = ", ".join(t.key for t in self.flow_tabs.values())
         raise KeyError(f"no tab {key!r} (tabs: {known})")
 
-    def set_demo_issuer(self, issuer: str) -> None:
+    def set_demo_issuer(self, issuer: str, exposed: bool = False) -> None:
         self.build()
         self.state.demo_issuer = issuer
-        self.demo_label.setText(f"Demo provider at {issuer}")
+        if exposed:
+            self.demo_label.setText(f"Demo provider at {issuer}: reachable from your network")
+            self.demo_label.setToolTip(DEMO_EXPOSED_TIP)
+        else:
+            self.demo_label.setText(f"Demo provider at {issuer}")
+            self.demo_label.setToolTip("Only this computer can reach it")
+        self.demo_label.setProperty("exposed", "true" if exposed else "false")
+        self.demo_label.style().unpolish(self.demo_label)
+        self.demo_label.style().polish(self.demo_label)
         self.provider_bar.set_demo_issuer(issuer)
+
+    # -- the demo provider for a room ----------------------------------------------------------
+    def attach_demo(self, host: DemoHost) -> None:
+        """Follow ``host``'s demo server (its restarts too) and offer the LAN toggle."""
+        self.build()
+        self.demo_host = host
+        self.lan_action.blockSignals(True)
+        self.lan_action.setChecked(host.lan)
+        self.lan_action.blockSignals(False)
+        self.lan_action.setEnabled(not host.busy)
+        host.sig_starting.connect(self._on_demo_starting)
+        host.sig_started.connect(self._on_demo_started)
+        host.sig_failed.connect(self._on_demo_failed)
+        if host.issuer is not None:
+            self.set_demo_issuer(host.issuer, host.lan)
+
+    def _on_lan_toggled(self, on: bool) -> None:
+        host = getattr(self, "demo_host", None)
+        if host is None:
+            return
+        for tab in self.flow_tabs.values():  # their server is about to go away
+            tab.cancel()
+        host.start(lan=on)
+
+    def _on_demo_starting(self, lan: bool) -> None:
+        self.lan_action.setEnabled(False)
+        where = "on the network" if lan else "on this computer only"
+        self.demo_label.setText(f"Restarting the demo provider {where}…")
+
+    def _on_demo_started(self, issuer: str, exposed: bool) -> None:
+        self.lan_action.setEnabled(True)
+        self.set_demo_issuer(issuer, exposed)
+        if exposed:
+            self.statusBar().showMessage(DEMO_EXPOSED_TIP, STATUS_MESSAGE_MS * 2)
+
+    def _on_demo_failed(self, exc: BaseException) -> None:
+        self.lan_action.setEnabled(True)
+        self.demo_label.setText("The demo provider could not start.")
+
+    def show_presenter(self) -> None:
+        """F11 / View ▸ Presenter view, from anywhere: the device login full screen.
+
+        Without a device login under way, switch to the Device Code tab and say what to do.
+        """
+        device = self.flow_tabs.get("device")
+        if device is None:
+            return
+        if device.busy and device.authorization is not None:
+            device.open_presenter()
+            return
+        self.tabs.setCurrentWidget(device)
+        if device.busy:  # asking for a code: nothing to show yet
+            message = "Presenter view: waiting for the server's user code; press F11 again."
+        else:
+            device.run_button.setFocus()
+            message = (
+                "Presenter view shows a device login to the room: press Get code "
+                "(Ctrl+Return), then F11."
+            )
+        device.sig_step.emit(message)
+        self.statusBar().showMessage(message, STATUS_MESSAGE_MS * 2)
 
     def _on_status(self, message: str) -> None:
         self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
@@ -261,9 +354,10 @@ class MainWindow(QMainWindow):
         if self.ready and self._dock_height_pending:
             # Dock sizes only apply to a laid-out window: the first time it is shown.
             self._dock_height_pending = False
-            self.resizeDocks(
-                [self.log_dock], [metrics.LOG_DOCK_DEFAULT_HEIGHT], Qt.Orientation.Vertical
+            height = min(
+                metrics.LOG_DOCK_DEFAULT_HEIGHT, int(self.height() * metrics.LOG_DOCK_MAX_SHARE)
             )
+            self.resizeDocks([self.log_dock], [height], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Cancel every flow (listeners close, polling stops), wait for workers, then close."""

@@ -10,7 +10,9 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 # -- main window
-WINDOW_DEFAULT_SIZE = (1360, 860)
+WINDOW_DEFAULT_SIZE = (1360, 860)  # preferred; shrunk to the screen's available geometry
+# Room kept for the window manager's frame (borders, title bar) when fitting to a screen.
+WINDOW_FRAME_ALLOWANCE = (16, 40)
 WINDOW_MIN_SIZE = (760, 540)
 INSPECTOR_MIN_WIDTH = 340
 TAB_MIN_WIDTH = 400
@@ -48,6 +50,11 @@ INSPECTOR_CHIP_RADIUS = 7  # rounded chips ("JWT", "active: false"); at most hal
 INSPECTOR_CHIP_PADDING = (2, 8)  # vertical, horizontal padding inside a chip
 INSPECTOR_CARD_BORDER = 1
 
+# -- new answers brought into view (ui/reveal.py)
+REVEAL_MARGIN = 8  # space kept above (or below) a revealed widget, in pixels
+REVEAL_FLASH_MS = 1500  # how long a new answer stays outlined
+REVEAL_SETTLE_MS = 120  # the second scroll, once the answer's contents have grown
+
 # -- reality check
 REALITY_HEADLINE_SCALE = 1.35  # the verdict lines of the two cards, relative to the body font
 REALITY_SIGN_SCALE = 1.8  # the "≠" / "=" between the cards
@@ -56,6 +63,7 @@ REALITY_CAPTION_SCALE = 0.85  # the cards' captions ("LOCAL CHECK"), relative to
 
 # -- log dock
 LOG_DOCK_DEFAULT_HEIGHT = 220
+LOG_DOCK_MAX_SHARE = 0.25  # on a small screen the log starts at most this share of the window
 # Column widths in average characters, by ExchangeTableModel column (COL_ID -> "id"; the URL
 # column stretches). Keyed by name so this module imports no model.
 LOG_COLUMN_CHARS = {
@@ -88,6 +96,7 @@ PRESENTER_MARGIN_SCALE = 0.05  # outer margin and the gap between QR and text
 PRESENTER_QR_SCALE = 0.8  # side of the QR code, quiet zone included
 PRESENTER_CAPTION_SCALE = 0.028  # "Scan the QR code, or open", "and enter the code"
 PRESENTER_STATUS_SCALE = 0.045  # "Waiting for approval…", "Approved ✓"
+PRESENTER_WARNING_SCALE = 0.022  # "… points at this computer: a phone cannot open it"
 PRESENTER_CLOSE_SCALE = 0.018  # the Close button's text
 PRESENTER_MIN_FIT = 0.5  # a long address or code may shrink to this share of its size
 

@@ -7,15 +7,17 @@ shows more (the device code with its QR code, the authorize URL with PKCE values
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from workbench import workers
 from workbench.ui.main_window import MainWindow
+from workbench.ui.reveal import is_flashing
 from workbench.ui.state import TokenContext
 
 POLL_MS = 50
@@ -61,9 +63,17 @@ def _populate_with_demo_tokens(window: MainWindow, timeout_ms: int) -> None:
 
 
 def take_screenshot(
-    window: MainWindow, path: Path, size: tuple[int, int], *, revoke: bool = False
+    window: MainWindow,
+    path: Path,
+    size: tuple[int, int],
+    *,
+    revoke: bool = False,
+    presenter: bool = False,
 ) -> int:
-    """Show, populate, grab, save; returns the exit code."""
+    """Show, populate, grab, save; returns the exit code.
+
+    With ``presenter`` the device tab's presenter view is grabbed instead, at ``size``.
+    """
     from workbench.app import SCREENSHOT_SETTLE_MS, SCREENSHOT_TIMEOUT_MS
 
     window.resize(*size)
@@ -82,9 +92,23 @@ def take_screenshot(
             ready = prepare()
             if callable(ready):
                 wait_until(ready, SCREENSHOT_TIMEOUT_MS)
+    target: QWidget = window
+    if presenter:
+        view = getattr(window.current_tab(), "open_presenter", lambda _full: None)(False)
+        if view is None:
+            print("workbench: --presenter needs --demo --tab device", file=sys.stderr)
+            return 2
+        view.resize(*size)
+        target = view
     settle(SCREENSHOT_SETTLE_MS)
+    # A new answer is outlined for a moment (ui/reveal.py): the picture shows it settled.
+    wait_until(
+        lambda: not any(map(is_flashing, window.findChildren(QWidget))), SCREENSHOT_TIMEOUT_MS
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
-    ok = window.grab().save(str(path))
+    ok = target.grab().save(str(path))
+    if presenter:
+        target.close()
     for flow in window.flow_tabs.values():
         flow.cancel()
     print(f"{'saved' if ok else 'could not save'} {path}")

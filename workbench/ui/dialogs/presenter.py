@@ -7,6 +7,8 @@ dark on white for the scanners. Esc, F11 or the Close button close it.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.cognito import is_loopback_url
 from workbench.core.display import printable
 from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.ui import metrics
@@ -33,6 +36,17 @@ STATUS_TEXT = {
     "cancelled": "Cancelled",
     "failed": "Stopped",
 }
+
+
+def loopback_warning(address: str) -> str | None:
+    """Words for an address (and its QR code) that only this computer can open, else None."""
+    if not is_loopback_url(address):
+        return None
+    host = urlsplit(address).hostname or address
+    return (
+        f"{printable(host)} is this computer: a phone cannot open this address or its QR code. "
+        "Demo provider: View ▸ Demo provider reachable from phones (workbench --demo --lan)."
+    )
 
 
 class PresenterView(QDialog):
@@ -74,6 +88,11 @@ class PresenterView(QDialog):
             vertical=True,
         )
         self.countdown.sig_expired.connect(self._on_code_expired)
+        self.loopback_label = self._label("presenterLoopbackWarning", "")
+        self.loopback_label.setAccessibleName("Address warning")
+        self.loopback_label.setProperty("kind", "warning")
+        self.loopback_label.setWordWrap(True)
+        self.loopback_label.hide()
         self.status_label = self._label("presenterStatus", STATUS_TEXT["waiting"])
         self.status_label.setAccessibleName("Approval status")
         self.status_label.setProperty("status", "waiting")
@@ -82,6 +101,7 @@ class PresenterView(QDialog):
         self.text_column.addStretch(1)
         self.text_column.addWidget(self.open_caption)
         self.text_column.addWidget(self.url_label)
+        self.text_column.addWidget(self.loopback_label)
         self.text_column.addSpacing(metrics.SPACING)
         self.text_column.addWidget(self.code_caption)
         self.text_column.addWidget(self.code_label)
@@ -122,6 +142,9 @@ class PresenterView(QDialog):
         self.url_label.setText(printable(auth.verification_uri))
         self.qr_view.set_data(auth.qr_uri)
         self.qr_view.set_faded(False)
+        warning = loopback_warning(auth.qr_uri)
+        self.loopback_label.setText(warning or "")
+        self.loopback_label.setVisible(warning is not None)
         self.countdown.set_deadline(auth.expires_at, auth.expires_in)
         self.countdown.show()
         self._set_status("waiting")
@@ -189,6 +212,7 @@ class PresenterView(QDialog):
         set_type(self.code_caption, caption)
         set_type(self.status_label, round(height * metrics.PRESENTER_STATUS_SCALE), bold=True)
         set_type(self.countdown.label, caption)
+        set_type(self.loopback_label, round(height * metrics.PRESENTER_WARNING_SCALE))
         self.countdown.set_bar_height(max(metrics.COUNTDOWN_BAR_HEIGHT, caption // 2))
         set_type(self.close_button, round(height * metrics.PRESENTER_CLOSE_SCALE))
         self.close_button.adjustSize()
@@ -212,6 +236,7 @@ class PresenterView(QDialog):
             text_advance(self._code, mono, code_px), text_advance(self._address, family, url_px)
         )
         self.countdown.setMaximumWidth(max(block, metrics.QR_MIN_SIZE))
+        self.loopback_label.setMaximumWidth(max(block, metrics.QR_MIN_SIZE))
 
 
 def _font(family: str, pixels: int) -> QFont:

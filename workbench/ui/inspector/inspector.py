@@ -81,6 +81,7 @@ from workbench.ui.inspector.flow_layout import FlowLayout
 from workbench.ui.inspector.reality import RealityCheckPanel, signature_fail_headline
 from workbench.ui.inspector.results import ActionResultView, pretty_json
 from workbench.ui.inspector.style import semantic_colours, set_outcome, set_property, stylesheet
+from workbench.ui.reveal import reveal
 from workbench.ui.safe_text import html_text, tooltip
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import MessageBanner
@@ -1233,6 +1234,7 @@ class TokenInspector(QWidget):
                 on_error(exc)
             if isinstance(exc, WorkbenchError):
                 self.error_banner.show_error(exc)
+                reveal(self.error_banner, flash=False)
                 self._status(f"{title} failed.")
             else:
                 self._status(f"{title}: unexpected error.")

@@ -27,6 +27,7 @@ from workbench.core.display import printable
 from workbench.core.session import RealityCheck
 from workbench.ui import metrics
 from workbench.ui.inspector.style import set_outcome, set_property
+from workbench.ui.reveal import reveal
 from workbench.ui.safe_text import tooltip
 
 SELF_CONTAINED = (
@@ -202,6 +203,7 @@ class RealityCheckPanel(QFrame):
         self.explanation.setText("")
         self.recheck_button.setEnabled(False)
         self.show()
+        reveal(self, flash=False)
 
     def _set_token_label(self, label: str, token: str) -> None:
         parts = [label, _preview(token)]
@@ -220,6 +222,7 @@ class RealityCheckPanel(QFrame):
         set_outcome(self.sign, "not_checked")
         self.explanation.setText("The server could not be asked, so only it knows.")
         self.recheck_button.setEnabled(True)
+        reveal(self)
 
     def show_result(self, check: RealityCheck, label: str, token: str) -> None:
         self._check = check
@@ -229,6 +232,7 @@ class RealityCheckPanel(QFrame):
         self._show_server(check)
         self.tick()
         self.show()
+        reveal(self)
 
     def tick(self, now: float | None = None) -> None:
         """Re-render the live local side (the countdown to ``exp``) and the explanation."""

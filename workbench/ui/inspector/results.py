@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from workbench.core.display import printable
 from workbench.ui import metrics
 from workbench.ui.inspector.style import set_outcome
+from workbench.ui.reveal import reveal
 
 
 def pretty_json(data: Any) -> str:
@@ -96,6 +97,7 @@ class ActionResultView(QFrame):
     def show_busy(self, title: str, message: str = "") -> None:
         """An action is running: its name, a ``working…`` chip, no JSON yet."""
         self._fill(title, "working…", "checking", message, None)
+        reveal(self, flash=False)
 
     def show_result(
         self,
@@ -105,8 +107,10 @@ class ActionResultView(QFrame):
         message: str = "",
         data: Mapping[str, Any] | None = None,
     ) -> None:
-        """The answer: ``outcome`` (pass / fail / not_checked / warn) colours the chip."""
+        """The answer: ``outcome`` (pass / fail / not_checked / warn) colours the chip; it is
+        scrolled into view and outlined for a moment."""
         self._fill(title, chip, outcome, message, data)
+        reveal(self)
 
     def _fill(
         self, title: str, chip: str, outcome: str, message: str, data: Mapping[str, Any] | None

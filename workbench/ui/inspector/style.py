@@ -124,6 +124,12 @@ def stylesheet(palette: QPalette, root: str = "#tokenInspector") -> str:
         f" border-radius: {metrics.INSPECTOR_CARD_RADIUS}px; }}",
         f"{root} QFrame#findingRow[outcome='pass'] {{ background: transparent; }}",
     ]
+    # A new answer, for a moment (ui/reveal.py): last, so it wins over the outcome colours.
+    highlight = palette.color(QPalette.ColorRole.Highlight)
+    rules.append(
+        f"{root} QFrame[role='card'][flash='true'] {{ border-color: {highlight.name()};"
+        f" background: {_rgba(highlight, 0.10)}; }}"
+    )
     return "\n".join(rules)
 
 

@@ -121,6 +121,7 @@ class FlowTab(QWidget):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         bar = QHBoxLayout()
+        self.button_bar = bar  # always in view, below the scrolling body
         bar.addWidget(self.step_label, 1)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.run_button)

@@ -40,7 +40,8 @@ from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.core.session import OAuthSession, Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
-from workbench.ui.dialogs.presenter import PresenterView
+from workbench.ui.dialogs.presenter import PresenterView, loopback_warning
+from workbench.ui.reveal import reveal
 from workbench.ui.safe_text import (
     UrlOpener,
     open_web_url,
@@ -150,6 +151,8 @@ class DeviceFlowTab(FlowTab):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self._on_presenter_requested)
         self.presenter_shortcut = shortcut
+        # Beside Run and Cancel, so it stays in view however small the window.
+        self.button_bar.insertWidget(1, self.presenter_button)
 
     # -- layout -----------------------------------------------------------------------------
     def build_params(self) -> None:
@@ -230,7 +233,7 @@ class DeviceFlowTab(FlowTab):
             "&Presenter view",
             "devicePresenterButton",
             "Show the code and QR full screen, for a room (F11; Esc closes)",
-            panel,
+            self,
         )
         self.presenter_button.clicked.connect(self._on_presenter_requested)
 
@@ -242,9 +245,13 @@ class DeviceFlowTab(FlowTab):
         uri_row = QHBoxLayout()
         uri_row.addWidget(self.uri_label, 1)
         uri_row.addWidget(self.copy_uri_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        presenter_row = QHBoxLayout()
-        presenter_row.addWidget(self.presenter_button)
-        presenter_row.addStretch(1)
+        self.loopback_label = QLabel("", panel)
+        self.loopback_label.setObjectName("deviceLoopbackWarning")
+        self.loopback_label.setAccessibleName("Address warning")
+        self.loopback_label.setProperty("kind", "warning")
+        self.loopback_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.loopback_label.setWordWrap(True)
+        self.loopback_label.hide()
 
         left = QVBoxLayout()
         left.setSpacing(metrics.SPACING)
@@ -255,11 +262,11 @@ class DeviceFlowTab(FlowTab):
         left.addSpacing(metrics.SPACING)
         left.addWidget(uri_caption)
         left.addLayout(uri_row)
+        left.addWidget(self.loopback_label)
         left.addSpacing(metrics.SPACING)
         left.addWidget(self.countdown)
         left.addWidget(self.poll_label)
         left.addStretch(1)
-        left.addLayout(presenter_row)
 
         grid = QGridLayout(panel)
         grid.setContentsMargins(metrics.MARGIN, metrics.MARGIN, metrics.MARGIN, metrics.MARGIN)
@@ -351,6 +358,9 @@ class DeviceFlowTab(FlowTab):
         self.uri_label.setText(web_link(auth.qr_uri, auth.verification_uri))
         self.uri_label.setToolTip(tooltip(f"Opens {auth.qr_uri} in your browser"))
         self.qr_view.set_data(auth.qr_uri)
+        warning = loopback_warning(auth.qr_uri)
+        self.loopback_label.setText(warning or "")
+        self.loopback_label.setVisible(warning is not None)
         self.countdown.set_deadline(auth.expires_at, auth.expires_in)
         self.countdown.show()
         self._set_status(
@@ -358,6 +368,7 @@ class DeviceFlowTab(FlowTab):
             f"Waiting for approval… first check in {seconds_in_words(auth.interval)}.",
         )
         self.code_panel.show()
+        reveal(self.code_panel, flash=False)  # below the parameters: scrolled into view
         self.sig_step.emit("Waiting for the user to approve on the verification page…")
         self.sig_device_started.emit(auth)
 
