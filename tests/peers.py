@@ -94,6 +94,26 @@ class CannedServer:
         self._thread.join()
 
 
+#: ``response_types_supported`` of npm oidc-provider's default configuration: no bare ``token``.
+OIDC_PROVIDER_RESPONSE_TYPES = ["code", "id_token", "id_token token", "none"]
+
+
+def serve_oidc_configuration(server: CannedServer, **extra: object) -> None:
+    """An OpenID configuration on ``server`` laid out like npm oidc-provider's (its response
+    types; ``/auth``, ``/token``, ``/jwks``), plus ``extra`` members."""
+    server.json(
+        "/.well-known/openid-configuration",
+        {
+            "issuer": server.url,
+            "authorization_endpoint": server.url + "/auth",
+            "token_endpoint": server.url + "/token",
+            "jwks_uri": server.url + "/jwks",
+            "response_types_supported": OIDC_PROVIDER_RESPONSE_TYPES,
+            **extra,
+        },
+    )
+
+
 @contextmanager
 def canned_server(keep_alive: bool = False) -> Iterator[CannedServer]:
     server = CannedServer(keep_alive).start()

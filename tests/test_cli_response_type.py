@@ -9,23 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.peers import CannedServer, canned_server
+from tests.peers import CannedServer, canned_server, serve_oidc_configuration
 from workbench.cli import main
 
 
 @pytest.fixture
 def oidc_only() -> Iterator[CannedServer]:
     with canned_server() as server:
-        server.json(
-            "/.well-known/openid-configuration",
-            {
-                "issuer": server.url,
-                "authorization_endpoint": server.url + "/auth",
-                "token_endpoint": server.url + "/token",
-                "jwks_uri": server.url + "/jwks",
-                "response_types_supported": ["code", "id_token", "id_token token", "none"],
-            },
-        )
+        serve_oidc_configuration(server)
         yield server
 
 

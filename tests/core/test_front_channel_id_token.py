@@ -24,7 +24,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from tests.peers import CannedServer, canned_server
+from tests.peers import CannedServer, canned_server, serve_oidc_configuration
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.flows.rfc6749_code import build_authorization_request
@@ -56,17 +56,7 @@ def _jwks() -> dict[str, Any]:
 def idp() -> Iterator[CannedServer]:
     """Discovery (RFC 9207 advertised, no ``token`` response type) and JWKS on a real socket."""
     with canned_server() as server:
-        server.json(
-            "/.well-known/openid-configuration",
-            {
-                "issuer": server.url,
-                "authorization_endpoint": server.url + "/auth",
-                "token_endpoint": server.url + "/token",
-                "jwks_uri": server.url + "/jwks",
-                "response_types_supported": ["code", "id_token", "id_token token", "none"],
-                "authorization_response_iss_parameter_supported": True,
-            },
-        )
+        serve_oidc_configuration(server, authorization_response_iss_parameter_supported=True)
         server.json("/jwks", _jwks())
         yield server
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.peers import canned_server
+from tests.peers import canned_server, serve_oidc_configuration
 from workbench.core.client_auth import ClientConfig
 from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
 from workbench.core.session import Provider
@@ -109,16 +109,7 @@ def oidc_only() -> Iterator[str]:
     """A provider (a real socket) that lists ``id_token token`` but not ``token``, as npm
     oidc-provider does; the full flow against that provider itself is in tests/interop/."""
     with canned_server() as server:
-        server.json(
-            "/.well-known/openid-configuration",
-            {
-                "issuer": server.url,
-                "authorization_endpoint": server.url + "/auth",
-                "token_endpoint": server.url + "/token",
-                "jwks_uri": server.url + "/jwks",
-                "response_types_supported": ["code", "id_token", "id_token token", "none"],
-            },
-        )
+        serve_oidc_configuration(server)
         yield server.url
 
 
