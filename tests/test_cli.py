@@ -16,7 +16,8 @@ from typing import IO
 import pytest
 import requests
 
-from workbench.cli import LOG_MAX_KEYS, collapse_body, main
+from workbench.cli import main
+from workbench.cli.output import LOG_MAX_KEYS, collapse_body
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,

@@ -1,4 +1,4 @@
-"""The command line's Amazon Cognito parts, registered by :mod:`workbench.cli` (no Qt here).
+"""The command line's Amazon Cognito parts, registered by :mod:`workbench.cli.main` (no Qt here).
 
 * ``token --grant cognito-password|cognito-admin-password|cognito-srp|cognito-refresh``: the API
   door (InitiateAuth / AdminInitiateAuth), challenges asked on the terminal or answered by
@@ -8,8 +8,9 @@
   ``aud``;
 * ``cognito describe-client | list-resource-servers | create-resource-server | reality-check``.
 
-Same conventions as :mod:`workbench.cli`: results on stdout, progress on stderr, the same exit
-codes, errors through ``report_error`` (which also prints a Cognito error's advice).
+Same conventions as every command (:mod:`workbench.cli.output`): results on stdout, progress on
+stderr, the same exit codes, errors through ``report_error`` (which also prints a Cognito
+error's advice).
 """
 
 from __future__ import annotations
@@ -21,20 +22,23 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from workbench.cli import (
+from workbench.cli.common import (
+    add_token_argument,
+    env,
+    handle,
+    positional_token,
+    refresh_token_arg,
+    unreadable_token,
+)
+from workbench.cli.output import (
     EXIT_CHECK,
     EXIT_OAUTH,
     EXIT_OK,
     Out,
-    _env,
-    _print_exchange,
-    _print_qr,
-    _print_token_summary,
-    add_token_argument,
-    positional_token,
-    refresh_token_arg,
+    print_exchange,
+    print_qr,
+    print_tokens,
     report_inspection,
-    unreadable_token,
 )
 from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_api import CognitoApi
@@ -54,7 +58,7 @@ from workbench.core.jwks import JwksCache
 from workbench.core.tokens import decode_jwt
 from workbench.core.tokenset import TokenSet
 
-__all__ = ["COGNITO_GRANTS", "COMMANDS", "register"]
+__all__ = ["COGNITO_GRANTS", "cmd_token", "register"]
 
 #: ``token --grant`` values of the Cognito API door, and the auth flow each one runs.
 COGNITO_GRANTS: dict[str, str] = {
@@ -94,7 +98,8 @@ def register(
     revoke: argparse.ArgumentParser,
 ) -> None:
     """Add the Cognito options to ``token``, ``inspect`` and ``revoke``, and the ``signout`` and
-    ``cognito`` commands to ``sub``."""
+    ``cognito`` commands to ``sub``; ``inspect --user-pool-id`` and ``revoke --cognito`` run
+    here (the ``cognito-*`` grants are routed by the parser's grant table)."""
     g = _pool_args(token, client=False)
     g.add_argument("--new-password-env", metavar="VAR", help="NEW_PASSWORD_REQUIRED answer")
     g.add_argument("--mfa-code", metavar="CODE", help="SOFTWARE_TOKEN_MFA / SMS_MFA / setup code")
@@ -114,9 +119,11 @@ def register(
     gi.add_argument("--region", help="AWS region of the pool (implied by --user-pool-id)")
     gi.add_argument("--user-pool-id", metavar="ID", help="verify with this pool's keys and issuer")
     gi.add_argument("--endpoint-url", metavar="URL", help="fetch the JWKS from an emulator")
+    handle(inspect, cmd_inspect, when=lambda args: bool(args.user_pool_id))
 
     gr = _pool_args(revoke, client=False)
     gr.add_argument("--cognito", action="store_true", help="RevokeToken (a refresh token)")
+    handle(revoke, cmd_revoke, when=lambda args: bool(args.cognito))
 
     so = sub.add_parser("signout", help="sign a user out everywhere (Cognito GlobalSignOut)")
     add_token_argument(so, "the access token")
@@ -124,8 +131,10 @@ def register(
     _pool_args(so, client=True)
     so.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     so.add_argument("--log", action="store_true", help="print every exchange (masked) and curl")
+    handle(so, cmd_signout)
 
     cog = sub.add_parser("cognito", help="Cognito user pool insight (needs AWS credentials)")
+    handle(cog, cmd_cognito)
     actions = cog.add_subparsers(dest="cognito_command", metavar="ACTION", required=True)
     describe = actions.add_parser("describe-client", help="what the app client allows")
     describe.add_argument(
@@ -168,7 +177,7 @@ def register(
 def _pool(args: argparse.Namespace) -> CognitoPool:
     secret = getattr(args, "client_secret", None)
     if getattr(args, "client_secret_env", None):
-        secret = _env(args.client_secret_env, "client secret")
+        secret = env(args.client_secret_env, "client secret")
     return CognitoPool(
         region=args.region or "",
         user_pool_id=args.user_pool_id or "",
@@ -186,7 +195,7 @@ def _open(api: CognitoApi, args: argparse.Namespace, out: Out) -> None:
     out.watch(api.log)
     out.secret(api.pool.client_secret)
     if getattr(args, "log", False):
-        api.log.subscribe(lambda ex: _print_exchange(out, ex))
+        api.log.subscribe(lambda ex: print_exchange(out, ex))
 
 
 def _tty() -> bool:
@@ -195,7 +204,7 @@ def _tty() -> bool:
 
 def _password(args: argparse.Namespace, out: Out, username: str) -> str:
     if args.password_env:
-        return out.secret(_env(args.password_env, "password")) or ""
+        return out.secret(env(args.password_env, "password")) or ""
     if not _tty():
         raise ConfigError("No terminal to ask for the password: use --password-env VAR.")
     return getpass.getpass(f"Password for {username}: ", stream=out.stderr)
@@ -203,7 +212,7 @@ def _password(args: argparse.Namespace, out: Out, username: str) -> str:
 
 def _preset(args: argparse.Namespace, question: Question) -> str | None:
     if question.key == "new_password" and args.new_password_env:
-        return _env(args.new_password_env, "new password")
+        return env(args.new_password_env, "new password")
     if question.key == "mfa_code" and args.mfa_code:
         return str(args.mfa_code)
     if question.key == "mfa_type" and args.mfa_type:
@@ -236,7 +245,7 @@ def _answer(args: argparse.Namespace, out: Out, challenge: Challenge) -> dict[st
         )
     if challenge.totp_secret and challenge.totp_uri:
         out.info(f"Authenticator key: {challenge.totp_secret}")
-        _print_qr(out, challenge.totp_uri)
+        print_qr(out, challenge.totp_uri)
     answers: dict[str, str] = {}
     for question in challenge.questions:
         value = _preset(args, question)
@@ -249,13 +258,6 @@ def _answer(args: argparse.Namespace, out: Out, challenge: Challenge) -> dict[st
             value = _ask(out, question)
         answers[question.key] = value
     return answers
-
-
-def _print_tokens(args: argparse.Namespace, out: Out, tokens: TokenSet) -> None:
-    if args.json:
-        out.result(json.dumps(tokens.to_dict(), indent=2))
-    else:
-        _print_token_summary(out, tokens)
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -275,7 +277,7 @@ def cmd_token(args: argparse.Namespace, out: Out) -> int:
             result = auth.refresh(refresh_token, args.username)
             _explain_hash(args, out, auth)
             out.info("refresh token " + ROTATION_TEXT[result.rotation])
-            _print_tokens(args, out, result.tokens)
+            print_tokens(args, out, result.tokens)
             return EXIT_OK
         if not args.username:
             raise ConfigError(f"--username is required for --grant {args.grant}.")
@@ -297,7 +299,7 @@ def cmd_token(args: argparse.Namespace, out: Out) -> int:
         if not isinstance(result_or_challenge, TokenSet):
             raise FlowError("Cognito kept asking challenges; giving up.", kind="challenge")
         out.info(f"Signed in with {flow}.")
-        _print_tokens(args, out, result_or_challenge)
+        print_tokens(args, out, result_or_challenge)
         return EXIT_OK
     finally:
         auth.close()
@@ -367,7 +369,7 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
     http = HttpClient(verify_tls=pool.verify_tls)
     out.watch(http.log)
     if args.log:
-        http.log.subscribe(lambda ex: _print_exchange(out, ex))
+        http.log.subscribe(lambda ex: print_exchange(out, ex))
     try:
         cache = JwksCache(lambda url: http.get_json(url, purpose="jwks"))
         inspection = inspect_cognito_token(token, pool, cache, kind)
@@ -504,9 +506,3 @@ def _reality(args: argparse.Namespace, out: Out, pool: CognitoPool) -> int:
                 "checks the JWT would still accept it until it expires."
             )
     return EXIT_OK if check.locally_valid and check.server.active else EXIT_CHECK
-
-
-COMMANDS = {
-    "signout": cmd_signout,
-    "cognito": cmd_cognito,
-}

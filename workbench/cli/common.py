@@ -1,0 +1,258 @@
+"""What the commands share: provider and token arguments, the demo server, the session.
+
+Token arguments also come from ``-`` (standard input) or ``--…-env VAR``, so they need not
+appear in the process list (:func:`workbench.cli.main.dash_tokens` makes sure a token that
+begins with ``-`` is still read as a token).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from workbench.cli.output import EXIT_OK, Handler, Out, print_exchange
+from workbench.core.client_auth import AUTH_METHODS, ClientConfig
+from workbench.core.discovery import ENDPOINT_NAMES
+from workbench.core.errors import ConfigError, TokenError
+from workbench.core.profiles import ProfileStore
+from workbench.core.secrets import SecretStore
+from workbench.core.session import OAuthSession, Provider
+from workbench.core.tokens import decode_jwt, token_kind, verification_requested
+
+#: Grants the public demo client runs; the others use the confidential demo client.
+PUBLIC_DEMO_GRANTS = ("authorization_code", "implicit", "device_code")
+
+
+# -- dispatch --------------------------------------------------------------------------------
+def handle(
+    parser: argparse.ArgumentParser,
+    run: Handler,
+    *,
+    when: Callable[[argparse.Namespace], bool] | None = None,
+) -> None:
+    """Make ``run`` the handler of the command ``parser`` parses.
+
+    With ``when``, ``run`` takes the arguments it claims and the handler set before keeps the
+    rest: a module that adds options to another module's command (``inspect --user-pool-id``)
+    routes its own cases without that command knowing of them.
+    """
+    if when is None:
+        parser.set_defaults(run=run)
+        return
+    before: Handler = parser.get_default("run")
+    claims = when
+
+    def chosen(args: argparse.Namespace, out: Out) -> int:
+        return (run if claims(args) else before)(args, out)
+
+    parser.set_defaults(run=chosen)
+
+
+# -- arguments -------------------------------------------------------------------------------
+def provider_args(p: argparse.ArgumentParser, *, demo: bool = True) -> None:
+    g = p.add_argument_group("provider (pick --issuer, --profile or --demo)")
+    g.add_argument("--issuer", help="issuer URL; endpoints come from its discovery document")
+    g.add_argument("--client-id", help="OAuth client id")
+    g.add_argument("--client-secret", help="client secret (visible to other users: prefer -env)")
+    g.add_argument("--client-secret-env", metavar="VAR", help="read the client secret from $VAR")
+    g.add_argument("--auth-method", choices=AUTH_METHODS, help="client authentication method")
+    g.add_argument(
+        "--endpoint",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help=f"set or override an endpoint ({', '.join(ENDPOINT_NAMES)})",
+    )
+    g.add_argument("--profile", help="a saved provider profile")
+    if demo:
+        g.add_argument(
+            "--demo", action="store_true", help="start the embedded demo server and use it"
+        )
+    g.add_argument(
+        "--insecure", action="store_true", help="do not verify TLS certificates (test servers)"
+    )
+    p.add_argument("--log", action="store_true", help="print every HTTP exchange (masked) and curl")
+
+
+def add_token_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """The positional token of a command, with ``-`` for stdin and ``--token-env VAR``."""
+    parser.add_argument(
+        "token",
+        nargs="?",
+        help=f"{what}, or - to read it from standard input (a token on the command line is"
+        " visible to other local users: prefer - or --token-env)",
+    )
+    parser.add_argument("--token-env", metavar="VAR", help="read the token from $VAR")
+
+
+def pairs(items: Sequence[str], what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"{what} must look like NAME=VALUE, got {item!r}.")
+        out[key.strip()] = value
+    return out
+
+
+def env(var: str, what: str) -> str:
+    value = os.environ.get(var)
+    if value is None:
+        raise ConfigError(f"The environment variable {var} (for the {what}) is not set.")
+    return value
+
+
+def token_arg(value: str | None, env_var: str | None = None, what: str = "token") -> str | None:
+    """A token from ``--…-env VAR``, from stdin (``-``), or as given; ``None`` if none."""
+    if env_var:
+        if value is not None:
+            raise ConfigError(f"Give the {what} either directly or with its -env option, not both.")
+        value = env(env_var, what)
+    elif value == "-":
+        value = sys.stdin.read() if sys.stdin is not None else ""
+    if value is None:
+        return None
+    token = value.strip()
+    if not token:
+        raise ConfigError(f"The {what} is empty.")
+    return token
+
+
+def positional_token(args: argparse.Namespace) -> str:
+    """The command's token: the positional argument, ``-`` for stdin, or ``--token-env``."""
+    token = token_arg(args.token, args.token_env)
+    if token is None:
+        raise ConfigError("No token given: pass it, - to read standard input, or --token-env VAR.")
+    return token
+
+
+def refresh_token_arg(args: argparse.Namespace) -> str | None:
+    """``--refresh-token`` (``-`` for stdin) or ``--refresh-token-env``."""
+    return token_arg(args.refresh_token, args.refresh_token_env, "refresh token")
+
+
+# -- inspection ------------------------------------------------------------------------------
+def inspect_requested(args: argparse.Namespace) -> bool:
+    """Whether ``inspect`` was asked to verify anything (then nothing unverifiable passes)."""
+    return verification_requested(
+        args.issuer,
+        args.jwks_uri,
+        args.audience,
+        args.client_id,
+        args.nonce,
+        args.access_token,
+        args.access_token_env,
+        args.expect_typ,
+        getattr(args, "user_pool_id", None),
+    )
+
+
+def unreadable_token(args: argparse.Namespace, out: Out, token: str) -> int | None:
+    """Handle a token that is not a readable JWT (opaque, encrypted, malformed).
+
+    With nothing asked for, an opaque token is neutral (exit 0). Once verification was asked
+    for, a token that cannot be verified fails (exit 4): ``inspect … && deploy`` must not pass.
+    ``None`` when the token is a readable JWT and the checks should run.
+    """
+    kind = token_kind(token)
+    if kind == "jwt":
+        decode_jwt(token)  # a damaged JWT: TokenError, reported as "error: token: …", exit 4
+        return None
+    problem = (
+        "opaque token: not a JWT, so it cannot be decoded; use `workbench introspect`"
+        if kind == "opaque"
+        else "encrypted token (JWE): it cannot be read without the recipient's private key"
+    )
+    requested = inspect_requested(args)
+    if args.json:
+        out.result(json.dumps({"kind": kind, "ok": not requested, "message": problem}))
+    elif not requested:
+        out.result(problem)
+    if requested:
+        raise TokenError(f"not verified: {problem}")
+    return EXIT_OK
+
+
+# -- providers, the demo server and the session ----------------------------------------------
+@contextlib.contextmanager
+def demo_server(out: Out) -> Iterator[Any]:
+    from workbench.demo.server import DemoConfig, DemoServer
+
+    server = DemoServer(DemoConfig())
+    server.start()
+    out.info(f"Demo authorization server running at {server.issuer}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def demo_provider(issuer: str, grant: str, scope: str | None) -> Provider:
+    from workbench.demo import accounts
+
+    if grant in PUBLIC_DEMO_GRANTS:
+        client = ClientConfig(accounts.NATIVE_CLIENT_ID, None, "none")
+    else:
+        client = ClientConfig(accounts.CONFIDENTIAL_CLIENT_ID, accounts.CONFIDENTIAL_CLIENT_SECRET)
+    default_scope = "openid profile email"
+    if grant == "client_credentials":  # the app's demo scope; the session keeps its API part
+        default_scope = accounts.CONFIDENTIAL_DEMO_SCOPE
+    elif grant in ("password", "refresh_token", "authorization_code", "device_code"):
+        default_scope += " offline_access"
+    return Provider(client=client, issuer=issuer, scope=scope or default_scope, name="Demo")
+
+
+def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
+    endpoints = pairs(args.endpoint, "--endpoint")
+    unknown = sorted(set(endpoints) - set(ENDPOINT_NAMES))
+    if unknown:
+        raise ConfigError(f"Unknown endpoint name(s) {', '.join(unknown)}.")
+    secret = args.client_secret
+    if args.client_secret_env:
+        secret = env(args.client_secret_env, "client secret")
+    if args.profile:
+        store = SecretStore()
+        profile = ProfileStore().get(args.profile)
+        base = profile.to_provider(store)
+        client = ClientConfig(
+            args.client_id or base.client.client_id,
+            secret or base.client.client_secret,
+            args.auth_method or base.client.auth_method,
+        )
+        return Provider(
+            client=client,
+            issuer=args.issuer or base.issuer,
+            endpoints={**base.endpoints, **endpoints},
+            scope=scope if scope is not None else base.scope,
+            extra=base.extra,
+            verify_tls=base.verify_tls and not args.insecure,
+            name=base.name,
+            device_pkce=base.device_pkce,
+        )
+    if not args.issuer and not endpoints:
+        raise ConfigError("Say which server: --issuer URL, --profile NAME or --demo.")
+    if not args.client_id and args.command != "userinfo":  # UserInfo needs only the token
+        raise ConfigError("--client-id is required with --issuer.")
+    return Provider(
+        client=ClientConfig(args.client_id or "", secret, args.auth_method),
+        issuer=args.issuer,
+        endpoints=endpoints,
+        scope=scope or "",
+        verify_tls=not args.insecure,
+    )
+
+
+def open_session(args: argparse.Namespace, out: Out, provider: Provider) -> OAuthSession:
+    if not provider.verify_tls:
+        out.info("warning: TLS certificate verification is OFF for this run (--insecure).")
+    opened = OAuthSession(provider)
+    out.watch(opened.log)
+    out.secret(provider.client.client_secret)
+    if getattr(args, "log", False):
+        opened.log.subscribe(lambda ex: print_exchange(out, ex))
+    return opened

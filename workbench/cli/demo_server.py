@@ -1,0 +1,47 @@
+"""``workbench demo-server``: run the embedded demo authorization server alone."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from typing import Any
+
+from workbench.cli.output import EXIT_OK, Out
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    demo: argparse.ArgumentParser = sub.add_parser(
+        "demo-server", help="run the embedded demo authorization server"
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    demo.add_argument("--access-token-ttl", type=int, default=300, metavar="S")
+    demo.add_argument(
+        "--require-device-pkce",
+        action="store_true",
+        help="refuse device authorization requests without a PKCE S256 code_challenge (as"
+        " Keycloak does for clients set to PKCE) and check the code_verifier of every poll",
+    )
+    demo.set_defaults(run=cmd_demo_server)
+    return demo
+
+
+def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
+    from workbench.demo.server import DemoConfig, DemoServer, describe
+
+    server = DemoServer(
+        DemoConfig(
+            host=args.host,
+            port=args.port,
+            access_token_ttl=args.access_token_ttl,
+            require_device_pkce=args.require_device_pkce,
+        )
+    )
+    server.start()
+    out.result(describe(server))
+    out.result("Press Ctrl+C to stop.")
+    try:
+        threading.Event().wait()
+    finally:
+        server.stop()
+    return EXIT_OK

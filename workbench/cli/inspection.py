@@ -1,0 +1,126 @@
+"""``workbench inspect``: decode a JWT and verify it (against an issuer, a JWKS or the demo)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from workbench.cli.common import (
+    add_token_argument,
+    demo_provider,
+    demo_server,
+    inspect_requested,
+    open_session,
+    positional_token,
+    token_arg,
+    unreadable_token,
+)
+from workbench.cli.output import Out, print_exchange, report_inspection
+from workbench.core.discovery import discover
+from workbench.core.errors import ConfigError, TransportError
+from workbench.core.http import HttpClient
+from workbench.core.jwks import JwksCache
+from workbench.core.tokens import inspect_token
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    ins: argparse.ArgumentParser = sub.add_parser(
+        "inspect",
+        help="decode a JWT and verify it",
+        description="Decode a JWT and verify it. With any of --issuer, --jwks-uri, --audience,"
+        " --client-id, --nonce, --access-token or --expect-typ, every check that cannot be made"
+        " (the issuer's keys unreachable, the token not a JWT) fails with exit code 4.",
+    )
+    add_token_argument(ins, "the token")
+    ins.add_argument("--issuer", help="expected issuer; its JWKS verifies the signature")
+    ins.add_argument(
+        "--demo",
+        action="store_true",
+        help="verify against a fresh demo server (its key is new each run); without a token,"
+        " inspect an access token it issues to the demo user alice",
+    )
+    ins.add_argument("--jwks-uri", help="verify against this JWKS instead of the issuer's")
+    ins.add_argument("--audience", help="expected audience (aud)")
+    ins.add_argument("--client-id", help="expected client_id claim (access tokens)")
+    ins.add_argument("--nonce", help="expected nonce (ID tokens)")
+    ins.add_argument(
+        "--access-token", help="access token issued with this ID token (at_hash), or - for stdin"
+    )
+    ins.add_argument("--access-token-env", metavar="VAR", help="read --access-token from $VAR")
+    ins.add_argument("--expect-typ", help='expected header typ, e.g. "at+jwt"')
+    ins.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    ins.add_argument("--log", action="store_true", help="print every HTTP exchange")
+    ins.add_argument("--json", action="store_true", help="print header, claims and findings")
+    ins.set_defaults(run=cmd_inspect)
+    return ins
+
+
+def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
+    if args.demo:
+        return _inspect_demo(args, out)
+    return _inspect(args, out)
+
+
+def _inspect_demo(args: argparse.Namespace, out: Out) -> int:
+    """``inspect --demo``: verify against a fresh demo server; with no token, one of its own."""
+    if args.issuer or args.jwks_uri:
+        raise ConfigError("--demo is the issuer: leave out --issuer and --jwks-uri.")
+    given = args.token is not None or args.token_env is not None
+    with demo_server(out) as server:
+        args.issuer = server.issuer
+        if given:
+            out.info(
+                "note: --demo starts a fresh demo server with a new key; a token from another"
+                " run fails its signature check."
+            )
+        else:
+            from workbench.demo import accounts
+
+            out.info("Inspecting an access token the demo server issues to the demo user alice.")
+            session = open_session(args, out, demo_provider(server.issuer, "password", None))
+            try:
+                tokens = session.password("alice", accounts.USERS["alice"].password)
+            finally:
+                session.close()
+            args.token, args.token_env = tokens.access_token, None
+        return _inspect(args, out)
+
+
+def _inspect(args: argparse.Namespace, out: Out) -> int:
+    token = positional_token(args)
+    access_token = token_arg(args.access_token, args.access_token_env, "access token")
+    unreadable = unreadable_token(args, out, token)
+    if unreadable is not None:
+        return unreadable
+    http = HttpClient(verify_tls=not args.insecure)
+    out.watch(http.log)
+    if args.log:
+        http.log.subscribe(lambda ex: print_exchange(out, ex))
+    jwks_uri = args.jwks_uri
+    unavailable: str | None = None
+    if args.issuer and not jwks_uri:
+        try:
+            jwks_uri = discover(http, args.issuer).jwks_uri
+        except TransportError as exc:
+            unavailable = f"discovery failed: {exc}"
+        else:
+            if not jwks_uri:
+                unavailable = f"the discovery document of {args.issuer} names no jwks_uri"
+    cache = JwksCache(lambda url: http.get_json(url, purpose="jwks"))
+    try:
+        inspection = inspect_token(
+            token,
+            jwks=cache if jwks_uri else None,
+            jwks_uri=jwks_uri,
+            keys_unavailable=unavailable,
+            verify=inspect_requested(args),
+            issuer=args.issuer,
+            audience=args.audience,
+            client_id=args.client_id,
+            nonce=args.nonce,
+            access_token=access_token,
+            expected_typ=args.expect_typ,
+        )
+    finally:
+        http.close()
+    return report_inspection(args, out, inspection)

@@ -1,0 +1,258 @@
+"""What the command line prints: exit codes, the printers, and how an error is worded.
+
+stdout carries only the result (with ``--json``, only the server's JSON); progress, the authorize
+URL, the device user code and its QR code go to stderr. Exit codes: 0 success, 1 the flow failed
+(OAuth error or a failed client-side check), 2 usage or configuration, 3 transport, 4 ``inspect``
+found a failing check, a check it was asked for and could not make, or an undecodable token,
+130 interrupted.
+
+Everything human-readable is passed through :func:`printable` (a claim or an error description
+cannot move the cursor or fake a line), and error lines are masked with every secret the run
+knew or sent. ``--json`` output is exact JSON (``json.dumps`` escapes control characters).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from workbench.core import bounded_json
+from workbench.core.claims import claim_rows
+from workbench.core.display import is_web_url, printable
+from workbench.core.errors import (
+    FlowError,
+    OAuthError,
+    TokenError,
+    TransportError,
+    WorkbenchError,
+)
+from workbench.core.http import Exchange, ExchangeLog
+from workbench.core.masking import mask_text
+from workbench.core.tokens import Inspection, decode_jwt, expiry, token_kind
+from workbench.core.tokenset import TokenSet
+
+EXIT_OK, EXIT_OAUTH, EXIT_USAGE, EXIT_TRANSPORT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+
+class Out:
+    """Where text goes: ``result`` is stdout, ``info`` is stderr.
+
+    Both show control characters as visible escapes (line breaks stay). ``mask`` hides every
+    secret this run was given or sent, for the lines that echo what a server said.
+    """
+
+    def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self._secrets: set[str] = set()
+        self._logs: list[ExchangeLog] = []
+        #: ``--log-full``: print response bodies whole instead of collapsing long ones.
+        self.log_full = False
+
+    def result(self, text: str = "") -> None:
+        print(printable(text, keep_newlines=True), file=self.stdout, flush=True)
+
+    def info(self, text: str = "") -> None:
+        print(printable(text, keep_newlines=True), file=self.stderr, flush=True)
+
+    def secret(self, value: str | None) -> str | None:
+        """Remember ``value`` as a secret of this run (returned unchanged)."""
+        if value:
+            self._secrets.add(value)
+        return value
+
+    def watch(self, log: ExchangeLog) -> ExchangeLog:
+        """Mask, in error lines, every secret that requests through ``log`` carried."""
+        self._logs.append(log)
+        return log
+
+    def mask(self, text: str) -> str:
+        secrets = set(self._secrets)
+        for log in self._logs:
+            secrets |= log.secrets()
+        return mask_text(text, secrets)
+
+
+#: What runs a command: its parsed arguments and where to print, to an exit code.
+Handler = Callable[[argparse.Namespace, Out], int]
+
+
+# -- the exchange log (--log) ----------------------------------------------------------------
+def print_exchange(out: Out, ex: Exchange) -> None:
+    status = f"{ex.status} {ex.reason}" if ex.status is not None else f"failed: {ex.error}"
+    out.info(
+        f"--- #{ex.id} {ex.purpose or ex.method}: {ex.method} {ex.url} -> {status} "
+        f"({ex.duration_ms:.0f} ms)"
+    )
+    if ex.request_form:
+        out.info("    form: " + json.dumps(dict(ex.request_form)))
+    if ex.response_body:
+        body = ex.response_body if out.log_full else collapse_body(ex.response_body)
+        out.info("    " + printable(body, keep_newlines=True).replace("\n", "\n    "))
+    out.info("    " + ex.curl)
+
+
+#: ``--log`` shows a response body whole up to this many characters; past it, a JSON object
+#: shows its first keys (each value cut to :data:`LOG_VALUE_CHARS`) and any other body its
+#: start, with a line saying how much was left out. ``--log-full`` shows everything.
+LOG_BODY_CHARS = 1200
+LOG_MAX_KEYS = 10
+LOG_VALUE_CHARS = 100
+_LOG_FULL_HINT = "--log-full shows it all"
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "replace"))
+
+
+def collapse_body(body: str) -> str:
+    """A long response body made short for ``--log``, saying how many keys or bytes it left
+    out; a body of at most :data:`LOG_BODY_CHARS` characters comes back unchanged."""
+    if len(body) <= LOG_BODY_CHARS:
+        return body
+    try:
+        doc = bounded_json.loads(body)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        head = body[:LOG_BODY_CHARS]
+        return f"{head}\n… {_size(body) - _size(head):,} more bytes left out ({_LOG_FULL_HINT})"
+    lines = ["{"]
+    used = 0
+    shown = 0
+    cut = 0
+    for key, value in doc.items():
+        if shown >= LOG_MAX_KEYS or used >= LOG_BODY_CHARS:
+            break
+        text = json.dumps(value, ensure_ascii=False)
+        if len(text) > LOG_VALUE_CHARS:
+            kept = text[:LOG_VALUE_CHARS]
+            cut += _size(text) - _size(kept)
+            text = f"{kept}… [{_size(text) - _size(kept):,} more bytes]"
+        line = f"  {json.dumps(key, ensure_ascii=False)}: {text},"
+        lines.append(line)
+        used += len(line)
+        shown += 1
+    rest = {k: doc[k] for k in list(doc)[shown:]}
+    left: list[str] = []
+    if rest:
+        noun = "key" if len(rest) == 1 else "keys"
+        size = _size(json.dumps(rest, ensure_ascii=False)) - 2
+        left.append(f"{len(rest)} more {noun} of {len(doc)} ({size:,} bytes)")
+    if cut:
+        left.append(f"{cut:,} bytes of long values")
+    if left:
+        lines.append(f"  … left out: {' and '.join(left)} ({_LOG_FULL_HINT})")
+    else:
+        lines[-1] = lines[-1].removesuffix(",")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+# -- tokens and inspections ------------------------------------------------------------------
+def print_tokens(args: argparse.Namespace, out: Out, tokens: TokenSet) -> None:
+    """The token response: exact JSON with ``--json``, else a summary with decoded claims."""
+    if args.json:
+        out.result(json.dumps(tokens.to_dict(), indent=2))
+    else:
+        print_token_summary(out, tokens)
+
+
+def print_token_summary(out: Out, tokens: TokenSet) -> None:
+    scope = f", scope: {tokens.scope}" if tokens.scope else ""
+    lifetime = f", expires in {tokens.expires_in:g} s" if tokens.expires_in is not None else ""
+    out.result(f"token_type: {tokens.token_type or '?'}{lifetime}{scope}")
+    for name in ("access_token", "id_token", "refresh_token"):
+        value = getattr(tokens, name)
+        if not value:
+            continue
+        out.result("")
+        out.result(f"{name}: {value}")
+        if token_kind(value) == "jwt":
+            print_claims(out, value)
+        else:
+            out.result("  (opaque: not a JWT; ask the server with `workbench introspect`)")
+
+
+def print_claims(out: Out, token: str) -> None:
+    try:
+        decoded = decode_jwt(token)
+    except TokenError as exc:
+        out.result(f"  (cannot decode: {exc})")
+        return
+    out.result("  header: " + json.dumps(decoded.header))
+    now = time.time()
+    rows = claim_rows(decoded.claims, now)
+    width = max((len(r.name) for r in rows), default=0)
+    for row in rows:
+        out.result(f"  {printable(row.name):<{width}}  {printable(row.display)}")
+    ex = expiry(decoded.claims, now)
+    if ex.expires_at is not None:
+        out.result(f"  -> {ex.describe()}")
+
+
+def print_inspection(out: Out, inspection: Inspection) -> None:
+    print_claims(out, inspection.decoded.raw)
+    out.result("")
+    out.result("checks:")
+    for f in inspection.findings:
+        mark = {"pass": "PASS", "fail": "FAIL", "not_checked": "----"}[f.outcome.value]
+        out.result(f"  {mark}  {f.check:<10} {printable(f.reason)}")
+
+
+def report_inspection(args: argparse.Namespace, out: Out, inspection: Inspection) -> int:
+    """Print an inspection (JSON or text) and return its exit code."""
+    if args.json:
+        doc = inspection.to_dict()
+        keys = ("header", "claims", "ok", "verification_requested", "findings")
+        out.result(json.dumps({k: doc[k] for k in keys}, indent=2))
+    else:
+        print_inspection(out, inspection)
+    return EXIT_OK if inspection.ok else EXIT_CHECK
+
+
+def print_qr(out: Out, data: str) -> None:
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(data)
+    qr.make(fit=True)
+    qr.print_ascii(out=out.stderr, invert=True)
+
+
+# -- errors ----------------------------------------------------------------------------------
+def report_error(out: Out, exc: WorkbenchError) -> int:
+    """Print ``error: <code>: <description>`` and return the exit code for the error.
+
+    What a server said is echoed, so it is masked with every secret of the run (a server that
+    echoes the client secret or a refresh token in its error must not print it) and shown
+    with control characters escaped.
+    """
+
+    def say(text: str) -> None:
+        out.info(printable(out.mask(text)))
+
+    if isinstance(exc, OAuthError):
+        say(f"error: {exc.error}: {exc.description}" if exc.description else f"error: {exc}")
+        if exc.uri:
+            if is_web_url(exc.uri):
+                say(f"  see {exc.uri}")
+            else:
+                say(f"  error_uri (not an http(s) URL, not shown as a link): {exc.uri!r}")
+        if exc.advice:  # what to do: the error code's (invalid_client) or a CognitoError's
+            say(f"  advice: {exc.advice}")
+        return EXIT_OAUTH
+    if isinstance(exc, TransportError):
+        say(f"error: {exc.kind}: {exc}")
+        return EXIT_TRANSPORT
+    if isinstance(exc, FlowError):
+        say(f"error: {exc.kind}: {exc}")
+        return EXIT_OAUTH
+    if isinstance(exc, TokenError):
+        say(f"error: token: {exc}")
+        return EXIT_CHECK
+    say(f"error: {exc}")
+    return EXIT_USAGE

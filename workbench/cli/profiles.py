@@ -1,0 +1,76 @@
+"""``workbench profile list | save | delete``: saved providers (secrets in the keyring)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from workbench.cli.common import env, pairs
+from workbench.cli.output import EXIT_OK, Out
+from workbench.core.client_auth import AUTH_METHODS
+from workbench.core.profiles import Profile, ProfileStore
+from workbench.core.secrets import SecretStore
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    prof: argparse.ArgumentParser = sub.add_parser(
+        "profile", help="save, list or delete provider profiles"
+    )
+    prof_sub = prof.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    prof_sub.add_parser("list", help="list saved profiles")
+    save = prof_sub.add_parser("save", help="save a profile (secret goes to the keyring)")
+    save.add_argument("name")
+    save.add_argument("--issuer", default="")
+    save.add_argument("--client-id", default="")
+    save.add_argument("--client-secret-env", metavar="VAR")
+    save.add_argument("--auth-method", choices=AUTH_METHODS)
+    save.add_argument("--scope", default="")
+    save.add_argument("--endpoint", action="append", default=[], metavar="NAME=URL")
+    save.add_argument("--param", action="append", default=[], metavar="K=V")
+    save.add_argument("--redirect-port", type=int, default=0)
+    save.add_argument("--insecure", action="store_true")
+    save.add_argument(
+        "--device-pkce",
+        action="store_true",
+        help="PKCE on device requests: the device flow always sends it (as --pkce does)",
+    )
+    delete = prof_sub.add_parser("delete", help="delete a profile and its secret")
+    delete.add_argument("name")
+    prof.set_defaults(run=cmd_profile)
+    return prof
+
+
+def cmd_profile(args: argparse.Namespace, out: Out) -> int:
+    store = ProfileStore()
+    secrets = SecretStore()
+    if args.profile_command == "list":
+        profiles = store.load_all()
+        if not profiles:
+            out.result(f"No profiles saved yet ({store.path}).")
+        for p in profiles.values():
+            where = p.issuer or p.endpoints.get("token_endpoint", "")
+            out.result(f"{p.name}: {where} client {p.client_id or '-'}")
+        return EXIT_OK
+    if args.profile_command == "delete":
+        store.delete(args.name)
+        secrets.delete(args.name)
+        out.result(f"Deleted profile {args.name}.")
+        return EXIT_OK
+    profile = Profile(
+        name=args.name,
+        issuer=args.issuer,
+        endpoints=pairs(args.endpoint, "--endpoint"),
+        client_id=args.client_id,
+        auth_method=args.auth_method,
+        scope=args.scope,
+        extra_params=pairs(args.param, "--param"),
+        redirect_port=args.redirect_port,
+        verify_tls=not args.insecure,
+        device_pkce=args.device_pkce,
+    )
+    store.save(profile)
+    if args.client_secret_env:
+        secrets.set(args.name, env(args.client_secret_env, "client secret"))
+        out.info(secrets.where())
+    out.result(f"Saved profile {args.name} in {store.path}.")
+    return EXIT_OK

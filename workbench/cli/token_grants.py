@@ -1,0 +1,270 @@
+"""``workbench token --grant …``: every OAuth grant of the core from the command line.
+
+The grants a ``--grant`` value can name, and what runs each one, come from the parser
+(:data:`workbench.cli.main.GRANT_RUNNERS`): this module runs the OAuth ones and
+:mod:`workbench.cli.cognito` the Cognito API door's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from workbench.cli.common import (
+    demo_provider,
+    demo_server,
+    env,
+    open_session,
+    pairs,
+    provider_args,
+    provider_from_args,
+    refresh_token_arg,
+)
+from workbench.cli.output import EXIT_OK, Handler, Out, print_qr, print_tokens
+from workbench.core.display import printable, require_web_url
+from workbench.core.errors import ConfigError, FlowError
+from workbench.core.flows.refresh import ROTATION_TEXT
+from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
+from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
+from workbench.core.loopback import OPEN_BY_HAND
+from workbench.core.session import OAuthSession, Provider
+from workbench.core.tokenset import TokenSet
+
+#: The OAuth grants this module runs (``--grant`` values).
+GRANTS = (
+    "authorization_code",
+    "client_credentials",
+    "password",
+    "implicit",
+    "device_code",
+    "refresh_token",
+)
+
+#: Said when the system browser could not be opened (no browser, no display, a headless box).
+BROWSER_FAILED_HINT = f"note: no web browser could be opened here. {OPEN_BY_HAND}"
+
+
+def register(sub: Any, runners: Mapping[str, Handler]) -> argparse.ArgumentParser:
+    """Add ``token``; ``runners`` says which grants ``--grant`` takes and what runs each."""
+    tok: argparse.ArgumentParser = sub.add_parser("token", help="get tokens with one grant")
+    tok.add_argument("--grant", required=True, choices=tuple(runners))
+    provider_args(tok)
+    tok.add_argument("--scope", help='space-separated scopes, e.g. "openid profile"')
+    tok.add_argument("--audience", help="audience parameter (Auth0 and others)")
+    tok.add_argument("--resource", help="resource indicator (RFC 8707)")
+    tok.add_argument("--param", action="append", default=[], metavar="K=V", help="extra parameter")
+    tok.add_argument("--username", help="user name (password grant)")
+    tok.add_argument("--password-env", metavar="VAR", help="read the password from $VAR")
+    tok.add_argument(
+        "--refresh-token",
+        help="refresh token (refresh_token grant), or - to read it from standard input"
+        " (visible to other users on the command line: prefer - or -env)",
+    )
+    tok.add_argument("--refresh-token-env", metavar="VAR", help="read the refresh token from $VAR")
+    tok.add_argument(
+        "--redirect-uri",
+        help="loopback redirect, http://127.0.0.1:PORT/callback (default: any free port)",
+    )
+    tok.add_argument("--no-browser", action="store_true", help="print the URL, do not open it")
+    tok.add_argument(
+        "--response-type",
+        choices=IMPLICIT_RESPONSE_TYPES,
+        help="implicit grant response type (default: token if the server lists it, else"
+        " id_token token; refused before the browser opens when the server does not offer it)",
+    )
+    tok.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
+    )
+    tok.add_argument(
+        "--pkce",
+        action="store_true",
+        help="device flow: send a PKCE S256 code_challenge with the device authorization request"
+        " and the code_verifier with every poll (Keycloak requires it for clients set to PKCE;"
+        " a profile can turn it on for good)",
+    )
+    tok.add_argument("--json", action="store_true", help="print the token response as JSON")
+
+    def run(args: argparse.Namespace, out: Out) -> int:
+        if args.pkce and args.grant != "device_code":
+            raise ConfigError(
+                "--pkce is for --grant device_code (the authorization_code grant always sends"
+                " PKCE)."
+            )
+        return runners[args.grant](args, out)
+
+    tok.set_defaults(run=run)
+    return tok
+
+
+def cmd_token(args: argparse.Namespace, out: Out) -> int:
+    """``token --grant`` with one of :data:`GRANTS`."""
+    params = pairs(args.param, "--param")
+    if args.demo:
+        with demo_server(out) as server:
+            provider = demo_provider(server.issuer, args.grant, args.scope)
+            return _run_grant(args, out, provider, {**provider.extra, **params}, demo=True)
+    provider = provider_from_args(args, args.scope)
+    return _run_grant(args, out, provider, {**provider.extra, **params}, demo=False)
+
+
+def _password(args: argparse.Namespace, out: Out, demo: bool) -> tuple[str, str]:
+    username = args.username
+    if args.password_env:
+        password = env(args.password_env, "password")
+    elif demo and (username in (None, "alice")):
+        from workbench.demo import accounts
+
+        username = "alice"
+        password = accounts.USERS["alice"].password
+        out.info("Using the demo user alice.")
+    else:
+        if not username:
+            raise ConfigError("--username is required for the password grant.")
+        if not sys.stdin or not sys.stdin.isatty():
+            raise ConfigError("No terminal to ask for the password: use --password-env VAR.")
+        password = getpass.getpass(f"Password for {username}: ", stream=out.stderr)
+    if not username:
+        raise ConfigError("--username is required for the password grant.")
+    out.secret(password)
+    return username, password
+
+
+def _redirect_port(uri: str | None) -> int:
+    if not uri:
+        return 0
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost"):
+        raise ConfigError("--redirect-uri must be a loopback URL: http://127.0.0.1:PORT/callback")
+    if parts.path not in ("", "/callback"):
+        raise ConfigError("--redirect-uri path must be /callback.")
+    return parts.port or 0
+
+
+def _run_grant(
+    args: argparse.Namespace, out: Out, provider: Provider, extra: dict[str, str], demo: bool
+) -> int:
+    session = open_session(args, out, provider)
+    grant = args.grant
+    rotation_text: str | None = None
+    try:
+        if grant == "client_credentials":
+            tokens = session.client_credentials(
+                args.scope, audience=args.audience, resource=args.resource, extra=extra
+            )
+        elif grant == "password":
+            out.info("warning: " + PASSWORD_WARNING)
+            username, password = _password(args, out, demo)
+            tokens = session.password(
+                username, password, audience=args.audience, resource=args.resource, extra=extra
+            )
+        elif grant in ("authorization_code", "implicit"):
+            if grant == "implicit":
+                out.info("warning: " + LEGACY_WARNING)
+            for key, value in (("audience", args.audience), ("resource", args.resource)):
+                if value:
+                    extra[key] = value
+            tokens = _browser_flow(args, out, session, grant, extra)
+        elif grant == "device_code":
+            tokens = _device_flow(args, out, session, extra)
+        else:
+            refresh_token = out.secret(refresh_token_arg(args))
+            if not refresh_token and demo:
+                out.info("Getting a refresh token for the demo user alice first (password grant).")
+                from workbench.demo import accounts
+
+                first = session.password("alice", accounts.USERS["alice"].password)
+                refresh_token = first.refresh_token
+            if not refresh_token:
+                raise ConfigError("--refresh-token is required for the refresh_token grant.")
+            result = session.refresh(refresh_token, args.scope, extra)
+            tokens = result.tokens
+            rotation_text = ROTATION_TEXT[result.rotation]
+    finally:
+        session.close()
+    if rotation_text:
+        out.info("refresh token " + rotation_text)
+    print_tokens(args, out, tokens)
+    return EXIT_OK
+
+
+def _browser_flow(
+    args: argparse.Namespace,
+    out: Out,
+    session: OAuthSession,
+    grant: str,
+    extra: dict[str, str],
+) -> TokenSet:
+    import webbrowser
+
+    if grant == "authorization_code":
+        response_type = "code"
+    else:
+        response_type = session.implicit_response_type(args.response_type)
+        if not args.response_type:
+            listed = session.metadata().response_types_supported
+            source = "chosen from" if listed else "the default: nothing in"
+            out.info(
+                f"response type: {response_type} ({source} the server's response_types_supported)"
+            )
+    pending = session.begin_authorization(
+        response_type=response_type, port=_redirect_port(args.redirect_uri), extra=extra
+    )
+    try:
+        out.info("Open this URL to sign in:")
+        out.info(pending.url)
+        if not args.no_browser:
+            url = require_web_url(pending.url, "authorization URL")
+            try:
+                opened = webbrowser.open(url)
+            except webbrowser.Error:
+                opened = False
+            if not opened:
+                out.info(BROWSER_FAILED_HINT)
+        out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
+        return session.finish_authorization(pending, timeout=args.timeout)
+    finally:
+        pending.close()
+        for stray in pending.rejected:  # another page or process called the redirect URI
+            out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
+
+
+def _device_flow(
+    args: argparse.Namespace, out: Out, session: OAuthSession, extra: dict[str, str]
+) -> TokenSet:
+    auth = session.start_device(extra=extra, pkce=True if args.pkce else None)
+    if auth.pkce is not None:
+        out.info("PKCE: S256 code_challenge sent; every poll carries the code_verifier.")
+    out.info(f"Go to {auth.verification_uri} and enter the code:  {auth.user_code}")
+    if auth.verification_uri_complete:
+        out.info(f"or open {auth.verification_uri_complete}")
+    print_qr(out, auth.qr_uri)
+    out.info(f"The code expires in {auth.expires_in:g} s; polling every {auth.interval:g} s.")
+    for note in auth.notes:
+        out.info(f"note: {note}")
+    cancel = threading.Event()
+    deadline = time.monotonic() + args.timeout
+    polls = session.poll_device(auth, cancel)
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                cancel.set()
+                raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
+            status = next(polls)
+            if status.status == "slow_down":
+                out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
+            else:
+                out.info(f"  pending ({status.seconds_left:.0f} s left)")
+    except StopIteration as done:
+        tokens: TokenSet = done.value
+        out.info("Approved.")
+        return tokens
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
