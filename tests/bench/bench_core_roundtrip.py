@@ -17,7 +17,7 @@ import requests
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.session import OAuthSession, Provider
-from workbench.demo.accounts import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
+from workbench.demo.clients import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from workbench.demo.server import DemoConfig, DemoServer
 
 

@@ -21,6 +21,7 @@ from workbench.core.errors import TransportError
 from workbench.core.http import HttpClient
 from workbench.core.session import OAuthSession, Provider
 from workbench.demo import DemoServer
+from workbench.demo.clients import confidential_client
 
 OIDC = "/.well-known/openid-configuration"
 RFC8414 = "/.well-known/oauth-authorization-server"
@@ -85,7 +86,7 @@ def test_demo_server_both_documents_read_and_the_openid_one_wins(demo: DemoServe
 def test_demo_server_session_merges_and_manual_endpoints_are_marked(demo: DemoServer) -> None:
     manual = demo.issuer + "/custom-userinfo"
     provider = Provider(
-        client=ClientConfig("workbench-confidential", "demo-secret"),
+        client=confidential_client(),
         issuer=demo.issuer,
         endpoints={"userinfo_endpoint": manual},
     )

@@ -21,14 +21,14 @@ from workbench.core.session import OAuthSession, PendingAuthorization, Provider
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
-    NATIVE_CLIENT_ID,
     DemoServer,
 )
+from workbench.demo.clients import DEMO_PASSWORD, confidential_client, native_client
 from workbench.demo.driver import decide_device_code, sign_in_and_decide
 
-CONFIDENTIAL = ClientConfig(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET)
-NATIVE = ClientConfig(NATIVE_CLIENT_ID, None, "none")
-PASSWORD = "alice-password"
+CONFIDENTIAL = confidential_client()
+NATIVE = native_client()
+PASSWORD = DEMO_PASSWORD
 
 
 @pytest.fixture

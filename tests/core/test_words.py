@@ -17,7 +17,7 @@ from workbench.demo import (
     DemoConfig,
     DemoServer,
 )
-from workbench.demo.accounts import CONFIDENTIAL_DEMO_SCOPE
+from workbench.demo.clients import CONFIDENTIAL_DEMO_SCOPE
 
 NOW = 1_795_700_000.0
 

@@ -9,14 +9,8 @@ import pytest
 from PySide6.QtCore import QThreadPool
 
 from workbench import workers
-from workbench.core.client_auth import ClientConfig
 from workbench.core.session import Provider
-from workbench.demo import (
-    CONFIDENTIAL_CLIENT_ID,
-    CONFIDENTIAL_CLIENT_SECRET,
-    NATIVE_CLIENT_ID,
-    DemoServer,
-)
+from workbench.demo import DemoServer, clients
 from workbench.ui.state import AppState
 
 
@@ -32,13 +26,7 @@ def no_dangling_workers(qapp: Any) -> Iterator[None]:
 
 
 def demo_provider(issuer: str, public: bool = False, scope: str = "") -> Provider:
-    if public:
-        client = ClientConfig(NATIVE_CLIENT_ID, None, "none")
-        scope = scope or "openid profile email offline_access"
-    else:
-        client = ClientConfig(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET)
-        scope = scope or "openid profile email offline_access api:read"
-    return Provider(client=client, issuer=issuer, scope=scope, name="Demo")
+    return clients.demo_provider(issuer, public=public, scope=scope or None)
 
 
 @pytest.fixture

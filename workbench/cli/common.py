@@ -24,9 +24,6 @@ from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession, Provider
 from workbench.core.tokens import decode_jwt, token_kind, verification_requested
 
-#: Grants the public demo client runs; the others use the confidential demo client.
-PUBLIC_DEMO_GRANTS = ("authorization_code", "implicit", "device_code")
-
 
 # -- dispatch --------------------------------------------------------------------------------
 def handle(
@@ -190,21 +187,6 @@ def demo_server(out: Out) -> Iterator[Any]:
         yield server
     finally:
         server.stop()
-
-
-def demo_provider(issuer: str, grant: str, scope: str | None) -> Provider:
-    from workbench.demo import accounts
-
-    if grant in PUBLIC_DEMO_GRANTS:
-        client = ClientConfig(accounts.NATIVE_CLIENT_ID, None, "none")
-    else:
-        client = ClientConfig(accounts.CONFIDENTIAL_CLIENT_ID, accounts.CONFIDENTIAL_CLIENT_SECRET)
-    default_scope = "openid profile email"
-    if grant == "client_credentials":  # the app's demo scope; the session keeps its API part
-        default_scope = accounts.CONFIDENTIAL_DEMO_SCOPE
-    elif grant in ("password", "refresh_token", "authorization_code", "device_code"):
-        default_scope += " offline_access"
-    return Provider(client=client, issuer=issuer, scope=scope or default_scope, name="Demo")
 
 
 def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:

@@ -7,7 +7,6 @@ from typing import Any
 
 from workbench.cli.common import (
     add_token_argument,
-    demo_provider,
     demo_server,
     inspect_requested,
     open_session,
@@ -21,6 +20,7 @@ from workbench.core.errors import ConfigError, TransportError
 from workbench.core.http import HttpClient
 from workbench.core.jwks import JwksCache
 from workbench.core.tokens import inspect_token
+from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, grant_provider
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -74,12 +74,10 @@ def _inspect_demo(args: argparse.Namespace, out: Out) -> int:
                 " run fails its signature check."
             )
         else:
-            from workbench.demo import accounts
-
             out.info("Inspecting an access token the demo server issues to the demo user alice.")
-            session = open_session(args, out, demo_provider(server.issuer, "password", None))
+            session = open_session(args, out, grant_provider(server.issuer, "password"))
             try:
-                tokens = session.password("alice", accounts.USERS["alice"].password)
+                tokens = session.password(DEMO_USERNAME, DEMO_PASSWORD)
             finally:
                 session.close()
             args.token, args.token_env = tokens.access_token, None

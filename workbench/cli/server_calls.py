@@ -9,7 +9,6 @@ from typing import Any
 
 from workbench.cli.common import (
     add_token_argument,
-    demo_provider,
     demo_server,
     open_session,
     positional_token,
@@ -20,6 +19,7 @@ from workbench.cli.output import EXIT_OK, Out
 from workbench.core.claims import TIME_CLAIMS, describe_time
 from workbench.core.display import printable
 from workbench.core.session import Provider
+from workbench.demo.clients import grant_provider
 
 
 def register(sub: Any) -> dict[str, argparse.ArgumentParser]:
@@ -51,7 +51,7 @@ def cmd_server_call(args: argparse.Namespace, out: Out) -> int:
             "note: --demo starts a fresh demo server; tokens from another run are unknown to it."
         )
         with demo_server(out) as server:
-            provider = demo_provider(server.issuer, "client_credentials", None)
+            provider = grant_provider(server.issuer, "client_credentials")
             return _server_call(args, out, provider, token)
     return _server_call(args, out, provider_from_args(args, None), token)
 

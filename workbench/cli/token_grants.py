@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench.cli.common import (
-    demo_provider,
     demo_server,
     env,
     open_session,
@@ -34,6 +33,7 @@ from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGAC
 from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.session import OAuthSession, Provider
 from workbench.core.tokenset import TokenSet
+from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, grant_provider
 
 #: The OAuth grants this module runs (``--grant`` values).
 GRANTS = (
@@ -106,7 +106,7 @@ def cmd_token(args: argparse.Namespace, out: Out) -> int:
     params = pairs(args.param, "--param")
     if args.demo:
         with demo_server(out) as server:
-            provider = demo_provider(server.issuer, args.grant, args.scope)
+            provider = grant_provider(server.issuer, args.grant, args.scope)
             return _run_grant(args, out, provider, {**provider.extra, **params}, demo=True)
     provider = provider_from_args(args, args.scope)
     return _run_grant(args, out, provider, {**provider.extra, **params}, demo=False)
@@ -116,11 +116,8 @@ def _password(args: argparse.Namespace, out: Out, demo: bool) -> tuple[str, str]
     username = args.username
     if args.password_env:
         password = env(args.password_env, "password")
-    elif demo and (username in (None, "alice")):
-        from workbench.demo import accounts
-
-        username = "alice"
-        password = accounts.USERS["alice"].password
+    elif demo and (username in (None, DEMO_USERNAME)):
+        username, password = DEMO_USERNAME, DEMO_PASSWORD
         out.info("Using the demo user alice.")
     else:
         if not username:
@@ -177,9 +174,7 @@ def _run_grant(
             refresh_token = out.secret(refresh_token_arg(args))
             if not refresh_token and demo:
                 out.info("Getting a refresh token for the demo user alice first (password grant).")
-                from workbench.demo import accounts
-
-                first = session.password("alice", accounts.USERS["alice"].password)
+                first = session.password(DEMO_USERNAME, DEMO_PASSWORD)
                 refresh_token = first.refresh_token
             if not refresh_token:
                 raise ConfigError("--refresh-token is required for the refresh_token grant.")

@@ -1,5 +1,8 @@
 """Demo clients, users and scopes of the embedded authorization server.
 
+The clients' ids and secret and the demo user's name and password come from
+:mod:`workbench.demo.clients`, the light module the workbench's faces use.
+
 Every identifier, secret and password here is a *public demo value*: it is printed by
 ``workbench demo-server`` and shown on the login page. Nothing here protects anything.
 
@@ -20,14 +23,19 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc8628 import DEVICE_CODE_GRANT_TYPE
 
+from .clients import (
+    CONFIDENTIAL_CLIENT_ID,
+    CONFIDENTIAL_CLIENT_SECRET,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    NATIVE_CLIENT_ID,
+)
+
 __all__ = [
     "API_SCOPES",
     "CLIENTS",
-    "CONFIDENTIAL_CLIENT_ID",
-    "CONFIDENTIAL_CLIENT_SECRET",
     "DEVICE_CODE_GRANT",
     "LOOPBACK_HOSTS",
-    "NATIVE_CLIENT_ID",
     "OIDC_SCOPES",
     "REDIRECT_PATH",
     "SCOPES",
@@ -41,18 +49,11 @@ __all__ = [
 #: ``urn:ietf:params:oauth:grant-type:device_code`` (RFC 8628 §3.4).
 DEVICE_CODE_GRANT: Final[str] = DEVICE_CODE_GRANT_TYPE
 
-NATIVE_CLIENT_ID: Final = "workbench-native"
-CONFIDENTIAL_CLIENT_ID: Final = "workbench-confidential"
-CONFIDENTIAL_CLIENT_SECRET: Final = "demo-secret"  # public demo value
-
 #: OpenID Connect scopes (OIDC Core §5.4 plus ``offline_access``, §11).
 OIDC_SCOPES: Final = ("openid", "profile", "email", "offline_access")
 #: Scopes of the imaginary demo API.
 API_SCOPES: Final = ("api:read", "api:write")
 SCOPES: Final = OIDC_SCOPES + API_SCOPES
-#: What the workbench's demo provider with the confidential client asks for, in the app and
-#: on the command line (a client-credentials request keeps only ``api:read`` of it).
-CONFIDENTIAL_DEMO_SCOPE: Final = "openid profile email offline_access api:read"
 
 #: Path every loopback redirect URI must use.
 REDIRECT_PATH: Final = "/callback"
@@ -234,8 +235,8 @@ USERS: Final[Mapping[str, DemoUser]] = MappingProxyType(
         u.username: u
         for u in (
             DemoUser(
-                username="alice",
-                password="alice-password",  # public demo value
+                username=DEMO_USERNAME,
+                password=DEMO_PASSWORD,  # public demo value
                 subject="u-7f3a9c2e",
                 name="Alice Example",
                 given_name="Alice",

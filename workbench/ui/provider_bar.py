@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import (
     OIDC_LABEL,
     RFC8414_LABEL,
@@ -43,32 +42,13 @@ class DemoChoice:
 
 
 def demo_choices(issuer: str) -> list[DemoChoice]:
-    from workbench.demo import (
-        CONFIDENTIAL_CLIENT_ID,
-        CONFIDENTIAL_CLIENT_SECRET,
-        NATIVE_CLIENT_ID,
-    )
-    from workbench.demo.accounts import CONFIDENTIAL_DEMO_SCOPE
+    from workbench.demo.clients import demo_provider
 
+    confidential = "Demo — confidential client"
+    native = "Demo — native app (public client)"
     return [
-        DemoChoice(
-            "Demo — confidential client",
-            Provider(
-                client=ClientConfig(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET),
-                issuer=issuer,
-                scope=CONFIDENTIAL_DEMO_SCOPE,
-                name="Demo — confidential client",
-            ),
-        ),
-        DemoChoice(
-            "Demo — native app (public client)",
-            Provider(
-                client=ClientConfig(NATIVE_CLIENT_ID, None, "none"),
-                issuer=issuer,
-                scope="openid profile email offline_access",
-                name="Demo — native app (public client)",
-            ),
-        ),
+        DemoChoice(confidential, demo_provider(issuer, name=confidential)),
+        DemoChoice(native, demo_provider(issuer, public=True, name=native)),
     ]
 
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from workbench import workers
+from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
 from workbench.ui.main_window import MainWindow
 from workbench.ui.reveal import is_flashing
 from workbench.ui.state import TokenContext
@@ -54,8 +55,8 @@ def _populate_with_demo_tokens(window: MainWindow, timeout_ms: int) -> None:
 
     workers.start(
         session.password,
-        "alice",
-        "alice-password",
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
         on_returned=on_tokens,
         on_errored=lambda exc: done.append(False),
     )
