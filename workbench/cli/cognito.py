@@ -20,7 +20,7 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from workbench.cli.common import (
     add_token_argument,
@@ -222,7 +222,7 @@ def _preset(args: argparse.Namespace, question: Question) -> str | None:
         for item in args.user_attribute:
             key, sep, value = item.partition("=")
             if sep and key.strip() in (name, question.key):
-                return value
+                return str(value)
     return None
 
 
@@ -365,7 +365,9 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
         endpoint_url=args.endpoint_url or "",
         verify_tls=not args.insecure,
     )
-    kind = "id" if decode_jwt(token).claims.get("token_use") == "id" else "access"
+    kind: Literal["access", "id"] = (
+        "id" if decode_jwt(token).claims.get("token_use") == "id" else "access"
+    )
     http = HttpClient(verify_tls=pool.verify_tls)
     out.watch(http.log)
     if args.log:
