@@ -256,3 +256,27 @@ def test_create_resource_server_asks_first(
     described = run(["cognito", "describe-client", *pool_args(pool), "--json"], capsys)[1]
     assert json.loads(described)["explicit_auth_flows"] == ALL_FLOWS
     assert AWS_SECRET not in described
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_inspect_with_a_pool_fails_an_opaque_token_before_any_call(
+    json_out: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--user-pool-id asks for verification: a token that is not a JWT cannot pass (exit 4),
+    and nothing is fetched (no endpoint is given, none is needed)."""
+    argv = ["inspect", "opaque-token-value", "--user-pool-id", "us-east-1_AbC123"]
+    assert main([*argv, "--json"] if json_out else argv) == 4
+    out, err = capsys.readouterr()
+    assert err == (
+        "error: token: not verified: opaque token: not a JWT, so it cannot be decoded; use "
+        "`workbench introspect`\n"
+    )
+    if json_out:
+        assert json.loads(out) == {
+            "kind": "opaque",
+            "ok": False,
+            "message": "opaque token: not a JWT, so it cannot be decoded; use "
+            "`workbench introspect`",
+        }
+    else:
+        assert out == ""

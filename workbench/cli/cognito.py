@@ -355,7 +355,7 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
     if args.issuer or args.jwks_uri:
         raise ConfigError("Use either --user-pool-id or --issuer/--jwks-uri, not both.")
     token = positional_token(args)
-    unreadable = unreadable_token(args, out, token)
+    unreadable = unreadable_token(args, out, token, requested=True)  # the pool's keys
     if unreadable is not None:
         return unreadable
     pool = CognitoPool(

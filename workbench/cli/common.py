@@ -145,15 +145,17 @@ def inspect_requested(args: argparse.Namespace) -> bool:
         args.access_token,
         args.access_token_env,
         args.expect_typ,
-        getattr(args, "user_pool_id", None),
     )
 
 
-def unreadable_token(args: argparse.Namespace, out: Out, token: str) -> int | None:
+def unreadable_token(
+    args: argparse.Namespace, out: Out, token: str, *, requested: bool = False
+) -> int | None:
     """Handle a token that is not a readable JWT (opaque, encrypted, malformed).
 
     With nothing asked for, an opaque token is neutral (exit 0). Once verification was asked
-    for, a token that cannot be verified fails (exit 4): ``inspect … && deploy`` must not pass.
+    for (by ``inspect``'s options, or ``requested`` by a command that always verifies), a token
+    that cannot be verified fails (exit 4): ``inspect … && deploy`` must not pass.
     ``None`` when the token is a readable JWT and the checks should run.
     """
     kind = token_kind(token)
@@ -165,7 +167,7 @@ def unreadable_token(args: argparse.Namespace, out: Out, token: str) -> int | No
         if kind == "opaque"
         else "encrypted token (JWE): it cannot be read without the recipient's private key"
     )
-    requested = inspect_requested(args)
+    requested = requested or inspect_requested(args)
     if args.json:
         out.result(json.dumps({"kind": kind, "ok": not requested, "message": problem}))
     elif not requested:
