@@ -77,6 +77,13 @@ LARGE_CLASSES: dict[str, str] = {
     ),
 }
 
+#: Files outside workbench/ui/ and workbench/app.py that import Qt, and why.
+QT_OUTSIDE_UI: dict[str, str] = {
+    "workbench/workers.py": "the worker mechanism, Qt by nature: moves into workbench/ui/",
+}
+QT_HOMES = ("workbench/ui/", "workbench/app.py")
+QT_PACKAGES = frozenset({"PySide6", "shiboken6"})
+
 #: Import cycles (as sorted module names) and why they are still there.
 KNOWN_CYCLES: dict[tuple[str, ...], str] = {
     ("workbench.cli", "workbench.cli_cognito"): (
@@ -195,6 +202,22 @@ def class_sizes(root: Path) -> dict[str, int]:
     return sizes
 
 
+def qt_importers(root: Path) -> set[str]:
+    """The files that import PySide6 or shiboken6 themselves (TYPE_CHECKING-only ones too)."""
+    found: set[str] = set()
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name.partition(".")[0] in QT_PACKAGES for name in names):
+                found.add(path.relative_to(root.parent).as_posix())
+    return found
+
+
 def _over(sizes: Mapping[str, int], limit: int, allowed: Mapping[str, str]) -> list[str]:
     problems = [
         f"{name}: {lines} lines (limit {limit}); split it, or name it with the reason"
@@ -234,8 +257,18 @@ def test_class_sizes() -> None:
     assert not _over(sizes, CLASS_LIMIT, LARGE_CLASSES)
 
 
+def test_qt_only_inside_the_desktop_app() -> None:
+    # The import-linter contract covers core, demo and cli with what they import indirectly;
+    # this covers every other file, present or future, for its own imports.
+    outside = {path for path in qt_importers(PACKAGE) if not path.startswith(QT_HOMES)}
+    assert outside <= set(QT_OUTSIDE_UI), f"Qt imported outside ui/ and app.py: {outside}"
+    stale = set(QT_OUTSIDE_UI) - outside
+    assert not stale, f"no longer import Qt, remove them from QT_OUTSIDE_UI: {stale}"
+
+
 def test_every_allowance_has_a_reason() -> None:
-    for name, reason in [*LARGE_MODULES.items(), *LARGE_CLASSES.items()]:
+    allowances = [*LARGE_MODULES.items(), *LARGE_CLASSES.items(), *QT_OUTSIDE_UI.items()]
+    for name, reason in allowances:
         assert len(reason.split()) >= 4, name
     for cycle, reason in KNOWN_CYCLES.items():
         assert cycle == tuple(sorted(cycle)) and len(reason.split()) >= 4, cycle
@@ -297,6 +330,18 @@ def test_sizes_over_the_limit_and_stale_allowances_are_reported(tmp_path: Path) 
     stale = _over(modules, 5, {"pkg/big.py": "a reason", "pkg/small.py": "a reason"})
     assert len(stale) == 1 and "pkg/small.py" in stale[0]
     assert "no longer exists" in _over(classes, 5, {"pkg/big.py::Big": "r", "pkg/x.py::X": "r"})[0]
+
+
+def test_qt_importers_are_found(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "a.py": "import PySide6.QtCore\n",
+            "b.py": "def f():\n    from shiboken6 import isValid\n",
+            "c.py": "from .PySide6 import x\nimport PySide6x\n",
+        },
+    )
+    assert qt_importers(root) == {"pkg/a.py", "pkg/b.py"}
 
 
 @pytest.mark.parametrize("limit", [MODULE_LIMIT, CLASS_LIMIT])
