@@ -11,6 +11,7 @@ shrunk) fails the test too, so the lists only ever shrink.
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -219,6 +220,37 @@ def qt_importers(root: Path) -> set[str]:
     return found
 
 
+MD_REFERENCE = re.compile(r"[\w./-]*\w\.md\b")
+CITING = {"workbench", "tests", "docs", "README.md"}
+
+
+def unresolved_md_references(root: Path) -> list[str]:
+    """Every ``*.md`` named in the package, the tests or the docs that is not a file here.
+
+    A name resolves from the repository's root, from the citing file's folder, or (a bare file
+    name) as any file of that name in the repository.
+    """
+    files = [
+        path
+        for path in root.rglob("*")
+        if path.is_file() and not {".git", "node_modules", ".venv"} & set(path.parts)
+    ]
+    names = {path.name for path in files}
+    problems = []
+    for path in files:
+        where = path.relative_to(root)
+        if path.suffix not in {".py", ".md"} or where.parts[0] not in CITING:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for ref in MD_REFERENCE.findall(line):
+                if (root / ref).is_file() or (path.parent / ref).is_file():
+                    continue
+                if "/" not in ref and ref in names:
+                    continue
+                problems.append(f"{where.as_posix()}:{number}: {ref}")
+    return sorted(problems)
+
+
 def _over(sizes: Mapping[str, int], limit: int, allowed: Mapping[str, str]) -> list[str]:
     problems = [
         f"{name}: {lines} lines (limit {limit}); split it, or name it with the reason"
@@ -290,6 +322,11 @@ def test_the_cognito_contract_covers_all_of_the_core() -> None:
     assert set(contract["source_modules"]) == names - cognito
 
 
+def test_every_md_reference_is_a_file_of_the_repository() -> None:
+    problems = unresolved_md_references(ROOT)
+    assert not problems, "cited but not in the repository:\n" + "\n".join(problems)
+
+
 def test_every_allowance_has_a_reason() -> None:
     allowances = [*LARGE_MODULES.items(), *LARGE_CLASSES.items(), *QT_OUTSIDE_UI.items()]
     for name, reason in allowances:
@@ -354,6 +391,19 @@ def test_sizes_over_the_limit_and_stale_allowances_are_reported(tmp_path: Path) 
     stale = _over(modules, 5, {"pkg/big.py": "a reason", "pkg/small.py": "a reason"})
     assert len(stale) == 1 and "pkg/small.py" in stale[0]
     assert "no longer exists" in _over(classes, 5, {"pkg/big.py::Big": "r", "pkg/x.py::X": "r"})[0]
+
+
+def test_unresolved_md_references_are_found(tmp_path: Path) -> None:
+    md = ".md"  # spelled apart, so that this file cites no note itself
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / f"design{md}").write_text("see README" + md + "\n", encoding="utf-8")
+    (tmp_path / f"README{md}").write_text(f"docs/design{md}, docs/gone{md}\n", encoding="utf-8")
+    (tmp_path / "workbench").mkdir()
+    (tmp_path / "workbench" / "a.py").write_text(f'"""notes{md}, design{md}"""\n')
+    assert unresolved_md_references(tmp_path) == [
+        f"README{md}:1: docs/gone{md}",
+        f"workbench/a.py:1: notes{md}",
+    ]
 
 
 def test_qt_importers_are_found(tmp_path: Path) -> None:
