@@ -16,6 +16,7 @@ from typing import IO
 import pytest
 import requests
 
+from tests.demo_driver import decide_device_code, sign_in_and_decide
 from workbench.cli import main
 from workbench.cli.output import LOG_MAX_KEYS, collapse_body
 from workbench.demo import (
@@ -25,7 +26,6 @@ from workbench.demo import (
     DemoConfig,
     DemoServer,
 )
-from workbench.demo.driver import decide_device_code, sign_in_and_decide
 
 
 @pytest.fixture

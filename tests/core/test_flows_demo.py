@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.demo_driver import decide_device_code, sign_in_and_decide
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import FlowError, OAuthError
 from workbench.core.session import OAuthSession, PendingAuthorization, Provider
@@ -24,7 +25,6 @@ from workbench.demo import (
     DemoServer,
 )
 from workbench.demo.clients import DEMO_PASSWORD, confidential_client, native_client
-from workbench.demo.driver import decide_device_code, sign_in_and_decide
 
 CONFIDENTIAL = confidential_client()
 NATIVE = native_client()
