@@ -17,7 +17,8 @@ import requests
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import FlowError, OAuthError
-from workbench.core.session import OAuthSession, PendingAuthorization, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession, PendingAuthorization
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,

@@ -30,7 +30,7 @@ from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_auth import CognitoAuth
 from workbench.core.errors import ConfigError
 from workbench.core.http import ExchangeLog
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
 from workbench.ui.inspector import TokenInspector

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import webbrowser
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import ServerMetadata, discover
@@ -22,9 +21,8 @@ from workbench.core.errors import (
     OAuthError,
     TokenError,
     TransportError,
-    WorkbenchError,
 )
-from workbench.core.flows.refresh import Rotation, build_refresh_request, rotation
+from workbench.core.flows.refresh import build_refresh_request
 from workbench.core.flows.rfc6749_code import (
     AuthorizationRequest,
     build_authorization_request,
@@ -62,30 +60,14 @@ from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo
 from workbench.core.http import ExchangeLog, HttpClient, HttpRequest, current_cancel
 from workbench.core.jwks import JwksCache
 from workbench.core.loopback import LoopbackListener, RejectedCallback
+from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.pkce import Pkce, random_token
-from workbench.core.tokens import Inspection, decode_jwt, inspect_token, token_kind
+from workbench.core.tokens import Inspection, decode_jwt, inspect_token
 from workbench.core.tokenset import TokenSet
 
 DEFAULT_LOGIN_TIMEOUT = 300.0
 
-
-@dataclass(frozen=True)
-class Provider:
-    """What a flow needs to know about the server and the client, resolved from a profile."""
-
-    client: ClientConfig
-    issuer: str | None = None
-    endpoints: Mapping[str, str] = field(default_factory=dict)
-    scope: str = ""
-    extra: Mapping[str, str] = field(default_factory=dict)
-    verify_tls: bool = True
-    name: str = ""
-    # False: the issuer and the manual endpoints are all there is, nothing is discovered (a
-    # Cognito pool through its API door: its keys may live on an emulator, not at the issuer).
-    discover: bool = True
-    #: Send PKCE with the device flow (RFC 7636 on RFC 8628; Keycloak requires it for clients
-    #: configured for PKCE).
-    device_pkce: bool = False
+T = TypeVar("T")
 
 
 @dataclass
@@ -110,52 +92,11 @@ class PendingAuthorization:
 
 
 @dataclass(frozen=True)
-class RefreshResult:
-    tokens: TokenSet
-    rotation: Rotation
+class RedirectReceived:
+    """Yielded by :meth:`OAuthSession.browser_login` once the redirect reached the loopback
+    listener (its parameters are checked next)."""
 
-
-@dataclass(frozen=True)
-class ServerVerdict:
-    """What the server says of a token now: ``active`` True/False, or None when unknown."""
-
-    active: bool | None
-    source: Literal["introspection", "userinfo", "cognito", "none"]
-    detail: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-
-class TokenActions(Protocol):
-    """A provider's own API for what the token endpoints do elsewhere (Amazon Cognito's
-    REFRESH_TOKEN_AUTH, RevokeToken, GetUser): set as :attr:`OAuthSession.api_door`, it answers
-    refresh, revoke, the user's claims and the server verdict in place of the OAuth endpoints."""
-
-    def refresh(self, refresh_token: str) -> RefreshResult: ...
-
-    def revoke(self, token: str, hint: TokenTypeHint | None) -> None: ...
-
-    def userinfo(self, access_token: str) -> dict[str, Any]: ...
-
-    def server_verdict(self, token: str, hint: TokenTypeHint) -> ServerVerdict: ...
-
-
-@dataclass(frozen=True)
-class RealityCheck:
-    """The revocation reality check: the local verdict beside the server's."""
-
-    local: Inspection
-    server: ServerVerdict
-
-    @property
-    def locally_valid(self) -> bool:
-        return self.local.ok and any(
-            f.check == "signature" and f.outcome == "pass" for f in self.local.findings
-        )
-
-    @property
-    def contradiction(self) -> bool:
-        """True when the token still verifies locally while the server says it is dead."""
-        return self.locally_valid and self.server.active is False
+    params: Mapping[str, str]
 
 
 class _Flight:
@@ -179,7 +120,7 @@ class OAuthSession:
         self.provider = provider
         self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
         self.http.log.add_secret(provider.client.client_secret)
-        self.jwks = JwksCache(lambda url: self.http.get_json(url, purpose="jwks"))
+        self.jwks = JwksCache.through(self.http)
         self._metadata: ServerMetadata | None = None
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
@@ -418,28 +359,33 @@ class OAuthSession:
         :func:`~workbench.core.flows.rfc6749_implicit.choose_implicit_response_type`."""
         return choose_implicit_response_type(self.metadata().response_types_supported, requested)
 
-    def authorization_code(
+    def browser_login(
         self,
         scope: str | None = None,
         *,
-        open_browser: Callable[[str], object] | None = webbrowser.open,
-        on_url: Callable[[str], None] | None = None,
-        response_type: str = "code",
+        response_type: str | None = "code",
         port: int = 0,
+        extra: Mapping[str, str] | None = None,
         timeout: float = DEFAULT_LOGIN_TIMEOUT,
         cancel: threading.Event | None = None,
-        extra: Mapping[str, str] | None = None,
-    ) -> TokenSet:
-        """The whole browser flow in one blocking call (used by the CLI)."""
+    ) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
+        """The whole browser flow as a generator, the one every face runs: it yields the
+        pending request (open its URL), then :class:`RedirectReceived` once the redirect came
+        back, and returns the checked tokens. The listener closes when the generator ends or is
+        closed.
+
+        ``response_type`` None: the implicit one the server offers (refused before any browser
+        opens when it offers none)."""
+        if response_type is None:
+            response_type = self.implicit_response_type()
         pending = self.begin_authorization(
             scope, response_type=response_type, port=port, extra=extra
         )
         try:
-            if on_url is not None:
-                on_url(pending.url)
-            if open_browser is not None:
-                open_browser(pending.url)
-            return self.finish_authorization(pending, timeout, cancel)
+            yield pending
+            params = pending.listener.wait(timeout, cancel)
+            yield RedirectReceived(params)
+            return self.complete_authorization(pending, params)
         finally:
             pending.close()
 
@@ -485,6 +431,22 @@ class OAuthSession:
             cancel,
         )
 
+    def device_login(
+        self,
+        scope: str | None = None,
+        extra: Mapping[str, str] | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        pkce: bool | None = None,
+    ) -> Generator[DeviceAuthorization | DevicePoll, None, TokenSet]:
+        """The whole device flow as a generator, the one every face runs: it yields the
+        authorization (show its user code), then every poll status, and returns the tokens.
+        ``pkce`` as for :meth:`start_device`."""
+        authorization = self.start_device(scope, extra, pkce=pkce)
+        yield authorization
+        tokens = yield from self.poll_device(authorization, cancel)
+        return tokens
+
     # -- token management -----------------------------------------------------------------
     def refresh(
         self,
@@ -492,7 +454,8 @@ class OAuthSession:
         scope: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> RefreshResult:
-        """RFC 6749 §6, reporting rotation. No scope asks for the originally granted one."""
+        """RFC 6749 §6, reporting rotation; when no refresh token comes back, the one sent is
+        carried over into the result's tokens. No scope asks for the originally granted one."""
         self.log.add_secret(refresh_token)
         if self.api_door is not None:
             return self.api_door.refresh(refresh_token)
@@ -504,7 +467,7 @@ class OAuthSession:
             self._extra(extra),
         )
         tokens = self._send(request)
-        return RefreshResult(tokens, rotation(refresh_token, tokens))
+        return RefreshResult.of(refresh_token, tokens)
 
     def revoke(self, token: str, hint: TokenTypeHint | None = None) -> None:
         """RFC 7009 (or the API door's own revocation)."""
@@ -632,6 +595,17 @@ def _guess_kind(token: str) -> Literal["access", "id"]:
     return "access"
 
 
+def run_to_end(flow: Generator[Any, None, T]) -> T:
+    """Run a flow generator to its end and return what it returns (the rest of its yields
+    unread): for a face that has shown what it needed of the first ones."""
+    while True:
+        try:
+            next(flow)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+
 def check_nonce(tokens: TokenSet, nonce: str | None) -> None:
     """OIDC Core §3.1.3.7 step 11: the ID token's nonce must be the one we sent."""
     if not nonce or not tokens.id_token:
@@ -650,11 +624,7 @@ def check_nonce(tokens: TokenSet, nonce: str | None) -> None:
 __all__ = [
     "OAuthSession",
     "PendingAuthorization",
-    "Provider",
-    "RealityCheck",
-    "RefreshResult",
-    "ServerVerdict",
-    "WorkbenchError",
+    "RedirectReceived",
     "check_nonce",
-    "token_kind",
+    "run_to_end",
 ]

@@ -13,9 +13,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from workbench.core.http import ExchangeLog, HttpClient
+from workbench.core.model import Provider
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 
 

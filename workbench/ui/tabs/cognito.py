@@ -58,7 +58,8 @@ from workbench.core.cognito_pool import AppClientInfo, CognitoPoolAdmin, Resourc
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.http import ExchangeLog
-from workbench.core.session import OAuthSession, Provider, RefreshResult
+from workbench.core.model import Provider, RefreshResult
+from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
@@ -884,8 +885,6 @@ class CognitoTab(FlowTab):
             if hashed is not None:
                 self.secret_hash_label.setText(f"{hashed.explain()}  (sent)")
             new = refreshed.tokens
-            if refreshed.rotation == "not_returned":
-                new = replace(new, refresh_token=sent)  # the old one stays in use
             text = ROTATION_TEXT[refreshed.rotation]
             note = NOT_ROTATED if refreshed.rotation == "not_returned" else ""
             self._show_result(
