@@ -73,9 +73,9 @@ class ServerVerdict:
 
 class TokenActions(Protocol):
     """A provider's own API for what the token endpoints do elsewhere (Amazon Cognito's
-    REFRESH_TOKEN_AUTH, RevokeToken, GetUser): set as the ``api_door`` of an
-    :class:`~workbench.core.session.OAuthSession`, it answers refresh, revoke, the user's claims
-    and the server verdict in place of the OAuth endpoints."""
+    REFRESH_TOKEN_AUTH, RevokeToken, GetUser): the ``door`` an
+    :class:`~workbench.core.session.OAuthSession` is made with, it answers refresh, revoke, the
+    user's claims and the server verdict in place of the OAuth endpoints."""
 
     def refresh(self, refresh_token: str) -> RefreshResult: ...
 

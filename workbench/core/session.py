@@ -109,13 +109,20 @@ class _Flight:
 
 
 class OAuthSession:
-    """Runs flows for one provider. Thread-safe enough for one flow at a time per caller."""
+    """Runs flows for one provider. Thread-safe enough for one flow at a time per caller.
+
+    ``door``: a provider's own API (:class:`~workbench.core.model.TokenActions`, like Cognito's)
+    answering refresh, revoke, UserInfo and the server verdict in place of the OAuth endpoints.
+    The provider and the door are fixed for the session's life: another one is another session.
+    """
 
     def __init__(
         self,
         provider: Provider,
         http: HttpClient | None = None,
         log: ExchangeLog | None = None,
+        *,
+        door: TokenActions | None = None,
     ) -> None:
         self.provider = provider
         self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
@@ -127,9 +134,11 @@ class OAuthSession:
         # Called (on the fetching thread) each time metadata has been fetched: the app shows
         # where its values came from.
         self.on_metadata: Callable[[ServerMetadata], None] | None = None
-        # When set, server_verdict() asks it instead of introspection or UserInfo (a provider
-        # with its own check of a token, like Cognito's GetUser).
-        self.api_door: TokenActions | None = None
+        self._door = door
+
+    @property
+    def door(self) -> TokenActions | None:
+        return self._door
 
     @property
     def log(self) -> ExchangeLog:
@@ -457,8 +466,8 @@ class OAuthSession:
         """RFC 6749 §6, reporting rotation; when no refresh token comes back, the one sent is
         carried over into the result's tokens. No scope asks for the originally granted one."""
         self.log.add_secret(refresh_token)
-        if self.api_door is not None:
-            return self.api_door.refresh(refresh_token)
+        if self._door is not None:
+            return self._door.refresh(refresh_token)
         request = build_refresh_request(
             self.metadata().require("token_endpoint"),
             self.client,
@@ -471,8 +480,8 @@ class OAuthSession:
 
     def revoke(self, token: str, hint: TokenTypeHint | None = None) -> None:
         """RFC 7009 (or the API door's own revocation)."""
-        if self.api_door is not None:
-            self.api_door.revoke(token, hint)
+        if self._door is not None:
+            self._door.revoke(token, hint)
             return
         request = build_revocation_request(
             self.metadata().require("revocation_endpoint"), self.client, token, hint
@@ -488,8 +497,8 @@ class OAuthSession:
 
     def userinfo(self, access_token: str) -> dict[str, Any]:
         """OIDC Core §5.3 (or the API door's own user lookup)."""
-        if self.api_door is not None:
-            return self.api_door.userinfo(access_token)
+        if self._door is not None:
+            return self._door.userinfo(access_token)
         request = build_userinfo_request(self.metadata().require("userinfo_endpoint"), access_token)
         return parse_userinfo_response(self.http.send(request))
 
@@ -536,8 +545,8 @@ class OAuthSession:
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
         """Ask the server whether ``token`` is alive: the API door if set, else
         introspection, else UserInfo."""
-        if self.api_door is not None:
-            return self.api_door.server_verdict(token, hint)
+        if self._door is not None:
+            return self._door.server_verdict(token, hint)
         meta = self.metadata()
         refused = ""
         if meta.introspection_endpoint:
