@@ -71,8 +71,7 @@ def _until(condition: Callable[[], Any], timeout: float = 10.0) -> None:
 
 
 def _waiting(session: OAuthSession) -> int:
-    flight = session._flight
-    return len(flight.wakes) if flight is not None else 0
+    return session._metadata.waiters()
 
 
 def _paths(server: CannedServer) -> list[str]:

@@ -16,7 +16,6 @@ from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import ServerMetadata, discover
 from workbench.core.display import require_web_url
 from workbench.core.errors import (
-    Cancelled,
     FlowError,
     OAuthError,
     TokenError,
@@ -57,11 +56,12 @@ from workbench.core.flows.rfc8628_device import (
 )
 from workbench.core.flows.token_endpoint import parse_token_response
 from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo_response
-from workbench.core.http import ExchangeLog, HttpClient, HttpRequest, current_cancel
+from workbench.core.http import ExchangeLog, HttpClient, HttpRequest
 from workbench.core.jwks import JwksCache
 from workbench.core.loopback import LoopbackListener, RejectedCallback
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.pkce import Pkce, random_token
+from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens import Inspection, decode_jwt, inspect_token
 from workbench.core.tokenset import TokenSet
 
@@ -99,15 +99,6 @@ class RedirectReceived:
     params: Mapping[str, str]
 
 
-class _Flight:
-    """One discovery in progress, shared by every caller that wants the metadata meanwhile."""
-
-    def __init__(self) -> None:
-        self.result: ServerMetadata | None = None
-        self.error: BaseException | None = None
-        self.wakes: list[threading.Event] = []
-
-
 class OAuthSession:
     """Runs flows for one provider. Thread-safe enough for one flow at a time per caller.
 
@@ -128,9 +119,12 @@ class OAuthSession:
         self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
         self.http.log.add_secret(provider.client.client_secret)
         self.jwks = JwksCache.through(self.http)
-        self._metadata: ServerMetadata | None = None
-        self._lock = threading.Lock()
-        self._flight: _Flight | None = None
+        self._metadata = SingleFlight(
+            self._fetch_metadata,
+            self._announce,
+            "Cancelled while waiting for the provider's discovery (another request of this"
+            " provider is fetching it).",
+        )
         # Called (on the fetching thread) each time metadata has been fetched: the app shows
         # where its values came from.
         self.on_metadata: Callable[[ServerMetadata], None] | None = None
@@ -153,62 +147,14 @@ class OAuthSession:
         """Discovered metadata with manual endpoints applied on top (fetched once).
 
         Single-flight: while one caller fetches, every other caller waits for that fetch and
-        shares its result or its error (one request pair, however many tabs ask). A waiting
-        caller's own Cancel ends its wait at once; when the fetching caller is cancelled, a
-        waiting caller that was not fetches for itself.
+        shares its result or its error (one request pair, however many tabs ask); see
+        :class:`~workbench.core.single_flight.SingleFlight`.
         """
-        token = current_cancel()
-        while True:
-            with self._lock:
-                if self._metadata is not None and not refresh:
-                    return self._metadata
-                flight = self._flight
-                if flight is None:
-                    flight = self._flight = _Flight()
-                    leading = True
-                else:
-                    wake = threading.Event()
-                    flight.wakes.append(wake)
-                    leading = False
-            if leading:
-                return self._fetch_for(flight)
-            forget = token.on_cancel(wake.set) if token is not None else None
-            try:
-                wake.wait()
-            finally:
-                if forget is not None:
-                    forget()
-            if token is not None:
-                token.check(
-                    "Cancelled while waiting for the provider's discovery (another request"
-                    " of this provider is fetching it)."
-                )
-            if flight.result is not None:
-                return flight.result
-            if not isinstance(flight.error, Cancelled):
-                assert flight.error is not None
-                raise flight.error
-            # The fetching caller was cancelled, this one was not: fetch (or join) anew.
+        return self._metadata.get(refresh)
 
-    def _fetch_for(self, flight: _Flight) -> ServerMetadata:
-        try:
-            meta = self._fetch_metadata()
-        except BaseException as exc:
-            flight.error = exc
-            raise
-        else:
-            flight.result = meta
-            return meta
-        finally:
-            with self._lock:
-                if flight.result is not None:
-                    self._metadata = flight.result
-                self._flight = None
-                wakes = list(flight.wakes)
-            for wake in wakes:
-                wake.set()
-            if flight.result is not None and self.on_metadata is not None:
-                self.on_metadata(flight.result)
+    def _announce(self, meta: ServerMetadata) -> None:
+        if self.on_metadata is not None:
+            self.on_metadata(meta)
 
     def _fetch_metadata(self) -> ServerMetadata:
         base = ServerMetadata(issuer=self.provider.issuer or "")
