@@ -105,6 +105,8 @@ class OAuthSession:
     ``door``: a provider's own API (:class:`~workbench.core.model.TokenActions`, like Cognito's)
     answering refresh, revoke, UserInfo and the server verdict in place of the OAuth endpoints.
     The provider and the door are fixed for the session's life: another one is another session.
+    ``on_metadata(session, metadata)`` is called on the fetching thread each time the metadata has
+    been fetched (the app shows where its values came from).
     """
 
     def __init__(
@@ -114,6 +116,7 @@ class OAuthSession:
         log: ExchangeLog | None = None,
         *,
         door: TokenActions | None = None,
+        on_metadata: Callable[[OAuthSession, ServerMetadata], None] | None = None,
     ) -> None:
         self.provider = provider
         self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
@@ -125,9 +128,7 @@ class OAuthSession:
             "Cancelled while waiting for the provider's discovery (another request of this"
             " provider is fetching it).",
         )
-        # Called (on the fetching thread) each time metadata has been fetched: the app shows
-        # where its values came from.
-        self.on_metadata: Callable[[ServerMetadata], None] | None = None
+        self._on_metadata = on_metadata
         self._door = door
 
     @property
@@ -153,8 +154,8 @@ class OAuthSession:
         return self._metadata.get(refresh)
 
     def _announce(self, meta: ServerMetadata) -> None:
-        if self.on_metadata is not None:
-            self.on_metadata(meta)
+        if self._on_metadata is not None:
+            self._on_metadata(self, meta)
 
     def _fetch_metadata(self) -> ServerMetadata:
         base = ServerMetadata(issuer=self.provider.issuer or "")

@@ -83,8 +83,7 @@ class AppState(QObject):
         self._retire(self.session, keep=self.token_session)
         http = HttpClient(self.log, verify_tls=provider.verify_tls)
         self.provider = provider
-        self.session = OAuthSession(provider, http, door=door)
-        self.session.on_metadata = lambda meta, s=self.session: self.sig_metadata.emit(s, meta)
+        self.session = OAuthSession(provider, http, door=door, on_metadata=self.sig_metadata.emit)
         self.sig_provider_changed.emit(provider)
         return self.session
 
