@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 
 from workbench import workers
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.demo import DemoServer, clients
 from workbench.ui.state import AppState
 

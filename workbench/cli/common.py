@@ -19,9 +19,10 @@ from workbench.cli.output import EXIT_OK, Handler, Out, print_exchange
 from workbench.core.client_auth import AUTH_METHODS, ClientConfig
 from workbench.core.discovery import ENDPOINT_NAMES
 from workbench.core.errors import ConfigError, TokenError
+from workbench.core.model import Provider
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.session import OAuthSession
 from workbench.core.tokens import decode_jwt, token_kind, verification_requested
 
 

@@ -104,7 +104,7 @@ def _inspect(args: argparse.Namespace, out: Out) -> int:
         else:
             if not jwks_uri:
                 unavailable = f"the discovery document of {args.issuer} names no jwks_uri"
-    cache = JwksCache(lambda url: http.get_json(url, purpose="jwks"))
+    cache = JwksCache.through(http)
     try:
         inspection = inspect_token(
             token,

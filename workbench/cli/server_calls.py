@@ -18,7 +18,7 @@ from workbench.cli.common import (
 from workbench.cli.output import EXIT_OK, Out
 from workbench.core.claims import TIME_CLAIMS, describe_time
 from workbench.core.display import printable
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.demo.clients import grant_provider
 
 

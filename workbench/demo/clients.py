@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Final
 
 from workbench.core.client_auth import ClientConfig
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 
 __all__ = [
     "CONFIDENTIAL_CLIENT_ID",
