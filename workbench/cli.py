@@ -43,6 +43,7 @@ from workbench.core.errors import (
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
+from workbench.core.grants import grant_names
 from workbench.core.http import Exchange, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
 from workbench.core.loopback import OPEN_BY_HAND
@@ -62,14 +63,7 @@ from workbench.core.tokenset import TokenSet
 
 EXIT_OK, EXIT_OAUTH, EXIT_USAGE, EXIT_TRANSPORT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
-GRANTS = (
-    "authorization_code",
-    "client_credentials",
-    "password",
-    "implicit",
-    "device_code",
-    "refresh_token",
-)
+GRANTS = grant_names()  # the grant registry's (workbench.core.grants)
 #: Grants the public demo client runs; the others use the confidential demo client.
 PUBLIC_DEMO_GRANTS = ("authorization_code", "implicit", "device_code")
 
