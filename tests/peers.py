@@ -29,7 +29,8 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class CannedServer:
-    """Serves ``routes[path]`` (a Canned answer); records requests (method, path, body).
+    """Serves ``routes[path]`` (a Canned answer); records requests (method, path, body) and,
+    in ``headers``, the headers of each.
 
     ``keep_alive`` answers in HTTP/1.1 and keeps connections open; ``clients`` records the
     client address (host, port) of each request, so a test can tell reused connections.
@@ -40,6 +41,7 @@ class CannedServer:
     def __init__(self, keep_alive: bool = False) -> None:
         self.routes: dict[str, Canned] = {}
         self.requests: list[tuple[str, str, bytes]] = []
+        self.headers: list[dict[str, str]] = []
         self.clients: list[tuple[str, int]] = []
         self.hold: threading.Event | None = None
         server = self
@@ -54,6 +56,7 @@ class CannedServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 server.requests.append((self.command, self.path, body))
+                server.headers.append(dict(self.headers.items()))
                 server.clients.append(self.client_address)
                 if server.hold is not None:
                     server.hold.wait(10)

@@ -50,6 +50,7 @@ from workbench.core.cognito_auth import (
     describe_reality,
     inspect_cognito_token,
 )
+from workbench.core.cognito_grants import COGNITO_GRANTS
 from workbench.core.cognito_pool import FLOW_CHECKS, CognitoPoolAdmin, check_flow
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.flows.refresh import ROTATION_TEXT
@@ -60,13 +61,6 @@ from workbench.core.tokenset import TokenSet
 
 __all__ = ["COGNITO_GRANTS", "cmd_token", "register"]
 
-#: ``token --grant`` values of the Cognito API door, and the auth flow each one runs.
-COGNITO_GRANTS: dict[str, str] = {
-    "cognito-password": "USER_PASSWORD_AUTH",
-    "cognito-admin-password": "ADMIN_USER_PASSWORD_AUTH",
-    "cognito-srp": "USER_SRP_AUTH",
-    "cognito-refresh": "REFRESH_TOKEN_AUTH",
-}
 _MAX_CHALLENGES = 6
 
 

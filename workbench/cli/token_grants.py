@@ -31,6 +31,7 @@ from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
 from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.grants import grant_names
 from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.model import Provider
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
@@ -38,14 +39,7 @@ from workbench.core.tokenset import TokenSet
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, grant_provider
 
 #: The OAuth grants this module runs (``--grant`` values).
-GRANTS = (
-    "authorization_code",
-    "client_credentials",
-    "password",
-    "implicit",
-    "device_code",
-    "refresh_token",
-)
+GRANTS = grant_names()  # the grant registry's (workbench.core.grants)
 
 #: Said when the system browser could not be opened (no browser, no display, a headless box).
 BROWSER_FAILED_HINT = f"note: no web browser could be opened here. {OPEN_BY_HAND}"

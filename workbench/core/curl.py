@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -41,7 +42,9 @@ def _split_credentials(url: str) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(netloc=host)), unquote(userinfo.partition(":")[0])
 
 
-def to_curl(req: HttpRequest) -> str:
+def to_curl(req: HttpRequest, secret_headers: Collection[str] = ()) -> str:
+    """``req`` as a curl command; the values of ``secret_headers`` (names as in
+    ``req.headers``) become environment variables named after the header."""
     parts = ["curl"]
     if req.method != ("POST" if req.form is not None else "GET"):
         parts += ["-X", req.method]
@@ -52,7 +55,9 @@ def to_curl(req: HttpRequest) -> str:
     if url_user is not None:  # the URL's password becomes a variable, like every secret
         parts += ["--user", _with_env(f"{url_user}:", "URL_PASSWORD")]
     for name, value in req.headers.items():
-        if name.lower() == "authorization" and value.lower().startswith("bearer "):
+        if name in secret_headers:
+            parts += ["-H", _with_env(f"{name}: ", name.upper().replace("-", "_"))]
+        elif name.lower() == "authorization" and value.lower().startswith("bearer "):
             parts += ["-H", _with_env("Authorization: Bearer ", "ACCESS_TOKEN")]
         elif name.lower() == "authorization":
             scheme = value.split(" ", 1)[0]

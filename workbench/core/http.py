@@ -16,6 +16,11 @@ when set, shuts down the connection of the request its thread is sending (the sa
 the deadline's watchdog), so a server that accepts and never answers is left at once and the
 caller gets :class:`~workbench.core.errors.Cancelled`. The token reaches ``send`` through
 :func:`cancel_scope` (thread-local), so no flow function needs a cancel parameter of its own.
+
+A :class:`RequestSigner` given to the client is called by ``send`` for every request, with the
+method, URL, headers and body exactly as they go out, and may add headers (a DPoP proof,
+RFC 9449, is signed over the final URL); it then sees the response (a server's DPoP nonce).
+Headers it calls secret are masked in the exchange log and become variables in the curl twin.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from workbench.core.curl import to_curl
 from workbench.core.display import printable
 from workbench.core.errors import Cancelled, TransportError
 from workbench.core.masking import mask_body, mask_headers, mask_mapping, mask_text, mask_url
+from workbench.core.signer import NO_SIGNER, OutgoingRequest, RequestSigner, SignedHeaders, sign
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds): each bounds one wait on the socket
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024  # the largest response body read (JSON documents are small)
@@ -510,8 +516,10 @@ class HttpClient:
         verify_tls: bool = True,
         max_bytes: int = DEFAULT_MAX_BYTES,
         deadline: float = DEFAULT_DEADLINE,
+        signer: RequestSigner = NO_SIGNER,
     ) -> None:
         self.log = log if log is not None else ExchangeLog()
+        self.signer = signer
         self.timeout = timeout
         self.verify_tls = verify_tls
         self.max_bytes = max_bytes
@@ -553,15 +561,19 @@ class HttpClient:
         if token is not None:
             token.check()
         headers = req.all_headers()
+        outgoing = OutgoingRequest(req.method, req.url, dict(headers), req.body(), req.purpose)
+        signed = sign(self.signer, outgoing)
         started = time.time()
         t0 = time.perf_counter()
-        transfer = self._transfer(req, headers, token)
+        transfer = self._transfer(req, signed.headers, token)
         duration = (time.perf_counter() - t0) * 1000.0
         if token is not None and token.is_set() and not isinstance(transfer.error, Cancelled):
             # Cancelled meanwhile: whatever else ended the transfer (a connect timeout, a
             # complete answer) is moot; the person asked to stop.
             transfer = replace(transfer, error=_cancelled(req.url))
-        self._record(req, headers, transfer, started, duration)
+        self._record(req, signed, transfer, started, duration)
+        if transfer.response is not None:
+            self.signer.observe(outgoing, transfer.response)
         if transfer.error is not None:
             raise transfer.error
         assert transfer.response is not None
@@ -729,12 +741,12 @@ class HttpClient:
     def _record(
         self,
         req: HttpRequest,
-        headers: dict[str, str],
+        signed: SignedHeaders,
         transfer: _Transfer,
         started: float,
         duration: float,
     ) -> None:
-        sent = _request_secrets(req, headers)
+        sent = _request_secrets(req, signed.headers) | set(signed.secret.values())
         for value in sent:  # known from now on: masked in every later record and message
             self.log.add_secret(value)
         secrets = self.log.secrets() | sent
@@ -751,7 +763,7 @@ class HttpClient:
             purpose=req.purpose,
             method=req.method,
             url=mask_url(mask_text(req.url, secrets)),
-            request_headers=mask_headers(headers),
+            request_headers=signed.mask(mask_headers(signed.headers)),
             request_form=mask_mapping(req.form) if req.form is not None else None,
             status=resp.status if resp else None,
             reason=resp.reason if resp else "",
@@ -759,7 +771,7 @@ class HttpClient:
             response_body=body,
             duration_ms=duration,
             error=str(error) if error else None,
-            curl=to_curl(req),
+            curl=to_curl(replace(req, headers={**req.headers, **signed.added}), signed.secret),
         )
         self.log.append(exchange)
 

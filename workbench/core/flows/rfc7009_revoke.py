@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from workbench.core.client_auth import ClientConfig, authenticate
+from workbench.core.client_auth import ClientConfig, authenticated_post
 from workbench.core.flows.token_endpoint import parse_json_object
 from workbench.core.http import HttpRequest, HttpResponse
 
@@ -22,8 +22,7 @@ def build_token_about_request(
     form = {"token": token}
     if hint:
         form["token_type_hint"] = hint
-    body, basic = authenticate(client, form)
-    return HttpRequest("POST", endpoint, form=body, basic_auth=basic, purpose=purpose)
+    return authenticated_post(endpoint, client, form, purpose)
 
 
 def build_revocation_request(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from workbench.core.client_auth import ClientConfig, authenticate
+from workbench.core.client_auth import ClientConfig, authenticated_post
 from workbench.core.errors import FlowError, OAuthError, TransportError
 from workbench.core.flows.token_endpoint import (
     build_token_request,
@@ -97,10 +97,7 @@ def build_device_authorization_request(
     if pkce is not None:
         form["code_challenge"] = pkce.challenge
         form["code_challenge_method"] = pkce.method
-    body, basic = authenticate(client, form)
-    return HttpRequest(
-        "POST", endpoint, form=body, basic_auth=basic, purpose="device authorization"
-    )
+    return authenticated_post(endpoint, client, form, "device authorization")
 
 
 def parse_device_authorization(resp: HttpResponse) -> DeviceAuthorization:

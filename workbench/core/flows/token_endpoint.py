@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.core.client_auth import ClientConfig, authenticate
+from workbench.core.client_auth import ClientConfig, authenticated_post
 from workbench.core.display import printable
 from workbench.core.errors import OAuthError, TransportError
 from workbench.core.http import HttpRequest, HttpResponse, describe_non_json
@@ -23,8 +23,7 @@ def build_token_request(
 ) -> HttpRequest:
     """A POST to the token endpoint with client authentication applied."""
     clean = {k: v for k, v in form.items() if v not in (None, "")}
-    body, basic = authenticate(client, clean)
-    return HttpRequest("POST", token_endpoint, form=body, basic_auth=basic, purpose=purpose)
+    return authenticated_post(token_endpoint, client, clean, purpose)
 
 
 def parse_json_object(resp: HttpResponse) -> dict[str, Any]:

@@ -12,20 +12,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from workbench.core.client_auth import AuthMethod
+from workbench.core.client_auth import describe_client_auth
 from workbench.core.flows.rfc6749_grants import client_credentials_scope
 from workbench.core.model import Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui.state import TokenContext
 from workbench.ui.tabs.base import FlowTab
-
-AUTH_METHOD_TEXT: dict[AuthMethod, str] = {
-    "client_secret_basic": (
-        "client id and secret in an HTTP Basic Authorization header (RFC 6749 §2.3.1)"
-    ),
-    "client_secret_post": "client_id and client_secret in the form body (RFC 6749 §2.3.1)",
-    "none": "public client: only client_id is sent, no secret (RFC 6749 §2.1)",
-}
 
 
 class DirectGrantTab(FlowTab):
@@ -51,7 +43,7 @@ class DirectGrantTab(FlowTab):
         client = provider.client
         self.auth_note.setText(
             f"{client.client_id or '(no client id)'} uses {client.method}: "
-            f"{AUTH_METHOD_TEXT[client.method]}."
+            f"{describe_client_auth(client.method)}."
         )
 
     def request_args(self) -> dict[str, Any]:
@@ -90,4 +82,4 @@ class ClientCredentialsTab(DirectGrantTab):
         )
 
 
-__all__ = ["AUTH_METHOD_TEXT", "ClientCredentialsTab", "DirectGrantTab"]
+__all__ = ["ClientCredentialsTab", "DirectGrantTab"]
