@@ -6,33 +6,26 @@ tab runs the AWS calls in workers, signed with AWS credentials) and shows what c
 :meth:`PoolInsightPanel.show_client` (an :class:`AppClientInfo`), whose problems for the chosen
 flow :func:`~workbench.core.cognito_pool.check_flow` finds (pure, so they follow the flow at
 once), and :meth:`PoolInsightPanel.show_servers`. Creating a resource server asks for its
-identifier and scopes (:class:`ResourceServerDialog`), then shows the plan's exact changes for
-confirmation (:meth:`PoolInsightPanel.ask_to_apply`) before anything changes.
+identifier and scopes (:class:`~workbench.ui.cognito.resource_dialog.ResourceServerDialog`),
+then shows the plan's exact changes for confirmation (:meth:`PoolInsightPanel.ask_to_apply`)
+before anything changes.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -49,10 +42,11 @@ from workbench.core.cognito_pool import (
     check_flow,
     effective_auth_flows,
 )
-from workbench.core.errors import ConfigError
 from workbench.ui import metrics
-from workbench.ui.inspector.flow_layout import FlowLayout
-from workbench.ui.safe_text import html_text, printable
+from workbench.ui.cognito.resource_dialog import ResourceServerDialog
+from workbench.ui.safe_text import html_text
+from workbench.ui.widgets.flow_layout import FlowLayout
+from workbench.ui.widgets.note_label import NoteLabel
 
 #: Semantic colours of the panel (to move into resources/style.qss): translucent, so they read
 #: on light and dark palettes alike; the text keeps the palette's colour.
@@ -90,65 +84,12 @@ SETTING_ROWS: tuple[tuple[str, str], ...] = (
 #: Problems about a setting shown under another row's name.
 _ROW_FOR = {"GenerateSecret": "ClientSecret"}
 
-_SCOPE_SPLIT = re.compile(r"[\n,]+")
-
-
-class NoteLabel(QLabel):
-    """A word-wrapped label that takes the height its text needs at its width.
-
-    QFormLayout sizes a wrapped QLabel by its size hint (worked out for a narrow width), which
-    leaves blank lines around short texts in wide forms; this label's hint follows its width.
-    """
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        # Plain text unless a caller asks for rich text (and escapes what it embeds): the
-        # values shown (client names, callback URLs, scopes) come from AWS.
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setText(text)
-        self.setWordWrap(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-
-    def setText(self, text: str) -> None:
-        """Plain text is shown with control characters as visible escapes."""
-        plain = self.textFormat() == Qt.TextFormat.PlainText
-        super().setText(printable(text) if plain else text)
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        if self.width() > hint.width():
-            return QSize(hint.width(), self.heightForWidth(self.width()))
-        return hint
-
-    def minimumSizeHint(self) -> QSize:
-        least = super().minimumSizeHint()
-        if self.width() > 0:
-            return QSize(least.width(), self.heightForWidth(self.width()))
-        return least
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self.updateGeometry()
-
 
 def insight_stylesheet() -> str:
     return INSIGHT_QSS.format(
         border=metrics.INSPECTOR_CARD_BORDER,
         radius=metrics.INSPECTOR_CARD_RADIUS,
     )
-
-
-def parse_scopes(text: str) -> tuple[tuple[str, str], ...]:
-    """``read = Read the API`` lines (or commas) as (name, description); no description: the
-    name."""
-    scopes: list[tuple[str, str]] = []
-    for item in _SCOPE_SPLIT.split(text):
-        name, _, description = item.partition("=")
-        name = name.strip()
-        if name:
-            scopes.append((name, description.strip() or name))
-    return tuple(scopes)
 
 
 def _listed(values: Sequence[str], empty: str = "none") -> str:
@@ -161,107 +102,6 @@ def _set_severity(widget: QWidget, severity: str) -> None:
     widget.setProperty("severity", severity)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
-
-
-@dataclass(frozen=True)
-class ResourceServerRequest:
-    """What the person asked for: a resource server and its scopes."""
-
-    identifier: str
-    name: str
-    scopes: tuple[tuple[str, str], ...]
-    client_credentials: bool = False
-
-
-class ResourceServerDialog(QDialog):
-    """Identifier, name and scopes of a resource server to create (or add scopes to)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("cognitoResourceServerDialog")
-        self.setWindowTitle("New resource server")
-        self.setAccessibleName("New resource server")
-        self.setMinimumWidth(metrics.text_width(self, metrics.RESOURCE_DIALOG_MIN_CHARS))
-        intro = QLabel(
-            "Custom scopes belong to a resource server of the pool; tokens carry them as "
-            "<code>&lt;identifier&gt;/&lt;scope&gt;</code>. The next step shows exactly what "
-            "would change, and nothing changes until you confirm.",
-            self,
-        )
-        intro.setObjectName("cognitoResourceServerIntro")
-        intro.setWordWrap(True)
-        self.identifier_edit = QLineEdit(self)
-        self.identifier_edit.setObjectName("cognitoResourceServerIdentifier")
-        self.identifier_edit.setAccessibleName("Resource server identifier")
-        self.identifier_edit.setPlaceholderText("e.g. https://api.example.com or api")
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setObjectName("cognitoResourceServerName")
-        self.name_edit.setAccessibleName("Resource server name")
-        self.name_edit.setPlaceholderText("optional: the identifier")
-        self.scopes_edit = QPlainTextEdit(self)
-        self.scopes_edit.setObjectName("cognitoResourceServerScopes")
-        self.scopes_edit.setAccessibleName("Scopes")
-        self.scopes_edit.setPlaceholderText("one per line: name = description\nread = Read the API")
-        self.scopes_edit.setTabChangesFocus(True)
-        margin = round(2 * self.scopes_edit.document().documentMargin())
-        chrome = 2 * self.scopes_edit.frameWidth() + margin
-        self.scopes_edit.setFixedHeight(
-            metrics.line_height(self.scopes_edit, metrics.SCOPES_EDIT_LINES) + chrome
-        )
-        self.client_credentials_check = QCheckBox(
-            "Also make the app client a client-credentials client", self
-        )
-        self.client_credentials_check.setObjectName("cognitoResourceServerClientCredentials")
-        self.client_credentials_check.setAccessibleName(
-            "Also make the app client a client-credentials client"
-        )
-        self.client_credentials_check.setToolTip(
-            "AllowedOAuthFlows becomes client_credentials only: Cognito does not combine it "
-            "with the code or implicit grant on one app client."
-        )
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("Identifier", self.identifier_edit)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Scopes", self.scopes_edit)
-        form.addRow("", self.client_credentials_check)
-        self.buttons = QDialogButtonBox(self)
-        self.buttons.setObjectName("cognitoResourceServerButtons")
-        self.plan_button = self.buttons.addButton(
-            "Show the changes…", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.plan_button.setObjectName("cognitoResourceServerPlan")
-        self.plan_button.setAccessibleName("Show the changes before making them")
-        self.plan_button.setDefault(True)
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setObjectName("cognitoResourceServerCancel")
-        cancel.setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setSpacing(metrics.SPACING)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.identifier_edit.textChanged.connect(self._on_edited)
-        self.scopes_edit.textChanged.connect(self._on_edited)
-        self._on_edited()
-
-    def request(self) -> ResourceServerRequest:
-        return ResourceServerRequest(
-            self.identifier_edit.text().strip(),
-            self.name_edit.text().strip(),
-            parse_scopes(self.scopes_edit.toPlainText()),
-            self.client_credentials_check.isChecked(),
-        )
-
-    def _on_edited(self) -> None:
-        request = self.request()
-        self.plan_button.setEnabled(bool(request.identifier and request.scopes))
-
-    def accept(self) -> None:
-        if self.plan_button.isEnabled():
-            super().accept()
 
 
 class PoolInsightPanel(QFrame):
@@ -712,19 +552,4 @@ class PoolInsightPanel(QFrame):
         self._recheck()
 
 
-def require_request(request: ResourceServerRequest) -> ResourceServerRequest:
-    """The request, or a ConfigError saying what is missing."""
-    if not request.identifier:
-        raise ConfigError("Name the resource server's identifier (often the API's URL).")
-    if not request.scopes:
-        raise ConfigError("Name at least one scope (one per line: name = description).")
-    return request
-
-
-__all__ = [
-    "NoteLabel",
-    "PoolInsightPanel",
-    "ResourceServerDialog",
-    "ResourceServerRequest",
-    "parse_scopes",
-]
+__all__ = ["PoolInsightPanel"]
