@@ -74,6 +74,10 @@ class HostedPanel(QGroupBox):
         use_box.addWidget(hosted_hint)
         form.addRow("", use_box)
 
+    def focus_chain(self) -> list[QWidget]:
+        """The fields in the order Tab moves through them."""
+        return [self.domain_edit, self.scope_edit, self.hosted_button]
+
     @property
     def domain(self) -> str:
         return self.domain_edit.text()

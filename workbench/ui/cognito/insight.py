@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_pool import (
     FLOW_CHECKS,
     AppClientInfo,
@@ -43,7 +44,7 @@ from workbench.core.cognito_pool import (
     effective_auth_flows,
 )
 from workbench.ui import metrics
-from workbench.ui.cognito.resource_dialog import ResourceServerDialog
+from workbench.ui.cognito.resource_dialog import ResourceServerDialog, confirm_box
 from workbench.ui.safe_text import html_text
 from workbench.ui.widgets.flow_layout import FlowLayout
 from workbench.ui.widgets.note_label import NoteLabel
@@ -96,12 +97,63 @@ def _listed(values: Sequence[str], empty: str = "none") -> str:
     return ", ".join(values) if values else empty
 
 
+def client_settings(info: AppClientInfo) -> dict[str, str]:
+    """What the panel shows for each of :data:`SETTING_ROWS`, in words."""
+    if info.explicit_auth_flows:
+        auth_flows = _listed(info.explicit_auth_flows)
+    else:
+        auth_flows = f"none set: Cognito's defaults ({_listed(sorted(effective_auth_flows(())))})"
+    return {
+        "AppClient": f"{info.client_name or '(no name)'} · {info.client_id}",
+        "ClientSecret": (
+            "yes: calls need a SECRET_HASH or client authentication"
+            if info.has_secret
+            else "no (public client)"
+        ),
+        "ExplicitAuthFlows": auth_flows,
+        "AllowedOAuthFlowsUserPoolClient": (
+            "enabled (AllowedOAuthFlowsUserPoolClient)"
+            if info.oauth_enabled
+            else "not enabled: the /oauth2 endpoints refuse this client"
+        ),
+        "AllowedOAuthFlows": _listed(info.allowed_oauth_flows),
+        "AllowedOAuthScopes": _listed(info.allowed_oauth_scopes),
+        "CallbackURLs": _listed(info.callback_urls),
+        "SupportedIdentityProviders": _listed(info.identity_providers),
+        "TokenValidity": (
+            f"access {info.access_token_validity} · ID {info.id_token_validity} · "
+            f"refresh {info.refresh_token_validity}"
+        ),
+        "EnableTokenRevocation": (
+            "on: RevokeToken works"
+            if info.enable_token_revocation
+            else "off: RevokeToken is refused; only GlobalSignOut ends sessions"
+        ),
+    }
+
+
 def _set_severity(widget: QWidget, severity: str) -> None:
     if widget.property("severity") == severity:
         return
     widget.setProperty("severity", severity)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def _servers_tree(parent: QWidget) -> QTreeWidget:
+    """The list of resource servers, each with its scopes below it."""
+    tree = QTreeWidget(parent)
+    tree.setObjectName("cognitoInsightServers")
+    tree.setAccessibleName("Resource servers and scopes")
+    tree.setHeaderLabels(["Resource server / scope", "Description"])
+    tree.setRootIsDecorated(True)
+    tree.setUniformRowHeights(True)
+    tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    tree.header().setStretchLastSection(False)
+    tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    tree.setFixedHeight(metrics.line_height(tree, metrics.SERVER_LIST_LINES))
+    return tree
 
 
 class PoolInsightPanel(QFrame):
@@ -249,19 +301,7 @@ class PoolInsightPanel(QFrame):
         self.servers_title = QLabel("Resource servers", self.content)
         self.servers_title.setObjectName("cognitoInsightServersTitle")
         self.servers_title.setFont(bold)
-        self.servers_tree = QTreeWidget(self.content)
-        self.servers_tree.setObjectName("cognitoInsightServers")
-        self.servers_tree.setAccessibleName("Resource servers and scopes")
-        self.servers_tree.setHeaderLabels(["Resource server / scope", "Description"])
-        self.servers_tree.setRootIsDecorated(True)
-        self.servers_tree.setUniformRowHeights(True)
-        self.servers_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.servers_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.servers_tree.header().setStretchLastSection(False)
-        self.servers_tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.servers_tree.setFixedHeight(
-            metrics.line_height(self.servers_tree, metrics.SERVER_LIST_LINES)
-        )
+        self.servers_tree = _servers_tree(self.content)
         self.servers_empty = QLabel("", self.content)
         self.servers_empty.setObjectName("cognitoInsightServersEmpty")
         self.servers_empty.setWordWrap(True)
@@ -340,40 +380,22 @@ class PoolInsightPanel(QFrame):
         self.servers_tree.clear()
         self._recheck()
 
+    def keep_only(self, pool: CognitoPool | None) -> None:
+        """Forget what was read unless it is about ``pool``'s app client."""
+        info = self._info
+        if info is not None and (
+            pool is None
+            or info.client_id != pool.client_id
+            or info.user_pool_id != pool.user_pool_id
+        ):
+            self.clear()
+
     # -- showing ----------------------------------------------------------------------------
     def show_client(self, info: AppClientInfo) -> None:
         self._info = info
         self.set_expanded(True)
-        v = self.values
-        v["AppClient"].setText(f"{info.client_name or '(no name)'} · {info.client_id}")
-        v["ClientSecret"].setText(
-            "yes: calls need a SECRET_HASH or client authentication"
-            if info.has_secret
-            else "no (public client)"
-        )
-        if info.explicit_auth_flows:
-            v["ExplicitAuthFlows"].setText(_listed(info.explicit_auth_flows))
-        else:
-            defaults = _listed(sorted(effective_auth_flows(())))
-            v["ExplicitAuthFlows"].setText(f"none set: Cognito's defaults ({defaults})")
-        v["AllowedOAuthFlowsUserPoolClient"].setText(
-            "enabled (AllowedOAuthFlowsUserPoolClient)"
-            if info.oauth_enabled
-            else "not enabled: the /oauth2 endpoints refuse this client"
-        )
-        v["AllowedOAuthFlows"].setText(_listed(info.allowed_oauth_flows))
-        v["AllowedOAuthScopes"].setText(_listed(info.allowed_oauth_scopes))
-        v["CallbackURLs"].setText(_listed(info.callback_urls))
-        v["SupportedIdentityProviders"].setText(_listed(info.identity_providers))
-        v["TokenValidity"].setText(
-            f"access {info.access_token_validity} · ID {info.id_token_validity} · "
-            f"refresh {info.refresh_token_validity}"
-        )
-        v["EnableTokenRevocation"].setText(
-            "on: RevokeToken works"
-            if info.enable_token_revocation
-            else "off: RevokeToken is refused; only GlobalSignOut ends sessions"
-        )
+        for key, text in client_settings(info).items():
+            self.values[key].setText(text)
         self._recheck()
 
     def show_servers(self, servers: Sequence[ResourceServer]) -> None:
@@ -506,30 +528,7 @@ class PoolInsightPanel(QFrame):
             )
             self.servers_empty.show()
             return None
-        box = QMessageBox(self.window())
-        box.setObjectName("cognitoConfirmPlan")
-        box.setAccessibleName("Confirm the changes to the user pool")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Change the user pool?")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        steps = "".join(f"<li>{html_text(step)}</li>" for step in plan.steps())
-        notes = "".join(f"<li>{html_text(note)}</li>" for note in plan.warnings)
-        text = f"<b>This will change {html_text(plan.user_pool_id)}:</b><ul>{steps}</ul>"
-        if notes:
-            text += f"<b>Note:</b><ul>{notes}</ul>"
-        box.setText(text)
-        box.setInformativeText("Nothing has changed yet.")
-        label = box.findChild(QLabel, "qt_msgbox_label")  # QMessageBox's own text label
-        if label is not None:  # wide enough for the steps to read as sentences
-            label.setMinimumWidth(metrics.text_width(label, metrics.CONFIRM_TEXT_MIN_CHARS))
-        apply_button = box.addButton("Apply changes", QMessageBox.ButtonRole.AcceptRole)
-        apply_button.setObjectName("cognitoConfirmApply")
-        apply_button.setAccessibleName("Apply the changes")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        cancel.setObjectName("cognitoConfirmCancel")
-        cancel.setAccessibleName("Cancel: change nothing")
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
+        box, apply_button = confirm_box(self.window(), plan)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.confirm_box = box
 

@@ -144,6 +144,23 @@ class PoolForm(QGroupBox):
         for widget in self._access_rows:
             form.setRowVisible(widget, False)
 
+    def focus_chain(self) -> list[QWidget]:
+        """The fields in the order Tab moves through them."""
+        return [
+            self.saved_combo,
+            self.save_button,
+            self.delete_button,
+            self.name_edit,
+            self.pool_id_edit,
+            self.region_edit,
+            self.client_id_edit,
+            self.secret_edit,
+            self.access_toggle,
+            self.profile_edit,
+            self.endpoint_edit,
+            self.verify_tls_check,
+        ]
+
     # -- reading and filling ----------------------------------------------------------------
     def pool(self, domain: str) -> CognitoPool:
         """The pool as the fields describe it, with ``domain`` (ConfigError when they cannot)."""
@@ -182,9 +199,10 @@ class PoolForm(QGroupBox):
         self.delete_button.setEnabled(self.saved_combo.currentData() is not None)
 
     # -- showing ----------------------------------------------------------------------------
-    def show_derived(self, issuer: str, jwks: str) -> None:
-        self.issuer_field.set_text(issuer)
-        self.jwks_field.set_text(jwks)
+    def show_derived(self, pool: CognitoPool | None) -> None:
+        """The issuer and JWKS URL of ``pool`` (None: the fields name no pool yet)."""
+        self.issuer_field.set_text(pool.issuer if pool is not None else "")
+        self.jwks_field.set_text(pool.jwks_url if pool is not None else "")
 
     def show_problem(self, message: str) -> None:
         """What is wrong with the fields, under them."""

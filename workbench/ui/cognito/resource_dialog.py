@@ -1,5 +1,6 @@
 """The dialog that asks for a resource server to create (or add scopes to): its identifier, name
-and scopes, and whether the app client becomes a client-credentials client.
+and scopes, and whether the app client becomes a client-credentials client; and the box that
+shows the resulting plan's exact changes for confirmation.
 
 :class:`~workbench.ui.cognito.insight.PoolInsightPanel` opens it; its
 :class:`ResourceServerRequest` goes to the tab, which plans the change in a worker
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -18,12 +20,16 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.core.cognito_pool import ScopePlan
 from workbench.ui import metrics
+from workbench.ui.safe_text import html_text
 
 _SCOPE_SPLIT = re.compile(r"[\n,]+")
 
@@ -141,4 +147,34 @@ class ResourceServerDialog(QDialog):
             super().accept()
 
 
-__all__ = ["ResourceServerDialog", "ResourceServerRequest", "parse_scopes"]
+def confirm_box(parent: QWidget, plan: ScopePlan) -> tuple[QMessageBox, QPushButton]:
+    """The (not yet opened) box that shows ``plan``'s exact changes, Cancel by default; and
+    its Apply button."""
+    box = QMessageBox(parent)
+    box.setObjectName("cognitoConfirmPlan")
+    box.setAccessibleName("Confirm the changes to the user pool")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Change the user pool?")
+    box.setTextFormat(Qt.TextFormat.RichText)
+    steps = "".join(f"<li>{html_text(step)}</li>" for step in plan.steps())
+    notes = "".join(f"<li>{html_text(note)}</li>" for note in plan.warnings)
+    text = f"<b>This will change {html_text(plan.user_pool_id)}:</b><ul>{steps}</ul>"
+    if notes:
+        text += f"<b>Note:</b><ul>{notes}</ul>"
+    box.setText(text)
+    box.setInformativeText("Nothing has changed yet.")
+    label = box.findChild(QLabel, "qt_msgbox_label")  # QMessageBox's own text label
+    if label is not None:  # wide enough for the steps to read as sentences
+        label.setMinimumWidth(metrics.text_width(label, metrics.CONFIRM_TEXT_MIN_CHARS))
+    apply_button = box.addButton("Apply changes", QMessageBox.ButtonRole.AcceptRole)
+    apply_button.setObjectName("cognitoConfirmApply")
+    apply_button.setAccessibleName("Apply the changes")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel.setObjectName("cognitoConfirmCancel")
+    cancel.setAccessibleName("Cancel: change nothing")
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box, apply_button
+
+
+__all__ = ["ResourceServerDialog", "ResourceServerRequest", "confirm_box", "parse_scopes"]

@@ -62,6 +62,10 @@ class SignInSection(QGroupBox):
         form.addRow("SECRET_HASH", self.secret_hash_label)
         self._on_flow_changed(0)
 
+    def focus_chain(self) -> list[QWidget]:
+        """The fields in the order Tab moves through them."""
+        return [self.flow_combo, self.username_edit, self.password_edit]
+
     @property
     def flow(self) -> str:
         return str(self.flow_combo.currentData())

@@ -23,26 +23,25 @@ revocation reality check shows "signature valid" beside "Cognito: revoked" after
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from workbench.core.cognito import CognitoPool, CognitoPoolStore, SecretHash
 from workbench.core.cognito_auth import (
     Challenge,
     CognitoAuth,
     CognitoTokenActions,
-    cognito_username,
 )
 from workbench.core.cognito_errors import CognitoError
-from workbench.core.cognito_pool import AppClientInfo, CognitoPoolAdmin, ResourceServer, ScopePlan
+from workbench.core.cognito_pool import CognitoPoolAdmin
 from workbench.core.errors import ConfigError, WorkbenchError
-from workbench.core.session import OAuthSession, Provider, RefreshResult
+from workbench.core.session import OAuthSession, Provider
 from workbench.core.tokenset import TokenSet
+from workbench.ui.cognito.actions import ApiDoorActions, InsightActions, SavedPools
 from workbench.ui.cognito.calls import (
     AdminFactory,
     AuthFactory,
@@ -56,7 +55,6 @@ from workbench.ui.cognito.challenge_dialog import CognitoChallengeDialog
 from workbench.ui.cognito.hosted_panel import HostedPanel
 from workbench.ui.cognito.insight import PoolInsightPanel
 from workbench.ui.cognito.pool_form import PoolForm
-from workbench.ui.cognito.resource_dialog import ResourceServerRequest
 from workbench.ui.cognito.sign_in import SignInSection
 from workbench.ui.cognito.token_panel import TokenPanel
 from workbench.ui.state import AppState, TokenContext
@@ -96,8 +94,9 @@ class CognitoTab(FlowTab):
         self._installed: tuple[CognitoPool, str | None, OAuthSession] | None = None
         self._then: Callable[[], object] | None = None  # what follows once the worker is done
         self.run_button.setToolTip("Sign in through the API door (Ctrl+Return)")
+        self.saved = SavedPools(self)
         self._connect()
-        self.reload_saved()
+        self.saved.reload()
         self._on_form_edited()
         self._on_tokens_changed(state.tokens, state.context)
 
@@ -118,55 +117,36 @@ class CognitoTab(FlowTab):
         form, panel, insight = self.pool_form, self.token_panel, self.insight
         for section in (form, self.sign_in, self.hosted):
             section.sig_edited.connect(self._on_form_edited)
-        form.saved_combo.activated.connect(self._on_saved_picked)
-        form.save_button.clicked.connect(lambda: self._act(self._save))
-        form.delete_button.clicked.connect(self._on_delete)
+        form.saved_combo.activated.connect(self.saved.pick)
+        form.save_button.clicked.connect(lambda: self.act(self.saved.save))
+        form.delete_button.clicked.connect(self.saved.delete)
         self.sign_in.sig_flow_changed.connect(insight.set_check_flow)
         self.sign_in.password_edit.returnPressed.connect(self.start)
-        self.hosted.hosted_button.clicked.connect(lambda: self._act(self._use_hosted))
+        self.hosted.hosted_button.clicked.connect(lambda: self.act(self._use_hosted))
+        door, reads = ApiDoorActions(self), InsightActions(self)
         for button, action in (
-            (panel.refresh_button, self._refresh),
-            (panel.get_user_button, self._get_user),
-            (panel.revoke_button, self._revoke),
-            (panel.sign_out_button, self._sign_out),
-            (panel.reality_button, self._reality_check),
+            (panel.refresh_button, door.refresh),
+            (panel.get_user_button, door.get_user),
+            (panel.revoke_button, door.revoke),
+            (panel.sign_out_button, door.sign_out),
+            (panel.reality_button, door.reality_check),
         ):
-            button.clicked.connect(partial(self._act, action))
-        insight.sig_describe_requested.connect(lambda: self._act(self._describe))
-        insight.sig_servers_requested.connect(lambda: self._act(self._list_servers))
-        insight.sig_plan_requested.connect(lambda request: self._act(partial(self._plan, request)))
-        insight.sig_apply_confirmed.connect(lambda plan: self._act(partial(self._apply, plan)))
+            button.clicked.connect(partial(self.act, action))
+        insight.sig_describe_requested.connect(lambda: self.act(reads.describe))
+        insight.sig_servers_requested.connect(lambda: self.act(reads.list_servers))
+        insight.sig_plan_requested.connect(lambda request: self.act(partial(reads.plan, request)))
+        insight.sig_apply_confirmed.connect(lambda plan: self.act(partial(reads.apply, plan)))
         self.sig_running.connect(self._update_buttons)
         self.state.sig_tokens_changed.connect(self._on_tokens_changed)
         self.state.sig_provider_changed.connect(self._on_state_provider_changed)
 
     def _set_tab_order(self) -> None:
         """Tab moves through the fields as they appear."""
-        form, panel = self.pool_form, self.token_panel
         chain: list[QWidget] = [
-            form.saved_combo,
-            form.save_button,
-            form.delete_button,
-            form.name_edit,
-            form.pool_id_edit,
-            form.region_edit,
-            form.client_id_edit,
-            form.secret_edit,
-            form.access_toggle,
-            form.profile_edit,
-            form.endpoint_edit,
-            form.verify_tls_check,
-            self.sign_in.flow_combo,
-            self.sign_in.username_edit,
-            self.sign_in.password_edit,
-            panel.refresh_button,
-            panel.get_user_button,
-            panel.revoke_button,
-            panel.sign_out_button,
-            panel.reality_button,
-            self.hosted.domain_edit,
-            self.hosted.scope_edit,
-            self.hosted.hosted_button,
+            *self.pool_form.focus_chain(),
+            *self.sign_in.focus_chain(),
+            *self.token_panel.focus_chain(),
+            *self.hosted.focus_chain(),
             self.insight.toggle,
         ]
         for first, second in pairwise(chain):
@@ -178,7 +158,7 @@ class CognitoTab(FlowTab):
         replaces the Domain field's."""
         return self.pool_form.pool(self.hosted.domain if domain is None else domain)
 
-    def _ready_pool(self, *, client: bool = True) -> CognitoPool:
+    def ready_pool(self, *, client: bool = True) -> CognitoPool:
         """The pool for a call: it needs its id (and app client id) first."""
         pool = self.pool()
         if not pool.user_pool_id:
@@ -192,36 +172,27 @@ class CognitoTab(FlowTab):
         self.pool_form.fill(pool)
         self.hosted.domain_edit.setText(pool.domain)
 
-    def reload_saved(self, select: str | None = None) -> None:
-        current = select if select is not None else self.pool_form.saved_combo.currentData()
+    def _fields_pool(self) -> tuple[CognitoPool | None, CognitoPool | None, ConfigError | None]:
+        """The pool the fields make, or None and why not; and the pool to derive the rest from
+        (without its domain when only the domain is wrong)."""
         try:
-            names = sorted(self.store.load_all(), key=str.lower)
-        except WorkbenchError as exc:
-            names = []
-            self._show_error(exc)
-        self.pool_form.list_saved(names, current)
+            pool = self.pool()
+        except ConfigError as problem:
+            base = None
+            if self.hosted.domain.strip():
+                try:  # a bad domain leaves the rest derivable
+                    base = self.pool(domain="")
+                except ConfigError:
+                    base = None
+            return None, base, problem
+        return pool, pool, None
 
     def _on_form_edited(self) -> None:
         """Issuer, JWKS URL, hosted endpoints, SECRET_HASH and the insight's checks follow the
         fields; a problem in them is said next to them."""
-        problem: ConfigError | None = None
-        pool: CognitoPool | None = None
-        try:
-            pool = self.pool()
-        except ConfigError as exc:
-            problem = exc
-        base = pool
-        if base is None and self.hosted.domain.strip():
-            try:  # a bad domain leaves the rest derivable
-                base = self.pool(domain="")
-            except ConfigError:
-                base = None
+        pool, base, problem = self._fields_pool()
         self._show_problem(problem)
-        derivable = base is not None and bool(base.user_pool_id)
-        self.pool_form.show_derived(
-            base.issuer if base is not None and derivable else "",
-            base.jwks_url if base is not None and derivable else "",
-        )
+        self.pool_form.show_derived(base if base is not None and base.user_pool_id else None)
         self.hosted.show_endpoints(pool)
         self.sign_in.show_secret_hash(base)
         self.insight.set_context(
@@ -229,13 +200,7 @@ class CognitoTab(FlowTab):
             has_domain=bool(pool.domain) if pool is not None else None,
             scopes=self.hosted.scope_edit.text().split(),
         )
-        info = self.insight.info
-        if info is not None and (
-            pool is None
-            or info.client_id != pool.client_id
-            or info.user_pool_id != pool.user_pool_id
-        ):
-            self.insight.clear()
+        self.insight.keep_only(pool)
 
     def _show_problem(self, problem: ConfigError | None) -> None:
         """The fields' problem beside them: under the domain, or under the pool fields."""
@@ -254,9 +219,9 @@ class CognitoTab(FlowTab):
     # ====================================================================== running
     def start(self) -> None:
         """Sign in (Run, Ctrl+Return): no provider is needed, the pool is enough."""
-        self._act(self.run)
+        self.act(self.run)
 
-    def _act(self, action: Callable[[], None]) -> None:
+    def act(self, action: Callable[[], None]) -> None:
         """Start the sign-in, a token action or an insight action: one at a time, never while
         a challenge is being asked; a problem with the fields goes to the banner."""
         if self.busy or self.challenge_dialog is not None:
@@ -268,7 +233,7 @@ class CognitoTab(FlowTab):
             self._show_error(exc)
 
     def run(self) -> None:
-        pool = self._ready_pool()
+        pool = self.ready_pool()
         username = self.sign_in.username
         password = self.sign_in.password_edit.text()
         if not username:
@@ -278,14 +243,14 @@ class CognitoTab(FlowTab):
         flow, auth_flow = self.sign_in.flow, self.sign_in.auth_flow
         self._sign_in = SignIn(pool, flow, username)
         self.token_panel.clear_result()
-        self._run_auth(
+        self.run_auth(
             pool,
             lambda auth: auth.sign_in(username, password, auth_flow),
             step=f"Signing in as {username} with {flow}…",
             on_returned=self._on_sign_in_step,
         )
 
-    def _run_auth(
+    def run_auth(
         self,
         pool: CognitoPool,
         op: Callable[[CognitoAuth], Any],
@@ -298,7 +263,7 @@ class CognitoTab(FlowTab):
             with_auth, self.make_auth, pool, self.state.log, op, step=step, on_returned=on_returned
         )
 
-    def _run_admin(
+    def run_admin(
         self,
         pool: CognitoPool,
         op: Callable[[CognitoPoolAdmin], Any],
@@ -317,7 +282,11 @@ class CognitoTab(FlowTab):
             on_returned=on_returned,
         )
 
-    def _cancelled(self) -> bool:
+    def after_worker(self, then: Callable[[], object]) -> None:
+        """Do ``then`` once the running worker is done and the tab is idle again."""
+        self._then = then
+
+    def cancelled(self) -> bool:
         if self.worker is not None and self.worker.cancelled:
             self.sig_step.emit("Cancelled.")
             return True
@@ -329,12 +298,12 @@ class CognitoTab(FlowTab):
         attempt = self._sign_in
         if attempt is None:
             return
-        if self._cancelled():
+        if self.cancelled():
             self._sign_in = None
             return
         if isinstance(outcome, TokenSet):
             self._sign_in = None
-            self._deliver(outcome, attempt.pool, attempt.flow, attempt.username)
+            self.deliver(outcome, attempt.pool, attempt.flow, attempt.username)
             return
         self._then = partial(self._ask, outcome)  # the dialog opens once the tab is idle
 
@@ -363,7 +332,7 @@ class CognitoTab(FlowTab):
             self.sig_step.emit(f"Cancelled at the {challenge.name} challenge: not signed in.")
             return
         answers = dialog.answers()
-        self._run_auth(
+        self.run_auth(
             attempt.pool,
             lambda auth: auth.respond(challenge, answers),
             step=f"Answering {challenge.name}…",
@@ -387,7 +356,7 @@ class CognitoTab(FlowTab):
             then()
 
     # ====================================================================== tokens
-    def _deliver(
+    def deliver(
         self,
         tokens: TokenSet,
         pool: CognitoPool,
@@ -398,7 +367,7 @@ class CognitoTab(FlowTab):
     ) -> None:
         """Make the pool the inspector's provider (its keys, GetUser as the verdict), then
         hand the tokens over."""
-        session = self._install_pool_session(pool)
+        session = self.install_pool_session(pool)
         extra = {
             "door": "api",
             "flow": flow,
@@ -415,7 +384,7 @@ class CognitoTab(FlowTab):
         )
         self.sig_step.emit(f"Signed in with {flow}: the tokens are in the inspector.")
 
-    def _install_pool_session(self, pool: CognitoPool) -> OAuthSession:
+    def install_pool_session(self, pool: CognitoPool) -> OAuthSession:
         """The state's session verifies against ``pool``, and the inspector's Refresh, Revoke and
         server check go through the API door (REFRESH_TOKEN_AUTH, RevokeToken, GetUser); made
         once per pool, kept while it stays the state's session."""
@@ -434,177 +403,11 @@ class CognitoTab(FlowTab):
         self._installed = (pool, pool.client_secret, session)
         return session
 
-    def _current_tokens(self, need: str) -> TokenSet:
-        tokens = self.state.tokens
-        value = None
-        if tokens is not None:
-            value = tokens.refresh_token if need == "refresh" else tokens.access_token
-        if tokens is None or not value:
-            what = "refresh token" if need == "refresh" else "access token"
-            raise ConfigError(f"No {what}: sign in first.")
-        return tokens
-
-    def _refresh(self) -> None:
-        pool = self._ready_pool()
-        tokens = self._current_tokens("refresh")
-        sent = tokens.refresh_token or ""
-        username = (
-            cognito_username(tokens.access_token or "")
-            or cognito_username(tokens.id_token or "")
-            or self.sign_in.username
-        )
-
-        def done(result: tuple[RefreshResult, SecretHash | None]) -> None:
-            if self._cancelled():
-                return
-            refreshed, hashed = result
-            self.sign_in.show_sent(hashed)
-            new = refreshed.tokens
-            if refreshed.rotation == "not_returned":
-                new = replace(new, refresh_token=sent)  # the old one stays in use
-            self.token_panel.show_refreshed(refreshed.rotation)
-            self._deliver(new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation, sent)
-            self.sig_step.emit("Refreshed: the new tokens are in the inspector.")
-
-        self._run_auth(
-            pool,
-            lambda auth: auth.refresh(sent, username or None),
-            step="Refreshing (REFRESH_TOKEN_AUTH)…",
-            on_returned=done,
-        )
-
-    def _get_user(self) -> None:
-        pool = self._ready_pool(client=False)
-        access = self._current_tokens("access").access_token or ""
-
-        def done(result: tuple[dict[str, Any], SecretHash | None]) -> None:
-            if not self._cancelled():
-                self.token_panel.show_user(result[0])
-                self.sig_step.emit("GetUser answered.")
-
-        self._run_auth(
-            pool,
-            lambda auth: auth.get_user(access),
-            step="Asking Cognito (GetUser)…",
-            on_returned=done,
-        )
-
-    def _revoke(self) -> None:
-        pool = self._ready_pool()
-        tokens = self._current_tokens("refresh")
-        refresh = tokens.refresh_token or ""
-        access = tokens.access_token
-
-        def done(_result: object) -> None:
-            if self._cancelled():
-                return
-            self.token_panel.show_revoked()
-            self.sig_step.emit("Revoked: the reality check runs in the inspector.")
-            if access:
-                self._then = partial(self._request_reality_check, pool, access)
-
-        self._run_auth(
-            pool,
-            lambda auth: auth.revoke(refresh),
-            step="Revoking the refresh token (RevokeToken)…",
-            on_returned=done,
-        )
-
-    def _sign_out(self) -> None:
-        pool = self._ready_pool(client=False)
-        access = self._current_tokens("access").access_token or ""
-
-        def done(_result: object) -> None:
-            if self._cancelled():
-                return
-            self.token_panel.show_signed_out()
-            self.sig_step.emit("Signed out: the reality check runs in the inspector.")
-            self._then = partial(self._request_reality_check, pool, access)
-
-        self._run_auth(
-            pool,
-            lambda auth: auth.global_sign_out(access),
-            step="Signing out everywhere (GlobalSignOut)…",
-            on_returned=done,
-        )
-
-    def _reality_check(self) -> None:
-        pool = self._ready_pool(client=False)
-        access = self._current_tokens("access").access_token or ""
-        self._request_reality_check(pool, access)
-        self.sig_step.emit("The reality check runs in the inspector.")
-
-    def _request_reality_check(self, pool: CognitoPool, token: str) -> None:
-        """The inspector verifies ``token`` locally and asks Cognito (GetUser), side by side."""
-        self._install_pool_session(pool)
-        self.state.sig_reality_check.emit(token)
-
-    # ====================================================================== insight
-    def _describe(self) -> None:
-        def done(info: AppClientInfo) -> None:
-            if not self._cancelled():
-                self.insight.show_client(info)
-                self.sig_step.emit(f"Described the app client {info.client_id}.")
-
-        self._run_admin(
-            self._ready_pool(),
-            lambda admin: admin.describe_client(),
-            step="Describing the app client (DescribeUserPoolClient)…",
-            on_returned=done,
-        )
-
-    def _list_servers(self) -> None:
-        pool = self._ready_pool(client=False)
-
-        def done(servers: list[ResourceServer]) -> None:
-            if not self._cancelled():
-                self.insight.show_servers(servers)
-                self.sig_step.emit(f"{len(servers)} resource server(s) in {pool.user_pool_id}.")
-
-        self._run_admin(
-            pool,
-            lambda admin: admin.list_resource_servers(),
-            step="Listing the resource servers (ListResourceServers)…",
-            on_returned=done,
-        )
-
-    def _plan(self, request: ResourceServerRequest) -> None:
-        def done(plan: ScopePlan) -> None:
-            if self._cancelled():
-                return
-            if plan.nothing_to_do:
-                self.sig_step.emit("Nothing to do: the scopes are in place.")
-            else:
-                self.sig_step.emit("Confirm the changes: nothing has changed yet.")
-            self._then = partial(self.insight.ask_to_apply, plan)
-
-        self._run_admin(
-            self._ready_pool(),
-            lambda admin: admin.plan_custom_scopes(
-                request.identifier,
-                request.scopes,
-                name=request.name,
-                enable_client_credentials=request.client_credentials,
-            ),
-            step="Planning the changes (reads only)…",
-            on_returned=done,
-        )
-
-    def _apply(self, plan: ScopePlan) -> None:
-        def apply(admin: CognitoPoolAdmin) -> tuple[AppClientInfo, list[ResourceServer]]:
-            info = admin.apply(plan, confirm=True)
-            return info, admin.list_resource_servers()
-
-        def done(result: tuple[AppClientInfo, list[ResourceServer]]) -> None:
-            info, servers = result
-            self.insight.show_client(info)
-            self.insight.show_servers(servers)
-            self.sig_step.emit(f"Changed: {len(plan.steps())} change(s) applied.")
-
-        self._run_admin(self._ready_pool(), apply, step="Changing the user pool…", on_returned=done)
-
     # ====================================================================== errors
     def _show_error(self, exc: BaseException) -> None:
+        self.show_error(exc)
+
+    def show_error(self, exc: BaseException) -> None:
         """The core's message in this tab's words, and a Cognito error's advice below it
         (:func:`describe_error` adds the advice)."""
         title, body = describe_error(exc, self.state.log.secrets())
@@ -618,50 +421,8 @@ class CognitoTab(FlowTab):
     def apply_provider(self, provider: Provider) -> None:
         """Other providers do not change the pool's fields."""
 
-    def _on_saved_picked(self, index: int) -> None:
-        name = self.pool_form.saved_combo.itemData(index)
-        self.pool_form.delete_button.setEnabled(name is not None)
-        if name is None:
-            return
-        self.error_banner.hide()
-        try:
-            self.set_pool(self.store.get(str(name)))
-        except WorkbenchError as exc:
-            self._show_error(exc)
-            return
-        self.sig_step.emit(f"Loaded the saved pool “{name}”.")
-
-    def _save(self) -> None:
-        pool = self.pool()
-        if not pool.name:
-            raise ConfigError("Name the pool to save it (the Name field).")
-        self.store.save(pool)
-        self.reload_saved(select=pool.name)
-        where = self.state.secrets.where()
-        secret = f"; its client secret: {where}" if pool.has_secret else ""
-        self.sig_step.emit(f"Saved “{pool.name}”{secret}.")
-
-    def _on_delete(self) -> None:
-        name = self.pool_form.saved_combo.currentData()
-        if name is None:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Delete saved pool",
-            f"Delete the saved pool “{name}” and its stored client secret?",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            self.store.delete(str(name))
-        except WorkbenchError as exc:
-            self._show_error(exc)
-            return
-        self.reload_saved(select="")
-        self.sig_step.emit(f"Deleted the saved pool “{name}”.")
-
     def _use_hosted(self) -> None:
-        pool = self._ready_pool()
+        pool = self.ready_pool()
         provider = pool.to_provider(self.hosted.scope)
         self.state.set_provider(provider)
         self._installed = None

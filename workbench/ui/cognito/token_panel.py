@@ -118,6 +118,16 @@ class TokenPanel(QGroupBox):
         table.hide()
         return table
 
+    def focus_chain(self) -> list[QWidget]:
+        """The buttons in the order Tab moves through them."""
+        return [
+            self.refresh_button,
+            self.get_user_button,
+            self.revoke_button,
+            self.sign_out_button,
+            self.reality_button,
+        ]
+
     # -- the current tokens -----------------------------------------------------------------
     def show_tokens(self, tokens: TokenSet | None, context: TokenContext | None) -> None:
         """Which tokens are current, whose, from where and since when."""
