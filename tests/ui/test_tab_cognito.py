@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.cognito_peer import (
@@ -584,3 +584,46 @@ def test_the_inspectors_refresh_and_revoke_go_through_the_api_door(
         session.revoke(tokens.access_token or "", "access_token")
     claims = session.userinfo(tokens.access_token or "")  # GetUser, not /oauth2/userInfo
     assert claims["sub"] and claims["username"] == moto.username
+
+
+def test_no_shared_form_is_built_and_tab_walks_the_sections_in_order(tab: CognitoTab) -> None:
+    """``FlowTab.shared_form = False``: the base builds no scope or extra-parameter rows (none
+    are torn out afterwards); the hosted door's scope is the hosted panel's own field, and Tab
+    moves through the sections' fields in the order they appear."""
+    assert tab.findChild(QWidget, "cognito_scope") is None
+    assert tab.findChild(QWidget, "cognitoExtraParams") is None
+    assert not hasattr(tab, "extra_params")
+    assert tab.findChild(QLineEdit, "cognito_hostedScope") is tab.hosted.scope_edit
+    expected = [
+        "cognito_savedPools",
+        "cognitoSavePool",
+        "cognitoDeletePool",
+        "cognito_name",
+        "cognito_userPoolId",
+        "cognito_region",
+        "cognito_clientId",
+        "cognito_clientSecret",
+        "cognito_accessToggle",
+        "cognito_awsProfile",
+        "cognito_endpointUrl",
+        "cognito_verifyTls",
+        "cognito_flow",
+        "cognito_username",
+        "cognito_password",
+        "cognitoRefresh",
+        "cognitoGetUser",
+        "cognitoRevoke",
+        "cognitoGlobalSignOut",
+        "cognitoRealityCheck",
+        "cognito_domain",
+        "cognito_hostedScope",
+        "cognitoUseHosted",
+        "cognitoInsightToggle",
+    ]
+    walked: list[str] = []
+    widget: QWidget = tab.pool_form.saved_combo
+    for _ in range(4 * len(expected)):
+        if widget.objectName() in expected and widget.objectName() not in walked:
+            walked.append(widget.objectName())
+        widget = widget.nextInFocusChain()
+    assert walked == expected
