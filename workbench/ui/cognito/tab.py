@@ -90,7 +90,7 @@ class CognitoTab(FlowTab):
         self.make_admin: AdminFactory = CognitoPoolAdmin
         self.store = store if store is not None else CognitoPoolStore(secrets=state.secrets)
         self.challenge_dialog: CognitoChallengeDialog | None = None
-        self._sign_in: SignIn | None = None
+        self._attempt: SignIn | None = None  # the sign-in its challenges answer
         self._installed: tuple[CognitoPool, str | None, OAuthSession] | None = None
         self._then: Callable[[], object] | None = None  # what follows once the worker is done
         self.run_button.setToolTip("Sign in through the API door (Ctrl+Return)")
@@ -241,7 +241,7 @@ class CognitoTab(FlowTab):
         if not password:
             raise ConfigError("Enter the password.")
         flow, auth_flow = self.sign_in.flow, self.sign_in.auth_flow
-        self._sign_in = SignIn(pool, flow, username)
+        self._attempt = SignIn(pool, flow, username)
         self.token_panel.clear_result()
         self.run_auth(
             pool,
@@ -295,14 +295,14 @@ class CognitoTab(FlowTab):
     def _on_sign_in_step(self, result: tuple[TokenSet | Challenge, SecretHash | None]) -> None:
         outcome, hashed = result
         self.sign_in.show_sent(hashed)
-        attempt = self._sign_in
+        attempt = self._attempt
         if attempt is None:
             return
         if self.cancelled():
-            self._sign_in = None
+            self._attempt = None
             return
         if isinstance(outcome, TokenSet):
-            self._sign_in = None
+            self._attempt = None
             self.deliver(outcome, attempt.pool, attempt.flow, attempt.username)
             return
         self._then = partial(self._ask, outcome)  # the dialog opens once the tab is idle
@@ -311,7 +311,7 @@ class CognitoTab(FlowTab):
         step = f"Cognito asks: {challenge.name}."
         if not challenge.answerable:
             step = f"Stopped: Cognito asks for {challenge.name}, which is not answered here."
-            self._sign_in = None
+            self._attempt = None
         self.sig_step.emit(step)
         dialog = CognitoChallengeDialog(challenge, self.window())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -324,11 +324,11 @@ class CognitoTab(FlowTab):
     def _on_challenge_answered(self, dialog: CognitoChallengeDialog, code: int) -> None:
         self.challenge_dialog = None
         challenge = dialog.challenge
-        attempt = self._sign_in
+        attempt = self._attempt
         if not challenge.answerable or attempt is None:
             return
         if code != CognitoChallengeDialog.DialogCode.Accepted:
-            self._sign_in = None
+            self._attempt = None
             self.sig_step.emit(f"Cancelled at the {challenge.name} challenge: not signed in.")
             return
         answers = dialog.answers()
@@ -340,7 +340,7 @@ class CognitoTab(FlowTab):
         )
 
     def on_cancelled(self) -> None:
-        self._sign_in = None
+        self._attempt = None
         self._then = None
 
     def reset_results(self) -> None:
