@@ -1,7 +1,7 @@
 """Amazon Cognito user pools: the API door (sign-in with challenges, refresh, revoke, global
 sign-out, GetUser), the hosted door through the generic flows, and the pool insight panel.
 
-Everything the CLI does with a pool (:mod:`workbench.cli_cognito`), with the same core:
+Everything the command line's Cognito commands do with a pool, with the same core:
 :class:`~workbench.core.cognito_auth.CognitoAuth` and
 :class:`~workbench.core.cognito_pool.CognitoPoolAdmin`, each made in the worker that uses it
 (:mod:`workbench.ui.cognito.calls`), its calls recorded in the window's exchange log. The tab
