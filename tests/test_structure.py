@@ -43,10 +43,6 @@ LARGE_MODULES: dict[str, str] = {
         "the demo server's Authlib glue, one subclass per grant and endpoint; its grant "
         "registration is reshaped with the grant registry"
     ),
-    "workbench/core/session.py": (
-        "the session façade still holds the data types (Provider, RefreshResult, "
-        "ServerVerdict, TokenActions): they move to core/model.py"
-    ),
     "workbench/core/cognito_auth.py": (
         "Cognito sign-in, challenges and token management: to be split in core/cognito/"
     ),
@@ -58,8 +54,8 @@ LARGE_CLASSES: dict[str, str] = {
         "the inspector god class: being split (see LARGE_MODULES)"
     ),
     "workbench/core/session.py::OAuthSession": (
-        "every flow of one provider; the browser and device logins and the refresh carry-over "
-        "become shared flow generators, the data types leave for core/model.py"
+        "every flow of one provider, each a thin composition of a builder, the sender and a "
+        "parser: the one object each face holds per provider (docs/design.md)"
     ),
     "workbench/ui/log_dock.py::ExchangeLogDock": (
         "the exchange log's table, filter, detail pane and exports in one dock; not split yet"

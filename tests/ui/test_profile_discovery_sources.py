@@ -88,7 +88,7 @@ def test_provider_details_name_the_documents_once_discovered(
 ) -> None:
     from workbench import workers
     from workbench.core.client_auth import ClientConfig
-    from workbench.core.session import Provider
+    from workbench.core.model import Provider
     from workbench.ui.provider_bar import ProviderBar
 
     _, rfc8414 = dot_documents(dot.url)

@@ -11,7 +11,6 @@ that shows it. The tab starts them one at a time (:meth:`~workbench.ui.cognito.t
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from workbench.core.cognito import CognitoPool, SecretHash
 from workbench.core.cognito_auth import cognito_username
 from workbench.core.cognito_pool import AppClientInfo, CognitoPoolAdmin, ResourceServer, ScopePlan
 from workbench.core.errors import ConfigError, WorkbenchError
-from workbench.core.session import RefreshResult
+from workbench.core.model import RefreshResult
 from workbench.core.tokenset import TokenSet
 from workbench.ui.cognito.resource_dialog import ResourceServerRequest
 
@@ -61,8 +60,6 @@ class ApiDoorActions:
             refreshed, hashed = result
             self.tab.sign_in.show_sent(hashed)
             new = refreshed.tokens
-            if refreshed.rotation == "not_returned":
-                new = replace(new, refresh_token=sent)  # the old one stays in use
             self.tab.token_panel.show_refreshed(refreshed.rotation)
             self.tab.deliver(
                 new, pool, "REFRESH_TOKEN_AUTH", username or "", refreshed.rotation, sent

@@ -12,7 +12,7 @@ from workbench.core.cognito import CognitoPool, SecretHash
 from workbench.core.cognito_auth import CognitoAuth
 from workbench.core.cognito_pool import CognitoPoolAdmin
 from workbench.core.http import ExchangeLog
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 
 AuthFactory = Callable[[CognitoPool, ExchangeLog], CognitoAuth]
 AdminFactory = Callable[[CognitoPool, ExchangeLog], CognitoPoolAdmin]

@@ -39,7 +39,8 @@ from workbench.core.cognito_auth import (
 from workbench.core.cognito_errors import CognitoError
 from workbench.core.cognito_pool import CognitoPoolAdmin
 from workbench.core.errors import ConfigError, WorkbenchError
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 from workbench.ui.cognito.actions import ApiDoorActions, InsightActions, SavedPools
 from workbench.ui.cognito.calls import (
@@ -91,7 +92,8 @@ class CognitoTab(FlowTab):
         self.store = store if store is not None else CognitoPoolStore(secrets=state.secrets)
         self.challenge_dialog: CognitoChallengeDialog | None = None
         self._attempt: SignIn | None = None  # the sign-in its challenges answer
-        self._installed: tuple[CognitoPool, str | None, OAuthSession] | None = None
+        # (pool, its client secret, username) and the session made for them with their door
+        self._installed: tuple[tuple[object, ...], OAuthSession] | None = None
         self._then: Callable[[], object] | None = None  # what follows once the worker is done
         self.run_button.setToolTip("Sign in through the API door (Ctrl+Return)")
         self.saved = SavedPools(self)
@@ -387,20 +389,15 @@ class CognitoTab(FlowTab):
     def install_pool_session(self, pool: CognitoPool) -> OAuthSession:
         """The state's session verifies against ``pool``, and the inspector's Refresh, Revoke and
         server check go through the API door (REFRESH_TOKEN_AUTH, RevokeToken, GetUser); made
-        once per pool, kept while it stays the state's session."""
+        once per pool and username, kept while it stays the state's session."""
+        username = self.sign_in.username or None
+        key = (pool, pool.client_secret, username)
         installed = self._installed
-        session = self.state.session
-        if not (
-            installed is not None
-            and session is installed[2]
-            and installed[0] == pool
-            and installed[1] == pool.client_secret
-        ):
-            session = self.state.set_provider(pool_provider(pool, self.hosted.scope))
-        session.api_door = CognitoTokenActions(
-            pool, self.state.log, self.make_auth, self.sign_in.username or None
-        )
-        self._installed = (pool, pool.client_secret, session)
+        if installed is not None and installed[0] == key and self.state.session is installed[1]:
+            return installed[1]
+        door = CognitoTokenActions(pool, self.state.log, self.make_auth, username)
+        session = self.state.set_provider(pool_provider(pool, self.hosted.scope), door=door)
+        self._installed = (key, session)
         return session
 
     # ====================================================================== errors
@@ -433,7 +430,7 @@ class CognitoTab(FlowTab):
 
     def _on_state_provider_changed(self, _provider: Provider | None) -> None:
         installed = self._installed
-        if installed is not None and self.state.session is not installed[2]:
+        if installed is not None and self.state.session is not installed[1]:
             self._installed = None
 
     def _on_tokens_changed(self, tokens: TokenSet | None, context: TokenContext | None) -> None:

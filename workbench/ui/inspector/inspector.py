@@ -58,7 +58,8 @@ from workbench.core.errors import (
 )
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.masking import mask_text
-from workbench.core.session import OAuthSession, RealityCheck, RefreshResult
+from workbench.core.model import RealityCheck, RefreshResult
+from workbench.core.session import OAuthSession
 from workbench.core.tokens import (
     NO_ISSUER_KEYS,
     DecodedJwt,
@@ -1316,8 +1317,6 @@ class TokenInspector(QWidget):
 
     def _on_refreshed(self, result: RefreshResult, sent: str, session: OAuthSession) -> None:
         tokens: TokenSet = result.tokens
-        if result.rotation == "not_returned":
-            tokens = replace(tokens, refresh_token=sent)
         context = TokenContext(
             origin="refresh_token", rotation=result.rotation, refreshed_from=sent
         )
