@@ -30,10 +30,6 @@ LARGE_MODULES: dict[str, str] = {
         "TokenInspector, a god class: being split into a panel composing picker, token card, "
         "actions controller, findings and reality check"
     ),
-    "workbench/ui/tabs/cognito.py": (
-        "CognitoTab, a god class: being split into ui/cognito/ (pool form, sign-in, token "
-        "panel, hosted panel, dialogs)"
-    ),
     "workbench/core/tokens.py": (
         "decode, every verification check and expiry in one module: to become core/tokens/ "
         "with a table of checks"
@@ -46,9 +42,6 @@ LARGE_MODULES: dict[str, str] = {
         "the demo server's Authlib glue, one subclass per grant and endpoint; its grant "
         "registration is reshaped with the grant registry"
     ),
-    "workbench/ui/widgets/cognito_insight.py": (
-        "the Cognito pool insight panel: moves into ui/cognito/ with the Cognito tab's split"
-    ),
     "workbench/core/cognito_auth.py": (
         "Cognito sign-in, challenges and token management: to be split in core/cognito/"
     ),
@@ -58,12 +51,6 @@ LARGE_MODULES: dict[str, str] = {
 LARGE_CLASSES: dict[str, str] = {
     "workbench/ui/inspector/inspector.py::TokenInspector": (
         "the inspector god class: being split (see LARGE_MODULES)"
-    ),
-    "workbench/ui/tabs/cognito.py::CognitoTab": (
-        "the Cognito tab god class: being split (see LARGE_MODULES)"
-    ),
-    "workbench/ui/widgets/cognito_insight.py::PoolInsightPanel": (
-        "moves into ui/cognito/ with the Cognito tab's split"
     ),
     "workbench/core/session.py::OAuthSession": (
         "every flow of one provider, each a thin composition of a builder, the sender and a "

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.cognito_peer import (
@@ -32,11 +32,12 @@ from workbench.core.errors import ConfigError
 from workbench.core.http import ExchangeLog
 from workbench.core.model import Provider
 from workbench.core.tokenset import TokenSet
-from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
+from workbench.ui.cognito.challenge_dialog import CognitoChallengeDialog
+from workbench.ui.cognito.tab import CognitoTab
+from workbench.ui.cognito.token_panel import NOT_ROTATED
 from workbench.ui.inspector import TokenInspector
 from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState
-from workbench.ui.tabs.cognito import NOT_ROTATED, CognitoTab
 
 TIMEOUT_MS = 10_000
 
@@ -64,9 +65,9 @@ def tab(qtbot: QtBot, app_state: AppState) -> CognitoTab:
 
 def fill(tab: CognitoTab, moto: MotoPool, password: str, flow: str = "USER_PASSWORD_AUTH") -> None:
     tab.set_pool(moto.describe(name="Moto pool"))
-    tab.flow_combo.setCurrentIndex(tab.flow_combo.findData(flow))
-    tab.username_edit.setText(moto.username)
-    tab.password_edit.setText(password)
+    tab.sign_in.flow_combo.setCurrentIndex(tab.sign_in.flow_combo.findData(flow))
+    tab.sign_in.username_edit.setText(moto.username)
+    tab.sign_in.password_edit.setText(password)
 
 
 def open_challenge(qtbot: QtBot, tab: CognitoTab, start: Callable[[], None]) -> Any:
@@ -98,7 +99,7 @@ def test_sign_in_lands_in_the_inspector_verified_with_the_pool_keys(
     inspector = TokenInspector(app_state)
     qtbot.addWidget(inspector)
     fill(tab, moto, PASSWORD, flow)
-    assert f"msg='alice' + {moto.client_id!r}" in tab.secret_hash_label.text()
+    assert f"msg='alice' + {moto.client_id!r}" in tab.sign_in.secret_hash_label.text()
 
     def access_checked(inspection: Any) -> bool:
         return bool(inspection.decoded.claims.get("token_use") == "access")
@@ -121,8 +122,10 @@ def test_sign_in_lands_in_the_inspector_verified_with_the_pool_keys(
     assert pool.jwks_url in inspection.finding("signature").reason
     assert inspection.finding("aud").reason == f"client_id is {moto.client_id!r}"
     assert tab.step_label.text() == f"Signed in with {flow}: the tokens are in the inspector."
-    assert "(sent)" in tab.secret_hash_label.text()
-    text = tab.secret_hash_label.text() + json.dumps([e.to_dict() for e in app_state.log.items()])
+    assert "(sent)" in tab.sign_in.secret_hash_label.text()
+    text = tab.sign_in.secret_hash_label.text() + json.dumps(
+        [e.to_dict() for e in app_state.log.items()]
+    )
     assert (moto.client_secret or "-") not in text and PASSWORD not in text
     kind = "AdminInitiateAuth" if flow.startswith("ADMIN") else "InitiateAuth"
     assert f"cognito-idp {kind} ({flow})" in purposes(app_state.log)
@@ -227,8 +230,8 @@ def test_flow_not_enabled_shows_the_advice_naming_the_setting(
 
     tab.make_auth = make_auth
     tab.set_pool(CognitoPool(user_pool_id="us-east-1_Stubbed", client_id="stubbed-client"))
-    tab.username_edit.setText("alice")
-    tab.password_edit.setText("a password")
+    tab.sign_in.username_edit.setText("alice")
+    tab.sign_in.password_edit.setText("a password")
     tab.start()
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
     stubber.assert_no_pending_responses()
@@ -263,8 +266,8 @@ def test_unanswerable_challenge_is_shown_plainly(
     )
     tab.make_auth = lambda pool, log: CognitoAuth(pool, log, client=client)
     tab.set_pool(CognitoPool(user_pool_id="us-east-1_Stubbed", client_id="stubbed-client"))
-    tab.username_edit.setText("alice")
-    tab.password_edit.setText("a password")
+    tab.sign_in.username_edit.setText("alice")
+    tab.sign_in.password_edit.setText("a password")
     dialog = open_challenge(qtbot, tab, tab.start)
     stubber.assert_no_pending_responses()
     assert dialog.ok_button is None and dialog.cancel_button.text() == "Close"
@@ -290,24 +293,29 @@ def test_refresh_keeps_the_refresh_token_and_get_user_shows_attributes(
 ) -> None:
     moto = make_pool(confirmed=True)
     first = signed_in(qtbot, tab, moto)
-    assert tab.refresh_button.isEnabled() and tab.get_user_button.isEnabled()
+    assert (
+        tab.token_panel.refresh_button.isEnabled() and tab.token_panel.get_user_button.isEnabled()
+    )
     with qtbot.waitSignal(app_state.sig_tokens_changed, timeout=TIMEOUT_MS) as got:
-        tab.refresh_button.click()
+        tab.token_panel.refresh_button.click()
     tokens, context = got.args
     assert context.origin == "cognito" and context.rotation == "not_returned"
     assert tokens.refresh_token == first.refresh_token  # the one in use stays
     assert context.refreshed_from == first.refresh_token  # the Refresh tab follows this face too
     assert tokens.access_token and tokens.access_token != first.access_token
-    assert "no refresh token returned: keep using the previous one" in tab.result_label.text()
-    assert NOT_ROTATED in tab.result_label.text()
+    assert (
+        "no refresh token returned: keep using the previous one"
+        in tab.token_panel.result_label.text()
+    )
+    assert NOT_ROTATED in tab.token_panel.result_label.text()
     assert "REFRESH_TOKEN_AUTH" in "".join(purposes(app_state.log))
 
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
-    tab.get_user_button.click()
-    qtbot.waitUntil(lambda: tab.attributes_table.isVisibleTo(tab), timeout=TIMEOUT_MS)
+    tab.token_panel.get_user_button.click()
+    qtbot.waitUntil(lambda: tab.token_panel.attributes_table.isVisibleTo(tab), timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
-    assert "GetUser: alice" in tab.result_label.text()
-    table = tab.attributes_table
+    assert "GetUser: alice" in tab.token_panel.result_label.text()
+    table = tab.token_panel.attributes_table
     names = [item.text() for r in range(table.rowCount()) if (item := table.item(r, 0))]
     assert "sub" in names
 
@@ -328,8 +336,8 @@ def test_global_sign_out_then_the_inspector_shows_valid_locally_and_revoked_by_c
         timeout=TIMEOUT_MS,
         check_params_cb=lambda name: name == "reality",
     ):
-        tab.sign_out_button.click()
-    assert "GlobalSignOut" in tab.result_label.text()
+        tab.token_panel.sign_out_button.click()
+    assert "GlobalSignOut" in tab.token_panel.result_label.text()
     reality = inspector.reality
     assert reality.isVisibleTo(inspector)
     assert reality.check is not None and reality.check.local.decoded.raw == tokens.access_token
@@ -371,14 +379,14 @@ def test_insight_lists_the_flows_and_flags_user_password_auth(
     assert frame.property("severity") == "error"
     assert frame.accessibleName() == "ERROR · ExplicitAuthFlows"
 
-    tab.flow_combo.setCurrentIndex(tab.flow_combo.findData("USER_SRP_AUTH"))
+    tab.sign_in.flow_combo.setCurrentIndex(tab.sign_in.flow_combo.findData("USER_SRP_AUTH"))
     assert insight.check_flow == "USER_SRP_AUTH" and insight.problems == []
     assert flows.property("severity") == ""
     assert insight.problems_title.text().startswith("USER_SRP_AUTH: no problem found")
     insight.set_check_flow("client_credentials")
     assert {p.setting for p in insight.problems} >= {"Domain", "AllowedOAuthFlows"}
     # Another app client: what was read about this one is forgotten.
-    tab.client_id_edit.setText("another-client")
+    tab.pool_form.client_id_edit.setText("another-client")
     assert insight.info is None and insight.problems == []
 
 
@@ -445,29 +453,38 @@ def test_create_resource_server_through_the_confirmation(
 def test_saved_pool_keeps_its_secret_in_the_keyring_and_derived_values_show(
     qtbot: QtBot, tab: CognitoTab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tab.pool_id_edit.setText("eu-west-1_AbC123")
-    assert tab.issuer_field.text() == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
-    assert tab.jwks_field.text().endswith("/eu-west-1_AbC123/.well-known/jwks.json")
-    assert tab.hosted_none.isVisibleTo(tab) and not tab.hosted_button.isEnabled()
-    tab.region_edit.setText("us-east-1")
-    assert tab.pool_problem.isVisibleTo(tab) and "lives in eu-west-1" in tab.pool_problem.text()
-    assert "the Region" in tab.pool_problem.text() and "--region" not in tab.pool_problem.text()
-    tab.region_edit.clear()
-    tab.client_id_edit.setText("app-client")
-    tab.secret_edit.setText("s3cret-value")
-    tab.domain_edit.setText("myapp")
-    hosted = tab.hosted_field.text().splitlines()
+    tab.pool_form.pool_id_edit.setText("eu-west-1_AbC123")
+    assert (
+        tab.pool_form.issuer_field.text()
+        == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
+    )
+    assert tab.pool_form.jwks_field.text().endswith("/eu-west-1_AbC123/.well-known/jwks.json")
+    assert tab.hosted.hosted_none.isVisibleTo(tab) and not tab.hosted.hosted_button.isEnabled()
+    tab.pool_form.region_edit.setText("us-east-1")
+    assert (
+        tab.pool_form.pool_problem.isVisibleTo(tab)
+        and "lives in eu-west-1" in tab.pool_form.pool_problem.text()
+    )
+    assert (
+        "the Region" in tab.pool_form.pool_problem.text()
+        and "--region" not in tab.pool_form.pool_problem.text()
+    )
+    tab.pool_form.region_edit.clear()
+    tab.pool_form.client_id_edit.setText("app-client")
+    tab.pool_form.secret_edit.setText("s3cret-value")
+    tab.hosted.domain_edit.setText("myapp")
+    hosted = tab.hosted.hosted_field.text().splitlines()
     assert hosted[0] == "https://myapp.auth.eu-west-1.amazoncognito.com/oauth2/authorize"
-    assert tab.hosted_button.isEnabled()
-    tab.name_edit.setText("Work pool")
-    tab.save_button.click()
-    assert tab.saved_combo.currentText() == "Work pool"
+    assert tab.hosted.hosted_button.isEnabled()
+    tab.pool_form.name_edit.setText("Work pool")
+    tab.pool_form.save_button.click()
+    assert tab.pool_form.saved_combo.currentText() == "Work pool"
     files = "".join(p.read_text("utf-8") for p in tmp_path.rglob("*.json"))
     assert "Work pool" in files and "s3cret-value" not in files
     assert tab.store.get("Work pool").client_secret == "s3cret-value"
 
-    tab.scope_edit.setText("https://api.example.com/read")
-    tab.hosted_button.click()
+    tab.hosted.scope_edit.setText("https://api.example.com/read")
+    tab.hosted.hosted_button.click()
     provider = tab.state.provider
     assert provider is not None and provider.scope == "https://api.example.com/read"
     assert provider.endpoints["token_endpoint"] == (
@@ -475,15 +492,20 @@ def test_saved_pool_keeps_its_secret_in_the_keyring_and_derived_values_show(
     )
     assert provider.client.client_secret == "s3cret-value"
 
-    for edit in (tab.pool_id_edit, tab.client_id_edit, tab.secret_edit, tab.domain_edit):
+    for edit in (
+        tab.pool_form.pool_id_edit,
+        tab.pool_form.client_id_edit,
+        tab.pool_form.secret_edit,
+        tab.hosted.domain_edit,
+    ):
         edit.clear()
-    tab.saved_combo.setCurrentIndex(tab.saved_combo.findData("Work pool"))
-    tab.saved_combo.activated.emit(tab.saved_combo.currentIndex())
+    tab.pool_form.saved_combo.setCurrentIndex(tab.pool_form.saved_combo.findData("Work pool"))
+    tab.pool_form.saved_combo.activated.emit(tab.pool_form.saved_combo.currentIndex())
     assert tab.pool() == tab.store.get("Work pool")
-    assert tab.secret_edit.text() == "s3cret-value"
+    assert tab.pool_form.secret_edit.text() == "s3cret-value"
     monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
-    tab.delete_button.click()
-    assert tab.saved_combo.findData("Work pool") == -1 and tab.store.load_all() == {}
+    tab.pool_form.delete_button.click()
+    assert tab.pool_form.saved_combo.findData("Work pool") == -1 and tab.store.load_all() == {}
 
 
 def test_challenge_dialog_asks_each_kind_of_question(qtbot: QtBot) -> None:
@@ -562,6 +584,49 @@ def test_the_inspectors_refresh_and_revoke_go_through_the_api_door(
         session.revoke(tokens.access_token or "", "access_token")
     claims = session.userinfo(tokens.access_token or "")  # GetUser, not /oauth2/userInfo
     assert claims["sub"] and claims["username"] == moto.username
+
+
+def test_no_shared_form_is_built_and_tab_walks_the_sections_in_order(tab: CognitoTab) -> None:
+    """``FlowTab.shared_form = False``: the base builds no scope or extra-parameter rows (none
+    are torn out afterwards); the hosted door's scope is the hosted panel's own field, and Tab
+    moves through the sections' fields in the order they appear."""
+    assert tab.findChild(QWidget, "cognito_scope") is None
+    assert tab.findChild(QWidget, "cognitoExtraParams") is None
+    assert not hasattr(tab, "extra_params")
+    assert tab.findChild(QLineEdit, "cognito_hostedScope") is tab.hosted.scope_edit
+    expected = [
+        "cognito_savedPools",
+        "cognitoSavePool",
+        "cognitoDeletePool",
+        "cognito_name",
+        "cognito_userPoolId",
+        "cognito_region",
+        "cognito_clientId",
+        "cognito_clientSecret",
+        "cognito_accessToggle",
+        "cognito_awsProfile",
+        "cognito_endpointUrl",
+        "cognito_verifyTls",
+        "cognito_flow",
+        "cognito_username",
+        "cognito_password",
+        "cognitoRefresh",
+        "cognitoGetUser",
+        "cognitoRevoke",
+        "cognitoGlobalSignOut",
+        "cognitoRealityCheck",
+        "cognito_domain",
+        "cognito_hostedScope",
+        "cognitoUseHosted",
+        "cognitoInsightToggle",
+    ]
+    walked: list[str] = []
+    widget: QWidget = tab.pool_form.saved_combo
+    for _ in range(4 * len(expected)):
+        if widget.objectName() in expected and widget.objectName() not in walked:
+            walked.append(widget.objectName())
+        widget = widget.nextInFocusChain()
+    assert walked == expected
 
 
 def test_the_pool_session_is_made_with_its_door(

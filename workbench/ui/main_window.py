@@ -37,9 +37,9 @@ DEMO_EXPOSED_TIP = (
 
 def tab_classes() -> tuple[type[FlowTab], ...]:
     """The flow tabs, in their order on screen."""
+    from workbench.ui.cognito.tab import CognitoTab
     from workbench.ui.tabs.auth_code import AuthCodeTab
     from workbench.ui.tabs.client_credentials import ClientCredentialsTab
-    from workbench.ui.tabs.cognito import CognitoTab
     from workbench.ui.tabs.device import DeviceFlowTab
     from workbench.ui.tabs.implicit import ImplicitTab
     from workbench.ui.tabs.password import PasswordTab

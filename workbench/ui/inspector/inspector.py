@@ -78,7 +78,6 @@ from workbench.ui.inspector.claims_model import (
     name_font,
 )
 from workbench.ui.inspector.findings import FindingsView
-from workbench.ui.inspector.flow_layout import FlowLayout
 from workbench.ui.inspector.reality import RealityCheckPanel, signature_fail_headline
 from workbench.ui.inspector.results import ActionResultView, pretty_json
 from workbench.ui.inspector.style import semantic_colours, set_outcome, set_property, stylesheet
@@ -87,6 +86,7 @@ from workbench.ui.safe_text import html_text, tooltip
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import MessageBanner
 from workbench.ui.widgets.countdown import CountdownBar
+from workbench.ui.widgets.flow_layout import FlowLayout
 
 PASTE_DEBOUNCE_MS = 250  # decode the pasted text this long after the last keystroke
 KIND_CACHE_SIZE = 64  # picker descriptions remembered per token string

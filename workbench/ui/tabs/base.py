@@ -60,6 +60,9 @@ class FlowTab(QWidget):
     key = "flow"  # objectName prefix and --tab name
     legacy_warning: str | None = None
     run_label = "Run"
+    shared_form = True
+    """The shared form (scope, :meth:`build_params`' rows, extra parameters) heads the body; a
+    tab without it builds all of its sections in :meth:`build_body`."""
 
     sig_step = Signal(str)
     """The step the flow is on, in words (also shown in the tab)."""
@@ -83,15 +86,18 @@ class FlowTab(QWidget):
         self.error_banner.setObjectName(f"{self.key}Error")
         outer.addWidget(self.error_banner)
 
-        body = QWidget(self)
-        self.form = QFormLayout(body)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.scope_edit = self.add_line("scope", "Scope", "space-separated, e.g. openid profile")
-        self.build_params()
-        self.extra_params = ParamsTable(f"{self.key}ExtraParams", body)
-        self.form.addRow("Extra parameters", self.extra_params)
         self.body_layout = QVBoxLayout()
-        self.body_layout.addWidget(body)
+        if self.shared_form:
+            body = QWidget(self)
+            self.form = QFormLayout(body)
+            self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            self.scope_edit = self.add_line(
+                "scope", "Scope", "space-separated, e.g. openid profile"
+            )
+            self.build_params()
+            self.extra_params = ParamsTable(f"{self.key}ExtraParams", body)
+            self.form.addRow("Extra parameters", self.extra_params)
+            self.body_layout.addWidget(body)
         self.build_body()
         self.body_layout.addStretch(1)
         holder = QWidget(self)

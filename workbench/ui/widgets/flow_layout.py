@@ -1,5 +1,6 @@
 """A layout that places widgets left to right and wraps them onto the next line when the
-width runs out, so the inspector's action buttons stay whole in a narrow panel."""
+width runs out, so a row of buttons (the inspector's actions, the Cognito tab's) stays whole in
+a narrow panel."""
 
 from __future__ import annotations
 

@@ -6,33 +6,26 @@ tab runs the AWS calls in workers, signed with AWS credentials) and shows what c
 :meth:`PoolInsightPanel.show_client` (an :class:`AppClientInfo`), whose problems for the chosen
 flow :func:`~workbench.core.cognito_pool.check_flow` finds (pure, so they follow the flow at
 once), and :meth:`PoolInsightPanel.show_servers`. Creating a resource server asks for its
-identifier and scopes (:class:`ResourceServerDialog`), then shows the plan's exact changes for
-confirmation (:meth:`PoolInsightPanel.ask_to_apply`) before anything changes.
+identifier and scopes (:class:`~workbench.ui.cognito.resource_dialog.ResourceServerDialog`),
+then shows the plan's exact changes for confirmation (:meth:`PoolInsightPanel.ask_to_apply`)
+before anything changes.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -40,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_pool import (
     FLOW_CHECKS,
     AppClientInfo,
@@ -49,10 +43,11 @@ from workbench.core.cognito_pool import (
     check_flow,
     effective_auth_flows,
 )
-from workbench.core.errors import ConfigError
 from workbench.ui import metrics
-from workbench.ui.inspector.flow_layout import FlowLayout
-from workbench.ui.safe_text import html_text, printable
+from workbench.ui.cognito.resource_dialog import ResourceServerDialog, confirm_box
+from workbench.ui.safe_text import html_text
+from workbench.ui.widgets.flow_layout import FlowLayout
+from workbench.ui.widgets.note_label import NoteLabel
 
 #: Semantic colours of the panel (to move into resources/style.qss): translucent, so they read
 #: on light and dark palettes alike; the text keeps the palette's colour.
@@ -90,47 +85,6 @@ SETTING_ROWS: tuple[tuple[str, str], ...] = (
 #: Problems about a setting shown under another row's name.
 _ROW_FOR = {"GenerateSecret": "ClientSecret"}
 
-_SCOPE_SPLIT = re.compile(r"[\n,]+")
-
-
-class NoteLabel(QLabel):
-    """A word-wrapped label that takes the height its text needs at its width.
-
-    QFormLayout sizes a wrapped QLabel by its size hint (worked out for a narrow width), which
-    leaves blank lines around short texts in wide forms; this label's hint follows its width.
-    """
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        # Plain text unless a caller asks for rich text (and escapes what it embeds): the
-        # values shown (client names, callback URLs, scopes) come from AWS.
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setText(text)
-        self.setWordWrap(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-
-    def setText(self, text: str) -> None:
-        """Plain text is shown with control characters as visible escapes."""
-        plain = self.textFormat() == Qt.TextFormat.PlainText
-        super().setText(printable(text) if plain else text)
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        if self.width() > hint.width():
-            return QSize(hint.width(), self.heightForWidth(self.width()))
-        return hint
-
-    def minimumSizeHint(self) -> QSize:
-        least = super().minimumSizeHint()
-        if self.width() > 0:
-            return QSize(least.width(), self.heightForWidth(self.width()))
-        return least
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self.updateGeometry()
-
 
 def insight_stylesheet() -> str:
     return INSIGHT_QSS.format(
@@ -139,20 +93,43 @@ def insight_stylesheet() -> str:
     )
 
 
-def parse_scopes(text: str) -> tuple[tuple[str, str], ...]:
-    """``read = Read the API`` lines (or commas) as (name, description); no description: the
-    name."""
-    scopes: list[tuple[str, str]] = []
-    for item in _SCOPE_SPLIT.split(text):
-        name, _, description = item.partition("=")
-        name = name.strip()
-        if name:
-            scopes.append((name, description.strip() or name))
-    return tuple(scopes)
-
-
 def _listed(values: Sequence[str], empty: str = "none") -> str:
     return ", ".join(values) if values else empty
+
+
+def client_settings(info: AppClientInfo) -> dict[str, str]:
+    """What the panel shows for each of :data:`SETTING_ROWS`, in words."""
+    if info.explicit_auth_flows:
+        auth_flows = _listed(info.explicit_auth_flows)
+    else:
+        auth_flows = f"none set: Cognito's defaults ({_listed(sorted(effective_auth_flows(())))})"
+    return {
+        "AppClient": f"{info.client_name or '(no name)'} · {info.client_id}",
+        "ClientSecret": (
+            "yes: calls need a SECRET_HASH or client authentication"
+            if info.has_secret
+            else "no (public client)"
+        ),
+        "ExplicitAuthFlows": auth_flows,
+        "AllowedOAuthFlowsUserPoolClient": (
+            "enabled (AllowedOAuthFlowsUserPoolClient)"
+            if info.oauth_enabled
+            else "not enabled: the /oauth2 endpoints refuse this client"
+        ),
+        "AllowedOAuthFlows": _listed(info.allowed_oauth_flows),
+        "AllowedOAuthScopes": _listed(info.allowed_oauth_scopes),
+        "CallbackURLs": _listed(info.callback_urls),
+        "SupportedIdentityProviders": _listed(info.identity_providers),
+        "TokenValidity": (
+            f"access {info.access_token_validity} · ID {info.id_token_validity} · "
+            f"refresh {info.refresh_token_validity}"
+        ),
+        "EnableTokenRevocation": (
+            "on: RevokeToken works"
+            if info.enable_token_revocation
+            else "off: RevokeToken is refused; only GlobalSignOut ends sessions"
+        ),
+    }
 
 
 def _set_severity(widget: QWidget, severity: str) -> None:
@@ -163,105 +140,20 @@ def _set_severity(widget: QWidget, severity: str) -> None:
     widget.style().polish(widget)
 
 
-@dataclass(frozen=True)
-class ResourceServerRequest:
-    """What the person asked for: a resource server and its scopes."""
-
-    identifier: str
-    name: str
-    scopes: tuple[tuple[str, str], ...]
-    client_credentials: bool = False
-
-
-class ResourceServerDialog(QDialog):
-    """Identifier, name and scopes of a resource server to create (or add scopes to)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("cognitoResourceServerDialog")
-        self.setWindowTitle("New resource server")
-        self.setAccessibleName("New resource server")
-        self.setMinimumWidth(metrics.text_width(self, metrics.RESOURCE_DIALOG_MIN_CHARS))
-        intro = QLabel(
-            "Custom scopes belong to a resource server of the pool; tokens carry them as "
-            "<code>&lt;identifier&gt;/&lt;scope&gt;</code>. The next step shows exactly what "
-            "would change, and nothing changes until you confirm.",
-            self,
-        )
-        intro.setObjectName("cognitoResourceServerIntro")
-        intro.setWordWrap(True)
-        self.identifier_edit = QLineEdit(self)
-        self.identifier_edit.setObjectName("cognitoResourceServerIdentifier")
-        self.identifier_edit.setAccessibleName("Resource server identifier")
-        self.identifier_edit.setPlaceholderText("e.g. https://api.example.com or api")
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setObjectName("cognitoResourceServerName")
-        self.name_edit.setAccessibleName("Resource server name")
-        self.name_edit.setPlaceholderText("optional: the identifier")
-        self.scopes_edit = QPlainTextEdit(self)
-        self.scopes_edit.setObjectName("cognitoResourceServerScopes")
-        self.scopes_edit.setAccessibleName("Scopes")
-        self.scopes_edit.setPlaceholderText("one per line: name = description\nread = Read the API")
-        self.scopes_edit.setTabChangesFocus(True)
-        margin = round(2 * self.scopes_edit.document().documentMargin())
-        chrome = 2 * self.scopes_edit.frameWidth() + margin
-        self.scopes_edit.setFixedHeight(
-            metrics.line_height(self.scopes_edit, metrics.SCOPES_EDIT_LINES) + chrome
-        )
-        self.client_credentials_check = QCheckBox(
-            "Also make the app client a client-credentials client", self
-        )
-        self.client_credentials_check.setObjectName("cognitoResourceServerClientCredentials")
-        self.client_credentials_check.setAccessibleName(
-            "Also make the app client a client-credentials client"
-        )
-        self.client_credentials_check.setToolTip(
-            "AllowedOAuthFlows becomes client_credentials only: Cognito does not combine it "
-            "with the code or implicit grant on one app client."
-        )
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("Identifier", self.identifier_edit)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Scopes", self.scopes_edit)
-        form.addRow("", self.client_credentials_check)
-        self.buttons = QDialogButtonBox(self)
-        self.buttons.setObjectName("cognitoResourceServerButtons")
-        self.plan_button = self.buttons.addButton(
-            "Show the changes…", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.plan_button.setObjectName("cognitoResourceServerPlan")
-        self.plan_button.setAccessibleName("Show the changes before making them")
-        self.plan_button.setDefault(True)
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setObjectName("cognitoResourceServerCancel")
-        cancel.setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setSpacing(metrics.SPACING)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.identifier_edit.textChanged.connect(self._on_edited)
-        self.scopes_edit.textChanged.connect(self._on_edited)
-        self._on_edited()
-
-    def request(self) -> ResourceServerRequest:
-        return ResourceServerRequest(
-            self.identifier_edit.text().strip(),
-            self.name_edit.text().strip(),
-            parse_scopes(self.scopes_edit.toPlainText()),
-            self.client_credentials_check.isChecked(),
-        )
-
-    def _on_edited(self) -> None:
-        request = self.request()
-        self.plan_button.setEnabled(bool(request.identifier and request.scopes))
-
-    def accept(self) -> None:
-        if self.plan_button.isEnabled():
-            super().accept()
+def _servers_tree(parent: QWidget) -> QTreeWidget:
+    """The list of resource servers, each with its scopes below it."""
+    tree = QTreeWidget(parent)
+    tree.setObjectName("cognitoInsightServers")
+    tree.setAccessibleName("Resource servers and scopes")
+    tree.setHeaderLabels(["Resource server / scope", "Description"])
+    tree.setRootIsDecorated(True)
+    tree.setUniformRowHeights(True)
+    tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    tree.header().setStretchLastSection(False)
+    tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    tree.setFixedHeight(metrics.line_height(tree, metrics.SERVER_LIST_LINES))
+    return tree
 
 
 class PoolInsightPanel(QFrame):
@@ -409,19 +301,7 @@ class PoolInsightPanel(QFrame):
         self.servers_title = QLabel("Resource servers", self.content)
         self.servers_title.setObjectName("cognitoInsightServersTitle")
         self.servers_title.setFont(bold)
-        self.servers_tree = QTreeWidget(self.content)
-        self.servers_tree.setObjectName("cognitoInsightServers")
-        self.servers_tree.setAccessibleName("Resource servers and scopes")
-        self.servers_tree.setHeaderLabels(["Resource server / scope", "Description"])
-        self.servers_tree.setRootIsDecorated(True)
-        self.servers_tree.setUniformRowHeights(True)
-        self.servers_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.servers_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.servers_tree.header().setStretchLastSection(False)
-        self.servers_tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.servers_tree.setFixedHeight(
-            metrics.line_height(self.servers_tree, metrics.SERVER_LIST_LINES)
-        )
+        self.servers_tree = _servers_tree(self.content)
         self.servers_empty = QLabel("", self.content)
         self.servers_empty.setObjectName("cognitoInsightServersEmpty")
         self.servers_empty.setWordWrap(True)
@@ -500,40 +380,22 @@ class PoolInsightPanel(QFrame):
         self.servers_tree.clear()
         self._recheck()
 
+    def keep_only(self, pool: CognitoPool | None) -> None:
+        """Forget what was read unless it is about ``pool``'s app client."""
+        info = self._info
+        if info is not None and (
+            pool is None
+            or info.client_id != pool.client_id
+            or info.user_pool_id != pool.user_pool_id
+        ):
+            self.clear()
+
     # -- showing ----------------------------------------------------------------------------
     def show_client(self, info: AppClientInfo) -> None:
         self._info = info
         self.set_expanded(True)
-        v = self.values
-        v["AppClient"].setText(f"{info.client_name or '(no name)'} · {info.client_id}")
-        v["ClientSecret"].setText(
-            "yes: calls need a SECRET_HASH or client authentication"
-            if info.has_secret
-            else "no (public client)"
-        )
-        if info.explicit_auth_flows:
-            v["ExplicitAuthFlows"].setText(_listed(info.explicit_auth_flows))
-        else:
-            defaults = _listed(sorted(effective_auth_flows(())))
-            v["ExplicitAuthFlows"].setText(f"none set: Cognito's defaults ({defaults})")
-        v["AllowedOAuthFlowsUserPoolClient"].setText(
-            "enabled (AllowedOAuthFlowsUserPoolClient)"
-            if info.oauth_enabled
-            else "not enabled: the /oauth2 endpoints refuse this client"
-        )
-        v["AllowedOAuthFlows"].setText(_listed(info.allowed_oauth_flows))
-        v["AllowedOAuthScopes"].setText(_listed(info.allowed_oauth_scopes))
-        v["CallbackURLs"].setText(_listed(info.callback_urls))
-        v["SupportedIdentityProviders"].setText(_listed(info.identity_providers))
-        v["TokenValidity"].setText(
-            f"access {info.access_token_validity} · ID {info.id_token_validity} · "
-            f"refresh {info.refresh_token_validity}"
-        )
-        v["EnableTokenRevocation"].setText(
-            "on: RevokeToken works"
-            if info.enable_token_revocation
-            else "off: RevokeToken is refused; only GlobalSignOut ends sessions"
-        )
+        for key, text in client_settings(info).items():
+            self.values[key].setText(text)
         self._recheck()
 
     def show_servers(self, servers: Sequence[ResourceServer]) -> None:
@@ -666,30 +528,7 @@ class PoolInsightPanel(QFrame):
             )
             self.servers_empty.show()
             return None
-        box = QMessageBox(self.window())
-        box.setObjectName("cognitoConfirmPlan")
-        box.setAccessibleName("Confirm the changes to the user pool")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Change the user pool?")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        steps = "".join(f"<li>{html_text(step)}</li>" for step in plan.steps())
-        notes = "".join(f"<li>{html_text(note)}</li>" for note in plan.warnings)
-        text = f"<b>This will change {html_text(plan.user_pool_id)}:</b><ul>{steps}</ul>"
-        if notes:
-            text += f"<b>Note:</b><ul>{notes}</ul>"
-        box.setText(text)
-        box.setInformativeText("Nothing has changed yet.")
-        label = box.findChild(QLabel, "qt_msgbox_label")  # QMessageBox's own text label
-        if label is not None:  # wide enough for the steps to read as sentences
-            label.setMinimumWidth(metrics.text_width(label, metrics.CONFIRM_TEXT_MIN_CHARS))
-        apply_button = box.addButton("Apply changes", QMessageBox.ButtonRole.AcceptRole)
-        apply_button.setObjectName("cognitoConfirmApply")
-        apply_button.setAccessibleName("Apply the changes")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        cancel.setObjectName("cognitoConfirmCancel")
-        cancel.setAccessibleName("Cancel: change nothing")
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
+        box, apply_button = confirm_box(self.window(), plan)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.confirm_box = box
 
@@ -712,19 +551,4 @@ class PoolInsightPanel(QFrame):
         self._recheck()
 
 
-def require_request(request: ResourceServerRequest) -> ResourceServerRequest:
-    """The request, or a ConfigError saying what is missing."""
-    if not request.identifier:
-        raise ConfigError("Name the resource server's identifier (often the API's URL).")
-    if not request.scopes:
-        raise ConfigError("Name at least one scope (one per line: name = description).")
-    return request
-
-
-__all__ = [
-    "NoteLabel",
-    "PoolInsightPanel",
-    "ResourceServerDialog",
-    "ResourceServerRequest",
-    "parse_scopes",
-]
+__all__ = ["PoolInsightPanel"]

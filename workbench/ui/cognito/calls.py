@@ -1,0 +1,98 @@
+"""What the Cognito tab runs in its workers (no widget is touched here), and the provider that
+makes the inspector verify against a pool."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from workbench.core.client_auth import ClientConfig
+from workbench.core.cognito import CognitoPool, SecretHash
+from workbench.core.cognito_auth import CognitoAuth
+from workbench.core.cognito_pool import CognitoPoolAdmin
+from workbench.core.http import ExchangeLog
+from workbench.core.model import Provider
+
+AuthFactory = Callable[[CognitoPool, ExchangeLog], CognitoAuth]
+AdminFactory = Callable[[CognitoPool, ExchangeLog], CognitoPoolAdmin]
+
+
+def with_auth(
+    make_auth: AuthFactory,
+    pool: CognitoPool,
+    log: ExchangeLog,
+    op: Callable[[CognitoAuth], Any],
+) -> tuple[Any, SecretHash | None]:
+    """``op(auth)`` with a fresh CognitoAuth, closed after; and the SECRET_HASH it sent."""
+    auth = make_auth(pool, log)
+    try:
+        return op(auth), auth.last_secret_hash
+    finally:
+        auth.close()
+
+
+def with_admin(
+    make_admin: AdminFactory,
+    pool: CognitoPool,
+    log: ExchangeLog,
+    op: Callable[[CognitoPoolAdmin], Any],
+) -> Any:
+    """``op(admin)`` with a fresh CognitoPoolAdmin, closed after."""
+    admin = make_admin(pool, log)
+    try:
+        return op(admin)
+    finally:
+        admin.close()
+
+
+def pool_provider(pool: CognitoPool, scope: str = "") -> Provider:
+    """The provider that makes the inspector verify against the pool: its issuer and keys,
+    nothing discovered; the hosted endpoints too when the pool has a domain."""
+    if pool.domain:
+        return replace(pool.to_provider(scope), discover=False)
+    secret = pool.client_secret
+    client = ClientConfig(
+        pool.require_client(), secret, "client_secret_basic" if secret else "none"
+    )
+    return Provider(
+        client=client,
+        issuer=pool.issuer,
+        endpoints={"jwks_uri": pool.jwks_url},
+        scope=scope,
+        verify_tls=pool.verify_tls,
+        name=f"{pool.name or 'Cognito ' + pool.user_pool_id} (API)",
+        discover=False,
+    )
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in in progress: what the answers of its challenges go back with."""
+
+    pool: CognitoPool
+    flow: str
+    username: str
+
+
+#: CLI option names in core messages, in the words of this tab.
+_UI_WORDS = {
+    "--region (or --user-pool-id)": "the Region (or the User pool ID)",
+    "--client-secret-env VAR": "the Client secret field",
+    "--user-pool-id": "the User pool ID",
+    "--client-id": "the App client ID",
+    "--aws-profile": "the AWS profile",
+    "--endpoint-url": "the Endpoint URL",
+    "--username": "the Username",
+    "--region": "the Region",
+}
+
+
+def ui_words(text: str) -> str:
+    """A core message with its CLI option names replaced by this tab's field names."""
+    for cli, ui in _UI_WORDS.items():
+        text = text.replace(cli, ui)
+    return text
+
+
+__all__ = ["SignIn", "pool_provider", "ui_words", "with_admin", "with_auth"]
