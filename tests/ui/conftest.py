@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QThreadPool
 
-from workbench import workers
 from workbench.core.client_auth import ClientConfig
 from workbench.core.session import Provider
 from workbench.demo import (
@@ -17,6 +16,7 @@ from workbench.demo import (
     NATIVE_CLIENT_ID,
     DemoServer,
 )
+from workbench.ui import workers
 from workbench.ui.state import AppState
 
 

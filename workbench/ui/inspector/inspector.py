@@ -2,7 +2,7 @@
 
 Decoding is instant and happens on the GUI thread, so the claims show at once; verification
 (which may fetch the issuer's JWKS) and every server action (refresh, revoke, introspection,
-UserInfo, the revocation reality check) run in :mod:`workbench.workers`.
+UserInfo, the revocation reality check) run in :mod:`workbench.ui.workers`.
 
 Everything a token or a provider wrote (claims, header members, reasons, error messages) is
 shown through :func:`~workbench.core.display.printable` in plain-text labels, and the verdict
@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench import workers
 from workbench.core.claims import expiry, format_local, format_relative
 from workbench.core.display import printable
 from workbench.core.errors import (
@@ -68,7 +67,7 @@ from workbench.core.tokens import (
     token_kind,
 )
 from workbench.core.tokenset import TokenSet
-from workbench.ui import metrics
+from workbench.ui import metrics, workers
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.inspector.claims_model import (
     ClaimNameRole,
@@ -130,36 +129,6 @@ class ShownToken:
     kind: str  # jwt / jwe / opaque / malformed
     decoded: DecodedJwt | None
     problem: str = ""
-
-
-class _Relay(QObject):
-    """Receives one worker's signals for the inspector; dies with it, so a late result never
-    reaches a deleted widget (Qt disconnects a destroyed receiver's slots)."""
-
-    def __init__(
-        self,
-        parent: QObject,
-        on_returned: Callable[[Any], None],
-        on_errored: Callable[[BaseException], None],
-        on_finished: Callable[[], None],
-    ) -> None:
-        super().__init__(parent)
-        self._returned = on_returned
-        self._errored = on_errored
-        self._finished = on_finished
-
-    def returned(self, value: object) -> None:
-        self._returned(value)
-
-    def errored(self, exc: object) -> None:
-        assert isinstance(exc, BaseException)
-        self._errored(exc)
-
-    def finished(self) -> None:
-        try:
-            self._finished()
-        finally:
-            self.deleteLater()
 
 
 # -- work done off the GUI thread ----------------------------------------------------------
@@ -244,7 +213,7 @@ class TokenInspector(QWidget):
         self._inspection: Inspection | None = None
         self._revoked: set[str] = set()
         self._check_generation = 0
-        self._running: set[_Relay] = set()
+        self._running: set[workers.Worker] = set()
         self._actions_running = 0
         self._bearer_role: Literal["access", "id"] = "access"
         self._json_dirty = False
@@ -1195,19 +1164,19 @@ class TokenInspector(QWidget):
         on_finished: Callable[[], None] | None = None,
     ) -> None:
         def finished() -> None:
-            self._running.discard(relay)
+            self._running.discard(worker)
             if on_finished is not None:
                 on_finished()
 
-        relay = _Relay(self, on_returned, on_errored, finished)
-        self._running.add(relay)
-        workers.start(
+        worker = workers.start(
             fn,
             *args,
-            on_returned=relay.returned,
-            on_errored=relay.errored,
-            on_finished=relay.finished,
+            on_returned=on_returned,
+            on_errored=on_errored,
+            on_finished=finished,
+            owner=self,
         )
+        self._running.add(worker)
 
     def _run_action(
         self,
