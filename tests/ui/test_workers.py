@@ -73,3 +73,19 @@ def _alive(obj: QObject) -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def test_owned_workers_are_busy_until_the_last_one_finished(qtbot: QtBot) -> None:
+    owner = QObject()
+    group = workers.OwnedWorkers(owner)
+    release = threading.Event()
+    got: list[object] = []
+    assert not group.busy
+    group.start(lambda: release.wait(5) and "first", on_returned=got.append)
+    group.start(lambda: "second", on_returned=got.append)
+    assert group.busy
+    qtbot.waitUntil(lambda: got == ["second"], timeout=5000)
+    assert group.busy, "the first worker still runs"
+    release.set()
+    qtbot.waitUntil(lambda: not group.busy, timeout=5000)
+    assert got == ["second", "first"]

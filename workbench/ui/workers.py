@@ -185,6 +185,41 @@ def start(
     return worker
 
 
+class OwnedWorkers:
+    """The workers one widget started with ``owner=`` itself: :attr:`busy` while any runs."""
+
+    def __init__(self, owner: QObject) -> None:
+        self._owner = owner
+        self._running: set[Worker] = set()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def start(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_returned: Callable[[Any], None] | None = None,
+        on_errored: Callable[[Any], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
+    ) -> None:
+        def finished() -> None:
+            self._running.discard(worker)
+            if on_finished is not None:
+                on_finished()
+
+        worker = start(
+            fn,
+            *args,
+            on_returned=on_returned,
+            on_errored=on_errored,
+            on_finished=finished,
+            owner=self._owner,
+        )
+        self._running.add(worker)
+
+
 def active() -> list[Worker]:
     with _lock:
         return list(_active)

@@ -2,24 +2,27 @@
 Copy as Bearer, Copy token, Copy JSON.
 
 :class:`InspectorActions` owns the QActions and their buttons, and decides which action is
-enabled for the shown token and why not (the tooltips say it). It tells the panel what the user
-asked for through its signals; the panel does the work.
+enabled for the shown token and why not (the tooltips say it). It copies to the clipboard
+itself; for everything else it tells the panel what the user asked for through its signals.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.inspector.entries import ShownToken
 from workbench.ui.inspector.flow_layout import FlowLayout
+from workbench.ui.inspector.results import pretty_json
 
 BearerRole = Literal["access", "id"]
+BEARER_PREFIX = "Authorization: Bearer "
 REFRESH_TIP = "Get new tokens with the refresh token of the shown tokens"
 REALITY_TIP = "Verify the token locally and ask the server, side by side"
 
@@ -70,14 +73,19 @@ class InspectorActions(QObject):
     sig_introspect = Signal()
     sig_userinfo = Signal()
     sig_reality = Signal()
-    sig_copy_bearer = Signal(object)
-    """Copy as Bearer; the role chosen from its menu, or None for the current choice."""
-    sig_copy_token = Signal()
-    sig_copy_claims = Signal()
+    sig_copied = Signal(str)
+    """Something was copied (or there was nothing to copy): what to tell the user."""
 
-    def __init__(self, host: QWidget) -> None:
+    def __init__(
+        self,
+        host: QWidget,
+        shown: Callable[[], ShownToken | None],
+        current: Callable[[], TokenSet | None],
+    ) -> None:
         super().__init__(host)
         self._host = host
+        self._shown = shown
+        self._current = current
         self.bearer_role: BearerRole = "access"
         self._build_actions()
         self._build_bar()
@@ -138,7 +146,7 @@ class InspectorActions(QObject):
             " token (Cognito-backed API Gateway authorizers want the ID token)",
             "Ctrl+Shift+B",
         )
-        self.copy_bearer.triggered.connect(lambda: self.sig_copy_bearer.emit(None))
+        self.copy_bearer.triggered.connect(lambda: self.copy_as_bearer())
         group = QActionGroup(self)
         group.setExclusive(True)
         self.bearer_access = a(
@@ -148,17 +156,17 @@ class InspectorActions(QObject):
         for action, role in ((self.bearer_access, "access"), (self.bearer_id, "id")):
             action.setCheckable(True)
             group.addAction(action)
-            action.triggered.connect(lambda _=False, r=role: self.sig_copy_bearer.emit(r))
+            action.triggered.connect(lambda _=False, r=role: self.copy_as_bearer(r))
         self.bearer_access.setChecked(True)
         self.copy_token = a("actionCopyToken", "Copy token", "Copy the shown token", "Ctrl+Alt+C")
-        self.copy_token.triggered.connect(self.sig_copy_token)
+        self.copy_token.triggered.connect(self.copy_shown_token)
         self.copy_claims = a(
             "actionCopyClaims",
             "Copy JSON",
             "Copy the decoded claims as JSON",
             "Ctrl+Shift+J",
         )
-        self.copy_claims.triggered.connect(self.sig_copy_claims)
+        self.copy_claims.triggered.connect(self.copy_shown_claims)
 
     def _build_bar(self) -> None:
         host = self._host
@@ -198,13 +206,40 @@ class InspectorActions(QObject):
         for button in (self.bearer_button, self.copy_token_button):
             flow.addWidget(button)
 
-    def set_bearer_role(self, role: BearerRole) -> None:
-        """What "Copy as Bearer" copies from now on; its text and menu say so."""
-        self.bearer_role = role
-        (self.bearer_id if role == "id" else self.bearer_access).setChecked(True)
-        label = "ID token" if role == "id" else "access token"
-        self.copy_bearer.setText("Copy as Bearer (ID token)" if role == "id" else "Copy as Bearer")
-        self.bearer_button.setAccessibleName(f"Copy as Bearer with the {label}")
+    # -- copying
+    def copy_as_bearer(self, role: BearerRole | None = None) -> None:
+        """Copy ``Authorization: Bearer <token>``; ``role`` also sets the choice (its text and
+        menu say so)."""
+        if role is not None:
+            self.bearer_role = role
+            (self.bearer_id if role == "id" else self.bearer_access).setChecked(True)
+            label = "ID token" if role == "id" else "access token"
+            self.copy_bearer.setText(
+                "Copy as Bearer (ID token)" if role == "id" else "Copy as Bearer"
+            )
+            self.bearer_button.setAccessibleName(f"Copy as Bearer with the {label}")
+        token = bearer_token(self.bearer_role, self._shown(), self._current())
+        label = "ID token" if self.bearer_role == "id" else "access token"
+        if token is None:
+            self.sig_copied.emit(f"No {label} to copy.")
+            return
+        QGuiApplication.clipboard().setText(BEARER_PREFIX + token)
+        self.sig_copied.emit(f"Copied “Authorization: Bearer …” with the {label}.")
+
+    def copy_shown_token(self) -> None:
+        shown = self._shown()
+        if shown is None:
+            return
+        QGuiApplication.clipboard().setText(shown.entry.token)
+        self.sig_copied.emit(f"Copied the {shown.entry.label.lower()}.")
+
+    def copy_shown_claims(self) -> None:
+        """The decoded claims, pretty-printed JSON."""
+        shown = self._shown()
+        if shown is None or shown.decoded is None:
+            return
+        QGuiApplication.clipboard().setText(pretty_json(shown.decoded.claims))
+        self.sig_copied.emit("Copied the claims as JSON.")
 
     def update(
         self,

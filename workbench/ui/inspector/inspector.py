@@ -15,17 +15,14 @@ says "valid" with the pass colour only when the signature check passed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from workbench.core.tokens import Inspection
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics, workers
-from workbench.ui.inspector.actions import BearerRole, InspectorActions, bearer_token
+from workbench.ui.inspector.actions import BearerRole, InspectorActions
 from workbench.ui.inspector.card import TokenCard
 from workbench.ui.inspector.checks import TokenChecks
 from workbench.ui.inspector.details import TokenDetails
@@ -38,13 +35,11 @@ from workbench.ui.inspector.entries import (
 )
 from workbench.ui.inspector.picker import TokenPicker
 from workbench.ui.inspector.reality import RealityCheckPanel
-from workbench.ui.inspector.results import ActionResultView, pretty_json
+from workbench.ui.inspector.results import ActionResultView
 from workbench.ui.inspector.server import ServerActions
 from workbench.ui.inspector.style import semantic_colours, stylesheet
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import MessageBanner
-
-BEARER_PREFIX = "Authorization: Bearer "
 
 
 class TokenInspector(QWidget):
@@ -64,7 +59,7 @@ class TokenInspector(QWidget):
         self.setAccessibleName("Token inspector")
         self._entries: list[TokenEntry] = []
         self._shown: ShownToken | None = None
-        self._running: set[workers.Worker] = set()
+        self._workers = workers.OwnedWorkers(self)
         self._applied_qss = ""
         self._build_parts()
         self._build_layout()
@@ -90,7 +85,7 @@ class TokenInspector(QWidget):
     def _build_parts(self) -> None:
         # The parts; the panel also names the widgets and actions others reach for (the main
         # window, the screenshots, the tests).
-        self.actions = a = InspectorActions(self)
+        self.actions = a = InspectorActions(self, lambda: self._shown, lambda: self.state.tokens)
         self.act_paste, self.act_refresh, self.act_introspect = a.paste, a.refresh, a.introspect
         self.act_revoke_refresh, self.act_reality = a.revoke_refresh, a.reality
         self.act_copy_bearer, self.act_bearer_id = a.copy_bearer, a.bearer_id
@@ -123,13 +118,13 @@ class TokenInspector(QWidget):
         self.header_model, self.raw_json = t.header_model, t.raw_json
 
         self.checks = TokenChecks(
-            self.state, self.card, self.tabs, self._start_worker, lambda: self._shown, self
+            self.state, self.card, self.tabs, self._workers.start, lambda: self._shown, self
         )
         self.server = ServerActions(
             self.state,
             lambda: self._shown,
             (self.result_view, self.error_banner, self.reality),
-            self._start_worker,
+            self._workers.start,
             self,
         )
 
@@ -184,9 +179,7 @@ class TokenInspector(QWidget):
         a.sig_introspect.connect(self.introspect)
         a.sig_userinfo.connect(self.userinfo)
         a.sig_reality.connect(self.reality_check)
-        a.sig_copy_bearer.connect(self.copy_bearer)
-        a.sig_copy_token.connect(self.copy_token)
-        a.sig_copy_claims.connect(self.copy_claims)
+        a.sig_copied.connect(self._on_copied)
         self.token_picker.sig_chosen.connect(self._on_picker_changed)
         self.token_picker.sig_pasted.connect(self.show_token)
         self.card.sig_details.connect(self.tabs.show_checks_tab)
@@ -202,34 +195,11 @@ class TokenInspector(QWidget):
         s.sig_revoked.connect(self._on_revoked)
         s.sig_reality_changed.connect(self._update_ticking)
 
-    def _start_worker(
-        self,
-        fn: Callable[..., Any],
-        *args: Any,
-        on_returned: Callable[[Any], None],
-        on_errored: Callable[[Any], None],
-        on_finished: Callable[[], None] | None = None,
-    ) -> None:
-        def finished() -> None:
-            self._running.discard(worker)
-            if on_finished is not None:
-                on_finished()
-
-        worker = workers.start(
-            fn,
-            *args,
-            on_returned=on_returned,
-            on_errored=on_errored,
-            on_finished=finished,
-            owner=self,
-        )
-        self._running.add(worker)
-
     # ======================================================================== public API
     @property
     def busy(self) -> bool:
         """True while a check or a server action runs in a worker."""
-        return bool(self._running)
+        return self._workers.busy
 
     @property
     def shown(self) -> ShownToken | None:
@@ -300,32 +270,15 @@ class TokenInspector(QWidget):
 
     def copy_bearer(self, role: BearerRole | None = None) -> None:
         """Copy ``Authorization: Bearer <token>`` (Ctrl+Shift+B); ``role`` also sets the choice."""
-        if role is not None:
-            self.actions.set_bearer_role(role)
-        role = self.actions.bearer_role
-        token = bearer_token(role, self._shown, self.state.tokens)
-        label = "ID token" if role == "id" else "access token"
-        if token is None:
-            self._status(f"No {label} to copy.", inline=True)
-        else:
-            QGuiApplication.clipboard().setText(BEARER_PREFIX + token)
-            self._status(f"Copied “Authorization: Bearer …” with the {label}.", inline=True)
-        self._update_actions()
+        self.actions.copy_as_bearer(role)
 
     def copy_token(self) -> None:
         """Copy the shown token (Ctrl+Alt+C)."""
-        if self._shown is None:
-            return
-        QGuiApplication.clipboard().setText(self._shown.entry.token)
-        self._status(f"Copied the {self._shown.entry.label.lower()}.", inline=True)
+        self.actions.copy_shown_token()
 
     def copy_claims(self) -> None:
         """Copy the decoded claims, pretty-printed JSON (Ctrl+Shift+J)."""
-        shown = self._shown
-        if shown is None or shown.decoded is None:
-            return
-        QGuiApplication.clipboard().setText(pretty_json(shown.decoded.claims))
-        self._status("Copied the claims as JSON.", inline=True)
+        self.actions.copy_shown_claims()
 
     # ======================================================================== showing
     def _rebuild_picker(self) -> None:
@@ -439,6 +392,10 @@ class TokenInspector(QWidget):
         self._rebuild_picker()
         if self._shown is not None and self._shown.entry.token == token:
             self.card.show_chips(self._shown, revoked=True)
+
+    def _on_copied(self, message: str) -> None:
+        self._status(message, inline=True)
+        self._update_actions()
 
     def _on_expired(self) -> None:
         self.checks.mark_expired()
