@@ -254,10 +254,22 @@ class InspectorActions(QObject):
         one of them (None for a pasted token); ``current``: the current tokens.
         """
         has_shown = shown is not None
-        shown_jwt = shown is not None and shown.decoded is not None
-        pasted = shown is not None and shown.entry.role == "pasted"
+        has_access = own is not None and bool(own.access_token)
+        has_refresh = own is not None and bool(own.refresh_token)
+        self._update_refresh(idle, shown, own)
+        self.revoke.setEnabled(idle and (has_shown or own is not None))
+        self.revoke_access.setEnabled(idle and has_access)
+        self.revoke_refresh.setEnabled(idle and has_refresh)
+        self.introspect.setEnabled(idle and has_shown)
+        self.userinfo.setEnabled(idle and userinfo_token(shown, own) is not None)
+        self._update_reality(idle, shown)
+        self._update_bearer(shown, current)
+        self.copy_token.setEnabled(has_shown)
+        self.copy_claims.setEnabled(shown is not None and shown.decoded is not None)
+
+    def _update_refresh(self, idle: bool, shown: ShownToken | None, own: TokenSet | None) -> None:
         self.refresh.setEnabled(idle and own is not None and bool(own.refresh_token))
-        if pasted:
+        if shown is not None and shown.entry.role == "pasted":
             self.refresh.setToolTip(
                 "A pasted token brings no refresh token of its own: Refresh redeems the refresh"
                 " token of the current tokens only (paste a refresh token in the Refresh tab)"
@@ -266,24 +278,21 @@ class InspectorActions(QObject):
             self.refresh.setToolTip("These tokens came without a refresh token")
         else:
             self.refresh.setToolTip(f"{REFRESH_TIP} (Ctrl+R)")
-        self.revoke.setEnabled(idle and (has_shown or own is not None))
-        self.revoke_access.setEnabled(idle and own is not None and bool(own.access_token))
-        self.revoke_refresh.setEnabled(idle and own is not None and bool(own.refresh_token))
-        self.introspect.setEnabled(idle and has_shown)
-        self.userinfo.setEnabled(idle and userinfo_token(shown, own) is not None)
-        is_id = shown is not None and shown.entry.role == "id"
-        self.reality.setEnabled(idle and shown_jwt and not is_id)
-        if is_id:
+
+    def _update_reality(self, idle: bool, shown: ShownToken | None) -> None:
+        if shown is not None and shown.entry.role == "id":
+            self.reality.setEnabled(False)
             self.reality.setToolTip(
                 "ID tokens are not revocable: the server check applies to access tokens"
             )
-        else:
-            self.reality.setToolTip(f"{REALITY_TIP} (Ctrl+K)")
+            return
+        self.reality.setEnabled(idle and shown is not None and shown.decoded is not None)
+        self.reality.setToolTip(f"{REALITY_TIP} (Ctrl+K)")
+
+    def _update_bearer(self, shown: ShownToken | None, current: TokenSet | None) -> None:
         if self.bearer_role == "id" and bearer_token("id", shown, current) is None:
             self.bearer_role = "access"  # no ID token any more: back to the access token
             self.bearer_access.setChecked(True)
             self.copy_bearer.setText("Copy as Bearer")
         self.copy_bearer.setEnabled(bearer_token(self.bearer_role, shown, current) is not None)
         self.bearer_id.setEnabled(current is not None and bool(current.id_token))
-        self.copy_token.setEnabled(has_shown)
-        self.copy_claims.setEnabled(shown_jwt)
