@@ -431,4 +431,4 @@ class TokenInspector(QWidget):
         super().changeEvent(event)
 
 
-__all__ = ["ShownToken", "TokenEntry", "TokenInspector"]
+__all__ = ["TokenInspector"]
