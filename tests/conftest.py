@@ -68,7 +68,7 @@ def dummy_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def no_dangling_threads() -> Iterator[None]:
-    """Fail a test that leaves a thread running (architecture.md, threading rule)."""
+    """Fail a test that leaves a thread running (docs/design.md, the threading rule)."""
     before = set(threading.enumerate())
     yield
     deadline = time.monotonic() + 3.0

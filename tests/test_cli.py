@@ -16,6 +16,7 @@ from typing import IO
 import pytest
 import requests
 
+from tests.demo_driver import decide_device_code, sign_in_and_decide
 from workbench.cli import LOG_MAX_KEYS, collapse_body, main
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
@@ -24,7 +25,6 @@ from workbench.demo import (
     DemoConfig,
     DemoServer,
 )
-from workbench.demo.driver import decide_device_code, sign_in_and_decide
 
 
 @pytest.fixture

@@ -1,7 +1,13 @@
-"""The static gates run with the suite: ruff, mypy --strict on core and demo, import-linter."""
+"""The static gates run with the suite: ruff, mypy --strict on core and demo, import-linter.
+
+The import-linter contracts live in pyproject.toml (Qt only in the desktop app, the layers, the
+two faces independent, the generic OAuth core apart from Cognito); docs/design.md explains them.
+Import cycles and sizes are checked by tests/test_structure.py.
+"""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,9 +38,10 @@ def test_mypy_strict_core_and_demo() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_core_demo_cli_never_import_qt() -> None:
+def test_import_contracts_none_broken() -> None:
     # The console script sits beside this interpreter, on PATH or not (an unactivated venv).
     script = Path(sys.executable).with_name("lint-imports")
     result = _run(str(script) if script.exists() else "lint-imports", "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    # Whatever the number of contracts: every one was checked and none is broken.
+    assert re.search(r"Contracts: [1-9][0-9]* kept, 0 broken\.", result.stdout), result.stdout

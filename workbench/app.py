@@ -13,9 +13,6 @@ from typing import Any
 
 from workbench import __version__
 
-SCREENSHOT_SETTLE_MS = 600
-SCREENSHOT_TIMEOUT_MS = 20_000
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

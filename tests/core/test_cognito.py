@@ -124,7 +124,7 @@ def test_store_keeps_the_secret_in_the_keyring_not_the_file(tmp_path: Path) -> N
 
 # -- SECRET_HASH ---------------------------------------------------------------------------------
 def test_secret_hash_matches_an_independent_computation() -> None:
-    """The formula of cognito.md, computed here with hmac/hashlib/base64 directly.
+    """Base64(HMAC-SHA256(client secret, username + client id)), computed here directly.
 
     moto accepts a wrong SECRET_HASH on USER_PASSWORD_AUTH, so moto cannot be the judge.
     """

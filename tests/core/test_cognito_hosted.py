@@ -16,6 +16,7 @@ from dataclasses import replace
 import pytest
 import requests
 
+from tests.demo_driver import sign_in_and_decide
 from workbench.core.cognito import CognitoPool
 from workbench.core.errors import OAuthError
 from workbench.core.session import OAuthSession
@@ -25,7 +26,6 @@ from workbench.demo import (
     DemoConfig,
     DemoServer,
 )
-from workbench.demo.driver import sign_in_and_decide
 
 COGNITO_PATHS = {
     "authorize": "/oauth2/authorize",

@@ -1,7 +1,7 @@
 """The Cognito API door against moto's real server (``ThreadedMotoServer`` on 127.0.0.1).
 
 moto 5.2 serves the cognito-idp API and each pool's JWKS, signs tokens naming the real AWS
-issuer, and has known gaps (cognito.md): no RevokeToken, no hosted /oauth2 endpoints, no
+issuer, and has known gaps: no RevokeToken, no hosted /oauth2 endpoints, no
 ExplicitAuthFlows enforcement, a wrong SECRET_HASH accepted on USER_PASSWORD_AUTH, SRP maths and
 TOTP codes not checked. Those are covered in test_cognito.py (Stubber, independent SECRET_HASH)
 and test_cognito_hosted.py (the generic flows against a server laid out like Cognito's).

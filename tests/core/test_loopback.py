@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
+from tests.demo_driver import sign_in_and_decide
 from workbench.core import loopback
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import FlowError
 from workbench.core.loopback import IDLE_CONNECTION_TIMEOUT, ConnectionLimits, LoopbackListener
 from workbench.core.session import OAuthSession, Provider
 from workbench.demo import NATIVE_CLIENT_ID, DemoServer
-from workbench.demo.driver import sign_in_and_decide
 
 STATE = "the-state-this-sign-in-sent"
 

@@ -12,19 +12,19 @@ import jwt
 import pytest
 import requests
 
+from tests.demo_driver import (
+    DemoDriverError,
+    form_token,
+    pkce_pair,
+    redirect_params,
+    sign_in_and_decide,
+)
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
     NATIVE_CLIENT_ID,
     USERS,
     DemoServer,
-)
-from workbench.demo.driver import (
-    DemoDriverError,
-    form_token,
-    pkce_pair,
-    redirect_params,
-    sign_in_and_decide,
 )
 
 REDIRECT = "http://127.0.0.1:53123/callback"

@@ -16,8 +16,8 @@ import pytest
 import requests
 
 from tests.browser import chromium_page
+from tests.demo_driver import pkce_pair
 from workbench.demo import NATIVE_CLIENT_ID, DemoServer
-from workbench.demo.driver import pkce_pair
 from workbench.demo.store import DeviceStatus
 
 pytestmark = pytest.mark.browser

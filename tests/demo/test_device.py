@@ -10,6 +10,7 @@ import jwt
 import pytest
 import requests
 
+from tests.demo_driver import DemoDriverError, decide_device_code, form_token, pkce_pair
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
@@ -18,7 +19,6 @@ from workbench.demo import (
     USERS,
     DemoServer,
 )
-from workbench.demo.driver import DemoDriverError, decide_device_code, form_token, pkce_pair
 
 
 def start(metadata: dict[str, Any], scope: str = "openid profile offline_access") -> Any:

@@ -17,6 +17,14 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.demo_driver import (
+    DemoDriverError,
+    decide_device_code,
+    form_token,
+    pkce_pair,
+    redirect_params,
+    sign_in_and_decide,
+)
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
@@ -28,14 +36,6 @@ from workbench.demo import (
     create_app,
 )
 from workbench.demo.accounts import is_loopback_redirect_uri
-from workbench.demo.driver import (
-    DemoDriverError,
-    decide_device_code,
-    form_token,
-    pkce_pair,
-    redirect_params,
-    sign_in_and_decide,
-)
 from workbench.demo.store import DeviceStatus
 
 BASIC = (CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET)

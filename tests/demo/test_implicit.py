@@ -11,8 +11,8 @@ from urllib.parse import urlencode, urlsplit
 import jwt
 import requests
 
+from tests.demo_driver import redirect_params, sign_in_and_decide
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, NATIVE_CLIENT_ID, USERS
-from workbench.demo.driver import redirect_params, sign_in_and_decide
 
 REDIRECT = "http://localhost:47001/callback"
 

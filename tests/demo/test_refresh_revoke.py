@@ -10,6 +10,7 @@ import jwt
 import pytest
 import requests
 
+from tests.demo_driver import pkce_pair, redirect_params, sign_in_and_decide
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,
@@ -17,7 +18,6 @@ from workbench.demo import (
     USERS,
     DemoServer,
 )
-from workbench.demo.driver import pkce_pair, redirect_params, sign_in_and_decide
 
 BASIC = (CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET)
 

@@ -20,12 +20,12 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from tests.demo_driver import sign_in_and_decide
 from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.pkce import s256_challenge
 from workbench.core.tokens import decode_jwt
 from workbench.core.tokenset import TokenSet
 from workbench.demo import DemoServer
-from workbench.demo.driver import sign_in_and_decide
 from workbench.ui.state import AppState
 from workbench.ui.tabs.auth_code import COPY_URL_SHORTCUT, AuthCodeTab
 

@@ -1,6 +1,6 @@
 """CognitoTab against moto's real Cognito server (``ThreadedMotoServer`` on 127.0.0.1).
 
-moto serves the cognito-idp API and each pool's JWKS. What it does not do (cognito.md): enforce
+moto serves the cognito-idp API and each pool's JWKS. What it does not do: enforce
 an app client's ExplicitAuthFlows, so the "flow not enabled" answer comes from botocore's Stubber
 here, the only mocked call in this file; RevokeToken, so it is not exercised against moto.
 """

@@ -14,10 +14,10 @@ import pytest
 import qrcode
 from PySide6.QtCore import Qt, QUrl
 
+from tests.demo_driver import decide_device_code
 from tests.ui.conftest import demo_provider
 from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.demo import DemoServer
-from workbench.demo.driver import decide_device_code
 from workbench.ui.state import AppState
 from workbench.ui.tabs.device import DeviceFlowTab
 

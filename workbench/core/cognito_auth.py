@@ -70,7 +70,6 @@ _CODE_FIELD = {
     "SMS_MFA": "SMS_MFA_CODE",
     "EMAIL_OTP": "EMAIL_OTP_CODE",
 }
-_MAX_STEPS = 8
 
 
 @dataclass(frozen=True)
@@ -442,21 +441,6 @@ class CognitoAuth(CognitoApi):
                 Session=session,
             )
         return self._outcome(response, challenge.username, challenge.flow, challenge.admin)
-
-    def sign_in_with_answers(
-        self,
-        username: str,
-        password: str,
-        answers: Mapping[str, str],
-        flow: AuthFlow = "USER_PASSWORD_AUTH",
-    ) -> TokenSet:
-        """Sign in answering every challenge from ``answers`` (scripts and tests)."""
-        result = self.sign_in(username, password, flow)
-        for _ in range(_MAX_STEPS):
-            if isinstance(result, TokenSet):
-                return result
-            result = self.respond(result, answers)
-        raise FlowError("Cognito kept asking challenges; giving up.", kind="too_many_challenges")
 
     # -- token management ----------------------------------------------------------------------
     def refresh(self, refresh_token: str, username: str | None = None) -> RefreshResult:

@@ -7,7 +7,7 @@ page is same-site), so every form also carries a per-session anti-CSRF token tha
 must echo (compared in constant time) and a POST whose ``Origin`` is another origin is
 refused: both answer 403 and change nothing.
 
-Driving the pages over HTTP (what a test does; :mod:`workbench.demo.driver` does it):
+Driving the pages over HTTP (what a test does; :mod:`tests.demo_driver` does it):
 
 * authorization endpoint: ``GET <authorize URL>`` shows the sign-in page; ``POST`` the same
   URL with ``csrf_token`` (from the page), ``username`` and ``password`` shows the consent

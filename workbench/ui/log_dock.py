@@ -312,22 +312,6 @@ class ExchangeLogDock(QDockWidget):
         exchange = rows[0].data(EXCHANGE_ROLE)
         return exchange if isinstance(exchange, Exchange) else None
 
-    def show_exchange(self, exchange_id: int) -> bool:
-        """Select and reveal an exchange by id (clearing the filter if it hides it)."""
-        row = self.model.row_of(exchange_id)
-        if row < 0:
-            return False
-        source = self.model.index(row, 0)
-        index = self.proxy.mapFromSource(source)
-        if not index.isValid():
-            self.filter_edit.clear()
-            index = self.proxy.mapFromSource(source)
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
-        self.show()
-        self.raise_()
-        return True
-
     def detail_text(self) -> str:
         """Everything the detail pane shows (title and body) as plain text."""
         return f"{self.detail_title.text()}\n{self.detail.toPlainText()}"

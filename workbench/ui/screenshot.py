@@ -21,6 +21,8 @@ from workbench.ui.reveal import is_flashing
 from workbench.ui.state import TokenContext
 
 POLL_MS = 50
+SCREENSHOT_SETTLE_MS = 600
+SCREENSHOT_TIMEOUT_MS = 20_000
 
 
 def wait_until(predicate: Callable[[], bool], timeout_ms: int) -> bool:
@@ -74,8 +76,6 @@ def take_screenshot(
 
     With ``presenter`` the device tab's presenter view is grabbed instead, at ``size``.
     """
-    from workbench.app import SCREENSHOT_SETTLE_MS, SCREENSHOT_TIMEOUT_MS
-
     window.resize(*size)
     window.show()
     QApplication.processEvents()

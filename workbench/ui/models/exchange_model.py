@@ -293,15 +293,6 @@ class ExchangeTableModel(QAbstractTableModel):
     def exchanges(self) -> list[Exchange]:
         return [row.exchange for row in self._rows]
 
-    def row_of(self, exchange_id: int) -> int:
-        """The row showing ``exchange_id``, or -1."""
-        if exchange_id not in self._ids:
-            return -1
-        for number, row in enumerate(self._rows):
-            if row.exchange.id == exchange_id:
-                return number
-        return -1
-
     # -- QAbstractTableModel ----------------------------------------------------------------
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from .accounts import USERS
+from workbench.demo.accounts import USERS
 
 __all__ = [
     "DemoDriverError",
