@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from workbench.core.tokenset import TokenSet
+from workbench.ui.inspector import TokenInspector
 from workbench.ui.inspector.actions import InspectorActions
 from workbench.ui.inspector.entries import Role, ShownToken, TokenEntry, decode_entry
+from workbench.ui.state import AppState
 
 
 def _jwt(claims: dict[str, object]) -> str:
@@ -128,3 +130,20 @@ def test_nothing_shown_enables_nothing_but_paste(qtbot: QtBot) -> None:
     actions.update(True, None, None, None)
     enabled = [a.objectName() for a in actions.findChildren(type(actions.paste)) if a.isEnabled()]
     assert enabled == ["actionPasteToken", "actionBearerAccess"]
+
+
+def test_the_panel_carries_the_actions_so_their_shortcuts_work_in_the_window(
+    qtbot: QtBot,
+) -> None:
+    state = AppState()
+    inspector = TokenInspector(state)
+    qtbot.addWidget(inspector)
+    names = {a.objectName() for a in inspector.actions()}
+    assert {
+        "actionRefreshTokens",
+        "actionRevoke",
+        "actionRealityCheck",
+        "actionPasteToken",
+    } <= names
+    assert inspector.token_actions.refresh is inspector.act_refresh
+    state.close()

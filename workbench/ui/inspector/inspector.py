@@ -85,7 +85,9 @@ class TokenInspector(QWidget):
     def _build_parts(self) -> None:
         # The parts; the panel also names the widgets and actions others reach for (the main
         # window, the screenshots, the tests).
-        self.actions = a = InspectorActions(self, lambda: self._shown, lambda: self.state.tokens)
+        self.token_actions = a = InspectorActions(
+            self, lambda: self._shown, lambda: self.state.tokens
+        )
         self.act_paste, self.act_refresh, self.act_introspect = a.paste, a.refresh, a.introspect
         self.act_revoke_refresh, self.act_reality = a.revoke_refresh, a.reality
         self.act_copy_bearer, self.act_bearer_id = a.copy_bearer, a.bearer_id
@@ -149,7 +151,7 @@ class TokenInspector(QWidget):
         column.setSpacing(metrics.SPACING)
         for widget, stretch in (
             (self.card, 0),
-            (self.actions.bar, 0),
+            (self.token_actions.bar, 0),
             (self.status_label, 0),
             (self.error_banner, 0),
             (self.result_view, 0),
@@ -172,7 +174,7 @@ class TokenInspector(QWidget):
         layout.addWidget(self.body_scroll, 1)
 
     def _connect(self) -> None:
-        a = self.actions
+        a = self.token_actions
         a.sig_paste.connect(self.start_paste)
         a.sig_refresh.connect(self.refresh)
         a.sig_revoke.connect(self.revoke)
@@ -213,7 +215,7 @@ class TokenInspector(QWidget):
     @property
     def bearer_role(self) -> BearerRole:
         """Which token "Copy as Bearer" copies: ``access`` (default) or ``id``."""
-        return self.actions.bearer_role
+        return self.token_actions.bearer_role
 
     def entries(self) -> list[TokenEntry]:
         return list(self._entries)
@@ -270,15 +272,15 @@ class TokenInspector(QWidget):
 
     def copy_bearer(self, role: BearerRole | None = None) -> None:
         """Copy ``Authorization: Bearer <token>`` (Ctrl+Shift+B); ``role`` also sets the choice."""
-        self.actions.copy_as_bearer(role)
+        self.token_actions.copy_as_bearer(role)
 
     def copy_token(self) -> None:
         """Copy the shown token (Ctrl+Alt+C)."""
-        self.actions.copy_shown_token()
+        self.token_actions.copy_shown_token()
 
     def copy_claims(self) -> None:
         """Copy the decoded claims, pretty-printed JSON (Ctrl+Shift+J)."""
-        self.actions.copy_shown_claims()
+        self.token_actions.copy_shown_claims()
 
     # ======================================================================== showing
     def _rebuild_picker(self) -> None:
@@ -351,7 +353,7 @@ class TokenInspector(QWidget):
     def _update_actions(self) -> None:
         idle = self.server.idle
         shown = self._shown
-        self.actions.update(idle, shown, self.server.own_tokens(), self.state.tokens)
+        self.token_actions.update(idle, shown, self.server.own_tokens(), self.state.tokens)
         self.opaque_introspect.setEnabled(self.act_introspect.isEnabled())
         self.reality.recheck_button.setEnabled(idle and self.reality.check is not None)
 
