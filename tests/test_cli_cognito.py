@@ -139,6 +139,7 @@ def test_admin_srp_and_refresh_grants(
     assert code == 0, err
     assert "access_token:" in out and "token_use" in out
     assert "no refresh token returned" in err
+    assert f"refresh_token: {refresh}" in out.splitlines()  # the one in use stays
 
 
 def test_wrong_password_exit_1_with_advice(

@@ -46,10 +46,6 @@ LARGE_MODULES: dict[str, str] = {
     "workbench/ui/widgets/cognito_insight.py": (
         "the Cognito pool insight panel: moves into ui/cognito/ with the Cognito tab's split"
     ),
-    "workbench/core/session.py": (
-        "the session façade still holds the data types (Provider, RefreshResult, "
-        "ServerVerdict, TokenActions): they move to core/model.py"
-    ),
     "workbench/core/cognito_auth.py": (
         "Cognito sign-in, challenges and token management: to be split in core/cognito/"
     ),
@@ -64,8 +60,8 @@ LARGE_CLASSES: dict[str, str] = {
         "moves into ui/cognito/ with the Cognito tab's split"
     ),
     "workbench/core/session.py::OAuthSession": (
-        "every flow of one provider; the browser and device logins and the refresh carry-over "
-        "become shared flow generators, the data types leave for core/model.py"
+        "every flow of one provider, each a thin composition of a builder, the sender and a "
+        "parser: the one object each face holds per provider (docs/design.md)"
     ),
     "workbench/ui/log_dock.py::ExchangeLogDock": (
         "the exchange log's table, filter, detail pane and exports in one dock; not split yet"

@@ -43,13 +43,15 @@ from workbench.core.errors import (
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
+from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.core.http import Exchange, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
 from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.masking import mask_text
+from workbench.core.model import Provider
 from workbench.core.profiles import Profile, ProfileStore
 from workbench.core.secrets import SecretStore
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
 from workbench.core.tokens import (
     Inspection,
     decode_jwt,
@@ -633,9 +635,14 @@ def _browser_flow(
             out.info(
                 f"response type: {response_type} ({source} the server's response_types_supported)"
             )
-    pending = session.begin_authorization(
-        response_type=response_type, port=_redirect_port(args.redirect_uri), extra=extra
+    login = session.browser_login(
+        response_type=response_type,
+        port=_redirect_port(args.redirect_uri),
+        extra=extra,
+        timeout=args.timeout,
     )
+    pending = next(login)
+    assert isinstance(pending, PendingAuthorization)
     try:
         out.info("Open this URL to sign in:")
         out.info(pending.url)
@@ -648,9 +655,9 @@ def _browser_flow(
             if not opened:
                 out.info(BROWSER_FAILED_HINT)
         out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
-        return session.finish_authorization(pending, timeout=args.timeout)
+        return run_to_end(login)
     finally:
-        pending.close()
+        login.close()  # closes the listener
         for stray in pending.rejected:  # another page or process called the redirect URI
             out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
 
@@ -671,7 +678,10 @@ def _print_qr(out: Out, data: str) -> None:
 def _device_flow(
     args: argparse.Namespace, out: Out, session: OAuthSession, extra: dict[str, str]
 ) -> TokenSet:
-    auth = session.start_device(extra=extra, pkce=True if args.pkce else None)
+    cancel = threading.Event()
+    login = session.device_login(extra=extra, cancel=cancel, pkce=True if args.pkce else None)
+    auth = next(login)
+    assert isinstance(auth, DeviceAuthorization)
     if auth.pkce is not None:
         out.info("PKCE: S256 code_challenge sent; every poll carries the code_verifier.")
     out.info(f"Go to {auth.verification_uri} and enter the code:  {auth.user_code}")
@@ -681,15 +691,14 @@ def _device_flow(
     out.info(f"The code expires in {auth.expires_in:g} s; polling every {auth.interval:g} s.")
     for note in auth.notes:
         out.info(f"note: {note}")
-    cancel = threading.Event()
     deadline = time.monotonic() + args.timeout
-    polls = session.poll_device(auth, cancel)
     try:
         while True:
             if time.monotonic() > deadline:
                 cancel.set()
                 raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
-            status = next(polls)
+            status = next(login)
+            assert isinstance(status, DevicePoll)
             if status.status == "slow_down":
                 out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
             else:
@@ -828,7 +837,7 @@ def _inspect(args: argparse.Namespace, out: Out) -> int:
         else:
             if not jwks_uri:
                 unavailable = f"the discovery document of {args.issuer} names no jwks_uri"
-    cache = JwksCache(lambda url: http.get_json(url, purpose="jwks"))
+    cache = JwksCache.through(http)
     try:
         inspection = inspect_token(
             token,

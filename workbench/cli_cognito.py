@@ -369,7 +369,7 @@ def cmd_inspect(args: argparse.Namespace, out: Out) -> int:
     if args.log:
         http.log.subscribe(lambda ex: _print_exchange(out, ex))
     try:
-        cache = JwksCache(lambda url: http.get_json(url, purpose="jwks"))
+        cache = JwksCache.through(http)
         inspection = inspect_cognito_token(token, pool, cache, kind)
     finally:
         http.close()

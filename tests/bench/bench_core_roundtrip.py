@@ -16,7 +16,8 @@ import time
 import requests
 
 from workbench.core.client_auth import ClientConfig
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 from workbench.demo.accounts import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from workbench.demo.server import DemoConfig, DemoServer
 

@@ -9,7 +9,8 @@ import pytest
 
 from tests.browser import chromium_page, require_chromium
 from workbench.core.client_auth import ClientConfig
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 from workbench.demo import NATIVE_CLIENT_ID, DemoConfig, DemoServer
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,8 @@ from tests.hostile import hostile_server, never_answers
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import Cancelled, FlowError
 from workbench.core.http import CancelToken, HttpClient, HttpRequest, cancel_scope
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 
 CANCEL_BOUND = 2.0  # seconds: the goal is under one, with headroom for a loaded machine
 

@@ -19,7 +19,8 @@ from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import MANUAL_SOURCE, ServerMetadata, describe_sources, discover
 from workbench.core.errors import TransportError
 from workbench.core.http import HttpClient
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 from workbench.demo import DemoServer
 
 OIDC = "/.well-known/openid-configuration"

@@ -19,7 +19,8 @@ from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import ServerMetadata
 from workbench.core.errors import Cancelled, TransportError
 from workbench.core.http import CancelToken, HttpClient, cancel_scope
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 
 OIDC = "/.well-known/openid-configuration"
 RFC8414 = "/.well-known/oauth-authorization-server"
@@ -70,8 +71,7 @@ def _until(condition: Callable[[], Any], timeout: float = 10.0) -> None:
 
 
 def _waiting(session: OAuthSession) -> int:
-    flight = session._flight
-    return len(flight.wakes) if flight is not None else 0
+    return session._metadata.waiters()
 
 
 def _paths(server: CannedServer) -> list[str]:

@@ -33,7 +33,8 @@ from workbench.core.flows.rfc6749_implicit import (
     front_channel_id_token_problems,
     same_response_type,
 )
-from workbench.core.session import OAuthSession, PendingAuthorization, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession, PendingAuthorization
 from workbench.core.tokens import c_hash, inspect_token
 
 CLIENT_ID = "native-app"

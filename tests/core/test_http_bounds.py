@@ -27,7 +27,8 @@ from workbench.core.flows.rfc8628_device import (
 )
 from workbench.core.http import DEFAULT_MAX_BYTES, HttpClient, HttpRequest, HttpResponse
 from workbench.core.masking import mask_body
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 
 MiB = 1024 * 1024
 # The client's kernel receive buffer on loopback grows to a few MB (tcp_rmem); what the server

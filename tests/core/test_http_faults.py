@@ -9,7 +9,8 @@ from workbench.cli import main as cli_main
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import OAuthError, TransportError
 from workbench.core.http import HttpClient
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 
 CLIENT = ClientConfig("cid", "csecret")
 

@@ -15,7 +15,8 @@ from workbench.core import loopback
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import FlowError
 from workbench.core.loopback import IDLE_CONNECTION_TIMEOUT, ConnectionLimits, LoopbackListener
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 from workbench.demo import NATIVE_CLIENT_ID, DemoServer
 
 STATE = "the-state-this-sign-in-sent"

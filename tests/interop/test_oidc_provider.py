@@ -31,7 +31,8 @@ from tests.oidc_provider_peer import (
 )
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import ConfigError
-from workbench.core.session import OAuthSession, PendingAuthorization, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession, PendingAuthorization
 from workbench.core.tokens import decode_jwt
 
 DONE_TEXT = "text=You can close this tab"

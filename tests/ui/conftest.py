@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 
 from workbench.core.client_auth import ClientConfig
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,

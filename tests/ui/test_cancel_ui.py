@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.hostile import HostileServer, hostile_server, never_answers
 from workbench.core.client_auth import ClientConfig
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.ui.state import AppState
 from workbench.ui.tabs.client_credentials import ClientCredentialsTab
 

@@ -16,7 +16,7 @@ from tests.peers import closed_port_url
 from tests.ui.conftest import demo_provider
 from workbench.core.claims import CLAIM_MEANINGS, format_local
 from workbench.core.client_auth import ClientConfig
-from workbench.core.session import Provider, RealityCheck, ServerVerdict
+from workbench.core.model import Provider, RealityCheck, ServerVerdict
 from workbench.core.tokens import Finding, Inspection, Outcome, inspect_token
 from workbench.core.tokenset import TokenSet
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, DemoServer

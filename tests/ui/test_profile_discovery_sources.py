@@ -87,7 +87,7 @@ def test_provider_details_name_the_documents_once_discovered(
     qtbot: QtBot, dot: CannedServer, isolated_paths: Any
 ) -> None:
     from workbench.core.client_auth import ClientConfig
-    from workbench.core.session import Provider
+    from workbench.core.model import Provider
     from workbench.ui import workers
     from workbench.ui.provider_bar import ProviderBar
 

@@ -26,10 +26,10 @@ from tests.cognito_peer import (
 )
 from workbench.core.client_auth import ClientConfig
 from workbench.core.cognito import CognitoPool
-from workbench.core.cognito_auth import CognitoAuth
+from workbench.core.cognito_auth import CognitoAuth, CognitoTokenActions
 from workbench.core.errors import ConfigError
 from workbench.core.http import ExchangeLog
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui import workers
 from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
@@ -562,3 +562,20 @@ def test_the_inspectors_refresh_and_revoke_go_through_the_api_door(
         session.revoke(tokens.access_token or "", "access_token")
     claims = session.userinfo(tokens.access_token or "")  # GetUser, not /oauth2/userInfo
     assert claims["sub"] and claims["username"] == moto.username
+
+
+def test_the_pool_session_is_made_with_its_door(
+    qtbot: QtBot, app_state: AppState, tab: CognitoTab, make_pool: Callable[..., MotoPool]
+) -> None:
+    """The tab opens the pool's session with its API door at construction (nothing sets it
+    afterwards), and signing in again as the same user keeps that session."""
+    moto = make_pool(confirmed=True)
+    signed_in(qtbot, tab, moto)
+    session = app_state.require_session()
+    door = session.door
+    assert isinstance(door, CognitoTokenActions)
+    assert door.username == moto.username and door.pool == moto.describe(name="Moto pool")
+    with pytest.raises(AttributeError):
+        session.door = None  # type: ignore[misc]
+    signed_in(qtbot, tab, moto)
+    assert app_state.require_session() is session and session.door is door

@@ -325,7 +325,7 @@ def test_an_interval_of_zero_is_replaced_and_the_note_stays_in_view(qtbot: Any) 
     """A hostile server (a real socket) that asks to be polled without pause."""
     from tests.peers import canned_server
     from workbench.core.client_auth import ClientConfig
-    from workbench.core.session import Provider
+    from workbench.core.model import Provider
 
     with canned_server() as server:
         server.json(

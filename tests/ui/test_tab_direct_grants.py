@@ -115,7 +115,7 @@ def test_a_password_the_server_echoes_is_masked_in_the_banner(qtbot: QtBot) -> N
     """A hostile server (a real socket) puts the password it received in its error."""
     from tests.peers import canned_server
     from workbench.core.client_auth import ClientConfig
-    from workbench.core.session import Provider
+    from workbench.core.model import Provider
 
     password = "hunter2-correct-horse"
     with canned_server() as server:

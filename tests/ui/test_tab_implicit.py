@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from tests.peers import canned_server, serve_oidc_configuration
 from workbench.core.client_auth import ClientConfig
 from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.core.tokens import decode_jwt
 from workbench.core.tokenset import TokenSet
 from workbench.demo import DemoServer

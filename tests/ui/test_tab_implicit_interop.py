@@ -15,7 +15,7 @@ from tests.browser import chromium_page
 from tests.interop.test_oidc_provider import DONE_TEXT, loopback_only, sign_in_and_consent
 from tests.oidc_provider_peer import NATIVE_CLIENT_ID, IndependentProvider
 from workbench.core.client_auth import ClientConfig
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.core.tokens import decode_jwt
 from workbench.core.tokenset import TokenSet
 from workbench.ui.state import AppState

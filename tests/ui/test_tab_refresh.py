@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from pytestqt.qtbot import QtBot
 
-from workbench.core.session import RefreshResult
+from workbench.core.model import RefreshResult
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.state import AppState, TokenContext
@@ -90,7 +90,8 @@ def test_no_refresh_token_returned_keeps_the_old_one(
     its refresh token taken out, handed to the tab as the worker would."""
     old = signed_in.refresh_token or ""
     refreshed = state.require_session().refresh(old)
-    answer = RefreshResult(replace(refreshed.tokens, refresh_token=None), "not_returned")
+    answer = RefreshResult.of(old, replace(refreshed.tokens, refresh_token=None))
+    assert answer.rotation == "not_returned"
     tab = RefreshTab(state)
     qtbot.addWidget(tab)
     with qtbot.waitSignal(state.sig_tokens_changed) as got:

@@ -3,7 +3,7 @@
 A :class:`CognitoPool` names a pool (region, pool id), an app client (id, optional secret) and,
 optionally, the pool's domain, an AWS profile and an endpoint override (a local emulator such as
 moto). From it come the issuer, the JWKS URL, the hosted OAuth 2.0 endpoints and a generic
-:class:`~workbench.core.session.Provider`, so the hosted door runs through the same flow code as
+:class:`~workbench.core.model.Provider`, so the hosted door runs through the same flow code as
 every other provider.
 
 The API door lives in :mod:`workbench.core.cognito_auth` (sign-in, challenges, refresh, revoke,
@@ -28,9 +28,9 @@ from urllib.parse import urlsplit
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import ConfigError
 from workbench.core.json_store import NamedJsonStore
+from workbench.core.model import Provider
 from workbench.core.profiles import config_dir
 from workbench.core.secrets import SecretStore
-from workbench.core.session import Provider
 
 __all__ = [
     "HOSTED_PATHS",

@@ -31,11 +31,10 @@ from workbench.core.cognito import CognitoPool, SecretHash
 from workbench.core.cognito_api import CognitoApi
 from workbench.core.cognito_errors import CognitoError
 from workbench.core.errors import ConfigError, FlowError, TokenError
-from workbench.core.flows.refresh import rotation
 from workbench.core.flows.rfc7009_revoke import TokenTypeHint
 from workbench.core.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
-from workbench.core.session import RealityCheck, RefreshResult, ServerVerdict
+from workbench.core.model import RealityCheck, RefreshResult, ServerVerdict
 from workbench.core.tokens import Inspection, decode_jwt, inspect_token
 from workbench.core.tokenset import TokenSet
 
@@ -172,7 +171,7 @@ class CognitoAuth(CognitoApi):
     ) -> None:
         super().__init__(pool, log, client=client, timeout=timeout)
         self.http = HttpClient(self.log, timeout=timeout, verify_tls=pool.verify_tls)
-        self.jwks = JwksCache(lambda url: self.http.get_json(url, purpose="jwks"))
+        self.jwks = JwksCache.through(self.http)
         self.last_secret_hash: SecretHash | None = None
 
     # -- helpers ------------------------------------------------------------------------------
@@ -466,7 +465,7 @@ class CognitoAuth(CognitoApi):
         outcome = self._outcome(response, username or "", "REFRESH_TOKEN_AUTH", admin=False)
         if not isinstance(outcome, TokenSet):
             raise FlowError(f"Refreshing led to the {outcome.name} challenge.", kind="challenge")
-        return RefreshResult(outcome, rotation(refresh_token, outcome))
+        return RefreshResult.of(refresh_token, outcome)
 
     def revoke(self, refresh_token: str) -> None:
         """RevokeToken: the refresh token and the access/ID tokens issued from it (needs
@@ -579,7 +578,7 @@ def describe_reality(check: RealityCheck) -> str:
 
 @dataclass
 class CognitoTokenActions:
-    """The API door as :class:`workbench.core.session.TokenActions`: the inspector's Refresh,
+    """The API door as :class:`workbench.core.model.TokenActions`: the inspector's Refresh,
     Revoke, UserInfo and server check become REFRESH_TOKEN_AUTH, RevokeToken and GetUser.
 
     A fresh :class:`CognitoAuth` per call (calls come from worker threads); ``username`` goes

@@ -5,8 +5,9 @@ an EC key the one ES* of its curve, an OKP key EdDSA, and a key's own ``alg`` na
 (RFC 8725 §3.1). ``none`` and HS* against a public key are therefore impossible by construction.
 
 Fetching is injected: ``JwksCache(fetch)`` calls ``fetch(url)`` for the parsed JSON document, so
-the caller decides how HTTP happens (and records it). The cache is keyed by URL, refetches once on
-an unknown ``kid`` (key rotation), and is safe to share between threads.
+the caller decides how HTTP happens (and records it); ``JwksCache.through(http)`` is the one
+every face uses, fetching through the bounded, logged sender. The cache is keyed by URL,
+refetches once on an unknown ``kid`` (key rotation), and is safe to share between threads.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from jwt.algorithms import Algorithm, get_default_algorithms
 from jwt.exceptions import PyJWTError
 
 from workbench.core.errors import TransportError
+
+if TYPE_CHECKING:
+    from workbench.core.http import HttpClient
 
 RSA_ALGORITHMS: frozenset[str] = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 HMAC_ALGORITHMS: frozenset[str] = frozenset({"HS256", "HS384", "HS512"})
@@ -267,6 +271,11 @@ class JwksCache:
         self._url_locks: dict[str, threading.Lock] = {}
         self._entries: dict[str, _Entry] = {}
         self._missing: dict[tuple[str, str], float] = {}
+
+    @classmethod
+    def through(cls, http: HttpClient) -> JwksCache:
+        """A cache fetching through ``http``: bounded, and every fetch in its exchange log."""
+        return cls(lambda url: http.get_json(url, purpose="jwks"))
 
     def get(self, url: str) -> KeySet:
         """The key set for ``url``, from the cache when it is fresh enough."""

@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import webbrowser
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import ServerMetadata, discover
 from workbench.core.display import require_web_url
 from workbench.core.errors import (
-    Cancelled,
     FlowError,
     OAuthError,
     TokenError,
     TransportError,
-    WorkbenchError,
 )
-from workbench.core.flows.refresh import Rotation, build_refresh_request, rotation
+from workbench.core.flows.refresh import build_refresh_request
 from workbench.core.flows.rfc6749_code import (
     AuthorizationRequest,
     build_authorization_request,
@@ -59,33 +56,18 @@ from workbench.core.flows.rfc8628_device import (
 )
 from workbench.core.flows.token_endpoint import parse_token_response
 from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo_response
-from workbench.core.http import ExchangeLog, HttpClient, HttpRequest, current_cancel
+from workbench.core.http import ExchangeLog, HttpClient, HttpRequest
 from workbench.core.jwks import JwksCache
 from workbench.core.loopback import LoopbackListener, RejectedCallback
+from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.pkce import Pkce, random_token
-from workbench.core.tokens import Inspection, decode_jwt, inspect_token, token_kind
+from workbench.core.single_flight import SingleFlight
+from workbench.core.tokens import Inspection, decode_jwt, inspect_token
 from workbench.core.tokenset import TokenSet
 
 DEFAULT_LOGIN_TIMEOUT = 300.0
 
-
-@dataclass(frozen=True)
-class Provider:
-    """What a flow needs to know about the server and the client, resolved from a profile."""
-
-    client: ClientConfig
-    issuer: str | None = None
-    endpoints: Mapping[str, str] = field(default_factory=dict)
-    scope: str = ""
-    extra: Mapping[str, str] = field(default_factory=dict)
-    verify_tls: bool = True
-    name: str = ""
-    # False: the issuer and the manual endpoints are all there is, nothing is discovered (a
-    # Cognito pool through its API door: its keys may live on an emulator, not at the issuer).
-    discover: bool = True
-    #: Send PKCE with the device flow (RFC 7636 on RFC 8628; Keycloak requires it for clients
-    #: configured for PKCE).
-    device_pkce: bool = False
+T = TypeVar("T")
 
 
 @dataclass
@@ -110,85 +92,48 @@ class PendingAuthorization:
 
 
 @dataclass(frozen=True)
-class RefreshResult:
-    tokens: TokenSet
-    rotation: Rotation
+class RedirectReceived:
+    """Yielded by :meth:`OAuthSession.browser_login` once the redirect reached the loopback
+    listener (its parameters are checked next)."""
 
-
-@dataclass(frozen=True)
-class ServerVerdict:
-    """What the server says of a token now: ``active`` True/False, or None when unknown."""
-
-    active: bool | None
-    source: Literal["introspection", "userinfo", "cognito", "none"]
-    detail: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-
-class TokenActions(Protocol):
-    """A provider's own API for what the token endpoints do elsewhere (Amazon Cognito's
-    REFRESH_TOKEN_AUTH, RevokeToken, GetUser): set as :attr:`OAuthSession.api_door`, it answers
-    refresh, revoke, the user's claims and the server verdict in place of the OAuth endpoints."""
-
-    def refresh(self, refresh_token: str) -> RefreshResult: ...
-
-    def revoke(self, token: str, hint: TokenTypeHint | None) -> None: ...
-
-    def userinfo(self, access_token: str) -> dict[str, Any]: ...
-
-    def server_verdict(self, token: str, hint: TokenTypeHint) -> ServerVerdict: ...
-
-
-@dataclass(frozen=True)
-class RealityCheck:
-    """The revocation reality check: the local verdict beside the server's."""
-
-    local: Inspection
-    server: ServerVerdict
-
-    @property
-    def locally_valid(self) -> bool:
-        return self.local.ok and any(
-            f.check == "signature" and f.outcome == "pass" for f in self.local.findings
-        )
-
-    @property
-    def contradiction(self) -> bool:
-        """True when the token still verifies locally while the server says it is dead."""
-        return self.locally_valid and self.server.active is False
-
-
-class _Flight:
-    """One discovery in progress, shared by every caller that wants the metadata meanwhile."""
-
-    def __init__(self) -> None:
-        self.result: ServerMetadata | None = None
-        self.error: BaseException | None = None
-        self.wakes: list[threading.Event] = []
+    params: Mapping[str, str]
 
 
 class OAuthSession:
-    """Runs flows for one provider. Thread-safe enough for one flow at a time per caller."""
+    """Runs flows for one provider. Thread-safe enough for one flow at a time per caller.
+
+    ``door``: a provider's own API (:class:`~workbench.core.model.TokenActions`, like Cognito's)
+    answering refresh, revoke, UserInfo and the server verdict in place of the OAuth endpoints.
+    The provider and the door are fixed for the session's life: another one is another session.
+    ``on_metadata(session, metadata)`` is called on the fetching thread each time the metadata has
+    been fetched (the app shows where its values came from).
+    """
 
     def __init__(
         self,
         provider: Provider,
         http: HttpClient | None = None,
         log: ExchangeLog | None = None,
+        *,
+        door: TokenActions | None = None,
+        on_metadata: Callable[[OAuthSession, ServerMetadata], None] | None = None,
     ) -> None:
         self.provider = provider
         self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
         self.http.log.add_secret(provider.client.client_secret)
-        self.jwks = JwksCache(lambda url: self.http.get_json(url, purpose="jwks"))
-        self._metadata: ServerMetadata | None = None
-        self._lock = threading.Lock()
-        self._flight: _Flight | None = None
-        # Called (on the fetching thread) each time metadata has been fetched: the app shows
-        # where its values came from.
-        self.on_metadata: Callable[[ServerMetadata], None] | None = None
-        # When set, server_verdict() asks it instead of introspection or UserInfo (a provider
-        # with its own check of a token, like Cognito's GetUser).
-        self.api_door: TokenActions | None = None
+        self.jwks = JwksCache.through(self.http)
+        self._metadata = SingleFlight(
+            self._fetch_metadata,
+            self._announce,
+            "Cancelled while waiting for the provider's discovery (another request of this"
+            " provider is fetching it).",
+        )
+        self._on_metadata = on_metadata
+        self._door = door
+
+    @property
+    def door(self) -> TokenActions | None:
+        return self._door
 
     @property
     def log(self) -> ExchangeLog:
@@ -203,62 +148,14 @@ class OAuthSession:
         """Discovered metadata with manual endpoints applied on top (fetched once).
 
         Single-flight: while one caller fetches, every other caller waits for that fetch and
-        shares its result or its error (one request pair, however many tabs ask). A waiting
-        caller's own Cancel ends its wait at once; when the fetching caller is cancelled, a
-        waiting caller that was not fetches for itself.
+        shares its result or its error (one request pair, however many tabs ask); see
+        :class:`~workbench.core.single_flight.SingleFlight`.
         """
-        token = current_cancel()
-        while True:
-            with self._lock:
-                if self._metadata is not None and not refresh:
-                    return self._metadata
-                flight = self._flight
-                if flight is None:
-                    flight = self._flight = _Flight()
-                    leading = True
-                else:
-                    wake = threading.Event()
-                    flight.wakes.append(wake)
-                    leading = False
-            if leading:
-                return self._fetch_for(flight)
-            forget = token.on_cancel(wake.set) if token is not None else None
-            try:
-                wake.wait()
-            finally:
-                if forget is not None:
-                    forget()
-            if token is not None:
-                token.check(
-                    "Cancelled while waiting for the provider's discovery (another request"
-                    " of this provider is fetching it)."
-                )
-            if flight.result is not None:
-                return flight.result
-            if not isinstance(flight.error, Cancelled):
-                assert flight.error is not None
-                raise flight.error
-            # The fetching caller was cancelled, this one was not: fetch (or join) anew.
+        return self._metadata.get(refresh)
 
-    def _fetch_for(self, flight: _Flight) -> ServerMetadata:
-        try:
-            meta = self._fetch_metadata()
-        except BaseException as exc:
-            flight.error = exc
-            raise
-        else:
-            flight.result = meta
-            return meta
-        finally:
-            with self._lock:
-                if flight.result is not None:
-                    self._metadata = flight.result
-                self._flight = None
-                wakes = list(flight.wakes)
-            for wake in wakes:
-                wake.set()
-            if flight.result is not None and self.on_metadata is not None:
-                self.on_metadata(flight.result)
+    def _announce(self, meta: ServerMetadata) -> None:
+        if self._on_metadata is not None:
+            self._on_metadata(self, meta)
 
     def _fetch_metadata(self) -> ServerMetadata:
         base = ServerMetadata(issuer=self.provider.issuer or "")
@@ -418,28 +315,33 @@ class OAuthSession:
         :func:`~workbench.core.flows.rfc6749_implicit.choose_implicit_response_type`."""
         return choose_implicit_response_type(self.metadata().response_types_supported, requested)
 
-    def authorization_code(
+    def browser_login(
         self,
         scope: str | None = None,
         *,
-        open_browser: Callable[[str], object] | None = webbrowser.open,
-        on_url: Callable[[str], None] | None = None,
-        response_type: str = "code",
+        response_type: str | None = "code",
         port: int = 0,
+        extra: Mapping[str, str] | None = None,
         timeout: float = DEFAULT_LOGIN_TIMEOUT,
         cancel: threading.Event | None = None,
-        extra: Mapping[str, str] | None = None,
-    ) -> TokenSet:
-        """The whole browser flow in one blocking call (used by the CLI)."""
+    ) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
+        """The whole browser flow as a generator, the one every face runs: it yields the
+        pending request (open its URL), then :class:`RedirectReceived` once the redirect came
+        back, and returns the checked tokens. The listener closes when the generator ends or is
+        closed.
+
+        ``response_type`` None: the implicit one the server offers (refused before any browser
+        opens when it offers none)."""
+        if response_type is None:
+            response_type = self.implicit_response_type()
         pending = self.begin_authorization(
             scope, response_type=response_type, port=port, extra=extra
         )
         try:
-            if on_url is not None:
-                on_url(pending.url)
-            if open_browser is not None:
-                open_browser(pending.url)
-            return self.finish_authorization(pending, timeout, cancel)
+            yield pending
+            params = pending.listener.wait(timeout, cancel)
+            yield RedirectReceived(params)
+            return self.complete_authorization(pending, params)
         finally:
             pending.close()
 
@@ -485,6 +387,22 @@ class OAuthSession:
             cancel,
         )
 
+    def device_login(
+        self,
+        scope: str | None = None,
+        extra: Mapping[str, str] | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        pkce: bool | None = None,
+    ) -> Generator[DeviceAuthorization | DevicePoll, None, TokenSet]:
+        """The whole device flow as a generator, the one every face runs: it yields the
+        authorization (show its user code), then every poll status, and returns the tokens.
+        ``pkce`` as for :meth:`start_device`."""
+        authorization = self.start_device(scope, extra, pkce=pkce)
+        yield authorization
+        tokens = yield from self.poll_device(authorization, cancel)
+        return tokens
+
     # -- token management -----------------------------------------------------------------
     def refresh(
         self,
@@ -492,10 +410,11 @@ class OAuthSession:
         scope: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> RefreshResult:
-        """RFC 6749 §6, reporting rotation. No scope asks for the originally granted one."""
+        """RFC 6749 §6, reporting rotation; when no refresh token comes back, the one sent is
+        carried over into the result's tokens. No scope asks for the originally granted one."""
         self.log.add_secret(refresh_token)
-        if self.api_door is not None:
-            return self.api_door.refresh(refresh_token)
+        if self._door is not None:
+            return self._door.refresh(refresh_token)
         request = build_refresh_request(
             self.metadata().require("token_endpoint"),
             self.client,
@@ -504,12 +423,12 @@ class OAuthSession:
             self._extra(extra),
         )
         tokens = self._send(request)
-        return RefreshResult(tokens, rotation(refresh_token, tokens))
+        return RefreshResult.of(refresh_token, tokens)
 
     def revoke(self, token: str, hint: TokenTypeHint | None = None) -> None:
         """RFC 7009 (or the API door's own revocation)."""
-        if self.api_door is not None:
-            self.api_door.revoke(token, hint)
+        if self._door is not None:
+            self._door.revoke(token, hint)
             return
         request = build_revocation_request(
             self.metadata().require("revocation_endpoint"), self.client, token, hint
@@ -525,8 +444,8 @@ class OAuthSession:
 
     def userinfo(self, access_token: str) -> dict[str, Any]:
         """OIDC Core §5.3 (or the API door's own user lookup)."""
-        if self.api_door is not None:
-            return self.api_door.userinfo(access_token)
+        if self._door is not None:
+            return self._door.userinfo(access_token)
         request = build_userinfo_request(self.metadata().require("userinfo_endpoint"), access_token)
         return parse_userinfo_response(self.http.send(request))
 
@@ -573,8 +492,8 @@ class OAuthSession:
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
         """Ask the server whether ``token`` is alive: the API door if set, else
         introspection, else UserInfo."""
-        if self.api_door is not None:
-            return self.api_door.server_verdict(token, hint)
+        if self._door is not None:
+            return self._door.server_verdict(token, hint)
         meta = self.metadata()
         refused = ""
         if meta.introspection_endpoint:
@@ -632,6 +551,17 @@ def _guess_kind(token: str) -> Literal["access", "id"]:
     return "access"
 
 
+def run_to_end(flow: Generator[Any, None, T]) -> T:
+    """Run a flow generator to its end and return what it returns (the rest of its yields
+    unread): for a face that has shown what it needed of the first ones."""
+    while True:
+        try:
+            next(flow)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+
 def check_nonce(tokens: TokenSet, nonce: str | None) -> None:
     """OIDC Core §3.1.3.7 step 11: the ID token's nonce must be the one we sent."""
     if not nonce or not tokens.id_token:
@@ -650,11 +580,7 @@ def check_nonce(tokens: TokenSet, nonce: str | None) -> None:
 __all__ = [
     "OAuthSession",
     "PendingAuthorization",
-    "Provider",
-    "RealityCheck",
-    "RefreshResult",
-    "ServerVerdict",
-    "WorkbenchError",
+    "RedirectReceived",
     "check_nonce",
-    "token_kind",
+    "run_to_end",
 ]

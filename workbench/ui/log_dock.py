@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.http import Exchange
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.ui import metrics
 from workbench.ui.dialogs.exchange_window import ExchangeWindow
 from workbench.ui.files import write_private_text

@@ -23,8 +23,9 @@ from workbench.core.discovery import (
 )
 from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
+from workbench.core.model import Provider
 from workbench.core.profiles import Profile
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.session import OAuthSession
 from workbench.ui import metrics
 from workbench.ui.dialogs.profile_editor import ProfileEditorDialog
 from workbench.ui.safe_text import tooltip

@@ -13,9 +13,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from workbench.core.http import ExchangeLog, HttpClient
+from workbench.core.model import Provider, TokenActions
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 
 
@@ -73,16 +74,16 @@ class AppState(QObject):
         self._flows_running = 0
         self.sig_busy_changed.connect(self._on_busy_changed)
 
-    def set_provider(self, provider: Provider) -> OAuthSession:
-        """Open a session for ``provider`` (closing the previous one) and announce it.
+    def set_provider(self, provider: Provider, door: TokenActions | None = None) -> OAuthSession:
+        """Open a session for ``provider`` (closing the previous one) and announce it; ``door``
+        is the provider's own API for refresh, revoke and the server check (Cognito's).
 
         The previous session stays open while the current tokens belong to it.
         """
         self._retire(self.session, keep=self.token_session)
         http = HttpClient(self.log, verify_tls=provider.verify_tls)
         self.provider = provider
-        self.session = OAuthSession(provider, http)
-        self.session.on_metadata = lambda meta, s=self.session: self.sig_metadata.emit(s, meta)
+        self.session = OAuthSession(provider, http, door=door, on_metadata=self.sig_metadata.emit)
         self.sig_provider_changed.emit(provider)
         return self.session
 

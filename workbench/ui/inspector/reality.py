@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.claims import format_local, format_relative
 from workbench.core.display import printable
-from workbench.core.session import RealityCheck
+from workbench.core.model import RealityCheck
 from workbench.ui import metrics
 from workbench.ui.inspector.style import set_outcome, set_property
 from workbench.ui.reveal import reveal

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -18,7 +17,8 @@ from workbench.core.claims import format_relative
 from workbench.core.errors import OAuthError, WorkbenchError
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.masking import mask_text
-from workbench.core.session import OAuthSession, RealityCheck, RefreshResult
+from workbench.core.model import RealityCheck, RefreshResult
+from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.inspector.actions import userinfo_token
@@ -167,8 +167,6 @@ class ServerActions(QObject):
 
     def _on_refreshed(self, result: RefreshResult, sent: str, session: OAuthSession) -> None:
         tokens: TokenSet = result.tokens
-        if result.rotation == "not_returned":
-            tokens = replace(tokens, refresh_token=sent)
         context = TokenContext(
             origin="refresh_token", rotation=result.rotation, refreshed_from=sent
         )

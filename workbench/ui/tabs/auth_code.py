@@ -9,9 +9,7 @@ when the redirect arrived, and returns the tokens.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -31,7 +29,7 @@ from workbench.core.display import printable
 from workbench.core.errors import ConfigError
 from workbench.core.flows.rfc6749_code import AuthorizationRequest
 from workbench.core.loopback import OPEN_BY_HAND
-from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, OAuthSession, PendingAuthorization
+from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, PendingAuthorization, RedirectReceived
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.safe_text import UrlOpener, open_web_url, require_web_url
@@ -43,41 +41,6 @@ MIN_TIMEOUT_S = 1
 MAX_TIMEOUT_S = 3600
 COPY_URL_SHORTCUT = "Ctrl+Shift+C"
 AUTHORIZE_URL = "authorize URL"  # what a refusal names
-
-
-@dataclass(frozen=True)
-class RedirectReceived:
-    """Yielded by the browser-flow worker once the redirect reached the loopback listener."""
-
-    params: Mapping[str, str]
-
-
-def browser_flow(
-    session: OAuthSession,
-    scope: str,
-    *,
-    response_type: str | None,
-    port: int,
-    extra: Mapping[str, str],
-    timeout: float,
-    cancel: threading.Event | None = None,
-) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
-    """Run a browser flow in a worker: yields the pending request, then the redirect.
-
-    ``response_type`` None: the implicit one the server offers (refused before the browser
-    opens when it offers none)."""
-    if response_type is None:
-        response_type = session.implicit_response_type()
-    pending = session.begin_authorization(
-        scope, response_type=response_type, port=port, extra=extra
-    )
-    try:
-        yield pending
-        params = pending.listener.wait(timeout, cancel)
-        yield RedirectReceived(params)
-        return session.complete_authorization(pending, params)
-    finally:
-        pending.close()
 
 
 class BrowserFlowTab(FlowTab):
@@ -229,8 +192,7 @@ class BrowserFlowTab(FlowTab):
         self.request = None
         self.pending = None
         self.run_in_worker(
-            browser_flow,
-            session,
+            session.browser_login,
             self.scope_edit.text().strip(),
             response_type=self.response_type(),
             port=self.port_spin.value(),
@@ -328,4 +290,4 @@ class AuthCodeTab(BrowserFlowTab):
         return "code"
 
 
-__all__ = ["AuthCodeTab", "BrowserFlowTab", "RedirectReceived", "UrlOpener", "browser_flow"]
+__all__ = ["AuthCodeTab", "BrowserFlowTab", "UrlOpener"]

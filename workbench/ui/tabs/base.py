@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
+from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics, workers
 from workbench.ui.dialogs.exception_dialog import show_exception

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from workbench.core.client_auth import AuthMethod
 from workbench.core.flows.rfc6749_grants import client_credentials_scope
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui.state import TokenContext
 from workbench.ui.tabs.base import FlowTab

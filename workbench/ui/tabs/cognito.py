@@ -58,7 +58,8 @@ from workbench.core.cognito_pool import AppClientInfo, CognitoPoolAdmin, Resourc
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.flows.refresh import ROTATION_TEXT
 from workbench.core.http import ExchangeLog
-from workbench.core.session import OAuthSession, Provider, RefreshResult
+from workbench.core.model import Provider, RefreshResult
+from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.cognito_challenge import CognitoChallengeDialog
@@ -211,7 +212,8 @@ class CognitoTab(FlowTab):
         self.store = store if store is not None else CognitoPoolStore(secrets=state.secrets)
         self.challenge_dialog: CognitoChallengeDialog | None = None
         self._sign_in: _SignIn | None = None
-        self._installed: tuple[CognitoPool, str | None, OAuthSession] | None = None
+        # (pool, its client secret, username) and the session made for them with their door
+        self._installed: tuple[tuple[object, ...], OAuthSession] | None = None
         self._then: Callable[[], object] | None = None  # what follows once the worker is done
         self._ready = True
         self.run_button.setToolTip("Sign in through the API door (Ctrl+Return)")
@@ -838,20 +840,16 @@ class CognitoTab(FlowTab):
     def _install_pool_session(self, pool: CognitoPool) -> OAuthSession:
         """The state's session verifies against ``pool``, and the inspector's Refresh, Revoke and
         server check go through the API door (REFRESH_TOKEN_AUTH, RevokeToken, GetUser); made
-        once per pool, kept while it stays the state's session."""
+        once per pool and username, kept while it stays the state's session."""
+        username = self.username_edit.text().strip() or None
+        key = (pool, pool.client_secret, username)
         installed = self._installed
-        session = self.state.session
-        if not (
-            installed is not None
-            and session is installed[2]
-            and installed[0] == pool
-            and installed[1] == pool.client_secret
-        ):
-            session = self.state.set_provider(pool_provider(pool, self.scope_edit.text().strip()))
-        session.api_door = CognitoTokenActions(
-            pool, self.state.log, self.make_auth, self.username_edit.text().strip() or None
-        )
-        self._installed = (pool, pool.client_secret, session)
+        if installed is not None and installed[0] == key and self.state.session is installed[1]:
+            return installed[1]
+        door = CognitoTokenActions(pool, self.state.log, self.make_auth, username)
+        scope = self.scope_edit.text().strip()
+        session = self.state.set_provider(pool_provider(pool, scope), door=door)
+        self._installed = (key, session)
         return session
 
     def _current_tokens(self, need: str) -> TokenSet:
@@ -884,8 +882,6 @@ class CognitoTab(FlowTab):
             if hashed is not None:
                 self.secret_hash_label.setText(f"{hashed.explain()}  (sent)")
             new = refreshed.tokens
-            if refreshed.rotation == "not_returned":
-                new = replace(new, refresh_token=sent)  # the old one stays in use
             text = ROTATION_TEXT[refreshed.rotation]
             note = NOT_ROTATED if refreshed.rotation == "not_returned" else ""
             self._show_result(
@@ -1254,7 +1250,7 @@ class CognitoTab(FlowTab):
 
     def _on_state_provider_changed(self, _provider: Provider | None) -> None:
         installed = self._installed
-        if installed is not None and self.state.session is not installed[2]:
+        if installed is not None and self.state.session is not installed[1]:
             self._installed = None
 
     def _on_tokens_changed(self, tokens: TokenSet | None, context: TokenContext | None) -> None:

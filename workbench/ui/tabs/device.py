@@ -9,8 +9,7 @@ core sleeps on, so polling stops at once.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 from workbench.core.claims import format_duration
 from workbench.core.errors import ConfigError, FlowError, OAuthError
 from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
-from workbench.core.session import OAuthSession, Provider
+from workbench.core.model import Provider
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.dialogs.presenter import PresenterView, loopback_warning
@@ -63,22 +62,6 @@ CANCELLED = "cancelled"
 FAILED = "failed"
 
 PRESENTER_SHORTCUT = Qt.Key.Key_F11
-
-
-def device_login(
-    session: OAuthSession,
-    scope: str,
-    extra: Mapping[str, str],
-    cancel: threading.Event,
-    *,
-    pkce: bool = False,
-) -> Generator[DeviceAuthorization | DevicePoll, None, TokenSet]:
-    """Worker body: yield the authorization, then every poll status; return the tokens.
-    With ``pkce``, an S256 challenge goes with the request and the verifier with each poll."""
-    authorization = session.start_device(scope, extra, pkce=pkce)
-    yield authorization
-    tokens = yield from session.poll_device(authorization, cancel)
-    return tokens
 
 
 def seconds_in_words(seconds: float) -> str:
@@ -311,8 +294,7 @@ class DeviceFlowTab(FlowTab):
         session = self.state.require_session()
         self._reset()
         self.run_in_worker(
-            device_login,
-            session,
+            session.device_login,
             self.scope_edit.text().strip(),
             self.extra_params.params(),
             pkce=self.pkce_check.isChecked(),

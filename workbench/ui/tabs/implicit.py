@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox
 
 from workbench.core.flows.rfc6749_code import AuthorizationRequest
 from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
-from workbench.core.session import Provider
+from workbench.core.model import Provider
 from workbench.ui.tabs.auth_code import BrowserFlowTab
 
 AUTOMATIC = "automatic"

@@ -8,7 +8,6 @@ tab or the inspector); a refresh goes to the provider that issued the token.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import cast
 
 from PySide6.QtCore import Qt, QTimer
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import ConfigError, OAuthError
 from workbench.core.flows.refresh import ROTATION_TEXT, Rotation
-from workbench.core.session import Provider, RefreshResult
+from workbench.core.model import Provider, RefreshResult
 from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.state import AppState, TokenContext
@@ -208,11 +207,10 @@ class RefreshTab(FlowTab):
         self.apply_result(result, self._sent)
 
     def apply_result(self, result: RefreshResult, sent: str) -> None:
-        """Deliver the tokens (with ``sent`` kept if none came back); showing the rotation and
-        the previous token follows from the state, as after the inspector's Refresh."""
+        """Deliver the tokens (``sent`` is already carried over when none came back: see
+        :meth:`RefreshResult.of`); showing the rotation and the previous token follows from the
+        state, as after the inspector's Refresh."""
         tokens: TokenSet = result.tokens
-        if result.rotation == "not_returned":
-            tokens = replace(tokens, refresh_token=sent)  # the old one stays in use
         tried_previous = self._trying_previous
         context = TokenContext(origin=self.origin, rotation=result.rotation, refreshed_from=sent)
         session = self._flow_session or self.state.session_for(sent)
