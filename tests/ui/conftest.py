@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QThreadPool
 
-from workbench import workers
 from workbench.core.model import Provider
 from workbench.demo import DemoServer, clients
+from workbench.ui import workers
 from workbench.ui.state import AppState
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QTextDocumentFragment
+from PySide6.QtGui import QAction, QGuiApplication, QTextDocumentFragment
 from pytestqt.qtbot import QtBot
 
 from tests.peers import closed_port_url
@@ -494,13 +494,13 @@ def test_hostile_claims_show_as_visible_escapes_and_literal_text(qtbot: QtBot) -
     assert [c.text() for c in chips] == ["JWT", "RS256", "<b>JWT</b>\\e[31m"]
     assert all(c.textFormat() == Qt.TextFormat.PlainText for c in widget.chips)
     assert cell(widget.header_model, "kid", value) == "\\u202ek1"
-    widget._fill_json()
+    widget.tabs.setCurrentIndex(widget.tab_json)  # the JSON tab is written when opened
     shown_json = widget.raw_json.toPlainText()
     assert "\\u202eevil" in shown_json and "\u202e" not in shown_json
     # Copy value still copies the claim exactly.
     row = widget.claims_proxy.mapFromSource(model.index(model.find("rtl"), value))
     widget.claims_table.setCurrentIndex(row)
-    widget._copy_cell(widget.claims_table, value)
+    widget.claims_table.findChild(QAction, "inspectorClaimsTableCopyValue").trigger()
     assert QGuiApplication.clipboard().text() == "\u202eevil"
     # No provider: the signature is not checked, and nothing says it is valid.
     assert widget.verdict.property("outcome") == "not_checked"

@@ -12,8 +12,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.ui.conftest import demo_provider
-from workbench import workers
 from workbench.demo import CONFIDENTIAL_CLIENT_SECRET, DemoServer
+from workbench.ui import workers
 from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState
 

@@ -86,9 +86,9 @@ def test_a_refused_document_is_named_with_its_reason(
 def test_provider_details_name_the_documents_once_discovered(
     qtbot: QtBot, dot: CannedServer, isolated_paths: Any
 ) -> None:
-    from workbench import workers
     from workbench.core.client_auth import ClientConfig
     from workbench.core.model import Provider
+    from workbench.ui import workers
     from workbench.ui.provider_bar import ProviderBar
 
     _, rfc8414 = dot_documents(dot.url)

@@ -24,7 +24,6 @@ from tests.cognito_peer import (
     TEMP_PASSWORD,
     MotoPool,
 )
-from workbench import workers
 from workbench.core.client_auth import ClientConfig
 from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_auth import CognitoAuth, CognitoTokenActions
@@ -32,6 +31,7 @@ from workbench.core.errors import ConfigError
 from workbench.core.http import ExchangeLog
 from workbench.core.model import Provider
 from workbench.core.tokenset import TokenSet
+from workbench.ui import workers
 from workbench.ui.cognito.challenge_dialog import CognitoChallengeDialog
 from workbench.ui.cognito.tab import CognitoTab
 from workbench.ui.cognito.token_panel import NOT_ROTATED

@@ -6,7 +6,7 @@ automatic retries: a throttled call is shown, not silently repeated. :class:`Cog
 installs the exchange recorder on it and turns every botocore exception into the core's error
 family.
 
-This is blocking I/O: call it off the GUI thread (``workbench.workers``).
+This is blocking I/O: call it off the GUI thread (``workbench.ui.workers``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from workbench import workers
+from workbench.ui import workers
 
 LAN_HOST = "0.0.0.0"  # every interface; the issuer then carries the LAN address
 LOOPBACK_HOST = "127.0.0.1"

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench import __version__, workers
-from workbench.ui import metrics, settings
+from workbench import __version__
+from workbench.ui import metrics, settings, workers
 from workbench.ui.screen_fit import restore_or_fit
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def tab_classes() -> tuple[type[FlowTab], ...]:
 
 
 class MainWindow(QMainWindow):
-    """Everything on one screen; blocking work only ever runs through workbench.workers."""
+    """Everything on one screen; blocking work only ever runs through workbench.ui.workers."""
 
     sig_closing = Signal()
     """The window is closing: flows are being cancelled."""

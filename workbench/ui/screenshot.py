@@ -15,8 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from workbench import workers
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
+from workbench.ui import workers
 from workbench.ui.main_window import MainWindow
 from workbench.ui.reveal import is_flashing
 from workbench.ui.state import TokenContext

@@ -1,6 +1,6 @@
 """Application state shared by the window's parts: provider, session, tokens, exchange log.
 
-Widgets read the state and listen to its signals; only :mod:`workbench.workers` runs the
+Widgets read the state and listen to its signals; only :mod:`workbench.ui.workers` runs the
 session's blocking calls. The exchange log's listener runs on whichever thread sent the
 request; re-emitting it as a Qt signal delivers it to the GUI thread.
 """

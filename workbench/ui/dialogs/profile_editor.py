@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench import workers
 from workbench.core.client_auth import AUTH_METHODS, AuthMethod
 from workbench.core.discovery import (
     ENDPOINT_NAMES,
@@ -34,7 +33,7 @@ from workbench.core.display import printable
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.http import HttpClient
 from workbench.core.profiles import Profile
-from workbench.ui import metrics
+from workbench.ui import metrics, workers
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.safe_text import set_plain, tooltip
 from workbench.ui.state import AppState

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from workbench.ui.inspector.claims_model import ClaimsTableModel
+from workbench.ui.inspector.entries import TokenEntry
 from workbench.ui.inspector.findings import FindingsView
-from workbench.ui.inspector.inspector import TokenEntry, TokenInspector
+from workbench.ui.inspector.inspector import TokenInspector
 from workbench.ui.inspector.reality import RealityCheckPanel
 from workbench.ui.inspector.results import ActionResultView
 

@@ -23,13 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench import workers
 from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
 from workbench.core.model import Provider
 from workbench.core.session import OAuthSession
 from workbench.core.tokenset import TokenSet
-from workbench.ui import metrics
+from workbench.ui import metrics, workers
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import LegacyBanner, MessageBanner

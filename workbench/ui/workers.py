@@ -11,6 +11,10 @@ can pass to the core as ``cancel``; the callable runs inside the token's
 flight and the call ends with :class:`~workbench.core.errors.Cancelled` at once.
 :func:`cancel_all` sets them all and :func:`wait_all` waits for the pool to drain (window
 close, tests).
+
+Results reach widgets one way: the ``on_…`` callbacks of :func:`start`. With ``owner`` they are
+delivered through a relay object that is the owner's child, so a late result never reaches a
+widget that was deleted meanwhile (Qt disconnects a destroyed receiver's slots).
 """
 
 from __future__ import annotations
@@ -93,6 +97,43 @@ class Worker(QRunnable):
             gen.close()
 
 
+class _Relay(QObject):
+    """Receives one worker's signals for its owner; dies with it (see :func:`start`)."""
+
+    def __init__(
+        self,
+        owner: QObject,
+        on_returned: Callable[[Any], None] | None,
+        on_errored: Callable[[Any], None] | None,
+        on_yielded: Callable[[Any], None] | None,
+        on_finished: Callable[[], None] | None,
+    ) -> None:
+        super().__init__(owner)
+        self._returned = on_returned
+        self._errored = on_errored
+        self._yielded = on_yielded
+        self._finished = on_finished
+
+    def returned(self, value: object) -> None:
+        if self._returned is not None:
+            self._returned(value)
+
+    def errored(self, exc: object) -> None:
+        if self._errored is not None:
+            self._errored(exc)
+
+    def yielded(self, value: object) -> None:
+        if self._yielded is not None:
+            self._yielded(value)
+
+    def finished(self) -> None:
+        try:
+            if self._finished is not None:
+                self._finished()
+        finally:
+            self.deleteLater()
+
+
 MIN_POOL_THREADS = 16
 _lock = threading.Lock()
 _active: set[Worker] = set()
@@ -111,15 +152,21 @@ def start(
     on_yielded: Callable[[Any], None] | None = None,
     on_finished: Callable[[], None] | None = None,
     with_cancel: bool = False,
+    owner: QObject | None = None,
     **kwargs: Any,
 ) -> Worker:
     """Create a worker, connect the given slots, start it on the global pool, return it.
 
-    With ``with_cancel`` the worker's cancel event is passed to ``fn`` as ``cancel=``.
+    With ``with_cancel`` the worker's cancel event is passed to ``fn`` as ``cancel=``. With
+    ``owner`` the slots are called only while the owner lives (a relay, its child, calls them).
     """
     worker = Worker(fn, *args, **kwargs)
     if with_cancel:
         worker._kwargs["cancel"] = worker.cancel_event
+    if owner is not None:
+        relay = _Relay(owner, on_returned, on_errored, on_yielded, on_finished)
+        on_returned, on_errored = relay.returned, relay.errored
+        on_yielded, on_finished = relay.yielded, relay.finished
     if on_returned is not None:
         worker.signals.sig_returned.connect(on_returned)
     if on_errored is not None:
@@ -136,6 +183,41 @@ def start(
     pool.setMaxThreadCount(max(pool.maxThreadCount(), MIN_POOL_THREADS))
     pool.start(worker)
     return worker
+
+
+class OwnedWorkers:
+    """The workers one widget started with ``owner=`` itself: :attr:`busy` while any runs."""
+
+    def __init__(self, owner: QObject) -> None:
+        self._owner = owner
+        self._running: set[Worker] = set()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def start(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_returned: Callable[[Any], None] | None = None,
+        on_errored: Callable[[Any], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
+    ) -> None:
+        def finished() -> None:
+            self._running.discard(worker)
+            if on_finished is not None:
+                on_finished()
+
+        worker = start(
+            fn,
+            *args,
+            on_returned=on_returned,
+            on_errored=on_errored,
+            on_finished=finished,
+            owner=self._owner,
+        )
+        self._running.add(worker)
 
 
 def active() -> list[Worker]:
