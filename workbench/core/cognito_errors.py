@@ -10,7 +10,7 @@ parameter caught before sending).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore import exceptions as boto_exc
@@ -82,149 +82,195 @@ def _flow_setting(context: Mapping[str, Any]) -> str | None:
     return FLOW_SETTINGS.get(str(flow)) if flow else None
 
 
+def _secret_hash_advice(ctx: Mapping[str, Any]) -> str:
+    if ctx.get("has_secret"):
+        return (
+            "The SECRET_HASH did not verify: the client secret is wrong, or the user name in "
+            "the hash is not the one Cognito expects (for REFRESH_TOKEN_AUTH it is the user's "
+            "Cognito username, which is the sub in pools that sign in with email)."
+        )
+    return (
+        "The app client has a client secret, so every call needs a SECRET_HASH: supply the "
+        "secret (--client-secret-env VAR, or the profile's secret) and the workbench computes "
+        "Base64(HMAC_SHA256(secret, username + client_id))."
+    )
+
+
+def _flow_not_enabled_advice(message: str, ctx: Mapping[str, Any]) -> str:
+    flow = ctx.get("auth_flow")
+    setting = _flow_setting(ctx)
+    if flow in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH") and "initiate" in message.lower():
+        return (
+            f"{flow} is an admin flow: it goes through AdminInitiateAuth with AWS "
+            "credentials (grant cognito-admin-password), not InitiateAuth."
+        )
+    if setting:
+        return (
+            f"The app client does not allow {flow}: enable {setting} in its "
+            "ExplicitAuthFlows (console: App client, Authentication flows; API: "
+            "UpdateUserPoolClient)."
+        )
+    return (
+        "The app client does not allow this authentication flow: check its "
+        "ExplicitAuthFlows (ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ...)."
+    )
+
+
+def _invalid_parameter_advice(message: str, ctx: Mapping[str, Any]) -> str:
+    text = message.lower()
+    if _FLOW_NOT_ENABLED.search(message):
+        return _flow_not_enabled_advice(message, ctx)
+    if "required attribute" in text or "userattributes" in text:
+        return (
+            "The pool requires attributes the user does not have yet: answer them with the "
+            "new password (userAttributes.<name>)."
+        )
+    return f"Cognito rejected a parameter of {ctx.get('operation') or 'the call'}: {message}"
+
+
+#: NotAuthorizedException messages, in the order they are tried: (words all in the message,
+#: advice). The first row whose words all occur in the lower-cased message gives the advice.
+_NOT_AUTHORIZED_ADVICE: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("incorrect username or password",),
+        "Wrong password, or no such user (pools that prevent user-existence errors give "
+        "this answer for both).",
+    ),
+    (
+        ("access token has been revoked",),
+        "The access token was revoked (GlobalSignOut, or RevokeToken of its refresh "
+        "token). It still verifies locally until it expires; only Cognito knows.",
+    ),
+    (
+        ("refresh token has been revoked",),
+        "The refresh token was revoked (RevokeToken or GlobalSignOut): sign in again.",
+    ),
+    (("expired",), "The token has expired: refresh it, or sign in again."),
+    (
+        ("invalid refresh token",),
+        "The refresh token is not valid for this app client (expired, from another "
+        "client or pool, or mangled when copied).",
+    ),
+    (
+        ("user is disabled",),
+        "The user is disabled in the pool: an administrator must enable it.",
+    ),
+    (
+        ("password attempts exceeded",),
+        "Too many wrong passwords: Cognito locks the user out for a while. Wait.",
+    ),
+    (
+        ("disabled", "client"),
+        "The app client is disabled for this operation: check its settings.",
+    ),
+)
+
+
+def _not_authorized_advice(message: str, ctx: Mapping[str, Any]) -> str:
+    text = message.lower()
+    for words, advice in _NOT_AUTHORIZED_ADVICE:
+        if all(word in text for word in words):
+            return advice
+    setting = _flow_setting(ctx)
+    if _FLOW_NOT_ENABLED.search(message) and setting:
+        return f"Enable {setting} in the app client's ExplicitAuthFlows."
+    if "invalid" in text and "token" in text:
+        return (
+            "Cognito does not accept this token: revoked, signed out, expired, or issued by "
+            "another pool."
+        )
+    return f"Cognito refused: {message}"
+
+
+_AWS_CREDENTIALS_REFUSED = (
+    "The AWS credentials were refused (admin calls are signed with them): check "
+    "--aws-profile, the credential chain, and the IAM permissions for cognito-idp."
+)
+_THROTTLED = (
+    "Cognito throttled the call (per-account quotas per operation category). Wait and "
+    "try again; the workbench does not retry on its own, so nothing is hidden."
+)
+_WRONG_CODE = "The code is wrong: use the current code of the authenticator app or the SMS."
+
+#: Cognito codes whose advice is one fixed sentence.
+_FIXED_ADVICE: dict[str, str] = {
+    "UserNotFoundException": (
+        "No user with this name in the pool: user names are per pool, so check the user "
+        "name and --user-pool-id."
+    ),
+    "PasswordResetRequiredException": (
+        "An administrator reset this user's password: the user must choose a new one with "
+        "the code Cognito sent (ForgotPassword / ConfirmForgotPassword) before signing in."
+    ),
+    "UserNotConfirmedException": (
+        "The user signed up but has not confirmed: confirm with the code Cognito sent "
+        "(ConfirmSignUp) or have an administrator confirm (AdminConfirmSignUp)."
+    ),
+    "ResourceNotFoundException": (
+        "Cognito does not know this user pool or app client here: check --user-pool-id, "
+        "--client-id and the region (a pool id starts with its region). A challenge "
+        "session that expired (3 minutes by default) gives this answer too."
+    ),
+    "TooManyRequestsException": _THROTTLED,
+    "LimitExceededException": _THROTTLED,
+    "CodeMismatchException": _WRONG_CODE,
+    "EnableSoftwareTokenMFAException": _WRONG_CODE,
+    "ExpiredCodeException": "The code has expired: start again to get a new one.",
+    "UnsupportedOperationException": (
+        "Token revocation is not enabled for this app client: set EnableTokenRevocation "
+        "(UpdateUserPoolClient) or RevokeToken cannot be used."
+    ),
+    "UnsupportedTokenTypeException": (
+        "RevokeToken takes a refresh token, not an access or ID token."
+    ),
+    "UnauthorizedException": (
+        "Cognito refused: the client secret is wrong, or the token belongs to another client."
+    ),
+    "AccessDeniedException": _AWS_CREDENTIALS_REFUSED,
+    "UnrecognizedClientException": _AWS_CREDENTIALS_REFUSED,
+    "InvalidSignatureException": _AWS_CREDENTIALS_REFUSED,
+    "SignatureDoesNotMatch": _AWS_CREDENTIALS_REFUSED,
+    "ExpiredTokenException": _AWS_CREDENTIALS_REFUSED,
+    "InvalidClientTokenId": _AWS_CREDENTIALS_REFUSED,
+}
+
+#: Cognito codes whose advice depends on the message and the context.
+_ADVICE_BY_CODE: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
+    "InvalidParameterException": _invalid_parameter_advice,
+    "NotAuthorizedException": _not_authorized_advice,
+    "InvalidPasswordException": lambda message, _ctx: (
+        f"The password does not meet the pool's password policy: {message}"
+    ),
+    "InvalidUserPoolConfigurationException": lambda message, _ctx: (
+        f"The user pool is not configured for this: {message}"
+    ),
+}
+
+
+def _server_failure_advice(ctx: Mapping[str, Any]) -> str:
+    if ctx.get("emulator"):
+        return (
+            "The emulator failed on this call: it may not implement it (moto has no "
+            "RevokeToken, for example)."
+        )
+    return "Cognito failed internally: try again later."
+
+
 def advice_for(code: str, message: str, context: Mapping[str, Any] | None = None) -> str:
     """What a person should do about a Cognito error (``context``: ``auth_flow``, ``operation``,
     ``has_secret``, ``emulator``)."""
     ctx = context or {}
-    text = message.lower()
-    flow = ctx.get("auth_flow")
-    setting = _flow_setting(ctx)
     if _SECRET_HASH_MISSING.search(message) and code in (
         "NotAuthorizedException",
         "InvalidParameterException",
     ):
-        if ctx.get("has_secret"):
-            return (
-                "The SECRET_HASH did not verify: the client secret is wrong, or the user name in "
-                "the hash is not the one Cognito expects (for REFRESH_TOKEN_AUTH it is the user's "
-                "Cognito username, which is the sub in pools that sign in with email)."
-            )
-        return (
-            "The app client has a client secret, so every call needs a SECRET_HASH: supply the "
-            "secret (--client-secret-env VAR, or the profile's secret) and the workbench computes "
-            "Base64(HMAC_SHA256(secret, username + client_id))."
-        )
-    if code == "InvalidParameterException":
-        if _FLOW_NOT_ENABLED.search(message):
-            if flow in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH") and "initiate" in text:
-                return (
-                    f"{flow} is an admin flow: it goes through AdminInitiateAuth with AWS "
-                    "credentials (grant cognito-admin-password), not InitiateAuth."
-                )
-            if setting:
-                return (
-                    f"The app client does not allow {flow}: enable {setting} in its "
-                    "ExplicitAuthFlows (console: App client, Authentication flows; API: "
-                    "UpdateUserPoolClient)."
-                )
-            return (
-                "The app client does not allow this authentication flow: check its "
-                "ExplicitAuthFlows (ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ...)."
-            )
-        if "required attribute" in text or "userattributes" in text:
-            return (
-                "The pool requires attributes the user does not have yet: answer them with the "
-                "new password (userAttributes.<name>)."
-            )
-        return f"Cognito rejected a parameter of {ctx.get('operation') or 'the call'}: {message}"
-    if code == "NotAuthorizedException":
-        if "incorrect username or password" in text:
-            return (
-                "Wrong password, or no such user (pools that prevent user-existence errors give "
-                "this answer for both)."
-            )
-        if "access token has been revoked" in text:
-            return (
-                "The access token was revoked (GlobalSignOut, or RevokeToken of its refresh "
-                "token). It still verifies locally until it expires; only Cognito knows."
-            )
-        if "refresh token has been revoked" in text:
-            return "The refresh token was revoked (RevokeToken or GlobalSignOut): sign in again."
-        if "expired" in text:
-            return "The token has expired: refresh it, or sign in again."
-        if "invalid refresh token" in text:
-            return (
-                "The refresh token is not valid for this app client (expired, from another "
-                "client or pool, or mangled when copied)."
-            )
-        if "user is disabled" in text:
-            return "The user is disabled in the pool: an administrator must enable it."
-        if "password attempts exceeded" in text:
-            return "Too many wrong passwords: Cognito locks the user out for a while. Wait."
-        if "disabled" in text and "client" in text:
-            return "The app client is disabled for this operation: check its settings."
-        if _FLOW_NOT_ENABLED.search(message) and setting:
-            return f"Enable {setting} in the app client's ExplicitAuthFlows."
-        if "invalid" in text and "token" in text:
-            return (
-                "Cognito does not accept this token: revoked, signed out, expired, or issued by "
-                "another pool."
-            )
-        return f"Cognito refused: {message}"
-    if code == "UserNotFoundException":
-        return (
-            "No user with this name in the pool: user names are per pool, so check the user "
-            "name and --user-pool-id."
-        )
-    if code == "PasswordResetRequiredException":
-        return (
-            "An administrator reset this user's password: the user must choose a new one with "
-            "the code Cognito sent (ForgotPassword / ConfirmForgotPassword) before signing in."
-        )
-    if code == "UserNotConfirmedException":
-        return (
-            "The user signed up but has not confirmed: confirm with the code Cognito sent "
-            "(ConfirmSignUp) or have an administrator confirm (AdminConfirmSignUp)."
-        )
-    if code == "ResourceNotFoundException":
-        return (
-            "Cognito does not know this user pool or app client here: check --user-pool-id, "
-            "--client-id and the region (a pool id starts with its region). A challenge "
-            "session that expired (3 minutes by default) gives this answer too."
-        )
-    if code in ("TooManyRequestsException", "LimitExceededException"):
-        return (
-            "Cognito throttled the call (per-account quotas per operation category). Wait and "
-            "try again; the workbench does not retry on its own, so nothing is hidden."
-        )
-    if code == "InvalidPasswordException":
-        return f"The password does not meet the pool's password policy: {message}"
-    if code in ("CodeMismatchException", "EnableSoftwareTokenMFAException"):
-        return "The code is wrong: use the current code of the authenticator app or the SMS."
-    if code == "ExpiredCodeException":
-        return "The code has expired: start again to get a new one."
-    if code == "UnsupportedOperationException":
-        return (
-            "Token revocation is not enabled for this app client: set EnableTokenRevocation "
-            "(UpdateUserPoolClient) or RevokeToken cannot be used."
-        )
-    if code == "UnsupportedTokenTypeException":
-        return "RevokeToken takes a refresh token, not an access or ID token."
-    if code == "UnauthorizedException":
-        return (
-            "Cognito refused: the client secret is wrong, or the token belongs to another client."
-        )
-    if code == "InvalidUserPoolConfigurationException":
-        return f"The user pool is not configured for this: {message}"
-    if code in (
-        "AccessDeniedException",
-        "UnrecognizedClientException",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "ExpiredTokenException",
-        "InvalidClientTokenId",
-    ):
-        return (
-            "The AWS credentials were refused (admin calls are signed with them): check "
-            "--aws-profile, the credential chain, and the IAM permissions for cognito-idp."
-        )
+        return _secret_hash_advice(ctx)
+    if code in _ADVICE_BY_CODE:
+        return _ADVICE_BY_CODE[code](message, ctx)
+    if code in _FIXED_ADVICE:
+        return _FIXED_ADVICE[code]
     if code in ("InternalErrorException", "NotImplemented") or (ctx.get("status") or 0) >= 500:
-        if ctx.get("emulator"):
-            return (
-                "The emulator failed on this call: it may not implement it (moto has no "
-                "RevokeToken, for example)."
-            )
-        return "Cognito failed internally: try again later."
+        return _server_failure_advice(ctx)
     return message or code
 
 
