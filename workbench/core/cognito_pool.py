@@ -12,7 +12,7 @@ carries the full update built from the client's current description.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -164,6 +164,130 @@ class Problem:
         return {"severity": self.severity, "setting": self.setting, "advice": self.advice}
 
 
+#: The InitiateAuth flow each API flow of :data:`FLOW_CHECKS` is checked as.
+_API_FLOWS: dict[str, str] = {
+    "USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH": "ADMIN_USER_PASSWORD_AUTH",
+    "USER_SRP_AUTH": "USER_SRP_AUTH",
+    "REFRESH_TOKEN_AUTH": "REFRESH_TOKEN_AUTH",
+    "refresh_token": "REFRESH_TOKEN_AUTH",
+}
+
+
+def _error(setting: str, advice: str) -> Problem:
+    return Problem("error", setting, advice)
+
+
+def _warning(setting: str, advice: str) -> Problem:
+    return Problem("warning", setting, advice)
+
+
+def _api_problems(info: AppClientInfo, flow: str, secret: bool | None) -> Iterator[Problem]:
+    """ExplicitAuthFlows, the client secret and token revocation."""
+    allowed = effective_auth_flows(info.explicit_auth_flows)
+    needed = FLOW_SETTINGS.get(_API_FLOWS.get(flow, ""))
+    if needed is not None and needed not in allowed:
+        yield _error(
+            "ExplicitAuthFlows",
+            f"{flow} needs {needed} in the app client's ExplicitAuthFlows (it allows "
+            f"{', '.join(sorted(allowed)) or 'none'}). Cognito would answer "
+            "InvalidParameterException.",
+        )
+    if secret is not None and flow != "REVOKE_TOKEN" and info.has_secret and not secret:
+        yield _error(
+            "ClientSecret",
+            "The app client has a client secret: every call needs a SECRET_HASH (API) or "
+            "client authentication (hosted), so supply the secret.",
+        )
+    if secret is not None and flow != "REVOKE_TOKEN" and not info.has_secret and secret:
+        yield _warning(
+            "ClientSecret",
+            "The app client has no secret, but one was supplied: leave it out (Cognito "
+            "refuses a SECRET_HASH for a client without secret).",
+        )
+    if flow == "REVOKE_TOKEN" and not info.enable_token_revocation:
+        yield _error(
+            "EnableTokenRevocation",
+            "RevokeToken needs EnableTokenRevocation on the app client (UpdateUserPoolClient); "
+            "without it, only GlobalSignOut ends sessions.",
+        )
+
+
+def _hosted_problems(
+    info: AppClientInfo, flow: str, scopes: Sequence[str], has_domain: bool | None
+) -> Iterator[Problem]:
+    """The hosted endpoints: domain, OAuth enabled, the grant, the scopes."""
+    grant = {"authorization_code": "code"}.get(flow, flow)
+    if has_domain is False:
+        yield _error(
+            "Domain",
+            "The hosted OAuth endpoints exist only once the pool has a domain (prefix or "
+            "custom domain).",
+        )
+    if not info.oauth_enabled:
+        yield _error(
+            "AllowedOAuthFlowsUserPoolClient",
+            "The app client is not enabled for OAuth 2.0 (AllowedOAuthFlowsUserPoolClient "
+            "is false): the /oauth2 endpoints refuse it.",
+        )
+    if grant not in info.allowed_oauth_flows:
+        shown = ", ".join(info.allowed_oauth_flows) or "none"
+        yield _error(
+            "AllowedOAuthFlows", f"{flow} needs '{grant}' in AllowedOAuthFlows (it has {shown})."
+        )
+    missing = [s for s in scopes if s not in info.allowed_oauth_scopes]
+    if missing:
+        yield _error(
+            "AllowedOAuthScopes",
+            f"The app client does not allow the scope(s) {', '.join(missing)} "
+            f"(AllowedOAuthScopes: {', '.join(info.allowed_oauth_scopes) or 'none'}).",
+        )
+
+
+def _client_credentials_problems(info: AppClientInfo) -> Iterator[Problem]:
+    if not info.has_secret:
+        yield _error(
+            "GenerateSecret",
+            "Client credentials needs an app client with a secret; a secret cannot be added "
+            "to an existing client, so create a new one with GenerateSecret.",
+        )
+    if not info.custom_scopes:
+        yield _error(
+            "AllowedOAuthScopes",
+            "Client credentials only grants custom scopes (<resource-server-id>/<scope>) "
+            "and the app client allows none: create a resource server and add its scopes "
+            "to the client.",
+        )
+    others = [f for f in info.allowed_oauth_flows if f != "client_credentials"]
+    if others and "client_credentials" in info.allowed_oauth_flows:
+        yield _warning(
+            "AllowedOAuthFlows",
+            f"Cognito does not allow client_credentials together with {', '.join(others)} "
+            "on one app client.",
+        )
+
+
+def _browser_problems(
+    info: AppClientInfo, flow: str, redirect_uri: str | None
+) -> Iterator[Problem]:
+    if not info.callback_urls:
+        yield _error("CallbackURLs", "The app client has no callback URL to redirect to.")
+    elif redirect_uri is not None and redirect_uri not in info.callback_urls:
+        yield _error(
+            "CallbackURLs",
+            f"{redirect_uri} is not among the client's callback URLs "
+            f"({', '.join(info.callback_urls)}). Cognito compares them exactly, port "
+            "included: register a fixed loopback URL and use it (--redirect-uri).",
+        )
+    if not info.identity_providers:
+        yield _error(
+            "SupportedIdentityProviders",
+            "The app client has no identity provider (add COGNITO for the pool's users).",
+        )
+    if flow == "implicit":
+        yield _warning("AllowedOAuthFlows", "The implicit grant is deprecated (RFC 9700 §2.1.2).")
+
+
 def check_flow(
     info: AppClientInfo,
     flow: str,
@@ -181,120 +305,19 @@ def check_flow(
     """
     if flow not in FLOW_CHECKS:
         raise ConfigError(f"Unknown flow {flow!r} to check (one of {', '.join(FLOW_CHECKS)}).")
-    problems: list[Problem] = []
-
-    def error(setting: str, advice: str) -> None:
-        problems.append(Problem("error", setting, advice))
-
-    def warning(setting: str, advice: str) -> None:
-        problems.append(Problem("warning", setting, advice))
-
-    allowed = effective_auth_flows(info.explicit_auth_flows)
-    api_flow = {
-        "USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
-        "ADMIN_USER_PASSWORD_AUTH": "ADMIN_USER_PASSWORD_AUTH",
-        "USER_SRP_AUTH": "USER_SRP_AUTH",
-        "REFRESH_TOKEN_AUTH": "REFRESH_TOKEN_AUTH",
-        "refresh_token": "REFRESH_TOKEN_AUTH",
-    }.get(flow)
-    if api_flow is not None:
-        needed = FLOW_SETTINGS[api_flow]
-        if needed not in allowed:
-            shown = ", ".join(sorted(allowed)) or "none"
-            error(
-                "ExplicitAuthFlows",
-                f"{flow} needs {needed} in the app client's ExplicitAuthFlows (it allows "
-                f"{shown}). Cognito would answer InvalidParameterException.",
-            )
-    if secret_supplied is not None and flow not in ("REVOKE_TOKEN",):
-        if info.has_secret and not secret_supplied:
-            error(
-                "ClientSecret",
-                "The app client has a client secret: every call needs a SECRET_HASH (API) or "
-                "client authentication (hosted), so supply the secret.",
-            )
-        if not info.has_secret and secret_supplied:
-            warning(
-                "ClientSecret",
-                "The app client has no secret, but one was supplied: leave it out (Cognito "
-                "refuses a SECRET_HASH for a client without secret).",
-            )
-    if flow == "REVOKE_TOKEN" and not info.enable_token_revocation:
-        error(
-            "EnableTokenRevocation",
-            "RevokeToken needs EnableTokenRevocation on the app client (UpdateUserPoolClient); "
-            "without it, only GlobalSignOut ends sessions.",
-        )
-    hosted = flow in ("authorization_code", "implicit", "client_credentials")
-    if hosted:
-        grant = {"authorization_code": "code"}.get(flow, flow)
-        if has_domain is False:
-            error(
-                "Domain",
-                "The hosted OAuth endpoints exist only once the pool has a domain (prefix or "
-                "custom domain).",
-            )
-        if not info.oauth_enabled:
-            error(
-                "AllowedOAuthFlowsUserPoolClient",
-                "The app client is not enabled for OAuth 2.0 (AllowedOAuthFlowsUserPoolClient "
-                "is false): the /oauth2 endpoints refuse it.",
-            )
-        if grant not in info.allowed_oauth_flows:
-            shown = ", ".join(info.allowed_oauth_flows) or "none"
-            error(
-                "AllowedOAuthFlows",
-                f"{flow} needs '{grant}' in AllowedOAuthFlows (it has {shown}).",
-            )
-        missing = [s for s in scopes if s not in info.allowed_oauth_scopes]
-        if missing:
-            error(
-                "AllowedOAuthScopes",
-                f"The app client does not allow the scope(s) {', '.join(missing)} "
-                f"(AllowedOAuthScopes: {', '.join(info.allowed_oauth_scopes) or 'none'}).",
-            )
+    problems = list(_api_problems(info, flow, secret_supplied))
+    if flow in ("authorization_code", "implicit", "client_credentials"):
+        problems += _hosted_problems(info, flow, scopes, has_domain)
     if flow == "client_credentials":
-        if not info.has_secret:
-            error(
-                "GenerateSecret",
-                "Client credentials needs an app client with a secret; a secret cannot be added "
-                "to an existing client, so create a new one with GenerateSecret.",
-            )
-        if not info.custom_scopes:
-            error(
-                "AllowedOAuthScopes",
-                "Client credentials only grants custom scopes (<resource-server-id>/<scope>) "
-                "and the app client allows none: create a resource server and add its scopes "
-                "to the client.",
-            )
-        others = [f for f in info.allowed_oauth_flows if f != "client_credentials"]
-        if others and "client_credentials" in info.allowed_oauth_flows:
-            warning(
-                "AllowedOAuthFlows",
-                f"Cognito does not allow client_credentials together with {', '.join(others)} "
-                "on one app client.",
-            )
+        problems += _client_credentials_problems(info)
     if flow in ("authorization_code", "implicit"):
-        if not info.callback_urls:
-            error("CallbackURLs", "The app client has no callback URL to redirect to.")
-        elif redirect_uri is not None and redirect_uri not in info.callback_urls:
-            error(
-                "CallbackURLs",
-                f"{redirect_uri} is not among the client's callback URLs "
-                f"({', '.join(info.callback_urls)}). Cognito compares them exactly, port "
-                "included: register a fixed loopback URL and use it (--redirect-uri).",
-            )
-        if not info.identity_providers:
-            error(
-                "SupportedIdentityProviders",
-                "The app client has no identity provider (add COGNITO for the pool's users).",
-            )
-        if flow == "implicit":
-            warning("AllowedOAuthFlows", "The implicit grant is deprecated (RFC 9700 §2.1.2).")
+        problems += _browser_problems(info, flow, redirect_uri)
     if flow == "refresh_token" and not info.oauth_enabled:
-        warning(
-            "AllowedOAuthFlowsUserPoolClient",
-            "Refreshing at /oauth2/token needs an OAuth-enabled app client.",
+        problems.append(
+            _warning(
+                "AllowedOAuthFlowsUserPoolClient",
+                "Refreshing at /oauth2/token needs an OAuth-enabled app client.",
+            )
         )
     return problems
 
