@@ -398,6 +398,29 @@ class ScopePlan:
         return steps
 
 
+def _wanted_scopes(
+    identifier: str, scopes: Sequence[tuple[str, str] | str]
+) -> list[tuple[str, str]]:
+    """The (name, description) of each scope to plan, once the identifier and every name are
+    valid."""
+    if not _IDENTIFIER.match(identifier):
+        raise ConfigError(
+            f"{identifier!r} is not a resource server identifier (1-256 printable "
+            "characters without spaces, quotes or backslashes; often the API's URL)."
+        )
+    wanted: list[tuple[str, str]] = []
+    for item in scopes:
+        scope, description = (item, item) if isinstance(item, str) else item
+        if not _SCOPE_NAME.match(scope):
+            raise ConfigError(
+                f"{scope!r} is not a scope name (printable, no spaces, quotes, '/' or '\\')."
+            )
+        wanted.append((scope, description or scope))
+    if not wanted:
+        raise ConfigError("Name at least one scope (--scope NAME[=description]).")
+    return wanted
+
+
 class CognitoPoolAdmin(CognitoApi):
     """Reading and changing pool settings (signed calls: needs AWS credentials)."""
 
@@ -462,21 +485,7 @@ class CognitoPoolAdmin(CognitoApi):
         """Plan a resource server with ``scopes`` and their addition to the app client's
         AllowedOAuthScopes (optionally also making it a client-credentials client). Reads only.
         """
-        if not _IDENTIFIER.match(identifier):
-            raise ConfigError(
-                f"{identifier!r} is not a resource server identifier (1-256 printable "
-                "characters without spaces, quotes or backslashes; often the API's URL)."
-            )
-        wanted: list[tuple[str, str]] = []
-        for item in scopes:
-            scope, description = (item, item) if isinstance(item, str) else item
-            if not _SCOPE_NAME.match(scope):
-                raise ConfigError(
-                    f"{scope!r} is not a scope name (printable, no spaces, quotes, '/' or '\\')."
-                )
-            wanted.append((scope, description or scope))
-        if not wanted:
-            raise ConfigError("Name at least one scope (--scope NAME[=description]).")
+        wanted = _wanted_scopes(identifier, scopes)
         existing = {s.identifier: s for s in self.list_resource_servers()}
         current = existing.get(identifier)
         have = dict(current.scopes) if current else {}
@@ -486,28 +495,7 @@ class CognitoPoolAdmin(CognitoApi):
         info = AppClientInfo.from_description(raw)
         full = [f"{identifier}/{s}" for s, _ in wanted]
         add = tuple(s for s in full if s not in info.allowed_oauth_scopes)
-        notes: list[str] = []
-        update: dict[str, Any] = {}
-        flows_change = enable_client_credentials and (
-            info.allowed_oauth_flows != ("client_credentials",) or not info.oauth_enabled
-        )
-        if add or flows_change:
-            update = self._client_update(raw)
-            update["AllowedOAuthScopes"] = [*info.allowed_oauth_scopes, *add]
-            if enable_client_credentials:
-                update["AllowedOAuthFlows"] = ["client_credentials"]
-                update["AllowedOAuthFlowsUserPoolClient"] = True
-                dropped = [f for f in info.allowed_oauth_flows if f != "client_credentials"]
-                if dropped:
-                    notes.append(
-                        f"the client's other OAuth flows ({', '.join(dropped)}) are removed: "
-                        "Cognito does not combine them with client_credentials"
-                    )
-            elif not info.oauth_enabled or not info.allowed_oauth_flows:
-                notes.append(
-                    "the app client has no OAuth flow enabled: the scopes will not be usable "
-                    "until it has one (client credentials needs a secret)"
-                )
+        update, notes = self._plan_client_update(raw, info, add, enable_client_credentials)
         if enable_client_credentials and not info.has_secret:
             notes.append(
                 "the app client has no secret, and client credentials needs one: create a new "
@@ -525,6 +513,39 @@ class CognitoPoolAdmin(CognitoApi):
             client_update=update,
             warnings=tuple(notes),
         )
+
+    def _plan_client_update(
+        self,
+        raw: Mapping[str, Any],
+        info: AppClientInfo,
+        add: tuple[str, ...],
+        enable_client_credentials: bool,
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The UpdateUserPoolClient request adding ``add`` (empty: nothing to update) and the
+        notes about what it changes besides."""
+        flows_change = enable_client_credentials and (
+            info.allowed_oauth_flows != ("client_credentials",) or not info.oauth_enabled
+        )
+        if not (add or flows_change):
+            return {}, []
+        notes: list[str] = []
+        update = self._client_update(raw)
+        update["AllowedOAuthScopes"] = [*info.allowed_oauth_scopes, *add]
+        if enable_client_credentials:
+            update["AllowedOAuthFlows"] = ["client_credentials"]
+            update["AllowedOAuthFlowsUserPoolClient"] = True
+            dropped = [f for f in info.allowed_oauth_flows if f != "client_credentials"]
+            if dropped:
+                notes.append(
+                    f"the client's other OAuth flows ({', '.join(dropped)}) are removed: "
+                    "Cognito does not combine them with client_credentials"
+                )
+        elif not info.oauth_enabled or not info.allowed_oauth_flows:
+            notes.append(
+                "the app client has no OAuth flow enabled: the scopes will not be usable "
+                "until it has one (client credentials needs a secret)"
+            )
+        return update, notes
 
     def _client_update(self, described: Mapping[str, Any]) -> dict[str, Any]:
         """An UpdateUserPoolClient request resending every setting the description holds
