@@ -33,7 +33,7 @@ from workbench.core.claims import (
     parse_numeric_date,
 )
 from workbench.core.errors import OAuthError, TokenError, TransportError
-from workbench.core.jwks import HMAC_ALGORITHMS, JwksCache, KeyChoice, KeySet
+from workbench.core.jwks import HMAC_ALGORITHMS, Jwk, JwksCache, KeyChoice, KeySet
 
 __all__ = [
     "CHECKS",
@@ -542,23 +542,50 @@ class _KeyLookup:
         return _skip(check, reason)
 
 
-def _check_signature(decoded: DecodedJwt, keys: _KeyLookup) -> Finding:
-    check = "signature"
-    header = decoded.header
+def _header_problem(header: Mapping[str, Any]) -> str | None:
+    """Why the header alone rules the signature out (alg missing or none, crit, a bad kid)."""
     alg = header.get("alg")
     if not isinstance(alg, str) or not alg:
-        return _fail(check, "the header has no alg: not a valid signed token (RFC 7515 §4.1.1)")
+        return "the header has no alg: not a valid signed token (RFC 7515 §4.1.1)"
     if alg.lower() == "none":
-        return _fail(check, "unsigned token (alg none): anyone could have written it")
+        return "unsigned token (alg none): anyone could have written it"
     if "crit" in header:
-        return _fail(
-            check,
+        return (
             f"the header marks {_shown(header['crit'])} as critical extensions, which this tool"
-            " does not implement, so the token must be rejected (RFC 7515 §4.1.11)",
+            " does not implement, so the token must be rejected (RFC 7515 §4.1.11)"
         )
     kid = header.get("kid")
     if kid is not None and not isinstance(kid, str):
-        return _fail(check, f"the header kid is not a string: {_shown(kid)}")
+        return f"the header kid is not a string: {_shown(kid)}"
+    return None
+
+
+def _key_problem(alg: str, kid: str | None, key: Jwk, label: str) -> str | None:
+    """Why ``key`` (named ``label``) cannot verify an ``alg`` token, before trying it."""
+    no_kid = "the token has no kid; " if kid is None else ""
+    if alg in HMAC_ALGORITHMS and key.is_public:
+        return (
+            f"the token {'has no kid and ' if kid is None else ''}claims {alg} (a shared-secret"
+            f" MAC) but {label} is an {key.kty}"
+            " public key: the issuer did not make this MAC, and accepting the public key as"
+            " its secret would let anyone forge tokens (algorithm confusion, RFC 8725 §2.1)"
+        )
+    if key.problem is not None:
+        return f"{no_kid}{label} cannot be used: {key.problem}"
+    if alg not in key.allowed:
+        allowed = ", ".join(sorted(key.allowed))
+        return f"{no_kid}alg {alg} is not allowed for {label} ({key.kty}); it allows {allowed}"
+    return None
+
+
+def _check_signature(decoded: DecodedJwt, keys: _KeyLookup) -> Finding:
+    check = "signature"
+    header = decoded.header
+    problem = _header_problem(header)
+    if problem is not None:
+        return _fail(check, problem)
+    alg: str = header["alg"]
+    kid: str | None = header.get("kid")
     choice = keys.select(kid, alg)
     if choice is None:
         assert keys.problem is not None
@@ -569,23 +596,9 @@ def _check_signature(decoded: DecodedJwt, keys: _KeyLookup) -> Finding:
     # The key as the reasons name it. A token without a kid gets the issuer's one fitting key:
     # say so, so that the key's kid is not read as the token's.
     label = key.label if kid is not None else f"the issuer's key ({key.label})"
-    no_kid = "the token has no kid; " if kid is None else ""
-    if alg in HMAC_ALGORITHMS and key.is_public:
-        return _fail(
-            check,
-            f"the token {'has no kid and ' if kid is None else ''}claims {alg} (a shared-secret"
-            f" MAC) but {label} is an {key.kty}"
-            " public key: the issuer did not make this MAC, and accepting the public key as"
-            " its secret would let anyone forge tokens (algorithm confusion, RFC 8725 §2.1)",
-        )
-    if key.problem is not None:
-        return _fail(check, f"{no_kid}{label} cannot be used: {key.problem}")
-    if alg not in key.allowed:
-        allowed = ", ".join(sorted(key.allowed))
-        return _fail(
-            check,
-            f"{no_kid}alg {alg} is not allowed for {label} ({key.kty}); it allows {allowed}",
-        )
+    problem = _key_problem(alg, kid, key, label)
+    if problem is not None:
+        return _fail(check, problem)
     try:
         valid = key.verify(alg, decoded.signing_input, decoded.signature)
     except ValueError as exc:
@@ -652,6 +665,51 @@ def _check_iss(claims: Mapping[str, Any], issuer: str | None) -> Finding:
     return _pass(check, f"iss is {issuer!r}")
 
 
+def _audience_checks(
+    claims: Mapping[str, Any], aud: Any, auds: list[str] | None, audience: str
+) -> tuple[list[str], list[str]]:
+    """(passes, fails) of the expected ``audience`` against the token's aud."""
+    if auds is None:
+        hint = (
+            " (it carries client_id instead: pass --client-id to check that)"
+            if "client_id" in claims
+            else ""
+        )
+        return [], [f"the token has no aud claim (expected {audience!r}){hint}"]
+    if audience in auds:
+        return [f"aud contains {audience!r}"], []
+    return [], [f"aud is {_shown(aud)}, which does not contain {audience!r}"]
+
+
+def _client_checks(
+    claims: Mapping[str, Any], aud: Any, auds: list[str] | None, client_id: str
+) -> tuple[list[str], list[str]]:
+    """(passes, fails) of the expected ``client_id``: RFC 9068 §2.2 and Cognito: client_id
+    claim; OIDC Core §3.1.3.7: azp, else aud."""
+    passes: list[str] = []
+    fails: list[str] = []
+    cid = claims.get("client_id")
+    azp = claims.get("azp")
+    if cid is not None:
+        if cid == client_id:
+            passes.append(f"client_id is {client_id!r}")
+        else:
+            fails.append(f"client_id is {_shown(cid)}, expected {client_id!r}")
+    if azp is not None:
+        if azp == client_id:
+            passes.append(f"azp is {client_id!r}")
+        else:
+            fails.append(f"azp is {_shown(azp)}, expected the client {client_id!r}")
+    if cid is None and azp is None:
+        if auds is None:
+            fails.append(f"the token has neither aud nor client_id (expected {client_id!r})")
+        elif client_id in auds:
+            passes.append(f"aud contains the client {client_id!r}")
+        else:
+            fails.append(f"aud is {_shown(aud)}, which does not contain the client {client_id!r}")
+    return passes, fails
+
+
 def _check_aud(claims: Mapping[str, Any], audience: str | None, client_id: str | None) -> Finding:
     check = "aud"
     if audience is None and client_id is None:
@@ -669,40 +727,13 @@ def _check_aud(claims: Mapping[str, Any], audience: str | None, client_id: str |
     passes: list[str] = []
     fails: list[str] = []
     if audience is not None:
-        if auds is None:
-            hint = (
-                " (it carries client_id instead: pass --client-id to check that)"
-                if "client_id" in claims
-                else ""
-            )
-            fails.append(f"the token has no aud claim (expected {audience!r}){hint}")
-        elif audience in auds:
-            passes.append(f"aud contains {audience!r}")
-        else:
-            fails.append(f"aud is {_shown(aud)}, which does not contain {audience!r}")
+        more_passes, more_fails = _audience_checks(claims, aud, auds, audience)
+        passes += more_passes
+        fails += more_fails
     if client_id is not None:
-        # RFC 9068 §2.2 and Cognito: client_id claim; OIDC Core §3.1.3.7: azp, else aud.
-        cid = claims.get("client_id")
-        azp = claims.get("azp")
-        if cid is not None:
-            if cid == client_id:
-                passes.append(f"client_id is {client_id!r}")
-            else:
-                fails.append(f"client_id is {_shown(cid)}, expected {client_id!r}")
-        if azp is not None:
-            if azp == client_id:
-                passes.append(f"azp is {client_id!r}")
-            else:
-                fails.append(f"azp is {_shown(azp)}, expected the client {client_id!r}")
-        if cid is None and azp is None:
-            if auds is None:
-                fails.append(f"the token has neither aud nor client_id (expected {client_id!r})")
-            elif client_id in auds:
-                passes.append(f"aud contains the client {client_id!r}")
-            else:
-                fails.append(
-                    f"aud is {_shown(aud)}, which does not contain the client {client_id!r}"
-                )
+        more_passes, more_fails = _client_checks(claims, aud, auds, client_id)
+        passes += more_passes
+        fails += more_fails
     if fails:
         return _fail(check, "; ".join(fails))
     return _pass(check, "; ".join(passes))
