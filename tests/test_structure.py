@@ -5,7 +5,8 @@ functions (a deferred import still ties two files together); only imports under
 ``if TYPE_CHECKING:`` are left out, since they never run. A module is at most
 :data:`MODULE_LIMIT` lines and a class at most :data:`CLASS_LIMIT` lines, unless the allow-lists
 below name it with the reason. An entry that no longer applies (the file was split, moved or
-shrunk) fails the test too, so the lists only ever shrink.
+shrunk) fails the test too, so the lists only ever shrink. No function or method of
+``workbench/core`` is above cyclomatic grade :data:`COMPLEXITY_GRADE` as radon measures it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from radon.complexity import cc_rank, cc_visit
+from radon.visitors import Function
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "workbench"
 
 MODULE_LIMIT = 600
 CLASS_LIMIT = 400
+#: The worst cyclomatic grade (radon: A best, F worst) a function of COMPLEX_FREE may have.
+COMPLEXITY_GRADE = "C"
+COMPLEX_FREE = PACKAGE / "core"
 
 #: Modules above MODULE_LIMIT lines (path relative to the repository) and why.
 LARGE_MODULES: dict[str, str] = {
@@ -172,6 +178,30 @@ def class_sizes(root: Path) -> dict[str, int]:
     return sizes
 
 
+def _with_closures(functions: list[Function]) -> Iterator[Function]:
+    for function in functions:
+        yield function
+        yield from _with_closures(function.closures)
+
+
+def complexity_over(root: Path, worst: str) -> list[str]:
+    """Every function or method under ``root`` whose cyclomatic grade is worse than ``worst``."""
+    problems = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root.parent).as_posix()
+        # cc_visit lists methods on their own next to their classes; closures only inside
+        # the function that holds them, graded apart from it.
+        blocks = cc_visit(path.read_text(encoding="utf-8"))
+        for function in _with_closures([b for b in blocks if isinstance(b, Function)]):
+            grade = cc_rank(function.complexity)
+            if grade > worst:
+                problems.append(
+                    f"{relative}:{function.lineno}: {function.fullname} is grade {grade} "
+                    f"(complexity {function.complexity}; at most {worst}): split it"
+                )
+    return problems
+
+
 def qt_importers(root: Path) -> set[str]:
     """The files that import PySide6 or shiboken6 themselves (TYPE_CHECKING-only ones too)."""
     found: set[str] = set()
@@ -257,6 +287,11 @@ def test_class_sizes() -> None:
     sizes = class_sizes(PACKAGE)
     print("largest classes:", sorted(sizes.items(), key=lambda item: -item[1])[:5])
     problems = _over(sizes, CLASS_LIMIT, LARGE_CLASSES)
+    assert not problems, "\n".join(problems)
+
+
+def test_core_functions_are_at_most_grade_c() -> None:
+    problems = complexity_over(COMPLEX_FREE, COMPLEXITY_GRADE)
     assert not problems, "\n".join(problems)
 
 
@@ -359,6 +394,24 @@ def test_sizes_over_the_limit_and_stale_allowances_are_reported(tmp_path: Path) 
     stale = _over(modules, 5, {"pkg/big.py": "a reason", "pkg/small.py": "a reason"})
     assert len(stale) == 1 and "pkg/small.py" in stale[0]
     assert "no longer exists" in _over(classes, 5, {"pkg/big.py::Big": "r", "pkg/x.py::X": "r"})[0]
+
+
+def test_functions_above_the_grade_are_reported(tmp_path: Path) -> None:
+    branches = "".join(f"    if x == {n}:\n        return {n}\n" for n in range(12))
+    root = _package(
+        tmp_path,
+        {
+            "a.py": f"def simple(x):\n    return x\n\n\ndef branchy(x):\n{branches}    return x\n",
+            "b.py": "class K:\n    def m(self, x):\n        def inner(y):\n"
+            + branches.replace("    ", "            ").replace("x ==", "y ==")
+            + "            return y\n        return inner\n",
+        },
+    )
+    found = complexity_over(root, "B")
+    assert len(found) == 2, found
+    assert found[0].startswith("pkg/a.py:5: branchy is grade C")
+    assert "inner is grade C" in found[1]
+    assert complexity_over(root, "C") == []
 
 
 def test_unresolved_md_references_are_found(tmp_path: Path) -> None:
