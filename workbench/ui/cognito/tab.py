@@ -48,7 +48,7 @@ from workbench.ui.cognito.calls import (
     AuthFactory,
     SignIn,
     pool_provider,
-    ui_words,
+    ui_message,
     with_admin,
     with_auth,
 )
@@ -210,7 +210,7 @@ class CognitoTab(FlowTab):
         self.hosted.domain_problem.hide()
         if problem is None:
             return
-        message = ui_words(str(problem))
+        message = ui_message(str(problem), problem.fix)
         if "domain" in message.lower():
             self.hosted.show_problem(message)
         else:
@@ -410,7 +410,7 @@ class CognitoTab(FlowTab):
         title, body = describe_error(exc, self.state.log.secrets())
         if isinstance(exc, CognitoError):
             title = "Cognito refused"
-        body = ui_words(body)
+        body = ui_message(body, exc.fix if isinstance(exc, WorkbenchError) else ())
         self.error_banner.show_message(title, body)
         self.sig_step.emit("Failed.")
 
