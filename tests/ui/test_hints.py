@@ -16,13 +16,16 @@ import pytest
 
 from workbench.cli.main import main
 from workbench.cli.output import Out, report_error
+from workbench.core.client_auth import ClientConfig, authenticate
 from workbench.core.cognito import CognitoPool
 from workbench.core.cognito_auth import CognitoAuth
+from workbench.core.discovery import ServerMetadata
 from workbench.core.errors import ConfigError
-from workbench.core.hints import Setting
+from workbench.core.hints import Endpoint, Setting
 from workbench.core.tokens import inspect_token
 from workbench.ui.cognito.calls import ui_message
 from workbench.ui.inspector.checks import ui_reason
+from workbench.ui.widgets.banners import describe_error
 
 
 def _part(value: dict[str, object]) -> str:
@@ -120,3 +123,22 @@ def test_a_missing_setting_in_each_face_words(make, fix, cli, ui) -> None:  # ty
     printed = _cli_error(error).splitlines()
     assert printed == [f"error: {error}", cli]
     assert ui_message(str(error), error.fix) == ui
+
+
+def test_a_missing_endpoint_or_client_id_in_the_app_banner_and_on_the_command_line() -> None:
+    """The app's error banner (every tab but Cognito's) says where in the app to give it."""
+    endpoint = _raised(
+        lambda: ServerMetadata(issuer="https://idp.example").require("revocation_endpoint")
+    )
+    assert endpoint.fix == (Endpoint("revocation_endpoint"),) and "--" not in str(endpoint)
+    assert _cli_error(endpoint).splitlines()[1] == "  see --endpoint revocation_endpoint=URL"
+    title, body = describe_error(endpoint)
+    assert title == "Missing configuration"
+    assert body.endswith("Give it by hand. See the endpoint fields of the provider profile.")
+
+    client = _raised(lambda: authenticate(ClientConfig("", "sec"), {}, "https://idp.example/t"))
+    assert _cli_error(client).splitlines() == [
+        "error: No client id: set one in the provider profile.",
+        "  see --client-id",
+    ]
+    assert describe_error(client)[1].endswith("See the client ID of the provider profile.")

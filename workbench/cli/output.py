@@ -30,7 +30,7 @@ from workbench.core.errors import (
     TransportError,
     WorkbenchError,
 )
-from workbench.core.hints import Fix, Setting
+from workbench.core.hints import Endpoint, Fix, Setting
 from workbench.core.http import Exchange, ExchangeLog
 from workbench.core.masking import mask_text
 from workbench.core.tokens import Finding, Inspection, decode_jwt, expiry, token_kind
@@ -210,9 +210,16 @@ CLI_OPTIONS: dict[Setting, str] = {
 }
 
 
+def cli_option(setting: Setting | Endpoint) -> str:
+    """The option that gives a setting: ``--issuer``, ``--endpoint revocation_endpoint=URL``."""
+    if isinstance(setting, Endpoint):
+        return f"--endpoint {setting.name}=URL"
+    return CLI_OPTIONS[setting]
+
+
 def cli_fix(fix: Fix) -> str:
     """``pass --issuer or --jwks-uri``: the options that would fix a problem ("" for none)."""
-    return "pass " + " or ".join(CLI_OPTIONS[s] for s in fix) if fix else ""
+    return "pass " + " or ".join(cli_option(s) for s in fix) if fix else ""
 
 
 def cli_reason(finding: Finding) -> str:
@@ -265,7 +272,7 @@ def report_error(out: Out, exc: WorkbenchError) -> int:
     """
     code = _report_error(out, exc)
     if exc.fix:
-        out.info("  see " + " or ".join(CLI_OPTIONS[s] for s in exc.fix))
+        out.info("  see " + " or ".join(cli_option(s) for s in exc.fix))
     return code
 
 

@@ -8,6 +8,7 @@ keys"). The command line says which option to pass (``--issuer or --jwks-uri``, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -23,7 +24,14 @@ class Setting(Enum):
     USERNAME = "username"  # the user who signs in
 
 
-#: The settings of a fix, in the order a face offers them ("A or B").
-Fix = tuple[Setting, ...]
+@dataclass(frozen=True)
+class Endpoint:
+    """An endpoint given by hand, by its metadata name (``revocation_endpoint``)."""
 
-__all__ = ["Fix", "Setting"]
+    name: str
+
+
+#: The settings of a fix, in the order a face offers them ("A or B").
+Fix = tuple[Setting | Endpoint, ...]
+
+__all__ = ["Endpoint", "Fix", "Setting"]
