@@ -13,6 +13,7 @@ import io
 import json
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from workbench.cli.main import main
 from workbench.cli.output import Out, report_error
@@ -24,7 +25,9 @@ from workbench.core.errors import ConfigError
 from workbench.core.hints import Endpoint, Setting
 from workbench.core.tokens import inspect_token
 from workbench.ui.cognito.calls import ui_message
+from workbench.ui.cognito.tab import CognitoTab
 from workbench.ui.inspector.checks import ui_reason
+from workbench.ui.state import AppState
 from workbench.ui.widgets.banners import describe_error
 
 
@@ -142,3 +145,18 @@ def test_a_missing_endpoint_or_client_id_in_the_app_banner_and_on_the_command_li
         "  see --client-id",
     ]
     assert describe_error(client)[1].endswith("See the client ID of the provider profile.")
+
+
+def test_the_cognito_tab_words_an_error_in_its_own_fields_once(qtbot: QtBot) -> None:
+    """The tab's banner and the pool fields' problem line name the tab's fields."""
+    state = AppState()
+    tab = CognitoTab(state)
+    qtbot.addWidget(tab)
+    tab.show_error(_raised(CognitoPool(region="us-east-1").require_client))
+    body = tab.error_banner.text()
+    assert body.endswith("This needs the app client id. See the App client ID.")
+    assert "provider profile" not in body and "--client-id" not in body
+    tab.pool_form.pool_id_edit.setText("eu-west-1_AbC123")
+    tab.pool_form.region_edit.setText("us-east-1")
+    assert tab.pool_form.pool_problem.text().endswith("leave it out. See the Region.")
+    state.close()

@@ -105,14 +105,19 @@ UI_FIELDS: dict[Setting, str] = {
 
 
 def ui_fix(fix: Fix) -> str:
-    """``See the Region or the User pool ID.``: the fields that would fix an error."""
-    return f"See {' or '.join(UI_FIELDS[s] for s in fix)}." if fix else ""
+    """`` See the Region or the User pool ID.``: the fields that would fix an error."""
+    if not fix:
+        return ""
+    fields = (
+        UI_FIELDS[s] if isinstance(s, Setting) else "the endpoint fields of the provider profile"
+        for s in fix
+    )
+    return f" See {' or '.join(fields)}."
 
 
 def ui_message(text: str, fix: Fix) -> str:
     """A core message (or its rich-text body) in this tab's words, with the fields to fill."""
-    worded = ui_words(text)
-    return f"{worded} {ui_fix(fix)}" if fix else worded
+    return ui_words(text) + ui_fix(fix)
 
 
 __all__ = [

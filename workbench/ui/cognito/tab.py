@@ -48,7 +48,9 @@ from workbench.ui.cognito.calls import (
     AuthFactory,
     SignIn,
     pool_provider,
+    ui_fix,
     ui_message,
+    ui_words,
     with_admin,
     with_auth,
 )
@@ -407,10 +409,10 @@ class CognitoTab(FlowTab):
     def show_error(self, exc: BaseException) -> None:
         """The core's message in this tab's words, and a Cognito error's advice below it
         (:func:`describe_error` adds the advice)."""
-        title, body = describe_error(exc, self.state.log.secrets())
+        title, body = describe_error(exc, self.state.log.secrets(), fix_words=ui_fix)
         if isinstance(exc, CognitoError):
             title = "Cognito refused"
-        body = ui_message(body, exc.fix if isinstance(exc, WorkbenchError) else ())
+        body = ui_words(body)
         self.error_banner.show_message(title, body)
         self.sig_step.emit("Failed.")
 

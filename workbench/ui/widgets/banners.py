@@ -44,8 +44,13 @@ def app_fix(fix: Fix) -> str:
     return f" See {' or '.join(places)}."
 
 
-def describe_error(exc: BaseException, secrets: Iterable[str] = ()) -> tuple[str, str]:
-    """(title, rich-text body) for an error the core raised on purpose, ``secrets`` masked."""
+def describe_error(
+    exc: BaseException, secrets: Iterable[str] = (), fix_words: Callable[[Fix], str] = app_fix
+) -> tuple[str, str]:
+    """(title, rich-text body) for an error the core raised on purpose, ``secrets`` masked.
+
+    ``fix_words`` says where to give the settings a configuration error names (a tab with
+    fields of its own passes its words)."""
     known = frozenset(secrets)
 
     def text(value: object) -> str:
@@ -68,7 +73,7 @@ def describe_error(exc: BaseException, secrets: Iterable[str] = ()) -> tuple[str
     if isinstance(exc, TokenError):
         return "Not a readable token", text(exc)
     if isinstance(exc, ConfigError):
-        return "Missing configuration", text(exc) + html.escape(app_fix(exc.fix))
+        return "Missing configuration", text(exc) + html.escape(fix_words(exc.fix))
     return "Error", text(exc)
 
 
