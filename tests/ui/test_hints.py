@@ -118,6 +118,12 @@ def _raised(call: object) -> ConfigError:
             "  see --username",
             "A user name is needed to sign in. See the Username.",
         ),
+        (
+            lambda: lambda: CognitoAuth(CognitoPool(region="us-east-1", aws_profile="nope")),
+            (Setting.AWS_PROFILE,),
+            "  see --aws-profile",
+            "No AWS profile named 'nope'. See the AWS profile.",
+        ),
     ],
 )
 def test_a_missing_setting_in_each_face_words(make, fix, cli, ui) -> None:  # type: ignore[no-untyped-def]

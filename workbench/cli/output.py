@@ -207,6 +207,7 @@ CLI_OPTIONS: dict[Setting, str] = {
     Setting.REGION: "--region",
     Setting.USER_POOL_ID: "--user-pool-id",
     Setting.USERNAME: "--username",
+    Setting.AWS_PROFILE: "--aws-profile",
 }
 
 

@@ -22,6 +22,7 @@ class Setting(Enum):
     REGION = "region"  # an AWS region (Cognito)
     USER_POOL_ID = "user_pool_id"  # a Cognito user pool id
     USERNAME = "username"  # the user who signs in
+    AWS_PROFILE = "aws_profile"  # a named profile of the AWS configuration
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,7 @@ UI_FIELDS: dict[Setting, str] = {
     Setting.REGION: "the Region",
     Setting.USER_POOL_ID: "the User pool ID",
     Setting.USERNAME: "the Username",
+    Setting.AWS_PROFILE: "the AWS profile",
 }
 
 

@@ -30,6 +30,7 @@ _APP_PLACES: dict[Setting, str] = {
     Setting.REGION: "the Region on the Cognito tab",
     Setting.USER_POOL_ID: "the User pool ID on the Cognito tab",
     Setting.USERNAME: "the Username",
+    Setting.AWS_PROFILE: "the AWS profile on the Cognito tab",
 }
 
 
