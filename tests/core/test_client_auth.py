@@ -22,6 +22,7 @@ from workbench.core.errors import ConfigError
 from workbench.core.flows.rfc6749_grants import build_client_credentials_request
 from workbench.core.flows.rfc7009_revoke import build_revocation_request
 from workbench.core.flows.rfc8628_device import build_device_authorization_request
+from workbench.core.hints import Setting
 
 TOKEN_URL = "https://as.example/token"
 
@@ -51,8 +52,9 @@ def test_the_three_methods_send_what_rfc_6749_says() -> None:
 def test_a_method_without_its_secret_or_an_unknown_method_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="client_secret_post needs a client secret"):
         authenticate(ClientConfig("cid", None, "client_secret_post"), {}, TOKEN_URL)
-    with pytest.raises(ConfigError, match="No client id"):
+    with pytest.raises(ConfigError, match="No client id") as missing:
         authenticate(ClientConfig("", "sec"), {}, TOKEN_URL)
+    assert missing.value.fix == (Setting.CLIENT_ID,) and "--" not in str(missing.value)
     with pytest.raises(ConfigError, match=r"Unknown client authentication method 'mtls'.*none"):
         authenticate(ClientConfig("cid", "sec", "mtls"), {}, TOKEN_URL)
     # A face describing a method it does not know says so in words (no KeyError).

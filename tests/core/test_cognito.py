@@ -21,6 +21,7 @@ from workbench.core.cognito_auth import Challenge, CognitoAuth
 from workbench.core.cognito_errors import CognitoError
 from workbench.core.cognito_log import curl_for_json_call
 from workbench.core.errors import ConfigError, TransportError
+from workbench.core.hints import Setting
 from workbench.core.masking import MASK
 from workbench.core.secrets import SecretStore
 
@@ -412,8 +413,9 @@ def test_no_credentials_for_an_admin_call_is_a_config_error(
 
 
 def test_unknown_aws_profile_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="No AWS profile named 'nope'"):
+    with pytest.raises(ConfigError, match="No AWS profile named 'nope'") as missing:
         CognitoAuth(pool(aws_profile="nope"))
+    assert missing.value.fix == (Setting.AWS_PROFILE,) and "--" not in str(missing.value)
 
 
 @pytest.mark.parametrize(

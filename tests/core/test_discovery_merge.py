@@ -17,7 +17,8 @@ from tests.peers import Canned, CannedServer, canned_server
 from workbench.cli import main as cli_main
 from workbench.core.client_auth import ClientConfig
 from workbench.core.discovery import MANUAL_SOURCE, ServerMetadata, describe_sources, discover
-from workbench.core.errors import TransportError
+from workbench.core.errors import ConfigError, TransportError
+from workbench.core.hints import Endpoint
 from workbench.core.http import HttpClient
 from workbench.core.model import Provider
 from workbench.core.session import OAuthSession
@@ -154,8 +155,9 @@ def test_a_document_claiming_another_issuer_is_refused_for_the_merge(dot: Canned
     assert f"declares issuer 'https://evil.example', not '{dot.url}'" in refused
     # The missing endpoint then says how to give it by hand.
     session = OAuthSession(Provider(client=ClientConfig("cid", "csecret"), issuer=dot.url))
-    with pytest.raises(Exception, match="--endpoint revocation_endpoint=URL"):
+    with pytest.raises(ConfigError, match=r"no revocation endpoint.*by hand") as missing:
         session.revoke("tok")
+    assert missing.value.fix == (Endpoint("revocation_endpoint"),)
     session.close()
 
 

@@ -24,6 +24,7 @@ from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from jwt.warnings import InsecureKeyLengthWarning
 
 from workbench.core.errors import OAuthError, TokenError, TransportError
+from workbench.core.hints import Setting
 from workbench.core.jwks import JwksCache, KeySet
 from workbench.core.tokens import (
     CHECKS,
@@ -318,22 +319,26 @@ def test_critical_header_extension_is_rejected() -> None:
 
 
 def test_signature_not_checked_without_issuer_keys_when_nothing_was_asked() -> None:
-    expected = ("not_checked", "no issuer keys: pass --issuer or --jwks-uri")
+    expected = ("not_checked", "no issuer keys")
     result = inspect(sign(ID_CLAIMS))
     assert outcome(result, "signature") == expected
     assert outcome(result, "keys") == expected
+    # Which settings would give keys is data; each face words it (tests/test_hints.py).
+    assert result.finding("signature").fix == (Setting.ISSUER, Setting.JWKS_URI)
+    assert result.finding("keys").fix == (Setting.ISSUER, Setting.JWKS_URI)
     assert not result.requested and result.ok
 
 
 def test_asking_for_any_check_without_keys_fails_the_signature() -> None:
     # A key cache without a URL, or only an audience: verification was asked for, the
     # signature could not be checked, so a forgery must not pass.
-    failed = ("fail", "not verified: no issuer keys: pass --issuer or --jwks-uri")
+    failed = ("fail", "not verified: no issuer keys")
     cache = JwksCache(FakeIssuer().fetch)
     for kwargs in ({"jwks": cache}, {"audience": "client-1"}, {"nonce": "n"}):
         result = inspect(sign(ID_CLAIMS), **kwargs)
         assert result.requested, kwargs
         assert outcome(result, "signature") == failed, kwargs
+        assert result.finding("signature").fix == (Setting.ISSUER, Setting.JWKS_URI), kwargs
         assert not result.ok
     explicit = inspect(sign(ID_CLAIMS), audience="client-1", verify=False)
     assert outcome(explicit, "signature")[0] == "not_checked"
@@ -592,10 +597,8 @@ def test_aud_check_with_string_and_list() -> None:
     multi = sign(dict(ID_CLAIMS, aud=["api", "client-1"]))
     assert outcome(inspect(multi, audience="api"), "aud")[0] == "pass"
     assert outcome(inspect(multi, audience="other"), "aud")[0] == "fail"
-    assert outcome(inspect(token), "aud") == (
-        "not_checked",
-        "no expected audience: pass --audience or --client-id",
-    )
+    assert outcome(inspect(token), "aud") == ("not_checked", "no expected audience")
+    assert inspect(token).finding("aud").fix == (Setting.AUDIENCE, Setting.CLIENT_ID)
     bad = sign(dict(ID_CLAIMS, aud=5))
     assert "neither a string nor a list" in outcome(inspect(bad, audience="x"), "aud")[1]
 

@@ -35,6 +35,7 @@ from workbench.cli.output import (
     EXIT_OAUTH,
     EXIT_OK,
     Out,
+    cli_findings,
     print_exchange,
     print_qr,
     print_tokens,
@@ -489,7 +490,7 @@ def _reality(args: argparse.Namespace, out: Out, pool: CognitoPool) -> int:
                         "detail": check.server.detail,
                     },
                     "contradiction": check.contradiction,
-                    "findings": [f.to_dict() for f in check.local.findings],
+                    "findings": [f.to_dict() for f in cli_findings(check.local).findings],
                 },
                 indent=2,
             )

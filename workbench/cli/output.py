@@ -17,6 +17,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TextIO
 
 from workbench.core import bounded_json
@@ -29,9 +30,10 @@ from workbench.core.errors import (
     TransportError,
     WorkbenchError,
 )
+from workbench.core.hints import Endpoint, Fix, Setting
 from workbench.core.http import Exchange, ExchangeLog
 from workbench.core.masking import mask_text
-from workbench.core.tokens import Inspection, decode_jwt, expiry, token_kind
+from workbench.core.tokens import Finding, Inspection, decode_jwt, expiry, token_kind
 from workbench.core.tokenset import TokenSet
 
 EXIT_OK, EXIT_OAUTH, EXIT_USAGE, EXIT_TRANSPORT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -194,6 +196,44 @@ def print_claims(out: Out, token: str) -> None:
         out.result(f"  -> {ex.describe()}")
 
 
+# -- which option would fix it -------------------------------------------------------------
+
+#: The command-line option that gives each setting (:mod:`workbench.core.hints`).
+CLI_OPTIONS: dict[Setting, str] = {
+    Setting.ISSUER: "--issuer",
+    Setting.JWKS_URI: "--jwks-uri",
+    Setting.AUDIENCE: "--audience",
+    Setting.CLIENT_ID: "--client-id",
+    Setting.REGION: "--region",
+    Setting.USER_POOL_ID: "--user-pool-id",
+    Setting.USERNAME: "--username",
+    Setting.AWS_PROFILE: "--aws-profile",
+}
+
+
+def cli_option(setting: Setting | Endpoint) -> str:
+    """The option that gives a setting: ``--issuer``, ``--endpoint revocation_endpoint=URL``."""
+    if isinstance(setting, Endpoint):
+        return f"--endpoint {setting.name}=URL"
+    return CLI_OPTIONS[setting]
+
+
+def cli_fix(fix: Fix) -> str:
+    """``pass --issuer or --jwks-uri``: the options that would fix a problem ("" for none)."""
+    return "pass " + " or ".join(cli_option(s) for s in fix) if fix else ""
+
+
+def cli_reason(finding: Finding) -> str:
+    """A finding's reason with the options that would let the check be made."""
+    return f"{finding.reason}: {cli_fix(finding.fix)}" if finding.fix else finding.reason
+
+
+def cli_findings(inspection: Inspection) -> Inspection:
+    """The inspection with each reason worded for the command line (text and ``--json``)."""
+    findings = tuple(replace(f, reason=cli_reason(f)) for f in inspection.findings)
+    return replace(inspection, findings=findings)
+
+
 def print_inspection(out: Out, inspection: Inspection) -> None:
     print_claims(out, inspection.decoded.raw)
     out.result("")
@@ -205,6 +245,7 @@ def print_inspection(out: Out, inspection: Inspection) -> None:
 
 def report_inspection(args: argparse.Namespace, out: Out, inspection: Inspection) -> int:
     """Print an inspection (JSON or text) and return its exit code."""
+    inspection = cli_findings(inspection)
     if args.json:
         doc = inspection.to_dict()
         keys = ("header", "claims", "ok", "verification_requested", "findings")
@@ -226,6 +267,18 @@ def print_qr(out: Out, data: str) -> None:
 # -- errors ----------------------------------------------------------------------------------
 def report_error(out: Out, exc: WorkbenchError) -> int:
     """Print ``error: <code>: <description>`` and return the exit code for the error.
+
+    When the error names the settings that would fix it, a line names their options
+    (``  see --region or --user-pool-id``).
+    """
+    code = _report_error(out, exc)
+    if exc.fix:
+        out.info("  see " + " or ".join(cli_option(s) for s in exc.fix))
+    return code
+
+
+def _report_error(out: Out, exc: WorkbenchError) -> int:
+    """Print the error line (and a server's ``error_uri`` and advice); return the exit code.
 
     What a server said is echoed, so it is masked with every secret of the run (a server that
     echoes the client secret or a refresh token in its error must not print it) and shown

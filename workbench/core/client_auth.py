@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from workbench.core.errors import ConfigError
+from workbench.core.hints import Setting
 from workbench.core.http import HttpRequest
 
 #: A registered method's name (``client_secret_basic``, ``client_secret_post``, ``none``…).
@@ -157,7 +158,9 @@ def authenticate(
 ) -> ClientAuthentication:
     """Client authentication for a request with ``form`` to ``endpoint``."""
     if not client.client_id:
-        raise ConfigError("No client id: set one in the provider profile or with --client-id.")
+        raise ConfigError(
+            "No client id: set one in the provider profile.", fix=(Setting.CLIENT_ID,)
+        )
     return client_auth_method(client.method).apply(client, form, endpoint)
 
 

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import ConfigError
+from workbench.core.hints import Setting
 from workbench.core.json_store import NamedJsonStore
 from workbench.core.model import Provider
 from workbench.core.profiles import config_dir
@@ -144,7 +145,8 @@ class CognitoPool:
             if region and region != match.group(1):
                 raise ConfigError(
                     f"The user pool {pool_id} lives in {match.group(1)}, not in {region}: "
-                    "fix --region or leave it out."
+                    "fix the region or leave it out.",
+                    fix=(Setting.REGION,),
                 )
             region = match.group(1)
         if region and not _REGION.match(region):
@@ -164,17 +166,21 @@ class CognitoPool:
     # -- what must be there -------------------------------------------------------------------
     def require_region(self) -> str:
         if not self.region:
-            raise ConfigError("Say which AWS region the pool is in: --region (or --user-pool-id).")
+            raise ConfigError(
+                "Say which AWS region the pool is in.", fix=(Setting.REGION, Setting.USER_POOL_ID)
+            )
         return self.region
 
     def require_pool(self) -> str:
         if not self.user_pool_id:
-            raise ConfigError("This needs the user pool id (--user-pool-id, like us-east-1_AbC).")
+            raise ConfigError(
+                "This needs the user pool id (like us-east-1_AbC).", fix=(Setting.USER_POOL_ID,)
+            )
         return self.user_pool_id
 
     def require_client(self) -> str:
         if not self.client_id:
-            raise ConfigError("This needs the app client id (--client-id).")
+            raise ConfigError("This needs the app client id.", fix=(Setting.CLIENT_ID,))
         return self.client_id
 
     @property

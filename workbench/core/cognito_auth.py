@@ -32,6 +32,7 @@ from workbench.core.cognito_api import CognitoApi
 from workbench.core.cognito_errors import CognitoError
 from workbench.core.errors import ConfigError, FlowError, TokenError
 from workbench.core.flows.rfc7009_revoke import TokenTypeHint
+from workbench.core.hints import Setting
 from workbench.core.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClient
 from workbench.core.jwks import JwksCache
 from workbench.core.model import RealityCheck, RefreshResult, ServerVerdict
@@ -315,7 +316,7 @@ class CognitoAuth(CognitoApi):
     ) -> TokenSet | Challenge:
         """Start signing in: tokens, or the first challenge to answer with :meth:`respond`."""
         if not username:
-            raise ConfigError("A user name is needed to sign in (--username).")
+            raise ConfigError("A user name is needed to sign in.", fix=(Setting.USERNAME,))
         client_id = self.pool.require_client()
         self.log.add_secret(password)
         context = {"auth_flow": flow}
@@ -452,7 +453,8 @@ class CognitoAuth(CognitoApi):
                 raise ConfigError(
                     "REFRESH_TOKEN_AUTH with a client secret needs the user's Cognito username "
                     "for the SECRET_HASH (the 'username' claim of the access token; the sub in "
-                    "pools that sign in with email): --username."
+                    "pools that sign in with email).",
+                    fix=(Setting.USERNAME,),
                 )
             self._with_secret_hash(params, username)
         response = self.call(

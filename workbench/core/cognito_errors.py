@@ -16,6 +16,7 @@ from typing import Any
 from botocore import exceptions as boto_exc
 
 from workbench.core.errors import ConfigError, OAuthError, TransportError, WorkbenchError
+from workbench.core.hints import Setting
 from workbench.core.masking import mask_text
 
 __all__ = [
@@ -313,9 +314,14 @@ def from_boto_exception(
             "boto3 credential chain."
         )
     if isinstance(exc, boto_exc.ProfileNotFound):
-        return ConfigError(f"No AWS profile named {exc.kwargs.get('profile')!r} (--aws-profile).")
+        return ConfigError(
+            f"No AWS profile named {exc.kwargs.get('profile')!r}.", fix=(Setting.AWS_PROFILE,)
+        )
     if isinstance(exc, boto_exc.NoRegionError):
-        return ConfigError("No AWS region: pass --region or a user pool id (it starts with one).")
+        return ConfigError(
+            "No AWS region: give one, or a user pool id (it starts with one).",
+            fix=(Setting.REGION, Setting.USER_POOL_ID),
+        )
     if isinstance(exc, boto_exc.ParamValidationError):
         report = str(exc.kwargs.get("report", exc)).strip()
         return ConfigError(f"Invalid parameters for Cognito: {report}")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from workbench.core.errors import ConfigError, TransportError
+from workbench.core.hints import Endpoint
 from workbench.core.http import HttpClient
 
 ENDPOINT_NAMES = (
@@ -102,8 +103,8 @@ class ServerMetadata:
             label = name.replace("_", " ")
             raise ConfigError(
                 f"The provider has no {label}: its discovery documents do not name one. Give it"
-                f" by hand: --endpoint {name}=URL on the command line, or the endpoint fields"
-                " of the provider profile in the app."
+                " by hand.",
+                fix=(Endpoint(name),),
             )
         return str(value)
 

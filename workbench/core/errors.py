@@ -7,13 +7,20 @@
 
 from __future__ import annotations
 
+from workbench.core.hints import Fix
+
 
 class WorkbenchError(Exception):
-    """Base of every error the core raises on purpose."""
+    """Base of every error the core raises on purpose.
 
-    def __init__(self, message: str) -> None:
+    ``fix`` names the settings that would fix it (:mod:`workbench.core.hints`); each face
+    words them (the message itself names no command-line option or field).
+    """
+
+    def __init__(self, message: str, *, fix: Fix = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.fix = fix
 
     def __str__(self) -> str:
         return self.message
@@ -98,3 +105,6 @@ class Cancelled(FlowError):
 
 class ConfigError(WorkbenchError):
     """Missing or contradictory configuration (no token endpoint, unknown profile...)."""
+
+    def __init__(self, message: str, *, fix: Fix = ()) -> None:
+        super().__init__(message, fix=fix)

@@ -33,6 +33,7 @@ from workbench.core.claims import (
     parse_numeric_date,
 )
 from workbench.core.errors import OAuthError, TokenError, TransportError
+from workbench.core.hints import Fix, Setting
 from workbench.core.jwks import HMAC_ALGORITHMS, Jwk, JwksCache, KeyChoice, KeySet
 
 __all__ = [
@@ -72,7 +73,8 @@ CHECKS: tuple[str, ...] = (
     "at_hash",
 )
 
-NO_ISSUER_KEYS = "no issuer keys: pass --issuer or --jwks-uri"
+NO_ISSUER_KEYS = "no issuer keys"
+NO_ISSUER_KEYS_FIX: Fix = (Setting.ISSUER, Setting.JWKS_URI)
 NOT_VERIFIED = "not verified: "
 
 _BEARER = re.compile(r"bearer(?:\s+|$)", re.IGNORECASE)
@@ -128,6 +130,8 @@ class Finding:
     check: str
     outcome: Outcome
     reason: str
+    #: The settings that would let this check be made (a face words them after the reason).
+    fix: Fix = ()
 
     def to_dict(self) -> dict[str, str]:
         return {"check": self.check, "outcome": self.outcome.value, "reason": self.reason}
@@ -470,12 +474,12 @@ def _pass(check: str, reason: str) -> Finding:
     return Finding(check, Outcome.PASS, reason)
 
 
-def _fail(check: str, reason: str) -> Finding:
-    return Finding(check, Outcome.FAIL, reason)
+def _fail(check: str, reason: str, fix: Fix = ()) -> Finding:
+    return Finding(check, Outcome.FAIL, reason, fix)
 
 
-def _skip(check: str, reason: str) -> Finding:
-    return Finding(check, Outcome.NOT_CHECKED, reason)
+def _skip(check: str, reason: str, fix: Fix = ()) -> Finding:
+    return Finding(check, Outcome.NOT_CHECKED, reason, fix)
 
 
 def _shown(value: Any) -> str:
@@ -502,11 +506,13 @@ class _KeyLookup:
         self.jwks_uri = jwks_uri
         self.requested = requested
         self.problem: str | None = None  # why there are no keys, in words
+        self.fix: Fix = ()  # the settings that would give keys
         self.keys: KeySet | None = None
         if unavailable:
             self.problem = f"the issuer's keys could not be fetched ({unavailable})"
         elif jwks is None or (isinstance(jwks, JwksCache) and jwks_uri is None):
             self.problem = NO_ISSUER_KEYS
+            self.fix = NO_ISSUER_KEYS_FIX
         elif not isinstance(jwks, JwksCache):
             try:
                 self.keys = (
@@ -537,9 +543,10 @@ class _KeyLookup:
 
     def unverified(self, check: str, reason: str) -> Finding:
         """A check that could not be made: a failure when verification was asked for."""
+        fix = self.fix if reason == self.problem else ()
         if self.requested:
-            return _fail(check, NOT_VERIFIED + reason)
-        return _skip(check, reason)
+            return _fail(check, NOT_VERIFIED + reason, fix)
+        return _skip(check, reason, fix)
 
 
 def _header_problem(header: Mapping[str, Any]) -> str | None:
@@ -713,7 +720,7 @@ def _client_checks(
 def _check_aud(claims: Mapping[str, Any], audience: str | None, client_id: str | None) -> Finding:
     check = "aud"
     if audience is None and client_id is None:
-        return _skip(check, "no expected audience: pass --audience or --client-id")
+        return _skip(check, "no expected audience", (Setting.AUDIENCE, Setting.CLIENT_ID))
     aud = claims.get("aud")
     auds: list[str] | None
     if aud is None:

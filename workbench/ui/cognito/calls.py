@@ -11,6 +11,7 @@ from workbench.core.client_auth import ClientConfig
 from workbench.core.cognito import CognitoPool, SecretHash
 from workbench.core.cognito_auth import CognitoAuth
 from workbench.core.cognito_pool import CognitoPoolAdmin
+from workbench.core.hints import Fix, Setting
 from workbench.core.http import ExchangeLog
 from workbench.core.model import Provider
 
@@ -75,15 +76,14 @@ class SignIn:
     username: str
 
 
-#: CLI option names in core messages, in the words of this tab.
+#: CLI option names left in the advice of Cognito's refusals, in the words of this tab
+#: (the core's own errors carry their settings as data instead: :func:`ui_fix`).
 _UI_WORDS = {
-    "--region (or --user-pool-id)": "the Region (or the User pool ID)",
     "--client-secret-env VAR": "the Client secret field",
     "--user-pool-id": "the User pool ID",
     "--client-id": "the App client ID",
     "--aws-profile": "the AWS profile",
     "--endpoint-url": "the Endpoint URL",
-    "--username": "the Username",
     "--region": "the Region",
 }
 
@@ -95,4 +95,39 @@ def ui_words(text: str) -> str:
     return text
 
 
-__all__ = ["SignIn", "pool_provider", "ui_words", "with_admin", "with_auth"]
+#: This tab's field for each setting an error says would fix it (:mod:`workbench.core.hints`).
+UI_FIELDS: dict[Setting, str] = {
+    Setting.CLIENT_ID: "the App client ID",
+    Setting.REGION: "the Region",
+    Setting.USER_POOL_ID: "the User pool ID",
+    Setting.USERNAME: "the Username",
+    Setting.AWS_PROFILE: "the AWS profile",
+}
+
+
+def ui_fix(fix: Fix) -> str:
+    """`` See the Region or the User pool ID.``: the fields that would fix an error."""
+    if not fix:
+        return ""
+    fields = (
+        UI_FIELDS[s] if isinstance(s, Setting) else "the endpoint fields of the provider profile"
+        for s in fix
+    )
+    return f" See {' or '.join(fields)}."
+
+
+def ui_message(text: str, fix: Fix) -> str:
+    """A core message (or its rich-text body) in this tab's words, with the fields to fill."""
+    return ui_words(text) + ui_fix(fix)
+
+
+__all__ = [
+    "UI_FIELDS",
+    "SignIn",
+    "pool_provider",
+    "ui_fix",
+    "ui_message",
+    "ui_words",
+    "with_admin",
+    "with_auth",
+]

@@ -48,6 +48,8 @@ from workbench.ui.cognito.calls import (
     AuthFactory,
     SignIn,
     pool_provider,
+    ui_fix,
+    ui_message,
     ui_words,
     with_admin,
     with_auth,
@@ -210,7 +212,7 @@ class CognitoTab(FlowTab):
         self.hosted.domain_problem.hide()
         if problem is None:
             return
-        message = ui_words(str(problem))
+        message = ui_message(str(problem), problem.fix)
         if "domain" in message.lower():
             self.hosted.show_problem(message)
         else:
@@ -407,7 +409,7 @@ class CognitoTab(FlowTab):
     def show_error(self, exc: BaseException) -> None:
         """The core's message in this tab's words, and a Cognito error's advice below it
         (:func:`describe_error` adds the advice)."""
-        title, body = describe_error(exc, self.state.log.secrets())
+        title, body = describe_error(exc, self.state.log.secrets(), fix_words=ui_fix)
         if isinstance(exc, CognitoError):
             title = "Cognito refused"
         body = ui_words(body)

@@ -25,11 +25,12 @@ from workbench.core.errors import (
     TransportError,
     WorkbenchError,
 )
+from workbench.core.hints import Setting
 from workbench.core.masking import mask_text
 from workbench.core.session import OAuthSession
 from workbench.core.tokens import (
-    NO_ISSUER_KEYS,
     DecodedJwt,
+    Finding,
     Inspection,
     decode_jwt,
     inspect_token,
@@ -45,10 +46,12 @@ from workbench.ui.state import AppState
 StartWorker = Callable[..., None]
 """``start(fn, *args, on_returned=…, on_errored=…, on_finished=…)``: the panel's worker start."""
 
-# The core speaks to the CLI user in places; the inspector says the same in its own terms.
-_UI_REASONS = {
-    NO_ISSUER_KEYS: "no issuer keys: choose a provider, whose JWKS verifies the signature",
-    "pass --audience or --client-id": "choose a provider to compare with its client",
+# What the inspector offers for each setting a finding says would let its check be made.
+_UI_FIX = {
+    Setting.ISSUER: "choose a provider, whose JWKS verifies the signature",
+    Setting.JWKS_URI: "choose a provider, whose JWKS verifies the signature",
+    Setting.AUDIENCE: "choose a provider to compare with its client",
+    Setting.CLIENT_ID: "choose a provider to compare with its client",
 }
 
 
@@ -129,10 +132,12 @@ def resolve(state: AppState, token: str) -> tuple[OAuthSession | None, str]:
     return state.session, f"Checked against {provider_words(state.session)}: {why}."
 
 
-def _ui_reason(reason: str) -> str:
-    for cli, ui in _UI_REASONS.items():
-        reason = reason.replace(cli, ui)
-    return reason
+def ui_reason(finding: Finding) -> str:
+    """A finding's reason with what the inspector offers to let the check be made."""
+    if not finding.fix:
+        return finding.reason
+    offers = dict.fromkeys(_UI_FIX[s] for s in finding.fix)  # each offer once, in order
+    return f"{finding.reason}: {' or '.join(offers)}"
 
 
 class TokenChecks(QObject):
@@ -224,7 +229,7 @@ class TokenChecks(QObject):
 
     def show(self, inspection: Inspection, note: str = "") -> None:
         """Show the checks of the shown token: the Checks tab, the verdict and its colour."""
-        findings = tuple(replace(f, reason=_ui_reason(f.reason)) for f in inspection.findings)
+        findings = tuple(replace(f, reason=ui_reason(f)) for f in inspection.findings)
         inspection = replace(inspection, findings=findings)
         self.inspection = inspection
         self._exp_note = None

@@ -17,12 +17,41 @@ from PySide6.QtGui import QDesktopServices, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from workbench.core.errors import ConfigError, FlowError, OAuthError, TokenError, TransportError
+from workbench.core.hints import Endpoint, Fix, Setting
 from workbench.core.masking import mask_text
 from workbench.ui.safe_text import UrlOpener, html_text, open_web_url, web_link
 
+#: Where in the app each setting is given, for an error that names it (workbench.core.hints).
+_APP_PLACES: dict[Setting, str] = {
+    Setting.ISSUER: "the issuer of the provider profile",
+    Setting.JWKS_URI: "the JWKS URI of the provider profile",
+    Setting.AUDIENCE: "the audience of the provider profile",
+    Setting.CLIENT_ID: "the client ID of the provider profile",
+    Setting.REGION: "the Region on the Cognito tab",
+    Setting.USER_POOL_ID: "the User pool ID on the Cognito tab",
+    Setting.USERNAME: "the Username",
+    Setting.AWS_PROFILE: "the AWS profile on the Cognito tab",
+}
 
-def describe_error(exc: BaseException, secrets: Iterable[str] = ()) -> tuple[str, str]:
-    """(title, rich-text body) for an error the core raised on purpose, ``secrets`` masked."""
+
+def app_fix(fix: Fix) -> str:
+    """`` See the endpoint fields of the provider profile.``: where a fix is given ("" for none)."""
+    if not fix:
+        return ""
+    places = dict.fromkeys(
+        "the endpoint fields of the provider profile" if isinstance(s, Endpoint) else _APP_PLACES[s]
+        for s in fix
+    )
+    return f" See {' or '.join(places)}."
+
+
+def describe_error(
+    exc: BaseException, secrets: Iterable[str] = (), fix_words: Callable[[Fix], str] = app_fix
+) -> tuple[str, str]:
+    """(title, rich-text body) for an error the core raised on purpose, ``secrets`` masked.
+
+    ``fix_words`` says where to give the settings a configuration error names (a tab with
+    fields of its own passes its words)."""
     known = frozenset(secrets)
 
     def text(value: object) -> str:
@@ -45,7 +74,7 @@ def describe_error(exc: BaseException, secrets: Iterable[str] = ()) -> tuple[str
     if isinstance(exc, TokenError):
         return "Not a readable token", text(exc)
     if isinstance(exc, ConfigError):
-        return "Missing configuration", text(exc)
+        return "Missing configuration", text(exc) + html.escape(fix_words(exc.fix))
     return "Error", text(exc)
 
 

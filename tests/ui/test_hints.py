@@ -1,0 +1,168 @@
+"""Errors and findings carry the settings that would fix them; each face words them.
+
+The core names a :class:`~workbench.core.hints.Setting`; the command line names its option
+(``--issuer``), the app its own choice or field ("choose a provider", "the App client ID").
+Here both faces word the same core result, for the issuer keys, the audience, the client id,
+the region, the user pool id and the user name.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from workbench.cli.main import main
+from workbench.cli.output import Out, report_error
+from workbench.core.client_auth import ClientConfig, authenticate
+from workbench.core.cognito import CognitoPool
+from workbench.core.cognito_auth import CognitoAuth
+from workbench.core.discovery import ServerMetadata
+from workbench.core.errors import ConfigError
+from workbench.core.hints import Endpoint, Setting
+from workbench.core.tokens import inspect_token
+from workbench.ui.cognito.calls import ui_message
+from workbench.ui.cognito.tab import CognitoTab
+from workbench.ui.inspector.checks import ui_reason
+from workbench.ui.state import AppState
+from workbench.ui.widgets.banners import describe_error
+
+
+def _part(value: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+# A readable token whose signature nobody can check here: no issuer, no audience given.
+TOKEN = ".".join(
+    [
+        _part({"alg": "RS256", "kid": "k1"}),
+        _part({"iss": "https://idp.example", "aud": "client-1", "sub": "u", "exp": 4102444800}),
+        "c2ln",
+    ]
+)
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _cli_error(exc: ConfigError) -> str:
+    err = io.StringIO()
+    report_error(Out(io.StringIO(), err), exc)
+    return err.getvalue()
+
+
+def test_a_check_without_issuer_keys_or_audience_in_each_face_words() -> None:
+    inspection = inspect_token(TOKEN)
+    signature, aud = inspection.finding("signature"), inspection.finding("aud")
+    # The core: the reason names no face's control, the fix is data.
+    assert (signature.reason, signature.fix) == (
+        "no issuer keys",
+        (Setting.ISSUER, Setting.JWKS_URI),
+    )
+    assert (aud.reason, aud.fix) == ("no expected audience", (Setting.AUDIENCE, Setting.CLIENT_ID))
+    # The command line, as it printed before the settings became data (text and --json).
+    code, out, _ = _cli(["inspect", TOKEN])
+    assert code == 0
+    assert "----  signature  no issuer keys: pass --issuer or --jwks-uri" in out
+    assert "----  keys       no issuer keys: pass --issuer or --jwks-uri" in out
+    assert "----  aud        no expected audience: pass --audience or --client-id" in out
+    _, out, _ = _cli(["inspect", TOKEN, "--json"])
+    reasons = {f["check"]: f["reason"] for f in json.loads(out)["findings"]}
+    assert reasons["signature"] == "no issuer keys: pass --issuer or --jwks-uri"
+    assert reasons["aud"] == "no expected audience: pass --audience or --client-id"
+    # The inspector: its own choice, never an option name.
+    assert ui_reason(signature) == (
+        "no issuer keys: choose a provider, whose JWKS verifies the signature"
+    )
+    assert ui_reason(aud) == "no expected audience: choose a provider to compare with its client"
+    assert ui_reason(inspection.finding("exp")) == inspection.finding("exp").reason
+
+
+def _raised(call: object) -> ConfigError:
+    assert callable(call)
+    with pytest.raises(ConfigError) as info:
+        call()
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("make", "fix", "cli", "ui"),
+    [
+        (
+            lambda: CognitoPool(region="us-east-1").require_client,
+            (Setting.CLIENT_ID,),
+            "  see --client-id",
+            "This needs the app client id. See the App client ID.",
+        ),
+        (
+            lambda: CognitoPool().require_region,
+            (Setting.REGION, Setting.USER_POOL_ID),
+            "  see --region or --user-pool-id",
+            "Say which AWS region the pool is in. See the Region or the User pool ID.",
+        ),
+        (
+            lambda: CognitoPool(region="us-east-1").require_pool,
+            (Setting.USER_POOL_ID,),
+            "  see --user-pool-id",
+            "This needs the user pool id (like us-east-1_AbC). See the User pool ID.",
+        ),
+        (
+            lambda: lambda: CognitoAuth(CognitoPool(region="us-east-1")).sign_in("", "pw"),
+            (Setting.USERNAME,),
+            "  see --username",
+            "A user name is needed to sign in. See the Username.",
+        ),
+        (
+            lambda: lambda: CognitoAuth(CognitoPool(region="us-east-1", aws_profile="nope")),
+            (Setting.AWS_PROFILE,),
+            "  see --aws-profile",
+            "No AWS profile named 'nope'. See the AWS profile.",
+        ),
+    ],
+)
+def test_a_missing_setting_in_each_face_words(make, fix, cli, ui) -> None:  # type: ignore[no-untyped-def]
+    error = _raised(make())
+    assert error.fix == fix and "--" not in str(error)
+    printed = _cli_error(error).splitlines()
+    assert printed == [f"error: {error}", cli]
+    assert ui_message(str(error), error.fix) == ui
+
+
+def test_a_missing_endpoint_or_client_id_in_the_app_banner_and_on_the_command_line() -> None:
+    """The app's error banner (every tab but Cognito's) says where in the app to give it."""
+    endpoint = _raised(
+        lambda: ServerMetadata(issuer="https://idp.example").require("revocation_endpoint")
+    )
+    assert endpoint.fix == (Endpoint("revocation_endpoint"),) and "--" not in str(endpoint)
+    assert _cli_error(endpoint).splitlines()[1] == "  see --endpoint revocation_endpoint=URL"
+    title, body = describe_error(endpoint)
+    assert title == "Missing configuration"
+    assert body.endswith("Give it by hand. See the endpoint fields of the provider profile.")
+
+    client = _raised(lambda: authenticate(ClientConfig("", "sec"), {}, "https://idp.example/t"))
+    assert _cli_error(client).splitlines() == [
+        "error: No client id: set one in the provider profile.",
+        "  see --client-id",
+    ]
+    assert describe_error(client)[1].endswith("See the client ID of the provider profile.")
+
+
+def test_the_cognito_tab_words_an_error_in_its_own_fields_once(qtbot: QtBot) -> None:
+    """The tab's banner and the pool fields' problem line name the tab's fields."""
+    state = AppState()
+    tab = CognitoTab(state)
+    qtbot.addWidget(tab)
+    tab.show_error(_raised(CognitoPool(region="us-east-1").require_client))
+    body = tab.error_banner.text()
+    assert body.endswith("This needs the app client id. See the App client ID.")
+    assert "provider profile" not in body and "--client-id" not in body
+    tab.pool_form.pool_id_edit.setText("eu-west-1_AbC123")
+    tab.pool_form.region_edit.setText("us-east-1")
+    assert tab.pool_form.pool_problem.text().endswith("leave it out. See the Region.")
+    state.close()
