@@ -14,6 +14,7 @@ from workbench.core.cognito_pool import CognitoPoolAdmin
 from workbench.core.hints import Fix, Setting
 from workbench.core.http import ExchangeLog
 from workbench.core.model import Provider
+from workbench.ui.widgets.banners import app_fix
 
 AuthFactory = Callable[[CognitoPool, ExchangeLog], CognitoAuth]
 AdminFactory = Callable[[CognitoPool, ExchangeLog], CognitoPoolAdmin]
@@ -107,13 +108,7 @@ UI_FIELDS: dict[Setting, str] = {
 
 def ui_fix(fix: Fix) -> str:
     """`` See the Region or the User pool ID.``: the fields that would fix an error."""
-    if not fix:
-        return ""
-    fields = (
-        UI_FIELDS[s] if isinstance(s, Setting) else "the endpoint fields of the provider profile"
-        for s in fix
-    )
-    return f" See {' or '.join(fields)}."
+    return app_fix(fix, UI_FIELDS)
 
 
 def ui_message(text: str, fix: Fix) -> str:

@@ -10,7 +10,7 @@ Servers echo secrets back in their errors (the client secret in a 500 page, the 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QTextDocumentFragment
@@ -22,7 +22,7 @@ from workbench.core.masking import mask_text
 from workbench.ui.safe_text import UrlOpener, html_text, open_web_url, web_link
 
 #: Where in the app each setting is given, for an error that names it (workbench.core.hints).
-_APP_PLACES: dict[Setting, str] = {
+APP_PLACES: dict[Setting, str] = {
     Setting.ISSUER: "the issuer of the provider profile",
     Setting.JWKS_URI: "the JWKS URI of the provider profile",
     Setting.AUDIENCE: "the audience of the provider profile",
@@ -34,15 +34,22 @@ _APP_PLACES: dict[Setting, str] = {
 }
 
 
-def app_fix(fix: Fix) -> str:
-    """`` See the endpoint fields of the provider profile.``: where a fix is given ("" for none)."""
+#: Where every endpoint is given in the app.
+ENDPOINT_PLACE = "the endpoint fields of the provider profile"
+
+
+def app_fix(fix: Fix, places: Mapping[Setting, str] = APP_PLACES) -> str:
+    """`` See the endpoint fields of the provider profile.``: where a fix is given ("" for none).
+
+    ``places`` words each setting; a tab with fields of its own passes its words on top of
+    :data:`APP_PLACES`.
+    """
     if not fix:
         return ""
-    places = dict.fromkeys(
-        "the endpoint fields of the provider profile" if isinstance(s, Endpoint) else _APP_PLACES[s]
-        for s in fix
+    wording = dict.fromkeys(
+        ENDPOINT_PLACE if isinstance(s, Endpoint) else places.get(s, APP_PLACES[s]) for s in fix
     )
-    return f" See {' or '.join(places)}."
+    return f" See {' or '.join(wording)}."
 
 
 def describe_error(
