@@ -18,7 +18,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from workbench.core.cognito import CognitoPool
+from workbench.core.cognito.pool import CognitoPool
 
 __all__ = [
     "ALL_FLOWS",

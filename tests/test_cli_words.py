@@ -10,7 +10,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.core.errors import OAUTH_ADVICE
-from workbench.core.flows.rfc6749_grants import client_credentials_scope
+from workbench.core.oauth.rfc6749_grants import client_credentials_scope
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, DemoConfig, DemoServer
 from workbench.demo.clients import CONFIDENTIAL_DEMO_SCOPE
 

@@ -15,8 +15,8 @@ import time
 
 import requests
 
-from workbench.core.client_auth import ClientConfig
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession
 from workbench.demo.clients import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from workbench.demo.server import DemoConfig, DemoServer

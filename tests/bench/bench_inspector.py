@@ -30,7 +30,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
 
-from workbench.core.claims import claim_rows
+from workbench.core.tokens.claims import claim_rows
 from workbench.ui.inspector import TokenInspector
 from workbench.ui.state import AppState
 

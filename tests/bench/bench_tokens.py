@@ -27,8 +27,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from workbench.core.jwks import JwksCache
-from workbench.core.tokens import decode_jwt, inspect_token
+from workbench.core.tokens.checks import decode_jwt, inspect_token
+from workbench.core.tokens.jwks import JwksCache
 
 ISSUER = "https://issuer.example"
 JWKS_URI = ISSUER + "/jwks.json"

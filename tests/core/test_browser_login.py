@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser import chromium_page, require_chromium
-from workbench.core.client_auth import ClientConfig
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession
 from workbench.demo import NATIVE_CLIENT_ID, DemoConfig, DemoServer
 

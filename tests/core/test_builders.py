@@ -7,18 +7,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from workbench.core.client_auth import ClientConfig
-from workbench.core.curl import to_curl
 from workbench.core.errors import ConfigError, FlowError, OAuthError
-from workbench.core.flows.rfc6749_code import (
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.pkce import Pkce, s256_challenge
+from workbench.core.oauth.rfc6749_code import (
     build_authorization_request,
     build_code_token_request,
     parse_authorization_response,
 )
-from workbench.core.flows.rfc6749_grants import build_client_credentials_request
-from workbench.core.http import HttpRequest
-from workbench.core.masking import MASK, mask_body, mask_header, mask_mapping
-from workbench.core.pkce import Pkce, s256_challenge
+from workbench.core.oauth.rfc6749_grants import build_client_credentials_request
+from workbench.core.transport.curl import to_curl
+from workbench.core.transport.http import HttpRequest
+from workbench.core.transport.masking import MASK, mask_body, mask_header, mask_mapping
 
 
 def test_pkce_s256_matches_rfc7636_appendix_b() -> None:
@@ -178,7 +178,7 @@ def test_error_redirect_with_a_forged_state_is_not_believed() -> None:
 
 
 def test_device_requests_carry_pkce_only_when_asked() -> None:
-    from workbench.core.flows.rfc8628_device import (
+    from workbench.core.oauth.rfc8628_device import (
         GRANT_TYPE,
         build_device_authorization_request,
         build_device_token_request,

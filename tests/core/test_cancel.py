@@ -14,11 +14,11 @@ import time
 import pytest
 
 from tests.hostile import hostile_server, never_answers
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import Cancelled, FlowError
-from workbench.core.http import CancelToken, HttpClient, HttpRequest, cancel_scope
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession
+from workbench.core.transport.http import CancelToken, HttpClient, HttpRequest, cancel_scope
 
 CANCEL_BOUND = 2.0  # seconds: the goal is under one, with headroom for a loaded machine
 

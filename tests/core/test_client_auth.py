@@ -7,7 +7,9 @@ from collections.abc import Iterator, Mapping
 
 import pytest
 
-from workbench.core.client_auth import (
+from workbench.core.errors import ConfigError
+from workbench.core.hints import Setting
+from workbench.core.oauth.client_auth import (
     AUTH_METHODS,
     CLIENT_AUTH_METHODS,
     ClientAuthentication,
@@ -18,11 +20,9 @@ from workbench.core.client_auth import (
     describe_client_auth,
     register_client_auth,
 )
-from workbench.core.errors import ConfigError
-from workbench.core.flows.rfc6749_grants import build_client_credentials_request
-from workbench.core.flows.rfc7009_revoke import build_revocation_request
-from workbench.core.flows.rfc8628_device import build_device_authorization_request
-from workbench.core.hints import Setting
+from workbench.core.oauth.rfc6749_grants import build_client_credentials_request
+from workbench.core.oauth.rfc7009_revoke import build_revocation_request
+from workbench.core.oauth.rfc8628_device import build_device_authorization_request
 
 TOKEN_URL = "https://as.example/token"
 

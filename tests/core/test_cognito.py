@@ -16,14 +16,14 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from workbench.core.cognito import CognitoPool, CognitoPoolStore, compute_secret_hash
-from workbench.core.cognito_auth import Challenge, CognitoAuth
-from workbench.core.cognito_errors import CognitoError
-from workbench.core.cognito_log import curl_for_json_call
+from workbench.core.cognito.auth import Challenge, CognitoAuth
+from workbench.core.cognito.errors import CognitoError
+from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore, compute_secret_hash
+from workbench.core.cognito.recorder import curl_for_json_call
 from workbench.core.errors import ConfigError, TransportError
 from workbench.core.hints import Setting
-from workbench.core.masking import MASK
 from workbench.core.secrets import SecretStore
+from workbench.core.transport.masking import MASK
 
 POOL_ID = "us-east-1_Ab12Cd34E"
 CLIENT_ID = "1example23456789abcdefghij"
@@ -428,6 +428,6 @@ def test_unknown_aws_profile_is_a_config_error() -> None:
     ],
 )
 def test_mfas_can_setup_is_read_in_every_encoding_seen(encoded: object) -> None:
-    from workbench.core.cognito_auth import _string_list
+    from workbench.core.cognito.auth import _string_list
 
     assert _string_list(encoded) == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.demo_driver import sign_in_and_decide
-from workbench.core.cognito import CognitoPool
+from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import OAuthError
 from workbench.core.session import OAuthSession
 from workbench.demo import (

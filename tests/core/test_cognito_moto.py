@@ -25,18 +25,18 @@ from tests.cognito_peer import (
     TEMP_PASSWORD,
     MotoPool,
 )
-from workbench.core.cognito import CognitoPool, CognitoPoolStore
-from workbench.core.cognito_auth import (
+from workbench.core.cognito.admin import CognitoPoolAdmin, check_flow
+from workbench.core.cognito.auth import (
     Challenge,
     CognitoAuth,
     cognito_username,
     describe_reality,
 )
-from workbench.core.cognito_errors import CognitoError
-from workbench.core.cognito_pool import CognitoPoolAdmin, check_flow
+from workbench.core.cognito.errors import CognitoError
+from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore
 from workbench.core.errors import ConfigError
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.secrets import SecretStore
-from workbench.core.tokenset import TokenSet
 
 
 @pytest.fixture

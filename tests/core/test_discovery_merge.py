@@ -15,13 +15,13 @@ import pytest
 
 from tests.peers import Canned, CannedServer, canned_server
 from workbench.cli import main as cli_main
-from workbench.core.client_auth import ClientConfig
-from workbench.core.discovery import MANUAL_SOURCE, ServerMetadata, describe_sources, discover
 from workbench.core.errors import ConfigError, TransportError
 from workbench.core.hints import Endpoint
-from workbench.core.http import HttpClient
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.discovery import MANUAL_SOURCE, ServerMetadata, describe_sources, discover
 from workbench.core.session import OAuthSession
+from workbench.core.transport.http import HttpClient
 from workbench.demo import DemoServer
 from workbench.demo.clients import confidential_client
 

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from tests.peers import CannedServer, canned_server
-from workbench.core.client_auth import ClientConfig
-from workbench.core.discovery import ServerMetadata
 from workbench.core.errors import Cancelled, TransportError
-from workbench.core.http import CancelToken, HttpClient, cancel_scope
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.discovery import ServerMetadata
 from workbench.core.session import OAuthSession
+from workbench.core.transport.http import CancelToken, HttpClient, cancel_scope
 
 OIDC = "/.well-known/openid-configuration"
 RFC8414 = "/.well-known/oauth-authorization-server"

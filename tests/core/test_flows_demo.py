@@ -16,9 +16,9 @@ import pytest
 import requests
 
 from tests.demo_driver import decide_device_code, sign_in_and_decide
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import FlowError, OAuthError
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession, PendingAuthorization
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,

@@ -25,17 +25,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from tests.peers import CannedServer, canned_server, serve_oidc_configuration
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import ConfigError, FlowError
-from workbench.core.flows.rfc6749_code import build_authorization_request
-from workbench.core.flows.rfc6749_implicit import (
+from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.rfc6749_code import build_authorization_request
+from workbench.core.oauth.rfc6749_implicit import (
     choose_implicit_response_type,
     front_channel_id_token_problems,
     same_response_type,
 )
-from workbench.core.model import Provider
 from workbench.core.session import OAuthSession, PendingAuthorization
-from workbench.core.tokens import c_hash, inspect_token
+from workbench.core.tokens.checks import c_hash, inspect_token
 
 CLIENT_ID = "native-app"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

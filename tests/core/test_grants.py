@@ -8,9 +8,16 @@ import inspect
 
 import pytest
 
-import workbench.core.cognito_grants  # noqa: F401  (registers the Cognito door's grants)
+import workbench.core.cognito.grants  # noqa: F401  (registers the Cognito door's grants)
 from workbench.cli.main import build_parser
-from workbench.core.grants import GRANTS, CliArgument, Grant, grant, grant_names, register_grant
+from workbench.core.oauth.grants import (
+    GRANTS,
+    CliArgument,
+    Grant,
+    grant,
+    grant_names,
+    register_grant,
+)
 
 
 def _token_parser() -> argparse.ArgumentParser:

@@ -18,17 +18,17 @@ import pytest
 from tests import hostile
 from tests.peers import Canned, canned_server
 from workbench.cli import main as cli_main
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import FlowError, TransportError
-from workbench.core.flows.rfc8628_device import (
+from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.rfc8628_device import (
     build_device_authorization_request,
     parse_device_authorization,
     poll_device_token,
 )
-from workbench.core.http import DEFAULT_MAX_BYTES, HttpClient, HttpRequest, HttpResponse
-from workbench.core.masking import mask_body
-from workbench.core.model import Provider
 from workbench.core.session import OAuthSession
+from workbench.core.transport.http import DEFAULT_MAX_BYTES, HttpClient, HttpRequest, HttpResponse
+from workbench.core.transport.masking import mask_body
 
 MiB = 1024 * 1024
 # The client's kernel receive buffer on loopback grows to a few MB (tcp_rmem); what the server

@@ -6,11 +6,11 @@ import pytest
 
 from tests.peers import Canned, CannedServer, canned_server, closed_port_url, silent_server
 from workbench.cli import main as cli_main
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import OAuthError, TransportError
-from workbench.core.http import HttpClient
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession
+from workbench.core.transport.http import HttpClient
 
 CLIENT = ClientConfig("cid", "csecret")
 

@@ -17,19 +17,19 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.peers import Canned, CannedServer, canned_server
-from workbench.core import bounded_json
-from workbench.core.discovery import parse_metadata
 from workbench.core.errors import OAuthError, TransportError
-from workbench.core.flows.rfc8628_device import (
+from workbench.core.oauth.discovery import parse_metadata
+from workbench.core.oauth.rfc8628_device import (
     DEFAULT_INTERVAL,
     MAX_EXPIRES_IN,
     MAX_INTERVAL,
     MIN_INTERVAL,
     parse_device_authorization,
 )
-from workbench.core.flows.token_endpoint import parse_token_response
-from workbench.core.http import HttpClient, HttpRequest, HttpResponse
-from workbench.core.masking import MASK, mask_body, mask_json
+from workbench.core.oauth.token_endpoint import parse_token_response
+from workbench.core.transport import bounded_json
+from workbench.core.transport.http import HttpClient, HttpRequest, HttpResponse
+from workbench.core.transport.masking import MASK, mask_body, mask_json
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SOCKET = settings(

@@ -11,11 +11,15 @@ import pytest
 import requests
 
 from tests.demo_driver import sign_in_and_decide
-from workbench.core import loopback
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import FlowError
-from workbench.core.loopback import IDLE_CONNECTION_TIMEOUT, ConnectionLimits, LoopbackListener
 from workbench.core.model import Provider
+from workbench.core.oauth import loopback
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.loopback import (
+    IDLE_CONNECTION_TIMEOUT,
+    ConnectionLimits,
+    LoopbackListener,
+)
 from workbench.core.session import OAuthSession
 from workbench.demo import NATIVE_CLIENT_ID, DemoServer
 

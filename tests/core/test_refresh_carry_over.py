@@ -16,10 +16,10 @@ import pytest
 
 from tests.peers import CannedServer, canned_server
 from workbench.cli import main
-from workbench.core.client_auth import ClientConfig
 from workbench.core.model import Provider, RefreshResult
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession
-from workbench.core.tokenset import TokenSet
 
 SENT = "rt-kept-4f1d2c-family-7"
 

@@ -11,12 +11,12 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.peers import Canned, canned_server
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import OAuthError
-from workbench.core.http import HttpClient, HttpRequest, HttpResponse
-from workbench.core.masking import MASK
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession, Provider
-from workbench.core.signer import NO_SIGNER, OutgoingRequest, RequestSigner
+from workbench.core.transport.http import HttpClient, HttpRequest, HttpResponse
+from workbench.core.transport.masking import MASK
+from workbench.core.transport.signer import NO_SIGNER, OutgoingRequest, RequestSigner
 
 TOKEN = {"access_token": "at-123456789", "token_type": "Bearer", "expires_in": 60}
 

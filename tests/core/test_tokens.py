@@ -1,4 +1,4 @@
-"""Decoding, token kinds, time formatting and claim rows (workbench.core.tokens / claims)."""
+"""Decoding, token kinds, time formatting and claim rows (workbench.core.tokens.checks / claims)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from workbench.core.claims import (
+from workbench.core.errors import TokenError
+from workbench.core.tokens.checks import (
+    DecodedJwt,
+    decode_jwt,
+    expiry,
+    format_local,
+    format_relative,
+    token_kind,
+)
+from workbench.core.tokens.claims import (
     CLAIM_MEANINGS,
     HEADER_MEANINGS,
     TIME_CLAIMS,
@@ -17,15 +26,6 @@ from workbench.core.claims import (
     format_duration,
     header_rows,
     parse_numeric_date,
-)
-from workbench.core.errors import TokenError
-from workbench.core.tokens import (
-    DecodedJwt,
-    decode_jwt,
-    expiry,
-    format_local,
-    format_relative,
-    token_kind,
 )
 
 PLUS_ONE = timezone(timedelta(hours=1))

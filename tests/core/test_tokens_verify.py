@@ -1,4 +1,5 @@
-"""Signature verification, JWKS caching and every inspection check (workbench.core.tokens/jwks).
+"""Signature verification, JWKS caching and every inspection check
+(workbench.core.tokens.checks/jwks).
 
 Keys are generated here with cryptography and tokens signed with PyJWT. The JWKS is served by
 ``FakeIssuer.fetch``: not an HTTP mock, but the injected fetch dependency that JwksCache is
@@ -25,8 +26,7 @@ from jwt.warnings import InsecureKeyLengthWarning
 
 from workbench.core.errors import OAuthError, TokenError, TransportError
 from workbench.core.hints import Setting
-from workbench.core.jwks import JwksCache, KeySet
-from workbench.core.tokens import (
+from workbench.core.tokens.checks import (
     CHECKS,
     DecodedJwt,
     Inspection,
@@ -34,6 +34,7 @@ from workbench.core.tokens import (
     decode_jwt,
     inspect_token,
 )
+from workbench.core.tokens.jwks import JwksCache, KeySet
 
 ISSUER = "https://issuer.example"
 JWKS_URI = "https://issuer.example/.well-known/jwks.json"

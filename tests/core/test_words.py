@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from workbench.core.claims import claim_rows, describe_time
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import OAUTH_ADVICE, OAuthError
-from workbench.core.flows.rfc6749_grants import USER_SCOPES, client_credentials_scope
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.rfc6749_grants import USER_SCOPES, client_credentials_scope
 from workbench.core.session import OAuthSession
+from workbench.core.tokens.claims import claim_rows, describe_time
 from workbench.demo import (
     CONFIDENTIAL_CLIENT_ID,
     CONFIDENTIAL_CLIENT_SECRET,

@@ -29,11 +29,11 @@ from tests.oidc_provider_peer import (
     NATIVE_CLIENT_ID,
     IndependentProvider,
 )
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import ConfigError
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession, PendingAuthorization
-from workbench.core.tokens import decode_jwt
+from workbench.core.tokens.checks import decode_jwt
 
 DONE_TEXT = "text=You can close this tab"
 PAGE_TIMEOUT_MS = 15_000

@@ -14,8 +14,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.hostile import HostileServer, hostile_server, never_answers
-from workbench.core.client_auth import ClientConfig
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.ui.state import AppState
 from workbench.ui.tabs.client_credentials import ClientCredentialsTab
 

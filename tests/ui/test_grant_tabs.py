@@ -3,8 +3,8 @@ runs at least one registered grant."""
 
 from __future__ import annotations
 
-import workbench.core.cognito_grants  # noqa: F401  (registers the Cognito door's grants)
-from workbench.core.grants import GRANTS
+import workbench.core.cognito.grants  # noqa: F401  (registers the Cognito door's grants)
+from workbench.core.oauth.grants import GRANTS
 from workbench.ui.main_window import tab_classes
 
 

@@ -17,13 +17,13 @@ from pytestqt.qtbot import QtBot
 
 from workbench.cli.main import main
 from workbench.cli.output import Out, report_error
-from workbench.core.client_auth import ClientConfig, authenticate
-from workbench.core.cognito import CognitoPool
-from workbench.core.cognito_auth import CognitoAuth
-from workbench.core.discovery import ServerMetadata
+from workbench.core.cognito.auth import CognitoAuth
+from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError
 from workbench.core.hints import Endpoint, Setting
-from workbench.core.tokens import inspect_token
+from workbench.core.oauth.client_auth import ClientConfig, authenticate
+from workbench.core.oauth.discovery import ServerMetadata
+from workbench.core.tokens.checks import inspect_token
 from workbench.ui.cognito.calls import ui_message
 from workbench.ui.cognito.tab import CognitoTab
 from workbench.ui.inspector.checks import ui_reason

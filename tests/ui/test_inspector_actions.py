@@ -12,7 +12,7 @@ import json
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui.inspector import TokenInspector
 from workbench.ui.inspector.actions import InspectorActions
 from workbench.ui.inspector.entries import Role, ShownToken, TokenEntry, decode_entry

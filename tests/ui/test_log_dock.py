@@ -19,9 +19,9 @@ from pytestqt.qtbot import QtBot
 from tests.peers import closed_port_url
 from tests.ui.conftest import demo_provider
 from workbench.core.errors import OAuthError, TransportError
-from workbench.core.flows.rfc6749_grants import client_credentials_scope
-from workbench.core.http import Exchange
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.rfc6749_grants import client_credentials_scope
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.transport.http import Exchange
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from workbench.ui import workers
 from workbench.ui.log_dock import ExchangeLogDock

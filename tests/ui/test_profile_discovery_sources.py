@@ -86,8 +86,8 @@ def test_a_refused_document_is_named_with_its_reason(
 def test_provider_details_name_the_documents_once_discovered(
     qtbot: QtBot, dot: CannedServer, isolated_paths: Any
 ) -> None:
-    from workbench.core.client_auth import ClientConfig
     from workbench.core.model import Provider
+    from workbench.core.oauth.client_auth import ClientConfig
     from workbench.ui import workers
     from workbench.ui.provider_bar import ProviderBar
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from PySide6.QtCore import Qt
 
-from workbench.core.cognito import is_loopback_url
+from workbench.core.cognito.pool import is_loopback_url
 from workbench.demo import DemoServer
 from workbench.demo.server import lan_address
 from workbench.ui.demo_host import DemoHost

@@ -16,9 +16,9 @@ from pytestqt.qtbot import QtBot
 from tests.demo_driver import decide_device_code
 from tests.peers import closed_port_url
 from tests.ui.conftest import demo_provider
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import Profile
 from workbench.core.session import OAuthSession
-from workbench.core.tokenset import TokenSet
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, DemoServer
 from workbench.ui.inspector import TokenInspector
 from workbench.ui.main_window import MainWindow

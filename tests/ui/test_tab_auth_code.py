@@ -21,10 +21,10 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from tests.demo_driver import sign_in_and_decide
-from workbench.core.loopback import OPEN_BY_HAND
-from workbench.core.pkce import s256_challenge
-from workbench.core.tokens import decode_jwt
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.loopback import OPEN_BY_HAND
+from workbench.core.oauth.pkce import s256_challenge
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import decode_jwt
 from workbench.demo import DemoServer
 from workbench.ui.state import AppState
 from workbench.ui.tabs.auth_code import COPY_URL_SHORTCUT, AuthCodeTab
@@ -287,7 +287,7 @@ def test_the_tab_refuses_a_non_web_authorize_url_it_is_given(
     qtbot: QtBot, public_state: AppState
 ) -> None:
     """The tab's own guard, behind the session's: a request whose URL is not http(s)."""
-    from workbench.core.flows.rfc6749_code import build_authorization_request
+    from workbench.core.oauth.rfc6749_code import build_authorization_request
 
     browser = ScriptedBrowser()
     tab = AuthCodeTab(public_state, open_url=browser.open)

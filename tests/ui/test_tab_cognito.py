@@ -24,13 +24,13 @@ from tests.cognito_peer import (
     TEMP_PASSWORD,
     MotoPool,
 )
-from workbench.core.client_auth import ClientConfig
-from workbench.core.cognito import CognitoPool
-from workbench.core.cognito_auth import CognitoAuth, CognitoTokenActions
+from workbench.core.cognito.auth import CognitoAuth, CognitoTokenActions
+from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError
-from workbench.core.http import ExchangeLog
 from workbench.core.model import Provider
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.transport.http import ExchangeLog
 from workbench.ui import workers
 from workbench.ui.cognito.challenge_dialog import CognitoChallengeDialog
 from workbench.ui.cognito.tab import CognitoTab
@@ -510,7 +510,7 @@ def test_saved_pool_keeps_its_secret_in_the_keyring_and_derived_values_show(
 
 def test_challenge_dialog_asks_each_kind_of_question(qtbot: QtBot) -> None:
     """Required attributes with a new password; an MFA type pick; an SMS code (no server)."""
-    from workbench.core.cognito_auth import Challenge, Question
+    from workbench.core.cognito.auth import Challenge, Question
 
     new_password = Challenge(
         "NEW_PASSWORD_REQUIRED",

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QUrl
 
 from tests.demo_driver import decide_device_code
 from tests.ui.conftest import demo_provider
-from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.demo import DemoServer
 from workbench.ui.state import AppState
 from workbench.ui.tabs.device import DeviceFlowTab
@@ -324,8 +324,8 @@ def test_the_verification_link_opens_only_through_the_checked_opener(
 def test_an_interval_of_zero_is_replaced_and_the_note_stays_in_view(qtbot: Any) -> None:
     """A hostile server (a real socket) that asks to be polled without pause."""
     from tests.peers import canned_server
-    from workbench.core.client_auth import ClientConfig
     from workbench.core.model import Provider
+    from workbench.core.oauth.client_auth import ClientConfig
 
     with canned_server() as server:
         server.json(

@@ -7,9 +7,9 @@ from dataclasses import replace
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING, client_credentials_scope
-from workbench.core.http import Exchange
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING, client_credentials_scope
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.transport.http import Exchange
 from workbench.ui.state import AppState
 from workbench.ui.tabs.client_credentials import ClientCredentialsTab
 from workbench.ui.tabs.password import PasswordTab
@@ -114,8 +114,8 @@ def test_wrong_password_shows_invalid_grant(qtbot: QtBot, state: AppState) -> No
 def test_a_password_the_server_echoes_is_masked_in_the_banner(qtbot: QtBot) -> None:
     """A hostile server (a real socket) puts the password it received in its error."""
     from tests.peers import canned_server
-    from workbench.core.client_auth import ClientConfig
     from workbench.core.model import Provider
+    from workbench.core.oauth.client_auth import ClientConfig
 
     password = "hunter2-correct-horse"
     with canned_server() as server:

@@ -13,11 +13,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.peers import canned_server, serve_oidc_configuration
-from workbench.core.client_auth import ClientConfig
-from workbench.core.flows.rfc6749_implicit import LEGACY_WARNING
 from workbench.core.model import Provider
-from workbench.core.tokens import decode_jwt
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.rfc6749_implicit import LEGACY_WARNING
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import decode_jwt
 from workbench.demo import DemoServer
 from workbench.ui.state import AppState
 from workbench.ui.tabs.implicit import ImplicitTab

@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 from tests.browser import chromium_page
 from tests.interop.test_oidc_provider import DONE_TEXT, loopback_only, sign_in_and_consent
 from tests.oidc_provider_peer import NATIVE_CLIENT_ID, IndependentProvider
-from workbench.core.client_auth import ClientConfig
 from workbench.core.model import Provider
-from workbench.core.tokens import decode_jwt
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import decode_jwt
 from workbench.ui.state import AppState
 from workbench.ui.tabs.implicit import ImplicitTab
 

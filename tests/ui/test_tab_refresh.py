@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from workbench.core.model import RefreshResult
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.tabs.refresh import PREVIOUS_REFUSED, RefreshTab, preview

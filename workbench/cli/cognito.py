@@ -41,9 +41,9 @@ from workbench.cli.output import (
     print_tokens,
     report_inspection,
 )
-from workbench.core.cognito import CognitoPool
-from workbench.core.cognito_api import CognitoApi
-from workbench.core.cognito_auth import (
+from workbench.core.cognito.admin import FLOW_CHECKS, CognitoPoolAdmin, check_flow
+from workbench.core.cognito.api import CognitoApi
+from workbench.core.cognito.auth import (
     AuthFlow,
     Challenge,
     CognitoAuth,
@@ -51,14 +51,14 @@ from workbench.core.cognito_auth import (
     describe_reality,
     inspect_cognito_token,
 )
-from workbench.core.cognito_grants import COGNITO_GRANTS
-from workbench.core.cognito_pool import FLOW_CHECKS, CognitoPoolAdmin, check_flow
+from workbench.core.cognito.grants import COGNITO_GRANTS
+from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError, FlowError
-from workbench.core.flows.refresh import ROTATION_TEXT
-from workbench.core.http import HttpClient
-from workbench.core.jwks import JwksCache
-from workbench.core.tokens import decode_jwt
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.refresh import ROTATION_TEXT
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import decode_jwt
+from workbench.core.tokens.jwks import JwksCache
+from workbench.core.transport.http import HttpClient
 
 __all__ = ["COGNITO_GRANTS", "cmd_token", "register"]
 

@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from workbench.cli.output import EXIT_OK, Handler, Out, print_exchange
-from workbench.core.client_auth import AUTH_METHODS, ClientConfig
-from workbench.core.discovery import ENDPOINT_NAMES
 from workbench.core.errors import ConfigError, TokenError
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import AUTH_METHODS, ClientConfig
+from workbench.core.oauth.discovery import ENDPOINT_NAMES
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
-from workbench.core.tokens import decode_jwt, token_kind, verification_requested
+from workbench.core.tokens.checks import decode_jwt, token_kind, verification_requested
 
 
 # -- dispatch --------------------------------------------------------------------------------

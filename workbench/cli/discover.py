@@ -8,9 +8,9 @@ from typing import Any
 
 from workbench.cli.common import demo_server
 from workbench.cli.output import EXIT_OK, Out, print_exchange
-from workbench.core.discovery import describe_sources, discover
 from workbench.core.errors import ConfigError
-from workbench.core.http import HttpClient
+from workbench.core.oauth.discovery import describe_sources, discover
+from workbench.core.transport.http import HttpClient
 
 
 def register(sub: Any) -> argparse.ArgumentParser:

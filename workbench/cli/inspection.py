@@ -15,11 +15,11 @@ from workbench.cli.common import (
     unreadable_token,
 )
 from workbench.cli.output import Out, print_exchange, report_inspection
-from workbench.core.discovery import discover
 from workbench.core.errors import ConfigError, TransportError
-from workbench.core.http import HttpClient
-from workbench.core.jwks import JwksCache
-from workbench.core.tokens import inspect_token
+from workbench.core.oauth.discovery import discover
+from workbench.core.tokens.checks import inspect_token
+from workbench.core.tokens.jwks import JwksCache
+from workbench.core.transport.http import HttpClient
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, grant_provider
 
 

@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TextIO
 
-from workbench.core import bounded_json
-from workbench.core.claims import claim_rows
 from workbench.core.display import is_web_url, printable
 from workbench.core.errors import (
     FlowError,
@@ -31,10 +29,12 @@ from workbench.core.errors import (
     WorkbenchError,
 )
 from workbench.core.hints import Endpoint, Fix, Setting
-from workbench.core.http import Exchange, ExchangeLog
-from workbench.core.masking import mask_text
-from workbench.core.tokens import Finding, Inspection, decode_jwt, expiry, token_kind
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import Finding, Inspection, decode_jwt, expiry, token_kind
+from workbench.core.tokens.claims import claim_rows
+from workbench.core.transport import bounded_json
+from workbench.core.transport.http import Exchange, ExchangeLog
+from workbench.core.transport.masking import mask_text
 
 EXIT_OK, EXIT_OAUTH, EXIT_USAGE, EXIT_TRANSPORT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 

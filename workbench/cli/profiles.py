@@ -7,7 +7,7 @@ from typing import Any
 
 from workbench.cli.common import env, pairs
 from workbench.cli.output import EXIT_OK, Out
-from workbench.core.client_auth import AUTH_METHODS
+from workbench.core.oauth.client_auth import AUTH_METHODS
 from workbench.core.profiles import Profile, ProfileStore
 from workbench.core.secrets import SecretStore
 

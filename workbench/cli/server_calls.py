@@ -16,9 +16,9 @@ from workbench.cli.common import (
     provider_from_args,
 )
 from workbench.cli.output import EXIT_OK, Out
-from workbench.core.claims import TIME_CLAIMS, describe_time
 from workbench.core.display import printable
 from workbench.core.model import Provider
+from workbench.core.tokens.claims import TIME_CLAIMS, describe_time
 from workbench.demo.clients import grant_provider
 
 

@@ -27,19 +27,19 @@ from workbench.cli.common import (
 from workbench.cli.output import EXIT_OK, Handler, Out, print_qr, print_tokens
 from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError, FlowError
-from workbench.core.flows.refresh import ROTATION_TEXT
-from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
-from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
-from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
-from workbench.core.grants import grant_names
-from workbench.core.loopback import OPEN_BY_HAND
 from workbench.core.model import Provider
+from workbench.core.oauth.grants import grant_names
+from workbench.core.oauth.loopback import OPEN_BY_HAND
+from workbench.core.oauth.refresh import ROTATION_TEXT
+from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
+from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
+from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
-from workbench.core.tokenset import TokenSet
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, grant_provider
 
 #: The OAuth grants this module runs (``--grant`` values).
-GRANTS = grant_names()  # the grant registry's (workbench.core.grants)
+GRANTS = grant_names()  # the grant registry's (workbench.core.oauth.grants)
 
 #: Said when the system browser could not be opened (no browser, no display, a headless box).
 BROWSER_FAILED_HINT = f"note: no web browser could be opened here. {OPEN_BY_HAND}"

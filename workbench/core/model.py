@@ -2,10 +2,11 @@
 what the server says of a token, and the door a provider's own API opens.
 
 Only data and protocols live here (no I/O): :mod:`workbench.core.session` runs the flows,
-:mod:`workbench.core.profiles` and :mod:`workbench.core.cognito` make :class:`Provider` values,
-:mod:`workbench.core.cognito_auth` implements :class:`TokenActions`. The client's own settings
-(:class:`~workbench.core.client_auth.ClientConfig`) stay beside the client-authentication methods
-that read them; the tokens (:class:`~workbench.core.tokenset.TokenSet`) beside their parsing.
+:mod:`workbench.core.profiles` and :mod:`workbench.core.cognito.pool` make :class:`Provider` values,
+:mod:`workbench.core.cognito.auth` implements :class:`TokenActions`. The client's own settings
+(:class:`~workbench.core.oauth.client_auth.ClientConfig`) stay beside the client-authentication
+methods that read them; the tokens (:class:`~workbench.core.oauth.tokenset.TokenSet`) beside their
+parsing.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from workbench.core.client_auth import ClientConfig
-from workbench.core.flows.refresh import Rotation, rotation
-from workbench.core.flows.rfc7009_revoke import TokenTypeHint
-from workbench.core.tokens import Inspection
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.refresh import Rotation, rotation
+from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import Inspection
 
 
 @dataclass(frozen=True)

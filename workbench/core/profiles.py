@@ -15,12 +15,12 @@ from typing import Any
 
 import platformdirs
 
-from workbench.core.client_auth import AUTH_METHODS, AuthMethod, ClientConfig
 from workbench.core.errors import ConfigError
 from workbench.core.json_store import NamedJsonStore
-from workbench.core.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod, ClientConfig
 from workbench.core.secrets import SecretStore
+from workbench.core.transport.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
 
 APP_NAME = "token-workbench"
 _NAME = re.compile(r"^[\w .@-]{1,64}$")

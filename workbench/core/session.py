@@ -12,8 +12,6 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from workbench.core.client_auth import ClientConfig
-from workbench.core.discovery import ServerMetadata, discover
 from workbench.core.display import require_web_url
 from workbench.core.errors import (
     FlowError,
@@ -21,49 +19,51 @@ from workbench.core.errors import (
     TokenError,
     TransportError,
 )
-from workbench.core.flows.refresh import build_refresh_request
-from workbench.core.flows.rfc6749_code import (
+from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.discovery import ServerMetadata, discover
+from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
+from workbench.core.oauth.pkce import Pkce, random_token
+from workbench.core.oauth.refresh import build_refresh_request
+from workbench.core.oauth.rfc6749_code import (
     AuthorizationRequest,
     build_authorization_request,
     build_code_token_request,
     parse_authorization_response,
 )
-from workbench.core.flows.rfc6749_grants import (
+from workbench.core.oauth.rfc6749_grants import (
     build_client_credentials_request,
     build_password_request,
     client_credentials_scope,
 )
-from workbench.core.flows.rfc6749_implicit import (
+from workbench.core.oauth.rfc6749_implicit import (
     check_front_channel_id_token,
     choose_implicit_response_type,
     parse_implicit_response,
 )
-from workbench.core.flows.rfc7009_revoke import (
+from workbench.core.oauth.rfc7009_revoke import (
     TokenTypeHint,
     build_revocation_request,
     parse_revocation_response,
 )
-from workbench.core.flows.rfc7662_introspect import (
+from workbench.core.oauth.rfc7662_introspect import (
     build_introspection_request,
     parse_introspection_response,
 )
-from workbench.core.flows.rfc8628_device import (
+from workbench.core.oauth.rfc8628_device import (
     DeviceAuthorization,
     DevicePoll,
     build_device_authorization_request,
     parse_device_authorization,
     poll_device_token,
 )
-from workbench.core.flows.token_endpoint import parse_token_response
-from workbench.core.flows.userinfo import build_userinfo_request, parse_userinfo_response
-from workbench.core.http import ExchangeLog, HttpClient, HttpRequest
-from workbench.core.jwks import JwksCache
-from workbench.core.loopback import LoopbackListener, RejectedCallback
-from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
-from workbench.core.pkce import Pkce, random_token
+from workbench.core.oauth.token_endpoint import parse_token_response
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
 from workbench.core.single_flight import SingleFlight
-from workbench.core.tokens import Inspection, decode_jwt, inspect_token
-from workbench.core.tokenset import TokenSet
+from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
+from workbench.core.tokens.jwks import JwksCache
+from workbench.core.transport.http import ExchangeLog, HttpClient, HttpRequest
 
 DEFAULT_LOGIN_TIMEOUT = 300.0
 
@@ -312,7 +312,7 @@ class OAuthSession:
     def implicit_response_type(self, requested: str | None = None) -> str:
         """The implicit response type to use with this provider (``token``, else
         ``id_token token``; ``requested`` when offered): see
-        :func:`~workbench.core.flows.rfc6749_implicit.choose_implicit_response_type`."""
+        :func:`~workbench.core.oauth.rfc6749_implicit.choose_implicit_response_type`."""
         return choose_implicit_response_type(self.metadata().response_types_supported, requested)
 
     def browser_login(

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from workbench.core.client_auth import ClientConfig
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 
 __all__ = [
     "CONFIDENTIAL_CLIENT_ID",

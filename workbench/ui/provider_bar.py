@@ -14,15 +14,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.discovery import (
+from workbench.core.display import printable
+from workbench.core.errors import WorkbenchError
+from workbench.core.model import Provider
+from workbench.core.oauth.discovery import (
     OIDC_LABEL,
     RFC8414_LABEL,
     ServerMetadata,
     describe_sources,
 )
-from workbench.core.display import printable
-from workbench.core.errors import WorkbenchError
-from workbench.core.model import Provider
 from workbench.core.profiles import Profile
 from workbench.core.session import OAuthSession
 from workbench.ui import metrics

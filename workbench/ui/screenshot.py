@@ -49,7 +49,7 @@ def _populate_with_demo_tokens(window: MainWindow, timeout_ms: int) -> None:
     done: list[bool] = []
 
     def on_tokens(tokens: object) -> None:
-        from workbench.core.tokenset import TokenSet
+        from workbench.core.oauth.tokenset import TokenSet
 
         assert isinstance(tokens, TokenSet)
         window.state.set_tokens(tokens, TokenContext(origin="password"))

@@ -12,12 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from workbench.core.http import ExchangeLog, HttpClient
 from workbench.core.model import Provider, TokenActions
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
-from workbench.core.tokenset import TokenSet
+from workbench.core.transport.http import ExchangeLog, HttpClient
 
 
 @dataclass(frozen=True)

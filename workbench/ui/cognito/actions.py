@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox
 
-from workbench.core.cognito import CognitoPool, SecretHash
-from workbench.core.cognito_auth import cognito_username
-from workbench.core.cognito_pool import AppClientInfo, CognitoPoolAdmin, ResourceServer, ScopePlan
+from workbench.core.cognito.admin import AppClientInfo, CognitoPoolAdmin, ResourceServer, ScopePlan
+from workbench.core.cognito.auth import cognito_username
+from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.model import RefreshResult
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui.cognito.resource_dialog import ResourceServerRequest
 
 if TYPE_CHECKING:

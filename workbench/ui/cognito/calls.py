@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from workbench.core.client_auth import ClientConfig
-from workbench.core.cognito import CognitoPool, SecretHash
-from workbench.core.cognito_auth import CognitoAuth
-from workbench.core.cognito_pool import CognitoPoolAdmin
+from workbench.core.cognito.admin import CognitoPoolAdmin
+from workbench.core.cognito.auth import CognitoAuth
+from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.hints import Fix, Setting
-from workbench.core.http import ExchangeLog
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.transport.http import ExchangeLog
 from workbench.ui.widgets.banners import app_fix
 
 AuthFactory = Callable[[CognitoPool, ExchangeLog], CognitoAuth]

@@ -2,7 +2,7 @@
 an authenticator app (its key as text and as a QR code).
 
 The dialog only collects answers; :meth:`CognitoChallengeDialog.answers` hands them to
-:meth:`workbench.core.cognito_auth.CognitoAuth.respond`, which the tab runs in a worker. A
+:meth:`workbench.core.cognito.auth.CognitoAuth.respond`, which the tab runs in a worker. A
 challenge the workbench cannot answer (``answerable`` False) is shown plainly with a Close button.
 """
 
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.cognito_auth import Challenge, Question
+from workbench.core.cognito.auth import Challenge, Question
 from workbench.ui import metrics
 from workbench.ui.safe_text import printable, set_plain
 from workbench.ui.widgets.copy_field import CopyField

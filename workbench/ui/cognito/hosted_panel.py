@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 
-from workbench.core.cognito import CognitoPool
+from workbench.core.cognito.pool import CognitoPool
 from workbench.ui import metrics
 from workbench.ui.cognito.parts import KEY, button, form_group, line, note
 from workbench.ui.widgets.copy_field import CopyField

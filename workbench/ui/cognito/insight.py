@@ -4,7 +4,7 @@ pool's resource servers with their custom scopes.
 :class:`PoolInsightPanel` is a collapsible view. It asks for work through signals (the Cognito
 tab runs the AWS calls in workers, signed with AWS credentials) and shows what comes back:
 :meth:`PoolInsightPanel.show_client` (an :class:`AppClientInfo`), whose problems for the chosen
-flow :func:`~workbench.core.cognito_pool.check_flow` finds (pure, so they follow the flow at
+flow :func:`~workbench.core.cognito.admin.check_flow` finds (pure, so they follow the flow at
 once), and :meth:`PoolInsightPanel.show_servers`. Creating a resource server asks for its
 identifier and scopes (:class:`~workbench.ui.cognito.resource_dialog.ResourceServerDialog`),
 then shows the plan's exact changes for confirmation (:meth:`PoolInsightPanel.ask_to_apply`)
@@ -33,8 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.cognito import CognitoPool
-from workbench.core.cognito_pool import (
+from workbench.core.cognito.admin import (
     FLOW_CHECKS,
     AppClientInfo,
     Problem,
@@ -43,6 +42,7 @@ from workbench.core.cognito_pool import (
     check_flow,
     effective_auth_flows,
 )
+from workbench.core.cognito.pool import CognitoPool
 from workbench.ui import metrics
 from workbench.ui.cognito.resource_dialog import ResourceServerDialog, confirm_box
 from workbench.ui.safe_text import html_text

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.cognito import CognitoPool
+from workbench.core.cognito.pool import CognitoPool
 from workbench.ui import metrics
 from workbench.ui.cognito.parts import KEY, button, form_group, line, note
 from workbench.ui.widgets.copy_field import CopyField

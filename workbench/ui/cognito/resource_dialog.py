@@ -4,7 +4,7 @@ shows the resulting plan's exact changes for confirmation.
 
 :class:`~workbench.ui.cognito.insight.PoolInsightPanel` opens it; its
 :class:`ResourceServerRequest` goes to the tab, which plans the change in a worker
-(:meth:`workbench.core.cognito_pool.CognitoPoolAdmin.plan_custom_scopes`).
+(:meth:`workbench.core.cognito.admin.CognitoPoolAdmin.plan_custom_scopes`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.cognito_pool import ScopePlan
+from workbench.core.cognito.admin import ScopePlan
 from workbench.ui import metrics
 from workbench.ui.safe_text import html_text
 

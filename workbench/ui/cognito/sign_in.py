@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QGroupBox, QLineEdit, QWidget
 
-from workbench.core.cognito import CognitoPool, SecretHash
-from workbench.core.cognito_auth import AuthFlow
+from workbench.core.cognito.auth import AuthFlow
+from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.ui.cognito.parts import KEY, form_group, line, note
 
 #: The sign-in flows, what each one needs, in the order of the combo box.

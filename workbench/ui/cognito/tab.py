@@ -2,8 +2,8 @@
 sign-out, GetUser), the hosted door through the generic flows, and the pool insight panel.
 
 Everything the command line's Cognito commands do with a pool, with the same core:
-:class:`~workbench.core.cognito_auth.CognitoAuth` and
-:class:`~workbench.core.cognito_pool.CognitoPoolAdmin`, each made in the worker that uses it
+:class:`~workbench.core.cognito.auth.CognitoAuth` and
+:class:`~workbench.core.cognito.admin.CognitoPoolAdmin`, each made in the worker that uses it
 (:mod:`workbench.ui.cognito.calls`), its calls recorded in the window's exchange log. The tab
 composes its sections — :class:`~workbench.ui.cognito.pool_form.PoolForm`,
 :class:`~workbench.ui.cognito.sign_in.SignInSection`,
@@ -11,7 +11,7 @@ composes its sections — :class:`~workbench.ui.cognito.pool_form.PoolForm`,
 :class:`~workbench.ui.cognito.hosted_panel.HostedPanel` and
 :class:`~workbench.ui.cognito.insight.PoolInsightPanel` — which show and edit; the tab runs the
 calls and hands the answers back. Challenges come back from the worker as
-:class:`~workbench.core.cognito_auth.Challenge` and are asked in
+:class:`~workbench.core.cognito.auth.Challenge` and are asked in
 :class:`~workbench.ui.cognito.challenge_dialog.CognitoChallengeDialog`; the answer goes back in
 another worker.
 
@@ -30,18 +30,18 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from workbench.core.cognito import CognitoPool, CognitoPoolStore, SecretHash
-from workbench.core.cognito_auth import (
+from workbench.core.cognito.admin import CognitoPoolAdmin
+from workbench.core.cognito.auth import (
     Challenge,
     CognitoAuth,
     CognitoTokenActions,
 )
-from workbench.core.cognito_errors import CognitoError
-from workbench.core.cognito_pool import CognitoPoolAdmin
+from workbench.core.cognito.errors import CognitoError
+from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore, SecretHash
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.model import Provider
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession
-from workbench.core.tokenset import TokenSet
 from workbench.ui.cognito.actions import ApiDoorActions, InsightActions, SavedPools
 from workbench.ui.cognito.calls import (
     AdminFactory,

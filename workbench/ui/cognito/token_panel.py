@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.flows.refresh import ROTATION_TEXT
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.refresh import ROTATION_TEXT
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.cognito.parts import KEY, button, note
 from workbench.ui.safe_text import html_text, printable, tooltip

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.cognito import is_loopback_url
+from workbench.core.cognito.pool import is_loopback_url
 from workbench.core.display import printable
-from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.ui import metrics
 from workbench.ui.widgets.countdown import CountdownBar
 from workbench.ui.widgets.qr_code import QrCodeView

@@ -22,17 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.client_auth import AUTH_METHODS, AuthMethod
-from workbench.core.discovery import (
+from workbench.core.display import printable
+from workbench.core.errors import ConfigError, WorkbenchError
+from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod
+from workbench.core.oauth.discovery import (
     ENDPOINT_NAMES,
     ServerMetadata,
     describe_sources,
     discover,
 )
-from workbench.core.display import printable
-from workbench.core.errors import ConfigError, WorkbenchError
-from workbench.core.http import HttpClient
 from workbench.core.profiles import Profile
+from workbench.core.transport.http import HttpClient
 from workbench.ui import metrics, workers
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.safe_text import set_plain, tooltip

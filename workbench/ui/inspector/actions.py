@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.inspector.entries import ShownToken
 from workbench.ui.inspector.results import pretty_json

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from workbench.core.claims import expiry, format_local
 from workbench.core.display import printable
-from workbench.core.tokens import DecodedJwt
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import DecodedJwt
+from workbench.core.tokens.claims import expiry, format_local
 from workbench.ui import metrics
 from workbench.ui.inspector.entries import ShownToken, TokenEntry
 from workbench.ui.inspector.style import set_outcome, set_property

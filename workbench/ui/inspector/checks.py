@@ -16,7 +16,6 @@ from typing import Any, Literal
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from workbench.core.claims import format_local, format_relative
 from workbench.core.display import printable
 from workbench.core.errors import (
     ConfigError,
@@ -26,15 +25,16 @@ from workbench.core.errors import (
     WorkbenchError,
 )
 from workbench.core.hints import Setting
-from workbench.core.masking import mask_text
 from workbench.core.session import OAuthSession
-from workbench.core.tokens import (
+from workbench.core.tokens.checks import (
     DecodedJwt,
     Finding,
     Inspection,
     decode_jwt,
     inspect_token,
 )
+from workbench.core.tokens.claims import format_local, format_relative
+from workbench.core.transport.masking import mask_text
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.inspector.card import TokenCard
 from workbench.ui.inspector.details import TokenDetails

@@ -1,7 +1,7 @@
 """The claims (or JOSE header) of a token as a three-column table: Claim, Value, Meaning.
 
-Rows come from :func:`workbench.core.claims.claim_rows` / :func:`header_rows`. Times (``exp``,
-``iat``, ``nbf``, ``auth_time``…) read as local date-time plus relative offset, and
+Rows come from :func:`workbench.core.tokens.claims.claim_rows` / :func:`header_rows`. Times
+(``exp``, ``iat``, ``nbf``, ``auth_time``…) read as local date-time plus relative offset, and
 :meth:`ClaimsTableModel.refresh_times` re-renders only those cells each tick so "in 4 min 12 s"
 stays true. Invalid values are flagged; the tooltip of a value is its raw JSON.
 
@@ -19,8 +19,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
-from workbench.core.claims import TIME_CLAIMS, ClaimRow, claim_rows, describe_time, header_rows
 from workbench.core.display import printable
+from workbench.core.tokens.claims import (
+    TIME_CLAIMS,
+    ClaimRow,
+    claim_rows,
+    describe_time,
+    header_rows,
+)
 from workbench.ui.safe_text import tooltip
 
 DISPLAY_LIMIT = 300  # characters of a value drawn in a cell (the tooltip and JSON tab show all)

@@ -19,8 +19,8 @@ import time
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from workbench.core.tokens import Inspection
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import Inspection
 from workbench.ui import metrics, workers
 from workbench.ui.inspector.actions import BearerRole, InspectorActions
 from workbench.ui.inspector.card import TokenCard

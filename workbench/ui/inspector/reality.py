@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.claims import format_local, format_relative
 from workbench.core.display import printable
 from workbench.core.model import RealityCheck
+from workbench.core.tokens.claims import format_local, format_relative
 from workbench.ui import metrics
 from workbench.ui.inspector.style import set_outcome, set_property
 from workbench.ui.reveal import reveal

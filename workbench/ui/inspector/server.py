@@ -13,13 +13,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from workbench.core.claims import format_relative
 from workbench.core.errors import OAuthError, WorkbenchError
-from workbench.core.flows.refresh import ROTATION_TEXT
-from workbench.core.masking import mask_text
 from workbench.core.model import RealityCheck, RefreshResult
+from workbench.core.oauth.refresh import ROTATION_TEXT
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession
-from workbench.core.tokenset import TokenSet
+from workbench.core.tokens.claims import format_relative
+from workbench.core.transport.masking import mask_text
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.inspector.actions import userinfo_token
 from workbench.ui.inspector.checks import StartWorker, resolve

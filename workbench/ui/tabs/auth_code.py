@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError
-from workbench.core.flows.rfc6749_code import AuthorizationRequest
-from workbench.core.loopback import OPEN_BY_HAND
+from workbench.core.oauth.loopback import OPEN_BY_HAND
+from workbench.core.oauth.rfc6749_code import AuthorizationRequest
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, PendingAuthorization, RedirectReceived
-from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.safe_text import UrlOpener, open_web_url, require_web_url
 from workbench.ui.state import AppState, TokenContext

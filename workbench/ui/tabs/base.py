@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
 from workbench.core.model import Provider
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession
-from workbench.core.tokenset import TokenSet
 from workbench.ui import metrics, workers
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.state import AppState, TokenContext

@@ -12,10 +12,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from workbench.core.client_auth import describe_client_auth
-from workbench.core.flows.rfc6749_grants import client_credentials_scope
 from workbench.core.model import Provider
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.client_auth import describe_client_auth
+from workbench.core.oauth.rfc6749_grants import client_credentials_scope
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui.state import TokenContext
 from workbench.ui.tabs.base import FlowTab
 

@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.claims import format_duration
 from workbench.core.errors import ConfigError, FlowError, OAuthError
-from workbench.core.flows.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.core.model import Provider
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.claims import format_duration
 from workbench.ui import metrics
 from workbench.ui.dialogs.presenter import PresenterView, loopback_warning
 from workbench.ui.reveal import reveal

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox
 
-from workbench.core.flows.rfc6749_code import AuthorizationRequest
-from workbench.core.flows.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
 from workbench.core.model import Provider
+from workbench.core.oauth.rfc6749_code import AuthorizationRequest
+from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
 from workbench.ui.tabs.auth_code import BrowserFlowTab
 
 AUTOMATIC = "automatic"

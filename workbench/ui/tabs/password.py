@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit
 
-from workbench.core.flows.rfc6749_grants import PASSWORD_WARNING
+from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
 from workbench.ui.tabs.client_credentials import DirectGrantTab
 
 

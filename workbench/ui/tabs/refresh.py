@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import ConfigError, OAuthError
-from workbench.core.flows.refresh import ROTATION_TEXT, Rotation
 from workbench.core.model import Provider, RefreshResult
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.refresh import ROTATION_TEXT, Rotation
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.tabs.base import FlowTab

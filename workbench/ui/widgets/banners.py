@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from workbench.core.errors import ConfigError, FlowError, OAuthError, TokenError, TransportError
 from workbench.core.hints import Endpoint, Fix, Setting
-from workbench.core.masking import mask_text
+from workbench.core.transport.masking import mask_text
 from workbench.ui.safe_text import UrlOpener, html_text, open_web_url, web_link
 
 #: Where in the app each setting is given, for an error that names it (workbench.core.hints).

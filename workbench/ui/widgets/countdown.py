@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
 
-from workbench.core.claims import format_relative
+from workbench.core.tokens.claims import format_relative
 from workbench.ui import metrics
 
 _BAR_STEPS = 1000  # resolution of the bar

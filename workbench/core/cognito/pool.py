@@ -6,11 +6,11 @@ moto). From it come the issuer, the JWKS URL, the hosted OAuth 2.0 endpoints and
 :class:`~workbench.core.model.Provider`, so the hosted door runs through the same flow code as
 every other provider.
 
-The API door lives in :mod:`workbench.core.cognito_auth` (sign-in, challenges, refresh, revoke,
-sign-out, GetUser) and :mod:`workbench.core.cognito_pool` (app client insight, resource servers);
-:mod:`workbench.core.cognito_api` makes the boto3 client whose every call lands in the exchange
-log (:mod:`workbench.core.cognito_log`), with errors mapped by
-:mod:`workbench.core.cognito_errors`.
+The API door lives in :mod:`workbench.core.cognito.auth` (sign-in, challenges, refresh, revoke,
+sign-out, GetUser) and :mod:`workbench.core.cognito.admin` (app client insight, resource servers);
+:mod:`workbench.core.cognito.api` makes the boto3 client whose every call lands in the exchange
+log (:mod:`workbench.core.cognito.recorder`), with errors mapped by
+:mod:`workbench.core.cognito.errors`.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import ConfigError
 from workbench.core.hints import Setting
 from workbench.core.json_store import NamedJsonStore
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.profiles import config_dir
 from workbench.core.secrets import SecretStore
 

@@ -7,12 +7,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.core.client_auth import ClientConfig, authenticated_post
 from workbench.core.display import printable
 from workbench.core.errors import OAuthError, TransportError
-from workbench.core.http import HttpRequest, HttpResponse, describe_non_json
-from workbench.core.masking import mask_body
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.client_auth import ClientConfig, authenticated_post
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.transport.http import HttpRequest, HttpResponse, describe_non_json
+from workbench.core.transport.masking import mask_body
 
 
 def build_token_request(

@@ -25,7 +25,7 @@ from jwt.exceptions import PyJWTError
 from workbench.core.errors import TransportError
 
 if TYPE_CHECKING:
-    from workbench.core.http import HttpClient
+    from workbench.core.transport.http import HttpClient
 
 RSA_ALGORITHMS: frozenset[str] = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 HMAC_ALGORITHMS: frozenset[str] = frozenset({"HS256", "HS384", "HS512"})

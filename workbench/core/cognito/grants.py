@@ -6,8 +6,8 @@ the tokens come back in an ``AuthenticationResult`` (:func:`tokens_from_result`)
 
 from __future__ import annotations
 
-from workbench.core.cognito_auth import CognitoAuth, tokens_from_result
-from workbench.core.grants import GRANTS, CliArgument, Grant, grant_names, register_grant
+from workbench.core.cognito.auth import CognitoAuth, tokens_from_result
+from workbench.core.oauth.grants import GRANTS, CliArgument, Grant, grant_names, register_grant
 
 _USERNAME = CliArgument("--username", "user name (the pool's username or an alias)")
 _PASSWORD_ENV = CliArgument("--password-env", "read the password from $VAR")

@@ -25,16 +25,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
-from workbench.core.claims import (
+from workbench.core.errors import OAuthError, TokenError, TransportError
+from workbench.core.hints import Fix, Setting
+from workbench.core.tokens.claims import (
     Expiry,
     expiry,
     format_local,
     format_relative,
     parse_numeric_date,
 )
-from workbench.core.errors import OAuthError, TokenError, TransportError
-from workbench.core.hints import Fix, Setting
-from workbench.core.jwks import HMAC_ALGORITHMS, Jwk, JwksCache, KeyChoice, KeySet
+from workbench.core.tokens.jwks import HMAC_ALGORITHMS, Jwk, JwksCache, KeyChoice, KeySet
 
 __all__ = [
     "CHECKS",

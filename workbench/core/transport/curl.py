@@ -7,10 +7,15 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from workbench.core.masking import SECRET_FIELDS, TOKEN_FIELDS, mask_url, url_has_credentials
+from workbench.core.transport.masking import (
+    SECRET_FIELDS,
+    TOKEN_FIELDS,
+    mask_url,
+    url_has_credentials,
+)
 
 if TYPE_CHECKING:
-    from workbench.core.http import HttpRequest
+    from workbench.core.transport.http import HttpRequest
 
 #: Form fields replaced by an environment-variable reference in the command.
 ENV_FOR_FIELD = {

@@ -17,7 +17,7 @@ from botocore import exceptions as boto_exc
 
 from workbench.core.errors import ConfigError, OAuthError, TransportError, WorkbenchError
 from workbench.core.hints import Setting
-from workbench.core.masking import mask_text
+from workbench.core.transport.masking import mask_text
 
 __all__ = [
     "FLOW_SETTINGS",

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from workbench.core.cognito_api import CognitoApi
-from workbench.core.cognito_errors import FLOW_SETTINGS
+from workbench.core.cognito.api import CognitoApi
+from workbench.core.cognito.errors import FLOW_SETTINGS
 from workbench.core.errors import ConfigError
 
 __all__ = [

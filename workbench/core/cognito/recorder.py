@@ -10,7 +10,7 @@
 * ``after-call`` / ``after-call-error`` record a call that never reached the network (answered
   by a botocore ``Stubber``), marked "(stubbed, not sent)".
 
-Masking is the HTTP flows' (:mod:`workbench.core.masking`): headers by name (the SigV4
+Masking is the HTTP flows' (:mod:`workbench.core.transport.masking`): headers by name (the SigV4
 ``Authorization`` and ``X-Amz-Security-Token`` whole), JSON bodies by field (PASSWORD,
 NEW_PASSWORD, SECRET_HASH, SRP values, tokens, ClientSecret ...), and every value known to be
 secret wherever it appears. The request's JSON has no form, so its top-level members go into
@@ -35,8 +35,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core.http import Exchange, ExchangeLog
-from workbench.core.masking import (
+from workbench.core.transport.http import Exchange, ExchangeLog
+from workbench.core.transport.masking import (
     SECRET_FIELDS,
     TOKEN_FIELDS,
     mask_body,

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from workbench.core.errors import ConfigError, TransportError
 from workbench.core.hints import Endpoint
-from workbench.core.http import HttpClient
+from workbench.core.transport.http import HttpClient
 
 ENDPOINT_NAMES = (
     "authorization_endpoint",

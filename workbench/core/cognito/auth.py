@@ -1,7 +1,7 @@
 """The Cognito API door: sign-in, challenges, refresh, revoke, sign-out, GetUser.
 
 Sign-in is a UI-agnostic state machine. :meth:`CognitoAuth.sign_in` returns a
-:class:`~workbench.core.tokenset.TokenSet` or a :class:`Challenge` saying what must be asked
+:class:`~workbench.core.oauth.tokenset.TokenSet` or a :class:`Challenge` saying what must be asked
 (``questions``) and in what words (``prompt``); :meth:`CognitoAuth.respond` takes the answers and
 returns tokens or the next challenge. The CLI asks on the terminal, the UI in dialogs.
 
@@ -26,18 +26,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
-from workbench.core import bounded_json
-from workbench.core.cognito import CognitoPool, SecretHash
-from workbench.core.cognito_api import CognitoApi
-from workbench.core.cognito_errors import CognitoError
+from workbench.core.cognito.api import CognitoApi
+from workbench.core.cognito.errors import CognitoError
+from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.errors import ConfigError, FlowError, TokenError
-from workbench.core.flows.rfc7009_revoke import TokenTypeHint
 from workbench.core.hints import Setting
-from workbench.core.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClient
-from workbench.core.jwks import JwksCache
 from workbench.core.model import RealityCheck, RefreshResult, ServerVerdict
-from workbench.core.tokens import Inspection, decode_jwt, inspect_token
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
+from workbench.core.tokens.jwks import JwksCache
+from workbench.core.transport import bounded_json
+from workbench.core.transport.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClient
 
 _T = TypeVar("_T")
 

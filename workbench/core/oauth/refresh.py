@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from workbench.core.client_auth import ClientConfig
-from workbench.core.flows.token_endpoint import build_token_request
-from workbench.core.http import HttpRequest
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.token_endpoint import build_token_request
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.transport.http import HttpRequest
 
 Rotation = Literal["rotated", "unchanged", "not_returned"]
 

@@ -18,16 +18,16 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from workbench.core.client_auth import ClientConfig, authenticated_post
 from workbench.core.errors import FlowError, OAuthError, TransportError
-from workbench.core.flows.token_endpoint import (
+from workbench.core.oauth.client_auth import ClientConfig, authenticated_post
+from workbench.core.oauth.pkce import Pkce
+from workbench.core.oauth.token_endpoint import (
     build_token_request,
     parse_json_object,
     parse_token_response,
 )
-from workbench.core.http import HttpRequest, HttpResponse
-from workbench.core.pkce import Pkce
-from workbench.core.tokenset import TokenSet
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.transport.http import HttpRequest, HttpResponse
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_INTERVAL = 5.0  # RFC 8628 §3.2

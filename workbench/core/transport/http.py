@@ -9,7 +9,7 @@ Every response is bounded (issue 7 §2): the body is streamed and cut off past a
 (:data:`DEFAULT_MAX_BYTES`, per client, or per request via ``HttpRequest.max_bytes``), and the
 whole exchange (connect, headers, body) must end within a total deadline
 (:data:`DEFAULT_DEADLINE`), however slowly the server drips its bytes. JSON is parsed with a
-nesting limit (:mod:`workbench.core.bounded_json`).
+nesting limit (:mod:`workbench.core.transport.bounded_json`).
 
 A request can be cancelled while it is in flight: :class:`CancelToken` is a cancel event that,
 when set, shuts down the connection of the request its thread is sending (the same mechanism as
@@ -45,12 +45,24 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.poolmanager import ProxyManager
 
 from workbench import __version__
-from workbench.core import bounded_json
-from workbench.core.curl import to_curl
 from workbench.core.display import printable
 from workbench.core.errors import Cancelled, TransportError
-from workbench.core.masking import mask_body, mask_headers, mask_mapping, mask_text, mask_url
-from workbench.core.signer import NO_SIGNER, OutgoingRequest, RequestSigner, SignedHeaders, sign
+from workbench.core.transport import bounded_json
+from workbench.core.transport.curl import to_curl
+from workbench.core.transport.masking import (
+    mask_body,
+    mask_headers,
+    mask_mapping,
+    mask_text,
+    mask_url,
+)
+from workbench.core.transport.signer import (
+    NO_SIGNER,
+    OutgoingRequest,
+    RequestSigner,
+    SignedHeaders,
+    sign,
+)
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds): each bounds one wait on the socket
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024  # the largest response body read (JSON documents are small)

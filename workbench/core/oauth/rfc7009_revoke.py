@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from workbench.core.client_auth import ClientConfig, authenticated_post
-from workbench.core.flows.token_endpoint import parse_json_object
-from workbench.core.http import HttpRequest, HttpResponse
+from workbench.core.oauth.client_auth import ClientConfig, authenticated_post
+from workbench.core.oauth.token_endpoint import parse_json_object
+from workbench.core.transport.http import HttpRequest, HttpResponse
 
 TokenTypeHint = Literal["access_token", "refresh_token"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from workbench.core.client_auth import ClientConfig
-from workbench.core.flows.token_endpoint import build_token_request
-from workbench.core.http import HttpRequest
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.token_endpoint import build_token_request
+from workbench.core.transport.http import HttpRequest
 
 #: Scopes about a user (OIDC Core §5.4, and ``offline_access``, §11). A client-credentials token
 #: has no user: servers ignore them there at best, and many refuse them (``invalid_scope``).

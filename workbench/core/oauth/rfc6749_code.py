@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from workbench.core.client_auth import ClientConfig
 from workbench.core.errors import FlowError, OAuthError
-from workbench.core.flows.token_endpoint import build_token_request
-from workbench.core.http import HttpRequest
-from workbench.core.pkce import Pkce, random_token
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.pkce import Pkce, random_token
+from workbench.core.oauth.token_endpoint import build_token_request
+from workbench.core.transport.http import HttpRequest
 
 
 @dataclass(frozen=True)

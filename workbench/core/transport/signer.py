@@ -1,4 +1,4 @@
-"""The request-signer seam of :class:`~workbench.core.http.HttpClient`.
+"""The request-signer seam of :class:`~workbench.core.transport.http.HttpClient`.
 
 A :class:`RequestSigner` is called by ``HttpClient.send`` for every request, at send time, with
 the method, URL, headers and body exactly as they go out (:class:`OutgoingRequest`), and may
@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workbench.core.masking import MASK
+from workbench.core.transport.masking import MASK
 
 if TYPE_CHECKING:
-    from workbench.core.http import HttpResponse
+    from workbench.core.transport.http import HttpResponse
 
 
 @dataclass(frozen=True)

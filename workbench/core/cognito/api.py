@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench import __version__
-from workbench.core.cognito import CognitoPool
-from workbench.core.cognito_errors import from_boto_exception
-from workbench.core.cognito_log import BotoExchangeRecorder
-from workbench.core.http import DEFAULT_TIMEOUT, ExchangeLog
+from workbench.core.cognito.errors import from_boto_exception
+from workbench.core.cognito.pool import CognitoPool
+from workbench.core.cognito.recorder import BotoExchangeRecorder
+from workbench.core.transport.http import DEFAULT_TIMEOUT, ExchangeLog
 
 if TYPE_CHECKING:
     from botocore.config import Config

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from workbench.core import bounded_json
+from workbench.core.transport import bounded_json
 
 MASK = "••••••"
 TOKEN_PREFIX = 8

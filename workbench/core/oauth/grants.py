@@ -6,7 +6,7 @@ whether a public client may run it, whether it needs a browser, the scope it ask
 user names none, the command-line arguments it reads (declared here, added to the parser by the
 command line), and the flow tab that runs it in the app (a tab key, not an import of Qt).
 
-The Cognito API door registers its own grants (:mod:`workbench.core.cognito_grants`), so this
+The Cognito API door registers its own grants (:mod:`workbench.core.cognito.grants`), so this
 generic module never imports Cognito. The command line's ``--grant`` choices are
 :func:`grant_names` of both doors; a test checks that every
 registered grant has a builder, a parser, its command-line arguments and (for a user flow) a tab.
@@ -17,27 +17,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workbench.core.flows.refresh import build_refresh_request
-from workbench.core.flows.rfc6749_code import (
+from workbench.core.oauth.refresh import build_refresh_request
+from workbench.core.oauth.rfc6749_code import (
     build_authorization_request,
     build_code_token_request,
     parse_authorization_response,
 )
-from workbench.core.flows.rfc6749_grants import (
+from workbench.core.oauth.rfc6749_grants import (
     build_client_credentials_request,
     build_password_request,
     client_credentials_scope,
 )
-from workbench.core.flows.rfc6749_implicit import parse_implicit_response
-from workbench.core.flows.rfc8628_device import (
+from workbench.core.oauth.rfc6749_implicit import parse_implicit_response
+from workbench.core.oauth.rfc8628_device import (
     GRANT_TYPE as DEVICE_CODE_GRANT_TYPE,
 )
-from workbench.core.flows.rfc8628_device import (
+from workbench.core.oauth.rfc8628_device import (
     build_device_authorization_request,
     build_device_token_request,
     parse_device_authorization,
 )
-from workbench.core.flows.token_endpoint import parse_token_response
+from workbench.core.oauth.token_endpoint import parse_token_response
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Grant:
     #: False for a grant the app runs only as a step of another flow.
     user_flow: bool = True
     #: How the tokens are asked for: ``oauth`` (the provider's OAuth endpoints) or ``cognito``
-    #: (the Cognito API door, registered by :mod:`workbench.core.cognito_grants`).
+    #: (the Cognito API door, registered by :mod:`workbench.core.cognito.grants`).
     door: str = "oauth"
 
     @property
