@@ -44,6 +44,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import pages
 from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
+from .api import register_demo_apis
 from .config import DemoConfig
 from .oauth import DemoAuthority, add_issuer_parameter, create_authorization_server
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
@@ -429,6 +430,7 @@ def create_app(
     ]
     for name, view, methods in routes:
         app.add_url_rule(paths[name], endpoint=name, view_func=view, methods=methods)
+    register_demo_apis(app, authority)
     return app
 
 
