@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -65,11 +64,3 @@ def parse_token_response(resp: HttpResponse) -> TokenSet:
             kind="invalid_document",
         )
     return TokenSet.from_response(data, received_at=time.time())
-
-
-_AUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
-
-
-def parse_www_authenticate(value: str) -> dict[str, str]:
-    """Parameters of a ``Bearer`` challenge (RFC 6750 §3)."""
-    return dict(_AUTH_PARAM.findall(value))
