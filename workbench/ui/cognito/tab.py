@@ -60,8 +60,8 @@ from workbench.ui.cognito.insight import PoolInsightPanel
 from workbench.ui.cognito.pool_form import PoolForm
 from workbench.ui.cognito.sign_in import SignInSection
 from workbench.ui.cognito.token_panel import TokenPanel
+from workbench.ui.flows.base import FlowTab
 from workbench.ui.state import AppState, TokenContext
-from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.banners import describe_error
 
 
