@@ -36,10 +36,6 @@ LARGE_MODULES: dict[str, str] = {
         "decode, every verification check and expiry in one module: to become core/tokens/ "
         "with a table of checks"
     ),
-    "workbench/core/transport/http.py": (
-        "the one sender with its recorder, limits, cancel and the request-signer seam: to "
-        "become core/transport/"
-    ),
     "workbench/demo/oauth.py": (
         "the demo server's Authlib glue, one subclass per grant and endpoint; its grant "
         "registration is reshaped with the grant registry"

@@ -63,7 +63,8 @@ from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo
 from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
 from workbench.core.tokens.jwks import JwksCache
-from workbench.core.transport.http import ExchangeLog, HttpClient, HttpRequest
+from workbench.core.transport.exchange import ExchangeLog, HttpRequest
+from workbench.core.transport.http import HttpClient
 
 DEFAULT_LOGIN_TIMEOUT = 300.0
 
