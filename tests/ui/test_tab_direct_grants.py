@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING, client_credentials_scope
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.transport.http import Exchange
+from workbench.core.transport.exchange import Exchange
 from workbench.ui.flows.client_credentials import ClientCredentialsTab
 from workbench.ui.flows.password import PasswordTab
 from workbench.ui.state import AppState

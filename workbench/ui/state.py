@@ -17,7 +17,8 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
-from workbench.core.transport.http import ExchangeLog, HttpClient
+from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.transport.http import HttpClient
 
 
 @dataclass(frozen=True)
