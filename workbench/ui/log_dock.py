@@ -1,6 +1,6 @@
 """The exchange log dock: every request and response of every flow, as it happens.
 
-A filterable table (one row per :class:`~workbench.core.transport.http.Exchange`, newest at the
+A filterable table (one row per :class:`~workbench.core.transport.exchange.Exchange`, newest at the
 bottom, following new rows unless the user scrolled up) beside a read-only detail pane showing the
 selected exchange's request, response or error. Everything shown is masked by the core;
 "Copy as curl" copies a runnable command whose secrets are environment-variable references.
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.model import Provider
-from workbench.core.transport.http import Exchange
+from workbench.core.transport.exchange import Exchange
 from workbench.ui import metrics
 from workbench.ui.dialogs.exchange_window import ExchangeWindow
 from workbench.ui.files import write_private_text

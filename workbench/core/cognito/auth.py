@@ -37,7 +37,9 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport import bounded_json
-from workbench.core.transport.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClient
+from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.transport.http import HttpClient
+from workbench.core.transport.limits import DEFAULT_TIMEOUT
 
 _T = TypeVar("_T")
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from workbench.core.errors import ConfigError
 from workbench.core.oauth.rfc6750_bearer import Challenge, NextStep, explain, first_challenge, next_step
 from workbench.core.transport import bounded_json
-from workbench.core.transport.http import HttpRequest, HttpResponse
+from workbench.core.transport.exchange import HttpRequest, HttpResponse
 
 #: The largest API response read (bytes); an API's answer may be bigger than an OAuth document.
 API_MAX_BYTES = 8 * 1024 * 1024

@@ -13,7 +13,7 @@ from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.hints import Fix, Setting
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
-from workbench.core.transport.http import ExchangeLog
+from workbench.core.transport.exchange import ExchangeLog
 from workbench.ui.widgets.banners import app_fix
 
 AuthFactory = Callable[[CognitoPool, ExchangeLog], CognitoAuth]

@@ -29,7 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from workbench.core.display import printable
-from workbench.core.transport.http import Exchange
+from workbench.core.transport.exchange import Exchange
 from workbench.ui.safe_text import tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
