@@ -91,6 +91,9 @@ def print_exchange(out: Out, ex: Exchange) -> None:
     )
     if ex.request_form:
         out.info("    form: " + json.dumps(dict(ex.request_form)))
+    if ex.request_body:
+        body = ex.request_body if out.log_full else collapse_body(ex.request_body)
+        out.info("    body: " + printable(body, keep_newlines=True).replace("\n", "\n    "))
     if ex.response_body:
         body = ex.response_body if out.log_full else collapse_body(ex.response_body)
         out.info("    " + printable(body, keep_newlines=True).replace("\n", "\n    "))

@@ -11,15 +11,23 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from workbench.core.errors import ConfigError
-from workbench.core.oauth.rfc6750_bearer import Challenge, NextStep, explain, first_challenge, next_step
+from workbench.core.oauth.rfc6750_bearer import (
+    Challenge,
+    NextStep,
+    explain,
+    first_challenge,
+    next_step,
+)
 from workbench.core.transport import bounded_json
 from workbench.core.transport.exchange import HttpRequest, HttpResponse
+from workbench.core.transport.http import HttpClient
 
 #: The largest API response read (bytes); an API's answer may be bigger than an OAuth document.
 API_MAX_BYTES = 8 * 1024 * 1024
@@ -154,3 +162,17 @@ def read_api_response(resp: HttpResponse, elapsed_ms: float) -> ApiResult:
         step=next_step(challenge, resp.status),
         content_type=resp.content_type,
     )
+
+
+def call_api(http: HttpClient, call: ApiCall) -> ApiResult:
+    """Send ``call`` through the one sender (logged, masked, bounded) and read the answer.
+
+    The token is registered as a secret of the log before anything is sent, so it is masked
+    in the request's record, in a body that echoes it and in every later message.
+    """
+    request = build_api_request(call)
+    if call.token:
+        http.log.add_secret(call.token)
+    started = time.perf_counter()
+    response = http.send(request)
+    return read_api_response(response, (time.perf_counter() - started) * 1000.0)

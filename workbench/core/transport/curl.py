@@ -51,7 +51,8 @@ def to_curl(req: HttpRequest, secret_headers: Collection[str] = ()) -> str:
     """``req`` as a curl command; the values of ``secret_headers`` (names as in
     ``req.headers``) become environment variables named after the header."""
     parts = ["curl"]
-    if req.method != ("POST" if req.form is not None else "GET"):
+    has_body = req.form is not None or req.content is not None
+    if req.method != ("POST" if has_body else "GET"):
         parts += ["-X", req.method]
     url, url_user = _split_credentials(req.url)
     if url_user is not None and req.basic_auth is not None:
@@ -80,4 +81,6 @@ def to_curl(req: HttpRequest, secret_headers: Collection[str] = ()) -> str:
                 parts += ["--data-urlencode", _with_env(f"{name}=", env)]
             else:
                 parts += ["--data-urlencode", shlex.quote(f"{name}={value}")]
+    if req.content is not None:
+        parts += ["--data-raw", shlex.quote(req.content.decode("utf-8", errors="replace"))]
     return " ".join(parts)

@@ -34,6 +34,8 @@ class HttpRequest:
     purpose: str = ""
     #: The size cap for this response when it needs another than the client's (bytes).
     max_bytes: int | None = None
+    #: A body sent as it is (an API call's JSON or text); a request has a form or a content.
+    content: bytes | None = None
 
     def all_headers(self) -> dict[str, str]:
         """Headers as sent, including the Basic credentials (RFC 6749 §2.3.1 encoding)."""
@@ -47,7 +49,9 @@ class HttpRequest:
         return headers
 
     def body(self) -> bytes | None:
-        return urlencode(dict(self.form)).encode("ascii") if self.form is not None else None
+        if self.form is not None:
+            return urlencode(dict(self.form)).encode("ascii")
+        return self.content
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,8 @@ class Exchange:
     duration_ms: float
     error: str | None
     curl: str
+    #: A request body that is not a form (an API call's), masked; empty when there is none.
+    request_body: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +150,7 @@ class Exchange:
                 "url": self.url,
                 "headers": dict(self.request_headers),
                 "form": dict(self.request_form) if self.request_form is not None else None,
+                "body": self.request_body or None,
             },
             "response": {
                 "status": self.status,

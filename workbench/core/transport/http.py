@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -312,6 +312,7 @@ class HttpClient:
                 shown = size_in_words(len(resp.body)) if resp.body else "nothing"
                 cut_at = size_in_words(transfer.cut_off_at)
                 body += f"\n… [body cut off: {cut_at} received, {shown} shown]"
+        request_body, curl_content = _recorded_content(req, secrets)
         exchange = Exchange(
             id=self.log.next_id(),
             started_at=started,
@@ -326,7 +327,11 @@ class HttpClient:
             response_body=body,
             duration_ms=duration,
             error=str(error) if error else None,
-            curl=to_curl(replace(req, headers={**req.headers, **signed.added}), signed.secret),
+            curl=to_curl(
+                replace(req, headers={**req.headers, **signed.added}, content=curl_content),
+                signed.secret,
+            ),
+            request_body=request_body,
         )
         self.log.append(exchange)
 
@@ -335,6 +340,19 @@ def _cancelled(url: str) -> Cancelled:
     return Cancelled(
         f"Cancelled: the request to {host_of(url)} was stopped and its connection closed."
     )
+
+
+def _recorded_content(req: HttpRequest, secrets: Collection[str]) -> tuple[str, bytes | None]:
+    """A raw request body as the log shows it (masked, cut at :data:`RECORDED_PARTIAL`) and as
+    the curl twin sends it (known secrets masked, the layout kept)."""
+    if req.content is None:
+        return "", None
+    content_type = next((v for k, v in req.headers.items() if k.lower() == "content-type"), "")
+    shown = mask_body(req.content[:RECORDED_PARTIAL], content_type, secrets)
+    if len(req.content) > RECORDED_PARTIAL:
+        shown += f"\n… [request body cut off: {size_in_words(len(req.content))} sent]"
+    curl = mask_text(req.content.decode("utf-8", errors="replace"), secrets).encode()
+    return shown, curl
 
 
 def _request_secrets(req: HttpRequest, headers: Mapping[str, str]) -> set[str]:

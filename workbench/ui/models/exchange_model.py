@@ -161,6 +161,9 @@ def format_exchange(exchange: Exchange) -> str:
     if exchange.request_form is not None:
         lines.append("")
         lines += [p(f"{name}={value}") for name, value in exchange.request_form.items()]
+    if exchange.request_body:
+        lines.append("")
+        lines.append(p(exchange.request_body, keep_newlines=True))
     lines.append("")
     if exchange.status is None:
         lines.append("── No response " + "─" * 36)
