@@ -1,4 +1,4 @@
-"""The command line's shape: command modules apart, sharing only output and common
+"""The command line's shape: command modules apart, sharing only output, common and grants
 (sizes and file-level cycles: tests/test_structure.py)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from workbench.__main__ import CLI_COMMANDS
 from workbench.cli.main import build_parser
 
 #: What every command module may import of the package: the shared helpers, nothing else.
-SHARED = {"workbench.cli.output", "workbench.cli.common"}
+SHARED = {"workbench.cli.output", "workbench.cli.common", "workbench.cli.grants"}
 ENTRY = {"workbench.cli", "workbench.cli.main"}
 
 
@@ -22,7 +22,7 @@ def test_command_modules_import_only_the_shared_helpers_and_nothing_imports_back
         imported = {m for m in graph.find_modules_directly_imported_by(module) if m in modules}
         if module in ENTRY:
             continue
-        allowed = {"workbench.cli.output"} if module in SHARED else SHARED
+        allowed = SHARED - {module}  # a shared helper may use another; cycles: test_structure
         assert imported <= allowed, (module, imported - allowed)
     # nothing below the entry point leads back to it (file-level cycles: tests/test_structure.py)
     for module in sorted(modules - ENTRY):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 CLI_COMMANDS = frozenset(
     {
         "token",
+        "call",
         "inspect",
         "revoke",
         "introspect",

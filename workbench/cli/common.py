@@ -24,6 +24,7 @@ from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
 from workbench.core.tokens.checks import decode_jwt, token_kind, verification_requested
+from workbench.core.transport.exchange import ExchangeLog
 
 
 # -- dispatch --------------------------------------------------------------------------------
@@ -232,12 +233,16 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
     )
 
 
-def open_session(args: argparse.Namespace, out: Out, provider: Provider) -> OAuthSession:
+def open_session(
+    args: argparse.Namespace, out: Out, provider: Provider, log: ExchangeLog | None = None
+) -> OAuthSession:
+    """A session for ``provider``; with ``log``, its exchanges join that (already watched and
+    printed) log, so one run numbers all its exchanges in one sequence."""
     if not provider.verify_tls:
         out.info("warning: TLS certificate verification is OFF for this run (--insecure).")
-    opened = OAuthSession(provider)
+    opened = OAuthSession(provider, log=log)
     out.watch(opened.log)
     out.secret(provider.client.client_secret)
-    if getattr(args, "log", False):
+    if log is None and getattr(args, "log", False):
         opened.log.subscribe(lambda ex: print_exchange(out, ex))
     return opened

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from workbench import __version__
 from workbench.cli import (
+    api_calls,
     cognito,
     demo_server,
     discover,
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     tok = token_grants.register(sub, GRANT_RUNNERS)
     ins = inspection.register(sub)
     calls = server_calls.register(sub)
+    api_calls.register(sub)
     discover.register(sub)
     profiles.register(sub)
     demo_server.register(sub)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from workbench.core.display import printable
 from workbench.core.errors import TransportError
+from workbench.core.transport.http import HttpClient
 
 WELL_KNOWN = "/.well-known/oauth-protected-resource"
 
@@ -168,4 +169,50 @@ def parse_resource_metadata(
         dpop_bound_access_tokens_required=doc.get("dpop_bound_access_tokens_required") is True,
         match=match,
         raw=doc,
+    )
+
+
+@dataclass(frozen=True)
+class MetadataAttempt:
+    """One candidate tried: what came of it, in words."""
+
+    candidate: MetadataCandidate
+    outcome: str
+
+
+@dataclass(frozen=True)
+class ResourceDiscovery:
+    """The metadata found for an API and every candidate tried on the way."""
+
+    metadata: ResourceMetadata
+    source: MetadataCandidate
+    attempts: tuple[MetadataAttempt, ...]
+
+
+#: Failures after which the next candidate is worth a try (the host answered, just not this).
+_TRY_NEXT = ("http", "not_json", "invalid_document", "too_large")
+
+
+def discover_resource(
+    http: HttpClient, api_url: str, challenge_url: str | None, allow_prefix: bool = True
+) -> ResourceDiscovery:
+    """The API's metadata: each candidate of :func:`metadata_candidates` in turn, the first
+    usable one wins. TransportError when none is, with what each attempt gave."""
+    attempts: list[MetadataAttempt] = []
+    for candidate in metadata_candidates(api_url, challenge_url):
+        try:
+            doc = http.get_json(candidate.url, purpose="resource metadata (RFC 9728)")
+            found = parse_resource_metadata(doc, candidate, allow_prefix)
+        except TransportError as exc:
+            if exc.kind not in _TRY_NEXT:
+                raise
+            attempts.append(MetadataAttempt(candidate, str(exc)))
+            continue
+        attempts.append(MetadataAttempt(candidate, f"used ({found.match.value} resource match)"))
+        return ResourceDiscovery(found, candidate, tuple(attempts))
+    tried = "; ".join(f"{a.candidate.url}: {a.outcome}" for a in attempts)
+    raise TransportError(
+        f"No usable protected resource metadata (RFC 9728) for {printable(api_url)[:300]}. "
+        f"Tried {tried}",
+        kind="invalid_document",
     )

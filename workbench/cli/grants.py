@@ -1,0 +1,244 @@
+"""Running one OAuth grant from the command line: the options a grant may need and the run
+itself, shared by ``token`` (which prints the tokens) and ``call --auto`` (which uses them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import threading
+import time
+
+from workbench.cli.common import (
+    env,
+    open_session,
+    refresh_token_arg,
+)
+from workbench.cli.output import Out, print_qr
+from workbench.core.display import printable, require_web_url
+from workbench.core.errors import ConfigError, FlowError
+from workbench.core.model import Provider
+from workbench.core.oauth.grants import grant_names
+from workbench.core.oauth.loopback import OPEN_BY_HAND
+from workbench.core.oauth.refresh import ROTATION_TEXT
+from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
+from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
+from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
+from workbench.core.transport.exchange import ExchangeLog
+from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
+
+#: The OAuth grants the command line runs (``--grant`` values).
+GRANTS = grant_names()  # the grant registry's (workbench.core.oauth.grants)
+
+#: Said when the system browser could not be opened (no browser, no display, a headless box).
+BROWSER_FAILED_HINT = f"note: no web browser could be opened here. {OPEN_BY_HAND}"
+
+
+def grant_options(parser: argparse.ArgumentParser) -> None:
+    """The options a grant may need (``token``, and ``call --auto`` getting its token)."""
+    parser.add_argument("--scope", help='space-separated scopes, e.g. "openid profile"')
+    parser.add_argument("--audience", help="audience parameter (Auth0 and others)")
+    parser.add_argument("--resource", help="resource indicator (RFC 8707)")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="K=V", help="extra parameter"
+    )
+    parser.add_argument("--username", help="user name (password grant)")
+    parser.add_argument("--password-env", metavar="VAR", help="read the password from $VAR")
+    parser.add_argument(
+        "--refresh-token",
+        help="refresh token (refresh_token grant), or - to read it from standard input"
+        " (visible to other users on the command line: prefer - or -env)",
+    )
+    parser.add_argument(
+        "--refresh-token-env", metavar="VAR", help="read the refresh token from $VAR"
+    )
+    parser.add_argument(
+        "--redirect-uri",
+        help="loopback redirect, http://127.0.0.1:PORT/callback (default: any free port)",
+    )
+    parser.add_argument("--no-browser", action="store_true", help="print the URL, do not open it")
+    parser.add_argument(
+        "--response-type",
+        choices=IMPLICIT_RESPONSE_TYPES,
+        help="implicit grant response type (default: token if the server lists it, else"
+        " id_token token; refused before the browser opens when the server does not offer it)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
+    )
+    parser.add_argument(
+        "--pkce",
+        action="store_true",
+        help="device flow: send a PKCE S256 code_challenge with the device authorization request"
+        " and the code_verifier with every poll (Keycloak requires it for clients set to PKCE;"
+        " a profile can turn it on for good)",
+    )
+
+
+def _password(args: argparse.Namespace, out: Out, demo: bool) -> tuple[str, str]:
+    username = args.username
+    if args.password_env:
+        password = env(args.password_env, "password")
+    elif demo and (username in (None, DEMO_USERNAME)):
+        username, password = DEMO_USERNAME, DEMO_PASSWORD
+        out.info("Using the demo user alice.")
+    else:
+        if not username:
+            raise ConfigError("--username is required for the password grant.")
+        if not sys.stdin or not sys.stdin.isatty():
+            raise ConfigError("No terminal to ask for the password: use --password-env VAR.")
+        password = getpass.getpass(f"Password for {username}: ", stream=out.stderr)
+    if not username:
+        raise ConfigError("--username is required for the password grant.")
+    out.secret(password)
+    return username, password
+
+
+def _redirect_port(uri: str | None) -> int:
+    if not uri:
+        return 0
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost"):
+        raise ConfigError("--redirect-uri must be a loopback URL: http://127.0.0.1:PORT/callback")
+    if parts.path not in ("", "/callback"):
+        raise ConfigError("--redirect-uri path must be /callback.")
+    return parts.port or 0
+
+
+def obtain_tokens(
+    args: argparse.Namespace,
+    out: Out,
+    provider: Provider,
+    extra: dict[str, str],
+    demo: bool,
+    log: ExchangeLog | None = None,
+) -> TokenSet:
+    """Run ``args.grant`` against ``provider``; progress and warnings on stderr. With ``log``,
+    the exchanges join that log (see :func:`open_session`)."""
+    session = open_session(args, out, provider, log)
+    grant = args.grant
+    rotation_text: str | None = None
+    try:
+        if grant == "client_credentials":
+            tokens = session.client_credentials(
+                args.scope, audience=args.audience, resource=args.resource, extra=extra
+            )
+        elif grant == "password":
+            out.info("warning: " + PASSWORD_WARNING)
+            username, password = _password(args, out, demo)
+            tokens = session.password(
+                username, password, audience=args.audience, resource=args.resource, extra=extra
+            )
+        elif grant in ("authorization_code", "implicit"):
+            if grant == "implicit":
+                out.info("warning: " + LEGACY_WARNING)
+            for key, value in (("audience", args.audience), ("resource", args.resource)):
+                if value:
+                    extra[key] = value
+            tokens = _browser_flow(args, out, session, grant, extra)
+        elif grant == "device_code":
+            tokens = _device_flow(args, out, session, extra)
+        else:
+            refresh_token = out.secret(refresh_token_arg(args))
+            if not refresh_token and demo:
+                out.info("Getting a refresh token for the demo user alice first (password grant).")
+                first = session.password(DEMO_USERNAME, DEMO_PASSWORD)
+                refresh_token = first.refresh_token
+            if not refresh_token:
+                raise ConfigError("--refresh-token is required for the refresh_token grant.")
+            result = session.refresh(refresh_token, args.scope, extra)
+            tokens = result.tokens
+            rotation_text = ROTATION_TEXT[result.rotation]
+    finally:
+        session.close()
+    if rotation_text:
+        out.info("refresh token " + rotation_text)
+    return tokens
+
+
+def _browser_flow(
+    args: argparse.Namespace,
+    out: Out,
+    session: OAuthSession,
+    grant: str,
+    extra: dict[str, str],
+) -> TokenSet:
+    import webbrowser
+
+    if grant == "authorization_code":
+        response_type = "code"
+    else:
+        response_type = session.implicit_response_type(args.response_type)
+        if not args.response_type:
+            listed = session.metadata().response_types_supported
+            source = "chosen from" if listed else "the default: nothing in"
+            out.info(
+                f"response type: {response_type} ({source} the server's response_types_supported)"
+            )
+    login = session.browser_login(
+        response_type=response_type,
+        port=_redirect_port(args.redirect_uri),
+        extra=extra,
+        timeout=args.timeout,
+    )
+    pending = next(login)
+    assert isinstance(pending, PendingAuthorization)
+    try:
+        out.info("Open this URL to sign in:")
+        out.info(pending.url)
+        if not args.no_browser:
+            url = require_web_url(pending.url, "authorization URL")
+            try:
+                opened = webbrowser.open(url)
+            except webbrowser.Error:
+                opened = False
+            if not opened:
+                out.info(BROWSER_FAILED_HINT)
+        out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
+        return run_to_end(login)
+    finally:
+        login.close()  # closes the listener
+        for stray in pending.rejected:  # another page or process called the redirect URI
+            out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
+
+
+def _device_flow(
+    args: argparse.Namespace, out: Out, session: OAuthSession, extra: dict[str, str]
+) -> TokenSet:
+    cancel = threading.Event()
+    login = session.device_login(extra=extra, cancel=cancel, pkce=True if args.pkce else None)
+    auth = next(login)
+    assert isinstance(auth, DeviceAuthorization)
+    if auth.pkce is not None:
+        out.info("PKCE: S256 code_challenge sent; every poll carries the code_verifier.")
+    out.info(f"Go to {auth.verification_uri} and enter the code:  {auth.user_code}")
+    if auth.verification_uri_complete:
+        out.info(f"or open {auth.verification_uri_complete}")
+    print_qr(out, auth.qr_uri)
+    out.info(f"The code expires in {auth.expires_in:g} s; polling every {auth.interval:g} s.")
+    for note in auth.notes:
+        out.info(f"note: {note}")
+    deadline = time.monotonic() + args.timeout
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                cancel.set()
+                raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
+            status = next(login)
+            assert isinstance(status, DevicePoll)
+            if status.status == "slow_down":
+                out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
+            else:
+                out.info(f"  pending ({status.seconds_left:.0f} s left)")
+    except StopIteration as done:
+        tokens: TokenSet = done.value
+        out.info("Approved.")
+        return tokens
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
