@@ -44,9 +44,6 @@ LARGE_MODULES: dict[str, str] = {
         "the demo server's Authlib glue, one subclass per grant and endpoint; its grant "
         "registration is reshaped with the grant registry"
     ),
-    "workbench/core/cognito/auth.py": (
-        "Cognito sign-in, challenges and token management: to be split in core/cognito/"
-    ),
 }
 
 #: Classes above CLASS_LIMIT lines ("path::Class") and why.

@@ -17,6 +17,7 @@ import pytest
 from botocore.stub import Stubber
 
 from workbench.core.cognito.auth import Challenge, CognitoAuth
+from workbench.core.cognito.door import server_verdict
 from workbench.core.cognito.errors import CognitoError
 from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore, compute_secret_hash
 from workbench.core.cognito.recorder import curl_for_json_call
@@ -242,7 +243,7 @@ def test_revoked_token_errors_through_the_stubber(stubbed: tuple[CognitoAuth, St
         service_message="Access Token has been revoked",
         http_status_code=400,
     )
-    verdict = auth.server_verdict("eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
+    verdict = server_verdict(auth, "eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
     assert verdict.active is False and verdict.source == "cognito"
     assert verdict.detail.startswith("revoked (GetUser: NotAuthorizedException")
     stubber.add_client_error(

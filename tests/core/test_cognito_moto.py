@@ -30,8 +30,8 @@ from workbench.core.cognito.auth import (
     Challenge,
     CognitoAuth,
     cognito_username,
-    describe_reality,
 )
+from workbench.core.cognito.door import describe_reality, inspect, reality_check
 from workbench.core.cognito.errors import CognitoError
 from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore
 from workbench.core.errors import ConfigError
@@ -106,7 +106,7 @@ def test_user_password_auth_tokens_verify_against_the_pool(
     pool = moto.describe()
     auth = open_auth(pool)
     tokens = signed_in(auth)
-    access = auth.inspect(tokens.access_token or "")
+    access = inspect(auth, tokens.access_token or "")
     found = outcomes(access)
     assert found["signature"] == found["iss"] == found["aud"] == found["token_use"] == "pass"
     assert found["exp"] == "pass" and access.ok
@@ -114,15 +114,15 @@ def test_user_password_auth_tokens_verify_against_the_pool(
     assert access.decoded.claims["iss"] == issuer == pool.issuer
     assert access.finding("aud").reason == f"client_id is {moto.client_id!r}"
     assert pool.jwks_url in access.finding("signature").reason  # moto's layout
-    identity = auth.inspect(tokens.id_token or "")
+    identity = inspect(auth, tokens.id_token or "")
     found = outcomes(identity)
     assert found["signature"] == found["iss"] == found["aud"] == found["token_use"] == "pass"
     assert identity.finding("aud").reason == f"aud contains {moto.client_id!r}"
     # An ID token presented as an access token fails token_use: the Cognito-specific check.
-    wrong = auth.inspect(tokens.id_token or "", "access")
+    wrong = inspect(auth, tokens.id_token or "", "access")
     assert outcomes(wrong)["token_use"] == "fail"
     other_client = open_auth(moto.describe(client_id="another-client"))
-    assert outcomes(other_client.inspect(tokens.access_token or ""))["aud"] == "fail"
+    assert outcomes(inspect(other_client, tokens.access_token or ""))["aud"] == "fail"
 
 
 def test_admin_user_password_auth_is_signed_and_masked(
@@ -238,14 +238,14 @@ def test_global_sign_out_then_reality_check(
     auth = open_auth(moto.describe())
     tokens = signed_in(auth)
     access = tokens.access_token or ""
-    before = auth.reality_check(access)
+    before = reality_check(auth, access)
     assert before.server.active is True and before.server.source == "cognito"
     assert before.server.data["Username"] == "alice" and not before.contradiction
     auth.global_sign_out(access)
     with pytest.raises(CognitoError) as info:
         auth.get_user(access)
     assert info.value.code == "NotAuthorizedException"
-    after = auth.reality_check(access)
+    after = reality_check(auth, access)
     assert after.locally_valid, "a signed-out token still verifies locally"
     assert after.server.active is False and after.contradiction
     line = describe_reality(after)
@@ -337,7 +337,7 @@ def test_no_secret_in_the_exchange_log_or_files(
     admin_tokens = auth.sign_in("alice", PASSWORD, "ADMIN_USER_PASSWORD_AUTH")
     assert isinstance(admin_tokens, TokenSet)  # moto skips MFA on the admin flow
     refreshed = auth.refresh(tokens.refresh_token or "", "alice")
-    auth.reality_check(tokens.access_token or "")
+    reality_check(auth, tokens.access_token or "")
     auth.global_sign_out(tokens.access_token or "")
     admin = CognitoPoolAdmin(pool, auth.log)
     admin.describe_client()

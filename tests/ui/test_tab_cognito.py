@@ -24,7 +24,8 @@ from tests.cognito_peer import (
     TEMP_PASSWORD,
     MotoPool,
 )
-from workbench.core.cognito.auth import CognitoAuth, CognitoTokenActions
+from workbench.core.cognito.auth import CognitoAuth
+from workbench.core.cognito.door import CognitoTokenActions
 from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError
 from workbench.core.model import Provider

@@ -48,9 +48,8 @@ from workbench.core.cognito.auth import (
     Challenge,
     CognitoAuth,
     Question,
-    describe_reality,
-    inspect_cognito_token,
 )
+from workbench.core.cognito.door import describe_reality, inspect_cognito_token, reality_check
 from workbench.core.cognito.grants import COGNITO_GRANTS
 from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError, FlowError
@@ -476,7 +475,7 @@ def _reality(args: argparse.Namespace, out: Out, pool: CognitoPool) -> int:
     auth = CognitoAuth(pool)
     _open(auth, args, out)
     try:
-        check = auth.reality_check(token)
+        check = reality_check(auth, token)
     finally:
         auth.close()
     if args.json:

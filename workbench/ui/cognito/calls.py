@@ -1,18 +1,16 @@
-"""What the Cognito tab runs in its workers (no widget is touched here), and the provider that
-makes the inspector verify against a pool."""
+"""What the Cognito tab runs in its workers (no widget is touched here), and the words of its
+fields for the settings an error names."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.cognito.admin import CognitoPoolAdmin
 from workbench.core.cognito.auth import CognitoAuth
 from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.hints import Fix, Setting
-from workbench.core.model import Provider
-from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.transport.http import ExchangeLog
 from workbench.ui.widgets.banners import app_fix
 
@@ -46,26 +44,6 @@ def with_admin(
         return op(admin)
     finally:
         admin.close()
-
-
-def pool_provider(pool: CognitoPool, scope: str = "") -> Provider:
-    """The provider that makes the inspector verify against the pool: its issuer and keys,
-    nothing discovered; the hosted endpoints too when the pool has a domain."""
-    if pool.domain:
-        return replace(pool.to_provider(scope), discover=False)
-    secret = pool.client_secret
-    client = ClientConfig(
-        pool.require_client(), secret, "client_secret_basic" if secret else "none"
-    )
-    return Provider(
-        client=client,
-        issuer=pool.issuer,
-        endpoints={"jwks_uri": pool.jwks_url},
-        scope=scope,
-        verify_tls=pool.verify_tls,
-        name=f"{pool.name or 'Cognito ' + pool.user_pool_id} (API)",
-        discover=False,
-    )
 
 
 @dataclass(frozen=True)
@@ -119,7 +97,6 @@ def ui_message(text: str, fix: Fix) -> str:
 __all__ = [
     "UI_FIELDS",
     "SignIn",
-    "pool_provider",
     "ui_fix",
     "ui_message",
     "ui_words",

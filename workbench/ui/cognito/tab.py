@@ -31,11 +31,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from workbench.core.cognito.admin import CognitoPoolAdmin
-from workbench.core.cognito.auth import (
-    Challenge,
-    CognitoAuth,
-    CognitoTokenActions,
-)
+from workbench.core.cognito.auth import Challenge, CognitoAuth
+from workbench.core.cognito.door import CognitoTokenActions, pool_provider
 from workbench.core.cognito.errors import CognitoError
 from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore, SecretHash
 from workbench.core.errors import ConfigError, WorkbenchError
@@ -47,7 +44,6 @@ from workbench.ui.cognito.calls import (
     AdminFactory,
     AuthFactory,
     SignIn,
-    pool_provider,
     ui_fix,
     ui_message,
     ui_words,
