@@ -35,6 +35,7 @@ from workbench.core.cognito.door import describe_reality, inspect, reality_check
 from workbench.core.cognito.errors import CognitoError
 from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore
 from workbench.core.errors import ConfigError
+from workbench.core.hints import Setting, worded
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.secrets import SecretStore
 
@@ -158,7 +159,7 @@ def test_refresh_token_auth_hashes_the_cognito_username(
     # moto answers with the wrong hash as its message: masked in the error and in the log.
     wrong = moto.describe().secret_hash("somebody-else")
     assert wrong is not None
-    assert wrong.value not in str(info.value) + info.value.advice
+    assert wrong.value not in str(info.value) + worded(info.value.advice)
     assert wrong.value not in json.dumps(auth.log.items()[-1].to_dict())
 
 
@@ -219,7 +220,9 @@ def test_wrong_password_unknown_user_and_unknown_client(
     auth = open_auth(moto.describe())
     with pytest.raises(CognitoError) as info:
         auth.sign_in("alice", "not-the-password")
-    assert info.value.code == "NotAuthorizedException" and "Wrong password" in info.value.advice
+    assert info.value.code == "NotAuthorizedException" and "Wrong password" in worded(
+        info.value.advice
+    )
     with pytest.raises(CognitoError) as info:
         auth.sign_in("bob", PASSWORD)
     assert info.value.code == "UserNotFoundException"
@@ -227,7 +230,7 @@ def test_wrong_password_unknown_user_and_unknown_client(
     with pytest.raises(CognitoError) as info:
         stranger.sign_in("alice", PASSWORD)
     assert info.value.code == "ResourceNotFoundException"
-    assert "--client-id" in info.value.advice
+    assert Setting.CLIENT_ID in info.value.advice  # named as data; each face words it
 
 
 # -- GetUser and the revocation reality check ----------------------------------------------------

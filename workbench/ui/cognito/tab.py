@@ -41,12 +41,11 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession
 from workbench.ui.cognito.actions import ApiDoorActions, InsightActions, SavedPools
 from workbench.ui.cognito.calls import (
+    UI_FIELDS,
     AdminFactory,
     AuthFactory,
     SignIn,
-    ui_fix,
     ui_message,
-    ui_words,
     with_admin,
     with_auth,
 )
@@ -208,7 +207,7 @@ class CognitoTab(FlowTab):
         self.hosted.domain_problem.hide()
         if problem is None:
             return
-        message = ui_message(str(problem), problem.fix)
+        message = ui_message(problem)
         if "domain" in message.lower():
             self.hosted.show_problem(message)
         else:
@@ -404,11 +403,10 @@ class CognitoTab(FlowTab):
 
     def show_error(self, exc: BaseException) -> None:
         """The core's message in this tab's words, and a Cognito error's advice below it
-        (:func:`describe_error` adds the advice)."""
-        title, body = describe_error(exc, self.state.log.secrets(), fix_words=ui_fix)
+        (:func:`describe_error` adds the advice and words its settings as this tab's fields)."""
+        title, body = describe_error(exc, self.state.log.secrets(), places=UI_FIELDS)
         if isinstance(exc, CognitoError):
             title = "Cognito refused"
-        body = ui_words(body)
         self.error_banner.show_message(title, body)
         self.sig_step.emit("Failed.")
 
