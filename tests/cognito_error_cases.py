@@ -1,7 +1,9 @@
 """Every Cognito error case the core words, built through its own path (``from_boto_exception``).
 
 ``cognito_error_words.json`` holds what each face printed for them before the settings in their
-advice became data: ``cli`` (``report_error``'s lines) and ``ui`` (the Cognito tab's banner body).
+advice became data: ``cli`` (``report_error``'s lines) and ``ui`` (the Cognito tab's banner body);
+and, under ``admin``, what the command line printed for the pool insight's advice and a resource
+server without scopes (:data:`INFO`, :func:`no_scope_error`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from typing import Any
 
 from botocore import exceptions as boto_exc
 
+from workbench.core.cognito.admin import AppClientInfo, CognitoPoolAdmin
 from workbench.core.cognito.errors import from_boto_exception
-from workbench.core.errors import WorkbenchError
+from workbench.core.cognito.pool import CognitoPool
+from workbench.core.errors import ConfigError, WorkbenchError
 
 
 def client_error(
@@ -170,5 +174,46 @@ def cognito_errors() -> Iterator[tuple[str, WorkbenchError]]:
 def recorded_words() -> dict[str, dict[str, str]]:
     """What the command line (``cli``) and the Cognito tab (``ui``) said for each case."""
     path = Path(__file__).with_name("cognito_error_words.json")
-    words: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+    words: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))["errors"]
     return words
+
+
+def recorded_admin_words() -> dict[str, str]:
+    """What the command line printed for the pool insight's cases (``cognito describe-client``
+    as text and ``--json``, and a resource server without scopes)."""
+    path = Path(__file__).with_name("cognito_error_words.json")
+    words: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))["admin"]
+    return words
+
+
+#: An app client whose only callback URL is not the redirect URI a browser flow would use.
+INFO = AppClientInfo(
+    user_pool_id="us-east-1_AbC",
+    client_id="client-1",
+    client_name="web",
+    has_secret=False,
+    explicit_auth_flows=("ALLOW_REFRESH_TOKEN_AUTH",),
+    allowed_oauth_flows=("code",),
+    allowed_oauth_scopes=("openid",),
+    oauth_enabled=True,
+    callback_urls=("http://localhost:8765/callback",),
+    logout_urls=(),
+    identity_providers=("COGNITO",),
+    enable_token_revocation=True,
+    access_token_validity="default (1 hours)",
+    id_token_validity="default (1 hours)",
+    refresh_token_validity="default (30 days)",
+)
+REDIRECT_URI = "http://127.0.0.1:9999/cb"
+
+
+def no_scope_error() -> ConfigError:
+    """Planning a resource server without a scope (no call is made)."""
+    admin = CognitoPoolAdmin(CognitoPool(user_pool_id="us-east-1_AbC", client_id="c"))
+    try:
+        admin.plan_custom_scopes("api", [])
+    except ConfigError as exc:
+        return exc
+    finally:
+        admin.close()
+    raise AssertionError("a plan without scopes was accepted")

@@ -7,13 +7,25 @@ option names (``--user-pool-id``) into its advice and messages; now the core nam
 
 from __future__ import annotations
 
+import argparse
 import io
 import re
+from types import SimpleNamespace
 
 import pytest
 
-from tests.cognito_error_cases import CASES, cognito_errors, recorded_words
-from workbench.cli.output import Out, report_error
+from tests.cognito_error_cases import (
+    CASES,
+    INFO,
+    REDIRECT_URI,
+    cognito_errors,
+    no_scope_error,
+    recorded_admin_words,
+    recorded_words,
+)
+from workbench.cli.cognito import _describe as describe_client
+from workbench.cli.output import EXIT_CHECK, Out, report_error
+from workbench.core.cognito.admin import check_flow
 from workbench.core.errors import OAuthError
 from workbench.core.hints import Setting, worded
 
@@ -62,3 +74,35 @@ def test_the_core_names_settings_not_options() -> None:
         "profile_not_found",
         "no_region",
     }
+
+
+def _describe(as_json: bool) -> str:
+    """``cognito describe-client --flow authorization_code --redirect-uri ...`` as printed."""
+    admin = SimpleNamespace(describe_client=lambda: INFO, pool=SimpleNamespace(has_secret=False))
+    args = argparse.Namespace(
+        scope=["openid"], redirect_uri=REDIRECT_URI, flow=["authorization_code"], json=as_json
+    )
+    out = io.StringIO()
+    code = describe_client(args, Out(out, io.StringIO()), admin)  # type: ignore[arg-type]
+    assert code == EXIT_CHECK
+    return out.getvalue()
+
+
+def test_the_pool_insight_prints_what_it_printed_before() -> None:
+    """The redirect URI and a resource server's scopes are settings in the core's advice now;
+    the command line still names ``--redirect-uri`` and ``--scope NAME[=description]``."""
+    recorded = recorded_admin_words()
+    assert _describe(False) == recorded["describe"]
+    assert "use it (--redirect-uri)." in recorded["describe"]
+    assert _describe(True) == recorded["describe_json"]
+    assert _printed(no_scope_error()) == recorded["no_scope"]
+    assert recorded["no_scope"] == "error: Name at least one scope (--scope NAME[=description]).\n"
+
+
+def test_the_pool_insight_names_settings_not_options() -> None:
+    (problem,) = check_flow(INFO, "authorization_code", redirect_uri=REDIRECT_URI)
+    assert Setting.REDIRECT_URI in problem.advice
+    assert "--" not in worded(problem.advice) and "--" not in str(problem)
+    error = no_scope_error()
+    assert error.phrase == ("Name at least one scope (", Setting.RESOURCE_SCOPE, ").")
+    assert str(error) == "Name at least one scope (resource scope)."

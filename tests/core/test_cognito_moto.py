@@ -274,7 +274,7 @@ def test_misconfigured_flows_are_flagged_with_advice(
     assert "ClientSecret" not in info.raw
     (problem,) = problems
     assert problem.severity == "error" and problem.setting == "ExplicitAuthFlows"
-    assert "needs ALLOW_USER_PASSWORD_AUTH" in problem.advice
+    assert "needs ALLOW_USER_PASSWORD_AUTH" in worded(problem.advice)
     assert check_flow(info, "USER_SRP_AUTH", secret_supplied=True) == []
     revoke = check_flow(info, "REVOKE_TOKEN")
     assert [p.setting for p in revoke] == ["EnableTokenRevocation"]

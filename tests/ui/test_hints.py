@@ -17,9 +17,16 @@ import re
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.cognito_error_cases import cognito_errors, recorded_words
+from tests.cognito_error_cases import (
+    INFO,
+    REDIRECT_URI,
+    cognito_errors,
+    no_scope_error,
+    recorded_words,
+)
 from workbench.cli.main import main
 from workbench.cli.output import CLI_OPTIONS, Out, report_error
+from workbench.core.cognito.admin import check_flow
 from workbench.core.cognito.auth import CognitoAuth
 from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError, WorkbenchError
@@ -27,7 +34,7 @@ from workbench.core.hints import Endpoint, Setting
 from workbench.core.oauth.client_auth import ClientConfig, authenticate
 from workbench.core.oauth.discovery import ServerMetadata
 from workbench.core.tokens.checks import inspect_token
-from workbench.ui.cognito.calls import UI_FIELDS, ui_message
+from workbench.ui.cognito.calls import UI_FIELDS, ui_message, ui_words
 from workbench.ui.cognito.tab import CognitoTab
 from workbench.ui.inspector.checks import ui_reason
 from workbench.ui.state import AppState
@@ -234,3 +241,15 @@ def test_other_tabs_word_a_cognito_setting_with_its_place_in_the_app() -> None:
     _, body = describe_error(dict(cognito_errors())["UserNotFoundException"])
     assert "check the user name and the User pool ID on the Cognito tab." in body
     assert not _has_cli_option(body)
+
+
+def test_the_pool_insight_words_its_settings_in_the_app() -> None:
+    """The insight's advice and a resource server without scopes: the app's places, no option."""
+    (problem,) = check_flow(INFO, "authorization_code", redirect_uri=REDIRECT_URI)
+    advice = ui_words(problem.advice)
+    assert advice.endswith("use it (the Redirect URI of the Authorization Code tab).")
+    assert not _has_cli_option(advice)
+    message = ui_message(no_scope_error())
+    assert message == "Name at least one scope (the Scopes of the new resource server)."
+    _, body = describe_error(no_scope_error(), places=UI_FIELDS)
+    assert "the Scopes of the new resource server" in body and not _has_cli_option(body)

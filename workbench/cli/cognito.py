@@ -36,6 +36,8 @@ from workbench.cli.output import (
     EXIT_OK,
     Out,
     cli_findings,
+    cli_option,
+    cli_words,
     print_exchange,
     print_qr,
     print_tokens,
@@ -420,7 +422,7 @@ def _describe(args: argparse.Namespace, out: Out, admin: CognitoPoolAdmin) -> in
     if args.json:
         doc: dict[str, Any] = info.to_dict()
         if problems:
-            doc["problems"] = {f: [p.to_dict() for p in ps] for f, ps in problems.items()}
+            doc["problems"] = {f: [p.to_dict(cli_option) for p in ps] for f, ps in problems.items()}
         out.result(json.dumps(doc, indent=2))
     else:
         for key, value in info.to_dict().items():
@@ -430,7 +432,8 @@ def _describe(args: argparse.Namespace, out: Out, admin: CognitoPoolAdmin) -> in
             out.result("")
             out.result(f"{flow}: " + ("no problem found" if not found else ""))
             for problem in found:
-                out.result(f"  {problem.severity.upper()}  {problem.setting}: {problem.advice}")
+                advice = cli_words(problem.advice)
+                out.result(f"  {problem.severity.upper()}  {problem.setting}: {advice}")
     failing = any(p.severity == "error" for ps in problems.values() for p in ps)
     return EXIT_CHECK if failing else EXIT_OK
 

@@ -210,6 +210,8 @@ CLI_OPTIONS: dict[Setting, str] = {
     Setting.AWS_PROFILE: "--aws-profile",
     Setting.CLIENT_SECRET: "--client-secret-env VAR",
     Setting.ENDPOINT_URL: "--endpoint-url",
+    Setting.REDIRECT_URI: "--redirect-uri",
+    Setting.RESOURCE_SCOPE: "--scope NAME[=description]",
 }
 
 

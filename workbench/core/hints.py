@@ -32,6 +32,8 @@ class Setting(Enum):
     AWS_PROFILE = "aws_profile"  # a named profile of the AWS configuration
     CLIENT_SECRET = "client_secret"  # the app client's secret (Cognito)
     ENDPOINT_URL = "endpoint_url"  # the Cognito API endpoint (an emulator's, a VPC endpoint)
+    REDIRECT_URI = "redirect_uri"  # the redirect URI a browser flow uses
+    RESOURCE_SCOPE = "resource_scope"  # a custom scope to give a resource server (Cognito)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from workbench.core.cognito.admin import CognitoPoolAdmin
 from workbench.core.cognito.auth import CognitoAuth
 from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.errors import WorkbenchError
-from workbench.core.hints import Setting, worded
+from workbench.core.hints import Phrase, Setting, worded
 from workbench.core.transport.http import ExchangeLog
 from workbench.ui.widgets.banners import app_fix, app_place
 
@@ -70,17 +70,22 @@ UI_FIELDS: dict[Setting, str] = {
 }
 
 
+def ui_words(text: Phrase) -> str:
+    """A core phrase (a message, an advice) with the settings it names as this tab's fields."""
+    return worded(text, partial(app_place, places=UI_FIELDS))
+
+
 def ui_message(error: WorkbenchError) -> str:
     """A core error's message in this tab's words, with the fields to fill
     (`` See the Region or the User pool ID.``)."""
-    word = partial(app_place, places=UI_FIELDS)
-    return worded(error.phrase, word) + app_fix(error.fix, UI_FIELDS)
+    return ui_words(error.phrase) + app_fix(error.fix, UI_FIELDS)
 
 
 __all__ = [
     "UI_FIELDS",
     "SignIn",
     "ui_message",
+    "ui_words",
     "with_admin",
     "with_auth",
 ]

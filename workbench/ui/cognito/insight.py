@@ -44,6 +44,7 @@ from workbench.core.cognito.admin import (
 )
 from workbench.core.cognito.pool import CognitoPool
 from workbench.ui import metrics
+from workbench.ui.cognito.calls import ui_words
 from workbench.ui.cognito.resource_dialog import ResourceServerDialog, confirm_box
 from workbench.ui.safe_text import html_text
 from workbench.ui.widgets.flow_layout import FlowLayout
@@ -469,7 +470,7 @@ class PoolInsightPanel(QFrame):
             self._add_problem_frame(
                 problem.severity,
                 f"{problem.severity.upper()} · {problem.setting}",
-                problem.advice,
+                ui_words(problem.advice),
                 index,
             )
 

@@ -41,6 +41,8 @@ APP_PLACES: dict[Setting, str] = {
     Setting.AWS_PROFILE: "the AWS profile on the Cognito tab",
     Setting.CLIENT_SECRET: "the client secret of the provider profile",
     Setting.ENDPOINT_URL: "the Endpoint URL on the Cognito tab",
+    Setting.REDIRECT_URI: "the Redirect URI of the Authorization Code tab",
+    Setting.RESOURCE_SCOPE: "the Scopes of the new resource server",
 }
 
 
