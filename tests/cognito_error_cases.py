@@ -180,7 +180,8 @@ def recorded_words() -> dict[str, dict[str, str]]:
 
 def recorded_admin_words() -> dict[str, str]:
     """What the command line printed for the pool insight's cases (``cognito describe-client``
-    as text and ``--json``, and a resource server without scopes)."""
+    as text and ``--json``, a resource server without scopes) and, under ``no_terminal``, for
+    each challenge question it could not ask."""
     path = Path(__file__).with_name("cognito_error_words.json")
     words: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))["admin"]
     return words

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -23,10 +24,13 @@ from tests.cognito_error_cases import (
     recorded_admin_words,
     recorded_words,
 )
+from workbench.cli import cognito as cli_cognito
 from workbench.cli.cognito import _describe as describe_client
 from workbench.cli.output import EXIT_CHECK, Out, report_error
 from workbench.core.cognito.admin import check_flow
-from workbench.core.errors import OAuthError
+from workbench.core.cognito.auth import CognitoAuth
+from workbench.core.cognito.pool import CognitoPool
+from workbench.core.errors import ConfigError, OAuthError
 from workbench.core.hints import Setting, worded
 
 
@@ -106,3 +110,45 @@ def test_the_pool_insight_names_settings_not_options() -> None:
     error = no_scope_error()
     assert error.phrase == ("Name at least one scope (", Setting.RESOURCE_SCOPE, ").")
     assert str(error) == "Name at least one scope (resource scope)."
+
+
+def test_a_challenge_without_a_terminal_names_the_option_that_answers_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Which option answers a question is the command line's to say (``answer_option``), not
+    the core's: the message is the one it printed when the core carried the option."""
+    monkeypatch.setattr(cli_cognito, "_tty", lambda: False)
+    auth = CognitoAuth(CognitoPool(user_pool_id="us-east-1_AbC", client_id="c"))
+    try:
+        challenges = [
+            auth._challenge(
+                "NEW_PASSWORD_REQUIRED",
+                "s",
+                {"requiredAttributes": '["userAttributes.email"]'},
+                "alice",
+                "USER_PASSWORD_AUTH",
+                False,
+            ),
+            auth._challenge("SOFTWARE_TOKEN_MFA", "s", {}, "alice", "USER_PASSWORD_AUTH", False),
+            auth._challenge(
+                "SELECT_MFA_TYPE",
+                "s",
+                {"MFAS_CAN_CHOOSE": '["SMS_MFA"]'},
+                "alice",
+                "USER_PASSWORD_AUTH",
+                False,
+            ),
+        ]
+    finally:
+        auth.close()
+    args = argparse.Namespace(
+        new_password_env=None, mfa_code=None, mfa_type=None, user_attribute=[]
+    )
+    messages = []
+    for challenge in challenges:
+        for question in challenge.questions:
+            one = replace(challenge, questions=(question,))
+            with pytest.raises(ConfigError) as info:
+                cli_cognito._answer(args, Out(io.StringIO(), io.StringIO()), one)
+            messages.append(str(info.value))
+    assert messages == recorded_admin_words()["no_terminal"]

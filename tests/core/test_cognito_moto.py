@@ -77,7 +77,6 @@ def test_new_password_required_then_tokens(
     assert challenge.answerable and challenge.username == "alice" and challenge.session
     (question,) = challenge.questions
     assert question.key == "new_password" and question.secret
-    assert question.cli_option == "--new-password-env VAR"
     assert "NEW_PASSWORD_REQUIRED" in challenge.prompt
     hashed = auth.last_secret_hash
     assert hashed is not None and hashed.to_dict()["username"] == "alice"
@@ -207,7 +206,7 @@ def test_mfa_setup_then_software_token_mfa(
     assert isinstance(tokens, TokenSet)
     mfa = auth.sign_in("alice", PASSWORD)
     assert isinstance(mfa, Challenge) and mfa.name == "SOFTWARE_TOKEN_MFA"
-    assert mfa.questions[0].cli_option == "--mfa-code CODE"
+    assert [q.key for q in mfa.questions] == ["mfa_code"]
     assert isinstance(auth.respond(mfa, {"mfa_code": "654321"}), TokenSet)
     dumped = json.dumps([e.to_dict() for e in auth.log.items()])
     assert setup.totp_secret not in dumped

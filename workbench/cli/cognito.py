@@ -46,6 +46,9 @@ from workbench.cli.output import (
 from workbench.core.cognito.admin import FLOW_CHECKS, CognitoPoolAdmin, check_flow
 from workbench.core.cognito.api import CognitoApi
 from workbench.core.cognito.auth import (
+    MFA_CODE,
+    MFA_TYPE,
+    NEW_PASSWORD,
     AuthFlow,
     Challenge,
     CognitoAuth,
@@ -206,12 +209,27 @@ def _password(args: argparse.Namespace, out: Out, username: str) -> str:
     return getpass.getpass(f"Password for {username}: ", stream=out.stderr)
 
 
+#: The option that answers each challenge question without a terminal, by ``Question.key``.
+ANSWER_OPTIONS: dict[str, str] = {
+    NEW_PASSWORD: "--new-password-env VAR",
+    MFA_CODE: "--mfa-code CODE",
+    MFA_TYPE: "--mfa-type TYPE",
+}
+
+
+def answer_option(question: Question) -> str:
+    """The option that supplies ``question``'s answer (a required attribute's is shared)."""
+    if question.key.startswith("userAttributes."):
+        return "--user-attribute NAME=VALUE"
+    return ANSWER_OPTIONS[question.key]
+
+
 def _preset(args: argparse.Namespace, question: Question) -> str | None:
-    if question.key == "new_password" and args.new_password_env:
+    if question.key == NEW_PASSWORD and args.new_password_env:
         return env(args.new_password_env, "new password")
-    if question.key == "mfa_code" and args.mfa_code:
+    if question.key == MFA_CODE and args.mfa_code:
         return str(args.mfa_code)
-    if question.key == "mfa_type" and args.mfa_type:
+    if question.key == MFA_TYPE and args.mfa_type:
         return str(args.mfa_type)
     if question.key.startswith("userAttributes."):
         name = question.key.split(".", 1)[1]
@@ -249,7 +267,7 @@ def _answer(args: argparse.Namespace, out: Out, challenge: Challenge) -> dict[st
             if not _tty():
                 raise ConfigError(
                     f"Cognito asks for {question.label.lower()} ({challenge.name}) and there is "
-                    f"no terminal to ask on: supply it with {question.cli_option}."
+                    f"no terminal to ask on: supply it with {answer_option(question)}."
                 )
             value = _ask(out, question)
         answers[question.key] = value

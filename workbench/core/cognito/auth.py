@@ -40,6 +40,9 @@ from workbench.core.transport.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClie
 
 __all__ = [
     "AUTH_FLOWS",
+    "MFA_CODE",
+    "MFA_TYPE",
+    "NEW_PASSWORD",
     "AuthFlow",
     "Challenge",
     "CognitoAuth",
@@ -70,13 +73,12 @@ _CODE_FIELD = {
 @dataclass(frozen=True)
 class Question:
     """One thing a challenge needs from the person: ``key`` in the answers mapping, a ``label``,
-    whether it is ``secret`` (hidden input), the CLI option that supplies it without a terminal,
-    and ``choices`` when it is a pick."""
+    whether it is ``secret`` (hidden input), and ``choices`` when it is a pick. Each face says
+    how to give it (the command line by an option per ``key``)."""
 
     key: str
     label: str
     secret: bool = False
-    cli_option: str = ""
     choices: tuple[str, ...] = ()
 
 
@@ -217,21 +219,16 @@ class CognitoAuth(CognitoApi):
                 name, session, params, questions, prompt, username, flow, admin, **extra
             )
 
-        code = Question(MFA_CODE, "Code", secret=False, cli_option="--mfa-code CODE")
+        code = Question(MFA_CODE, "Code")
         if name == "NEW_PASSWORD_REQUIRED":
             attrs = [
                 a if a.startswith("userAttributes.") else f"userAttributes.{a}"
                 for a in _string_list(params.get("requiredAttributes"))
             ]
             questions = [
-                Question(NEW_PASSWORD, "New password", True, "--new-password-env VAR"),
+                Question(NEW_PASSWORD, "New password", secret=True),
                 *(
-                    Question(
-                        a,
-                        f"Value of the required attribute {a.split('.', 1)[1]}",
-                        False,
-                        "--user-attribute NAME=VALUE",
-                    )
+                    Question(a, f"Value of the required attribute {a.split('.', 1)[1]}")
                     for a in attrs
                 ),
             ]
@@ -254,7 +251,7 @@ class CognitoAuth(CognitoApi):
                 "SOFTWARE_TOKEN_MFA",
                 "SMS_MFA",
             )
-            pick = Question(MFA_TYPE, "MFA type", cli_option="--mfa-type TYPE", choices=choices)
+            pick = Question(MFA_TYPE, "MFA type", choices=choices)
             return make(f"Choose how {username} proves the second factor (SELECT_MFA_TYPE).", pick)
         if name == "MFA_SETUP":
             return self._mfa_setup(session, params, username, flow, admin)
@@ -295,7 +292,7 @@ class CognitoAuth(CognitoApi):
             "MFA_SETUP",
             new_session,
             params,
-            (Question(MFA_CODE, "Code from the authenticator app", cli_option="--mfa-code CODE"),),
+            (Question(MFA_CODE, "Code from the authenticator app"),),
             f"The pool requires MFA and {username} has none set up (MFA_SETUP). Add this key to "
             "an authenticator app (or scan the QR code), then enter the code it shows.",
             username,
