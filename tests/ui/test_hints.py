@@ -38,7 +38,7 @@ from workbench.ui.cognito.calls import UI_FIELDS, ui_message, ui_words
 from workbench.ui.cognito.tab import CognitoTab
 from workbench.ui.inspector.checks import ui_reason
 from workbench.ui.state import AppState
-from workbench.ui.widgets.banners import describe_error
+from workbench.ui.widgets.banners import APP_PLACES, describe_error
 
 
 def _part(value: dict[str, object]) -> str:
@@ -253,3 +253,9 @@ def test_the_pool_insight_words_its_settings_in_the_app() -> None:
     assert message == "Name at least one scope (the Scopes of the new resource server)."
     _, body = describe_error(no_scope_error(), places=UI_FIELDS)
     assert "the Scopes of the new resource server" in body and not _has_cli_option(body)
+
+
+def test_every_setting_has_words_in_each_face() -> None:
+    """A new Setting needs its option on the command line and its place in the app."""
+    assert set(CLI_OPTIONS) == set(Setting) == set(APP_PLACES)
+    assert set(UI_FIELDS) <= set(Setting)
