@@ -29,9 +29,9 @@ from workbench.ui.models.exchange_model import (
     EXCHANGE_ROLE,
     STATUS_CLASS_ROLE,
     ExchangeTableModel,
-    status_colour,
 )
 from workbench.ui.state import AppState
+from workbench.ui.theme import status_colour
 
 M = ExchangeTableModel
 

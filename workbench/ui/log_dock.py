@@ -54,10 +54,10 @@ from workbench.ui.models.exchange_model import (
     format_exchange,
     provider_hosts,
     status_class,
-    status_colour,
     status_text,
 )
 from workbench.ui.state import AppState
+from workbench.ui.theme import repolish, status_colour
 
 # The columns sized by metrics.LOG_COLUMN_CHARS, by the name it uses.
 LOG_COLUMNS = {
@@ -465,8 +465,7 @@ class ExchangeLogDock(QDockWidget):
         if colour is not None:
             palette.setColor(QPalette.ColorRole.WindowText, colour)
         label.setPalette(palette)
-        label.style().unpolish(label)
-        label.style().polish(label)
+        repolish(label)
 
     def _enable_log_actions(self, enabled: bool) -> None:
         self.export_action.setEnabled(enabled)
