@@ -378,7 +378,8 @@ def test_profile_save_refuses_to_write_secrets_in_plain_text(
 
 
 def test_url_credentials_are_masked_in_the_log_and_in_curl(issuer: CannedServer) -> None:
-    from workbench.core.transport.http import HttpClient, HttpRequest
+    from workbench.core.transport.exchange import HttpRequest
+    from workbench.core.transport.http import HttpClient
 
     host = issuer.url.removeprefix("http://")
     client = HttpClient()

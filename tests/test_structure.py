@@ -36,10 +36,6 @@ LARGE_MODULES: dict[str, str] = {
         "decode, every verification check and expiry in one module: to become core/tokens/ "
         "with a table of checks"
     ),
-    "workbench/core/transport/http.py": (
-        "the one sender with its recorder, limits, cancel and the request-signer seam: to "
-        "become core/transport/"
-    ),
     "workbench/demo/oauth.py": (
         "the demo server's Authlib glue, one subclass per grant and endpoint; its grant "
         "registration is reshaped with the grant registry"
@@ -48,10 +44,6 @@ LARGE_MODULES: dict[str, str] = {
 
 #: Classes above CLASS_LIMIT lines ("path::Class") and why.
 LARGE_CLASSES: dict[str, str] = {
-    "workbench/core/session.py::OAuthSession": (
-        "every flow of one provider, each a thin composition of a builder, the sender and a "
-        "parser: the one object each face holds per provider (docs/design.md)"
-    ),
     "workbench/ui/log_dock.py::ExchangeLogDock": (
         "the exchange log's table, filter, detail pane and exports in one dock; not split yet"
     ),

@@ -17,7 +17,7 @@ from workbench.core.oauth.rfc6749_code import (
 )
 from workbench.core.oauth.rfc6749_grants import build_client_credentials_request
 from workbench.core.transport.curl import to_curl
-from workbench.core.transport.http import HttpRequest
+from workbench.core.transport.exchange import HttpRequest
 from workbench.core.transport.masking import MASK, mask_body, mask_header, mask_mapping
 
 

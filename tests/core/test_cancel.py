@@ -18,7 +18,9 @@ from workbench.core.errors import Cancelled, FlowError
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession
-from workbench.core.transport.http import CancelToken, HttpClient, HttpRequest, cancel_scope
+from workbench.core.transport.cancel import CancelToken, cancel_scope
+from workbench.core.transport.exchange import HttpRequest
+from workbench.core.transport.http import HttpClient
 
 CANCEL_BOUND = 2.0  # seconds: the goal is under one, with headroom for a loaded machine
 

@@ -20,7 +20,8 @@ from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.discovery import ServerMetadata
 from workbench.core.session import OAuthSession
-from workbench.core.transport.http import CancelToken, HttpClient, cancel_scope
+from workbench.core.transport.cancel import CancelToken, cancel_scope
+from workbench.core.transport.http import HttpClient
 
 OIDC = "/.well-known/openid-configuration"
 RFC8414 = "/.well-known/oauth-authorization-server"

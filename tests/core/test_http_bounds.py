@@ -27,7 +27,9 @@ from workbench.core.oauth.rfc8628_device import (
     poll_device_token,
 )
 from workbench.core.session import OAuthSession
-from workbench.core.transport.http import DEFAULT_MAX_BYTES, HttpClient, HttpRequest, HttpResponse
+from workbench.core.transport.exchange import HttpRequest, HttpResponse
+from workbench.core.transport.http import HttpClient
+from workbench.core.transport.limits import DEFAULT_MAX_BYTES
 from workbench.core.transport.masking import mask_body
 
 MiB = 1024 * 1024

@@ -28,7 +28,8 @@ from workbench.core.oauth.rfc8628_device import (
 )
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.transport import bounded_json
-from workbench.core.transport.http import HttpClient, HttpRequest, HttpResponse
+from workbench.core.transport.exchange import HttpRequest, HttpResponse
+from workbench.core.transport.http import HttpClient
 from workbench.core.transport.masking import MASK, mask_body, mask_json
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,7 +14,8 @@ from tests.peers import Canned, canned_server
 from workbench.core.errors import OAuthError
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession, Provider
-from workbench.core.transport.http import HttpClient, HttpRequest, HttpResponse
+from workbench.core.transport.exchange import HttpRequest, HttpResponse
+from workbench.core.transport.http import HttpClient
 from workbench.core.transport.masking import MASK
 from workbench.core.transport.signer import NO_SIGNER, OutgoingRequest, RequestSigner
 

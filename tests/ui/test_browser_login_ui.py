@@ -15,8 +15,8 @@ from PySide6.QtCore import QUrl
 from tests.browser import chromium_page, require_chromium
 from tests.ui.conftest import demo_provider
 from workbench.demo import DemoServer
+from workbench.ui.flows.auth_code import AuthCodeTab
 from workbench.ui.state import AppState
-from workbench.ui.tabs.auth_code import AuthCodeTab
 
 pytestmark = pytest.mark.browser
 

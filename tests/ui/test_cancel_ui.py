@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from tests.hostile import HostileServer, hostile_server, never_answers
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
+from workbench.ui.flows.client_credentials import ClientCredentialsTab
 from workbench.ui.state import AppState
-from workbench.ui.tabs.client_credentials import ClientCredentialsTab
 
 CANCEL_BOUND = 2.0  # seconds: the goal is under one, with headroom for a loaded machine
 

@@ -21,7 +21,7 @@ from tests.ui.conftest import demo_provider
 from workbench.core.errors import OAuthError, TransportError
 from workbench.core.oauth.rfc6749_grants import client_credentials_scope
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.transport.http import Exchange
+from workbench.core.transport.exchange import Exchange
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from workbench.ui import workers
 from workbench.ui.log_dock import ExchangeLogDock
@@ -29,9 +29,9 @@ from workbench.ui.models.exchange_model import (
     EXCHANGE_ROLE,
     STATUS_CLASS_ROLE,
     ExchangeTableModel,
-    status_colour,
 )
 from workbench.ui.state import AppState
+from workbench.ui.theme import status_colour
 
 M = ExchangeTableModel
 

@@ -23,8 +23,8 @@ from workbench.core.cognito.pool import is_loopback_url
 from workbench.demo import DemoServer
 from workbench.demo.server import lan_address
 from workbench.ui.demo_host import DemoHost
+from workbench.ui.flows.device import DeviceFlowTab
 from workbench.ui.main_window import MainWindow
-from workbench.ui.tabs.device import DeviceFlowTab
 
 SIGNAL_MS = 10_000
 ROOT = Path(__file__).resolve().parents[2]

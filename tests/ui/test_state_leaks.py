@@ -20,13 +20,13 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import Profile
 from workbench.core.session import OAuthSession
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, DemoServer
+from workbench.ui.flows.auth_code import AuthCodeTab
+from workbench.ui.flows.client_credentials import ClientCredentialsTab
+from workbench.ui.flows.device import DeviceFlowTab
+from workbench.ui.flows.refresh import PREVIOUS_ACCEPTED, RefreshTab, preview
 from workbench.ui.inspector import TokenInspector
 from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState, TokenContext
-from workbench.ui.tabs.auth_code import AuthCodeTab
-from workbench.ui.tabs.client_credentials import ClientCredentialsTab
-from workbench.ui.tabs.device import DeviceFlowTab
-from workbench.ui.tabs.refresh import PREVIOUS_ACCEPTED, RefreshTab, preview
 
 TIMEOUT_MS = 8000
 

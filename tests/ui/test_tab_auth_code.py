@@ -26,8 +26,9 @@ from workbench.core.oauth.pkce import s256_challenge
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.checks import decode_jwt
 from workbench.demo import DemoServer
+from workbench.ui.flows.auth_code import AuthCodeTab
+from workbench.ui.flows.browser import COPY_URL_SHORTCUT
 from workbench.ui.state import AppState
-from workbench.ui.tabs.auth_code import COPY_URL_SHORTCUT, AuthCodeTab
 
 from .conftest import demo_provider
 

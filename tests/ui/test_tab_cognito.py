@@ -32,7 +32,7 @@ from workbench.core.hints import worded
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.transport.http import ExchangeLog
+from workbench.core.transport.exchange import ExchangeLog
 from workbench.ui import workers
 from workbench.ui.cognito.challenge_dialog import CognitoChallengeDialog
 from workbench.ui.cognito.tab import CognitoTab

@@ -18,8 +18,8 @@ from tests.demo_driver import decide_device_code
 from tests.ui.conftest import demo_provider
 from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.demo import DemoServer
+from workbench.ui.flows.device import DeviceFlowTab
 from workbench.ui.state import AppState
-from workbench.ui.tabs.device import DeviceFlowTab
 
 SIGNAL_MS = 8000
 

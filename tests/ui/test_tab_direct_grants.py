@@ -9,10 +9,10 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING, client_credentials_scope
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.transport.http import Exchange
+from workbench.core.transport.exchange import Exchange
+from workbench.ui.flows.client_credentials import ClientCredentialsTab
+from workbench.ui.flows.password import PasswordTab
 from workbench.ui.state import AppState
-from workbench.ui.tabs.client_credentials import ClientCredentialsTab
-from workbench.ui.tabs.password import PasswordTab
 
 TOKEN_TIMEOUT_MS = 5000
 

@@ -19,8 +19,8 @@ from workbench.core.oauth.rfc6749_implicit import LEGACY_WARNING
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.checks import decode_jwt
 from workbench.demo import DemoServer
+from workbench.ui.flows.implicit import ImplicitTab
 from workbench.ui.state import AppState
-from workbench.ui.tabs.implicit import ImplicitTab
 
 from .conftest import demo_provider
 from .test_tab_auth_code import ScriptedBrowser

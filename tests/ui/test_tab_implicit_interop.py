@@ -18,8 +18,8 @@ from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.checks import decode_jwt
+from workbench.ui.flows.implicit import ImplicitTab
 from workbench.ui.state import AppState
-from workbench.ui.tabs.implicit import ImplicitTab
 
 pytestmark = pytest.mark.browser
 SIGN_IN_TIMEOUT_MS = 60_000

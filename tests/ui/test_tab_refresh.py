@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 from workbench.core.model import RefreshResult
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui import metrics
+from workbench.ui.flows.refresh import PREVIOUS_REFUSED, RefreshTab, preview
 from workbench.ui.state import AppState, TokenContext
-from workbench.ui.tabs.refresh import PREVIOUS_REFUSED, RefreshTab, preview
 
 TOKEN_TIMEOUT_MS = 5000
 

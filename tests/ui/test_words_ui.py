@@ -20,10 +20,10 @@ from workbench.core.tokens.checks import decode_jwt
 from workbench.core.tokens.claims import format_local
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, DemoServer
 from workbench.ui import metrics
+from workbench.ui.flows.client_credentials import ClientCredentialsTab
 from workbench.ui.inspector import TokenInspector
 from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState
-from workbench.ui.tabs.client_credentials import ClientCredentialsTab
 
 WAIT_MS = 5000
 

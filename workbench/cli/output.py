@@ -33,7 +33,7 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.checks import Finding, Inspection, decode_jwt, expiry, token_kind
 from workbench.core.tokens.claims import claim_rows
 from workbench.core.transport import bounded_json
-from workbench.core.transport.http import Exchange, ExchangeLog
+from workbench.core.transport.exchange import Exchange, ExchangeLog
 from workbench.core.transport.masking import mask_text
 
 EXIT_OK, EXIT_OAUTH, EXIT_USAGE, EXIT_TRANSPORT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130

@@ -13,12 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from workbench.core.display import require_web_url
-from workbench.core.errors import (
-    FlowError,
-    OAuthError,
-    TokenError,
-    TransportError,
-)
+from workbench.core.errors import FlowError, TokenError, TransportError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.discovery import ServerMetadata, discover
@@ -60,10 +55,12 @@ from workbench.core.oauth.rfc8628_device import (
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
+from workbench.core.reality import TokenKind, inspect_for_provider, verdict_from_endpoints
 from workbench.core.single_flight import SingleFlight
-from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
+from workbench.core.tokens.checks import Inspection, decode_jwt
 from workbench.core.tokens.jwks import JwksCache
-from workbench.core.transport.http import ExchangeLog, HttpClient, HttpRequest
+from workbench.core.transport.exchange import ExchangeLog, HttpRequest
+from workbench.core.transport.http import HttpClient
 
 DEFAULT_LOGIN_TIMEOUT = 300.0
 
@@ -454,71 +451,31 @@ class OAuthSession:
         self,
         token: str,
         *,
-        kind: Literal["access", "id", "auto"] = "auto",
+        kind: TokenKind = "auto",
         nonce: str | None = None,
         access_token: str | None = None,
     ) -> Inspection:
-        """Decode and verify a JWT against this provider's keys and expectations.
-
-        A provider was chosen, so verification was asked for: when its metadata or keys cannot
-        be had, the signature fails with the reason ("not verified: …"), it is never skipped.
-        """
-        decoded = decode_jwt(token)
-        unavailable: str | None = None
-        try:
-            meta = self.metadata()
-        except TransportError as exc:
-            meta = ServerMetadata(issuer=self.provider.issuer or "")
-            meta = meta.with_overrides(self.provider.endpoints)
-            unavailable = str(exc)
-        else:
-            if not meta.jwks_uri:
-                unavailable = "the provider names no jwks_uri; enter one in the provider profile"
-        if kind == "auto":
-            kind = _guess_kind(token)
-        return inspect_token(
-            decoded,
-            jwks=self.jwks,
-            jwks_uri=meta.jwks_uri,
-            keys_unavailable=unavailable,
-            verify=True,
-            issuer=meta.issuer or None,
-            audience=self.client.client_id if kind == "id" else None,
-            client_id=self.client.client_id if kind == "access" else None,
+        """Decode and verify a JWT against this provider's keys and expectations: see
+        :func:`~workbench.core.reality.inspect_for_provider` (never skipped, "not verified: …"
+        with the reason when the metadata or keys cannot be had)."""
+        return inspect_for_provider(
+            token,
+            self.provider,
+            self.metadata,
+            self.jwks,
+            kind=kind,
             nonce=nonce,
-            access_token=access_token if kind == "id" else None,
+            access_token=access_token,
         )
 
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
         """Ask the server whether ``token`` is alive: the API door if set, else
-        introspection, else UserInfo."""
+        introspection, else UserInfo (:func:`~workbench.core.reality.verdict_from_endpoints`)."""
         if self._door is not None:
             return self._door.server_verdict(token, hint)
-        meta = self.metadata()
-        refused = ""
-        if meta.introspection_endpoint:
-            try:
-                data = self.introspect(token, hint)
-            except OAuthError as exc:
-                # RFC 7662 §2.1: only an authenticated client may introspect, so a public
-                # client is refused; UserInfo can still answer for an access token.
-                usable = meta.userinfo_endpoint and hint == "access_token"
-                if exc.error != "invalid_client" or not usable:
-                    raise
-                refused = "introspection refused this client (invalid_client); "
-            else:
-                active = bool(data.get("active"))
-                detail = "active" if active else "inactive (active: false)"
-                return ServerVerdict(active, "introspection", detail, data)
-        if meta.userinfo_endpoint and hint == "access_token":
-            try:
-                claims = self.userinfo(token)
-            except OAuthError as exc:
-                if exc.status == 401:
-                    return ServerVerdict(False, "userinfo", f"{refused}401 {exc.error}")
-                raise
-            return ServerVerdict(True, "userinfo", f"{refused}200: token accepted", claims)
-        return ServerVerdict(None, "none", "the provider has neither introspection nor UserInfo")
+        return verdict_from_endpoints(
+            self.metadata(), token, hint, introspect=self.introspect, userinfo=self.userinfo
+        )
 
     def reality_check(self, token: str, hint: TokenTypeHint = "access_token") -> RealityCheck:
         """Local verification beside the server's verdict."""
@@ -534,21 +491,6 @@ def _has_all_endpoints(endpoints: Mapping[str, str]) -> bool:
 
 def _has_any_endpoint(endpoints: Mapping[str, str]) -> bool:
     return bool(endpoints.get("token_endpoint") or endpoints.get("authorization_endpoint"))
-
-
-def _guess_kind(token: str) -> Literal["access", "id"]:
-    """An ID token has a nonce, at_hash or is typ JWT without scope; default to access."""
-    try:
-        decoded = decode_jwt(token)
-    except TokenError:
-        return "access"
-    claims = decoded.claims
-    typ = str(decoded.header.get("typ", "")).lower()
-    if "at+jwt" in typ or "scope" in claims or claims.get("token_use") == "access":
-        return "access"
-    if claims.get("token_use") == "id" or "nonce" in claims or "at_hash" in claims:
-        return "id"
-    return "access"
 
 
 def run_to_end(flow: Generator[Any, None, T]) -> T:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from workbench.core.errors import Cancelled
-from workbench.core.transport.http import current_cancel
+from workbench.core.transport.cancel import current_cancel
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """The exchange log dock: every request and response of every flow, as it happens.
 
-A filterable table (one row per :class:`~workbench.core.transport.http.Exchange`, newest at the
+A filterable table (one row per :class:`~workbench.core.transport.exchange.Exchange`, newest at the
 bottom, following new rows unless the user scrolled up) beside a read-only detail pane showing the
 selected exchange's request, response or error. Everything shown is masked by the core;
 "Copy as curl" copies a runnable command whose secrets are environment-variable references.
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.model import Provider
-from workbench.core.transport.http import Exchange
+from workbench.core.transport.exchange import Exchange
 from workbench.ui import metrics
 from workbench.ui.dialogs.exchange_window import ExchangeWindow
 from workbench.ui.files import write_private_text
@@ -54,10 +54,10 @@ from workbench.ui.models.exchange_model import (
     format_exchange,
     provider_hosts,
     status_class,
-    status_colour,
     status_text,
 )
 from workbench.ui.state import AppState
+from workbench.ui.theme import repolish, status_colour
 
 # The columns sized by metrics.LOG_COLUMN_CHARS, by the name it uses.
 LOG_COLUMNS = {
@@ -465,8 +465,7 @@ class ExchangeLogDock(QDockWidget):
         if colour is not None:
             palette.setColor(QPalette.ColorRole.WindowText, colour)
         label.setPalette(palette)
-        label.style().unpolish(label)
-        label.style().polish(label)
+        repolish(label)
 
     def _enable_log_actions(self, enabled: bool) -> None:
         self.export_action.setEnabled(enabled)

@@ -19,13 +19,14 @@ from PySide6.QtWidgets import (
 from workbench import __version__
 from workbench.ui import metrics, settings, workers
 from workbench.ui.screen_fit import restore_or_fit
+from workbench.ui.theme import set_property
 
 if TYPE_CHECKING:
     from workbench.ui.demo_host import DemoHost
+    from workbench.ui.flows.base import FlowTab
     from workbench.ui.inspector import TokenInspector
     from workbench.ui.log_dock import ExchangeLogDock
     from workbench.ui.state import AppState
-    from workbench.ui.tabs.base import FlowTab
 
 
 STATUS_MESSAGE_MS = 5000  # how long an inspector status message stays in the status bar
@@ -33,27 +34,6 @@ DEMO_EXPOSED_TIP = (
     "The demo provider is reachable from your local network (plain HTTP, public demo "
     "passwords): for testing only; turn it off in View when you are done."
 )
-
-
-def tab_classes() -> tuple[type[FlowTab], ...]:
-    """The flow tabs, in their order on screen."""
-    from workbench.ui.cognito.tab import CognitoTab
-    from workbench.ui.tabs.auth_code import AuthCodeTab
-    from workbench.ui.tabs.client_credentials import ClientCredentialsTab
-    from workbench.ui.tabs.device import DeviceFlowTab
-    from workbench.ui.tabs.implicit import ImplicitTab
-    from workbench.ui.tabs.password import PasswordTab
-    from workbench.ui.tabs.refresh import RefreshTab
-
-    return (
-        AuthCodeTab,
-        ClientCredentialsTab,
-        DeviceFlowTab,
-        RefreshTab,
-        PasswordTab,
-        ImplicitTab,
-        CognitoTab,
-    )
 
 
 class MainWindow(QMainWindow):
@@ -101,6 +81,7 @@ class MainWindow(QMainWindow):
         """Import the core and build the provider bar, tabs, inspector and log (once)."""
         if self.ready:
             return
+        from workbench.ui.flows import registered_tabs
         from workbench.ui.inspector import TokenInspector
         from workbench.ui.log_dock import ExchangeLogDock
         from workbench.ui.provider_bar import ProviderBar
@@ -113,7 +94,7 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Flows")
         self.tabs.setDocumentMode(True)
         self.flow_tabs: dict[str, FlowTab] = {}
-        for cls in tab_classes():
+        for cls in registered_tabs():
             tab = cls(self.state, self.tabs)
             self.flow_tabs[tab.key] = tab
             self.tabs.addTab(tab, tab.title)
@@ -244,9 +225,7 @@ class MainWindow(QMainWindow):
         else:
             self.demo_label.setText(f"Demo provider at {issuer}")
             self.demo_label.setToolTip("Only this computer can reach it")
-        self.demo_label.setProperty("exposed", "true" if exposed else "false")
-        self.demo_label.style().unpolish(self.demo_label)
-        self.demo_label.style().polish(self.demo_label)
+        set_property(self.demo_label, "exposed", "true" if exposed else "false")
         self.provider_bar.set_demo_issuer(issuer)
 
     # -- the demo provider for a room ----------------------------------------------------------

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import WorkbenchError
-from workbench.core.model import Provider
+from workbench.core.model import Provider, TokenActions
 from workbench.core.oauth.discovery import (
     OIDC_LABEL,
     RFC8414_LABEL,
@@ -42,6 +42,23 @@ class DemoChoice:
     provider: Provider
 
 
+@dataclass(frozen=True)
+class TabChoice:
+    """The provider a flow tab chose (the Cognito tab's pool), with its door: one entry per tab,
+    replaced when the tab chooses again; picking it restores that provider as the tab set it."""
+
+    label: str
+    provider: Provider
+    door: TokenActions | None
+    by: str  # the tab's title
+
+
+def tab_choice(provider: Provider, door: TokenActions | None, by: str) -> TabChoice:
+    name = provider.name or provider.issuer or "Provider"
+    where = f"from the {by} tab" if by else "set outside the provider bar"
+    return TabChoice(f"{name} — {where}", provider, door, by)
+
+
 def demo_choices(issuer: str) -> list[DemoChoice]:
     from workbench.demo.clients import demo_provider
 
@@ -64,6 +81,7 @@ class ProviderBar(QWidget):
         self.state = state
         self.setObjectName("providerBar")
         self._demo: list[DemoChoice] = []
+        self._from_tabs: dict[str, TabChoice] = {}  # by the tab's title
         self.picker = QComboBox(self)
         self.picker.setObjectName("providerPicker")
         self.picker.setAccessibleName("Provider")
@@ -113,7 +131,8 @@ class ProviderBar(QWidget):
         self.reload()
 
     def reload(self, select: str | None = None) -> None:
-        """Refill the picker: demo entries first, then saved profiles by name."""
+        """Refill the picker: demo entries first, then saved profiles by name, then the providers
+        flow tabs chose."""
         current = select or self.picker.currentText()
         self.picker.blockSignals(True)
         self.picker.clear()
@@ -126,6 +145,8 @@ class ProviderBar(QWidget):
             self.banner.show_error(exc)
         for name in sorted(profiles, key=str.lower):
             self.picker.addItem(name, profiles[name])
+        for tab in self._from_tabs.values():
+            self.picker.addItem(tab.label, tab)
         if self.picker.count() == 0:
             self.picker.addItem("No provider yet: click New…", None)
         index = self.picker.findText(current) if current else -1
@@ -146,8 +167,8 @@ class ProviderBar(QWidget):
         self.banner.hide()
         if isinstance(entry, DemoChoice):
             self.state.set_provider(entry.provider)
-        elif isinstance(entry, Provider):  # one a tab set earlier: pick it again as it was
-            self.state.set_provider(entry)
+        elif isinstance(entry, TabChoice):  # one a tab chose earlier: again as the tab set it
+            self.state.set_provider(entry.provider, entry.door, by=entry.by)
         else:
             self.state.set_provider(entry.to_provider(self.state.secrets))
 
@@ -181,24 +202,39 @@ class ProviderBar(QWidget):
         self.info.setToolTip(tooltip("\n".join(lines)))
 
     def _show_in_picker(self, provider: Provider) -> None:
-        """Keep the picker truthful when a provider comes from elsewhere (the Cognito tab)."""
+        """Keep the picker truthful when a provider comes from elsewhere (the Cognito tab): one
+        entry per tab, naming it, that picks the provider again with its door."""
         current = self.picker.currentData()
         if isinstance(current, DemoChoice) and current.provider == provider:
             return
         if isinstance(current, Profile) and current.name == provider.name:
             return
-        if isinstance(current, Provider) and current == provider:
+        door = self.state.session.door if self.state.session is not None else None
+        by = self.state.provider_by
+        if isinstance(current, TabChoice) and (current.provider, current.door) == (provider, door):
             return
-        label = f"{provider.name or provider.issuer or 'Provider'} (set by a tab)"
+        choice = tab_choice(provider, door, by)
         self.picker.blockSignals(True)
-        index = self.picker.findText(label)
+        index = self._tab_index(by)
         if index < 0:
-            self.picker.addItem(label, provider)
+            self.picker.addItem(choice.label, choice)
             index = self.picker.count() - 1
+        else:
+            self.picker.setItemText(index, choice.label)
+            self.picker.setItemData(index, choice)
+        self._from_tabs[by] = choice
         self.picker.setCurrentIndex(index)
         self.picker.blockSignals(False)
         self.edit_button.setEnabled(False)
         self.delete_button.setEnabled(False)
+
+    def _tab_index(self, by: str) -> int:
+        """The picker's entry for the provider the tab ``by`` chose, or -1."""
+        for index in range(self.picker.count()):
+            entry = self.picker.itemData(index)
+            if isinstance(entry, TabChoice) and entry.by == by:
+                return index
+        return -1
 
     # -- editing ----------------------------------------------------------------------------
     def _open_editor(self, profile: Profile | None) -> None:

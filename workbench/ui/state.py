@@ -17,7 +17,8 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
-from workbench.core.transport.http import ExchangeLog, HttpClient
+from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.transport.http import HttpClient
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class AppState(QObject):
         self._unsubscribe = self.log.subscribe(self.sig_exchange.emit)
         self.provider: Provider | None = None
         self.session: OAuthSession | None = None
+        self.provider_by = ""
+        """Which flow tab chose the provider (its title); empty when the provider bar did."""
         self.tokens: TokenSet | None = None
         self.context: TokenContext | None = None
         self.token_session: OAuthSession | None = None
@@ -74,15 +77,19 @@ class AppState(QObject):
         self._flows_running = 0
         self.sig_busy_changed.connect(self._on_busy_changed)
 
-    def set_provider(self, provider: Provider, door: TokenActions | None = None) -> OAuthSession:
+    def set_provider(
+        self, provider: Provider, door: TokenActions | None = None, *, by: str = ""
+    ) -> OAuthSession:
         """Open a session for ``provider`` (closing the previous one) and announce it; ``door``
-        is the provider's own API for refresh, revoke and the server check (Cognito's).
+        is the provider's own API for refresh, revoke and the server check (Cognito's); ``by``
+        is the title of the flow tab that chose it (empty: the provider bar).
 
         The previous session stays open while the current tokens belong to it.
         """
         self._retire(self.session, keep=self.token_session)
         http = HttpClient(self.log, verify_tls=provider.verify_tls)
         self.provider = provider
+        self.provider_by = by
         self.session = OAuthSession(provider, http, door=door, on_metadata=self.sig_metadata.emit)
         self.sig_provider_changed.emit(provider)
         return self.session
@@ -91,6 +98,7 @@ class AppState(QObject):
         """No provider any more (its profile was deleted): announced as ``None``."""
         self._retire(self.session, keep=self.token_session)
         self.provider = None
+        self.provider_by = ""
         self.session = None
         self.sig_provider_changed.emit(None)
 

@@ -5,10 +5,11 @@ emitted through ``yielded`` and the generator's return value through ``returned`
 polling). Workers never touch widgets: results reach them through the signals, which Qt
 delivers on the GUI thread because the signal object lives there.
 
-Every worker gets a :class:`~workbench.core.transport.http.CancelToken` (a :class:`threading.Event`)
-it can pass to the core as ``cancel``; the callable runs inside the token's
-:func:`~workbench.core.transport.http.cancel_scope`, so Cancel also closes the connection of the
-request in flight and the call ends with :class:`~workbench.core.errors.Cancelled` at once.
+Every worker gets a :class:`~workbench.core.transport.cancel.CancelToken` (a
+:class:`threading.Event`) it can pass to the core as ``cancel``; the callable runs inside the
+token's :func:`~workbench.core.transport.cancel.cancel_scope`, so Cancel also closes the
+connection of the request in flight and the call ends with
+:class:`~workbench.core.errors.Cancelled` at once.
 :func:`cancel_all` sets them all and :func:`wait_all` waits for the pool to drain (window
 close, tests).
 
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 if TYPE_CHECKING:
-    from workbench.core.transport.http import CancelToken
+    from workbench.core.transport.cancel import CancelToken
 
 
 class WorkerSignals(QObject):
@@ -53,7 +54,7 @@ class Worker(QRunnable):
         self.signals = WorkerSignals()
         # Imported here, not at the top: the main window imports this module before its frame
         # is shown, and the core's HTTP stack (requests) is not needed for the frame.
-        from workbench.core.transport.http import CancelToken
+        from workbench.core.transport.cancel import CancelToken
 
         self.cancel_event: CancelToken = CancelToken()
         self._fn = fn
@@ -70,7 +71,7 @@ class Worker(QRunnable):
 
     def run(self) -> None:
         signals = self.signals
-        from workbench.core.transport.http import cancel_scope
+        from workbench.core.transport.cancel import cancel_scope
 
         signals.sig_started.emit()
         try:

@@ -19,7 +19,8 @@ from workbench import __version__
 from workbench.core.cognito.errors import from_boto_exception
 from workbench.core.cognito.pool import CognitoPool
 from workbench.core.cognito.recorder import BotoExchangeRecorder
-from workbench.core.transport.http import DEFAULT_TIMEOUT, ExchangeLog
+from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.transport.limits import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from botocore.config import Config

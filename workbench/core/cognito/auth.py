@@ -36,7 +36,9 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.checks import decode_jwt
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport import bounded_json
-from workbench.core.transport.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClient
+from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.transport.http import HttpClient
+from workbench.core.transport.limits import DEFAULT_TIMEOUT
 
 __all__ = [
     "AUTH_FLOWS",

@@ -29,7 +29,7 @@ from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
 from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
 from workbench.core.tokens.jwks import JwksCache
-from workbench.core.transport.http import ExchangeLog
+from workbench.core.transport.exchange import ExchangeLog
 
 _T = TypeVar("_T")
 

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core.transport.http import Exchange, ExchangeLog
+from workbench.core.transport.exchange import Exchange, ExchangeLog
 from workbench.core.transport.masking import (
     SECRET_FIELDS,
     TOKEN_FIELDS,

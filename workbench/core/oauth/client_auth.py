@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from workbench.core.errors import ConfigError
 from workbench.core.hints import Setting
-from workbench.core.transport.http import HttpRequest
+from workbench.core.transport.exchange import HttpRequest
 
 #: A registered method's name (``client_secret_basic``, ``client_secret_post``, ``none``…).
 AuthMethod = str
@@ -46,7 +46,7 @@ class ClientConfig:
 @dataclass(frozen=True)
 class ClientAuthentication:
     """What client authentication adds to one request: the form sent, Basic credentials, and
-    headers (all passed to :class:`~workbench.core.transport.http.HttpRequest` as they are)."""
+    headers (all passed to :class:`~workbench.core.transport.exchange.HttpRequest` as they are)."""
 
     form: dict[str, str]
     basic_auth: tuple[str, str] | None = None

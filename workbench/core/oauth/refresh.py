@@ -8,7 +8,7 @@ from typing import Literal
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.token_endpoint import build_token_request
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.transport.http import HttpRequest
+from workbench.core.transport.exchange import HttpRequest
 
 Rotation = Literal["rotated", "unchanged", "not_returned"]
 

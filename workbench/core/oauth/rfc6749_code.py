@@ -10,7 +10,7 @@ from workbench.core.errors import FlowError, OAuthError
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.token_endpoint import build_token_request
-from workbench.core.transport.http import HttpRequest
+from workbench.core.transport.exchange import HttpRequest
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.token_endpoint import build_token_request
-from workbench.core.transport.http import HttpRequest
+from workbench.core.transport.exchange import HttpRequest
 
 #: Scopes about a user (OIDC Core §5.4, and ``offline_access``, §11). A client-credentials token
 #: has no user: servers ignore them there at best, and many refuse them (``invalid_scope``).

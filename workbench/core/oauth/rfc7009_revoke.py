@@ -6,7 +6,7 @@ from typing import Literal
 
 from workbench.core.oauth.client_auth import ClientConfig, authenticated_post
 from workbench.core.oauth.token_endpoint import parse_json_object
-from workbench.core.transport.http import HttpRequest, HttpResponse
+from workbench.core.transport.exchange import HttpRequest, HttpResponse
 
 TokenTypeHint = Literal["access_token", "refresh_token"]
 

@@ -8,7 +8,7 @@ from workbench.core.errors import TransportError
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.rfc7009_revoke import TokenTypeHint, build_token_about_request
 from workbench.core.oauth.token_endpoint import parse_json_object
-from workbench.core.transport.http import HttpRequest, HttpResponse
+from workbench.core.transport.exchange import HttpRequest, HttpResponse
 
 
 def build_introspection_request(

@@ -27,7 +27,7 @@ from workbench.core.oauth.token_endpoint import (
     parse_token_response,
 )
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.transport.http import HttpRequest, HttpResponse
+from workbench.core.transport.exchange import HttpRequest, HttpResponse
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_INTERVAL = 5.0  # RFC 8628 §3.2

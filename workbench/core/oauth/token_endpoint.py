@@ -11,7 +11,7 @@ from workbench.core.display import printable
 from workbench.core.errors import OAuthError, TransportError
 from workbench.core.oauth.client_auth import ClientConfig, authenticated_post
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.transport.http import HttpRequest, HttpResponse, describe_non_json
+from workbench.core.transport.exchange import HttpRequest, HttpResponse, describe_non_json
 from workbench.core.transport.masking import mask_body
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from workbench.core.errors import OAuthError
 from workbench.core.oauth.token_endpoint import parse_json_object, parse_www_authenticate
-from workbench.core.transport.http import HttpRequest, HttpResponse
+from workbench.core.transport.exchange import HttpRequest, HttpResponse
 
 
 def build_userinfo_request(endpoint: str, access_token: str) -> HttpRequest:

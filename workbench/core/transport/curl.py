@@ -15,7 +15,7 @@ from workbench.core.transport.masking import (
 )
 
 if TYPE_CHECKING:
-    from workbench.core.transport.http import HttpRequest
+    from workbench.core.transport.exchange import HttpRequest
 
 #: Form fields replaced by an environment-variable reference in the command.
 ENV_FOR_FIELD = {

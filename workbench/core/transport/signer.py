@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from workbench.core.transport.masking import MASK
 
 if TYPE_CHECKING:
-    from workbench.core.transport.http import HttpResponse
+    from workbench.core.transport.exchange import HttpResponse
 
 
 @dataclass(frozen=True)

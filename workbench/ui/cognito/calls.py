@@ -13,7 +13,7 @@ from workbench.core.cognito.auth import CognitoAuth
 from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.errors import WorkbenchError
 from workbench.core.hints import Phrase, Setting, worded
-from workbench.core.transport.http import ExchangeLog
+from workbench.core.transport.exchange import ExchangeLog
 from workbench.ui.widgets.banners import app_fix, app_place
 
 AuthFactory = Callable[[CognitoPool, ExchangeLog], CognitoAuth]

@@ -55,8 +55,8 @@ from workbench.ui.cognito.insight import PoolInsightPanel
 from workbench.ui.cognito.pool_form import PoolForm
 from workbench.ui.cognito.sign_in import SignInSection
 from workbench.ui.cognito.token_panel import TokenPanel
+from workbench.ui.flows.base import FlowTab
 from workbench.ui.state import AppState, TokenContext
-from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.banners import describe_error
 
 
@@ -393,7 +393,8 @@ class CognitoTab(FlowTab):
         if installed is not None and installed[0] == key and self.state.session is installed[1]:
             return installed[1]
         door = CognitoTokenActions(pool, self.state.log, self.make_auth, username)
-        session = self.state.set_provider(pool_provider(pool, self.hosted.scope), door=door)
+        provider = pool_provider(pool, self.hosted.scope)
+        session = self.state.set_provider(provider, door=door, by=self.title)
         self._installed = (key, session)
         return session
 
@@ -417,7 +418,7 @@ class CognitoTab(FlowTab):
     def _use_hosted(self) -> None:
         pool = self.ready_pool()
         provider = pool.to_provider(self.hosted.scope)
-        self.state.set_provider(provider)
+        self.state.set_provider(provider, by=self.title)
         self._installed = None
         self.sig_step.emit(
             f"The hosted endpoints of {pool.hosted_base} are the provider now: use the "

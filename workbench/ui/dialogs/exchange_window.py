@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.display import printable
-from workbench.core.transport.http import Exchange
+from workbench.core.transport.exchange import Exchange
 from workbench.ui import metrics
 from workbench.ui.models.exchange_model import format_duration, format_exchange, status_text
 

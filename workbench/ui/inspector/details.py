@@ -32,7 +32,7 @@ from workbench.ui.inspector.claims_model import (
 )
 from workbench.ui.inspector.findings import FindingsView
 from workbench.ui.inspector.results import pretty_json
-from workbench.ui.inspector.style import SemanticColours
+from workbench.ui.theme import SemanticColours
 
 
 class TokenDetails(QTabWidget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QLineEdit
 
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
-from workbench.ui.tabs.client_credentials import DirectGrantTab
+from workbench.ui.flows.direct import DirectGrantTab
 
 
 class PasswordTab(DirectGrantTab):

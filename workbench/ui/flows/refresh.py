@@ -29,8 +29,8 @@ from workbench.core.model import Provider, RefreshResult
 from workbench.core.oauth.refresh import ROTATION_TEXT, Rotation
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui import metrics
+from workbench.ui.flows.base import FlowTab
 from workbench.ui.state import AppState, TokenContext
-from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.copy_field import CopyField
 
 

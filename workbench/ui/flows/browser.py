@@ -1,5 +1,5 @@
-"""Browser flows over an RFC 8252 loopback redirect: authorization code + PKCE, and the base the
-implicit tab shares.
+"""What the browser flow tabs share (authorization code + PKCE, implicit): an RFC 8252 loopback
+redirect and the system browser.
 
 The worker begins the authorization (discovery, listener on 127.0.0.1, authorize URL), yields
 the pending request so the tab can show it and open the browser, waits for the redirect with
@@ -32,9 +32,9 @@ from workbench.core.oauth.rfc6749_code import AuthorizationRequest
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import DEFAULT_LOGIN_TIMEOUT, PendingAuthorization, RedirectReceived
 from workbench.ui import metrics
+from workbench.ui.flows.base import FlowTab
 from workbench.ui.safe_text import UrlOpener, open_web_url, require_web_url
 from workbench.ui.state import AppState, TokenContext
-from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.copy_field import CopyField
 
 MIN_TIMEOUT_S = 1
@@ -271,23 +271,4 @@ class BrowserFlowTab(FlowTab):
         self.request_hint.show()
 
 
-class AuthCodeTab(BrowserFlowTab):
-    """RFC 6749 §4.1 with PKCE S256 (RFC 7636): the browser signs in, the code is redeemed."""
-
-    title = "Auth Code + PKCE"
-    key = "authCode"
-    origin = "authorization_code"
-    uses_pkce = True
-    redirect_step = "Exchanging the code…"
-
-    def build_response_type(self) -> None:
-        fixed = QLabel("code (with PKCE, S256)", self)
-        fixed.setObjectName(f"{self.key}_responseType")
-        fixed.setAccessibleName("Response type")
-        self.form.addRow("Response type", fixed)
-
-    def response_type(self) -> str:
-        return "code"
-
-
-__all__ = ["AuthCodeTab", "BrowserFlowTab", "UrlOpener"]
+__all__ = ["AUTHORIZE_URL", "COPY_URL_SHORTCUT", "BrowserFlowTab", "UrlOpener"]

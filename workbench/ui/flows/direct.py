@@ -1,4 +1,4 @@
-"""Client credentials (RFC 6749 §4.4), and what every direct token-endpoint grant shares.
+"""What every direct token-endpoint grant tab shares (client credentials, password).
 
 A direct grant is one POST to the token endpoint, authenticated as the client: the tab shows
 how the client authenticates (RFC 6749 §2.3) and the optional ``audience`` and ``resource``
@@ -14,10 +14,9 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import describe_client_auth
-from workbench.core.oauth.rfc6749_grants import client_credentials_scope
 from workbench.core.oauth.tokenset import TokenSet
+from workbench.ui.flows.base import FlowTab
 from workbench.ui.state import TokenContext
-from workbench.ui.tabs.base import FlowTab
 
 
 class DirectGrantTab(FlowTab):
@@ -59,27 +58,4 @@ class DirectGrantTab(FlowTab):
         self.deliver_tokens(tokens, TokenContext(origin=self.origin))
 
 
-class ClientCredentialsTab(DirectGrantTab):
-    """RFC 6749 §4.4: the client asks for a token on its own behalf."""
-
-    title = "Client Credentials"
-    key = "clientCredentials"
-    origin = "client_credentials"
-
-    def apply_provider(self, provider: Provider) -> None:
-        super().apply_provider(provider)
-        # No user here: the same default scope as the command line (the provider's without
-        # openid, profile, offline_access…).
-        self.scope_edit.setText(client_credentials_scope(provider.scope))
-
-    def run(self) -> None:
-        session = self.state.require_session()
-        self.run_in_worker(
-            session.client_credentials,
-            step="Requesting a client credentials token…",
-            on_returned=self._on_tokens,
-            **self.request_args(),
-        )
-
-
-__all__ = ["ClientCredentialsTab", "DirectGrantTab"]
+__all__ = ["DirectGrantTab"]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox
 from workbench.core.model import Provider
 from workbench.core.oauth.rfc6749_code import AuthorizationRequest
 from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
-from workbench.ui.tabs.auth_code import BrowserFlowTab
+from workbench.ui.flows.browser import BrowserFlowTab
 
 AUTOMATIC = "automatic"
 RESPONSE_TYPES = (AUTOMATIC, *IMPLICIT_RESPONSE_TYPES)

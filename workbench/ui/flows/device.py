@@ -40,6 +40,7 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.claims import format_duration
 from workbench.ui import metrics
 from workbench.ui.dialogs.presenter import PresenterView, loopback_warning
+from workbench.ui.flows.base import FlowTab
 from workbench.ui.reveal import reveal
 from workbench.ui.safe_text import (
     UrlOpener,
@@ -50,7 +51,6 @@ from workbench.ui.safe_text import (
     web_link,
 )
 from workbench.ui.state import AppState, TokenContext
-from workbench.ui.tabs.base import FlowTab
 from workbench.ui.widgets.countdown import CountdownBar
 from workbench.ui.widgets.qr_code import QrCodeView
 

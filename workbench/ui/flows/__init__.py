@@ -1,0 +1,65 @@
+"""The flow tabs: one registry, by tab key, in their order on screen.
+
+Each entry names a tab by its key (``FlowTab.key``, the key a grant's ``tab`` names in the grant
+registry, :mod:`workbench.core.oauth.grants`) and the class that builds it, as
+``"module:Class"``. The main window builds one tab per entry of :func:`registered_tabs`; a tab's
+module is imported when the tabs are built, not with this package (the Cognito tab, in
+:mod:`workbench.ui.cognito`, imports this package's :mod:`~workbench.ui.flows.base`).
+
+The order is the tabs' order on screen (and of their Ctrl+1… shortcuts), which is not the grant
+registry's order: that one is the command line's ``--grant`` choices.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbench.ui.flows.base import FlowTab
+
+_TABS: dict[str, str] = {}
+
+
+def register_tab(key: str, target: str) -> None:
+    """Add the tab ``key`` built by ``target`` (``"module:Class"``) after the ones registered."""
+    if not key or key in _TABS:
+        raise ValueError(f"tab {key!r} is unnamed or taken")
+    _TABS[key] = target
+
+
+for _key, _target in (
+    ("authCode", "workbench.ui.flows.auth_code:AuthCodeTab"),
+    ("clientCredentials", "workbench.ui.flows.client_credentials:ClientCredentialsTab"),
+    ("device", "workbench.ui.flows.device:DeviceFlowTab"),
+    ("refresh", "workbench.ui.flows.refresh:RefreshTab"),
+    ("password", "workbench.ui.flows.password:PasswordTab"),
+    ("implicit", "workbench.ui.flows.implicit:ImplicitTab"),
+    ("cognito", "workbench.ui.cognito.tab:CognitoTab"),
+):
+    register_tab(_key, _target)
+
+
+def tab_keys() -> tuple[str, ...]:
+    """The registered tab keys, in their order on screen."""
+    return tuple(_TABS)
+
+
+def tab_class(key: str) -> type[FlowTab]:
+    """The class of the tab ``key`` (a LookupError names the registered ones)."""
+    try:
+        module, name = _TABS[key].split(":")
+    except KeyError:
+        raise LookupError(f"no flow tab {key!r} (tabs: {', '.join(_TABS)})") from None
+    cls: type[FlowTab] = getattr(import_module(module), name)
+    if cls.key != key:
+        raise LookupError(f"the flow tab registered as {key!r} is {cls.__name__}, key {cls.key!r}")
+    return cls
+
+
+def registered_tabs() -> tuple[type[FlowTab], ...]:
+    """The flow tab classes, in their order on screen."""
+    return tuple(tab_class(key) for key in _TABS)
+
+
+__all__ = ["register_tab", "registered_tabs", "tab_class", "tab_keys"]

@@ -1,1 +1,0 @@
-"""tabs of the desktop workbench."""
