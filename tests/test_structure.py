@@ -36,10 +36,6 @@ LARGE_MODULES: dict[str, str] = {
         "decode, every verification check and expiry in one module: to become core/tokens/ "
         "with a table of checks"
     ),
-    "workbench/demo/oauth.py": (
-        "the demo server's Authlib glue, one subclass per grant and endpoint; its grant "
-        "registration is reshaped with the grant registry"
-    ),
     "workbench/core/cognito/auth.py": (
         "Cognito sign-in, challenges and token management: to be split in core/cognito/"
     ),
