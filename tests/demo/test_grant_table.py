@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.core.oauth.grants import grant, grant_names
-from workbench.demo.authority import GRANT_TYPES_SUPPORTED, DemoAuthority
+from workbench.demo.authority import DemoAuthority
 from workbench.demo.config import DemoConfig
 from workbench.demo.grants import DEMO_GRANTS, register_grants
+from workbench.demo.oauth import server_metadata
 from workbench.demo.pkce import S256CodeChallenge
 
 #: Grants of the registry the demo server does not run, and why (an entry that no longer
@@ -31,9 +32,16 @@ def test_each_class_serves_the_grant_type_the_registry_names() -> None:
             assert expected == demo_grant.grant_class.GRANT_TYPE, name
 
 
-def test_the_metadata_announces_exactly_the_grant_types_of_the_table() -> None:
-    served = {g.grant_class.GRANT_TYPE for gs in DEMO_GRANTS.values() for g in gs}
-    assert sorted(GRANT_TYPES_SUPPORTED) == sorted(served)
+def test_the_metadata_announces_the_grant_types_of_the_table_in_its_order() -> None:
+    metadata = server_metadata(DemoAuthority(DemoConfig(), "http://127.0.0.1:9"))
+    assert metadata["grant_types_supported"] == [
+        "authorization_code",
+        "implicit",
+        "password",
+        "client_credentials",
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ]
 
 
 class _Recorder:

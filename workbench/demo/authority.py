@@ -1,8 +1,9 @@
-"""The demo server's authority: its configuration, issuer, signing key, state and metadata.
+"""The demo server's authority: its configuration, issuer, signing key, state and URLs.
 
 Every grant (:mod:`workbench.demo.grants`) and endpoint (:mod:`workbench.demo.endpoints`) reads
 what it needs from the :class:`DemoAuthority` that :mod:`workbench.demo.oauth` hangs on the
-Authlib server; the constants here are what the server announces in its metadata.
+Authlib server; the constants here are the signing algorithm and the client authentication
+each endpoint accepts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from .accounts import DEVICE_CODE_GRANT, SCOPES, Subject
+from .accounts import Subject
 from .config import DemoConfig, is_loopback_host
 from .store import DemoStore
 
@@ -24,35 +25,8 @@ SIGNING_ALG = "RS256"
 #: their own tokens, RFC 7009 §2.1, and start a device grant).
 ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
-#: ``token_endpoint_auth_methods_supported`` and friends in the metadata.
-AUTH_METHODS_SUPPORTED = ("client_secret_basic", "client_secret_post", "none")
 #: Introspection needs an authenticated caller (RFC 7662 §2.1): confidential clients only.
 INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
-GRANT_TYPES_SUPPORTED = (
-    "authorization_code",
-    "implicit",
-    "password",
-    "client_credentials",
-    "refresh_token",
-    DEVICE_CODE_GRANT,
-)
-RESPONSE_TYPES_SUPPORTED = ("code", "token", "id_token token", "id_token")
-CLAIMS_SUPPORTED = (
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "iat",
-    "auth_time",
-    "nonce",
-    "at_hash",
-    "name",
-    "given_name",
-    "family_name",
-    "preferred_username",
-    "email",
-    "email_verified",
-)
 
 
 class DemoAuthority:
@@ -91,35 +65,6 @@ class DemoAuthority:
     def decode_jwt(self, value: str) -> dict[str, Any]:
         """Claims of a JWT this server signed (signature checked, claims not validated)."""
         return dict(jwt.decode(value, self.keys, algorithms=[SIGNING_ALG]).claims)
-
-    def metadata(self) -> dict[str, Any]:
-        """Authorization server metadata (RFC 8414 §2) and OpenID Provider metadata
-        (OIDC Discovery §3): one document served at both well-known URLs."""
-        auth_methods = list(AUTH_METHODS_SUPPORTED)
-        return {
-            "issuer": self.issuer,
-            "authorization_endpoint": self.url("authorize"),
-            "token_endpoint": self.url("token"),
-            "device_authorization_endpoint": self.url("device_authorization"),
-            "revocation_endpoint": self.url("revocation"),
-            "introspection_endpoint": self.url("introspection"),
-            "userinfo_endpoint": self.url("userinfo"),
-            "jwks_uri": self.url("jwks"),
-            "scopes_supported": list(SCOPES),
-            "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
-            "response_modes_supported": ["query", "fragment"],
-            "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
-            "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": auth_methods,
-            "revocation_endpoint_auth_methods_supported": auth_methods,
-            "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": [SIGNING_ALG],
-            "claims_supported": list(CLAIMS_SUPPORTED),
-            "prompt_values_supported": ["none", "login", "consent"],
-            "authorization_response_iss_parameter_supported": True,
-            "service_documentation": self.url("home"),
-        }
 
 
 def code_family(code: str) -> str:

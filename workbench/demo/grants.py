@@ -31,7 +31,7 @@ from .authority import (
 from .pkce import S256CodeChallenge, check_device_verifier
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
 
-__all__ = ["DEMO_GRANTS", "DemoGrant", "register_grants"]
+__all__ = ["DEMO_GRANTS", "GRANT_TYPES_SUPPORTED", "DemoGrant", "register_grants"]
 
 
 # -- OpenID Connect ---------------------------------------------------------------------
@@ -257,6 +257,12 @@ DEMO_GRANTS: dict[str, tuple[DemoGrant, ...]] = {
     "refresh_token": (DemoGrant(_RefreshTokenGrant, ("id_token",)),),
     "device_code": (DemoGrant(_DeviceCodeGrant, ("id_token",)),),
 }
+
+#: ``grant_types_supported`` in the metadata: the ``grant_type`` of every class of the table
+#: (the implicit grant's is ``implicit``), in its order.
+GRANT_TYPES_SUPPORTED: tuple[str, ...] = tuple(
+    dict.fromkeys(str(g.grant_class.GRANT_TYPE) for gs in DEMO_GRANTS.values() for g in gs)
+)
 
 
 def register_grants(server: Any, authority: DemoAuthority) -> None:

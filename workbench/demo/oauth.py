@@ -45,12 +45,68 @@ from flask import request as flask_request
 from joserfc.jwk import KeySet
 
 from .accounts import CLIENTS, SCOPES, DemoClient
-from .authority import SIGNING_ALG, DemoAuthority, code_family, subject_of
+from .authority import (
+    INTROSPECTION_AUTH_METHODS,
+    SIGNING_ALG,
+    DemoAuthority,
+    code_family,
+    subject_of,
+)
 from .endpoints import register_endpoints
-from .grants import register_grants
+from .grants import GRANT_TYPES_SUPPORTED, register_grants
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 
-__all__ = ["add_issuer_parameter", "create_authorization_server"]
+__all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
+
+#: ``token_endpoint_auth_methods_supported`` and friends in the metadata.
+AUTH_METHODS_SUPPORTED = ("client_secret_basic", "client_secret_post", "none")
+RESPONSE_TYPES_SUPPORTED = ("code", "token", "id_token token", "id_token")
+CLAIMS_SUPPORTED = (
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "at_hash",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "email",
+    "email_verified",
+)
+
+
+def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
+    """Authorization server metadata (RFC 8414 §2) and OpenID Provider metadata
+    (OIDC Discovery §3): one document served at both well-known URLs."""
+    auth_methods = list(AUTH_METHODS_SUPPORTED)
+    return {
+        "issuer": authority.issuer,
+        "authorization_endpoint": authority.url("authorize"),
+        "token_endpoint": authority.url("token"),
+        "device_authorization_endpoint": authority.url("device_authorization"),
+        "revocation_endpoint": authority.url("revocation"),
+        "introspection_endpoint": authority.url("introspection"),
+        "userinfo_endpoint": authority.url("userinfo"),
+        "jwks_uri": authority.url("jwks"),
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
+        "response_modes_supported": ["query", "fragment"],
+        "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": auth_methods,
+        "revocation_endpoint_auth_methods_supported": auth_methods,
+        "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [SIGNING_ALG],
+        "claims_supported": list(CLAIMS_SUPPORTED),
+        "prompt_values_supported": ["none", "login", "consent"],
+        "authorization_response_iss_parameter_supported": True,
+        "service_documentation": authority.url("home"),
+    }
 
 
 def add_issuer_parameter(response: Response, issuer: str) -> None:

@@ -46,7 +46,7 @@ from . import pages
 from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
 from .authority import DemoAuthority
 from .config import DemoConfig
-from .oauth import add_issuer_parameter, create_authorization_server
+from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
 from .syntax import bad_parameter
 
@@ -270,7 +270,7 @@ def create_app(
 
     # -- routes -------------------------------------------------------------------------
     def metadata() -> Response:
-        return jsonify(authority.metadata())
+        return jsonify(server_metadata(authority))
 
     def jwks() -> Response:
         return jsonify(authority.public_jwks())
