@@ -32,10 +32,6 @@ COMPLEX_FREE = PACKAGE / "core"
 
 #: Modules above MODULE_LIMIT lines (path relative to the repository) and why.
 LARGE_MODULES: dict[str, str] = {
-    "workbench/core/tokens/checks.py": (
-        "decode, every verification check and expiry in one module: to become core/tokens/ "
-        "with a table of checks"
-    ),
     "workbench/core/transport/http.py": (
         "the one sender with its recorder, limits, cancel and the request-signer seam: to "
         "become core/transport/"

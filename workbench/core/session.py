@@ -61,7 +61,9 @@ from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
 from workbench.core.single_flight import SingleFlight
-from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
+from workbench.core.tokens.checks import inspect_token
+from workbench.core.tokens.decode import decode_jwt
+from workbench.core.tokens.findings import Inspection
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport.http import ExchangeLog, HttpClient, HttpRequest
 

@@ -34,7 +34,9 @@ from workbench.core.hints import Setting
 from workbench.core.model import RealityCheck, RefreshResult, ServerVerdict
 from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
+from workbench.core.tokens.checks import inspect_token
+from workbench.core.tokens.decode import decode_jwt
+from workbench.core.tokens.findings import Inspection
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport import bounded_json
 from workbench.core.transport.http import DEFAULT_TIMEOUT, ExchangeLog, HttpClient
