@@ -158,7 +158,8 @@ def inspect_token(
         "nonce": nonce,
         "access_token": access_token,
     }
-    findings = tuple(row.check(*(inputs[name] for name in row.needs)) for row in CHECK_TABLE)
+    given = inputs.__getitem__
+    findings = tuple([row.check(*map(given, row.needs)) for row in CHECK_TABLE])
     return Inspection(decoded, findings, expiry(claims, moment), moment, requested)
 
 
