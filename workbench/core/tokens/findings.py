@@ -82,18 +82,22 @@ class Inspection:
 
 
 def passing(check: str, reason: str) -> Finding:
+    """The check was made and the token meets it."""
     return Finding(check, Outcome.PASS, reason)
 
 
 def failing(check: str, reason: str, fix: Fix = ()) -> Finding:
+    """The check failed (or could not be made when verification was asked for)."""
     return Finding(check, Outcome.FAIL, reason, fix)
 
 
 def unchecked(check: str, reason: str, fix: Fix = ()) -> Finding:
+    """The check was not made: ``reason`` says why, ``fix`` which settings would allow it."""
     return Finding(check, Outcome.NOT_CHECKED, reason, fix)
 
 
 def shown(value: Any) -> str:
+    """A token's value as a reason quotes it: a string's repr, else JSON, cut at 80 characters."""
     if isinstance(value, str):
         return repr(value)
     try:
