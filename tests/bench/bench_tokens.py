@@ -27,7 +27,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from workbench.core.tokens.checks import decode_jwt, inspect_token
+from workbench.core.tokens.checks import inspect_token
+from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.jwks import JwksCache
 
 ISSUER = "https://issuer.example"

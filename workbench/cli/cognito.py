@@ -60,7 +60,7 @@ from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import decode_jwt
+from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport.http import HttpClient
 

@@ -30,8 +30,9 @@ from workbench.core.errors import (
 )
 from workbench.core.hints import Endpoint, Fix, Phrase, Setting, worded
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Finding, Inspection, decode_jwt, expiry, token_kind
-from workbench.core.tokens.claims import claim_rows
+from workbench.core.tokens.claims import claim_rows, expiry
+from workbench.core.tokens.decode import decode_jwt, token_kind
+from workbench.core.tokens.findings import Finding, Inspection
 from workbench.core.transport import bounded_json
 from workbench.core.transport.exchange import Exchange, ExchangeLog
 from workbench.core.transport.masking import mask_text

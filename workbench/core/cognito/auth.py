@@ -33,7 +33,7 @@ from workbench.core.errors import ConfigError, FlowError, TokenError
 from workbench.core.hints import Setting
 from workbench.core.model import RefreshResult
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import decode_jwt
+from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport import bounded_json
 from workbench.core.transport.exchange import ExchangeLog

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.display import printable
-from workbench.core.tokens.checks import DecodedJwt
+from workbench.core.tokens.decode import DecodedJwt
 from workbench.ui import metrics
 from workbench.ui.inspector.claims_model import (
     ClaimNameRole,

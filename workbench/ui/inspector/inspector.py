@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Inspection
+from workbench.core.tokens.findings import Inspection
 from workbench.ui import metrics, workers
 from workbench.ui.inspector.actions import BearerRole, InspectorActions
 from workbench.ui.inspector.card import TokenCard
