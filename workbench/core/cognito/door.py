@@ -27,7 +27,9 @@ from workbench.core.errors import ConfigError, TokenError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
-from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
+from workbench.core.tokens.checks import inspect_token
+from workbench.core.tokens.decode import decode_jwt
+from workbench.core.tokens.findings import Inspection
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport.exchange import ExchangeLog
 
