@@ -75,9 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("TokenWorkbench")
     app.setApplicationVersion(__version__)
 
-    from workbench.ui.style import apply_style
+    from workbench.ui.theme import apply_app_style
 
-    apply_style(app)
+    apply_app_style(app)
     from workbench.ui.main_window import MainWindow
 
     if args.screenshot:

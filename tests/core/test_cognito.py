@@ -17,11 +17,12 @@ import pytest
 from botocore.stub import Stubber
 
 from workbench.core.cognito.auth import Challenge, CognitoAuth
+from workbench.core.cognito.door import server_verdict
 from workbench.core.cognito.errors import CognitoError
 from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore, compute_secret_hash
 from workbench.core.cognito.recorder import curl_for_json_call
 from workbench.core.errors import ConfigError, TransportError
-from workbench.core.hints import Setting
+from workbench.core.hints import Setting, worded
 from workbench.core.secrets import SecretStore
 from workbench.core.transport.masking import MASK
 
@@ -242,7 +243,7 @@ def test_revoked_token_errors_through_the_stubber(stubbed: tuple[CognitoAuth, St
         service_message="Access Token has been revoked",
         http_status_code=400,
     )
-    verdict = auth.server_verdict("eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
+    verdict = server_verdict(auth, "eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
     assert verdict.active is False and verdict.source == "cognito"
     assert verdict.detail.startswith("revoked (GetUser: NotAuthorizedException")
     stubber.add_client_error(
@@ -255,7 +256,7 @@ def test_revoked_token_errors_through_the_stubber(stubbed: tuple[CognitoAuth, St
         auth.refresh("some-refresh-token", "alice")
     error = info.value
     assert error.revoked and error.code == "NotAuthorizedException" and error.status == 400
-    assert "RevokeToken or GlobalSignOut" in error.advice
+    assert "RevokeToken or GlobalSignOut" in worded(error.advice)
     assert error.operation == "InitiateAuth"
 
 
@@ -277,7 +278,7 @@ def test_revoked_token_errors_through_the_stubber(stubbed: tuple[CognitoAuth, St
         ("UserNotFoundException", "User does not exist.", "user names are per pool"),
         ("PasswordResetRequiredException", "Password reset required", "ConfirmForgotPassword"),
         ("UserNotConfirmedException", "User is not confirmed.", "ConfirmSignUp"),
-        ("ResourceNotFoundException", "User pool client x does not exist.", "--client-id"),
+        ("ResourceNotFoundException", "User pool client x does not exist.", "check user pool id"),
         ("TooManyRequestsException", "Rate exceeded", "throttled"),
     ],
 )
@@ -289,7 +290,7 @@ def test_cognito_errors_come_with_advice(
     with pytest.raises(CognitoError) as info:
         auth.sign_in("alice", "wrong")
     assert info.value.code == code and info.value.cognito_message == message
-    assert advice in info.value.advice
+    assert advice in worded(info.value.advice)
     assert str(info.value) == f"{code}: {message}"
 
 
@@ -305,7 +306,7 @@ def test_missing_secret_hash_advice_says_supply_the_secret() -> None:
         with pytest.raises(CognitoError) as info:
             auth.sign_in("alice", "pw")
     auth.close()
-    assert "has a client secret, so every call needs a SECRET_HASH" in info.value.advice
+    assert "has a client secret, so every call needs a SECRET_HASH" in worded(info.value.advice)
 
 
 def test_revocation_disabled_names_the_setting(stubbed: tuple[CognitoAuth, Stubber]) -> None:
@@ -315,7 +316,7 @@ def test_revocation_disabled_names_the_setting(stubbed: tuple[CognitoAuth, Stubb
     )
     with pytest.raises(CognitoError, match="UnsupportedOperationException") as info:
         auth.revoke("refresh")
-    assert "EnableTokenRevocation" in info.value.advice
+    assert "EnableTokenRevocation" in worded(info.value.advice)
 
 
 def test_unknown_challenge_is_named_and_not_answered(

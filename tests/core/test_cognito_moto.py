@@ -30,11 +30,12 @@ from workbench.core.cognito.auth import (
     Challenge,
     CognitoAuth,
     cognito_username,
-    describe_reality,
 )
+from workbench.core.cognito.door import describe_reality, inspect, reality_check
 from workbench.core.cognito.errors import CognitoError
 from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore
 from workbench.core.errors import ConfigError
+from workbench.core.hints import Setting, worded
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.secrets import SecretStore
 
@@ -76,7 +77,6 @@ def test_new_password_required_then_tokens(
     assert challenge.answerable and challenge.username == "alice" and challenge.session
     (question,) = challenge.questions
     assert question.key == "new_password" and question.secret
-    assert question.cli_option == "--new-password-env VAR"
     assert "NEW_PASSWORD_REQUIRED" in challenge.prompt
     hashed = auth.last_secret_hash
     assert hashed is not None and hashed.to_dict()["username"] == "alice"
@@ -106,7 +106,7 @@ def test_user_password_auth_tokens_verify_against_the_pool(
     pool = moto.describe()
     auth = open_auth(pool)
     tokens = signed_in(auth)
-    access = auth.inspect(tokens.access_token or "")
+    access = inspect(auth, tokens.access_token or "")
     found = outcomes(access)
     assert found["signature"] == found["iss"] == found["aud"] == found["token_use"] == "pass"
     assert found["exp"] == "pass" and access.ok
@@ -114,15 +114,15 @@ def test_user_password_auth_tokens_verify_against_the_pool(
     assert access.decoded.claims["iss"] == issuer == pool.issuer
     assert access.finding("aud").reason == f"client_id is {moto.client_id!r}"
     assert pool.jwks_url in access.finding("signature").reason  # moto's layout
-    identity = auth.inspect(tokens.id_token or "")
+    identity = inspect(auth, tokens.id_token or "")
     found = outcomes(identity)
     assert found["signature"] == found["iss"] == found["aud"] == found["token_use"] == "pass"
     assert identity.finding("aud").reason == f"aud contains {moto.client_id!r}"
     # An ID token presented as an access token fails token_use: the Cognito-specific check.
-    wrong = auth.inspect(tokens.id_token or "", "access")
+    wrong = inspect(auth, tokens.id_token or "", "access")
     assert outcomes(wrong)["token_use"] == "fail"
     other_client = open_auth(moto.describe(client_id="another-client"))
-    assert outcomes(other_client.inspect(tokens.access_token or ""))["aud"] == "fail"
+    assert outcomes(inspect(other_client, tokens.access_token or ""))["aud"] == "fail"
 
 
 def test_admin_user_password_auth_is_signed_and_masked(
@@ -158,7 +158,7 @@ def test_refresh_token_auth_hashes_the_cognito_username(
     # moto answers with the wrong hash as its message: masked in the error and in the log.
     wrong = moto.describe().secret_hash("somebody-else")
     assert wrong is not None
-    assert wrong.value not in str(info.value) + info.value.advice
+    assert wrong.value not in str(info.value) + worded(info.value.advice)
     assert wrong.value not in json.dumps(auth.log.items()[-1].to_dict())
 
 
@@ -206,7 +206,7 @@ def test_mfa_setup_then_software_token_mfa(
     assert isinstance(tokens, TokenSet)
     mfa = auth.sign_in("alice", PASSWORD)
     assert isinstance(mfa, Challenge) and mfa.name == "SOFTWARE_TOKEN_MFA"
-    assert mfa.questions[0].cli_option == "--mfa-code CODE"
+    assert [q.key for q in mfa.questions] == ["mfa_code"]
     assert isinstance(auth.respond(mfa, {"mfa_code": "654321"}), TokenSet)
     dumped = json.dumps([e.to_dict() for e in auth.log.items()])
     assert setup.totp_secret not in dumped
@@ -219,7 +219,9 @@ def test_wrong_password_unknown_user_and_unknown_client(
     auth = open_auth(moto.describe())
     with pytest.raises(CognitoError) as info:
         auth.sign_in("alice", "not-the-password")
-    assert info.value.code == "NotAuthorizedException" and "Wrong password" in info.value.advice
+    assert info.value.code == "NotAuthorizedException" and "Wrong password" in worded(
+        info.value.advice
+    )
     with pytest.raises(CognitoError) as info:
         auth.sign_in("bob", PASSWORD)
     assert info.value.code == "UserNotFoundException"
@@ -227,7 +229,7 @@ def test_wrong_password_unknown_user_and_unknown_client(
     with pytest.raises(CognitoError) as info:
         stranger.sign_in("alice", PASSWORD)
     assert info.value.code == "ResourceNotFoundException"
-    assert "--client-id" in info.value.advice
+    assert Setting.CLIENT_ID in info.value.advice  # named as data; each face words it
 
 
 # -- GetUser and the revocation reality check ----------------------------------------------------
@@ -238,14 +240,14 @@ def test_global_sign_out_then_reality_check(
     auth = open_auth(moto.describe())
     tokens = signed_in(auth)
     access = tokens.access_token or ""
-    before = auth.reality_check(access)
+    before = reality_check(auth, access)
     assert before.server.active is True and before.server.source == "cognito"
     assert before.server.data["Username"] == "alice" and not before.contradiction
     auth.global_sign_out(access)
     with pytest.raises(CognitoError) as info:
         auth.get_user(access)
     assert info.value.code == "NotAuthorizedException"
-    after = auth.reality_check(access)
+    after = reality_check(auth, access)
     assert after.locally_valid, "a signed-out token still verifies locally"
     assert after.server.active is False and after.contradiction
     line = describe_reality(after)
@@ -271,7 +273,7 @@ def test_misconfigured_flows_are_flagged_with_advice(
     assert "ClientSecret" not in info.raw
     (problem,) = problems
     assert problem.severity == "error" and problem.setting == "ExplicitAuthFlows"
-    assert "needs ALLOW_USER_PASSWORD_AUTH" in problem.advice
+    assert "needs ALLOW_USER_PASSWORD_AUTH" in worded(problem.advice)
     assert check_flow(info, "USER_SRP_AUTH", secret_supplied=True) == []
     revoke = check_flow(info, "REVOKE_TOKEN")
     assert [p.setting for p in revoke] == ["EnableTokenRevocation"]
@@ -337,7 +339,7 @@ def test_no_secret_in_the_exchange_log_or_files(
     admin_tokens = auth.sign_in("alice", PASSWORD, "ADMIN_USER_PASSWORD_AUTH")
     assert isinstance(admin_tokens, TokenSet)  # moto skips MFA on the admin flow
     refreshed = auth.refresh(tokens.refresh_token or "", "alice")
-    auth.reality_check(tokens.access_token or "")
+    reality_check(auth, tokens.access_token or "")
     auth.global_sign_out(tokens.access_token or "")
     admin = CognitoPoolAdmin(pool, auth.log)
     admin.describe_client()

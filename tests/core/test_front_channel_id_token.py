@@ -35,7 +35,8 @@ from workbench.core.oauth.rfc6749_implicit import (
     same_response_type,
 )
 from workbench.core.session import OAuthSession, PendingAuthorization
-from workbench.core.tokens.checks import c_hash, inspect_token
+from workbench.core.tokens.checks import inspect_token
+from workbench.core.tokens.signature import c_hash
 
 CLIENT_ID = "native-app"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -20,7 +20,7 @@ from workbench.core.reality import (
     metadata_for_keys,
     verdict_from_endpoints,
 )
-from workbench.core.tokens.checks import Outcome
+from workbench.core.tokens.findings import Outcome
 from workbench.core.tokens.jwks import JwksCache
 
 PROVIDER = Provider(

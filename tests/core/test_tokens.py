@@ -1,4 +1,4 @@
-"""Decoding, token kinds, time formatting and claim rows (workbench.core.tokens.checks / claims)."""
+"""Decoding, token kinds, time formatting and claim rows (workbench.core.tokens.decode / claims)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,19 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from workbench.core.errors import TokenError
-from workbench.core.tokens.checks import (
-    DecodedJwt,
-    decode_jwt,
-    expiry,
-    format_local,
-    format_relative,
-    token_kind,
-)
 from workbench.core.tokens.claims import (
     CLAIM_MEANINGS,
     HEADER_MEANINGS,
     TIME_CLAIMS,
     claim_rows,
+    expiry,
     format_duration,
+    format_local,
+    format_relative,
     header_rows,
     parse_numeric_date,
 )
+from workbench.core.tokens.decode import DecodedJwt, decode_jwt, token_kind
 
 PLUS_ONE = timezone(timedelta(hours=1))
 # 2026-11-26 13:03:12 UTC

@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from workbench.core.errors import TokenError, TransportError
-from workbench.core.tokens.checks import CHECKS, Outcome, decode_jwt, inspect_token, token_kind
+from workbench.core.tokens.checks import CHECKS, inspect_token
 from workbench.core.tokens.claims import claim_rows, expiry, format_local, format_relative
+from workbench.core.tokens.decode import decode_jwt, token_kind
+from workbench.core.tokens.findings import Outcome
 from workbench.core.tokens.jwks import KeySet
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,5 +1,5 @@
 """Signature verification, JWKS caching and every inspection check
-(workbench.core.tokens.checks/jwks).
+(workbench.core.tokens.checks, signature, claim_checks, time_checks, jwks).
 
 Keys are generated here with cryptography and tokens signed with PyJWT. The JWKS is served by
 ``FakeIssuer.fetch``: not an HTTP mock, but the injected fetch dependency that JwksCache is
@@ -26,14 +26,9 @@ from jwt.warnings import InsecureKeyLengthWarning
 
 from workbench.core.errors import OAuthError, TokenError, TransportError
 from workbench.core.hints import Setting
-from workbench.core.tokens.checks import (
-    CHECKS,
-    DecodedJwt,
-    Inspection,
-    Outcome,
-    decode_jwt,
-    inspect_token,
-)
+from workbench.core.tokens.checks import CHECKS, inspect_token
+from workbench.core.tokens.decode import DecodedJwt, decode_jwt
+from workbench.core.tokens.findings import Inspection, Outcome
 from workbench.core.tokens.jwks import JwksCache, KeySet
 
 ISSUER = "https://issuer.example"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from workbench.core.errors import OAUTH_ADVICE, OAuthError
+from workbench.core.hints import worded
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.rfc6749_grants import USER_SCOPES, client_credentials_scope
@@ -31,10 +32,10 @@ def server() -> Iterator[DemoServer]:
 
 def test_invalid_client_carries_advice_other_codes_none() -> None:
     error = OAuthError("invalid_client", "Client authentication failed", status=401)
-    assert error.advice == OAUTH_ADVICE["invalid_client"]
-    assert error.advice.startswith("the server did not accept the client's credentials")
-    assert OAuthError("invalid_grant", "expired").advice == ""
-    assert OAuthError("").advice == ""
+    assert error.advice == (OAUTH_ADVICE["invalid_client"],)
+    assert worded(error.advice).startswith("the server did not accept the client's credentials")
+    assert OAuthError("invalid_grant", "expired").advice == ()
+    assert OAuthError("").advice == ()
 
 
 def test_a_wrong_secret_at_a_real_server_gives_the_advice(server: DemoServer) -> None:
@@ -46,7 +47,7 @@ def test_a_wrong_secret_at_a_real_server_gives_the_advice(server: DemoServer) ->
     finally:
         session.close()
     assert info.value.error == "invalid_client" and info.value.status == 401
-    assert "client secret" in info.value.advice
+    assert "client secret" in worded(info.value.advice)
 
 
 def test_time_claims_read_relative_first() -> None:

@@ -34,6 +34,7 @@ from workbench.demo import (
     DemoConfig,
     DemoServer,
     create_app,
+    web,
 )
 from workbench.demo.accounts import is_loopback_redirect_uri
 from workbench.demo.store import DeviceStatus
@@ -308,10 +309,10 @@ def test_unexpected_exception_is_a_generic_json_500(
     issuer = "http://127.0.0.1:9999"
     app = create_app(DemoConfig(), issuer)
 
-    def broken() -> dict[str, Any]:
+    def broken(_authority: object) -> dict[str, Any]:
         raise RuntimeError("internal detail 8f2c")
 
-    monkeypatch.setattr(app.extensions["workbench_demo"], "metadata", broken)
+    monkeypatch.setattr(web, "server_metadata", broken)
     response = app.test_client().get("/.well-known/openid-configuration", base_url=issuer)
     assert response.status_code == 500
     assert response.get_json() == {

@@ -33,7 +33,7 @@ from workbench.core.errors import ConfigError
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.session import OAuthSession, PendingAuthorization
-from workbench.core.tokens.checks import decode_jwt
+from workbench.core.tokens.decode import decode_jwt
 
 DONE_TEXT = "text=You can close this tab"
 PAGE_TIMEOUT_MS = 15_000

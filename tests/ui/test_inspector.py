@@ -17,8 +17,9 @@ from tests.ui.conftest import demo_provider
 from workbench.core.model import Provider, RealityCheck, ServerVerdict
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Finding, Inspection, Outcome, inspect_token
+from workbench.core.tokens.checks import inspect_token
 from workbench.core.tokens.claims import CLAIM_MEANINGS, format_local
+from workbench.core.tokens.findings import Finding, Inspection, Outcome
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, DemoServer
 from workbench.ui.inspector import ClaimsTableModel, TokenInspector
 from workbench.ui.inspector.claims_model import InvalidRole, RawValueRole

@@ -29,9 +29,9 @@ from workbench.ui.models.exchange_model import (
     EXCHANGE_ROLE,
     STATUS_CLASS_ROLE,
     ExchangeTableModel,
-    status_colour,
 )
 from workbench.ui.state import AppState
+from workbench.ui.theme import status_colour
 
 M = ExchangeTableModel
 
@@ -371,15 +371,12 @@ def test_thousands_of_rows_append_without_resets_and_follow_the_bottom(
     dock.model.modelReset.connect(lambda: resets.append(1))
     dock.model.rowsInserted.connect(lambda _p, first, _last: inserted.append(first))
 
-    started = time.perf_counter()
     for n in range(1, 5001):
         state.sig_exchange.emit(_synthetic(n))
     QApplication.processEvents()
-    elapsed = time.perf_counter() - started
     assert dock.model.rowCount() == 5000
-    assert resets == []
+    assert resets == []  # appended row by row (its speed: tests/bench/, not a timed assert)
     assert inserted == list(range(5000))
-    assert elapsed < 5.0, f"appending 5000 rows took {elapsed:.1f} s"
 
     bar = dock.table.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())

@@ -24,7 +24,7 @@ from tests.demo_driver import sign_in_and_decide
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.pkce import s256_challenge
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import decode_jwt
+from workbench.core.tokens.decode import decode_jwt
 from workbench.demo import DemoServer
 from workbench.ui.flows.auth_code import AuthCodeTab
 from workbench.ui.flows.browser import COPY_URL_SHORTCUT

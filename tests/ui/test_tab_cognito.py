@@ -24,9 +24,11 @@ from tests.cognito_peer import (
     TEMP_PASSWORD,
     MotoPool,
 )
-from workbench.core.cognito.auth import CognitoAuth, CognitoTokenActions
+from workbench.core.cognito.auth import CognitoAuth
+from workbench.core.cognito.door import CognitoTokenActions
 from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError
+from workbench.core.hints import worded
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.tokenset import TokenSet
@@ -372,7 +374,7 @@ def test_insight_lists_the_flows_and_flags_user_password_auth(
     assert insight.values["EnableTokenRevocation"].text().startswith("on")
     (problem,) = insight.problems
     assert problem.severity == "error" and problem.setting == "ExplicitAuthFlows"
-    assert "needs ALLOW_USER_PASSWORD_AUTH" in problem.advice
+    assert "needs ALLOW_USER_PASSWORD_AUTH" in worded(problem.advice)
     assert flows.property("severity") == "error"
     assert insight.problems_title.text() == "USER_PASSWORD_AUTH: 1 problem — it will fail"
     (frame,) = insight.problem_frames

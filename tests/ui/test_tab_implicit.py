@@ -17,7 +17,7 @@ from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.rfc6749_implicit import LEGACY_WARNING
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import decode_jwt
+from workbench.core.tokens.decode import decode_jwt
 from workbench.demo import DemoServer
 from workbench.ui.flows.implicit import ImplicitTab
 from workbench.ui.state import AppState

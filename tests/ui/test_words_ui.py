@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core.errors import OAUTH_ADVICE
 from workbench.core.oauth.client_auth import ClientConfig
-from workbench.core.tokens.checks import decode_jwt
 from workbench.core.tokens.claims import format_local
+from workbench.core.tokens.decode import decode_jwt
 from workbench.demo import CONFIDENTIAL_CLIENT_ID, DemoServer
 from workbench.ui import metrics
 from workbench.ui.flows.client_credentials import ClientCredentialsTab

@@ -36,6 +36,8 @@ from workbench.cli.output import (
     EXIT_OK,
     Out,
     cli_findings,
+    cli_option,
+    cli_words,
     print_exchange,
     print_qr,
     print_tokens,
@@ -44,19 +46,21 @@ from workbench.cli.output import (
 from workbench.core.cognito.admin import FLOW_CHECKS, CognitoPoolAdmin, check_flow
 from workbench.core.cognito.api import CognitoApi
 from workbench.core.cognito.auth import (
+    MFA_CODE,
+    MFA_TYPE,
+    NEW_PASSWORD,
     AuthFlow,
     Challenge,
     CognitoAuth,
     Question,
-    describe_reality,
-    inspect_cognito_token,
 )
+from workbench.core.cognito.door import describe_reality, inspect_cognito_token, reality_check
 from workbench.core.cognito.grants import COGNITO_GRANTS
 from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import decode_jwt
+from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport.http import HttpClient
 
@@ -205,12 +209,27 @@ def _password(args: argparse.Namespace, out: Out, username: str) -> str:
     return getpass.getpass(f"Password for {username}: ", stream=out.stderr)
 
 
+#: The option that answers each challenge question without a terminal, by ``Question.key``.
+ANSWER_OPTIONS: dict[str, str] = {
+    NEW_PASSWORD: "--new-password-env VAR",
+    MFA_CODE: "--mfa-code CODE",
+    MFA_TYPE: "--mfa-type TYPE",
+}
+
+
+def answer_option(question: Question) -> str:
+    """The option that supplies ``question``'s answer (a required attribute's is shared)."""
+    if question.key.startswith("userAttributes."):
+        return "--user-attribute NAME=VALUE"
+    return ANSWER_OPTIONS[question.key]
+
+
 def _preset(args: argparse.Namespace, question: Question) -> str | None:
-    if question.key == "new_password" and args.new_password_env:
+    if question.key == NEW_PASSWORD and args.new_password_env:
         return env(args.new_password_env, "new password")
-    if question.key == "mfa_code" and args.mfa_code:
+    if question.key == MFA_CODE and args.mfa_code:
         return str(args.mfa_code)
-    if question.key == "mfa_type" and args.mfa_type:
+    if question.key == MFA_TYPE and args.mfa_type:
         return str(args.mfa_type)
     if question.key.startswith("userAttributes."):
         name = question.key.split(".", 1)[1]
@@ -248,7 +267,7 @@ def _answer(args: argparse.Namespace, out: Out, challenge: Challenge) -> dict[st
             if not _tty():
                 raise ConfigError(
                     f"Cognito asks for {question.label.lower()} ({challenge.name}) and there is "
-                    f"no terminal to ask on: supply it with {question.cli_option}."
+                    f"no terminal to ask on: supply it with {answer_option(question)}."
                 )
             value = _ask(out, question)
         answers[question.key] = value
@@ -421,7 +440,7 @@ def _describe(args: argparse.Namespace, out: Out, admin: CognitoPoolAdmin) -> in
     if args.json:
         doc: dict[str, Any] = info.to_dict()
         if problems:
-            doc["problems"] = {f: [p.to_dict() for p in ps] for f, ps in problems.items()}
+            doc["problems"] = {f: [p.to_dict(cli_option) for p in ps] for f, ps in problems.items()}
         out.result(json.dumps(doc, indent=2))
     else:
         for key, value in info.to_dict().items():
@@ -431,7 +450,8 @@ def _describe(args: argparse.Namespace, out: Out, admin: CognitoPoolAdmin) -> in
             out.result("")
             out.result(f"{flow}: " + ("no problem found" if not found else ""))
             for problem in found:
-                out.result(f"  {problem.severity.upper()}  {problem.setting}: {problem.advice}")
+                advice = cli_words(problem.advice)
+                out.result(f"  {problem.severity.upper()}  {problem.setting}: {advice}")
     failing = any(p.severity == "error" for ps in problems.values() for p in ps)
     return EXIT_CHECK if failing else EXIT_OK
 
@@ -476,7 +496,7 @@ def _reality(args: argparse.Namespace, out: Out, pool: CognitoPool) -> int:
     auth = CognitoAuth(pool)
     _open(auth, args, out)
     try:
-        check = auth.reality_check(token)
+        check = reality_check(auth, token)
     finally:
         auth.close()
     if args.json:

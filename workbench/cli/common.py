@@ -23,7 +23,8 @@ from workbench.core.oauth.discovery import ENDPOINT_NAMES
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
-from workbench.core.tokens.checks import decode_jwt, token_kind, verification_requested
+from workbench.core.tokens.checks import verification_requested
+from workbench.core.tokens.decode import decode_jwt, token_kind
 from workbench.core.transport.exchange import ExchangeLog
 
 

@@ -28,10 +28,11 @@ from workbench.core.errors import (
     TransportError,
     WorkbenchError,
 )
-from workbench.core.hints import Endpoint, Fix, Setting
+from workbench.core.hints import Endpoint, Fix, Phrase, Setting, worded
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Finding, Inspection, decode_jwt, expiry, token_kind
-from workbench.core.tokens.claims import claim_rows
+from workbench.core.tokens.claims import claim_rows, expiry
+from workbench.core.tokens.decode import decode_jwt, token_kind
+from workbench.core.tokens.findings import Finding, Inspection
 from workbench.core.transport import bounded_json
 from workbench.core.transport.exchange import Exchange, ExchangeLog
 from workbench.core.transport.masking import mask_text
@@ -211,6 +212,10 @@ CLI_OPTIONS: dict[Setting, str] = {
     Setting.USER_POOL_ID: "--user-pool-id",
     Setting.USERNAME: "--username",
     Setting.AWS_PROFILE: "--aws-profile",
+    Setting.CLIENT_SECRET: "--client-secret-env VAR",
+    Setting.ENDPOINT_URL: "--endpoint-url",
+    Setting.REDIRECT_URI: "--redirect-uri",
+    Setting.RESOURCE_SCOPE: "--scope NAME[=description]",
 }
 
 
@@ -219,6 +224,11 @@ def cli_option(setting: Setting | Endpoint) -> str:
     if isinstance(setting, Endpoint):
         return f"--endpoint {setting.name}=URL"
     return CLI_OPTIONS[setting]
+
+
+def cli_words(text: Phrase) -> str:
+    """A core phrase (an error's message or advice) with its settings named as options."""
+    return worded(text, cli_option)
 
 
 def cli_fix(fix: Fix) -> str:
@@ -299,16 +309,17 @@ def _report_error(out: Out, exc: WorkbenchError) -> int:
             else:
                 say(f"  error_uri (not an http(s) URL, not shown as a link): {exc.uri!r}")
         if exc.advice:  # what to do: the error code's (invalid_client) or a CognitoError's
-            say(f"  advice: {exc.advice}")
+            say(f"  advice: {cli_words(exc.advice)}")
         return EXIT_OAUTH
+    message = cli_words(exc.phrase)
     if isinstance(exc, TransportError):
-        say(f"error: {exc.kind}: {exc}")
+        say(f"error: {exc.kind}: {message}")
         return EXIT_TRANSPORT
     if isinstance(exc, FlowError):
-        say(f"error: {exc.kind}: {exc}")
+        say(f"error: {exc.kind}: {message}")
         return EXIT_OAUTH
     if isinstance(exc, TokenError):
-        say(f"error: token: {exc}")
+        say(f"error: token: {message}")
         return EXIT_CHECK
-    say(f"error: {exc}")
+    say(f"error: {message}")
     return EXIT_USAGE

@@ -7,19 +7,22 @@
 
 from __future__ import annotations
 
-from workbench.core.hints import Fix
+from workbench.core.hints import Fix, Phrase, as_phrase, worded
 
 
 class WorkbenchError(Exception):
     """Base of every error the core raises on purpose.
 
     ``fix`` names the settings that would fix it (:mod:`workbench.core.hints`); each face
-    words them (the message itself names no command-line option or field).
+    words them (the message itself names no command-line option or field). A message that
+    names a setting in its middle is given as a :data:`~workbench.core.hints.Phrase`:
+    ``phrase`` keeps it for the faces to word, ``message`` is it in no face's words.
     """
 
-    def __init__(self, message: str, *, fix: Fix = ()) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Phrase, *, fix: Fix = ()) -> None:
+        self.phrase = as_phrase(message)
+        self.message = worded(self.phrase)
+        super().__init__(self.message)
         self.fix = fix
 
     def __str__(self) -> str:
@@ -41,7 +44,8 @@ OAUTH_ADVICE: dict[str, str] = {
 class OAuthError(WorkbenchError):
     """An OAuth/OIDC error response: ``error``, ``error_description``, ``error_uri``.
 
-    ``advice`` says what to do, for the codes of :data:`OAUTH_ADVICE` (else empty).
+    ``advice`` says what to do, for the codes of :data:`OAUTH_ADVICE` (else empty), as a
+    :data:`~workbench.core.hints.Phrase` each face words.
     """
 
     def __init__(
@@ -55,7 +59,7 @@ class OAuthError(WorkbenchError):
         self.description = description
         self.uri = uri
         self.status = status
-        self.advice = OAUTH_ADVICE.get(error, "")
+        self.advice: Phrase = as_phrase(OAUTH_ADVICE.get(error, ""))
         code = error or "(an empty error code)"  # a hostile or broken server's "error": ""
         text = f"{code}: {description}" if description else code
         super().__init__(text)
@@ -77,7 +81,9 @@ class TransportError(WorkbenchError):
     status when a response had begun.
     """
 
-    def __init__(self, message: str, kind: str = "network", status: int | None = None) -> None:
+    def __init__(
+        self, message: str | Phrase, kind: str = "network", status: int | None = None
+    ) -> None:
         self.kind = kind
         self.status = status
         super().__init__(message)
@@ -106,5 +112,5 @@ class Cancelled(FlowError):
 class ConfigError(WorkbenchError):
     """Missing or contradictory configuration (no token endpoint, unknown profile...)."""
 
-    def __init__(self, message: str, *, fix: Fix = ()) -> None:
+    def __init__(self, message: str | Phrase, *, fix: Fix = ()) -> None:
         super().__init__(message, fix=fix)

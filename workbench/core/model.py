@@ -20,7 +20,7 @@ from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.refresh import Rotation, rotation
 from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Inspection
+from workbench.core.tokens.findings import Inspection
 
 
 @dataclass(frozen=True)

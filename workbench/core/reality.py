@@ -17,7 +17,9 @@ from workbench.core.errors import OAuthError, TokenError, TransportError
 from workbench.core.model import Provider, ServerVerdict
 from workbench.core.oauth.discovery import ServerMetadata
 from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
-from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
+from workbench.core.tokens.checks import inspect_token
+from workbench.core.tokens.decode import decode_jwt
+from workbench.core.tokens.findings import Inspection
 from workbench.core.tokens.jwks import JwksCache
 
 TokenKind = Literal["access", "id", "auto"]

@@ -57,7 +57,8 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
 from workbench.core.reality import TokenKind, inspect_for_provider, verdict_from_endpoints
 from workbench.core.single_flight import SingleFlight
-from workbench.core.tokens.checks import Inspection, decode_jwt
+from workbench.core.tokens.decode import decode_jwt
+from workbench.core.tokens.findings import Inspection
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport.exchange import ExchangeLog, HttpRequest
 from workbench.core.transport.http import HttpClient

@@ -5,7 +5,7 @@ discovery (RFC 8414, OIDC Discovery), JWKS, authorization code with PKCE, implic
 password, client credentials, refresh with rotation, device authorization (RFC 8628),
 revocation (RFC 7009), introspection (RFC 7662), UserInfo, RFC 9068 JWT access tokens and
 RFC 9207 ``iss`` in authorization responses. State is in memory and the signing key is new
-each run. See :mod:`workbench.demo.oauth` for the token policy and
+each run. See :mod:`workbench.demo.oauth` for the token policy (and the modules it wires) and
 :mod:`workbench.demo.accounts` for the demo clients and users (:mod:`workbench.demo.clients`
 says what the workbench's faces need of them, without loading the server).
 

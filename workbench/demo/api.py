@@ -31,7 +31,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from .accounts import CLIENTS
-from .oauth import SIGNING_ALG, DemoAuthority
+from .authority import SIGNING_ALG, DemoAuthority
 
 __all__ = ["API_NAMES", "WRITE_SCOPE", "api_urls", "register_demo_apis"]
 

@@ -31,8 +31,8 @@ from flask import Flask
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .accounts import CLIENTS, LOOPBACK_HOSTS, REDIRECT_PATH, SCOPES, USERS
+from .authority import DemoAuthority
 from .config import DemoConfig
-from .oauth import DemoAuthority
 from .web import authority_of, create_app
 
 __all__ = [

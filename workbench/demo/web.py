@@ -45,8 +45,9 @@ from werkzeug.exceptions import HTTPException
 from . import pages
 from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
 from .api import register_demo_apis
+from .authority import DemoAuthority
 from .config import DemoConfig
-from .oauth import DemoAuthority, add_issuer_parameter, create_authorization_server
+from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
 from .syntax import bad_parameter
 
@@ -270,7 +271,7 @@ def create_app(
 
     # -- routes -------------------------------------------------------------------------
     def metadata() -> Response:
-        return jsonify(authority.metadata())
+        return jsonify(server_metadata(authority))
 
     def jwks() -> Response:
         return jsonify(authority.public_jwks())

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from workbench import __version__
 from workbench.ui import metrics, settings, workers
 from workbench.ui.screen_fit import restore_or_fit
+from workbench.ui.theme import set_property
 
 if TYPE_CHECKING:
     from workbench.ui.demo_host import DemoHost
@@ -224,9 +225,7 @@ class MainWindow(QMainWindow):
         else:
             self.demo_label.setText(f"Demo provider at {issuer}")
             self.demo_label.setToolTip("Only this computer can reach it")
-        self.demo_label.setProperty("exposed", "true" if exposed else "false")
-        self.demo_label.style().unpolish(self.demo_label)
-        self.demo_label.style().polish(self.demo_label)
+        set_property(self.demo_label, "exposed", "true" if exposed else "false")
         self.provider_bar.set_demo_issuer(issuer)
 
     # -- the demo provider for a room ----------------------------------------------------------

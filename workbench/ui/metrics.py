@@ -44,7 +44,7 @@ INSPECTOR_ACTIONS_GAP_HEIGHT = 1  # the SPACING-wide gap between the action butt
 INSPECTOR_RESULT_JSON_LINES = 9  # height of the result's JSON box, in text lines
 INSPECTOR_RESULT_CHIP_SCALE = 1.1  # the result's chip ("HTTP 200"), relative to the body font
 INSPECTOR_FINDING_ICON_CHARS = 2  # the ✓ / ✗ column of the checks list, in average characters
-# The inspector's QSS (to move into style.qss).
+# Sizes the style sheets use (ui/theme.py fills them into resources/*.qss).
 INSPECTOR_CARD_RADIUS = 6  # rounded corners of the token card, reality-check cards and result view
 INSPECTOR_CHIP_RADIUS = 7  # rounded chips ("JWT", "active: false"); at most half the chip height
 INSPECTOR_CHIP_PADDING = (2, 8)  # vertical, horizontal padding inside a chip

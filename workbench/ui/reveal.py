@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from workbench.ui import metrics
+from workbench.ui.theme import set_property
 
 FLASH_PROPERTY = "flash"
 
@@ -49,13 +50,7 @@ def scroll_into_view(widget: QWidget) -> bool:
 
 
 def set_flash(widget: QWidget, on: bool) -> None:
-    value = "true" if on else "false"
-    if widget.property(FLASH_PROPERTY) == value:
-        return
-    widget.setProperty(FLASH_PROPERTY, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
+    set_property(widget, FLASH_PROPERTY, "true" if on else "false")
 
 
 def is_flashing(widget: QWidget) -> bool:

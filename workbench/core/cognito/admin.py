@@ -12,13 +12,14 @@ carries the full update built from the client's current description.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from workbench.core.cognito.api import CognitoApi
 from workbench.core.cognito.errors import FLOW_SETTINGS
 from workbench.core.errors import ConfigError
+from workbench.core.hints import Endpoint, Phrase, Setting, as_phrase, plain_word, worded
 
 __all__ = [
     "FLOW_CHECKS",
@@ -150,18 +151,21 @@ def effective_auth_flows(explicit: Sequence[str]) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something that will make a flow fail (``error``) or surprise (``warning``): the
-    ``setting`` to look at and the ``advice``."""
+    """Something that will make a flow fail (``error``) or surprise (``warning``): the app
+    client's ``setting`` to look at and the ``advice`` (a phrase: a workbench setting it names
+    is worded by each face, :mod:`workbench.core.hints`)."""
 
     severity: Literal["error", "warning"]
     setting: str
-    advice: str
+    advice: Phrase
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.setting}: {self.advice}"
+        return f"{self.severity}: {self.setting}: {worded(self.advice)}"
 
-    def to_dict(self) -> dict[str, str]:
-        return {"severity": self.severity, "setting": self.setting, "advice": self.advice}
+    def to_dict(self, word: Callable[[Setting | Endpoint], str] = plain_word) -> dict[str, str]:
+        """As JSON, the settings the advice names in ``word``'s words (a face's)."""
+        advice = worded(self.advice, word)
+        return {"severity": self.severity, "setting": self.setting, "advice": advice}
 
 
 #: The InitiateAuth flow each API flow of :data:`FLOW_CHECKS` is checked as.
@@ -174,12 +178,12 @@ _API_FLOWS: dict[str, str] = {
 }
 
 
-def _error(setting: str, advice: str) -> Problem:
-    return Problem("error", setting, advice)
+def _error(setting: str, advice: str | Phrase) -> Problem:
+    return Problem("error", setting, as_phrase(advice))
 
 
-def _warning(setting: str, advice: str) -> Problem:
-    return Problem("warning", setting, advice)
+def _warning(setting: str, advice: str | Phrase) -> Problem:
+    return Problem("warning", setting, as_phrase(advice))
 
 
 def _api_problems(info: AppClientInfo, flow: str, secret: bool | None) -> Iterator[Problem]:
@@ -275,9 +279,13 @@ def _browser_problems(
     elif redirect_uri is not None and redirect_uri not in info.callback_urls:
         yield _error(
             "CallbackURLs",
-            f"{redirect_uri} is not among the client's callback URLs "
-            f"({', '.join(info.callback_urls)}). Cognito compares them exactly, port "
-            "included: register a fixed loopback URL and use it (--redirect-uri).",
+            (
+                f"{redirect_uri} is not among the client's callback URLs "
+                f"({', '.join(info.callback_urls)}). Cognito compares them exactly, port "
+                "included: register a fixed loopback URL and use it (",
+                Setting.REDIRECT_URI,
+                ").",
+            ),
         )
     if not info.identity_providers:
         yield _error(
@@ -417,7 +425,7 @@ def _wanted_scopes(
             )
         wanted.append((scope, description or scope))
     if not wanted:
-        raise ConfigError("Name at least one scope (--scope NAME[=description]).")
+        raise ConfigError(("Name at least one scope (", Setting.RESOURCE_SCOPE, ")."))
     return wanted
 
 
@@ -562,7 +570,7 @@ class CognitoPoolAdmin(CognitoApi):
         described afterwards."""
         if not confirm:
             raise ConfigError(
-                "Nothing was changed: these changes need confirmation (confirm=True, --yes): "
+                "Nothing was changed: these changes need confirmation (confirm=True): "
                 + "; ".join(plan.steps())
             )
         scopes = [{"ScopeName": n, "ScopeDescription": d} for n, d in plan.server_scopes]

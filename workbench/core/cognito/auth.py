@@ -1,4 +1,4 @@
-"""The Cognito API door: sign-in, challenges, refresh, revoke, sign-out, GetUser.
+"""Cognito sign-in and token management: sign-in, challenges, refresh, revoke, sign-out, GetUser.
 
 Sign-in is a UI-agnostic state machine. :meth:`CognitoAuth.sign_in` returns a
 :class:`~workbench.core.oauth.tokenset.TokenSet` or a :class:`Challenge` saying what must be asked
@@ -13,17 +13,17 @@ returns tokens or the next challenge. The CLI asks on the terminal, the UI in di
 * Challenges answered: NEW_PASSWORD_REQUIRED (with required attributes), SOFTWARE_TOKEN_MFA,
   SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE and MFA_SETUP for an authenticator app (TOTP). Any other
   challenge comes back named, with ``answerable=False``.
-* GetUser is the only server-side check of an access token (Cognito has no introspection):
-  :meth:`CognitoAuth.server_verdict` and :meth:`CognitoAuth.reality_check` put it beside the
-  local verification against the pool's JWKS, issuer, ``token_use`` and ``client_id``/``aud``.
+* GetUser is the only server-side check of an access token (Cognito has no introspection);
+  :mod:`workbench.core.cognito.door` turns it into the inspector's server verdict and reality
+  check, and the pool into what the inspector verifies against.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 from urllib.parse import quote
 
 from workbench.core.cognito.api import CognitoApi
@@ -31,27 +31,25 @@ from workbench.core.cognito.errors import CognitoError
 from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.errors import ConfigError, FlowError, TokenError
 from workbench.core.hints import Setting
-from workbench.core.model import RealityCheck, RefreshResult, ServerVerdict
-from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
+from workbench.core.model import RefreshResult
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Inspection, decode_jwt, inspect_token
+from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport import bounded_json
 from workbench.core.transport.exchange import ExchangeLog
 from workbench.core.transport.http import HttpClient
 from workbench.core.transport.limits import DEFAULT_TIMEOUT
 
-_T = TypeVar("_T")
-
 __all__ = [
     "AUTH_FLOWS",
+    "MFA_CODE",
+    "MFA_TYPE",
+    "NEW_PASSWORD",
     "AuthFlow",
     "Challenge",
     "CognitoAuth",
-    "CognitoTokenActions",
     "Question",
     "cognito_username",
-    "describe_reality",
     "tokens_from_result",
 ]
 
@@ -77,13 +75,12 @@ _CODE_FIELD = {
 @dataclass(frozen=True)
 class Question:
     """One thing a challenge needs from the person: ``key`` in the answers mapping, a ``label``,
-    whether it is ``secret`` (hidden input), the CLI option that supplies it without a terminal,
-    and ``choices`` when it is a pick."""
+    whether it is ``secret`` (hidden input), and ``choices`` when it is a pick. Each face says
+    how to give it (the command line by an option per ``key``)."""
 
     key: str
     label: str
     secret: bool = False
-    cli_option: str = ""
     choices: tuple[str, ...] = ()
 
 
@@ -224,21 +221,16 @@ class CognitoAuth(CognitoApi):
                 name, session, params, questions, prompt, username, flow, admin, **extra
             )
 
-        code = Question(MFA_CODE, "Code", secret=False, cli_option="--mfa-code CODE")
+        code = Question(MFA_CODE, "Code")
         if name == "NEW_PASSWORD_REQUIRED":
             attrs = [
                 a if a.startswith("userAttributes.") else f"userAttributes.{a}"
                 for a in _string_list(params.get("requiredAttributes"))
             ]
             questions = [
-                Question(NEW_PASSWORD, "New password", True, "--new-password-env VAR"),
+                Question(NEW_PASSWORD, "New password", secret=True),
                 *(
-                    Question(
-                        a,
-                        f"Value of the required attribute {a.split('.', 1)[1]}",
-                        False,
-                        "--user-attribute NAME=VALUE",
-                    )
+                    Question(a, f"Value of the required attribute {a.split('.', 1)[1]}")
                     for a in attrs
                 ),
             ]
@@ -261,7 +253,7 @@ class CognitoAuth(CognitoApi):
                 "SOFTWARE_TOKEN_MFA",
                 "SMS_MFA",
             )
-            pick = Question(MFA_TYPE, "MFA type", cli_option="--mfa-type TYPE", choices=choices)
+            pick = Question(MFA_TYPE, "MFA type", choices=choices)
             return make(f"Choose how {username} proves the second factor (SELECT_MFA_TYPE).", pick)
         if name == "MFA_SETUP":
             return self._mfa_setup(session, params, username, flow, admin)
@@ -302,7 +294,7 @@ class CognitoAuth(CognitoApi):
             "MFA_SETUP",
             new_session,
             params,
-            (Question(MFA_CODE, "Code from the authenticator app", cli_option="--mfa-code CODE"),),
+            (Question(MFA_CODE, "Code from the authenticator app"),),
             f"The pool requires MFA and {username} has none set up (MFA_SETUP). Add this key to "
             "an authenticator app (or scan the QR code), then enter the code it shows.",
             username,
@@ -490,142 +482,6 @@ class CognitoAuth(CognitoApi):
         self.log.add_secret(access_token)
         return self.call("get_user", AccessToken=access_token)
 
-    # -- verdicts -------------------------------------------------------------------------------
-    def server_verdict(self, access_token: str) -> ServerVerdict:
-        """Cognito's verdict on an access token, from GetUser."""
-        try:
-            user = self.get_user(access_token)
-        except CognitoError as exc:
-            if exc.code != "NotAuthorizedException":
-                raise
-            text = exc.cognito_message
-            lowered = text.lower()
-            if "expired" in lowered:
-                state = "expired"
-            elif "disabled" in lowered:
-                state = "user disabled"
-            else:
-                # With a valid signature, the only token Cognito refuses is a revoked one.
-                state = "revoked"
-            detail = f"{state} (GetUser: NotAuthorizedException: {text})"
-            return ServerVerdict(False, "cognito", detail, {"code": exc.code, "message": text})
-        attributes = {
-            str(a.get("Name")): a.get("Value")
-            for a in user.get("UserAttributes") or []
-            if isinstance(a, Mapping)
-        }
-        data = {"Username": user.get("Username"), "UserAttributes": attributes}
-        return ServerVerdict(
-            True, "cognito", f"active (GetUser accepted it: user {user.get('Username')})", data
-        )
-
-    def inspect(self, token: str, kind: Literal["access", "id", "auto"] = "auto") -> Inspection:
-        """Verify a Cognito token against the pool's JWKS and issuer, with ``token_use`` and
-        ``client_id`` (access tokens) or ``aud`` (ID tokens) when the client id is known."""
-        if kind == "auto":
-            kind = "access"
-            try:
-                if decode_jwt(token).claims.get("token_use") == "id":
-                    kind = "id"
-            except TokenError:
-                pass
-        return inspect_cognito_token(token, self.pool, self.jwks, kind)
-
-    def reality_check(self, access_token: str) -> RealityCheck:
-        """The local verdict beside Cognito's (GetUser)."""
-        return RealityCheck(self.inspect(access_token, "access"), self.server_verdict(access_token))
-
     def close(self) -> None:
         super().close()
         self.http.close()
-
-
-def inspect_cognito_token(
-    token: str,
-    pool: CognitoPool,
-    jwks: JwksCache,
-    kind: Literal["access", "id"],
-    now: float | None = None,
-) -> Inspection:
-    """The Cognito checks: pool JWKS and issuer, ``token_use``, ``client_id``/``aud``."""
-    client_id = pool.client_id or None
-    return inspect_token(
-        token,
-        jwks=jwks,
-        jwks_uri=pool.jwks_url,
-        issuer=pool.issuer,
-        audience=client_id if kind == "id" else None,
-        client_id=client_id if kind == "access" else None,
-        token_use=kind,
-        now=now,
-    )
-
-
-def describe_reality(check: RealityCheck) -> str:
-    """One line: the local verdict, then Cognito's (the revocation reality check)."""
-    local = check.local
-    if check.locally_valid:
-        left = local.expiry.describe() if local.expiry.expires_at is not None else ""
-        first = "signature valid locally" + (f" ({left})" if left else "")
-    elif local.signature_valid:
-        failed = ", ".join(f.check for f in local.failed)
-        first = f"signature valid locally but {failed} failed"
-    else:
-        first = "not valid locally (" + local.finding("signature").reason + ")"
-    server = check.server
-    if server.active is None:
-        second = f"Cognito: unknown ({server.detail})"
-    else:
-        second = f"Cognito: {server.detail}"
-    return f"{first}, {second}"
-
-
-@dataclass
-class CognitoTokenActions:
-    """The API door as :class:`workbench.core.model.TokenActions`: the inspector's Refresh,
-    Revoke, UserInfo and server check become REFRESH_TOKEN_AUTH, RevokeToken and GetUser.
-
-    A fresh :class:`CognitoAuth` per call (calls come from worker threads); ``username`` goes
-    into the SECRET_HASH of a refresh when the app client has a secret.
-    """
-
-    pool: CognitoPool
-    log: ExchangeLog
-    make_auth: Callable[[CognitoPool, ExchangeLog], CognitoAuth] = CognitoAuth
-    username: str | None = None
-
-    def _run(self, op: Callable[[CognitoAuth], _T]) -> _T:
-        auth = self.make_auth(self.pool, self.log)
-        try:
-            return op(auth)
-        finally:
-            auth.close()
-
-    def refresh(self, refresh_token: str) -> RefreshResult:
-        return self._run(lambda auth: auth.refresh(refresh_token, self.username))
-
-    def revoke(self, token: str, hint: TokenTypeHint | None) -> None:
-        if hint == "access_token":
-            raise ConfigError(
-                "Cognito revokes refresh tokens (RevokeToken), which ends the access tokens "
-                "issued from them; revoke the refresh token, or sign the user out everywhere."
-            )
-        self._run(lambda auth: auth.revoke(token))
-
-    def userinfo(self, access_token: str) -> dict[str, Any]:
-        """GetUser's attributes as claims (``sub``, ``email``…), plus ``username``."""
-        user = self._run(lambda auth: auth.get_user(access_token))
-        claims: dict[str, Any] = {"username": user.get("Username")}
-        for attribute in user.get("UserAttributes", []):
-            claims[str(attribute.get("Name"))] = attribute.get("Value")
-        return claims
-
-    def server_verdict(self, token: str, hint: TokenTypeHint) -> ServerVerdict:
-        if hint != "access_token":
-            return ServerVerdict(
-                None,
-                "cognito",
-                "Cognito checks access tokens (GetUser); a refresh token is only tested by "
-                "using it (Refresh)",
-            )
-        return self._run(lambda auth: auth.server_verdict(token))

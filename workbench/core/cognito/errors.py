@@ -5,6 +5,10 @@ server's verdict, so it becomes :class:`CognitoError`, an :class:`OAuthError` ca
 code, its message and an ``advice`` sentence. botocore's own failures become the core's usual
 :class:`TransportError` (no answer) or :class:`ConfigError` (no credentials, no region, a bad
 parameter caught before sending).
+
+Advice and messages that name a setting ("check the user pool id") carry it as data, in a
+:data:`~workbench.core.hints.Phrase`: the command line words it as its option
+(``--user-pool-id``), the Cognito tab as its field ("the User pool ID").
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from botocore import exceptions as boto_exc
 
 from workbench.core.errors import ConfigError, OAuthError, TransportError, WorkbenchError
-from workbench.core.hints import Setting
+from workbench.core.hints import Phrase, Setting, as_phrase
 from workbench.core.transport.masking import mask_text
 
 __all__ = [
@@ -51,13 +55,14 @@ _FLOW_NOT_ENABLED = re.compile(
 
 class CognitoError(OAuthError):
     """A Cognito error response: ``code`` (``NotAuthorizedException``), ``message`` as Cognito
-    wrote it, ``advice`` saying what to do, the ``operation`` that failed and the HTTP status."""
+    wrote it, ``advice`` saying what to do (a phrase each face words), the ``operation`` that
+    failed and the HTTP status."""
 
     def __init__(
         self,
         code: str,
         message: str,
-        advice: str = "",
+        advice: str | Phrase = "",
         *,
         status: int | None = None,
         operation: str = "",
@@ -65,7 +70,7 @@ class CognitoError(OAuthError):
         super().__init__(code, message or None, None, status)
         self.code = code
         self.cognito_message = message
-        self.advice = advice
+        self.advice = as_phrase(advice)
         self.operation = operation
 
     @property
@@ -83,7 +88,7 @@ def _flow_setting(context: Mapping[str, Any]) -> str | None:
     return FLOW_SETTINGS.get(str(flow)) if flow else None
 
 
-def _secret_hash_advice(ctx: Mapping[str, Any]) -> str:
+def _secret_hash_advice(ctx: Mapping[str, Any]) -> str | Phrase:
     if ctx.get("has_secret"):
         return (
             "The SECRET_HASH did not verify: the client secret is wrong, or the user name in "
@@ -92,8 +97,10 @@ def _secret_hash_advice(ctx: Mapping[str, Any]) -> str:
         )
     return (
         "The app client has a client secret, so every call needs a SECRET_HASH: supply the "
-        "secret (--client-secret-env VAR, or the profile's secret) and the workbench computes "
-        "Base64(HMAC_SHA256(secret, username + client_id))."
+        "secret (",
+        Setting.CLIENT_SECRET,
+        ", or the profile's secret) and the workbench computes "
+        "Base64(HMAC_SHA256(secret, username + client_id)).",
     )
 
 
@@ -183,9 +190,10 @@ def _not_authorized_advice(message: str, ctx: Mapping[str, Any]) -> str:
     return f"Cognito refused: {message}"
 
 
-_AWS_CREDENTIALS_REFUSED = (
-    "The AWS credentials were refused (admin calls are signed with them): check "
-    "--aws-profile, the credential chain, and the IAM permissions for cognito-idp."
+_AWS_CREDENTIALS_REFUSED: Phrase = (
+    "The AWS credentials were refused (admin calls are signed with them): check ",
+    Setting.AWS_PROFILE,
+    ", the credential chain, and the IAM permissions for cognito-idp.",
 )
 _THROTTLED = (
     "Cognito throttled the call (per-account quotas per operation category). Wait and "
@@ -194,10 +202,11 @@ _THROTTLED = (
 _WRONG_CODE = "The code is wrong: use the current code of the authenticator app or the SMS."
 
 #: Cognito codes whose advice is one fixed sentence.
-_FIXED_ADVICE: dict[str, str] = {
+_FIXED_ADVICE: dict[str, str | Phrase] = {
     "UserNotFoundException": (
-        "No user with this name in the pool: user names are per pool, so check the user "
-        "name and --user-pool-id."
+        "No user with this name in the pool: user names are per pool, so check the user name and ",
+        Setting.USER_POOL_ID,
+        ".",
     ),
     "PasswordResetRequiredException": (
         "An administrator reset this user's password: the user must choose a new one with "
@@ -208,9 +217,12 @@ _FIXED_ADVICE: dict[str, str] = {
         "(ConfirmSignUp) or have an administrator confirm (AdminConfirmSignUp)."
     ),
     "ResourceNotFoundException": (
-        "Cognito does not know this user pool or app client here: check --user-pool-id, "
-        "--client-id and the region (a pool id starts with its region). A challenge "
-        "session that expired (3 minutes by default) gives this answer too."
+        "Cognito does not know this user pool or app client here: check ",
+        Setting.USER_POOL_ID,
+        ", ",
+        Setting.CLIENT_ID,
+        " and the region (a pool id starts with its region). A challenge "
+        "session that expired (3 minutes by default) gives this answer too.",
     ),
     "TooManyRequestsException": _THROTTLED,
     "LimitExceededException": _THROTTLED,
@@ -257,10 +269,13 @@ def _server_failure_advice(ctx: Mapping[str, Any]) -> str:
     return "Cognito failed internally: try again later."
 
 
-def advice_for(code: str, message: str, context: Mapping[str, Any] | None = None) -> str:
+def advice_for(code: str, message: str, context: Mapping[str, Any] | None = None) -> Phrase:
     """What a person should do about a Cognito error (``context``: ``auth_flow``, ``operation``,
-    ``has_secret``, ``emulator``)."""
-    ctx = context or {}
+    ``has_secret``, ``emulator``), as a phrase each face words."""
+    return as_phrase(_advice(code, message, context or {}))
+
+
+def _advice(code: str, message: str, ctx: Mapping[str, Any]) -> str | Phrase:
     if _SECRET_HASH_MISSING.search(message) and code in (
         "NotAuthorizedException",
         "InvalidParameterException",
@@ -308,10 +323,13 @@ def from_boto_exception(
         return _client_error(exc, ctx)
     if isinstance(exc, boto_exc.NoCredentialsError | boto_exc.PartialCredentialsError):
         return ConfigError(
-            "No AWS credentials found: admin calls (AdminInitiateAuth, describing the app "
-            "client, resource servers) are signed with them. Use --aws-profile NAME, or set "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or another source of the standard "
-            "boto3 credential chain."
+            (
+                "No AWS credentials found: admin calls (AdminInitiateAuth, describing the app "
+                "client, resource servers) are signed with them. Use ",
+                Setting.AWS_PROFILE,
+                " NAME, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or another source "
+                "of the standard boto3 credential chain.",
+            )
         )
     if isinstance(exc, boto_exc.ProfileNotFound):
         return ConfigError(
@@ -336,8 +354,12 @@ def from_boto_exception(
         underlying = str(exc.kwargs.get("error") or exc.__context__ or "")
         kind = "refused" if "refused" in underlying.lower() else "network"
         return TransportError(
-            f"Could not connect to {exc.kwargs.get('endpoint_url') or where}: is the endpoint "
-            f"right and reachable (region, --endpoint-url, network)? ({cause})",
+            (
+                f"Could not connect to {exc.kwargs.get('endpoint_url') or where}: is the "
+                "endpoint right and reachable (region, ",
+                Setting.ENDPOINT_URL,
+                f", network)? ({cause})",
+            ),
             kind=kind,
         )
     if isinstance(exc, boto_exc.ConnectionClosedError | boto_exc.HTTPClientError):

@@ -101,7 +101,8 @@ _BROWSER = (
     CliArgument("--timeout", "seconds to wait for a browser or device login"),
 )
 
-#: Every grant by name, in the order of the command line's choices and the app's tabs.
+#: Every grant by name, in the order of the command line's ``--grant`` choices (the app's
+#: tabs keep their own order: workbench/ui/flows/__init__.py).
 GRANTS: dict[str, Grant] = {}
 
 

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.oauth.rfc6749_code import AuthorizationRequest, check_authorization_response
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Inspection, Outcome, c_hash
+from workbench.core.tokens.findings import Inspection, Outcome
+from workbench.core.tokens.signature import c_hash
 
 LEGACY_WARNING = (
     "The implicit grant is deprecated by the OAuth 2.0 Security BCP (RFC 9700 §2.1.2): tokens "

@@ -1,20 +1,20 @@
-"""What the Cognito tab runs in its workers (no widget is touched here), and the provider that
-makes the inspector verify against a pool."""
+"""What the Cognito tab runs in its workers (no widget is touched here), and the words of its
+fields for the settings an error names."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from workbench.core.cognito.admin import CognitoPoolAdmin
 from workbench.core.cognito.auth import CognitoAuth
 from workbench.core.cognito.pool import CognitoPool, SecretHash
-from workbench.core.hints import Fix, Setting
-from workbench.core.model import Provider
-from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.errors import WorkbenchError
+from workbench.core.hints import Phrase, Setting, worded
 from workbench.core.transport.exchange import ExchangeLog
-from workbench.ui.widgets.banners import app_fix
+from workbench.ui.widgets.banners import app_fix, app_place
 
 AuthFactory = Callable[[CognitoPool, ExchangeLog], CognitoAuth]
 AdminFactory = Callable[[CognitoPool, ExchangeLog], CognitoPoolAdmin]
@@ -48,26 +48,6 @@ def with_admin(
         admin.close()
 
 
-def pool_provider(pool: CognitoPool, scope: str = "") -> Provider:
-    """The provider that makes the inspector verify against the pool: its issuer and keys,
-    nothing discovered; the hosted endpoints too when the pool has a domain."""
-    if pool.domain:
-        return replace(pool.to_provider(scope), discover=False)
-    secret = pool.client_secret
-    client = ClientConfig(
-        pool.require_client(), secret, "client_secret_basic" if secret else "none"
-    )
-    return Provider(
-        client=client,
-        issuer=pool.issuer,
-        endpoints={"jwks_uri": pool.jwks_url},
-        scope=scope,
-        verify_tls=pool.verify_tls,
-        name=f"{pool.name or 'Cognito ' + pool.user_pool_id} (API)",
-        discover=False,
-    )
-
-
 @dataclass(frozen=True)
 class SignIn:
     """A sign-in in progress: what the answers of its challenges go back with."""
@@ -77,50 +57,33 @@ class SignIn:
     username: str
 
 
-#: CLI option names left in the advice of Cognito's refusals, in the words of this tab
-#: (the core's own errors carry their settings as data instead: :func:`ui_fix`).
-_UI_WORDS = {
-    "--client-secret-env VAR": "the Client secret field",
-    "--user-pool-id": "the User pool ID",
-    "--client-id": "the App client ID",
-    "--aws-profile": "the AWS profile",
-    "--endpoint-url": "the Endpoint URL",
-    "--region": "the Region",
-}
-
-
-def ui_words(text: str) -> str:
-    """A core message with its CLI option names replaced by this tab's field names."""
-    for cli, ui in _UI_WORDS.items():
-        text = text.replace(cli, ui)
-    return text
-
-
-#: This tab's field for each setting an error says would fix it (:mod:`workbench.core.hints`).
+#: This tab's field for each setting an error names (:mod:`workbench.core.hints`): in its message,
+#: a Cognito error's advice, and the fields that would fix it (``describe_error(places=...)``).
 UI_FIELDS: dict[Setting, str] = {
     Setting.CLIENT_ID: "the App client ID",
     Setting.REGION: "the Region",
     Setting.USER_POOL_ID: "the User pool ID",
     Setting.USERNAME: "the Username",
     Setting.AWS_PROFILE: "the AWS profile",
+    Setting.CLIENT_SECRET: "the Client secret field",
+    Setting.ENDPOINT_URL: "the Endpoint URL",
 }
 
 
-def ui_fix(fix: Fix) -> str:
-    """`` See the Region or the User pool ID.``: the fields that would fix an error."""
-    return app_fix(fix, UI_FIELDS)
+def ui_words(text: Phrase) -> str:
+    """A core phrase (a message, an advice) with the settings it names as this tab's fields."""
+    return worded(text, partial(app_place, places=UI_FIELDS))
 
 
-def ui_message(text: str, fix: Fix) -> str:
-    """A core message (or its rich-text body) in this tab's words, with the fields to fill."""
-    return ui_words(text) + ui_fix(fix)
+def ui_message(error: WorkbenchError) -> str:
+    """A core error's message in this tab's words, with the fields to fill
+    (`` See the Region or the User pool ID.``)."""
+    return ui_words(error.phrase) + app_fix(error.fix, UI_FIELDS)
 
 
 __all__ = [
     "UI_FIELDS",
     "SignIn",
-    "pool_provider",
-    "ui_fix",
     "ui_message",
     "ui_words",
     "with_admin",

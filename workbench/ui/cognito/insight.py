@@ -44,30 +44,12 @@ from workbench.core.cognito.admin import (
 )
 from workbench.core.cognito.pool import CognitoPool
 from workbench.ui import metrics
+from workbench.ui.cognito.calls import ui_words
 from workbench.ui.cognito.resource_dialog import ResourceServerDialog, confirm_box
 from workbench.ui.safe_text import html_text
+from workbench.ui.theme import insight_stylesheet, set_property
 from workbench.ui.widgets.flow_layout import FlowLayout
 from workbench.ui.widgets.note_label import NoteLabel
-
-#: Semantic colours of the panel (to move into resources/style.qss): translucent, so they read
-#: on light and dark palettes alike; the text keeps the palette's colour.
-INSIGHT_QSS = """
-QFrame[severity="error"], QLabel[severity="error"] {{
-    background: rgba(220, 38, 38, 0.12);
-    border: {border}px solid rgba(220, 38, 38, 0.55);
-    border-radius: {radius}px;
-}}
-QFrame[severity="warning"], QLabel[severity="warning"] {{
-    background: rgba(217, 119, 6, 0.13);
-    border: {border}px solid rgba(217, 119, 6, 0.55);
-    border-radius: {radius}px;
-}}
-QFrame[severity="ok"] {{
-    background: rgba(46, 158, 79, 0.10);
-    border: {border}px solid rgba(46, 158, 79, 0.5);
-    border-radius: {radius}px;
-}}
-"""
 
 #: The client settings the panel shows, by the name :class:`Problem` uses for them.
 SETTING_ROWS: tuple[tuple[str, str], ...] = (
@@ -84,13 +66,6 @@ SETTING_ROWS: tuple[tuple[str, str], ...] = (
 )
 #: Problems about a setting shown under another row's name.
 _ROW_FOR = {"GenerateSecret": "ClientSecret"}
-
-
-def insight_stylesheet() -> str:
-    return INSIGHT_QSS.format(
-        border=metrics.INSPECTOR_CARD_BORDER,
-        radius=metrics.INSPECTOR_CARD_RADIUS,
-    )
 
 
 def _listed(values: Sequence[str], empty: str = "none") -> str:
@@ -130,14 +105,6 @@ def client_settings(info: AppClientInfo) -> dict[str, str]:
             else "off: RevokeToken is refused; only GlobalSignOut ends sessions"
         ),
     }
-
-
-def _set_severity(widget: QWidget, severity: str) -> None:
-    if widget.property("severity") == severity:
-        return
-    widget.setProperty("severity", severity)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def _servers_tree(parent: QWidget) -> QTreeWidget:
@@ -374,7 +341,7 @@ class PoolInsightPanel(QFrame):
         self._servers = None
         for value in self.values.values():
             value.setText("–")
-            _set_severity(value, "")
+            set_property(value, "severity", "")
         for widget in (self.servers_title, self.servers_tree, self.servers_empty):
             widget.hide()
         self.servers_tree.clear()
@@ -450,7 +417,7 @@ class PoolInsightPanel(QFrame):
             if worst.get(row) != "error":
                 worst[row] = problem.severity
         for key, value in self.values.items():
-            _set_severity(value, worst.get(key, ""))
+            set_property(value, "severity", worst.get(key, ""))
         if info is None:
             self.problems_title.setText(
                 f"Describe the client to check what would make {flow} fail."
@@ -469,7 +436,7 @@ class PoolInsightPanel(QFrame):
             self._add_problem_frame(
                 problem.severity,
                 f"{problem.severity.upper()} · {problem.setting}",
-                problem.advice,
+                ui_words(problem.advice),
                 index,
             )
 

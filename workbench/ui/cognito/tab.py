@@ -31,11 +31,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from workbench.core.cognito.admin import CognitoPoolAdmin
-from workbench.core.cognito.auth import (
-    Challenge,
-    CognitoAuth,
-    CognitoTokenActions,
-)
+from workbench.core.cognito.auth import Challenge, CognitoAuth
+from workbench.core.cognito.door import CognitoTokenActions, pool_provider
 from workbench.core.cognito.errors import CognitoError
 from workbench.core.cognito.pool import CognitoPool, CognitoPoolStore, SecretHash
 from workbench.core.errors import ConfigError, WorkbenchError
@@ -44,13 +41,11 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession
 from workbench.ui.cognito.actions import ApiDoorActions, InsightActions, SavedPools
 from workbench.ui.cognito.calls import (
+    UI_FIELDS,
     AdminFactory,
     AuthFactory,
     SignIn,
-    pool_provider,
-    ui_fix,
     ui_message,
-    ui_words,
     with_admin,
     with_auth,
 )
@@ -212,7 +207,7 @@ class CognitoTab(FlowTab):
         self.hosted.domain_problem.hide()
         if problem is None:
             return
-        message = ui_message(str(problem), problem.fix)
+        message = ui_message(problem)
         if "domain" in message.lower():
             self.hosted.show_problem(message)
         else:
@@ -409,11 +404,10 @@ class CognitoTab(FlowTab):
 
     def show_error(self, exc: BaseException) -> None:
         """The core's message in this tab's words, and a Cognito error's advice below it
-        (:func:`describe_error` adds the advice)."""
-        title, body = describe_error(exc, self.state.log.secrets(), fix_words=ui_fix)
+        (:func:`describe_error` adds the advice and words its settings as this tab's fields)."""
+        title, body = describe_error(exc, self.state.log.secrets(), places=UI_FIELDS)
         if isinstance(exc, CognitoError):
             title = "Cognito refused"
-        body = ui_words(body)
         self.error_banner.show_message(title, body)
         self.sig_step.emit("Failed.")
 

@@ -25,6 +25,7 @@ from workbench.core.cognito.pool import is_loopback_url
 from workbench.core.display import printable
 from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.ui import metrics
+from workbench.ui.theme import set_property, set_type
 from workbench.ui.widgets.countdown import CountdownBar
 from workbench.ui.widgets.qr_code import QrCodeView
 
@@ -190,10 +191,7 @@ class PresenterView(QDialog):
 
     def _set_status(self, status: str) -> None:
         self.status_label.setText(STATUS_TEXT[status])
-        if self.status_label.property("status") != status:
-            self.status_label.setProperty("status", status)
-            self.status_label.style().unpolish(self.status_label)
-            self.status_label.style().polish(self.status_label)
+        set_property(self.status_label, "status", status)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -259,13 +257,3 @@ def fit_pixels(text: str, family: str, pixels: float, width: int) -> int:
     while text and size > floor and text_advance(text, family, size) > width:
         size -= 1
     return size
-
-
-def set_type(widget: QWidget, pixels: int, bold: bool = False, family: str | None = None) -> None:
-    """Size (and weight, family) of a widget's text through its own style sheet: fonts set with
-    setFont are dropped when a dynamic property re-polishes the widget under an application
-    style sheet; a widget's style sheet stays, and the application's rules still cascade."""
-    rules = [f"font-size: {max(1, pixels)}px;", f"font-weight: {'bold' if bold else 'normal'};"]
-    if family:
-        rules.append(f'font-family: "{family.replace(chr(34), "")}";')
-    widget.setStyleSheet(" ".join(rules))

@@ -37,6 +37,7 @@ from workbench.ui import metrics, workers
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.safe_text import set_plain, tooltip
 from workbench.ui.state import AppState
+from workbench.ui.theme import set_property
 from workbench.ui.widgets.banners import MessageBanner
 from workbench.ui.widgets.params_table import ParamsTable
 
@@ -351,10 +352,7 @@ class ProfileEditorDialog(QDialog):
     def _mark(self, invalid: set[QWidget]) -> None:
         for edit in (self.name_edit, self.issuer_edit, self.client_id_edit):
             wrong = edit in invalid
-            if edit.property("invalid") != wrong:
-                edit.setProperty("invalid", wrong)
-                edit.style().unpolish(edit)
-                edit.style().polish(edit)
+            set_property(edit, "invalid", wrong)
 
     def _on_save(self) -> None:
         self.params.commit_pending()  # a cell still being edited is part of what was entered

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from workbench.core.display import printable
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import DecodedJwt
 from workbench.core.tokens.claims import expiry, format_local
+from workbench.core.tokens.decode import DecodedJwt
 from workbench.ui import metrics
 from workbench.ui.inspector.entries import ShownToken, TokenEntry
-from workbench.ui.inspector.style import set_outcome, set_property
+from workbench.ui.theme import set_outcome, set_property
 from workbench.ui.widgets.countdown import CountdownBar
 from workbench.ui.widgets.flow_layout import FlowLayout
 

@@ -26,14 +26,10 @@ from workbench.core.errors import (
 )
 from workbench.core.hints import Setting
 from workbench.core.session import OAuthSession
-from workbench.core.tokens.checks import (
-    DecodedJwt,
-    Finding,
-    Inspection,
-    decode_jwt,
-    inspect_token,
-)
+from workbench.core.tokens.checks import inspect_token
 from workbench.core.tokens.claims import format_local, format_relative
+from workbench.core.tokens.decode import DecodedJwt, decode_jwt
+from workbench.core.tokens.findings import Finding, Inspection
 from workbench.core.transport.masking import mask_text
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.inspector.card import TokenCard

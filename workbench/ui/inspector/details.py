@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.display import printable
-from workbench.core.tokens.checks import DecodedJwt
+from workbench.core.tokens.decode import DecodedJwt
 from workbench.ui import metrics
 from workbench.ui.inspector.claims_model import (
     ClaimNameRole,
@@ -32,7 +32,7 @@ from workbench.ui.inspector.claims_model import (
 )
 from workbench.ui.inspector.findings import FindingsView
 from workbench.ui.inspector.results import pretty_json
-from workbench.ui.inspector.style import SemanticColours
+from workbench.ui.theme import SemanticColours
 
 
 class TokenDetails(QTabWidget):

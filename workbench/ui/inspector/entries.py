@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workbench.core.errors import TokenError
-from workbench.core.tokens.checks import DecodedJwt, decode_jwt, token_kind
+from workbench.core.tokens.decode import DecodedJwt, decode_jwt, token_kind
 from workbench.ui import metrics
 
 Role = Literal["access", "id", "refresh", "pasted"]

@@ -13,9 +13,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from workbench.core.display import printable
-from workbench.core.tokens.checks import CHECKS, Finding
+from workbench.core.tokens.checks import CHECKS
+from workbench.core.tokens.findings import Finding
 from workbench.ui import metrics
-from workbench.ui.inspector.style import set_outcome, set_property
+from workbench.ui.theme import set_outcome, set_property
 
 CHECK_LABELS: dict[str, str] = {
     "signature": "Signature",

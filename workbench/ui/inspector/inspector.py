@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.tokens.checks import Inspection
+from workbench.core.tokens.findings import Inspection
 from workbench.ui import metrics, workers
 from workbench.ui.inspector.actions import BearerRole, InspectorActions
 from workbench.ui.inspector.card import TokenCard
@@ -37,8 +37,8 @@ from workbench.ui.inspector.picker import TokenPicker
 from workbench.ui.inspector.reality import RealityCheckPanel
 from workbench.ui.inspector.results import ActionResultView
 from workbench.ui.inspector.server import ServerActions
-from workbench.ui.inspector.style import semantic_colours, stylesheet
 from workbench.ui.state import AppState, TokenContext
+from workbench.ui.theme import inspector_stylesheet, semantic_colours
 from workbench.ui.widgets.banners import MessageBanner
 
 
@@ -421,7 +421,7 @@ class TokenInspector(QWidget):
 
     # ======================================================================== Qt events
     def _apply_palette(self) -> None:
-        qss = stylesheet(self.palette())
+        qss = inspector_stylesheet(self.palette())
         if qss != self._applied_qss:
             self._applied_qss = qss
             self.setStyleSheet(qss)

@@ -26,9 +26,9 @@ from workbench.core.display import printable
 from workbench.core.model import RealityCheck
 from workbench.core.tokens.claims import format_local, format_relative
 from workbench.ui import metrics
-from workbench.ui.inspector.style import set_outcome, set_property
 from workbench.ui.reveal import reveal
 from workbench.ui.safe_text import tooltip
+from workbench.ui.theme import set_outcome, set_property
 
 SELF_CONTAINED = (
     "A JWT is self-contained: anything that verifies it locally will keep accepting it until it"

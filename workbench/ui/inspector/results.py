@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.ui import metrics
-from workbench.ui.inspector.style import set_outcome
 from workbench.ui.reveal import reveal
+from workbench.ui.theme import set_outcome
 
 
 def pretty_json(data: Any) -> str:

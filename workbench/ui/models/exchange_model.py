@@ -26,11 +26,12 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from workbench.core.display import printable
 from workbench.core.transport.exchange import Exchange
 from workbench.ui.safe_text import tooltip
+from workbench.ui.theme import status_colour
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -41,9 +42,6 @@ STATUS_CLASS_ROLE = Qt.ItemDataRole.UserRole + 2
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 3
 """data() role returning the text the filter box searches (purpose, method, URL, status)."""
 
-#: Hue (degrees) of each status class; lightness comes from the palette (light or dark).
-STATUS_HUES = {"2xx": 130, "3xx": 210, "4xx": 30, "5xx": 0, "failed": 340}
-
 #: Longest body the detail pane shows; the export always holds all of it.
 DETAIL_BODY_LIMIT = 200_000
 
@@ -53,15 +51,6 @@ def status_class(exchange: Exchange) -> str:
     if exchange.status is None:
         return "failed"
     return f"{exchange.status // 100}xx"
-
-
-def status_colour(kind: str, palette: QPalette) -> QColor | None:
-    """A semantic colour for a status class that reads well on the palette's base colour."""
-    hue = STATUS_HUES.get(kind)
-    if hue is None:
-        return None
-    dark = palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
-    return QColor.fromHslF(hue / 360.0, 0.7, 0.68 if dark else 0.36)
 
 
 def status_text(exchange: Exchange) -> str:

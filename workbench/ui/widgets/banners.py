@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from workbench.core.errors import ConfigError, FlowError, OAuthError, TokenError, TransportError
-from workbench.core.hints import Endpoint, Fix, Setting
+from workbench.core.errors import (
+    ConfigError,
+    FlowError,
+    OAuthError,
+    TokenError,
+    TransportError,
+    WorkbenchError,
+)
+from workbench.core.hints import Endpoint, Fix, Setting, worded
 from workbench.core.transport.masking import mask_text
 from workbench.ui.safe_text import UrlOpener, html_text, open_web_url, web_link
 
@@ -31,11 +39,23 @@ APP_PLACES: dict[Setting, str] = {
     Setting.USER_POOL_ID: "the User pool ID on the Cognito tab",
     Setting.USERNAME: "the Username",
     Setting.AWS_PROFILE: "the AWS profile on the Cognito tab",
+    Setting.CLIENT_SECRET: "the client secret of the provider profile",
+    Setting.ENDPOINT_URL: "the Endpoint URL on the Cognito tab",
+    Setting.REDIRECT_URI: "the Redirect URI of the Authorization Code tab",
+    Setting.RESOURCE_SCOPE: "the Scopes of the new resource server",
 }
 
 
 #: Where every endpoint is given in the app.
 ENDPOINT_PLACE = "the endpoint fields of the provider profile"
+
+
+def app_place(setting: Setting | Endpoint, places: Mapping[Setting, str] = APP_PLACES) -> str:
+    """Where in the app a setting is given: ``places`` (a tab's own fields), else
+    :data:`APP_PLACES`."""
+    if isinstance(setting, Endpoint):
+        return ENDPOINT_PLACE
+    return places.get(setting, APP_PLACES[setting])
 
 
 def app_fix(fix: Fix, places: Mapping[Setting, str] = APP_PLACES) -> str:
@@ -46,22 +66,24 @@ def app_fix(fix: Fix, places: Mapping[Setting, str] = APP_PLACES) -> str:
     """
     if not fix:
         return ""
-    wording = dict.fromkeys(
-        ENDPOINT_PLACE if isinstance(s, Endpoint) else places.get(s, APP_PLACES[s]) for s in fix
-    )
+    wording = dict.fromkeys(app_place(s, places) for s in fix)
     return f" See {' or '.join(wording)}."
 
 
 def describe_error(
-    exc: BaseException, secrets: Iterable[str] = (), fix_words: Callable[[Fix], str] = app_fix
+    exc: BaseException, secrets: Iterable[str] = (), places: Mapping[Setting, str] = APP_PLACES
 ) -> tuple[str, str]:
     """(title, rich-text body) for an error the core raised on purpose, ``secrets`` masked.
 
-    ``fix_words`` says where to give the settings a configuration error names (a tab with
-    fields of its own passes its words)."""
+    The settings its message, advice and fix name are worded as the places in the app that
+    give them: ``places`` (a tab with fields of its own passes its words), else
+    :data:`APP_PLACES`."""
     known = frozenset(secrets)
+    word = partial(app_place, places=places)
 
     def text(value: object) -> str:
+        if isinstance(value, WorkbenchError):
+            value = worded(value.phrase, word)
         return html_text(mask_text(str(value), known))
 
     if isinstance(exc, OAuthError):
@@ -72,7 +94,7 @@ def describe_error(
         if exc.uri:
             body += f"<br>{web_link(mask_text(exc.uri, known))}"
         if exc.advice:  # what to do (invalid_client: check the secret), in the core's words
-            body += f"<br><b>What to do:</b> {text(exc.advice)}"
+            body += f"<br><b>What to do:</b> {text(worded(exc.advice, word))}"
         return "The server refused", body
     if isinstance(exc, TransportError):
         return "No usable answer from the server", text(exc)
@@ -81,7 +103,7 @@ def describe_error(
     if isinstance(exc, TokenError):
         return "Not a readable token", text(exc)
     if isinstance(exc, ConfigError):
-        return "Missing configuration", text(exc) + html.escape(fix_words(exc.fix))
+        return "Missing configuration", text(exc) + html.escape(app_fix(exc.fix, places))
     return "Error", text(exc)
 
 

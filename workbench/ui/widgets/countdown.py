@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QProgressBar, QSizePolicy, QWi
 
 from workbench.core.tokens.claims import format_relative
 from workbench.ui import metrics
+from workbench.ui.theme import repolish
 
 _BAR_STEPS = 1000  # resolution of the bar
 _TICK_MARGIN_S = 0.01  # tick just after a boundary, never just before it
@@ -217,7 +218,4 @@ class CountdownBar(QWidget):
             self._repolish()
 
     def _repolish(self) -> None:
-        style = self.style()
-        for widget in (self, self.bar, self.label):
-            style.unpolish(widget)
-            style.polish(widget)
+        repolish(self, self.bar, self.label)

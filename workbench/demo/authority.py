@@ -1,0 +1,82 @@
+"""The demo server's authority: its configuration, issuer, signing key, state and URLs.
+
+Every grant (:mod:`workbench.demo.grants`) and endpoint (:mod:`workbench.demo.endpoints`) reads
+what it needs from the :class:`DemoAuthority` that :mod:`workbench.demo.oauth` hangs on the
+Authlib server; the constants here are the signing algorithm and the client authentication
+each endpoint accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+from .accounts import Subject
+from .config import DemoConfig, is_loopback_host
+from .store import DemoStore
+
+__all__ = ["DemoAuthority", "code_family", "server_authority", "subject_of"]
+
+SIGNING_ALG = "RS256"
+#: Auth methods accepted at the revocation and device endpoints (public clients may revoke
+#: their own tokens, RFC 7009 §2.1, and start a device grant).
+ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+#: Introspection needs an authenticated caller (RFC 7662 §2.1): confidential clients only.
+INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
+
+
+class DemoAuthority:
+    """What every handler needs: configuration, issuer, signing key, state, URLs."""
+
+    def __init__(self, config: DemoConfig, issuer: str) -> None:
+        self.config = config
+        self.issuer = issuer.rstrip("/")
+        self.paths = config.endpoint_paths
+        # A fresh key each run (RFC 7518 §3.3: RSA keys of 2048 bits or more).
+        self.key = RSAKey.generate_key(
+            2048, {"use": "sig", "alg": SIGNING_ALG}, private=True, auto_kid=True
+        )
+        self.keys = KeySet([self.key])
+        self.store = DemoStore()
+        #: Authlib only accepts plain-http request URLs on loopback; see workbench.demo.oauth.
+        self.plain_http_beyond_loopback = config.exposed or not is_loopback_host(
+            urlsplit(self.issuer).hostname or ""
+        )
+
+    @property
+    def kid(self) -> str:
+        return str(self.key.kid)
+
+    def url(self, name: str) -> str:
+        """Absolute URL of the endpoint called ``name`` in :data:`DEFAULT_PATHS`."""
+        return self.issuer + self.paths[name]
+
+    def public_jwks(self) -> dict[str, Any]:
+        """The JWK Set published at ``jwks_uri`` (public parts only)."""
+        return dict(self.keys.as_dict(private=False))
+
+    def access_token_audience(self, client_id: str) -> str:
+        return self.config.access_token_audience or client_id
+
+    def decode_jwt(self, value: str) -> dict[str, Any]:
+        """Claims of a JWT this server signed (signature checked, claims not validated)."""
+        return dict(jwt.decode(value, self.keys, algorithms=[SIGNING_ALG]).claims)
+
+
+def code_family(code: str) -> str:
+    """The token family of the tokens issued for authorization code ``code``."""
+    return "code:" + code
+
+
+def server_authority(server: Any) -> DemoAuthority:
+    """The :class:`DemoAuthority` of an Authlib server made by the demo."""
+    return cast(DemoAuthority, server.authority)
+
+
+def subject_of(user: object) -> Subject | None:
+    """The signed-in user behind a token or request, if any (client credentials: none)."""
+    return user if isinstance(user, Subject) else None
