@@ -155,3 +155,35 @@ def test_token_in_the_query_is_an_invalid_request(
     assert response.status_code == 400
     challenge = bearer_challenge(response.headers)
     assert challenge is not None and challenge.error == "invalid_request"
+
+
+def test_resource_indicator_sets_the_audience_and_binds_the_token(
+    demo_server: DemoServer, metadata: dict[str, Any]
+) -> None:
+    """RFC 8707: a token asked for one API carries that API in ``aud``; the other API refuses
+    it, and a resource the server does not serve is ``invalid_target``."""
+    urls = api_urls(demo_server.issuer)
+    response = requests.post(
+        metadata["token_endpoint"],
+        data={"grant_type": "client_credentials", "scope": "api:read", "resource": urls["local"]},
+        auth=BASIC,
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    assert call(urls["local"] + "/me", token).json()["claims"]["aud"] == urls["local"]
+    other = call(urls["introspected"] + "/me", token)
+    assert other.status_code == 401
+    assert "not for this API" in other.json()["error_description"]
+    info = requests.post(
+        metadata["introspection_endpoint"], data={"token": token}, auth=BASIC, timeout=5
+    ).json()
+    assert info["aud"] == urls["local"]
+    refused = requests.post(
+        metadata["token_endpoint"],
+        data={"grant_type": "client_credentials", "resource": "https://elsewhere.example/api"},
+        auth=BASIC,
+        timeout=5,
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_target"

@@ -185,8 +185,9 @@ class _DemoApi:
             if found.is_expired():
                 raise _invalid("The token has expired.")
             record = found.record
-        audience = self.authority.access_token_audience(record.client_id)
-        self.check_audience(audience)
+        self.check_audience(
+            record.audience or self.authority.access_token_audience(record.client_id)
+        )
         try:
             claims = self.authority.decode_jwt(token)
         except (JoseError, ValueError):

@@ -132,7 +132,7 @@ class _IntrospectionEndpoint(IntrospectionEndpoint):  # type: ignore[misc]
         if isinstance(token, AccessToken):
             payload["token_type"] = "Bearer"
             payload["jti"] = record.jti
-            payload["aud"] = demo.access_token_audience(record.client_id)
+            payload["aud"] = record.audience or demo.access_token_audience(record.client_id)
         return payload
 
 

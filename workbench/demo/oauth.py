@@ -40,7 +40,7 @@ from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload, Flask
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oauth2.rfc9207 import IssuerParameter
-from flask import Flask, Response
+from flask import Flask, Response, has_request_context
 from flask import request as flask_request
 from joserfc.jwk import KeySet
 
@@ -141,8 +141,13 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
     def get_jwks(self) -> KeySet:
         return self.authority.keys
 
-    def get_audiences(self, client: DemoClient, user: object, scope: str) -> str:
-        return self.authority.access_token_audience(client.client_id)
+    def get_audiences(self, client: DemoClient, user: object, scope: str) -> str | list[str]:
+        """The resources the token request asked for (RFC 8707 §2.2; the web layer refused
+        any the demo does not serve), else the configured audience or the client id."""
+        asked = flask_request.form.getlist("resource") if has_request_context() else []
+        if len(asked) == 1:
+            return asked[0]
+        return asked or self.authority.access_token_audience(client.client_id)
 
     def get_auth_time(self, user: object) -> int | None:
         subject = subject_of(user)
@@ -221,6 +226,7 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
                     claims["iat"] + demo.config.refresh_token_ttl if refresh else None
                 ),
                 family=family,
+                audience=claims.get("aud", ""),
             )
         )
         nonce = request.payload.data.get("nonce")

@@ -98,6 +98,8 @@ class TokenRecord:
     #: grant, ...) shares its family: refreshing keeps it. Replaying a rotated refresh token
     #: or an exchanged code revokes the whole family (RFC 9700 §4.14.2, RFC 6749 §4.1.2).
     family: str = ""
+    #: The access token's ``aud`` (the client id, or the resources asked for, RFC 8707).
+    audience: str | list[str] = ""
 
 
 class _TokenView:

@@ -44,7 +44,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import pages
 from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
-from .api import register_demo_apis
+from .api import api_urls, register_demo_apis
 from .authority import DemoAuthority
 from .config import DemoConfig
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
@@ -185,6 +185,7 @@ def create_app(
     store = authority.store
     paths = authority.paths
     allowed_hosts = _allowed_hosts(authority.issuer)
+    api_resources = tuple(api_urls(authority.issuer).values())
     allowed_origins = frozenset("http://" + host for host in allowed_hosts)
     user_code_throttle = AttemptThrottle(
         config.user_code_max_failures,
@@ -352,6 +353,14 @@ def create_app(
         return _html(pages.consent_page(client, scope, subject, _csrf_token()))
 
     def token() -> Response:
+        unknown = [r for r in request.form.getlist("resource") if r not in api_resources]
+        if unknown:  # RFC 8707 §2: a resource this server issues no tokens for
+            return _json_error(
+                400,
+                "invalid_target",
+                f"This server issues tokens for its demo APIs only ({', '.join(api_resources)}), "
+                f"not for {unknown[0][:200]}.",
+            )
         if config.token_delay > 0:
             stop_event.wait(config.token_delay)
         with store.lock:  # one token request at a time: rotation and code use are atomic
