@@ -147,6 +147,8 @@ def test_requests_are_not_logged_to_stderr(
 
 def test_describe(demo_server: DemoServer) -> None:
     text = describe(demo_server)
+    assert f"{demo_server.issuer}/api/local/me" in text
+    assert f"{demo_server.issuer}/api/introspected/me" in text
     assert demo_server.issuer in text
     assert demo_server.discovery_url in text
     for client in CLIENTS.values():

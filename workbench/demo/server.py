@@ -31,6 +31,7 @@ from flask import Flask
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .accounts import CLIENTS, LOOPBACK_HOSTS, REDIRECT_PATH, SCOPES, USERS
+from .api import WRITE_SCOPE, api_urls
 from .authority import DemoAuthority
 from .config import DemoConfig
 from .web import authority_of, create_app
@@ -514,6 +515,15 @@ def describe(server: DemoServer) -> str:
     paths = config.endpoint_paths
     width = max(len(name) for name in paths)
     lines += [f"  {name:<{width}}  {server.url(name)}" for name in paths]
+    apis = api_urls(server.issuer)
+    lines += [
+        "",
+        "Demo APIs (resource servers: call them with `workbench call URL --token-env VAR`):",
+        f"  {apis['local']}/me         verifies the JWT itself: a revoked token still passes",
+        f"  {apis['introspected']}/me  asks the server's records: a revoked token fails",
+        f"  …/write needs scope {WRITE_SCOPE}; metadata (RFC 9728) at "
+        f"{server.issuer}/.well-known/oauth-protected-resource/api/<local|introspected>",
+    ]
     warning = server.exposure_warning
     if warning:
         lines += ["", warning]
