@@ -51,6 +51,7 @@ from workbench.ui.safe_text import (
     web_link,
 )
 from workbench.ui.state import AppState, TokenContext
+from workbench.ui.theme import set_property
 from workbench.ui.widgets.countdown import CountdownBar
 from workbench.ui.widgets.qr_code import QrCodeView
 
@@ -408,10 +409,7 @@ class DeviceFlowTab(FlowTab):
         if auth is not None and auth.notes and status in ("waiting", "slow_down"):
             text += "".join(f" {printable(note)}" for note in auth.notes)
         self.poll_label.setText(text)
-        if self.poll_label.property("status") != status:
-            self.poll_label.setProperty("status", status)
-            self.poll_label.style().unpolish(self.poll_label)
-            self.poll_label.style().polish(self.poll_label)
+        set_property(self.poll_label, "status", status)
 
     # -- actions ----------------------------------------------------------------------------
     def _on_copy_code(self) -> None:

@@ -31,6 +31,7 @@ from workbench.core.oauth.tokenset import TokenSet
 from workbench.ui import metrics
 from workbench.ui.flows.base import FlowTab
 from workbench.ui.state import AppState, TokenContext
+from workbench.ui.theme import set_property
 from workbench.ui.widgets.copy_field import CopyField
 
 
@@ -237,9 +238,7 @@ class RefreshTab(FlowTab):
             QTimer.singleShot(0, scroll, lambda: scroll.ensureWidgetVisible(self.result_frame))
 
     def _set_frame_state(self, rotation: str) -> None:
-        self.result_frame.setProperty("rotation", rotation)
-        self.result_frame.style().unpolish(self.result_frame)
-        self.result_frame.style().polish(self.result_frame)
+        set_property(self.result_frame, "rotation", rotation)
 
     def on_failed(self, exc: BaseException) -> None:
         refused = isinstance(exc, OAuthError) and exc.error == "invalid_grant"
