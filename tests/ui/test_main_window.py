@@ -43,6 +43,7 @@ def test_demo_provider_is_preselected_and_every_tab_is_there(window: MainWindow)
         "passwordTab",
         "implicitTab",
         "cognitoTab",
+        "apiTab",
     ]
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert "Password (legacy)" in titles and "Implicit (legacy)" in titles

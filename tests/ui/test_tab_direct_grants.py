@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING, client_credentials_scope
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.transport.exchange import Exchange
+from workbench.demo.clients import api_urls
 from workbench.ui.flows.client_credentials import ClientCredentialsTab
 from workbench.ui.flows.password import PasswordTab
 from workbench.ui.state import AppState
@@ -32,7 +33,9 @@ def test_client_credentials_sends_what_it_shows(qtbot: QtBot, state: AppState) -
     assert tab.scope_edit.text() == client_credentials_scope(state.provider.scope) == "api:read"
     assert "workbench-confidential uses client_secret_basic" in tab.auth_note.text()
     tab.audience_edit.setText("https://api.example.test")
-    tab.resource_edit.setText("https://api.example.test/orders")
+    # A resource the demo server serves (RFC 8707: it refuses others with invalid_target).
+    resource = api_urls(state.provider.issuer)["local"]
+    tab.resource_edit.setText(resource)
 
     with qtbot.waitSignal(state.sig_tokens_changed, timeout=TOKEN_TIMEOUT_MS) as got:
         tab.start()
@@ -46,7 +49,7 @@ def test_client_credentials_sends_what_it_shows(qtbot: QtBot, state: AppState) -
         "grant_type": "client_credentials",
         "scope": "api:read",
         "audience": "https://api.example.test",
-        "resource": "https://api.example.test/orders",
+        "resource": resource,
     }
     assert sent.request_headers["Authorization"].startswith("Basic ")
     assert tab.step_label.text() == "Done: the tokens are in the inspector."

@@ -131,11 +131,57 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.inspector.sig_status.connect(self._on_status)
+        api = self.flow_tabs.get("api")
+        if api is not None:
+            self.inspector.sig_call_api.connect(self.call_api_with)
+            api.sig_next_step.connect(self._on_api_next_step)  # type: ignore[attr-defined]
         self._restore()
         self.ready = True
         if self.isVisible():
             self.showEvent(QShowEvent())
         self.sig_ready.emit()
+
+    # -- the API tab's hand-offs -----------------------------------------------------------
+    def call_api_with(self, token: str, label: str) -> None:
+        """Open the API tab with ``token`` (the inspector's "Call API")."""
+        api = self.flow_tabs["api"]
+        api.use_token(token, label)  # type: ignore[attr-defined]
+        self.tabs.setCurrentWidget(api)
+
+    def _on_api_next_step(self, step: str, argument: str) -> None:
+        """A refused call's next step: refresh in the inspector, or the tab that got the
+        current tokens with the scope or the resource (RFC 8707) the API named."""
+        if step == "refresh":
+            self.inspector.refresh()
+            return
+        tab = self._tokens_tab()
+        if step == "request_scope" and argument:
+            words = tab.scope_edit.text().split()
+            tab.scope_edit.setText(" ".join(dict.fromkeys([*words, *argument.split()])))
+            note = f"Added the scope “{argument}” in {tab.title}: Run gets a token with it."
+        elif step == "get_token" and argument:
+            resource_edit = getattr(tab, "resource_edit", None)
+            if resource_edit is not None:
+                resource_edit.setText(argument)
+            else:
+                tab.extra_params.set_params({**tab.extra_params.params(), "resource": argument})
+            note = f"{tab.title} asks for a token for {argument} (RFC 8707): Run it."
+        else:
+            return
+        self.tabs.setCurrentWidget(tab)
+        self._on_status(note)
+
+    def _tokens_tab(self) -> FlowTab:
+        """The grant tab that got the current tokens, else the one for the provider's client."""
+        from workbench.core.oauth.grants import GRANTS
+
+        context, provider = self.state.context, self.state.provider
+        grant = GRANTS.get(context.origin) if context is not None else None
+        tab = self.flow_tabs.get(grant.tab) if grant is not None and grant.tab else None
+        if tab is None or not tab.shared_form:
+            confidential = provider is not None and bool(provider.client.client_secret)
+            tab = self.flow_tabs["clientCredentials" if confidential else "authCode"]
+        return tab
 
     # -- menus and keys ---------------------------------------------------------------------
     def _action(self, name: str, text: str, shortcut: str | QKeySequence | None = None) -> QAction:

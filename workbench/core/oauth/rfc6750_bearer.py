@@ -179,15 +179,14 @@ def explain(challenge: Challenge | None, status: int) -> str:
     if challenge.scheme.lower() not in ("bearer", "dpop"):
         return f"The API asks for {scheme} authentication, not a bearer token."
     sentences = [_error_sentence(challenge, status)]
-    if challenge.get("error_description"):
-        sentences.append(f"It says: “{_shown(challenge.get('error_description') or '')}”.")
+    said = _shown(challenge.get("error_description") or "")
+    if said:
+        sentences.append(f"It says: “{said}”" + ("" if said[-1] in ".!?…" else "."))
     if challenge.resource_metadata:
         sentences.append(
             "It names its metadata (RFC 9728), which says which authorization server issues "
             f"its tokens: {_shown(challenge.resource_metadata)}"
         )
-    if challenge.get("realm"):
-        sentences.append(f"Realm: {_shown(challenge.get('realm') or '')}.")
     return " ".join(s for s in sentences if s)
 
 

@@ -7,7 +7,8 @@ module is imported when the tabs are built, not with this package (the Cognito t
 :mod:`workbench.ui.cognito`, imports this package's :mod:`~workbench.ui.flows.base`).
 
 The order is the tabs' order on screen (and of their Ctrl+1… shortcuts), which is not the grant
-registry's order: that one is the command line's ``--grant`` choices.
+registry's order: that one is the command line's ``--grant`` choices. A tab that runs no grant
+(the API tab, which uses the tokens the others got) is registered with ``grant=False``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ if TYPE_CHECKING:
     from workbench.ui.flows.base import FlowTab
 
 _TABS: dict[str, str] = {}
+_TOOLS: set[str] = set()
 
 
-def register_tab(key: str, target: str) -> None:
-    """Add the tab ``key`` built by ``target`` (``"module:Class"``) after the ones registered."""
+def register_tab(key: str, target: str, *, grant: bool = True) -> None:
+    """Add the tab ``key`` built by ``target`` (``"module:Class"``) after the ones registered;
+    ``grant=False`` for a tab that runs no grant of the grant registry."""
     if not key or key in _TABS:
         raise ValueError(f"tab {key!r} is unnamed or taken")
     _TABS[key] = target
+    if not grant:
+        _TOOLS.add(key)
 
 
 for _key, _target in (
@@ -38,11 +43,17 @@ for _key, _target in (
     ("cognito", "workbench.ui.cognito.tab:CognitoTab"),
 ):
     register_tab(_key, _target)
+register_tab("api", "workbench.ui.flows.api_call:ApiTab", grant=False)
 
 
 def tab_keys() -> tuple[str, ...]:
     """The registered tab keys, in their order on screen."""
     return tuple(_TABS)
+
+
+def grant_tab_keys() -> tuple[str, ...]:
+    """The keys of the tabs that run a grant, in their order on screen."""
+    return tuple(key for key in _TABS if key not in _TOOLS)
 
 
 def tab_class(key: str) -> type[FlowTab]:
@@ -62,4 +73,4 @@ def registered_tabs() -> tuple[type[FlowTab], ...]:
     return tuple(tab_class(key) for key in _TABS)
 
 
-__all__ = ["register_tab", "registered_tabs", "tab_class", "tab_keys"]
+__all__ = ["grant_tab_keys", "register_tab", "registered_tabs", "tab_class", "tab_keys"]

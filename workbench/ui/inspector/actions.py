@@ -73,6 +73,8 @@ class InspectorActions(QObject):
     sig_introspect = Signal()
     sig_userinfo = Signal()
     sig_reality = Signal()
+    sig_call_api = Signal(str, str)
+    """Call an API with this token (the token, its label in the picker)."""
     sig_copied = Signal(str)
     """Something was copied (or there was nothing to copy): what to tell the user."""
 
@@ -158,6 +160,13 @@ class InspectorActions(QObject):
             group.addAction(action)
             action.triggered.connect(lambda _=False, r=role: self.copy_as_bearer(r))
         self.bearer_access.setChecked(True)
+        self.call_api = a(
+            "actionCallApi",
+            "Call API",
+            "Call an API with the shown token (the API tab)",
+            "Ctrl+Shift+A",
+        )
+        self.call_api.triggered.connect(self._call_api)
         self.copy_token = a("actionCopyToken", "Copy token", "Copy the shown token", "Ctrl+Alt+C")
         self.copy_token.triggered.connect(self.copy_shown_token)
         self.copy_claims = a(
@@ -186,6 +195,7 @@ class InspectorActions(QObject):
         self.introspect_button = tool_button(bar, "inspectorIntrospect", self.introspect)
         self.userinfo_button = tool_button(bar, "inspectorUserInfo", self.userinfo)
         self.reality_button = tool_button(bar, "inspectorRealityCheck", self.reality)
+        self.call_api_button = tool_button(bar, "inspectorCallApi", self.call_api)
         self.bearer_button = tool_button(bar, "inspectorCopyBearer", self.copy_bearer, bearer_menu)
         self.copy_token_button = tool_button(bar, "inspectorCopyToken", self.copy_token)
         # Beside the claims filter, in the details: the panel places it.
@@ -197,6 +207,7 @@ class InspectorActions(QObject):
             self.introspect_button,
             self.userinfo_button,
             self.reality_button,
+            self.call_api_button,
         ):
             flow.addWidget(button)
         gap = QWidget(bar)
@@ -205,6 +216,11 @@ class InspectorActions(QObject):
         flow.addWidget(gap)
         for button in (self.bearer_button, self.copy_token_button):
             flow.addWidget(button)
+
+    def _call_api(self) -> None:
+        shown = self._shown()
+        if shown is not None:
+            self.sig_call_api.emit(shown.entry.token, shown.entry.label)
 
     # -- copying
     def copy_as_bearer(self, role: BearerRole | None = None) -> None:
@@ -265,6 +281,7 @@ class InspectorActions(QObject):
         self._update_reality(idle, shown)
         self._update_bearer(shown, current)
         self.copy_token.setEnabled(has_shown)
+        self.call_api.setEnabled(has_shown)
         self.copy_claims.setEnabled(shown is not None and shown.decoded is not None)
 
     def _update_refresh(self, idle: bool, shown: ShownToken | None, own: TokenSet | None) -> None:

@@ -49,6 +49,8 @@ class TokenInspector(QWidget):
     """A short message for the status bar (copied, refreshed, revoked…)."""
     sig_checked = Signal(object)
     """The shown token's checks finished: the Inspection."""
+    sig_call_api = Signal(str, str)
+    """Call an API with the shown token (the token, its label): the window opens the API tab."""
     sig_action_finished = Signal(str)
     """A server action ended (refresh, revoke, introspect, userinfo, reality)."""
 
@@ -182,6 +184,7 @@ class TokenInspector(QWidget):
         a.sig_userinfo.connect(self.userinfo)
         a.sig_reality.connect(self.reality_check)
         a.sig_copied.connect(self._on_copied)
+        a.sig_call_api.connect(self.sig_call_api)
         self.token_picker.sig_chosen.connect(self._on_picker_changed)
         self.token_picker.sig_pasted.connect(self.show_token)
         self.card.sig_details.connect(self.tabs.show_checks_tab)

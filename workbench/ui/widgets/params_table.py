@@ -25,13 +25,21 @@ class ParamsTable(QWidget):
     sig_changed = Signal()
     """A cell, a row added or a row removed."""
 
-    def __init__(self, object_name: str = "extraParams", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        object_name: str = "extraParams",
+        parent: QWidget | None = None,
+        *,
+        name_column: str = "Parameter",
+        accessible_name: str = "Extra parameters",
+        max_rows: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self._table = QTableWidget(0, 2, self)
         self._table.setObjectName(f"{object_name}Table")
-        self._table.setAccessibleName("Extra parameters")
-        self._table.setHorizontalHeaderLabels(["Parameter", "Value"])
+        self._table.setAccessibleName(accessible_name)
+        self._table.setHorizontalHeaderLabels([name_column, "Value"])
         self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self._table.verticalHeader().hide()
         self._table.horizontalHeader().setObjectName(f"{object_name}Header")
@@ -42,14 +50,16 @@ class ParamsTable(QWidget):
             max(metrics.line_height(self, metrics.PARAMS_TABLE_LINES), self._rows_height(4))
         )
         self._table.setMinimumHeight(self._rows_height(metrics.PARAMS_TABLE_MIN_ROWS))
+        if max_rows is not None:  # a compact table (rows beyond it scroll)
+            self._table.setMaximumHeight(self._rows_height(max_rows))
         self._table.itemChanged.connect(lambda _item: self.sig_changed.emit())
         add = QPushButton("Add", self)
         add.setObjectName(f"{object_name}Add")
-        add.setAccessibleName("Add parameter")
+        add.setAccessibleName(f"Add {name_column.lower()}")
         add.clicked.connect(lambda: self.add_row())
         remove = QPushButton("Remove", self)
         remove.setObjectName(f"{object_name}Remove")
-        remove.setAccessibleName("Remove selected parameter")
+        remove.setAccessibleName(f"Remove selected {name_column.lower()}")
         remove.clicked.connect(self._remove_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
