@@ -26,6 +26,7 @@ from workbench.core.display import printable
 from workbench.core.model import RealityCheck
 from workbench.core.tokens.claims import format_local, format_relative
 from workbench.ui import metrics
+from workbench.ui.inspector.demo_apis import DemoApiRow
 from workbench.ui.reveal import reveal
 from workbench.ui.safe_text import tooltip
 from workbench.ui.theme import set_outcome, set_property
@@ -157,6 +158,7 @@ class RealityCheckPanel(QFrame):
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.demo_apis = DemoApiRow(self)
 
         self.token_label.setWordWrap(True)
         titles = QVBoxLayout()
@@ -179,6 +181,7 @@ class RealityCheckPanel(QFrame):
         layout.addLayout(head)
         layout.addLayout(cards)
         layout.addWidget(self.explanation)
+        layout.addWidget(self.demo_apis)
         self.hide()
 
     # -- filling --------------------------------------------------------------------------
@@ -201,6 +204,7 @@ class RealityCheckPanel(QFrame):
         self.sign.setText("?")
         set_outcome(self.sign, "checking")
         self.explanation.setText("")
+        self.demo_apis.clear()
         self.recheck_button.setEnabled(False)
         self.show()
         reveal(self, flash=False)
