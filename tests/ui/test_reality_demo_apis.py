@@ -166,5 +166,6 @@ def test_call_demo_apis_keeps_a_refused_connection_as_an_answer() -> None:
 def test_describe_shows_server_text_printable_and_bounded() -> None:
     answer = DemoApiAnswer("introspected", error="refused\x1b[2J" + "x" * 500)
     outcome, text = describe(answer, revoked=False)
+    assert outcome == "not_checked"
     assert "\x1b" not in text and "\\e[2J" in text
     assert text.endswith("…") and len(text) < 300

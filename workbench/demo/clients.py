@@ -1,10 +1,10 @@
 """The demo server's clients as the workbench's faces use them: ids, secret, scopes, Providers.
 
 One home for what the command line, the app's provider bar, the screenshots and the tests know
-about the embedded server's two clients, its demo user and where its two demo APIs answer. The server's own records
-(:mod:`workbench.demo.accounts`) are built from the same values. This module is light: it
-imports no Flask and no Authlib (nor Qt), so a face can name a demo client without loading the
-server.
+about the embedded server's two clients, its demo user and where its two demo APIs answer. The
+server's own records (:mod:`workbench.demo.accounts`) are built from the same values. This
+module is light: it imports no Flask and no Authlib (nor Qt), so a face can name a demo client
+without loading the server.
 
 Every identifier, secret and password here is a *public demo value*.
 """
