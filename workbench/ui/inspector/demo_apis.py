@@ -179,6 +179,14 @@ class DemoApiRow(QFrame):
         for name, label in self.answers.items():
             self._set(label, "not_checked", f"{API_WORDS[name]}: no answer — {_short(message)}")
 
+    @property
+    def answered(self) -> bool:
+        """Both sides show an answer (or why there is none), not "calling…"."""
+        outcomes = [label.property("outcome") for label in self.answers.values()]
+        return all(label.isVisibleTo(self) for label in self.answers.values()) and (
+            "checking" not in outcomes
+        )
+
     def answer_texts(self) -> dict[str, str]:
         """What each side shows now, by API name (tests, accessibility)."""
         return {name: label.text() for name, label in self.answers.items() if label.isVisible()}
