@@ -3,7 +3,9 @@
 A JWT carries its own proof: anything holding the issuer's public keys verifies it without
 asking anyone, and keeps accepting it until ``exp``. Only the server knows that it was revoked
 (RFC 7009), and only the server can say so (introspection, RFC 7662; a 401 at UserInfo). This
-panel puts both verdicts next to each other so the difference cannot be missed.
+panel puts both verdicts next to each other so the difference cannot be missed. For a token of
+the demo server it also offers to send the token to both demo APIs (:mod:`.demo_apis`): the one
+that verifies locally answers 200 beside the one that asks the server, which answers 401.
 """
 
 from __future__ import annotations
