@@ -24,7 +24,7 @@ from workbench.core.transport.masking import mask_text
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.inspector.actions import userinfo_token
 from workbench.ui.inspector.checks import StartWorker, resolve
-from workbench.ui.inspector.demo_apis import call_demo_apis
+from workbench.ui.inspector.demo_apis import DemoApiAnswer, call_demo_apis
 from workbench.ui.inspector.entries import (
     ROLE_LABELS,
     TYPE_HINTS,
@@ -332,7 +332,7 @@ class ServerActions(QObject):
             on_error=lambda _exc: row.show_failed(token, "the calls could not be made"),
         )
 
-    def _on_demo_apis(self, token: str, answers: tuple[Any, ...]) -> None:
+    def _on_demo_apis(self, token: str, answers: tuple[DemoApiAnswer, ...]) -> None:
         self.reality.demo_apis.show_answers(token, answers)
         statuses = [str(a.result.status) if a.result else "no answer" for a in answers]
         self.sig_status.emit(f"Demo APIs: {' and '.join(statuses)}.")
