@@ -10,6 +10,7 @@ for pair in device:device authCode:auth-code clientCredentials:client-credential
 done
 # The device login full screen, as a room sees it.
 python3 -m workbench --demo --screenshot presenter.png --tab device --presenter --size "$SIZE"
-# The revocation reality check: the demo access token revoked, then checked locally and remotely.
+# The revocation reality check: the demo access token revoked, then checked locally and remotely,
+# then sent to both demo APIs (one 200 beside one 401).
 python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentials --revoke \
   --size "$SIZE"

@@ -9,12 +9,14 @@ import sys
 import pytest
 
 from workbench.core.session import OAuthSession
-from workbench.demo import CLIENTS, DEVICE_CODE_GRANT, USERS, DemoServer
+from workbench.demo import CLIENTS, DEVICE_CODE_GRANT, USERS, DemoServer, api
 from workbench.demo.clients import (
+    API_NAMES,
     CONFIDENTIAL_CLIENT_SECRET,
     DEMO_PASSWORD,
     DEMO_USERNAME,
     PUBLIC_GRANTS,
+    api_urls,
     demo_provider,
     grant_provider,
 )
@@ -67,3 +69,12 @@ def test_the_confidential_provider_signs_the_demo_user_in(demo: DemoServer) -> N
         assert tokens.refresh_token  # offline_access was asked for and granted
     finally:
         session.close()
+
+
+def test_the_demo_apis_urls_are_the_servers_own() -> None:
+    """The app's row of demo-API answers and the server name the APIs from one home."""
+    assert api.api_urls is api_urls and api.API_NAMES is API_NAMES
+    assert api_urls("http://127.0.0.1:9/") == {
+        "local": "http://127.0.0.1:9/api/local",
+        "introspected": "http://127.0.0.1:9/api/introspected",
+    }

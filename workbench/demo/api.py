@@ -32,10 +32,10 @@ from joserfc.errors import JoseError
 
 from .accounts import CLIENTS
 from .authority import SIGNING_ALG, DemoAuthority
+from .clients import API_NAMES, api_urls
 
 __all__ = ["API_NAMES", "WRITE_SCOPE", "api_urls", "register_demo_apis"]
 
-API_NAMES: Final = ("local", "introspected")
 WRITE_SCOPE: Final = "api:write"
 REALM: Final = "workbench-demo"
 _LEEWAY: Final = 0  # seconds: the demo API is strict about exp
@@ -52,12 +52,6 @@ class _Refusal(Exception):
         self.error = error
         self.description = description
         self.scope = scope
-
-
-def api_urls(issuer: str) -> dict[str, str]:
-    """The base URL (the RFC 9728 resource identifier) of each demo API."""
-    base = issuer.rstrip("/")
-    return {name: f"{base}/api/{name}" for name in API_NAMES}
 
 
 def _metadata_path(name: str) -> str:

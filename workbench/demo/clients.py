@@ -1,10 +1,10 @@
 """The demo server's clients as the workbench's faces use them: ids, secret, scopes, Providers.
 
 One home for what the command line, the app's provider bar, the screenshots and the tests know
-about the embedded server's two clients and its demo user. The server's own records
-(:mod:`workbench.demo.accounts`) are built from the same values. This module is light: it
-imports no Flask and no Authlib (nor Qt), so a face can name a demo client without loading the
-server.
+about the embedded server's two clients, its demo user and where its two demo APIs answer. The
+server's own records (:mod:`workbench.demo.accounts`) are built from the same values. This
+module is light: it imports no Flask and no Authlib (nor Qt), so a face can name a demo client
+without loading the server.
 
 Every identifier, secret and password here is a *public demo value*.
 """
@@ -17,6 +17,7 @@ from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
 
 __all__ = [
+    "API_NAMES",
     "CONFIDENTIAL_CLIENT_ID",
     "CONFIDENTIAL_CLIENT_SECRET",
     "CONFIDENTIAL_DEMO_SCOPE",
@@ -25,6 +26,7 @@ __all__ = [
     "NATIVE_CLIENT_ID",
     "NATIVE_DEMO_SCOPE",
     "PUBLIC_GRANTS",
+    "api_urls",
     "confidential_client",
     "demo_provider",
     "grant_provider",
@@ -50,6 +52,15 @@ CONFIDENTIAL_DEMO_SCOPE: Final = f"{NATIVE_DEMO_SCOPE} api:read"
 PUBLIC_GRANTS: Final = ("authorization_code", "implicit", "device_code")
 #: Grants whose tokens come with a refresh token when none is asked for.
 _OFFLINE_GRANTS: Final = ("password", "refresh_token", "authorization_code", "device_code")
+
+#: The demo APIs (:mod:`workbench.demo.api`): one verifies tokens locally, one asks the server.
+API_NAMES: Final = ("local", "introspected")
+
+
+def api_urls(issuer: str) -> dict[str, str]:
+    """The base URL (the RFC 9728 resource identifier) of each demo API."""
+    base = issuer.rstrip("/")
+    return {name: f"{base}/api/{name}" for name in API_NAMES}
 
 
 def native_client() -> ClientConfig:

@@ -2,7 +2,9 @@
 
 With the demo provider the inspector gets real tokens first (password grant for the demo user
 alice, through the same worker path as the UI), and the chosen tab is caught mid-flow where that
-shows more (the device code with its QR code, the authorize URL with PKCE values).
+shows more (the device code with its QR code, the authorize URL with PKCE values). With
+``--revoke`` the access token is revoked, the reality check answers, and its "Call both demo
+APIs" shows the two demo APIs' answers.
 """
 
 from __future__ import annotations
@@ -65,6 +67,15 @@ def _populate_with_demo_tokens(window: MainWindow, timeout_ms: int) -> None:
     wait_until(lambda: bool(done), timeout_ms)
 
 
+def _call_demo_apis(window: MainWindow) -> None:
+    """The reality check's "Call both demo APIs", when offered: one 200 beside one 401."""
+    row = window.inspector.reality.demo_apis
+    if not row.isVisibleTo(window):
+        return
+    row.button.click()
+    wait_until(lambda: row.answered and not workers.active(), SCREENSHOT_TIMEOUT_MS)
+
+
 def take_screenshot(
     window: MainWindow,
     path: Path,
@@ -88,6 +99,7 @@ def take_screenshot(
             window.inspector.revoke("access")
             wait_until(lambda: window.inspector.reality.check is not None, SCREENSHOT_TIMEOUT_MS)
             wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
+            _call_demo_apis(window)
         prepare = getattr(window.current_tab(), "prepare_screenshot", None)
         if callable(prepare):
             ready = prepare()

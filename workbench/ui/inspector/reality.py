@@ -3,7 +3,9 @@
 A JWT carries its own proof: anything holding the issuer's public keys verifies it without
 asking anyone, and keeps accepting it until ``exp``. Only the server knows that it was revoked
 (RFC 7009), and only the server can say so (introspection, RFC 7662; a 401 at UserInfo). This
-panel puts both verdicts next to each other so the difference cannot be missed.
+panel puts both verdicts next to each other so the difference cannot be missed. For a token of
+the demo server it also offers to send the token to both demo APIs (:mod:`.demo_apis`): the one
+that verifies locally answers 200 beside the one that asks the server, which answers 401.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from workbench.core.display import printable
 from workbench.core.model import RealityCheck
 from workbench.core.tokens.claims import format_local, format_relative
 from workbench.ui import metrics
+from workbench.ui.inspector.demo_apis import DemoApiRow
 from workbench.ui.reveal import reveal
 from workbench.ui.safe_text import tooltip
 from workbench.ui.theme import set_outcome, set_property
@@ -157,6 +160,7 @@ class RealityCheckPanel(QFrame):
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.demo_apis = DemoApiRow(self)
 
         self.token_label.setWordWrap(True)
         titles = QVBoxLayout()
@@ -179,6 +183,7 @@ class RealityCheckPanel(QFrame):
         layout.addLayout(head)
         layout.addLayout(cards)
         layout.addWidget(self.explanation)
+        layout.addWidget(self.demo_apis)
         self.hide()
 
     # -- filling --------------------------------------------------------------------------
@@ -201,6 +206,7 @@ class RealityCheckPanel(QFrame):
         self.sign.setText("?")
         set_outcome(self.sign, "checking")
         self.explanation.setText("")
+        self.demo_apis.clear()
         self.recheck_button.setEnabled(False)
         self.show()
         reveal(self, flash=False)

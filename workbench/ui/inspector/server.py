@@ -1,4 +1,5 @@
-"""The inspector's server actions: Refresh, Revoke, Introspect, UserInfo and the reality check.
+"""The inspector's server actions: Refresh, Revoke, Introspect, UserInfo and the reality check
+(with, for a token of the demo server, the call of both demo APIs).
 
 Each runs in a worker; its answer is shown in the result view (the reality check in its own
 panel) and a failure in the error banner, with what a provider wrote masked and printable.
@@ -23,6 +24,7 @@ from workbench.core.transport.masking import mask_text
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.inspector.actions import userinfo_token
 from workbench.ui.inspector.checks import StartWorker, resolve
+from workbench.ui.inspector.demo_apis import DemoApiAnswer, call_demo_apis
 from workbench.ui.inspector.entries import (
     ROLE_LABELS,
     TYPE_HINTS,
@@ -36,6 +38,9 @@ from workbench.ui.inspector.results import ActionResultView
 from workbench.ui.reveal import reveal
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import MessageBanner
+
+#: Actions whose answer goes to the reality-check panel, not to the result view.
+_PANEL_ACTIONS = ("reality", "demo_apis")
 
 
 def _userinfo(session: OAuthSession, token: str) -> tuple[int, dict[str, Any] | OAuthError]:
@@ -58,7 +63,7 @@ class ServerActions(QObject):
     sig_running_changed = Signal()
     """An action began or ended: what can run now changed."""
     sig_action_finished = Signal(str)
-    """A server action ended (refresh, revoke, introspect, userinfo, reality)."""
+    """A server action ended (refresh, revoke, introspect, userinfo, reality, demo_apis)."""
     sig_revoked = Signal(str)
     """The server accepted the revocation of this token."""
     sig_reality_changed = Signal()
@@ -82,6 +87,10 @@ class ServerActions(QObject):
         self._running = 0
         self._reality_label = ROLE_LABELS["access"]
         self.reality.sig_recheck.connect(self._on_recheck)
+        self.reality.demo_apis.sig_call.connect(self.call_demo_apis)
+        self.sig_running_changed.connect(
+            lambda: self.reality.demo_apis.button.setEnabled(self.idle)
+        )
 
     @property
     def idle(self) -> bool:
@@ -119,14 +128,14 @@ class ServerActions(QObject):
     ) -> None:
         self.error_banner.hide()
         self.sig_started.emit()
-        if name != "reality":
+        if name not in _PANEL_ACTIONS:
             self.result_view.show_busy(title, busy_text)
         self._running += 1
         self.sig_running_changed.emit()
         self.sig_status.emit(busy_text)
 
         def errored(exc: BaseException) -> None:
-            if name != "reality":
+            if name not in _PANEL_ACTIONS:
                 self.result_view.hide()
             if on_error is not None:
                 on_error(exc)
@@ -289,6 +298,9 @@ class ServerActions(QObject):
 
     def _on_reality(self, check: RealityCheck, label: str, token: str) -> None:
         self.reality.show_result(check, label, token)
+        demo = self._state.demo_issuer
+        from_demo = demo is not None and check.local.decoded.claims.get("iss") == demo
+        self.reality.demo_apis.offer(token if from_demo else None, check.server.active is False)
         self.sig_reality_changed.emit()
         server = "inactive" if check.server.active is False else "active"
         if check.server.active is None:
@@ -297,6 +309,33 @@ class ServerActions(QObject):
             f"Reality check: local {'accepts' if check.locally_valid else 'rejects'},"
             f" server says {server}."
         )
+
+    def call_demo_apis(self) -> None:
+        """Send the reality check's token to both demo APIs; the answers go beside each other."""
+        row = self.reality.demo_apis
+        token, issuer = row.token, self._state.demo_issuer
+        if self._running or token is None or issuer is None:
+            return
+        session = self.session(token)
+        if session is None:
+            return
+        row.show_calling()
+        self._run(
+            "demo_apis",
+            "Demo APIs",
+            "Calling both demo APIs with the token…",
+            call_demo_apis,
+            session.http,
+            issuer,
+            token,
+            on_done=lambda answers: self._on_demo_apis(token, answers),
+            on_error=lambda _exc: row.show_failed(token, "the calls could not be made"),
+        )
+
+    def _on_demo_apis(self, token: str, answers: tuple[DemoApiAnswer, ...]) -> None:
+        self.reality.demo_apis.show_answers(token, answers)
+        statuses = [str(a.result.status) if a.result else "no answer" for a in answers]
+        self.sig_status.emit(f"Demo APIs: {' and '.join(statuses)}.")
 
     # -- introspect
     def introspect(self) -> None:
