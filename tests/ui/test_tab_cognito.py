@@ -329,7 +329,9 @@ def test_global_sign_out_then_the_inspector_shows_valid_locally_and_revoked_by_c
     window = MainWindow(AppState(), remember=False)  # closing it closes its state
     qtbot.addWidget(window)
     tab = window.flow_tabs["cognito"]
-    assert isinstance(tab, CognitoTab) and window.tabs.tabText(window.tabs.indexOf(tab)) == "Cognito"
+    assert (
+        isinstance(tab, CognitoTab) and window.tabs.tabText(window.tabs.indexOf(tab)) == "Cognito"
+    )
     window.select_tab("cognito")
     tokens = signed_in(qtbot, tab, moto)
     inspector = window.inspector
