@@ -110,3 +110,16 @@ def test_header_lines_and_content_type_guess() -> None:
     text = build_api_request(ApiCall("https://a.example/x", method="POST", body=b"hello"))
     assert text.headers["Content-Type"].startswith("text/plain")
     assert text.body() == b"hello"
+
+
+def test_an_answer_is_shown_with_secret_members_and_known_secrets_masked() -> None:
+    from workbench.core.transport.masking import MASK, mask_value
+
+    secret = "s3cr3t-token-value"
+    answer = {"echo": f"you sent {secret}", "access_token": "eyJhbGciOi.abc.def", "n": [1, secret]}
+    shown = mask_value(answer, {secret})
+    assert secret not in json.dumps(shown)
+    assert shown["echo"] == f"you sent {MASK}" and shown["n"] == [1, MASK]
+    assert shown["access_token"] != "eyJhbGciOi.abc.def"
+    assert mask_value(f"text {secret}", {secret}) == f"text {MASK}"
+    assert mask_value(42, {secret}) == 42

@@ -39,6 +39,7 @@ from workbench.core.oauth.rfc6750_bearer import NextStep
 from workbench.core.oauth.rfc9728_resource import ResourceDiscovery, discover_resource
 from workbench.core.transport.exchange import ExchangeLog
 from workbench.core.transport.http import HttpClient
+from workbench.core.transport.masking import mask_value
 from workbench.demo.clients import grant_provider
 
 #: Refusals ``--auto`` answers by getting a token: none accepted, or not this one.
@@ -246,11 +247,12 @@ def _provider(args: argparse.Namespace, issuer: str, scope: str | None, demo: bo
 
 def _print(args: argparse.Namespace, out: Out, result: ApiResult) -> int:
     if args.json:
-        out.result(json.dumps(_masked(out, result.to_dict()), indent=2))
+        out.result(json.dumps(mask_value(result.to_dict(), out.secrets()), indent=2))
     else:
-        body = result.body_value()
-        text = json.dumps(body, indent=2, ensure_ascii=False) if not isinstance(body, str) else body
-        out.result(out.mask(text))
+        body = mask_value(result.body_value(), out.secrets())
+        out.result(
+            body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False)
+        )
     if result.ok:
         return EXIT_OK
     if result.challenge is not None and result.challenge.error:
@@ -259,14 +261,3 @@ def _print(args: argparse.Namespace, out: Out, result: ApiResult) -> int:
     else:
         out.info(f"error: http: the API answered {result.status} {result.reason}")
     return EXIT_OAUTH
-
-
-def _masked(out: Out, value: Any) -> Any:
-    """``value`` with every secret of the run masked in its strings (the JSON stays JSON)."""
-    if isinstance(value, str):
-        return out.mask(value)
-    if isinstance(value, dict):
-        return {k: _masked(out, v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(out, v) for v in value]
-    return value

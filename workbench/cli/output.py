@@ -72,11 +72,15 @@ class Out:
         self._logs.append(log)
         return log
 
-    def mask(self, text: str) -> str:
+    def secrets(self) -> set[str]:
+        """Every secret this run was given or sent."""
         secrets = set(self._secrets)
         for log in self._logs:
             secrets |= log.secrets()
-        return mask_text(text, secrets)
+        return secrets
+
+    def mask(self, text: str) -> str:
+        return mask_text(text, self.secrets())
 
 
 #: What runs a command: its parsed arguments and where to print, to an exit code.

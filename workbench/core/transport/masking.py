@@ -191,6 +191,17 @@ def mask_text(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def mask_value(value: Any, secrets: Iterable[str]) -> Any:
+    """A parsed JSON value as it may be shown: secret members masked by name
+    (:func:`mask_json`), then every known secret masked wherever it appears in a string."""
+    masked = mask_json(value)
+    if isinstance(masked, str):
+        return mask_text(masked, secrets)
+    if not isinstance(masked, dict | list):
+        return masked
+    return json.loads(mask_text(json.dumps(masked, ensure_ascii=False), secrets))
+
+
 def mask_body(body: bytes, content_type: str, secrets: Iterable[str]) -> str:
     """A response body as masked text: JSON masked by field, any other text by known values.
 

@@ -40,7 +40,7 @@ from workbench.core.oauth.api_call import (
 from workbench.core.oauth.rfc6750_bearer import NextStep
 from workbench.core.oauth.rfc9728_resource import ResourceDiscovery, discover_resource
 from workbench.core.transport.http import HttpClient
-from workbench.core.transport.masking import mask_text
+from workbench.core.transport.masking import mask_text, mask_value
 from workbench.ui import metrics
 from workbench.ui.flows.base import FlowTab, style_form
 from workbench.ui.theme import set_outcome
@@ -282,7 +282,7 @@ class ApiTab(FlowTab):
         self.next_button.setVisible(bool(text))
         headers = "\n".join(f"{k}: {v}" for k, v in result.headers.items())
         self.response_headers.setPlainText(self._mask(printable(headers, keep_newlines=True)))
-        self.response_body.show_value(_masked(self._mask, result.body_value()))
+        self.response_body.show_value(mask_value(result.body_value(), self.state.log.secrets()))
         self.sig_step.emit(f"Answered {result.status} {result.reason}.")
         scroll = self.findChild(QScrollArea, f"{self.key}Scroll")
         if scroll is not None:  # the answer in view, below the request
@@ -374,13 +374,3 @@ class ApiTab(FlowTab):
     def _get_token_for_resource(self) -> None:
         if self._discovery is not None:
             self.sig_next_step.emit(NextStep.GET_TOKEN.value, self._discovery.metadata.resource)
-
-
-def _masked(mask: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, dict):
-        return {k: _masked(mask, v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(mask, v) for v in value]
-    return value
