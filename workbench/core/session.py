@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError, TransportError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
+from workbench.core.oauth import rp_logout
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.discovery import ServerMetadata, discover
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
@@ -52,6 +53,7 @@ from workbench.core.oauth.rfc8628_device import (
     parse_device_authorization,
     poll_device_token,
 )
+from workbench.core.oauth.rp_logout import LogoutResult, PendingLogout
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
@@ -342,6 +344,18 @@ class OAuthSession:
             return self.complete_authorization(pending, params)
         finally:
             pending.close()
+
+    def browser_logout(
+        self,
+        id_token: str,
+        *,
+        port: int = 0,
+        timeout: float = DEFAULT_LOGIN_TIMEOUT,
+        cancel: threading.Event | None = None,
+    ) -> Generator[PendingLogout, None, LogoutResult]:
+        """OpenID Connect RP-Initiated Logout: see :func:`~workbench.core.oauth.rp_logout.
+        browser_logout` (yields the pending logout, returns the checked redirect)."""
+        return rp_logout.browser_logout(self, id_token, port=port, timeout=timeout, cancel=cancel)
 
     # -- device ---------------------------------------------------------------------------
     def start_device(

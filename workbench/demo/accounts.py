@@ -37,6 +37,7 @@ __all__ = [
     "DEVICE_CODE_GRANT",
     "LOOPBACK_HOSTS",
     "OIDC_SCOPES",
+    "POST_LOGOUT_REDIRECT_PATH",
     "REDIRECT_PATH",
     "SCOPES",
     "USERS",
@@ -57,12 +58,15 @@ SCOPES: Final = OIDC_SCOPES + API_SCOPES
 
 #: Path every loopback redirect URI must use.
 REDIRECT_PATH: Final = "/callback"
+#: The path of every registered post-logout redirect URI (RP-Initiated Logout 1.0 §3).
+POST_LOGOUT_REDIRECT_PATH: Final = "/logged-out"
 #: Host names accepted in redirect URIs (RFC 8252 §7.3), as ``urlsplit().hostname`` gives them.
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
-def is_loopback_redirect_uri(uri: str) -> bool:
-    """True for ``http://{127.0.0.1|[::1]|localhost}[:<any port>]/callback`` (RFC 8252 §7.3).
+def is_loopback_redirect_uri(uri: str, path: str = REDIRECT_PATH) -> bool:
+    """True for ``http://{127.0.0.1|[::1]|localhost}[:<any port>]/callback`` (RFC 8252 §7.3),
+    or with ``path`` in place of ``/callback``.
 
     The port is deliberately not compared: a native client picks an ephemeral port for each
     authorization request. User info, query and fragment are refused.
@@ -76,7 +80,7 @@ def is_loopback_redirect_uri(uri: str) -> bool:
         parts.scheme == "http"
         and parts.hostname in LOOPBACK_HOSTS
         and "@" not in parts.netloc
-        and parts.path == REDIRECT_PATH
+        and parts.path == path
         and not parts.query
         and not parts.fragment
     )
@@ -156,6 +160,11 @@ class DemoClient:
                 f"http://[::1]:<any port>{REDIRECT_PATH}",
                 f"http://localhost:<any port>{REDIRECT_PATH}",
             ],
+            "post_logout_redirect_uris": [
+                f"http://127.0.0.1:<any port>{POST_LOGOUT_REDIRECT_PATH}",
+                f"http://[::1]:<any port>{POST_LOGOUT_REDIRECT_PATH}",
+                f"http://localhost:<any port>{POST_LOGOUT_REDIRECT_PATH}",
+            ],
         }
 
     # -- Authlib ClientMixin ------------------------------------------------------------
@@ -175,6 +184,11 @@ class DemoClient:
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         return is_loopback_redirect_uri(redirect_uri)
+
+    def check_post_logout_redirect_uri(self, uri: str) -> bool:
+        """A registered post-logout redirect URI: the loopback rules of redirect URIs, on
+        :data:`POST_LOGOUT_REDIRECT_PATH`."""
+        return is_loopback_redirect_uri(uri, POST_LOGOUT_REDIRECT_PATH)
 
     def check_client_secret(self, client_secret: str) -> bool:
         if self.client_secret is None:

@@ -27,6 +27,7 @@ DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
         "revocation": "/revoke",  # RFC 7009 §2
         "introspection": "/introspect",  # RFC 7662 §2
         "userinfo": "/userinfo",  # OIDC Core §5.3
+        "end_session": "/logout",  # OpenID Connect RP-Initiated Logout 1.0 §2
     }
 )
 ENDPOINT_NAMES: Final = tuple(DEFAULT_PATHS)

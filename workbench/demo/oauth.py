@@ -92,6 +92,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "introspection_endpoint": authority.url("introspection"),
         "userinfo_endpoint": authority.url("userinfo"),
         "jwks_uri": authority.url("jwks"),
+        "end_session_endpoint": authority.url("end_session"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
         "response_modes_supported": ["query", "fragment"],

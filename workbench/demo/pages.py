@@ -249,6 +249,16 @@ def device_result_page(approved: bool) -> str:
     return _page("Device", body)
 
 
+def logged_out_page() -> str:
+    """The end-session endpoint's answer when no post-logout redirect URI was given."""
+    body = (
+        '<h1 id="result" data-result="logged-out" class="ok">Signed out</h1>'
+        "<p>Your session with the demo server has ended: the next sign-in asks for your "
+        "password again. Tokens already issued are not revoked by this.</p>"
+    )
+    return _page("Signed out", body)
+
+
 def error_page(error: str, description: str | None, *, not_redirected: bool = True) -> str:
     """An error shown to the user: by default an authorization request error that must not
     be redirected (RFC 6749 §4.1.2.1)."""

@@ -47,6 +47,7 @@ from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
 from .api import api_urls, register_demo_apis
 from .authority import DemoAuthority
 from .config import DemoConfig
+from .logout import LogoutRefused, check_end_session
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
 from .syntax import bad_parameter
@@ -68,7 +69,7 @@ _HTML_HEADERS: Mapping[str, str] = {
     "frame-ancestors 'none'",
 }
 #: Endpoints a person sees in a browser: their errors are HTML pages, not JSON.
-_HTML_ENDPOINTS: Final = frozenset({"home", "authorize", "device_verification"})
+_HTML_ENDPOINTS: Final = frozenset({"home", "authorize", "device_verification", "end_session"})
 #: Endpoints whose parameters are OAuth protocol parameters (checked by syntax).
 _PROTOCOL_ENDPOINTS: Final = frozenset(
     {"authorize", "token", "device_authorization", "revocation", "introspection", "userinfo"}
@@ -425,6 +426,19 @@ def create_app(
             pages.device_confirm_page(client, grant.scope, grant.user_code, subject, _csrf_token())
         )
 
+    def end_session() -> Response:
+        """RP-Initiated Logout 1.0 (:mod:`workbench.demo.logout`): refusals are pages."""
+        try:
+            target = check_end_session(authority, request.values.to_dict())
+        except LogoutRefused as refused:
+            return _html(pages.error_page("invalid_request", str(refused)), 400)
+        session.clear()  # the browser session ends: the next authorize asks for the password
+        if target.redirect is None:
+            return _html(pages.logged_out_page())
+        response = Response(status=302, headers={"Location": target.redirect})
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     routes: list[tuple[str, Any, list[str]]] = [
         ("home", home, ["GET"]),
         ("openid_configuration", metadata, ["GET"]),
@@ -437,6 +451,7 @@ def create_app(
         ("revocation", lambda: endpoint("revocation"), ["POST"]),
         ("introspection", lambda: endpoint("introspection"), ["POST"]),
         ("userinfo", lambda: endpoint("userinfo"), ["GET", "POST"]),
+        ("end_session", end_session, ["GET", "POST"]),
     ]
     for name, view, methods in routes:
         app.add_url_rule(paths[name], endpoint=name, view_func=view, methods=methods)
