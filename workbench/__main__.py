@@ -18,6 +18,7 @@ CLI_COMMANDS = frozenset(
         "demo-server",
         "signout",
         "cognito",
+        "logout",
     }
 )
 

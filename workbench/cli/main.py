@@ -20,6 +20,7 @@ from workbench.cli import (
     demo_server,
     discover,
     inspection,
+    logout,
     profiles,
     server_calls,
     token_grants,
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     discover.register(sub)
     profiles.register(sub)
     demo_server.register(sub)
+    logout.register(sub)
     cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
     _add_log_full(parser)
     return parser
