@@ -204,7 +204,11 @@ class OwnedWorkers:
         on_returned: Callable[[Any], None] | None = None,
         on_errored: Callable[[Any], None] | None = None,
         on_finished: Callable[[], None] | None = None,
-    ) -> None:
+        on_yielded: Callable[[Any], None] | None = None,
+        with_cancel: bool = False,
+    ) -> Worker:
+        """Start ``fn`` owned by the widget (see :func:`start`); the worker, to cancel it."""
+
         def finished() -> None:
             self._running.discard(worker)
             if on_finished is not None:
@@ -216,9 +220,12 @@ class OwnedWorkers:
             on_returned=on_returned,
             on_errored=on_errored,
             on_finished=finished,
+            on_yielded=on_yielded,
+            with_cancel=with_cancel,
             owner=self._owner,
         )
         self._running.add(worker)
+        return worker
 
 
 def active() -> list[Worker]:

@@ -1,5 +1,5 @@
 """The inspector's actions: Paste, Refresh, Revoke, Introspect, UserInfo, Check with server,
-Copy as Bearer, Copy token, Copy JSON.
+Log out, Copy as Bearer, Copy token, Copy JSON.
 
 :class:`InspectorActions` owns the QActions and their buttons, and decides which action is
 enabled for the shown token and why not (the tooltips say it). It copies to the clipboard
@@ -25,6 +25,11 @@ BearerRole = Literal["access", "id"]
 BEARER_PREFIX = "Authorization: Bearer "
 REFRESH_TIP = "Get new tokens with the refresh token of the shown tokens"
 REALITY_TIP = "Verify the token locally and ask the server, side by side"
+CANCEL_LOGOUT = "Cancel logout"
+LOGOUT_TIP = (
+    "Log out at the provider (OpenID Connect RP-Initiated Logout) with the ID token, then see"
+    " what the logout did not do to the access token"
+)
 
 
 def userinfo_token(shown: ShownToken | None, own: TokenSet | None) -> str | None:
@@ -73,6 +78,8 @@ class InspectorActions(QObject):
     sig_introspect = Signal()
     sig_userinfo = Signal()
     sig_reality = Signal()
+    sig_logout = Signal()
+    """Log out at the provider (or cancel the logout that waits)."""
     sig_call_api = Signal(str, str)
     """Call an API with this token (the token, its label in the picker)."""
     sig_copied = Signal(str)
@@ -141,6 +148,8 @@ class InspectorActions(QObject):
         self.userinfo.triggered.connect(self.sig_userinfo)
         self.reality = a("actionRealityCheck", "Check with server", REALITY_TIP, "Ctrl+K")
         self.reality.triggered.connect(self.sig_reality)
+        self.logout = a("actionLogout", "Log out", LOGOUT_TIP)
+        self.logout.triggered.connect(self.sig_logout)
         self.copy_bearer = a(
             "actionCopyBearer",
             "Copy as Bearer",
@@ -196,6 +205,7 @@ class InspectorActions(QObject):
         self.userinfo_button = tool_button(bar, "inspectorUserInfo", self.userinfo)
         self.reality_button = tool_button(bar, "inspectorRealityCheck", self.reality)
         self.call_api_button = tool_button(bar, "inspectorCallApi", self.call_api)
+        self.logout_button = tool_button(bar, "inspectorLogout", self.logout)
         self.bearer_button = tool_button(bar, "inspectorCopyBearer", self.copy_bearer, bearer_menu)
         self.copy_token_button = tool_button(bar, "inspectorCopyToken", self.copy_token)
         # Beside the claims filter, in the details: the panel places it.
@@ -208,6 +218,7 @@ class InspectorActions(QObject):
             self.userinfo_button,
             self.reality_button,
             self.call_api_button,
+            self.logout_button,
         ):
             flow.addWidget(button)
         gap = QWidget(bar)
@@ -279,6 +290,7 @@ class InspectorActions(QObject):
         self.introspect.setEnabled(idle and has_shown)
         self.userinfo.setEnabled(idle and userinfo_token(shown, own) is not None)
         self._update_reality(idle, shown)
+        self._update_logout(idle, current)
         self._update_bearer(shown, current)
         self.copy_token.setEnabled(has_shown)
         self.call_api.setEnabled(has_shown)
@@ -305,6 +317,22 @@ class InspectorActions(QObject):
             return
         self.reality.setEnabled(idle and shown is not None and shown.decoded is not None)
         self.reality.setToolTip(f"{REALITY_TIP} (Ctrl+K)")
+
+    def _update_logout(self, idle: bool, current: TokenSet | None) -> None:
+        """Enabled with an ID token of the current tokens; while a logout waits, it cancels."""
+        if self.logout.text() == CANCEL_LOGOUT:
+            self.logout.setEnabled(True)
+            return
+        has_id = current is not None and bool(current.id_token)
+        self.logout.setEnabled(idle and has_id)
+        self.logout.setToolTip(
+            LOGOUT_TIP if has_id else "Logging out needs an ID token of the current tokens"
+        )
+
+    def logging_out(self, waiting: bool) -> None:
+        """While a logout waits for the provider, the action cancels it."""
+        self.logout.setText(CANCEL_LOGOUT if waiting else "Log out")
+        self.logout_button.setAccessibleName(self.logout.text())
 
     def _update_bearer(self, shown: ShownToken | None, current: TokenSet | None) -> None:
         if self.bearer_role == "id" and bearer_token("id", shown, current) is None:

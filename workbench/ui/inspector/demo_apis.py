@@ -66,10 +66,11 @@ def call_demo_apis(http: HttpClient, issuer: str, token: str) -> tuple[DemoApiAn
     return tuple(answers)
 
 
-def describe(answer: DemoApiAnswer, revoked: bool) -> tuple[str, str]:
+def describe(answer: DemoApiAnswer, revoked: bool, logged_out: bool = False) -> tuple[str, str]:
     """The outcome (``pass``, ``fail``, ``not_checked``) and the words for one API's answer.
 
-    ``revoked``: the server no longer accepts the token, so a 200 is the caveat made visible.
+    ``revoked``: the server no longer accepts the token, so a 200 is the caveat made visible;
+    ``logged_out``: the token's session was logged out (the logout reality check).
     """
     words = API_WORDS.get(answer.name, answer.name)
     result = answer.result
@@ -78,6 +79,8 @@ def describe(answer: DemoApiAnswer, revoked: bool) -> tuple[str, str]:
     status = f"{result.status} {result.reason}".strip()
     if result.ok:
         accepts = "still accepts the revoked token" if revoked else "accepts the token"
+        if logged_out:
+            accepts = "still accepts the token after the logout"
         return "pass", f"{words}: {status} — {accepts}"
     challenge = result.challenge
     error = challenge.error if challenge is not None else None
@@ -111,6 +114,7 @@ class DemoApiRow(QFrame):
         self.setAccessibleName("The token at the two demo APIs")
         self.token: str | None = None
         self._revoked = False
+        self._logged_out = False
         self.button = QPushButton("Call both demo APIs", self)
         self.button.setObjectName("realityCallDemoApis")
         self.button.setAccessibleName("Call both demo APIs with this token")
@@ -144,11 +148,13 @@ class DemoApiRow(QFrame):
         layout.addLayout(answers)
         self.hide()
 
-    def offer(self, token: str | None, revoked: bool = False) -> None:
-        """Offer the calls for ``token`` (a token of the demo server); None hides the row."""
+    def offer(self, token: str | None, revoked: bool = False, *, logged_out: bool = False) -> None:
+        """Offer the calls for ``token`` (a token of the demo server); None hides the row.
+        ``logged_out``: after a logout, the answers say so (not "revoked")."""
         self.clear()
         self.token = token
         self._revoked = revoked
+        self._logged_out = logged_out
         self.setVisible(token is not None)
 
     def clear(self) -> None:
@@ -169,7 +175,7 @@ class DemoApiRow(QFrame):
         for answer in answers:
             label = self.answers.get(answer.name)
             if label is not None:
-                self._set(label, *describe(answer, self._revoked))
+                self._set(label, *describe(answer, self._revoked, self._logged_out))
         reveal(self)
 
     def show_failed(self, token: str, message: str) -> None:

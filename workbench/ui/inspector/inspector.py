@@ -33,6 +33,7 @@ from workbench.ui.inspector.entries import (
     TokenEntry,
     decode_entry,
 )
+from workbench.ui.inspector.logout import InspectorLogout
 from workbench.ui.inspector.picker import TokenPicker
 from workbench.ui.inspector.reality import RealityCheckPanel
 from workbench.ui.inspector.results import ActionResultView
@@ -131,6 +132,7 @@ class TokenInspector(QWidget):
             self._workers.start,
             self,
         )
+        self.logout = InspectorLogout(self.state, a, self.server)
 
     def _build_layout(self) -> None:
         self.empty = QLabel(self)
@@ -199,6 +201,7 @@ class TokenInspector(QWidget):
         s.sig_action_finished.connect(self.sig_action_finished)
         s.sig_revoked.connect(self._on_revoked)
         s.sig_reality_changed.connect(self._update_ticking)
+        self.logout.sig_status.connect(self.sig_status)
 
     # ======================================================================== public API
     @property

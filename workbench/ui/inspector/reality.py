@@ -42,6 +42,23 @@ SELF_CONTAINED_HTML = (
     " until it expires. <b>Only the server knows it was revoked.</b>"
 )
 
+#: The logout reality check (after "Log out"): what a logout does not do, said as "logged out".
+LOGGED_OUT_HTML = (
+    "<b>Logged out, yet the access token still verifies locally:</b> a logout ends the browser"
+    " session at the provider; it does not take back tokens already issued. Anything that"
+    " verifies the JWT locally keeps accepting it until it expires."
+)
+LOGGED_OUT_SERVER_TOO = (
+    "Logged out, and the server still says the token is active: this provider keeps the"
+    " tokens of an ended session alive until they expire."
+)
+LOGGED_OUT_SERVER_ENDS = (
+    "Logged out, and the server now says the token is inactive: this provider ends the tokens"
+    " with the session, but an API that verifies JWTs locally keeps accepting it until it"
+    " expires."
+)
+TITLES = {"revocation": "Revocation reality check", "logout": "Logout reality check"}
+
 SOURCE_WORDS = {
     "introspection": "introspection",
     "userinfo": "UserInfo",
@@ -120,8 +137,10 @@ class RealityCheckPanel(QFrame):
         self._label = ""
         self._note = ""
         self._server_summary = ""
+        #: ``revocation`` (after Revoke, or Check with server) or ``logout`` (after Log out).
+        self.mode = "revocation"
 
-        title = QLabel("Revocation reality check", self)
+        self.title = title = QLabel(TITLES["revocation"], self)
         title.setObjectName("realityTitle")
         bold = QFont(self.font())
         bold.setBold(True)
@@ -161,6 +180,11 @@ class RealityCheckPanel(QFrame):
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.demo_apis = DemoApiRow(self)
+        self.session_line = QLabel(self)
+        self.session_line.setObjectName("realitySession")
+        self.session_line.setWordWrap(True)
+        self.session_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.session_line.hide()
 
         self.token_label.setWordWrap(True)
         titles = QVBoxLayout()
@@ -181,6 +205,7 @@ class RealityCheckPanel(QFrame):
         layout.setContentsMargins(metrics.MARGIN, metrics.SPACING, metrics.SPACING, metrics.MARGIN)
         layout.setSpacing(metrics.SPACING)
         layout.addLayout(head)
+        layout.addWidget(self.session_line)
         layout.addLayout(cards)
         layout.addWidget(self.explanation)
         layout.addWidget(self.demo_apis)
@@ -191,11 +216,20 @@ class RealityCheckPanel(QFrame):
     def check(self) -> RealityCheck | None:
         return self._check
 
-    def show_checking(self, label: str, token: str, note: str = "") -> None:
-        """Both sides are being asked (after a revoke, or "Check with server").
+    @property
+    def note(self) -> str:
+        """What happened to the token first ("logged out at 12:03:04"), or ""."""
+        return self._note
 
-        ``note`` says what happened to the token first ("revoked at 12:03:04").
+    def show_checking(
+        self, label: str, token: str, note: str = "", *, mode: str = "revocation"
+    ) -> None:
+        """Both sides are being asked (after a revoke, a logout, or "Check with server").
+
+        ``note`` says what happened to the token first ("revoked at 12:03:04"); ``mode``
+        ``logout`` makes it the logout reality check (its title, its words, the session line).
         """
+        self._set_mode(mode, note)
         self._check = None
         self._label = label
         self._note = note
@@ -210,6 +244,18 @@ class RealityCheckPanel(QFrame):
         self.recheck_button.setEnabled(False)
         self.show()
         reveal(self, flash=False)
+
+    def _set_mode(self, mode: str, note: str) -> None:
+        self.mode = mode
+        self.title.setText(TITLES[mode])
+        self.setAccessibleName(TITLES[mode])
+        logout = mode == "logout"
+        if logout:
+            self.session_line.setText(
+                f"Browser session: ended ({note}): the provider redirected back with the state"
+                " sent, so its next sign-in asks for the password again."
+            )
+        self.session_line.setVisible(logout)
 
     def _set_token_label(self, label: str, token: str) -> None:
         parts = [label, _preview(token)]
@@ -324,6 +370,14 @@ class RealityCheckPanel(QFrame):
 
     def _explain(self, check: RealityCheck, local_ok: bool, now: float) -> str:
         active = check.server.active
+        if self.mode == "logout" and local_ok:
+            if active is None:
+                return LOGGED_OUT_HTML
+            return (
+                LOGGED_OUT_HTML
+                + " "
+                + (LOGGED_OUT_SERVER_TOO if active else LOGGED_OUT_SERVER_ENDS)
+            )
         if active is None:
             return (
                 "The provider offers neither introspection nor UserInfo, so only the local check"

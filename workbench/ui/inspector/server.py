@@ -125,7 +125,10 @@ class ServerActions(QObject):
         *args: Any,
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
-    ) -> None:
+        **worker_options: Any,
+    ) -> Any:
+        """Run ``fn`` in a worker as the action ``name``; ``worker_options`` (``on_yielded``,
+        ``with_cancel``) go to the worker, which is returned."""
         self.error_banner.hide()
         self.sig_started.emit()
         if name not in _PANEL_ACTIONS:
@@ -152,7 +155,13 @@ class ServerActions(QObject):
             self.sig_running_changed.emit()
             self.sig_action_finished.emit(name)
 
-        self._start_worker(fn, *args, on_returned=on_done, on_errored=errored, on_finished=finished)
+        return self._start_worker(
+            fn, *args, on_returned=on_done, on_errored=errored, on_finished=finished,
+            **worker_options,
+        )  # fmt: skip
+
+    #: For the inspector's other actions (the logout): one action at a time, the same banner.
+    run_action = _run
 
     # -- refresh
     def refresh(self) -> None:
@@ -269,16 +278,26 @@ class ServerActions(QObject):
         check = self.reality.check
         if check is None or self._running:
             return
-        self._start_reality(check.local.decoded.raw, self._reality_label, "access_token")
+        mode = self.reality.mode  # checked again after a logout: still the logout check
+        note = self.reality.note if mode == "logout" else ""
+        self._start_reality(
+            check.local.decoded.raw, self._reality_label, "access_token", note, mode
+        )
 
-    def _start_reality(self, token: str, label: str, hint: str, note: str = "") -> None:
+    def reality_after_logout(self, token: str, label: str, when: str) -> None:
+        """The logout reality check on ``token`` (the access token of the session ended)."""
+        self._start_reality(token, label, "access_token", f"logged out at {when}", "logout")
+
+    def _start_reality(
+        self, token: str, label: str, hint: str, note: str = "", mode: str | None = None
+    ) -> None:
         session = self.session(token)
         if session is None:
             return
         self._reality_label = label
         if not note and token in self.revoked:
             note = "revoked"
-        self.reality.show_checking(label, token, note)
+        self.reality.show_checking(label, token, note, mode=mode or "revocation")
         self.sig_reality_changed.emit()
 
         def failed(exc: BaseException) -> None:
@@ -300,7 +319,11 @@ class ServerActions(QObject):
         self.reality.show_result(check, label, token)
         demo = self._state.demo_issuer
         from_demo = demo is not None and check.local.decoded.claims.get("iss") == demo
-        self.reality.demo_apis.offer(token if from_demo else None, check.server.active is False)
+        self.reality.demo_apis.offer(
+            token if from_demo else None,
+            check.server.active is False,
+            logged_out=self.reality.mode == "logout",
+        )
         self.sig_reality_changed.emit()
         server = "inactive" if check.server.active is False else "active"
         if check.server.active is None:
