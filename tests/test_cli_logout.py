@@ -8,6 +8,7 @@ run is a real ``python -m workbench`` process whose printed URL is loaded."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import webbrowser
@@ -135,3 +136,33 @@ def test_demo_gets_its_own_id_token(
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "got an ID token of the demo user" in err and out.startswith("logged out:")
+
+
+def test_a_cognito_pool_uses_its_hosted_logout_and_exit_4_for_the_unchecked_state(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Cognito's hosted UI is not emulated (moto has none): the "browser" checks the URL is
+    Cognito's (client_id + logout_uri) and makes the bare redirect Cognito sends."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def cognito(url: str) -> None:
+        query = dict(parse_qsl(urlsplit(url).query))
+        assert url.startswith("http://127.0.0.1:9/logout?")
+        assert query == {
+            "client_id": "app-client",
+            "logout_uri": f"http://127.0.0.1:{port}/logged-out",
+        }
+        requests.get(query["logout_uri"], timeout=10).raise_for_status()
+
+    _browser(monkeypatch, cognito)
+    argv = [
+        "logout", "--user-pool-id", "eu-west-1_AbC123", "--client-id", "app-client",
+        "--domain", "http://127.0.0.1:9", "--id-token", "a.b.c", "--timeout", "10",
+    ]  # fmt: skip
+    assert main(argv) == 2  # no --port: Cognito matches the sign-out URL exactly
+    assert "allowed sign-out URL" in capsys.readouterr().err
+    assert main([*argv, "--port", str(port)]) == 4
+    out = capsys.readouterr().out
+    assert out.startswith("not confirmed: Cognito's /logout") and "no state" in out

@@ -5,6 +5,7 @@ does it with a real Chromium)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
@@ -12,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
+from workbench.core.cognito.pool import CognitoPool
 from workbench.core.errors import ConfigError, FlowError, OAuthError
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
@@ -138,3 +140,49 @@ def test_no_end_session_endpoint_is_a_clear_error(demo: DemoServer) -> None:
             next(session.browser_logout("x.y.z"))
     finally:
         session.close()
+
+
+# -- Cognito's hosted /logout ---------------------------------------------------------------
+def _cognito_session(domain: str) -> OAuthSession:
+    pool = CognitoPool(user_pool_id="eu-west-1_AbC123", client_id="app-client", domain=domain)
+    return OAuthSession(pool.to_provider("openid"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_cognito_logout_is_client_id_and_logout_uri_and_says_the_state_is_unchecked() -> None:
+    """Cognito's hosted UI is not emulated here (moto has none): the bare redirect Cognito
+    sends to the allowed sign-out URL is made by hand, to the listener, after a forged one."""
+    session = _cognito_session("http://127.0.0.1:9")
+    try:
+        with pytest.raises(ConfigError, match="allowed sign-out URL"):
+            next(session.browser_logout("id.token.x"))
+        port = _free_port()
+        flow = session.browser_logout("id.token.x", port=port, timeout=10)
+        pending = next(flow)
+        parts = urlsplit(pending.url)
+        assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "http://127.0.0.1:9/logout"
+        logout_uri = f"http://127.0.0.1:{port}{LOGOUT_PATH}"
+        assert dict(parse_qsl(parts.query)) == {"client_id": "app-client", "logout_uri": logout_uri}
+        assert requests.get(logout_uri + "?state=forged", timeout=10).status_code == 400
+        assert requests.get(logout_uri, timeout=10).status_code == 200
+        with pytest.raises(StopIteration) as done:
+            next(flow)
+        result = done.value.value
+        assert result.params == {} and result.state_checked is False
+        assert len(pending.rejected) == 1
+    finally:
+        session.close()
+
+
+def test_the_oidc_listener_still_refuses_a_bare_redirect(session: OAuthSession) -> None:
+    flow = session.browser_logout(_id_token(session), timeout=1)
+    pending = next(flow)
+    assert requests.get(pending.request.post_logout_redirect_uri, timeout=10).status_code == 400
+    with pytest.raises(FlowError) as caught:
+        next(flow)
+    assert caught.value.kind == "timeout"

@@ -5,7 +5,9 @@ loopback listener, ``state``) is printed on stderr and opened in the system brow
 waits for the provider's redirect and checks its state. Exit 0 once the redirect with the
 right state came back; 1 on a timeout (a redirect with a wrong or missing state is refused and
 the wait goes on) or an error redirect; 2 for usage errors and a provider without an
-``end_session_endpoint``.
+``end_session_endpoint``; 4 when the redirect came back from a Cognito pool's hosted
+``/logout``, which sends no state: a check that cannot be made is not a pass. A Cognito
+profile needs ``--port``: Cognito matches the allowed sign-out URL exactly.
 
 The URL carries the ID token: stderr shows it masked, except with ``--no-browser``, where the
 person has to open that very URL by hand.
@@ -24,7 +26,8 @@ from workbench.cli.common import (
     provider_from_args,
     token_arg,
 )
-from workbench.cli.output import EXIT_OK, Out
+from workbench.cli.output import EXIT_CHECK, EXIT_OK, Out
+from workbench.core.cognito.pool import CognitoPool
 from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError
 from workbench.core.model import Provider
@@ -36,6 +39,12 @@ LOGGED_OUT = (
     "logged out: the provider ended its browser session and redirected back with the state"
     " sent. Tokens already issued are not revoked by a logout: they stay valid until they"
     " expire (revoke them with `workbench revoke`)."
+)
+
+UNCONFIRMED = (
+    "not confirmed: Cognito's /logout redirected back to the sign-out URL, but it sends no"
+    " state, so the redirect cannot be tied to this logout. Tokens already issued are not"
+    " revoked by a logout either (`workbench signout --cognito` signs out everywhere)."
 )
 
 
@@ -50,6 +59,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
     )
     cmd.add_argument("--id-token-env", metavar="VAR", help="read the ID token from $VAR")
     provider_args(cmd)
+    cog = cmd.add_argument_group("Amazon Cognito hosted /logout (instead of --issuer)")
+    cog.add_argument("--user-pool-id", metavar="ID", help="the pool (eu-west-1_AbC123)")
+    cog.add_argument(
+        "--domain", help="the pool's domain prefix, host or URL (its hosted /logout is used)"
+    )
     cmd.add_argument(
         "--no-browser",
         action="store_true",
@@ -80,6 +94,14 @@ def cmd_logout(args: argparse.Namespace, out: Out) -> int:
             return _logout(args, out, demo_provider(server.issuer), id_token)
     if id_token is None:
         raise ConfigError("No ID token given: --id-token T, --id-token -, or --id-token-env VAR.")
+    if args.user_pool_id or args.domain:
+        pool = CognitoPool(
+            user_pool_id=args.user_pool_id or "",
+            client_id=args.client_id or "",
+            domain=args.domain or "",
+            verify_tls=not args.insecure,
+        )
+        return _logout(args, out, pool.to_provider(), id_token)
     return _logout(args, out, provider_from_args(args, None), id_token)
 
 
@@ -105,6 +127,9 @@ def _logout(args: argparse.Namespace, out: Out, provider: Provider, id_token: st
     finally:
         session.close()
     out.info(f"end session endpoint: {result.end_session_endpoint}")
+    if not result.state_checked:
+        out.result(UNCONFIRMED)
+        return EXIT_CHECK
     out.result(LOGGED_OUT)
     return EXIT_OK
 

@@ -40,6 +40,9 @@ class Provider:
     #: Send PKCE with the device flow (RFC 7636 on RFC 8628; Keycloak requires it for clients
     #: configured for PKCE).
     device_pkce: bool = False
+    #: How the end-session endpoint is called: OpenID Connect RP-Initiated Logout, or Amazon
+    #: Cognito's hosted ``/logout`` (``client_id`` + ``logout_uri``, no state sent back).
+    end_session_style: Literal["oidc", "cognito"] = "oidc"
 
 
 @dataclass(frozen=True)

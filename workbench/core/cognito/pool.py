@@ -277,6 +277,7 @@ class CognitoPool:
             scope=scope,
             verify_tls=self.verify_tls,
             name=self.name or f"Cognito {self.user_pool_id}",
+            end_session_style="cognito",
         )
 
     # -- SECRET_HASH ----------------------------------------------------------------------------

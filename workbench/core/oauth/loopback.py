@@ -227,12 +227,17 @@ class LoopbackListener:
         *,
         state: str,
         limits: ConnectionLimits | None = None,
+        stateless: bool = False,
     ) -> None:
+        """``stateless``: a redirect with no parameters at all is accepted too (Cognito's
+        ``/logout`` redirects to its ``logout_uri`` bare); the caller then knows the answer
+        cannot be tied to its request. A redirect with another state is refused all the same."""
         if not state:
             raise ValueError("the listener needs the state the authorization request sent")
         self.path = "/" + path.lstrip("/")
         self.mode = mode
         self.state = state
+        self.stateless = stateless
         self.limits = limits or ConnectionLimits()
         self._results: queue.Queue[dict[str, str]] = queue.Queue(maxsize=1)
         self._lock = threading.Lock()
@@ -466,6 +471,12 @@ class LoopbackListener:
                 return length
 
             def _finish(self, params: dict[str, str]) -> None:
+                if not params and listener.stateless and listener._claim():
+                    try:
+                        self._send(200, _page(True))
+                    finally:
+                        listener._results.put_nowait(params)
+                    return
                 if not params:
                     self._send(400, _page(False, "The redirect carried no parameters."))
                     return

@@ -7,6 +7,12 @@ login: :mod:`workbench.core.oauth.loopback`, on the path :data:`LOGOUT_PATH`) an
 the listener answers only that redirect, a wrong or missing ``state`` is refused (and the wait
 goes on, like the login's), and the wait is bounded and can be cancelled.
 
+Amazon Cognito's hosted ``/logout`` is the same action for a pool with a domain, in Cognito's
+words: ``client_id`` and ``logout_uri`` (an allowed sign-out URL of the app client, matched
+exactly, so the listener needs the fixed port registered there). Cognito sends no ``state``
+back: its bare redirect is accepted, and the result says the state could not be checked
+(:attr:`LogoutResult.state_checked`); the faces do not call that a confirmed logout.
+
 What logout does not do is the point of the reality check that follows it in the app: tokens
 already issued are not revoked, and an API that verifies JWTs locally keeps accepting them.
 """
@@ -47,6 +53,8 @@ class LogoutRequest:
     end_session_endpoint: str
     post_logout_redirect_uri: str
     state: str
+    #: Cognito's ``/logout``: the redirect comes back without the state.
+    stateless: bool = False
 
 
 @dataclass
@@ -77,6 +85,8 @@ class LogoutResult:
     end_session_endpoint: str
     post_logout_redirect_uri: str
     params: Mapping[str, str]
+    #: False for Cognito's bare redirect: it cannot be tied to this logout.
+    state_checked: bool = True
 
 
 def build_logout_request(
@@ -107,8 +117,27 @@ def build_logout_request(
     )
 
 
+def build_cognito_logout_request(
+    logout_endpoint: str, *, client_id: str, logout_uri: str, state: str | None = None
+) -> LogoutRequest:
+    """Cognito's hosted ``/logout`` with ``client_id`` and ``logout_uri`` (no ID token, no
+    state: Cognito takes neither)."""
+    query = urlencode({"client_id": client_id, "logout_uri": logout_uri})
+    sep = "&" if urlsplit(logout_endpoint).query else "?"
+    return LogoutRequest(
+        url=logout_endpoint + sep + query,
+        end_session_endpoint=logout_endpoint,
+        post_logout_redirect_uri=logout_uri,
+        state=state or random_token(),
+        stateless=True,
+    )
+
+
 def check_logout_response(params: Mapping[str, str], request: LogoutRequest) -> None:
-    """§3: the redirect must carry the state sent; an ``error`` in it is the provider's."""
+    """§3: the redirect must carry the state sent; an ``error`` in it is the provider's.
+    Cognito's bare redirect (no parameters at all) is let through for a stateless request."""
+    if request.stateless and not params:
+        return
     if params.get("state") != request.state:
         raise FlowError(
             "The state in the post-logout redirect does not match the one sent: the redirect "
@@ -131,16 +160,31 @@ def begin_logout(session: OAuthSession, id_token: str, *, port: int = 0) -> Pend
     """Start the loopback listener and build the end-session URL for it."""
     endpoint = end_session_endpoint(session)
     session.log.add_secret(id_token)
-    state = random_token()
-    listener = LoopbackListener(port=port, path=LOGOUT_PATH, state=state).start()
-    try:
-        request = build_logout_request(
-            endpoint,
-            id_token_hint=id_token,
-            client_id=session.client.client_id,
-            post_logout_redirect_uri=listener.redirect_uri,
-            state=state,
+    cognito = session.provider.end_session_style == "cognito"
+    if cognito and not port:
+        raise ConfigError(
+            "Cognito's /logout redirects only to an allowed sign-out URL of the app client,"
+            f" matched exactly: register http://127.0.0.1:PORT{LOGOUT_PATH} there and give that"
+            " port."
         )
+    state = random_token()
+    listener = LoopbackListener(port=port, path=LOGOUT_PATH, state=state, stateless=cognito).start()
+    try:
+        if cognito:
+            request = build_cognito_logout_request(
+                endpoint,
+                client_id=session.client.client_id,
+                logout_uri=listener.redirect_uri,
+                state=state,
+            )
+        else:
+            request = build_logout_request(
+                endpoint,
+                id_token_hint=id_token,
+                client_id=session.client.client_id,
+                post_logout_redirect_uri=listener.redirect_uri,
+                state=state,
+            )
     except BaseException:
         listener.close()
         raise
@@ -189,7 +233,12 @@ def browser_logout(
         yield pending
         params = wait_for_logout(pending, timeout, cancel)
         request = pending.request
-        return LogoutResult(request.end_session_endpoint, request.post_logout_redirect_uri, params)
+        return LogoutResult(
+            request.end_session_endpoint,
+            request.post_logout_redirect_uri,
+            params,
+            state_checked=not (request.stateless and not params),
+        )
     finally:
         pending.close()
 
@@ -202,6 +251,7 @@ __all__ = [
     "PendingLogout",
     "begin_logout",
     "browser_logout",
+    "build_cognito_logout_request",
     "build_logout_request",
     "check_logout_response",
     "end_session_endpoint",

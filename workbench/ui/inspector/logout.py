@@ -102,7 +102,16 @@ class InspectorLogout(QObject):
         self._end()
         self.result = result
         when = time.strftime("%H:%M:%S")
-        self.sig_status.emit("Logged out at the provider (the redirect came back, state checked).")
+        if result.state_checked:
+            self.sig_status.emit(
+                "Logged out at the provider (the redirect came back, state checked)."
+            )
+        else:
+            when += "; the redirect carried no state (Cognito), so it is not tied to this logout"
+            self.sig_status.emit(
+                "The provider redirected back after the logout, without a state (Cognito):"
+                " not tied to this logout."
+            )
         if access_token:
             self._server.result_view.hide()
             self._server.reality_after_logout(access_token, "Access token", when)

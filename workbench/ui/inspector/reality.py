@@ -252,8 +252,8 @@ class RealityCheckPanel(QFrame):
         logout = mode == "logout"
         if logout:
             self.session_line.setText(
-                f"Browser session: ended ({note}): the provider redirected back with the state"
-                " sent, so its next sign-in asks for the password again."
+                f"Browser session: ended at the provider ({note}): its next sign-in asks for"
+                " the password again."
             )
         self.session_line.setVisible(logout)
 
