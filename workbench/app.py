@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --demo --screenshot: revoke the access token first, to show the "
         "revocation reality check",
     )
+    parser.add_argument(
+        "--logout",
+        action="store_true",
+        help="with --demo --screenshot: log out at the demo server first, to show the logout"
+        " reality check (the end-session URL is followed in-process, no browser opens)",
+    )
     return parser
 
 
@@ -178,6 +184,7 @@ def _screenshot(args: argparse.Namespace, window: Any) -> int:
             (int(width), int(height)),
             revoke=args.revoke,
             presenter=args.presenter,
+            logout=args.logout,
         )
     finally:
         window.close()

@@ -58,3 +58,14 @@ def test_unknown_tab_is_a_usage_error(tmp_path: Path) -> None:
         WORKBENCH_CONFIG_DIR=str(tmp_path),
     )
     assert result.returncode == 2 and "no tab 'nope'" in result.stderr
+
+
+def test_screenshot_after_logout_shows_the_logout_reality_check(tmp_path: Path) -> None:
+    target = tmp_path / "logout.png"
+    result = _run(
+        "--demo", "--screenshot", str(target), "--tab", "clientCredentials", "--logout",
+        "--size", "1366x768", WORKBENCH_CONFIG_DIR=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == (1366, 768)

@@ -4,7 +4,9 @@ With the demo provider the inspector gets real tokens first (password grant for 
 alice, through the same worker path as the UI), and the chosen tab is caught mid-flow where that
 shows more (the device code with its QR code, the authorize URL with PKCE values). With
 ``--revoke`` the access token is revoked, the reality check answers, and its "Call both demo
-APIs" shows the two demo APIs' answers.
+APIs" shows the two demo APIs' answers. With ``--logout`` the inspector logs out at the demo
+server (the end-session URL followed in-process, where the system browser would open it) and
+the logout reality check answers, the demo APIs called likewise.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QTimer, QUrl
 from PySide6.QtWidgets import QApplication, QWidget
 
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
@@ -76,6 +78,24 @@ def _call_demo_apis(window: MainWindow) -> None:
     wait_until(lambda: row.answered and not workers.active(), SCREENSHOT_TIMEOUT_MS)
 
 
+def _follow_in_process(url: QUrl) -> bool:
+    """The screenshot's stand-in for the system browser: load the demo server's end-session
+    URL and follow its redirect to the loopback listener."""
+    import requests
+
+    target = bytes(url.toEncoded().data()).decode("ascii")
+    return requests.get(target, timeout=10).ok
+
+
+def _log_out(window: MainWindow) -> None:
+    inspector = window.inspector
+    inspector.logout.open_url = _follow_in_process
+    inspector.token_actions.logout.trigger()
+    wait_until(lambda: inspector.reality.check is not None, SCREENSHOT_TIMEOUT_MS)
+    wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
+    _call_demo_apis(window)
+
+
 def take_screenshot(
     window: MainWindow,
     path: Path,
@@ -83,6 +103,7 @@ def take_screenshot(
     *,
     revoke: bool = False,
     presenter: bool = False,
+    logout: bool = False,
 ) -> int:
     """Show, populate, grab, save; returns the exit code.
 
@@ -100,6 +121,8 @@ def take_screenshot(
             wait_until(lambda: window.inspector.reality.check is not None, SCREENSHOT_TIMEOUT_MS)
             wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
             _call_demo_apis(window)
+        if logout:
+            _log_out(window)
         prepare = getattr(window.current_tab(), "prepare_screenshot", None)
         if callable(prepare):
             ready = prepare()

@@ -251,9 +251,10 @@ class RealityCheckPanel(QFrame):
         self.setAccessibleName(TITLES[mode])
         logout = mode == "logout"
         if logout:
+            caveat = note.partition("; ")[2]  # "the redirect carried no state (Cognito), …"
             self.session_line.setText(
-                f"Browser session: ended at the provider ({note}): its next sign-in asks for"
-                " the password again."
+                "Browser session: ended at the provider, whose next sign-in asks for the"
+                " password again" + (f" ({caveat})." if caveat else ".")
             )
         self.session_line.setVisible(logout)
 
