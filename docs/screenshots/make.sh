@@ -14,3 +14,7 @@ python3 -m workbench --demo --screenshot presenter.png --tab device --presenter 
 # then sent to both demo APIs (one 200 beside one 401).
 python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentials --revoke \
   --size "$SIZE"
+# The logout reality check: the demo session logged out (the end-session URL followed in-process),
+# then the access token checked locally and remotely and sent to both demo APIs (200 and 200).
+python3 -m workbench --demo --screenshot logout-reality-check.png --tab clientCredentials --logout \
+  --size "$SIZE"
