@@ -90,6 +90,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def cmd_logout(args: argparse.Namespace, out: Out) -> int:
     id_token = out.secret(token_arg(args.id_token, args.id_token_env, "ID token"))
     if args.demo:
+        if id_token is not None:
+            out.info(
+                "note: --demo starts a fresh demo server; an ID token from another run is"
+                " unknown to it, and it will refuse the logout on its page."
+            )
         with demo_server(out) as server:
             return _logout(args, out, demo_provider(server.issuer), id_token)
     if id_token is None:

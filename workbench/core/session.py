@@ -346,16 +346,11 @@ class OAuthSession:
             pending.close()
 
     def browser_logout(
-        self,
-        id_token: str,
-        *,
-        port: int = 0,
-        timeout: float = DEFAULT_LOGIN_TIMEOUT,
-        cancel: threading.Event | None = None,
+        self, id_token: str, *, port: int = 0, timeout: float = DEFAULT_LOGIN_TIMEOUT, **kw: Any
     ) -> Generator[PendingLogout, None, LogoutResult]:
-        """OpenID Connect RP-Initiated Logout: see :func:`~workbench.core.oauth.rp_logout.
-        browser_logout` (yields the pending logout, returns the checked redirect)."""
-        return rp_logout.browser_logout(self, id_token, port=port, timeout=timeout, cancel=cancel)
+        """RP-Initiated Logout, :func:`~workbench.core.oauth.rp_logout.browser_logout` (``kw``:
+        ``cancel``): yields the pending logout, returns the checked redirect."""
+        return rp_logout.browser_logout(self, id_token, port=port, timeout=timeout, **kw)
 
     # -- device ---------------------------------------------------------------------------
     def start_device(

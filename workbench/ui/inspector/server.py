@@ -127,8 +127,6 @@ class ServerActions(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         **worker_options: Any,
     ) -> Any:
-        """Run ``fn`` in a worker as the action ``name``; ``worker_options`` (``on_yielded``,
-        ``with_cancel``) go to the worker, which is returned."""
         self.error_banner.hide()
         self.sig_started.emit()
         if name not in _PANEL_ACTIONS:
@@ -160,7 +158,8 @@ class ServerActions(QObject):
             **worker_options,
         )  # fmt: skip
 
-    #: For the inspector's other actions (the logout): one action at a time, the same banner.
+    #: For the inspector's logout: ``worker_options`` (``on_yielded``, ``with_cancel``) go to
+    #: the worker, which is returned; one action at a time, the same banner.
     run_action = _run
 
     # -- refresh
@@ -319,10 +318,10 @@ class ServerActions(QObject):
         self.reality.show_result(check, label, token)
         demo = self._state.demo_issuer
         from_demo = demo is not None and check.local.decoded.claims.get("iss") == demo
+        logged_out = self.reality.mode == "logout"
+        demo_token = token if from_demo else None
         self.reality.demo_apis.offer(
-            token if from_demo else None,
-            check.server.active is False,
-            logged_out=self.reality.mode == "logout",
+            demo_token, check.server.active is False, logged_out=logged_out
         )
         self.sig_reality_changed.emit()
         server = "inactive" if check.server.active is False else "active"
