@@ -6,7 +6,9 @@
 * ``revoke --cognito`` (RevokeToken of a refresh token), ``signout --cognito`` (GlobalSignOut);
 * ``inspect TOKEN --user-pool-id P``: the pool's JWKS and issuer, ``token_use``, ``client_id``/
   ``aud``;
-* ``cognito describe-client | list-resource-servers | create-resource-server | reality-check``.
+* ``cognito describe-client | list-resource-servers | create-resource-server | reality-check``;
+* the ``cognito`` actions for test users (``sign-up`` ... ``list-users``), in
+  :mod:`workbench.cli.cognito_users`.
 
 Same conventions as every command (:mod:`workbench.cli.output`): results on stdout, progress on
 stderr, the same exit codes, errors through ``report_error`` (which also prints a Cognito
@@ -22,6 +24,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Literal
 
+from workbench.cli import cognito_users
 from workbench.cli.common import (
     add_token_argument,
     env,
@@ -165,6 +168,7 @@ def register(
         "reality-check", help="an access token: local verification beside Cognito's GetUser"
     )
     add_token_argument(reality, "the access token")
+    cognito_users.register(actions, _pool_args, _pool, _open)
     for action in (describe, create, reality, actions.choices["list-resource-servers"]):
         _pool_args(action, client=True)
         action.add_argument("--insecure", action="store_true", help="do not verify TLS")
