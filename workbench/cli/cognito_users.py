@@ -1,5 +1,6 @@
-"""``workbench cognito`` actions for test users (no Qt here), registered by
-:mod:`workbench.cli.cognito` beside the pool insight actions:
+"""``workbench cognito`` actions for test users (no Qt here), added by :mod:`workbench.cli.main`
+beside the pool insight actions of :mod:`workbench.cli.cognito` (whose pool options, pool and
+log wiring it is handed, :data:`~workbench.cli.cognito.POOL_HOOKS`):
 
 ``sign-up``, ``confirm-sign-up``, ``resend-code``, ``forgot-password``,
 ``confirm-forgot-password`` (the public API: the app client, SECRET_HASH when it has a secret)
