@@ -5,7 +5,7 @@ moto's ThreadedMotoServer on 127.0.0.1 (dummy AWS credentials), makes a pool wit
 users, opens the main window offscreen on the Cognito tab, lists the users through the panel
 and saves the window's own grab. Run from the repository root:
 
-    QT_QPA_PLATFORM=offscreen python3 docs/screenshots/cognito_users.py docs/screenshots/cognito-users.png
+    python3 docs/screenshots/cognito_users.py docs/screenshots/cognito-users.png
 """
 
 from __future__ import annotations
