@@ -16,6 +16,9 @@ What moto 5.2 cannot check, and only a real pool can confirm:
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from typing import Any
@@ -64,6 +67,11 @@ def sign_in(pool: MotoPool, username: str, password: str) -> TokenSet:
 def test_sign_up_confirm_then_sign_in(make_pool: Callable[..., MotoPool]) -> None:
     pool = make_pool(secret=True)
     users = CognitoUsers(pool.describe())
+    sent_hashes: list[str] = []
+    users.client.meta.events.register(
+        "before-parameter-build.cognito-idp.SignUp",
+        lambda params, **_: sent_hashes.append(params.get("SecretHash")),
+    )
     try:
         result = users.sign_up("bob", BOB_PW, {"email": "bob@example.com"})
         assert result.username == "bob" and not result.confirmed and result.sub
@@ -83,6 +91,13 @@ def test_sign_up_confirm_then_sign_in(make_pool: Callable[..., MotoPool]) -> Non
     sent = calls[0].request_form or {}
     expected = pool.describe().secret_hash("bob")
     assert expected is not None and sent.get("SecretHash") == MASK
+    assert pool.client_secret is not None
+    independent = base64.b64encode(
+        hmac.new(
+            pool.client_secret.encode(), ("bob" + pool.client_id).encode(), hashlib.sha256
+        ).digest()
+    ).decode()
+    assert sent_hashes == [independent]  # moto does not check it on SignUp: we do
     assert expected.value not in logged_text(users.log)
     assert "${SECRET_HASH}" in calls[0].curl and "${PASSWORD}" in calls[0].curl
     assert "printf '%s' bob" in calls[0].curl  # how to compute it, named in the curl twin

@@ -74,7 +74,10 @@ def register(
         if name != "list-users":
             p.add_argument("--username", required=True, help="the user's name in the pool")
         if name in _NEEDS_PASSWORD or name == "admin-create-user":
-            what = "temporary password" if name == "admin-create-user" else "password"
+            what = "password"
+            if name == "admin-create-user":
+                what = "temporary password (without it Cognito makes one up and tells no one "
+                what += "unless --send-invitation; admin-set-password sets one later)"
             p.add_argument(
                 "--password-env",
                 metavar="VAR",
