@@ -14,3 +14,5 @@ python3 -m workbench --demo --screenshot presenter.png --tab device --presenter 
 # then sent to both demo APIs (one 200 beside one 401).
 python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentials --revoke \
   --size "$SIZE"
+# The Cognito tab's Test users panel, against moto's Cognito server (no demo pool exists).
+(cd ../.. && python3 docs/screenshots/cognito_users.py docs/screenshots/cognito-users.png)
