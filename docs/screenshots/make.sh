@@ -18,3 +18,5 @@ python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentia
 # then the access token checked locally and remotely and sent to both demo APIs (200 and 200).
 python3 -m workbench --demo --screenshot logout-reality-check.png --tab clientCredentials --logout \
   --size "$SIZE"
+# The Cognito tab's Test users panel, against moto's Cognito server (no demo pool exists).
+(cd ../.. && python3 docs/screenshots/cognito_users.py docs/screenshots/cognito-users.png)

@@ -17,6 +17,7 @@ from workbench import __version__
 from workbench.cli import (
     api_calls,
     cognito,
+    cognito_users,
     demo_server,
     discover,
     inspection,
@@ -62,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     profiles.register(sub)
     demo_server.register(sub)
     logout.register(sub)
-    cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
+    cognito_actions = cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
+    cognito_users.register(cognito_actions, *cognito.POOL_HOOKS)
     _add_log_full(parser)
     return parser
 
