@@ -8,17 +8,23 @@ edits the file itself, as a person would in that editor.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QImage
 
 from workbench.ui.demo_host import DemoHost
 from workbench.ui.dialogs.trigger_lab import PURPOSE, TriggerLabDialog
 from workbench.ui.main_window import MainWindow
 
 SIGNAL_MS = 10_000
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "workbench" / "resources" / "pre_token_trigger_example.py"
 
 
 @pytest.fixture
@@ -72,7 +78,7 @@ def test_example_then_edit_reload_and_the_claim_diff(
     text = path.read_text(encoding="utf-8")
     text = text.replace('"department": "research"', '"department": "sales"')
     text = text.replace('"scopesToAdd": ["api:read"]', '"scopesToAdd": []')
-    text = text.replace('"claimsToSuppress": ["family_name"]', '"claimsToSuppress": []')
+    text = text.replace('"claimsToSuppress": ["family_name"]', '"claimsToSuppress": ["iss"]')
     path.write_text(text, encoding="utf-8")
     dialog.load_button.click()
     idle(qtbot, dialog)
@@ -82,7 +88,11 @@ def test_example_then_edit_reload_and_the_claim_diff(
     assert '  ~ department: "research" → "sales"' in diff
     assert "  scopes removed: api:read" in diff
     assert '  + family_name: "Example"' in diff
-    assert "differ in every token)" in diff
+    assert "in every token)" in diff
+    assert diff.endswith(
+        "The trigger's notes:\n  idTokenGeneration: suppressing 'iss' refused: the issuer "
+        "identifies the user pool; Cognito sets it when it issues the token"
+    )
     assert win.state.tokens.access_token != access
 
     # Each invocation is an exchange of the log: the event as request, the answer as response.
@@ -131,3 +141,40 @@ def test_a_file_without_handler_is_refused_in_words(
         == "pre-token trigger nothing.py defines no lambda_handler(event, context)"
     )
     assert dialog.status.property("severity") == "error"
+
+
+def _app(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "WORKBENCH_CONFIG_DIR": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=90,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_the_app_renders_the_lab_with_a_token_before_and_after_the_handler(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "lab.png"
+    result = _app(
+        "--demo",
+        "--pre-token-trigger",
+        str(EXAMPLE),
+        "--screenshot",
+        str(target),
+        "--size",
+        "1200x800",
+        config=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == (800, 600)  # the lab, 2/3 by 3/4 of the size
+
+
+def test_the_trigger_needs_the_demo_provider(tmp_path: Path) -> None:
+    result = _app("--pre-token-trigger", str(EXAMPLE), config=tmp_path)
+    assert result.returncode == 2
+    assert "--pre-token-trigger runs in the demo provider: use it with --demo" in result.stderr

@@ -23,6 +23,7 @@ from workbench.ui.theme import set_property
 
 if TYPE_CHECKING:
     from workbench.ui.demo_host import DemoHost
+    from workbench.ui.dialogs.trigger_lab import TriggerLabDialog
     from workbench.ui.flows.base import FlowTab
     from workbench.ui.inspector import TokenInspector
     from workbench.ui.log_dock import ExchangeLogDock
@@ -296,9 +297,9 @@ class MainWindow(QMainWindow):
         if host.issuer is not None:
             self.set_demo_issuer(host.issuer, host.lan)
 
-    def open_trigger_lab(self) -> QWidget:
+    def open_trigger_lab(self) -> TriggerLabDialog:
         """View ▸ Pre-token trigger lab: one non-modal window, kept while the app runs."""
-        lab = getattr(self, "trigger_lab", None)
+        lab: TriggerLabDialog | None = getattr(self, "trigger_lab", None)
         if lab is None:
             from workbench.ui.dialogs.trigger_lab import TriggerLabDialog
 

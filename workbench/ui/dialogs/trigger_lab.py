@@ -105,7 +105,8 @@ def diff_text(title: str, diff: ClaimsDiff) -> list[str]:
         lines.append("  no change")
     if diff.volatile:
         names = ", ".join(c.name for c in diff.volatile)
-        lines.append(f"  ({names} differ in every token)")
+        verb = "differs" if len(diff.volatile) == 1 else "differ"
+        lines.append(f"  ({names} {verb} in every token)")
     return lines
 
 
@@ -245,6 +246,11 @@ class TriggerLabDialog(QDialog):
         if self.path_edit.text():
             QDesktopServices.openUrl(QUrl.fromLocalFile(self.path_edit.text()))
 
+    def use_handler(self, path: str) -> None:
+        """Choose ``path`` and load it (``--pre-token-trigger`` of the app)."""
+        self.path_edit.setText(path)
+        self.load()
+
     def load(self) -> None:
         """Load (or reload) the handler into the running demo server, in a worker."""
         trigger, path = self.trigger, self.path_edit.text().strip()
@@ -314,18 +320,22 @@ class TriggerLabDialog(QDialog):
                     f"{title}, against the token before", diff_claims(before, claims)
                 )
             lines.append("")
+        notes = [note for record in self.poll_invocations() for note in record.notes]
+        if notes:
+            lines += ["The trigger's notes:", *(f"  {note}" for note in notes)]
         self.diff_view.setPlainText("\n".join(lines).rstrip())
         self._say("Token received: the inspector shows it, the claim diff is below.")
-        self.poll_invocations()
 
-    def poll_invocations(self) -> None:
-        """New trigger invocations into the exchange log."""
+    def poll_invocations(self) -> list[Any]:
+        """New trigger invocations into the exchange log; returns them."""
         trigger = self.trigger
         if trigger is None:
-            return
-        for record in trigger.invocations(self.last_number):
+            return []
+        records = trigger.invocations(self.last_number)
+        for record in records:
             self.last_number = record.number
             self.state.log.append(invocation_exchange(record, self.state.log))
+        return list(records)
 
     def _run(self, fn: Any, *args: Any, on_returned: Any, on_failed: Any = None) -> None:
         self.busy = True
