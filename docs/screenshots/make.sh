@@ -14,3 +14,6 @@ python3 -m workbench --demo --screenshot presenter.png --tab device --presenter 
 # then sent to both demo APIs (one 200 beside one 401).
 python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentials --revoke \
   --size "$SIZE"
+# The pre-token trigger lab: a token without, then one with the example handler, and the diff.
+python3 -m workbench --demo --pre-token-trigger ../../workbench/resources/pre_token_trigger_example.py \
+  --screenshot trigger-lab.png --size "$SIZE"
