@@ -8,6 +8,7 @@ and notes why) is for a real pool to confirm.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -25,6 +26,7 @@ from workbench.demo import (
     USERS,
     DemoServer,
 )
+from workbench.demo.server import describe
 from workbench.demo.trigger import RESERVED_CLAIMS, PreTokenTrigger
 
 BASIC = (CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET)
@@ -102,6 +104,10 @@ def test_example_adds_claims_and_scopes_and_suppresses_an_id_token_claim(
     assert event["response"] == {"claimsAndScopeOverrideDetails": None}
     assert record.response["response"]["claimsAndScopeOverrideDetails"]["accessTokenGeneration"]
     assert record.error is None and record.notes == ()
+    assert (
+        "  trigger:    pre-token generation pre_token_trigger_example.py:lambda_handler (V3_0)"
+        in describe(server).splitlines()
+    )
 
 
 def test_refresh_is_its_own_trigger_source_and_groups_override_both_tokens(
@@ -308,3 +314,43 @@ def test_cli_refuses_a_handler_file_without_lambda_handler(tmp_path: Path) -> No
     )
     assert result.returncode == 2
     assert "error: pre-token trigger empty.py defines no lambda_handler" in result.stderr
+
+
+def test_cli_demo_server_runs_the_trigger_and_says_so(tmp_path: Path) -> None:
+    """``workbench demo-server --pre-token-trigger`` as a real process: the banner names the
+    handler and a V3_0 client-credentials token carries its claim."""
+    path = handler_file(tmp_path, ADD_SCOPE, name="m2m.py")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "demo-server", "--pre-token-trigger", path],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        issuer = ""
+        for _ in range(40):
+            line = proc.stdout.readline()
+            if line.startswith("  issuer:"):
+                issuer = line.split()[1]
+            if line.startswith("  trigger:"):
+                assert (
+                    line.strip() == "trigger:    pre-token generation m2m.py:lambda_handler (V3_0)"
+                )
+                break
+        else:
+            pytest.fail("no trigger line in the banner")
+        token_endpoint = requests.get(
+            issuer + "/.well-known/openid-configuration", timeout=5
+        ).json()["token_endpoint"]
+        body = requests.post(
+            token_endpoint,
+            data={"grant_type": "client_credentials", "scope": "api:read"},
+            auth=BASIC,
+            timeout=5,
+        ).json()
+        assert claims_of(body["access_token"])["machine"] == CONFIDENTIAL_CLIENT_ID
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
