@@ -17,3 +17,5 @@ python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentia
 # The pre-token trigger lab: a token without, then one with the example handler, and the diff.
 python3 -m workbench --demo --pre-token-trigger ../../workbench/resources/pre_token_trigger_example.py \
   --screenshot trigger-lab.png --size "$SIZE"
+# The Cognito tab's Test users panel, against moto's Cognito server (no demo pool exists).
+(cd ../.. && python3 docs/screenshots/cognito_users.py docs/screenshots/cognito-users.png)

@@ -368,3 +368,31 @@ def test_the_provider_answers_plain_requests(independent_provider: IndependentPr
     doc = requests.get(independent_provider.discovery_url, timeout=5).json()
     assert doc["issuer"] == independent_provider.issuer
     assert "token" not in doc["response_types_supported"]
+
+
+def test_call_reads_an_independent_servers_bearer_refusal(
+    independent_provider: IndependentProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``workbench call`` against oidc-provider's UserInfo (a protected resource of its own):
+    its RFC 6750 challenge, written by another implementation, is read and explained; the token
+    sent never shows. (No independent resource server with RFC 9728 metadata is started here:
+    the ``--auto`` path is tested against the demo APIs only.)"""
+    from workbench.cli import main
+
+    document = requests.get(
+        independent_provider.issuer + "/.well-known/openid-configuration", timeout=5
+    ).json()
+    bogus = "not-a-token-this-server-issued-0123456789"
+    monkeypatch.setenv("BOGUS_TOKEN", bogus)
+    code = main(["call", document["userinfo_endpoint"], "--token-env", "BOGUS_TOKEN", "--json"])
+    captured = capsys.readouterr()
+    assert code == 1
+    answer = json.loads(captured.out)
+    assert answer["status"] == 401
+    assert answer["challenge"]["scheme"] == "Bearer"
+    assert answer["challenge"]["params"]["error"] == "invalid_token"
+    assert "error: invalid_token:" in captured.err
+    assert "expired, revoked" in captured.err  # the explanation in words
+    assert bogus not in captured.out + captured.err

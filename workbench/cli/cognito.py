@@ -6,7 +6,9 @@
 * ``revoke --cognito`` (RevokeToken of a refresh token), ``signout --cognito`` (GlobalSignOut);
 * ``inspect TOKEN --user-pool-id P``: the pool's JWKS and issuer, ``token_use``, ``client_id``/
   ``aud``;
-* ``cognito describe-client | list-resource-servers | create-resource-server | reality-check``.
+* ``cognito describe-client | list-resource-servers | create-resource-server | reality-check``;
+* the ``cognito`` actions for test users (``sign-up`` ... ``list-users``) live in
+  :mod:`workbench.cli.cognito_users`, added to this command by :mod:`workbench.cli.main`.
 
 Same conventions as every command (:mod:`workbench.cli.output`): results on stdout, progress on
 stderr, the same exit codes, errors through ``report_error`` (which also prints a Cognito
@@ -64,7 +66,7 @@ from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport.http import HttpClient
 
-__all__ = ["COGNITO_GRANTS", "cmd_token", "register"]
+__all__ = ["COGNITO_GRANTS", "POOL_HOOKS", "cmd_token", "register"]
 
 _MAX_CHALLENGES = 6
 
@@ -95,10 +97,11 @@ def register(
     token: argparse.ArgumentParser,
     inspect: argparse.ArgumentParser,
     revoke: argparse.ArgumentParser,
-) -> None:
+) -> Any:
     """Add the Cognito options to ``token``, ``inspect`` and ``revoke``, and the ``signout`` and
     ``cognito`` commands to ``sub``; ``inspect --user-pool-id`` and ``revoke --cognito`` run
-    here (the ``cognito-*`` grants are routed by the parser's grant table)."""
+    here (the ``cognito-*`` grants are routed by the parser's grant table). Returns the
+    ``cognito`` command's actions, for the modules that add more (with :data:`POOL_HOOKS`)."""
     g = _pool_args(token, client=False)
     g.add_argument("--new-password-env", metavar="VAR", help="NEW_PASSWORD_REQUIRED answer")
     g.add_argument("--mfa-code", metavar="CODE", help="SOFTWARE_TOKEN_MFA / SMS_MFA / setup code")
@@ -170,6 +173,7 @@ def register(
         action.add_argument("--insecure", action="store_true", help="do not verify TLS")
         action.add_argument("--log", action="store_true", help="print every exchange and curl")
         action.add_argument("--json", action="store_true", help="print JSON")
+    return actions
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -272,6 +276,11 @@ def _answer(args: argparse.Namespace, out: Out, challenge: Challenge) -> dict[st
             value = _ask(out, question)
         answers[question.key] = value
     return answers
+
+
+#: What another module's ``cognito`` actions share with these (:mod:`workbench.cli.cognito_users`):
+#: the pool options, the pool they describe, and a client's log wired to the output.
+POOL_HOOKS = (_pool_args, _pool, _open)
 
 
 # -- commands --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from workbench import __version__
 from workbench.cli import (
     api_calls,
     cognito,
+    cognito_users,
     demo_server,
     discover,
     inspection,
@@ -60,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     discover.register(sub)
     profiles.register(sub)
     demo_server.register(sub)
-    cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
+    cognito_actions = cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
+    cognito_users.register(cognito_actions, *cognito.POOL_HOOKS)
     _add_log_full(parser)
     return parser
 

@@ -224,6 +224,14 @@ _FIXED_ADVICE: dict[str, str | Phrase] = {
         " and the region (a pool id starts with its region). A challenge "
         "session that expired (3 minutes by default) gives this answer too.",
     ),
+    "UsernameExistsException": (
+        "A user with this name is already in the pool: pick another name, or delete that user "
+        "first (AdminDeleteUser)."
+    ),
+    "CodeDeliveryFailureException": (
+        "Cognito could not send the code (email or SMS): check the user's email or phone "
+        "number and the pool's message settings (SES, SNS)."
+    ),
     "TooManyRequestsException": _THROTTLED,
     "LimitExceededException": _THROTTLED,
     "CodeMismatchException": _WRONG_CODE,

@@ -56,6 +56,7 @@ ENV_FOR_FIELD: dict[str, str] = {
     "PASSWORD": "PASSWORD",
     "NEW_PASSWORD": "NEW_PASSWORD",
     "SECRET_HASH": "SECRET_HASH",
+    "SecretHash": "SECRET_HASH",
     "REFRESH_TOKEN": "REFRESH_TOKEN",
     "AccessToken": "ACCESS_TOKEN",
     "RefreshToken": "REFRESH_TOKEN",
@@ -165,6 +166,8 @@ def _secret_hash_note(body: Any) -> str | None:
     for name in ("AuthParameters", "ChallengeResponses"):
         if isinstance(body.get(name), dict):
             params = body[name]
+    if "SecretHash" in body:  # the sign-up and password-reset calls carry it at the top
+        params = {"SECRET_HASH": body["SecretHash"], "USERNAME": body.get("Username")}
     if "SECRET_HASH" not in params:
         return None
     user = params.get("USERNAME")

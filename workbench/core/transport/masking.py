@@ -35,6 +35,7 @@ SECRET_FIELDS = frozenset(
         "SessionToken",
         # Amazon Cognito API (JSON bodies of cognito-idp calls)
         "ClientSecret",
+        "SecretHash",
         "Password",
         "TemporaryPassword",
         "PreviousPassword",
@@ -76,7 +77,15 @@ TOKEN_FIELDS = frozenset(
 )
 
 SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-amz-security-token"}
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-amz-security-token",
+        # moto's test server hands the ForgotPassword code back in a header of its own
+        "x-moto-forgot-password-confirmation-code",
+    }
 )
 
 

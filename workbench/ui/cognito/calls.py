@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from workbench.core.cognito.admin import CognitoPoolAdmin
+from workbench.core.cognito.api import CognitoApi
 from workbench.core.cognito.auth import CognitoAuth
 from workbench.core.cognito.pool import CognitoPool, SecretHash
 from workbench.core.errors import WorkbenchError
@@ -18,6 +19,7 @@ from workbench.ui.widgets.banners import app_fix, app_place
 
 AuthFactory = Callable[[CognitoPool, ExchangeLog], CognitoAuth]
 AdminFactory = Callable[[CognitoPool, ExchangeLog], CognitoPoolAdmin]
+Api = TypeVar("Api", bound=CognitoApi)
 
 
 def with_auth(
@@ -35,12 +37,13 @@ def with_auth(
 
 
 def with_admin(
-    make_admin: AdminFactory,
+    make_admin: Callable[[CognitoPool, ExchangeLog], Api],
     pool: CognitoPool,
     log: ExchangeLog,
-    op: Callable[[CognitoPoolAdmin], Any],
+    op: Callable[[Api], Any],
 ) -> Any:
-    """``op(admin)`` with a fresh CognitoPoolAdmin, closed after."""
+    """``op(admin)`` with a fresh CognitoPoolAdmin (or another CognitoApi: the test users'
+    CognitoUsers), closed after."""
     admin = make_admin(pool, log)
     try:
         return op(admin)

@@ -8,8 +8,10 @@ Everything the command line's Cognito commands do with a pool, with the same cor
 composes its sections — :class:`~workbench.ui.cognito.pool_form.PoolForm`,
 :class:`~workbench.ui.cognito.sign_in.SignInSection`,
 :class:`~workbench.ui.cognito.token_panel.TokenPanel`,
-:class:`~workbench.ui.cognito.hosted_panel.HostedPanel` and
-:class:`~workbench.ui.cognito.insight.PoolInsightPanel` — which show and edit; the tab runs the
+:class:`~workbench.ui.cognito.hosted_panel.HostedPanel`,
+:class:`~workbench.ui.cognito.insight.PoolInsightPanel` and
+:class:`~workbench.ui.cognito.users_panel.UsersPanel` (test users, its calls in
+:mod:`workbench.ui.cognito.user_actions`) — which show and edit; the tab runs the
 calls and hands the answers back. Challenges come back from the worker as
 :class:`~workbench.core.cognito.auth.Challenge` and are asked in
 :class:`~workbench.ui.cognito.challenge_dialog.CognitoChallengeDialog`; the answer goes back in
@@ -55,6 +57,8 @@ from workbench.ui.cognito.insight import PoolInsightPanel
 from workbench.ui.cognito.pool_form import PoolForm
 from workbench.ui.cognito.sign_in import SignInSection
 from workbench.ui.cognito.token_panel import TokenPanel
+from workbench.ui.cognito.user_actions import UserActions
+from workbench.ui.cognito.users_panel import UsersPanel
 from workbench.ui.flows.base import FlowTab
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.banners import describe_error
@@ -107,9 +111,11 @@ class CognitoTab(FlowTab):
         self.token_panel = TokenPanel(self)
         self.hosted = HostedPanel(self)
         self.insight = PoolInsightPanel(self)
+        self.users = UsersPanel(self)
         for section in (self.pool_form, self.sign_in, self.token_panel, self.hosted):
             self.body_layout.addWidget(section)
         self.body_layout.addWidget(self.insight)
+        self.body_layout.addWidget(self.users)
         self._set_tab_order()
 
     def _connect(self) -> None:
@@ -136,6 +142,7 @@ class CognitoTab(FlowTab):
         insight.trigger_view.sig_requested.connect(lambda: self.act(reads.read_trigger))
         insight.sig_plan_requested.connect(lambda request: self.act(partial(reads.plan, request)))
         insight.sig_apply_confirmed.connect(lambda plan: self.act(partial(reads.apply, plan)))
+        self.user_actions = UserActions(self)
         self.sig_running.connect(self._update_buttons)
         self.state.sig_tokens_changed.connect(self._on_tokens_changed)
         self.state.sig_provider_changed.connect(self._on_state_provider_changed)
@@ -148,6 +155,7 @@ class CognitoTab(FlowTab):
             *self.token_panel.focus_chain(),
             *self.hosted.focus_chain(),
             self.insight.toggle,
+            *self.users.focus_chain(),
         ]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -441,6 +449,7 @@ class CognitoTab(FlowTab):
         self.token_panel.update_buttons(idle, self.state.tokens)
         self.pool_form.save_button.setEnabled(idle)
         self.insight.set_busy(not idle)
+        self.users.set_busy(not idle)
 
 
 __all__ = ["CognitoTab"]
