@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --demo --screenshot: log out at the demo server first, to show the logout"
         " reality check (the end-session URL is followed in-process, no browser opens)",
     )
+    parser.add_argument(
+        "--pre-token-trigger",
+        metavar="FILE.py",
+        help="with --demo: open the pre-token trigger lab with this lambda_handler file loaded "
+        "(with --screenshot: the lab is rendered, a token before and after the handler)",
+    )
     return parser
 
 
@@ -61,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.lan and not args.demo:
         parser.error("--lan serves the demo provider: use it with --demo")
+    if args.pre_token_trigger and not args.demo:
+        parser.error("--pre-token-trigger runs in the demo provider: use it with --demo")
     if args.screenshot:
         # Rendering to a file needs no screen: offscreen unless the caller chose a platform.
         if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty
@@ -138,6 +146,8 @@ class _Startup:
 
     def _on_demo(self, issuer: str, exposed: bool) -> None:
         self.host.sig_started.disconnect(self._on_demo)  # the window follows restarts itself
+        if self.args.pre_token_trigger:
+            self.window.open_trigger_lab().use_handler(self.args.pre_token_trigger)
         self._ready()
 
     def _on_demo_error(self, exc: BaseException) -> None:
@@ -169,6 +179,12 @@ def _screenshot(args: argparse.Namespace, window: Any) -> int:
 
             server = start_demo_server(args.lan)
             window.set_demo_issuer(server.issuer, exposed=bool(server.config.exposed))
+            if args.pre_token_trigger:  # the lab follows a DemoHost: one holding this server
+                from workbench.ui.demo_host import DemoHost
+
+                host = DemoHost(lan=args.lan, parent=window)
+                host.server = server
+                window.attach_demo(host)
         else:
             window.provider_bar.reload()
         if args.tab:
@@ -185,6 +201,7 @@ def _screenshot(args: argparse.Namespace, window: Any) -> int:
             revoke=args.revoke,
             presenter=args.presenter,
             logout=args.logout,
+            trigger=args.pre_token_trigger,
         )
     finally:
         window.close()

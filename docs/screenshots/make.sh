@@ -18,5 +18,8 @@ python3 -m workbench --demo --screenshot reality-check.png --tab clientCredentia
 # then the access token checked locally and remotely and sent to both demo APIs (200 and 200).
 python3 -m workbench --demo --screenshot logout-reality-check.png --tab clientCredentials --logout \
   --size "$SIZE"
+# The pre-token trigger lab: a token without, then one with the example handler, and the diff.
+python3 -m workbench --demo --pre-token-trigger ../../workbench/resources/pre_token_trigger_example.py \
+  --screenshot trigger-lab.png --size "$SIZE"
 # The Cognito tab's Test users panel, against moto's Cognito server (no demo pool exists).
 (cd ../.. && python3 docs/screenshots/cognito_users.py docs/screenshots/cognito-users.png)

@@ -6,7 +6,7 @@ import argparse
 import threading
 from typing import Any
 
-from workbench.cli.output import EXIT_OK, Out
+from workbench.cli.output import EXIT_OK, EXIT_USAGE, Out
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -22,6 +22,19 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="refuse device authorization requests without a PKCE S256 code_challenge (as"
         " Keycloak does for clients set to PKCE) and check the code_verifier of every poll",
     )
+    demo.add_argument(
+        "--pre-token-trigger",
+        metavar="FILE.py",
+        help="run lambda_handler(event, context) of FILE.py as Cognito's pre-token-generation"
+        " trigger for every token issued (the trigger lab)",
+    )
+    demo.add_argument(
+        "--pre-token-trigger-version",
+        choices=("V1_0", "V2_0", "V3_0"),
+        default="V3_0",
+        help="the trigger's LambdaVersion: V1_0 changes ID tokens only, V2_0 also access"
+        " tokens and scopes, V3_0 also client-credentials tokens (default V3_0)",
+    )
     demo.set_defaults(run=cmd_demo_server)
     return demo
 
@@ -29,15 +42,21 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
     from workbench.demo.server import DemoConfig, DemoServer, describe
 
-    server = DemoServer(
-        DemoConfig(
-            host=args.host,
-            port=args.port,
-            access_token_ttl=args.access_token_ttl,
-            require_device_pkce=args.require_device_pkce,
+    try:
+        server = DemoServer(
+            DemoConfig(
+                host=args.host,
+                port=args.port,
+                access_token_ttl=args.access_token_ttl,
+                require_device_pkce=args.require_device_pkce,
+                pre_token_trigger=args.pre_token_trigger,
+                pre_token_trigger_version=args.pre_token_trigger_version,
+            )
         )
-    )
-    server.start()
+        server.start()
+    except ValueError as exc:
+        out.info(f"error: {exc}")
+        return EXIT_USAGE
     out.result(describe(server))
     out.result("Press Ctrl+C to stop.")
     try:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from flask import g, has_app_context
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from .accounts import Subject
 from .config import DemoConfig, is_loopback_host
 from .store import DemoStore
+from .trigger import PreTokenTrigger, TriggerOutcome
 
 __all__ = ["DemoAuthority", "code_family", "server_authority", "subject_of"]
 
@@ -42,6 +44,7 @@ class DemoAuthority:
         )
         self.keys = KeySet([self.key])
         self.store = DemoStore()
+        self.trigger = PreTokenTrigger(config.pre_token_trigger, config.pre_token_trigger_version)
         #: Authlib only accepts plain-http request URLs on loopback; see workbench.demo.oauth.
         self.plain_http_beyond_loopback = config.exposed or not is_loopback_host(
             urlsplit(self.issuer).hostname or ""
@@ -61,6 +64,19 @@ class DemoAuthority:
 
     def access_token_audience(self, client_id: str) -> str:
         return self.config.access_token_audience or client_id
+
+    def pre_token(
+        self, grant_type: str, client_id: str, subject: Subject | None, scope: str
+    ) -> TriggerOutcome | None:
+        """The pre-token trigger's outcome for the token request being served: the handler
+        runs once per request (the access token asks first, the ID token reuses it)."""
+        if has_app_context() and "pre_token_outcome" in g:
+            return cast(TriggerOutcome | None, g.pre_token_outcome)
+        user = subject.user if subject else None
+        outcome = self.trigger.run(grant_type, client_id, user, scope)
+        if has_app_context():
+            g.pre_token_outcome = outcome
+        return outcome
 
     def decode_jwt(self, value: str) -> dict[str, Any]:
         """Claims of a JWT this server signed (signature checked, claims not validated)."""

@@ -67,6 +67,10 @@ class DemoConfig:
     ``require_device_pkce``: the device authorization request must carry an S256
     ``code_challenge`` (answered like Keycloak when it does not), and every poll its
     ``code_verifier``. A challenge sent without this is checked all the same.
+    ``pre_token_trigger``: a Python file whose ``lambda_handler(event, context)`` runs as
+    Cognito's pre-token-generation trigger for every token issued, as trigger version
+    ``pre_token_trigger_version`` (``V1_0``, ``V2_0``, ``V3_0``; see
+    :mod:`workbench.demo.trigger`).
     """
 
     host: str = "127.0.0.1"
@@ -87,6 +91,8 @@ class DemoConfig:
     user_code_max_failures_total: int = 20
     user_code_failure_window: int = 300
     require_device_pkce: bool = False
+    pre_token_trigger: str | None = None
+    pre_token_trigger_version: str = "V3_0"
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:

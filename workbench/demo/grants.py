@@ -17,6 +17,8 @@ from typing import Any
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, OAuth2Request, grants
 from authlib.oauth2.rfc8628 import DeviceCodeGrant
 from authlib.oidc.core.grants import OpenIDCode, OpenIDImplicitGrant, OpenIDToken
+from flask import has_request_context
+from flask import request as flask_request
 from joserfc.jwk import KeySet
 
 from .accounts import USERS, DemoClient, Subject
@@ -65,9 +67,16 @@ class _IdTokenSettings:
         subject = subject_of(user)
         if subject is None:
             return {}
+        demo = self._demo()
+        client_id = flask_request.values.get("client_id", "") if has_request_context() else ""
+        outcome = demo.pre_token("implicit", client_id, subject, scope)  # once per request
+        if outcome is not None:
+            scope = outcome.original_scope  # the trigger's scopes are the access token's
         claims = subject.user.claims(scope)
         # The time the user signed in, not the time the token was minted (§2).
         claims["auth_time"] = subject.auth_time
+        if outcome is not None:
+            claims = outcome.with_groups(outcome.id_token.apply(claims))
         return claims
 
 

@@ -31,7 +31,7 @@ The policy:
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from authlib.common.security import generate_token
@@ -40,7 +40,7 @@ from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload, Flask
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oauth2.rfc9207 import IssuerParameter
-from flask import Flask, Response, has_request_context
+from flask import Flask, Response, g, has_request_context
 from flask import request as flask_request
 from joserfc.jwk import KeySet
 
@@ -55,6 +55,7 @@ from .authority import (
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
 from .store import AuthorizationCode, RefreshToken, TokenRecord
+from .trigger import TriggerOutcome
 
 __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
 
@@ -141,6 +142,42 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
 
     def get_jwks(self) -> KeySet:
         return self.authority.keys
+
+    def generate(
+        self,
+        grant_type: str,
+        client: DemoClient,
+        user: object = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
+        """Run the pre-token trigger (:mod:`workbench.demo.trigger`) before the token is
+        made: its scopes change the allowed scope, its claims come in as extra claims."""
+        allowed = JWTBearerTokenGenerator.get_allowed_scope(client, scope) or ""
+        self.authority.pre_token(grant_type, client.client_id, subject_of(user), allowed)
+        token: dict[str, Any] = super().generate(
+            grant_type, client, user, scope, expires_in, include_refresh_token
+        )
+        return token
+
+    def get_allowed_scope(self, client: DemoClient, scope: str | None) -> str:
+        allowed = str(JWTBearerTokenGenerator.get_allowed_scope(client, scope) or "")
+        outcome = self._outcome()
+        return outcome.access_scope(allowed) if outcome else allowed
+
+    def get_extra_claims(
+        self, client: DemoClient, grant_type: str, user: object, scope: str
+    ) -> dict[str, Any]:
+        outcome = self._outcome()
+        if outcome is None:
+            return {}
+        return outcome.with_groups(outcome.access_token.apply({}))
+
+    def _outcome(self) -> TriggerOutcome | None:
+        if not has_request_context():
+            return None
+        return cast(TriggerOutcome | None, g.get("pre_token_outcome"))
 
     def get_audiences(self, client: DemoClient, user: object, scope: str) -> str | list[str]:
         """The resources the token request asked for (RFC 8707 §2.2; the web layer refused

@@ -483,6 +483,14 @@ def describe(server: DemoServer) -> str:
             if config.require_device_pkce
             else []
         ),
+        *(
+            [
+                f"  trigger:    pre-token generation {server.authority.trigger.label} "
+                f"({server.authority.trigger.version})"
+            ]
+            if server.authority.trigger.active
+            else []
+        ),
         "",
         "Clients (public demo values):",
     ]

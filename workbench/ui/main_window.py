@@ -23,6 +23,7 @@ from workbench.ui.theme import set_property
 
 if TYPE_CHECKING:
     from workbench.ui.demo_host import DemoHost
+    from workbench.ui.dialogs.trigger_lab import TriggerLabDialog
     from workbench.ui.flows.base import FlowTab
     from workbench.ui.inspector import TokenInspector
     from workbench.ui.log_dock import ExchangeLogDock
@@ -242,6 +243,12 @@ class MainWindow(QMainWindow):
         lan.toggled.connect(self._on_lan_toggled)
         view.addAction(lan)
         self.lan_action = lan
+        lab = self._action("actionTriggerLab", "Pre-token &trigger lab…")
+        lab.setEnabled(False)  # until the app runs the demo provider (attach_demo)
+        lab.setToolTip("Run a Cognito pre-token-generation handler in the demo provider")
+        lab.triggered.connect(self.open_trigger_lab)
+        view.addAction(lab)
+        self.trigger_lab_action = lab
 
         help_menu = bar.addMenu("&Help")
         about = self._action("actionAbout", "&About Token Workbench")
@@ -286,8 +293,20 @@ class MainWindow(QMainWindow):
         host.sig_starting.connect(self._on_demo_starting)
         host.sig_started.connect(self._on_demo_started)
         host.sig_failed.connect(self._on_demo_failed)
+        self.trigger_lab_action.setEnabled(True)
         if host.issuer is not None:
             self.set_demo_issuer(host.issuer, host.lan)
+
+    def open_trigger_lab(self) -> TriggerLabDialog:
+        """View ▸ Pre-token trigger lab: one non-modal window, kept while the app runs."""
+        lab: TriggerLabDialog | None = getattr(self, "trigger_lab", None)
+        if lab is None:
+            from workbench.ui.dialogs.trigger_lab import TriggerLabDialog
+
+            lab = self.trigger_lab = TriggerLabDialog(self.state, self.demo_host, self)
+        lab.show()
+        lab.raise_()
+        return lab
 
     def _on_lan_toggled(self, on: bool) -> None:
         host = getattr(self, "demo_host", None)

@@ -27,6 +27,7 @@ TIMER_INTERVAL_MS = 1000  # live countdowns
 PARAMS_TABLE_LINES = 7.5  # height of an extra-parameters table, in text lines
 PARAMS_TABLE_MIN_ROWS = 3  # rows an extra-parameters table always shows (more scroll)
 URL_CHARS = 72  # a field meant for a URL, in average characters
+TRIGGER_LAB_SIZE = (96, 30)  # the pre-token trigger lab: average characters wide, lines high
 
 # -- profile editor
 PROFILE_EDITOR_MIN_WIDTH = 640  # endpoint URLs fit without scrolling sideways

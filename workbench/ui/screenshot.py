@@ -96,6 +96,17 @@ def _log_out(window: MainWindow) -> None:
     _call_demo_apis(window)
 
 
+def _trigger_lab(window: MainWindow, handler: str, size: tuple[int, int]) -> QWidget:
+    """The lab with a token before the handler, then the handler loaded and a token after."""
+    lab = window.open_trigger_lab()
+    lab.resize(size[0] * 2 // 3, size[1] * 3 // 4)
+    for step in (lab.get_token, lambda: lab.use_handler(handler), lab.get_token):
+        step()
+        wait_until(lambda: not lab.busy, SCREENSHOT_TIMEOUT_MS)
+    wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
+    return lab
+
+
 def take_screenshot(
     window: MainWindow,
     path: Path,
@@ -104,10 +115,12 @@ def take_screenshot(
     revoke: bool = False,
     presenter: bool = False,
     logout: bool = False,
+    trigger: str | None = None,
 ) -> int:
     """Show, populate, grab, save; returns the exit code.
 
-    With ``presenter`` the device tab's presenter view is grabbed instead, at ``size``.
+    With ``presenter`` the device tab's presenter view is grabbed instead, at ``size``; with
+    ``trigger`` the pre-token trigger lab, after a token without and one with that handler.
     """
     window.resize(*size)
     window.show()
@@ -129,6 +142,8 @@ def take_screenshot(
             if callable(ready):
                 wait_until(ready, SCREENSHOT_TIMEOUT_MS)
     target: QWidget = window
+    if trigger:
+        target = _trigger_lab(window, trigger, size)
     if presenter:
         view = getattr(window.current_tab(), "open_presenter", lambda _full: None)(False)
         if view is None:

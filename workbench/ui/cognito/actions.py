@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMessageBox
 from workbench.core.cognito.admin import AppClientInfo, CognitoPoolAdmin, ResourceServer, ScopePlan
 from workbench.core.cognito.auth import cognito_username
 from workbench.core.cognito.pool import CognitoPool, SecretHash
+from workbench.core.cognito.triggers import PreTokenTriggerConfig, read_pre_token_trigger
 from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.model import RefreshResult
 from workbench.core.oauth.tokenset import TokenSet
@@ -171,6 +172,24 @@ class InsightActions:
             pool,
             lambda admin: admin.list_resource_servers(),
             step="Listing the resource servers (ListResourceServers)…",
+            on_returned=done,
+        )
+
+    def read_trigger(self) -> None:
+        pool = self.tab.ready_pool(client=False)
+
+        def done(config: PreTokenTriggerConfig) -> None:
+            if not self.tab.cancelled():
+                self.tab.insight.set_expanded(True)
+                self.tab.insight.trigger_view.show_trigger(config)
+                self.tab.sig_step.emit(
+                    f"Read the pre token generation trigger of {pool.user_pool_id}."
+                )
+
+        self.tab.run_admin(
+            pool,
+            read_pre_token_trigger,
+            step="Reading the pool's pre token generation trigger (DescribeUserPool)…",
             on_returned=done,
         )
 

@@ -1,5 +1,6 @@
 """Pool insight: what a Cognito app client allows, what will make the chosen flow fail, and the
-pool's resource servers with their custom scopes.
+pool's resource servers with their custom scopes, and its pre-token-generation trigger
+(:class:`~workbench.ui.cognito.trigger_insight.TriggerInsightView`).
 
 :class:`PoolInsightPanel` is a collapsible view. It asks for work through signals (the Cognito
 tab runs the AWS calls in workers, signed with AWS credentials) and shows what comes back:
@@ -46,6 +47,7 @@ from workbench.core.cognito.pool import CognitoPool
 from workbench.ui import metrics
 from workbench.ui.cognito.calls import ui_words
 from workbench.ui.cognito.resource_dialog import ResourceServerDialog, confirm_box
+from workbench.ui.cognito.trigger_insight import TriggerInsightView
 from workbench.ui.safe_text import html_text
 from workbench.ui.theme import insight_stylesheet, set_property
 from workbench.ui.widgets.flow_layout import FlowLayout
@@ -274,6 +276,7 @@ class PoolInsightPanel(QFrame):
         self.servers_empty.setWordWrap(True)
         for widget in (self.servers_title, self.servers_tree, self.servers_empty):
             widget.hide()
+        self.trigger_view = TriggerInsightView(self.content)
 
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -286,6 +289,7 @@ class PoolInsightPanel(QFrame):
         layout.addWidget(self.servers_title)
         layout.addWidget(self.servers_tree)
         layout.addWidget(self.servers_empty)
+        layout.addWidget(self.trigger_view)
         self._show_problems()
 
     # -- state ------------------------------------------------------------------------------
@@ -315,6 +319,7 @@ class PoolInsightPanel(QFrame):
     def set_busy(self, busy: bool) -> None:
         for button in (self.describe_button, self.servers_button, self.create_button):
             button.setEnabled(not busy)
+        self.trigger_view.button.setEnabled(not busy)
 
     def set_check_flow(self, flow: str) -> None:
         index = self.flow_combo.findData(flow)
@@ -345,6 +350,7 @@ class PoolInsightPanel(QFrame):
         for widget in (self.servers_title, self.servers_tree, self.servers_empty):
             widget.hide()
         self.servers_tree.clear()
+        self.trigger_view.clear()
         self._recheck()
 
     def keep_only(self, pool: CognitoPool | None) -> None:
@@ -401,6 +407,7 @@ class PoolInsightPanel(QFrame):
                 scopes=self._scopes if hosted else (),
                 has_domain=self._has_domain if hosted else None,
             )
+        self.trigger_view.set_context(self.check_flow, self._scopes)
         self._show_problems()
 
     def _show_problems(self) -> None:

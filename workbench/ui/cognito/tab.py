@@ -139,6 +139,7 @@ class CognitoTab(FlowTab):
             button.clicked.connect(partial(self.act, action))
         insight.sig_describe_requested.connect(lambda: self.act(reads.describe))
         insight.sig_servers_requested.connect(lambda: self.act(reads.list_servers))
+        insight.trigger_view.sig_requested.connect(lambda: self.act(reads.read_trigger))
         insight.sig_plan_requested.connect(lambda request: self.act(partial(reads.plan, request)))
         insight.sig_apply_confirmed.connect(lambda plan: self.act(partial(reads.apply, plan)))
         self.user_actions = UserActions(self)
@@ -208,6 +209,7 @@ class CognitoTab(FlowTab):
             scopes=self.hosted.scope_edit.text().split(),
         )
         self.insight.keep_only(pool)
+        self.insight.trigger_view.keep_only(pool.user_pool_id if pool is not None else None)
 
     def _show_problem(self, problem: ConfigError | None) -> None:
         """The fields' problem beside them: under the domain, or under the pool fields."""
