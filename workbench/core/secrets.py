@@ -74,6 +74,18 @@ class SecretStore:
         with self._lock:
             self._memory[key] = value
 
+    def put(self, profile: str, value: str, name: str) -> bool:
+        """Store ``value`` in the keyring only; False when there is none or it refused this
+        value (too large for its backend, locked), and then nothing is kept and the store goes
+        on as before (unlike :meth:`set`, a refusal does not move it to memory)."""
+        if self._backend is None:
+            return False
+        try:
+            self._backend.set_password(SERVICE, self._key(profile, name), value)
+        except Exception:  # the backend's own size limit, or a locked keyring
+            return False
+        return True
+
     def delete(self, profile: str, name: str = "client_secret") -> None:
         key = self._key(profile, name)
         if self._backend is not None:
