@@ -184,3 +184,18 @@ def test_mark_and_diff_two_entries() -> None:
     assert access.scopes_added == ("api:write",) and access.scopes_removed == ("api:read",)
     assert [c.name for c in access.volatile] == ["jti"]
     assert diffs["ID token"].same
+
+
+def test_diff_in_words() -> None:
+    history = TokenHistory(SecretStore())
+    before = history.record(token_set(1), "authorization_code")
+    after = history.record(token_set(1, scope="openid api:write", jti="b1"), "refresh_token")
+    assert before and after
+    from workbench.core.history import diff_lines
+
+    lines = diff_lines(before, after)
+    assert lines[0] == "Access token:"
+    assert "  ~ scope: openid api:read → openid api:write" in lines
+    assert "  scopes: +[api:write] −[api:read]" in lines
+    assert "  (differ as in every new token: jti)" in lines
+    assert "ID token: the same claims" in lines

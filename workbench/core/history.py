@@ -326,3 +326,29 @@ class TokenHistory:
         self._session_only.discard(entry_id)
         if self.persistent:
             self._secrets.delete(KEY_PROFILE, entry_id)
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return printable(text)[:200]
+
+
+def diff_lines(before: HistoryEntry, after: HistoryEntry) -> list[str]:
+    """The claim diff of two sets in words: added, removed, changed, scopes; the per-token
+    claims (iat, exp, jti…) collapsed into one line."""
+    diffs = diff_entries(before, after)
+    if not diffs:
+        return ["No token both sets hold as a JWT: there are no claims to compare."]
+    lines: list[str] = []
+    for label, diff in diffs:
+        lines.append(f"{label}:" + (" the same claims" if diff.same else ""))
+        lines += [f"  + {n}: {_shown(v)}" for n, v in diff.added.items()]
+        lines += [f"  − {n}: {_shown(v)}" for n, v in diff.removed.items()]
+        lines += [f"  ~ {c.name}: {_shown(c.before)} → {_shown(c.after)}" for c in diff.changed]
+        if diff.scopes_added or diff.scopes_removed:
+            added, removed = " ".join(diff.scopes_added), " ".join(diff.scopes_removed)
+            lines.append(f"  scopes: +[{_shown(added)}] −[{_shown(removed)}]")
+        if diff.volatile:
+            names = ", ".join(sorted(c.name for c in diff.volatile))
+            lines.append(f"  (differ as in every new token: {names})")
+    return lines

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from workbench.ui.demo_host import DemoHost
     from workbench.ui.dialogs.trigger_lab import TriggerLabDialog
     from workbench.ui.flows.base import FlowTab
+    from workbench.ui.history_dock import HistoryDock
     from workbench.ui.inspector import TokenInspector
     from workbench.ui.log_dock import ExchangeLogDock
     from workbench.ui.state import AppState
@@ -122,6 +123,12 @@ class MainWindow(QMainWindow):
 
         self.log_dock: ExchangeLogDock = ExchangeLogDock(self.state, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
+        from workbench.ui.history_dock import HistoryDock
+
+        self.history_dock: HistoryDock = HistoryDock(self.state, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.history_dock.hide()
+        self.history_dock.sig_inspect.connect(self.inspector.show_token)
 
         self.status_label = QLabel(self.state.secrets.where(), self)
         self.status_label.setObjectName("statusSecrets")
@@ -223,6 +230,13 @@ class MainWindow(QMainWindow):
         focus_picker = self._action("actionFocusProvider", "Choose &provider", "Ctrl+P")
         focus_picker.triggered.connect(self.provider_bar.picker.setFocus)
         view.addAction(focus_picker)
+        history = self.history_dock.toggleViewAction()
+        history.setObjectName("actionToggleHistory")
+        history.setText("Token &history")
+        history.setShortcut("Ctrl+H")
+        history.setToolTip("Every token set obtained: inspect one again, compare two")
+        view.addAction(history)
+        self.inspector.token_picker.add_button("inspectorHistory", history)
         view.addSeparator()
         # Window-wide: F11 works wherever the keyboard focus is (the device tab's own F11
         # would be ambiguous beside it, so it stands down).

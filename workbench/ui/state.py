@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from workbench.core.history import TokenHistory
 from workbench.core.model import Provider, TokenActions
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import ProfileStore
@@ -50,6 +51,8 @@ class AppState(QObject):
     """Run the inspector's revocation reality check on this token (after a sign-out)."""
     sig_metadata = Signal(object, object)
     """An OAuthSession fetched its ServerMetadata (session, metadata), on the GUI thread."""
+    sig_history_changed = Signal()
+    """The token history changed: a set recorded, marked, cleared."""
 
     def __init__(
         self,
@@ -60,6 +63,9 @@ class AppState(QObject):
         super().__init__(parent)
         self.profiles = profiles or ProfileStore()
         self.secrets = secrets or SecretStore()
+        self.history = TokenHistory(self.secrets)
+        """Every token set obtained (recorded by :meth:`set_tokens`), in the keyring if any."""
+        self.history.on_change = self.sig_history_changed.emit
         self.log = ExchangeLog()
         self._unsubscribe = self.log.subscribe(self.sig_exchange.emit)
         self.provider: Provider | None = None
@@ -121,7 +127,19 @@ class AppState(QObject):
         self.context = context
         for value in (tokens.access_token, tokens.refresh_token, tokens.id_token):
             self.log.add_secret(value)
+        provider = issuer.provider if issuer is not None else None
+        self.history.record(
+            tokens,
+            context.origin,
+            provider.name if provider is not None else "",
+            (provider.issuer or "") if provider is not None else "",
+        )
         self.sig_tokens_changed.emit(tokens, context)
+
+    def mark_tokens(self, token: str, status: str) -> None:
+        """The token set(s) holding ``token`` were revoked or logged out (the history's
+        status: ``revoked``, ``logged out``)."""
+        self.history.mark(token, status)
 
     def session_for(self, token: str) -> OAuthSession | None:
         """The session of the provider that issued ``token`` when it is one of the current

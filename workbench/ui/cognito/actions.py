@@ -100,6 +100,7 @@ class ApiDoorActions:
             if self.tab.cancelled():
                 return
             self.tab.token_panel.show_revoked()
+            self.tab.state.mark_tokens(refresh, "revoked")
             self.tab.sig_step.emit("Revoked: the reality check runs in the inspector.")
             if access:
                 self.tab.after_worker(partial(self.request_reality_check, pool, access))
@@ -119,6 +120,7 @@ class ApiDoorActions:
             if self.tab.cancelled():
                 return
             self.tab.token_panel.show_signed_out()
+            self.tab.state.mark_tokens(access, "logged out")
             self.tab.sig_step.emit("Signed out: the reality check runs in the inspector.")
             self.tab.after_worker(partial(self.request_reality_check, pool, access))
 

@@ -91,7 +91,7 @@ class TokenPicker(QWidget):
         self._paste_timer.setInterval(PASTE_DEBOUNCE_MS)
         self._paste_timer.timeout.connect(self._on_paste_settled)
 
-        top = QHBoxLayout()
+        self.top = top = QHBoxLayout()
         top.setSpacing(metrics.SPACING)
         top.addWidget(label)
         top.addWidget(self.combo, 1)
@@ -101,6 +101,16 @@ class TokenPicker(QWidget):
         layout.setSpacing(metrics.SPACING)
         layout.addLayout(top)
         layout.addWidget(self.paste_frame)
+
+    def add_button(self, name: str, action: QAction) -> QToolButton:
+        """One more button on the picker row, for ``action`` (the window's token history)."""
+        button = QToolButton(self)
+        button.setObjectName(name)
+        button.setDefaultAction(action)
+        button.setAccessibleName(action.text().replace("&", ""))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.top.addWidget(button)
+        return button
 
     def set_entries(self, entries: list[TokenEntry], revoked: set[str]) -> None:
         """List ``entries`` (revoked ones say so), keeping the current index where it can."""

@@ -247,6 +247,7 @@ class ServerActions(QObject):
 
     def _on_revoked(self, token: str, hint: str | None, label: str) -> None:
         self.revoked.add(token)
+        self._state.mark_tokens(token, "revoked")
         self.sig_revoked.emit(token)
         when = time.strftime("%H:%M:%S")
         self.sig_status.emit(f"Revoked the {label.lower()}.")
