@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --demo: open the pre-token trigger lab with this lambda_handler file loaded "
         "(with --screenshot: the lab is rendered, a token before and after the handler)",
     )
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="with --demo --screenshot: open the token history and compare its two newest "
+        "sets (--tab refresh makes a second one)",
+    )
     return parser
 
 
@@ -95,7 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from workbench.ui.main_window import MainWindow
 
     if args.screenshot:
-        return _screenshot(args, MainWindow(remember=False))
+        from workbench.core.history import TokenHistory
+        from workbench.core.secrets import SecretStore
+        from workbench.ui.state import AppState
+
+        # The same picture on every machine: no token set from or into the keyring.
+        state = AppState(history=TokenHistory(SecretStore(use_keyring=False)))
+        return _screenshot(args, MainWindow(state, remember=False))
     window = MainWindow(deferred=True)
     install_excepthook(window)
     started = _Startup(window, args)
@@ -202,6 +214,7 @@ def _screenshot(args: argparse.Namespace, window: Any) -> int:
             presenter=args.presenter,
             logout=args.logout,
             trigger=args.pre_token_trigger,
+            history=args.history,
         )
     finally:
         window.close()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -62,9 +63,27 @@ class HistoryDock(QDockWidget):
         self.where_label.setProperty("role", "secondary")
         self.where_label.setWordWrap(True)
         self.where_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.where_label)
 
-        self.table = QTableWidget(0, len(COLUMNS), body)
+        row = QHBoxLayout()
+        row.addWidget(self.where_label, 1)
+        self.inspect_button = self._button("historyInspect", "&Inspect again", row)
+        self.inspect_button.setToolTip("Show the selected set's access token in the inspector")
+        self.inspect_button.clicked.connect(self.inspect_selected)
+        self.diff_button = self._button("historyDiff", "&Compare two", row)
+        self.diff_button.setToolTip("Select two sets: their claims compared")
+        self.diff_button.clicked.connect(self.diff_selected)
+        self.clear_button = self._button("historyClear", "C&lear", row)
+        self.clear_button.setToolTip("Remove the selected sets (from the keyring too)")
+        self.clear_button.clicked.connect(self.clear_selected)
+        self.clear_all_button = self._button("historyClearAll", "Clear &all", row)
+        self.clear_all_button.setToolTip("Remove every set (from the keyring too)")
+        self.clear_all_button.clicked.connect(self.clear_all)
+        layout.addLayout(row)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, body)
+        self.splitter.setObjectName("historySplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.table = QTableWidget(0, len(COLUMNS), self.splitter)
         self.table.setObjectName("historyTable")
         self.table.setAccessibleName("Token sets obtained")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -77,35 +96,26 @@ class HistoryDock(QDockWidget):
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda _item: self.inspect_selected())
-        layout.addWidget(self.table, 1)
-
-        row = QHBoxLayout()
-        self.inspect_button = self._button("historyInspect", "&Inspect again", row)
-        self.inspect_button.setToolTip("Show the selected set's access token in the inspector")
-        self.inspect_button.clicked.connect(self.inspect_selected)
-        self.diff_button = self._button("historyDiff", "&Compare two", row)
-        self.diff_button.setToolTip("Select two sets: their claims compared")
-        self.diff_button.clicked.connect(self.diff_selected)
-        row.addStretch(1)
-        self.clear_button = self._button("historyClear", "C&lear", row)
-        self.clear_button.setToolTip("Remove the selected sets (from the keyring too)")
-        self.clear_button.clicked.connect(self.clear_selected)
-        self.clear_all_button = self._button("historyClearAll", "Clear &all", row)
-        self.clear_all_button.setToolTip("Remove every set (from the keyring too)")
-        self.clear_all_button.clicked.connect(self.clear_all)
-        layout.addLayout(row)
-
-        self.diff_view = QPlainTextEdit(body)
+        self.diff_view = QPlainTextEdit(self.splitter)
         self.diff_view.setObjectName("historyDiffView")
         self.diff_view.setAccessibleName("Claim diff")
         self.diff_view.setReadOnly(True)
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.diff_view.hide()
-        layout.addWidget(self.diff_view, 1)
+        self.diff_view.setPlaceholderText("Select two sets and press Compare two.")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.diff_view)
+        for index, stretch in enumerate(metrics.LOG_SPLITTER_STRETCH):
+            self.splitter.setStretchFactor(index, stretch)
+        layout.addWidget(self.splitter, 1)
         self.setWidget(body)
 
         state.sig_history_changed.connect(self.reload)
-        self.visibilityChanged.connect(lambda shown: shown and self.reload())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown (View ▸ Token history): read the history, in front of the exchange log."""
+        super().showEvent(event)
+        self._fill()
+        self.raise_()
 
     def _button(self, name: str, text: str, row: QHBoxLayout) -> QPushButton:
         button = QPushButton(text, self)
@@ -117,8 +127,10 @@ class HistoryDock(QDockWidget):
     # -- the list -------------------------------------------------------------------------------
     def reload(self) -> None:
         """Fill the list from the history (read from the keyring the first time)."""
-        if not self.isVisible():
-            return  # read when the dock is shown
+        if self.isVisible():  # else read when the dock is shown
+            self._fill()
+
+    def _fill(self) -> None:
         history = self.state.history
         entries = history.entries()
         notes = [history.where(), *history.notes]
@@ -172,6 +184,15 @@ class HistoryDock(QDockWidget):
         self.clear_all_button.setEnabled(self.table.rowCount() > 0)
 
     # -- actions --------------------------------------------------------------------------------
+    def compare_newest(self) -> None:
+        """Select the two newest sets and compare them (the screenshot's view)."""
+        self._fill()
+        self.table.clearSelection()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row in range(min(2, self.table.rowCount())):
+            self.table.selectionModel().select(self.table.model().index(row, 0), flags)
+        self.diff_selected()
+
     def inspect_selected(self) -> None:
         entries = self._selected_entries()
         if len(entries) != 1:
@@ -187,7 +208,6 @@ class HistoryDock(QDockWidget):
         before, after = sorted(entries, key=lambda e: e.obtained_at)
         title = f"{before.flow} {when(before.obtained_at)} → {after.flow} {when(after.obtained_at)}"
         self.diff_view.setPlainText("\n".join([printable(title), *diff_lines(before, after)]))
-        self.diff_view.show()
 
     def clear_selected(self) -> None:
         ids = self.selected_ids()
@@ -195,13 +215,13 @@ class HistoryDock(QDockWidget):
             return
         for entry_id in ids:
             self.state.history.remove(entry_id)
-        self.diff_view.hide()
+        self.diff_view.clear()
 
     def clear_all(self) -> None:
         if not self._confirm("Remove every token set from the history?"):
             return
         self.state.history.clear()
-        self.diff_view.hide()
+        self.diff_view.clear()
 
     def _confirm(self, question: str) -> bool:
         where = " They are removed from the keyring too." if self.state.history.persistent else ""

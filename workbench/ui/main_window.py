@@ -126,7 +126,8 @@ class MainWindow(QMainWindow):
         from workbench.ui.history_dock import HistoryDock
 
         self.history_dock: HistoryDock = HistoryDock(self.state, self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
+        self.tabifyDockWidget(self.log_dock, self.history_dock)
         self.history_dock.hide()
         self.history_dock.sig_inspect.connect(self.inspector.show_token)
 

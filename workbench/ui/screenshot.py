@@ -7,6 +7,7 @@ shows more (the device code with its QR code, the authorize URL with PKCE values
 APIs" shows the two demo APIs' answers. With ``--logout`` the inspector logs out at the demo
 server (the end-session URL followed in-process, where the system browser would open it) and
 the logout reality check answers, the demo APIs called likewise.
+With ``--history`` the token history is open and its two newest sets compared.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def take_screenshot(
     presenter: bool = False,
     logout: bool = False,
     trigger: str | None = None,
+    history: bool = False,
 ) -> int:
     """Show, populate, grab, save; returns the exit code.
 
@@ -141,6 +143,10 @@ def take_screenshot(
             ready = prepare()
             if callable(ready):
                 wait_until(ready, SCREENSHOT_TIMEOUT_MS)
+        if history:
+            window.history_dock.show()
+            window.history_dock.compare_newest()
+            wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
     target: QWidget = window
     if trigger:
         target = _trigger_lab(window, trigger, size)

@@ -59,11 +59,13 @@ class AppState(QObject):
         profiles: ProfileStore | None = None,
         secrets: SecretStore | None = None,
         parent: QObject | None = None,
+        *,
+        history: TokenHistory | None = None,
     ) -> None:
         super().__init__(parent)
         self.profiles = profiles or ProfileStore()
         self.secrets = secrets or SecretStore()
-        self.history = TokenHistory(self.secrets)
+        self.history = history or TokenHistory(self.secrets)
         """Every token set obtained (recorded by :meth:`set_tokens`), in the keyring if any."""
         self.history.on_change = self.sig_history_changed.emit
         self.log = ExchangeLog()
