@@ -23,3 +23,5 @@ python3 -m workbench --demo --pre-token-trigger ../../workbench/resources/pre_to
   --screenshot trigger-lab.png --size "$SIZE"
 # The Cognito tab's Test users panel, against moto's Cognito server (no demo pool exists).
 (cd ../.. && python3 docs/screenshots/cognito_users.py docs/screenshots/cognito-users.png)
+# The token history: a password grant and its refresh, the two sets compared.
+python3 -m workbench --demo --screenshot history.png --tab refresh --history --size "$SIZE"
