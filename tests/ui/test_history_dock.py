@@ -110,6 +110,11 @@ def test_two_flows_inspect_again_diff_revoke_and_clear(
     assert "(differ as in every new token:" in text
     assert (password.access_token or "") not in text
 
+    # The screenshot's view (--history): the two newest compared, newest second.
+    dock.compare_newest()
+    assert dock.diff_view.toPlainText().splitlines()[0].startswith("password ")
+    assert len(dock.selected_ids()) == 2
+
     # Revoke the current (client-credentials) access token: its set is marked revoked.
     window.inspector.select_role("access")
     window.inspector.revoke("access")

@@ -352,6 +352,8 @@ def test_global_sign_out_then_the_inspector_shows_valid_locally_and_revoked_by_c
     )
     assert reality.sign.text() == "≠"
     assert "Only the server knows it was revoked." in reality.explanation_text()
+    signed_out = [e for e in window.state.history.entries() if e.holds(tokens.access_token or "")]
+    assert [(e.flow, e.status) for e in signed_out] == [("cognito", "logged out")]  # the history
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
 
 
