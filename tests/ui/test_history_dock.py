@@ -4,6 +4,8 @@ Tokens from two flows appear (the client-credentials tab run for real, a passwor
 to AppState.set_tokens as the screenshot path does), selecting one inspects it again, two
 picked show their claim diff, Revoke marks the set revoked, and clearing removes the sets
 from the keyring (the in-memory backend of tests/conftest.py: no OS keyring is touched).
+The Cognito tab's GlobalSignOut marking "logged out" is tested in test_tab_cognito.py against
+moto; its RevokeToken marking "revoked" is not tested: moto does not implement RevokeToken.
 """
 
 from __future__ import annotations
