@@ -24,6 +24,7 @@ from workbench.core.history import (
 )
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.secrets import SERVICE, SecretStore
+from workbench.core.transport.masking import mask_token
 
 
 def jwt(claims: dict[str, Any]) -> str:
@@ -76,8 +77,8 @@ def test_the_same_tokens_twice_are_one_entry_and_a_repr_has_no_token() -> None:
     assert history.record(tokens, "password") is None
     assert len(history.entries()) == 1
     assert entry is not None and (tokens.access_token or "") not in repr(entry)
-    assert entry.preview().endswith("…" + entry.preview()[-3:]) or "…" in entry.preview()
-    assert entry.preview() != tokens.access_token
+    access = tokens.access_token or ""
+    assert entry.preview() == mask_token(access) and access not in entry.preview()
 
 
 def test_without_a_keyring_it_lives_for_the_session_and_says_so(
@@ -199,3 +200,14 @@ def test_diff_in_words() -> None:
     assert "  scopes: +[api:write] −[api:read]" in lines
     assert "  (differ as in every new token: jti)" in lines
     assert "ID token: the same claims" in lines
+
+
+def test_a_stored_entry_without_any_token_is_dropped(isolated_paths: MemoryKeyring) -> None:
+    history = TokenHistory(SecretStore())
+    entry = history.record(token_set(1), "password")
+    assert entry is not None
+    empty = {**json.loads(entry.to_json()), "access_token": None, "id_token": None}
+    empty["refresh_token"] = None
+    isolated_paths.store[(SERVICE, f"{KEY_PROFILE}:{entry.id}")] = json.dumps(empty)
+    again = TokenHistory(SecretStore())
+    assert again.entries() == [] and again.notes

@@ -97,6 +97,8 @@ class HistoryEntry:
             raise ValueError("a token that is not text")
         if not isinstance(self.refresh_token, str | None):
             raise ValueError("a token that is not text")
+        if not self.tokens():
+            raise ValueError("no token")
         times = (self.obtained_at, self.expires_at or 0.0)
         if not all(isinstance(t, int | float) and not isinstance(t, bool) for t in times):
             raise ValueError("a time that is not a number")
