@@ -72,6 +72,8 @@ def test_log_out_then_the_logout_reality_check(
     result = inspector.logout.result
     assert result is not None and result.params["state"]
     assert button.text() == "Log out"
+    [entry] = state.history.entries()  # the token history marks the set
+    assert entry.status == "logged out" and entry.id_token == tokens.id_token
 
     panel = inspector.reality
     assert panel.isVisible() and panel.mode == "logout"

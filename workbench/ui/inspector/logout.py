@@ -64,7 +64,7 @@ class InspectorLogout(QObject):
         session = self._server.session(tokens.id_token)
         if session is None:
             return
-        access_token = tokens.access_token
+        access_token, id_token = tokens.access_token, tokens.id_token
         self.pending = self.result = None
         self._worker = self._server.run_action(
             "logout",
@@ -72,7 +72,7 @@ class InspectorLogout(QObject):
             "Logging out at the provider: finish it in the browser…",
             session.browser_logout,
             tokens.id_token,
-            on_done=lambda result: self._on_logged_out(result, access_token),
+            on_done=lambda result: self._on_logged_out(result, access_token, id_token),
             on_error=lambda _exc: self._end(),
             on_yielded=self._on_pending,
             with_cancel=True,
@@ -98,9 +98,10 @@ class InspectorLogout(QObject):
                 f"No browser opened: the logout waits on {uri} (Cancel logout to stop)."
             )
 
-    def _on_logged_out(self, result: LogoutResult, access_token: str | None) -> None:
+    def _on_logged_out(self, result: LogoutResult, access_token: str | None, id_token: str) -> None:
         self._end()
         self.result = result
+        self._state.mark_tokens(id_token, "logged out")  # the token history
         when = time.strftime("%H:%M:%S")
         if result.state_checked:
             self.sig_status.emit(
