@@ -354,3 +354,32 @@ def test_cli_demo_server_runs_the_trigger_and_says_so(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def test_a_handler_slower_than_the_limit_fails_the_request_and_frees_the_server(
+    make_demo: Callable[..., DemoServer], tmp_path: Path
+) -> None:
+    """Cognito waits five seconds for the trigger; the lab does the same (a shorter limit here
+    to keep the test fast) and the server keeps serving meanwhile."""
+    path = handler_file(
+        tmp_path,
+        """
+        import time
+
+        def lambda_handler(event, context):
+            time.sleep(1.0)
+            return event
+        """,
+        name="slow_trigger.py",
+    )
+    server = make_demo(pre_token_trigger=path)
+    server.authority.trigger.time_limit = 0.3
+    response = password_tokens(server)
+    assert response.status_code == 500
+    assert response.json()["error_description"] == (
+        "The pre-token trigger slow_trigger.py:lambda_handler did not answer within 0.3 s "
+        "(Cognito's time limit for the trigger)"
+    )
+    assert requests.get(server.discovery_url, timeout=5).status_code == 200
+    server.authority.trigger.unload()
+    assert password_tokens(server).status_code == 200

@@ -24,8 +24,10 @@ well-formed response fails that token request with OAuth ``server_error`` naming
 handler (:class:`TriggerFailed`); the server keeps serving.
 
 Every invocation (the event, the handler's answer, the notes, the error) is kept, newest last,
-in :meth:`PreTokenTrigger.invocations` for the app's exchange log. The handler runs inside the
-request, unbounded in time: Cognito's five-second limit is not imitated.
+in :meth:`PreTokenTrigger.invocations` for the app's exchange log. Like Cognito, the lab waits
+five seconds for the handler (:attr:`PreTokenTrigger.time_limit`): a handler still running then
+fails the request by name, and the request (and the server's lock) is released; the handler's
+thread, which Python cannot stop, finishes on its own in the background.
 """
 
 from __future__ import annotations
@@ -98,6 +100,10 @@ _MAX_RECORDED = 100
 _MAX_TEXT = 64 * 1024
 _REGION = "local-demo-1"
 _POOL_ID = _REGION + "_TokenWorkbenchDemo"
+
+
+#: Seconds the lab waits for a handler, as Cognito does for the trigger.
+HANDLER_TIME_LIMIT = 5.0
 
 
 def trigger_source(grant_type: str) -> str:
@@ -196,6 +202,8 @@ class PreTokenTrigger:
         self._handler: Callable[[Any, Any], Any] | None = None
         self._records: deque[TriggerInvocation] = deque(maxlen=_MAX_RECORDED)
         self._count = 0
+        #: Seconds the lab waits for the handler: Cognito's limit for the trigger.
+        self.time_limit = HANDLER_TIME_LIMIT
         self.path: str | None = None
         self.version = "V3_0"
         self.set_version(version)
@@ -261,7 +269,15 @@ class PreTokenTrigger:
             return None
         started = time.perf_counter()
         try:
-            answer = handler(copy.deepcopy(event), _LambdaContext())
+            answer = _call_within(handler, copy.deepcopy(event), self.time_limit)
+        except _TooSlow:
+            elapsed = (time.perf_counter() - started) * 1000
+            error = (
+                f"The pre-token trigger {self.label} did not answer within "
+                f"{self.time_limit:g} s (Cognito's time limit for the trigger)"
+            )
+            self._record(source, client_id, event, None, [], error, elapsed)
+            raise TriggerFailed(_bounded(error)) from None
         except Exception as exc:  # the handler is the user's code: any failure is its own
             elapsed = (time.perf_counter() - started) * 1000
             error = f"The pre-token trigger {self.label} raised {type(exc).__name__}: {exc}"
@@ -375,6 +391,32 @@ class PreTokenTrigger:
                     elapsed_ms=elapsed_ms,
                 )
             )
+
+
+class _TooSlow(Exception):
+    """The handler did not answer within the time limit."""
+
+
+def _call_within(handler: Callable[[Any, Any], Any], event: Any, limit: float) -> Any:
+    """``handler(event, context)`` on a thread of its own, waited for ``limit`` seconds: its
+    answer, its exception, or :class:`_TooSlow` (the thread is a daemon and ends by itself)."""
+    result: list[Any] = []
+    failure: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            result.append(handler(event, _LambdaContext()))
+        except BaseException as exc:  # handed to the request that waits
+            failure.append(exc)
+
+    thread = threading.Thread(target=call, name="demo-trigger-handler", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if thread.is_alive():
+        raise _TooSlow
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def _load_handler(path: str) -> Callable[[Any, Any], Any]:
