@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -51,6 +50,7 @@ from workbench.ui.cognito.trigger_insight import TriggerInsightView
 from workbench.ui.safe_text import html_text
 from workbench.ui.theme import insight_stylesheet, set_property
 from workbench.ui.widgets.flow_layout import FlowLayout
+from workbench.ui.widgets.fold import FoldToggle
 from workbench.ui.widgets.note_label import NoteLabel
 
 #: The client settings the panel shows, by the name :class:`Problem` uses for them.
@@ -154,18 +154,13 @@ class PoolInsightPanel(QFrame):
         self.create_dialog: ResourceServerDialog | None = None
         self.confirm_box: QMessageBox | None = None
 
-        self.toggle = QToolButton(self)
-        self.toggle.setObjectName("cognitoInsightToggle")
-        self.toggle.setAccessibleName("Show or hide the pool insight")
-        self.toggle.setText("Pool &insight (AWS credentials)")
-        self.toggle.setToolTip("Show or hide the app client's settings and checks (Alt+I)")
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.toggle.setCheckable(True)
-        self.toggle.setAutoRaise(True)
-        bold = QFont(self.toggle.font())
-        bold.setBold(True)
-        self.toggle.setFont(bold)
+        self.toggle = FoldToggle(
+            self,
+            "cognitoInsightToggle",
+            "Show or hide the pool insight",
+            "Pool &insight (AWS credentials)",
+            "Show or hide the app client's settings and checks (Alt+I)",
+        )
         self.toggle.toggled.connect(self._on_toggled)
 
         self.content = QWidget(self)
@@ -517,7 +512,6 @@ class PoolInsightPanel(QFrame):
 
     # -- slots ------------------------------------------------------------------------------
     def _on_toggled(self, expanded: bool) -> None:
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.content.setVisible(expanded)
         self.sig_expanded.emit(expanded)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -37,6 +35,7 @@ from workbench.ui.cognito.parts import KEY, button, line, note
 from workbench.ui.safe_text import html_text, set_plain
 from workbench.ui.theme import insight_stylesheet
 from workbench.ui.widgets.flow_layout import FlowLayout
+from workbench.ui.widgets.fold import FoldToggle
 
 #: The users list's columns.
 COLUMNS = ("Username", "Status", "Email", "Enabled")
@@ -67,20 +66,13 @@ class UsersPanel(QFrame):
         self.confirm_box: QMessageBox | None = None
         self.listed: UserList | None = None
 
-        self.toggle = QToolButton(self)
-        self.toggle.setObjectName(f"{KEY}UsersToggle")
-        self.toggle.setAccessibleName("Show or hide the test users")
-        self.toggle.setText("Test users")
-        self.toggle.setToolTip(
-            "List, create, set the password of and delete users of the pool; sign up and confirm"
+        self.toggle = FoldToggle(
+            self,
+            f"{KEY}UsersToggle",
+            "Show or hide the test users",
+            "Test users",
+            "List, create, set the password of and delete users of the pool; sign up and confirm",
         )
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.toggle.setCheckable(True)
-        self.toggle.setAutoRaise(True)
-        bold = QFont(self.toggle.font())
-        bold.setBold(True)
-        self.toggle.setFont(bold)
         self.toggle.toggled.connect(self._on_toggled)
 
         self.content = QWidget(self)
@@ -302,7 +294,6 @@ class UsersPanel(QFrame):
 
     # -- slots ------------------------------------------------------------------------------
     def _on_toggled(self, expanded: bool) -> None:
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.content.setVisible(expanded)
 
     def _on_selected(self) -> None:
