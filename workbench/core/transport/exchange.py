@@ -11,15 +11,20 @@ listen to.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import itertools
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from workbench.core.errors import TransportError
 from workbench.core.transport import bounded_json
+from workbench.core.transport.flows import Actor, Flow, FlowRun, Step, current_flow, flow_scope
+from workbench.core.transport.masking import mask_text, mask_url
 
 
 @dataclass(frozen=True)
@@ -139,10 +144,13 @@ class Exchange:
     curl: str
     #: A request body that is not a form (an API call's), masked; empty when there is none.
     request_body: str = ""
+    #: The flow (:class:`~workbench.core.transport.flows.Flow`) this exchange was part of.
+    flow_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "flow_id": self.flow_id,
             "started_at": self.started_at,
             "purpose": self.purpose,
             "request": {
@@ -163,13 +171,47 @@ class Exchange:
             "curl": self.curl,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Exchange:
+        """The exchange :meth:`to_dict` wrote (an exported log read back)."""
+        request = data.get("request") or {}
+        response = data.get("response") or {}
+        form = request.get("form")
+        return cls(
+            id=int(data.get("id") or 0),
+            started_at=float(data.get("started_at") or 0.0),
+            purpose=str(data.get("purpose") or ""),
+            method=str(request.get("method") or ""),
+            url=str(request.get("url") or ""),
+            request_headers=dict(request.get("headers") or {}),
+            request_form=dict(form) if form is not None else None,
+            status=response.get("status"),
+            reason=str(response.get("reason") or ""),
+            response_headers=dict(response.get("headers") or {}),
+            response_body=str(response.get("body") or ""),
+            duration_ms=float(data.get("duration_ms") or 0.0),
+            error=data.get("error"),
+            curl=str(data.get("curl") or ""),
+            request_body=str(request.get("body") or ""),
+            flow_id=data.get("flow_id"),
+        )
+
 
 class ExchangeLog:
-    """Thread-safe record of every exchange, with listeners (the UI's log dock, the CLI's -v)."""
+    """Thread-safe record of every exchange, with listeners (the UI's log dock, the CLI's -v).
+
+    It also keeps the flows its exchanges belong to and the steps of those flows that are no
+    requests of ours (:mod:`workbench.core.transport.flows`): an exchange or a step recorded
+    inside :meth:`flow` (or any :func:`~workbench.core.transport.flows.flow_scope`) on the
+    same thread carries that flow's id.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: list[Exchange] = []
+        self._steps: list[Step] = []
+        self._flows: dict[str, FlowRun] = {}
+        self._step_ids = itertools.count(1)
         self._listeners: list[Callable[[Exchange], None]] = []
         self._secrets: set[str] = set()
         self._ids = itertools.count(1)
@@ -189,7 +231,11 @@ class ExchangeLog:
             return next(self._ids)
 
     def append(self, exchange: Exchange) -> None:
+        run = current_flow()
+        if run is not None and exchange.flow_id is None:
+            exchange = dataclasses.replace(exchange, flow_id=run.id)
         with self._lock:
+            self._join(run)
             self._items.append(exchange)
             listeners = list(self._listeners)
         for listener in listeners:
@@ -211,9 +257,72 @@ class ExchangeLog:
         with self._lock:
             return list(self._items)
 
+    # -- flows and steps ----------------------------------------------------------------------
+    @contextmanager
+    def flow(self, name: str) -> Iterator[FlowRun]:
+        """Run the body as the flow ``name`` of this log (see
+        :func:`~workbench.core.transport.flows.flow_scope`); a failure's reason is masked."""
+        with flow_scope(name, self.mask) as run:
+            with self._lock:
+                self._join(run)
+            yield run
+
+    def _join(self, run: FlowRun | None) -> None:
+        """Keep ``run`` among this log's flows (called with the lock held)."""
+        if run is not None:
+            self._flows.setdefault(run.id, run)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every secret this log knows of masked."""
+        return mask_text(text, self.secrets())
+
+    def step(
+        self,
+        kind: str,
+        text: str,
+        *,
+        source: Actor,
+        target: Actor,
+        url: str | None = None,
+        **detail: str,
+    ) -> Step:
+        """Record a step of the current flow that is no request of ours, masked like an
+        exchange: ``url`` as a recorded URL is, the text and every ``detail`` value by the
+        secrets the log knows."""
+        values = {key: self.mask(value) for key, value in detail.items()}
+        if url is not None:
+            values["url"] = mask_url(self.mask(url))
+        run = current_flow()
+        with self._lock:
+            self._join(run)
+            recorded = Step(
+                id=next(self._step_ids),
+                at=time.time(),
+                kind=kind,
+                text=mask_text(text, self._secrets),
+                source=source,
+                target=target,
+                flow_id=run.id if run is not None else None,
+                detail=values,
+            )
+            self._steps.append(recorded)
+        return recorded
+
+    def steps(self) -> list[Step]:
+        with self._lock:
+            return list(self._steps)
+
+    def flows(self) -> list[Flow]:
+        """The flows this log saw, oldest first, as they stand now."""
+        with self._lock:
+            runs = list(self._flows.values())
+        return [run.snapshot() for run in runs]
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._steps.clear()
+            self._flows.clear()
 
     def __len__(self) -> int:
         with self._lock:
