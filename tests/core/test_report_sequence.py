@@ -1,0 +1,95 @@
+"""The sequence model and its Mermaid text, built from real flows against the demo server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import report_flows
+from workbench.core.report.mermaid import escape, to_mermaid
+from workbench.core.report.sequence import build_sequence
+from workbench.core.transport.exchange import ExchangeLog
+from workbench.demo import DemoServer
+
+
+def _model(log: ExchangeLog, index: int = -1):  # type: ignore[no-untyped-def]
+    return build_sequence(log.items(), log.steps(), log.flows()[index])
+
+
+def test_client_credentials(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo)
+    session.metadata()  # before the flow: not in its diagram
+    report_flows.client_credentials(session)
+    session.close()
+    model = _model(session.log)
+    assert model.lanes == ("client", "authorization_server")
+    assert [(a.source, a.target, a.label) for a in model.arrows] == [
+        ("client", "authorization_server", "token request (client_credentials)"),
+        ("authorization_server", "client", "200 OK"),
+    ]
+    token_exchange = session.log.items()[-1]
+    assert model.arrows[1].exchange_id == token_exchange.id and not model.arrows[1].failed
+    assert model.title == "client_credentials (ok)"
+    text = to_mermaid(model)
+    assert text.startswith("sequenceDiagram\n    title client_credentials (ok)\n")
+    assert "    participant W as Token Workbench\n" in text
+    assert "    W->>AS: token request (client_credentials)\n" in text
+    assert "    AS-->>W: 200 OK\n" in text
+
+
+def test_authorization_code_has_the_browser_steps(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo, native=True, scope="openid offline_access")
+    secrets = report_flows.authorization_code(session)
+    session.close()
+    model = _model(session.log)
+    labels = [a.label for a in model.arrows]
+    port = session.log.steps()[1].text.split("127.0.0.1:")[1].split("/")[0]
+    assert model.lanes == ("user", "client", "authorization_server")
+    opened = labels.index("authorization request (browser opened with the authorize URL)")
+    assert labels[opened + 1] == "sign-in and consent in the browser"
+    redirect = next(a for a in model.arrows if a.label.startswith("302 to"))
+    assert redirect.label.startswith(f"302 to 127.0.0.1:{port}/callback with code")
+    assert (redirect.source, redirect.target) == ("user", "client")
+    assert labels.index(redirect.label) < labels.index("token request (authorization_code)")
+    text = to_mermaid(model)
+    assert f"U->>W: 302 to 127.0.0.1#58;{port}/callback with code" in text
+    assert secrets["code"] not in text and secrets["verifier"] not in text
+
+
+def test_device_polling_is_one_arrow(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo, native=True, scope="openid")
+    report_flows.device(session, approve_after=2)
+    session.close()
+    model = _model(session.log)
+    polls = [ex.id for ex in session.log.items() if ex.purpose == "token (device_code poll)"]
+    assert len(polls) >= 3
+    (polled,) = [a for a in model.arrows if a.label.startswith("token request (device_code)")]
+    assert polled.label == f"token request (device_code), polled {len(polls)} times"
+    assert polled.exchange_ids == tuple(polls) and polled.exchange_id == polls[-1]
+    assert model.arrows[-1].label == "200 OK"
+    assert any(a.label.startswith("device code shown") for a in model.arrows)
+
+
+def test_refresh_reuse_failure_is_flagged(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo, scope="openid offline_access")
+    report_flows.refresh_reuse(session)
+    session.close()
+    model = _model(session.log)
+    assert model.flow is not None and model.flow.outcome == "failed"
+    last = model.arrows[-1]
+    assert (last.label, last.failed, last.reply) == ("400 invalid_grant", True, True)
+    assert [a.failed for a in model.arrows].count(True) == 1
+    assert "AS--xW: 400 invalid_grant" in to_mermaid(model)
+    assert model.title.startswith("refresh_reuse (failed: invalid_grant")
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("a; b", "a#59; b"),
+        ("#1 <b>", "#35;1 #60;b#62;"),
+        ("two\nlines %% here", "two lines #37;#37; here"),
+        ("end", "end"),
+    ],
+)
+def test_mermaid_escapes_what_it_treats_specially(text: str, escaped: str) -> None:
+    assert escape(text) == escaped
