@@ -21,6 +21,7 @@ from workbench.cli import (
     demo_server,
     discover,
     inspection,
+    log_json,
     logout,
     profiles,
     server_calls,
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     cognito_actions = cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
     cognito_users.register(cognito_actions, *cognito.POOL_HOOKS)
     _add_log_full(parser)
+    log_json.add_log_json(parser)
     return parser
 
 
@@ -140,7 +142,7 @@ def main(
         out.log_full = args.log = True
     run: Handler = args.run
     try:
-        return run(args, out)
+        return log_json.run_as_flow(run, args, out)
     except WorkbenchError as exc:
         return report_error(out, exc)
     except KeyboardInterrupt:

@@ -72,6 +72,10 @@ class Out:
         self._logs.append(log)
         return log
 
+    def logs(self) -> list[ExchangeLog]:
+        """The exchange logs of this run (each once)."""
+        return list({id(log): log for log in self._logs}.values())
+
     def secrets(self) -> set[str]:
         """Every secret this run was given or sent."""
         secrets = set(self._secrets)

@@ -18,9 +18,10 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from workbench.core.display import printable
+from workbench.core.private_files import write_private_text
+from workbench.core.report.logfile import log_document
 from workbench.core.transport.exchange import Exchange
 from workbench.ui.dialogs.exchange_window import ExchangeWindow
-from workbench.ui.files import write_private_text
 from workbench.ui.models.exchange_model import ExchangeTableModel
 
 
@@ -145,11 +146,7 @@ class ExchangeActions(QObject):
         export is readable by its owner only.
         """
         exchanges = self._model.exchanges()
-        document = {
-            "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "exchanges": [exchange.to_dict() for exchange in exchanges],
-        }
-        text = json.dumps(document, indent=2, ensure_ascii=False)
+        text = json.dumps(log_document(exchanges), indent=2, ensure_ascii=False)
         write_private_text(path, text + "\n")
         noun = "exchange" if len(exchanges) == 1 else "exchanges"
         self.sig_notice.emit(printable(f"Exported {len(exchanges)} {noun} to {Path(path).name}"))

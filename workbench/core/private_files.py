@@ -1,8 +1,9 @@
-"""Files the GUI writes that may hold tokens or the exchange log: readable by their owner only.
+"""Files that may hold tokens or the exchange log: readable by their owner only.
 
 The profile store (:mod:`workbench.core.json_store`) is written through a ``mkstemp`` file,
-which is created 0600; an export goes to wherever the user chose, so it is opened here with the
-same mode, and an existing file the user overwrites is narrowed to it before anything is written.
+which is created 0600; an export (the app's, the CLI's ``--log-json``, a report) goes to
+wherever the user chose, so it is opened here with the same mode, and an existing file the user
+overwrites is narrowed to it before anything is written.
 """
 
 from __future__ import annotations
