@@ -19,6 +19,7 @@ CLI_COMMANDS = frozenset(
         "signout",
         "cognito",
         "logout",
+        "report",
     }
 )
 
