@@ -87,6 +87,9 @@ def test_report_opens_offline_with_diagrams_and_exchanges_and_no_secret(
         exchanges = page.locator("div.exchange")
         assert exchanges.count() == len(json.loads(path.read_text())["exchanges"])
         assert "curl" in page.locator("pre.curl").first.inner_text()
+        claims = page.locator("pre.claims").all_inner_texts()
+        assert any('"client_id": "workbench-confidential"' in text for text in claims)
+        assert any('"nonce"' in text for text in claims)  # the ID token of the code flow
         page.locator("svg.sequence").first.locator("g.arrow.reply a").first.click()
         assert page.evaluate("location.hash").startswith(f"#exchange-{ids[0]}-")
         text = page.locator("body").inner_text()

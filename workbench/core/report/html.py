@@ -112,6 +112,13 @@ def _exchange(ex: Exchange, anchor: str) -> str:
         "<h4>Response</h4>"
         f"<pre>{escape(json.dumps(dict(ex.response_headers), indent=2, ensure_ascii=False))}</pre>"
         f"<pre>{escape(ex.response_body)}</pre>"
-        f'<h4>curl</h4><pre class="curl">{escape(ex.curl)}</pre></div>'
+        f'<h4>curl</h4><pre class="curl">{escape(ex.curl)}</pre>'
     )
+    for member, decoded in ex.tokens.items():
+        shown = json.dumps(decoded, indent=2, ensure_ascii=False)
+        parts.append(
+            f"<h4>{escape(member)}: header and claims (decoded, signature left out)</h4>"
+            f'<pre class="claims">{escape(shown)}</pre>'
+        )
+    parts.append("</div>")
     return "".join(parts)

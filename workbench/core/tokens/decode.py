@@ -101,6 +101,32 @@ def decode_jwt(token: str) -> DecodedJwt:
     return DecodedJwt(header, claims, signature, f"{head}.{payload}".encode("ascii"), text)
 
 
+#: Members of a token response holding a token worth showing decoded (OAuth's, and Cognito's
+#: in its ``AuthenticationResult``).
+TOKEN_MEMBERS = ("access_token", "id_token", "AccessToken", "IdToken")
+
+
+def decoded_tokens(document: Any) -> dict[str, dict[str, Any]]:
+    """The header and claims of each JWT of a token response, by member name: for a record
+    (the exchange log, a report) where the token itself is masked. Never the signature; an
+    opaque token or one that does not decode is left out."""
+    if isinstance(document, dict) and isinstance(document.get("AuthenticationResult"), dict):
+        document = document["AuthenticationResult"]
+    if not isinstance(document, dict):
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for member in TOKEN_MEMBERS:
+        value = document.get(member)
+        if not isinstance(value, str) or value.count(".") != 2:
+            continue
+        try:
+            decoded = decode_jwt(value)
+        except TokenError:
+            continue
+        found[member] = {"header": decoded.header, "claims": decoded.claims}
+    return found
+
+
 def token_kind(token: str) -> TokenKind:
     """``jwt`` (signed; maybe malformed, decode says why), ``jwe`` (encrypted) or ``opaque``.
 

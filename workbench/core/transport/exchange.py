@@ -146,6 +146,9 @@ class Exchange:
     request_body: str = ""
     #: The flow (:class:`~workbench.core.transport.flows.Flow`) this exchange was part of.
     flow_id: str | None = None
+    #: The header and claims (never the signature) of each JWT in the response, by member
+    #: name (``access_token``, ``id_token`` …), masked like the body.
+    tokens: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -169,6 +172,7 @@ class Exchange:
             "duration_ms": round(self.duration_ms, 1),
             "error": self.error,
             "curl": self.curl,
+            "tokens": dict(self.tokens),
         }
 
     @classmethod
@@ -194,6 +198,7 @@ class Exchange:
             curl=str(data.get("curl") or ""),
             request_body=str(request.get("body") or ""),
             flow_id=data.get("flow_id"),
+            tokens=dict(data.get("tokens") or {}),
         )
 
 
