@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pytest
 
 from tests import report_flows
+from workbench.core.report.html import build_report
+from workbench.core.report.logfile import parse_log
 from workbench.core.report.mermaid import escape, to_mermaid
 from workbench.core.report.sequence import build_sequence
-from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.report.svg import to_svg
+from workbench.core.transport.exchange import Exchange, ExchangeLog
 from workbench.demo import DemoServer
 
 
@@ -93,3 +98,23 @@ def test_refresh_reuse_failure_is_flagged(demo: DemoServer) -> None:
 )
 def test_mermaid_escapes_what_it_treats_specially(text: str, escaped: str) -> None:
     assert escape(text) == escaped
+
+
+def test_hostile_words_are_escaped_in_svg_and_html(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo)
+    report_flows.client_credentials(session)
+    session.close()
+    (flow,) = session.log.flows()
+    hostile = '<script>alert("x")</script> & ]]>'
+    exchange = session.log.items()[-1]
+    body = '{"error": "' + hostile.replace('"', '\\"') + '"}'
+    bad = Exchange.from_dict(
+        {**exchange.to_dict(), "purpose": hostile, "response": {"status": 400, "body": body}}
+    )
+    model = build_sequence([bad], (), flow)
+    svg = to_svg(model)
+    ElementTree.fromstring(svg)  # well-formed: every word escaped
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert model.arrows[1].failed and model.arrows[1].label.startswith("400 <script>")
+    html = build_report(parse_log({"exchanges": [bad.to_dict()], "flows": [flow.to_dict()]}))
+    assert "<script>" not in html and html.count("&lt;script&gt;") >= 3

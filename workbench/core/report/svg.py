@@ -21,6 +21,8 @@ INK = "#24292f"
 FAILURE = "#c62828"
 LIFELINE = "#8c959f"
 HEAD_FILL = "#eef2f7"
+#: The page behind the diagram: a halo of it keeps a label readable across a lifeline.
+PAGE = "#ffffff"
 
 
 def to_svg(model: SequenceModel, anchor: str = "exchange") -> str:
@@ -85,7 +87,8 @@ def _arrow(arrow: Arrow, x1: int, x2: int, y: int, anchor: str) -> str:
         )
     kind = "failed" if arrow.failed else "reply" if arrow.reply else "request"
     text = (
-        f'<text x="{middle}" y="{y - 6}" text-anchor="middle" fill="{colour}">'
+        f'<text x="{middle}" y="{y - 6}" text-anchor="middle" fill="{colour}" '
+        f'stroke="{PAGE}" stroke-width="4" paint-order="stroke">'
         f"{escape(arrow.label)}</text>"
     )
     body = f"<title>{escape(arrow.label)}</title>{line}{text}"
