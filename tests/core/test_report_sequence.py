@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from xml.etree import ElementTree
 
 import pytest
 
 from tests import report_flows
+from tests.cognito_peer import PASSWORD as COGNITO_PASSWORD
+from tests.cognito_peer import MotoPool
+from workbench.core.cognito.auth import CognitoAuth
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.report.html import build_report
 from workbench.core.report.logfile import parse_log
 from workbench.core.report.mermaid import escape, to_mermaid
@@ -118,3 +123,25 @@ def test_hostile_words_are_escaped_in_svg_and_html(demo: DemoServer) -> None:
     assert model.arrows[1].failed and model.arrows[1].label.startswith("400 <script>")
     html = build_report(parse_log({"exchanges": [bad.to_dict()], "flows": [flow.to_dict()]}))
     assert "<script>" not in html and html.count("&lt;script&gt;") >= 3
+
+
+def test_a_cognito_sign_in_draws_the_cognito_lane(make_pool: Callable[..., MotoPool]) -> None:
+    moto = make_pool(confirmed=True)
+    auth = CognitoAuth(moto.describe())
+    try:
+        with auth.log.flow("cognito USER_PASSWORD_AUTH"):
+            tokens = auth.sign_in("alice", COGNITO_PASSWORD, "USER_PASSWORD_AUTH")
+    finally:
+        auth.close()
+    assert isinstance(tokens, TokenSet)
+    model = _model(auth.log)
+    assert "cognito" in model.lanes
+    sign_in = next(a for a in model.arrows if a.label.startswith("cognito-idp InitiateAuth"))
+    assert (sign_in.source, sign_in.target) == ("client", "cognito")
+    assert model.arrows[model.arrows.index(sign_in) + 1].label == "200 OK"
+    text = to_mermaid(model)
+    assert "participant CG as Cognito API" in text and COGNITO_PASSWORD not in text
+    exchange = next(ex for ex in auth.log.items() if ex.id == sign_in.exchange_id)
+    assert exchange.flow_id == model.flow.id  # type: ignore[union-attr]
+    assert exchange.tokens["AccessToken"]["claims"]["token_use"] == "access"
+    assert set(exchange.tokens["IdToken"]) == {"header", "claims"}

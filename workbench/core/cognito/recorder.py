@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core.transport.exchange import Exchange, ExchangeLog
+from workbench.core.transport.exchange import Exchange, ExchangeLog, recorded_tokens
 from workbench.core.transport.masking import (
     SECRET_FIELDS,
     TOKEN_FIELDS,
@@ -437,6 +437,7 @@ class BotoExchangeRecorder:
             duration_ms=duration,
             error=mask_text(error, secrets) if error else None,
             curl=curl,
+            tokens=recorded_tokens(response_body, ctype, secrets) if response_body else {},
         )
         self.log.append(exchange)
 

@@ -15,16 +15,17 @@ import dataclasses
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from workbench.core.errors import TransportError
+from workbench.core.tokens.decode import decoded_tokens
 from workbench.core.transport import bounded_json
 from workbench.core.transport.flows import Actor, Flow, FlowRun, Step, current_flow, flow_scope
-from workbench.core.transport.masking import mask_text, mask_url
+from workbench.core.transport.masking import mask_text, mask_url, mask_value
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,20 @@ class Exchange:
             flow_id=data.get("flow_id"),
             tokens=dict(data.get("tokens") or {}),
         )
+
+
+def recorded_tokens(body: bytes, content_type: str, secrets: Iterable[str]) -> dict[str, Any]:
+    """What a record keeps of the JWTs a JSON token response carried: each one's header and
+    claims, masked like the body (never the signature; the token itself is in the body,
+    masked): see :func:`~workbench.core.tokens.decode.decoded_tokens`."""
+    if "json" not in content_type.lower() or (b"Token" not in body and b"token" not in body):
+        return {}
+    try:
+        document = bounded_json.loads(body)
+    except ValueError:
+        return {}
+    found = decoded_tokens(document)
+    return dict(mask_value(found, secrets)) if found else {}
 
 
 class ExchangeLog:

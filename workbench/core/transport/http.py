@@ -43,8 +43,6 @@ from urllib3.exceptions import ReadTimeoutError
 from workbench import __version__
 from workbench.core.display import printable
 from workbench.core.errors import Cancelled, TransportError
-from workbench.core.tokens.decode import decoded_tokens
-from workbench.core.transport import bounded_json
 from workbench.core.transport.cancel import CancelToken, current_cancel
 from workbench.core.transport.curl import to_curl
 from workbench.core.transport.exchange import (
@@ -54,6 +52,7 @@ from workbench.core.transport.exchange import (
     HttpResponse,
     describe_non_json,
     host_of,
+    recorded_tokens,
 )
 from workbench.core.transport.limits import (
     DEFAULT_DEADLINE,
@@ -73,7 +72,6 @@ from workbench.core.transport.masking import (
     mask_mapping,
     mask_text,
     mask_url,
-    mask_value,
 )
 from workbench.core.transport.signer import (
     NO_SIGNER,
@@ -312,7 +310,7 @@ class HttpClient:
         tokens: dict[str, Any] = {}
         if resp is not None:
             body = mask_body(resp.body, resp.content_type, secrets)
-            tokens = _decoded_tokens(resp, secrets)
+            tokens = recorded_tokens(resp.body, resp.content_type, secrets)
             if transfer.cut_off_at is not None:
                 shown = size_in_words(len(resp.body)) if resp.body else "nothing"
                 cut_at = size_in_words(transfer.cut_off_at)
@@ -340,18 +338,6 @@ class HttpClient:
             tokens=tokens,
         )
         self.log.append(exchange)
-
-
-def _decoded_tokens(resp: HttpResponse, secrets: Collection[str]) -> dict[str, Any]:
-    """The claims of the JWTs a JSON token response carried, masked (no signature)."""
-    if "json" not in resp.content_type.lower() or "token" not in resp.text:
-        return {}
-    try:
-        document = bounded_json.loads(resp.body)
-    except ValueError:
-        return {}
-    found = decoded_tokens(document)
-    return dict(mask_value(found, secrets)) if found else {}
 
 
 def _cancelled(url: str) -> Cancelled:
