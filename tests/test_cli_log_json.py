@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
+from tests.demo_driver import sign_in_and_decide
 from workbench.cli import main
 from workbench.cli.main import build_parser
 from workbench.core.report.logfile import read_log
@@ -110,3 +115,45 @@ def test_a_file_that_is_no_log_is_left_alone(
     assert main(["discover", "--issuer", server.issuer, "--log-json", str(path)]) == 0
     assert path.read_text(encoding="utf-8") == '{"notes": 1}'
     assert "the log was not written to" in capsys.readouterr().err
+
+
+def test_a_browser_login_run_as_a_process_logs_its_steps(tmp_path: Path) -> None:
+    path = tmp_path / "login.json"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "token",
+            "--grant",
+            "authorization_code",
+            "--demo",
+            "--no-browser",
+            "--json",
+            "--log-json",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stderr is not None
+    url = next(line.strip() for line in proc.stderr if line.startswith("http"))
+    location = sign_in_and_decide(url)
+    requests.get(location, timeout=5).raise_for_status()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    records = read_log(path)
+    (flow,) = records.flows
+    assert (flow.name, flow.outcome) == ("authorization_code", "ok")
+    assert [step.kind for step in records.steps] == ["browser_opened", "redirect_received"]
+    assert {step.flow_id for step in records.steps} == {flow.id}
+    model = build_sequence(records.exchanges, records.steps, flow)
+    assert model.lanes == ("user", "client", "authorization_server")
+    code = location.split("code=")[1].split("&")[0]
+    tokens = json.loads(out)
+    text = path.read_text(encoding="utf-8")
+    assert code not in text and tokens["refresh_token"] not in text
+    assert tokens["access_token"] not in text
