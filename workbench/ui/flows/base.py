@@ -8,7 +8,7 @@ core's errors to the banner and anything unexpected to the exception dialog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -209,7 +209,7 @@ class FlowTab(QWidget):
         self.sig_step.emit(step)
         self._set_running(True)
         worker = workers.start(
-            fn,
+            self._in_flow(fn),
             *args,
             on_returned=on_returned,
             on_errored=self._on_worker_error,
@@ -220,6 +220,21 @@ class FlowTab(QWidget):
         )
         self.worker = worker
         return worker
+
+    def _in_flow(self, fn: Callable[..., Any]) -> Callable[..., Generator[Any, None, Any]]:
+        """``fn`` run as the flow named by the tab's key in the application's log: entered on
+        the worker's thread, so every exchange and step it records belongs to the flow (a
+        generator's yields are passed on, its return value returned)."""
+        log, name = self.state.log, self.key
+
+        def in_flow(*args: Any, **kwargs: Any) -> Generator[Any, None, Any]:
+            with log.flow(name):
+                result = fn(*args, **kwargs)
+                if isinstance(result, Generator):
+                    result = yield from result
+                return result
+
+        return in_flow
 
     def deliver_tokens(
         self, tokens: TokenSet, context: TokenContext, session: OAuthSession | None = None

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from workbench.core.display import printable
 from workbench.core.private_files import write_private_text
 from workbench.core.report.logfile import log_document
-from workbench.core.transport.exchange import Exchange
+from workbench.core.transport.exchange import Exchange, ExchangeLog
 from workbench.ui.dialogs.exchange_window import ExchangeWindow
 from workbench.ui.models.exchange_model import ExchangeTableModel
 
@@ -40,11 +40,13 @@ class ExchangeActions(QObject):
         host: QWidget,
         model: ExchangeTableModel,
         selected: Callable[[], Exchange | None],
+        log: ExchangeLog | None = None,
     ) -> None:
         super().__init__(host)
         self._host = host
         self._model = model
         self._selected = selected
+        self._log = log  # its flows and steps go into the export with the exchanges
         self.window_view: ExchangeWindow | None = None  # Open in a window
         self.copy_curl_action = self._action(
             "exchangeLogCopyCurl",
@@ -140,13 +142,17 @@ class ExchangeActions(QObject):
         return True
 
     def export_to(self, path: str | Path) -> int:
-        """Write every exchange (masked, as Exchange.to_dict()) to ``path`` as JSON, mode 0600.
+        """Write every exchange (masked, as Exchange.to_dict()) and the log's flows and steps
+        to ``path`` as JSON, mode 0600.
 
         Masked is not harmless (token prefixes, user names, codes): like the profile file, the
         export is readable by its owner only.
         """
         exchanges = self._model.exchanges()
-        text = json.dumps(log_document(exchanges), indent=2, ensure_ascii=False)
+        flows = self._log.flows() if self._log is not None else []
+        steps = self._log.steps() if self._log is not None else []
+        document = log_document(exchanges, flows, steps)
+        text = json.dumps(document, indent=2, ensure_ascii=False)
         write_private_text(path, text + "\n")
         noun = "exchange" if len(exchanges) == 1 else "exchanges"
         self.sig_notice.emit(printable(f"Exported {len(exchanges)} {noun} to {Path(path).name}"))
