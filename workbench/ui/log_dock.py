@@ -50,7 +50,7 @@ class ExchangeLogDock(QDockWidget):
         self.proxy = ExchangeFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
 
-        self.commands = ExchangeActions(self, self.model, self.selected_exchange)
+        self.commands = ExchangeActions(self, self.model, self.selected_exchange, state.log)
         self.exchange_list = ExchangeList(self.model, self.proxy, self.commands, self)
         body = QWidget(self)
         body.setObjectName("exchangeLogBody")
@@ -103,6 +103,11 @@ class ExchangeLogDock(QDockWidget):
     def selected_exchange(self) -> Exchange | None:
         """The exchange shown in the detail pane, if any."""
         return self.exchange_list.selected_exchange()
+
+    def select_exchange(self, exchange_id: int) -> bool:
+        """Select the exchange ``exchange_id`` in the table (see
+        :meth:`ExchangeList.select_exchange`)."""
+        return self.exchange_list.select_exchange(exchange_id)
 
     def detail_text(self) -> str:
         """Everything the detail pane shows (title and body) as plain text."""

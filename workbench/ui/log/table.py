@@ -166,6 +166,21 @@ class ExchangeList(QObject):
         exchange = rows[0].data(EXCHANGE_ROLE)
         return exchange if isinstance(exchange, Exchange) else None
 
+    def select_exchange(self, exchange_id: int) -> bool:
+        """Select the exchange ``exchange_id`` (clearing a filter that hides it); False when
+        the log no longer holds it."""
+        for row in range(self.model.rowCount()):
+            source = self.model.index(row, 0)
+            exchange = source.data(EXCHANGE_ROLE)
+            if isinstance(exchange, Exchange) and exchange.id == exchange_id:
+                if not self.proxy.mapFromSource(source).isValid():
+                    self.filter_edit.clear()
+                index = self.proxy.mapFromSource(source)
+                self.table.selectRow(index.row())
+                self.table.scrollTo(index)
+                return True
+        return False
+
     def follow_newest(self) -> None:
         """Follow new rows again (after the log was cleared)."""
         self._follow = True

@@ -1,0 +1,196 @@
+"""The Sequence dock: pick a flow of the exchange log and see it as a sequence diagram.
+
+The picker lists the log's flows (``state.log.flows()``), newest selected, and follows new
+flows live (``state.sig_exchange``, and a flow's end through ``state.sig_busy_changed``). Only
+the selected flow is built (:func:`~workbench.core.report.sequence.build_sequence`) and drawn,
+so a long session stays fast. Clicking an arrow asks for its exchange to be selected in the
+exchange log (:attr:`SequenceDock.sig_select_exchange`). Copy Mermaid, Save SVG and Save report
+use the core's writers; saved files are readable by their owner only.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.display import printable
+from workbench.core.private_files import write_private_text
+from workbench.core.report.html import build_report
+from workbench.core.report.logfile import LogRecords
+from workbench.core.report.mermaid import to_mermaid
+from workbench.core.report.sequence import SequenceModel, build_sequence
+from workbench.core.report.svg import to_svg
+from workbench.core.transport.flows import Flow
+from workbench.ui import metrics
+from workbench.ui.diagram.view import SequenceView
+from workbench.ui.state import AppState
+
+
+def flow_title(flow: Flow) -> str:
+    """``client_credentials — 09:41:02 (ok)`` for the picker."""
+    clock = time.strftime("%H:%M:%S", time.localtime(flow.started_at))
+    return printable(f"{flow.name} — {clock} ({flow.outcome})")
+
+
+class SequenceDock(QDockWidget):
+    """The flow picker, the diagram of the selected flow and its export buttons."""
+
+    sig_select_exchange = Signal(int)
+    """Select this exchange (by id) in the exchange log."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__("Sequence", parent)
+        self.state = state
+        self.setObjectName("sequenceDock")
+        self.setAccessibleName("Sequence diagram")
+        body = QWidget(self)
+        body.setObjectName("sequenceBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(metrics.SPACING, metrics.SPACING, metrics.SPACING, 0)
+        layout.setSpacing(metrics.SPACING)
+
+        row = QHBoxLayout()
+        label = QLabel("&Flow", body)
+        label.setObjectName("sequenceFlowLabel")
+        row.addWidget(label)
+        self.flow_picker = QComboBox(body)
+        self.flow_picker.setObjectName("sequenceFlowPicker")
+        self.flow_picker.setAccessibleName("Flow shown")
+        self.flow_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        label.setBuddy(self.flow_picker)
+        row.addWidget(self.flow_picker, 1)
+        self.mermaid_button = self._button("sequenceCopyMermaid", "Copy &Mermaid", row)
+        self.mermaid_button.setToolTip("Copy the flow as Mermaid sequence text")
+        self.mermaid_button.clicked.connect(self.copy_mermaid)
+        self.svg_button = self._button("sequenceSaveSvg", "Save S&VG…", row)
+        self.svg_button.setToolTip("Save the diagram as an SVG file")
+        self.svg_button.clicked.connect(self.save_svg)
+        self.report_button = self._button("sequenceSaveReport", "Save &report…", row)
+        self.report_button.setToolTip(
+            "Save one HTML file with the flow's diagram and every exchange, masked"
+        )
+        self.report_button.clicked.connect(self.save_report)
+        layout.addLayout(row)
+
+        self.view = SequenceView(body)
+        self.scroll = QScrollArea(body)
+        self.scroll.setObjectName("sequenceScroll")
+        self.scroll.setAccessibleName("Sequence diagram area")
+        self.scroll.setWidget(self.view)
+        layout.addWidget(self.scroll, 1)
+        self.setWidget(body)
+
+        self._flow_ids: list[str] = []
+        self.flow_picker.currentIndexChanged.connect(self._draw)
+        self.view.sig_exchange_clicked.connect(self.sig_select_exchange)
+        state.sig_exchange.connect(self.refresh)
+        state.sig_busy_changed.connect(self.refresh)
+        self.refresh()
+
+    def _button(self, name: str, text: str, row: QHBoxLayout) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        row.addWidget(button)
+        return button
+
+    # -- public API -------------------------------------------------------------------------
+    def selected_flow(self) -> Flow | None:
+        flow_id = self.flow_picker.currentData()
+        for flow in self.state.log.flows():
+            if flow.id == flow_id:
+                return flow
+        return None
+
+    def sequence(self) -> SequenceModel | None:
+        """The selected flow's sequence (None when there is no flow)."""
+        flow = self.selected_flow()
+        if flow is None:
+            return None
+        return build_sequence(self.state.log.items(), self.state.log.steps(), flow)
+
+    def refresh(self, *_args: object) -> None:
+        """List the log's flows; a new one is selected, the shown one redrawn."""
+        flows = self.state.log.flows()
+        ids = [flow.id for flow in flows]
+        newest = ids != self._flow_ids and len(ids) > len(self._flow_ids)
+        current = self.flow_picker.currentData()
+        self.flow_picker.blockSignals(True)
+        self.flow_picker.clear()
+        for flow in reversed(flows):  # newest first
+            self.flow_picker.addItem(flow_title(flow), flow.id)
+        index = 0 if newest else max(self.flow_picker.findData(current), 0)
+        self.flow_picker.setCurrentIndex(index if flows else -1)
+        self.flow_picker.blockSignals(False)
+        self._flow_ids = ids
+        enabled = bool(flows)
+        for button in (self.mermaid_button, self.svg_button, self.report_button):
+            button.setEnabled(enabled)
+        self._draw()
+
+    def copy_mermaid(self) -> str:
+        model = self.sequence()
+        text = to_mermaid(model) if model is not None else ""
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return text
+
+    def save_svg_to(self, path: str | Path) -> None:
+        model = self.sequence()
+        if model is not None:
+            write_private_text(path, to_svg(model))
+
+    def save_report_to(self, path: str | Path) -> None:
+        flow = self.selected_flow()
+        if flow is None:
+            return
+        log = self.state.log
+        records = LogRecords(tuple(log.items()), tuple(log.steps()), tuple(log.flows()))
+        write_private_text(path, build_report(records, [flow.id]))
+
+    def save_svg(self) -> None:
+        self._save("Save the diagram as SVG", "sequence-%Y%m%d-%H%M%S.svg", "SVG files (*.svg)")
+
+    def save_report(self) -> None:
+        self._save("Save the flow's report", "report-%Y%m%d-%H%M%S.html", "HTML files (*.html)")
+
+    # -- internals --------------------------------------------------------------------------
+    def _save(self, title: str, pattern: str, kinds: str) -> None:
+        default = str(Path.home() / time.strftime(pattern))
+        path, _ = QFileDialog.getSaveFileName(self, title, default, kinds)
+        if not path:
+            return
+        try:
+            if path.endswith(".svg"):
+                self.save_svg_to(path)
+            else:
+                self.save_report_to(path)
+        except OSError as exc:
+            QMessageBox.warning(
+                self, "Save failed", printable(f"Could not write {path}: {exc.strerror or exc}")
+            )
+
+    def _draw(self, *_args: object) -> None:
+        self.view.set_model(self.sequence())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+
+__all__ = ["SequenceDock", "flow_title"]
