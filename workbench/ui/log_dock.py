@@ -109,6 +109,12 @@ class ExchangeLogDock(QDockWidget):
         :meth:`ExchangeList.select_exchange`)."""
         return self.exchange_list.select_exchange(exchange_id)
 
+    def show_exchange(self, exchange_id: int) -> bool:
+        """Bring the dock forward with the exchange ``exchange_id`` selected."""
+        self.show()
+        self.raise_()
+        return self.select_exchange(exchange_id)
+
     def detail_text(self) -> str:
         """Everything the detail pane shows (title and body) as plain text."""
         return self.detail_pane.text()

@@ -133,11 +133,7 @@ class MainWindow(QMainWindow):
         self.history_dock.sig_inspect.connect(self.inspector.show_token)
         from workbench.ui.diagram.dock import SequenceDock
 
-        self.sequence_dock: SequenceDock = SequenceDock(self.state, self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sequence_dock)
-        self.tabifyDockWidget(self.log_dock, self.sequence_dock)
-        self.sequence_dock.hide()
-        self.sequence_dock.sig_select_exchange.connect(self.show_exchange)
+        self.sequence_dock: SequenceDock = SequenceDock.beside(self.log_dock, self.state, self)
 
         self.status_label = QLabel(self.state.secrets.where(), self)
         self.status_label.setObjectName("statusSecrets")
@@ -246,12 +242,7 @@ class MainWindow(QMainWindow):
         history.setToolTip("Every token set obtained: inspect one again, compare two")
         view.addAction(history)
         self.inspector.token_picker.add_button("inspectorHistory", history)
-        sequence = self.sequence_dock.toggleViewAction()
-        sequence.setObjectName("actionToggleSequence")
-        sequence.setText("&Sequence diagram")
-        sequence.setShortcut("Ctrl+Shift+S")
-        sequence.setToolTip("The selected flow drawn as a sequence diagram")
-        view.addAction(sequence)
+        view.addAction(self.sequence_dock.menu_action())
         view.addSeparator()
         # Window-wide: F11 works wherever the keyboard focus is (the device tab's own F11
         # would be ambiguous beside it, so it stands down).
@@ -283,12 +274,6 @@ class MainWindow(QMainWindow):
         about = self._action("actionAbout", "&About Token Workbench")
         about.triggered.connect(self._on_about)
         help_menu.addAction(about)
-
-    def show_exchange(self, exchange_id: int) -> bool:
-        """Select the exchange ``exchange_id`` in the exchange log and bring the log forward."""
-        self.log_dock.show()
-        self.log_dock.raise_()
-        return self.log_dock.select_exchange(exchange_id)
 
     def current_tab(self) -> FlowTab:
         return list(self.flow_tabs.values())[self.tabs.currentIndex()]

@@ -13,14 +13,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -38,6 +39,7 @@ from workbench.core.report.svg import to_svg
 from workbench.core.transport.flows import Flow
 from workbench.ui import metrics
 from workbench.ui.diagram.view import SequenceView
+from workbench.ui.log_dock import ExchangeLogDock
 from workbench.ui.state import AppState
 
 
@@ -108,6 +110,28 @@ class SequenceDock(QDockWidget):
         button.setAccessibleName(text.replace("&", "").rstrip("…"))
         row.addWidget(button)
         return button
+
+    @classmethod
+    def beside(
+        cls, log_dock: ExchangeLogDock, state: AppState, window: QMainWindow
+    ) -> SequenceDock:
+        """A hidden Sequence dock tabified with ``log_dock`` in ``window``; its arrows select
+        their exchange in that log."""
+        dock = cls(state, window)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        window.tabifyDockWidget(log_dock, dock)
+        dock.hide()
+        dock.sig_select_exchange.connect(log_dock.show_exchange)
+        return dock
+
+    def menu_action(self) -> QAction:
+        """The View menu's entry showing and hiding the dock (Ctrl+Shift+S)."""
+        action = self.toggleViewAction()
+        action.setObjectName("actionToggleSequence")
+        action.setText("&Sequence diagram")
+        action.setShortcut("Ctrl+Shift+S")
+        action.setToolTip("The selected flow drawn as a sequence diagram")
+        return action
 
     # -- public API -------------------------------------------------------------------------
     def selected_flow(self) -> Flow | None:

@@ -9,11 +9,12 @@ for an exchange emits :attr:`SequenceView.sig_exchange_clicked` with its id.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.core.display import printable
 from workbench.core.report.sequence import LANE_TITLES, Arrow, SequenceModel
+from workbench.core.transport.flows import Actor
 from workbench.ui.theme import semantic_colours
 
 LANE_WIDTH = 200
@@ -61,9 +62,9 @@ class SequenceView(QWidget):
         return self.sizeHint()
 
     # -- geometry ---------------------------------------------------------------------------
-    def lane_x(self, lane: str) -> int:
+    def lane_x(self, lane: Actor) -> int:
         assert self.model is not None
-        return MARGIN + self.model.lanes.index(lane) * LANE_WIDTH + LANE_WIDTH // 2  # type: ignore[arg-type]
+        return MARGIN + self.model.lanes.index(lane) * LANE_WIDTH + LANE_WIDTH // 2
 
     def arrow_y(self, row: int) -> int:
         return MARGIN + HEADER + row * ROW + ROW * 2 // 3
@@ -82,7 +83,7 @@ class SequenceView(QWidget):
         if self.model is None:
             return None
         for row, arrow in enumerate(self.model.arrows):
-            if self.arrow_rect(row).adjusted(0, 0, 0, 0).contains(x, y):
+            if self.arrow_rect(row).contains(x, y):
                 return arrow
         return None
 
@@ -119,24 +120,20 @@ class SequenceView(QWidget):
             self._draw_arrow(painter, row, arrow, colours.failed if arrow.failed else text)
         painter.end()
 
-    def _draw_arrow(self, painter: QPainter, row: int, arrow: Arrow, colour: object) -> None:
+    def _draw_arrow(self, painter: QPainter, row: int, arrow: Arrow, colour: QColor) -> None:
         y = self.arrow_y(row)
         x1, x2 = self.lane_x(arrow.source), self.lane_x(arrow.target)
         style = Qt.PenStyle.DashLine if arrow.reply else Qt.PenStyle.SolidLine
-        painter.setPen(QPen(colour, 1.5, style))  # type: ignore[call-overload]
+        painter.setPen(QPen(colour, 1.5, style))
         if x1 == x2:  # to itself: a small loop to the right
-            painter.drawPolyline(
-                QPolygonF(
-                    [QPointF(x1, y - 10), QPointF(x1 + 30, y - 10), QPointF(x1 + 30, y)]
-                    + [QPointF(x1, y)]
-                )
-            )
+            corners = [(x1, y - 10), (x1 + 30, y - 10), (x1 + 30, y), (x1, y)]
+            painter.drawPolyline(QPolygonF([QPointF(px, py) for px, py in corners]))
             x1, x2 = x1 + 30, x1
         else:
             painter.drawLine(x1, y, x2, y)
         direction = 1 if x2 > x1 else -1
-        painter.setPen(QPen(colour, 1.5))  # type: ignore[call-overload]
-        painter.setBrush(colour)  # type: ignore[arg-type]
+        painter.setPen(QPen(colour, 1.5))
+        painter.setBrush(colour)
         painter.drawPolygon(
             QPolygonF(
                 [
