@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --demo --screenshot: open the token history and compare its two newest "
         "sets (--tab refresh makes a second one)",
     )
+    parser.add_argument(
+        "--sequence",
+        action="store_true",
+        help="with --demo --screenshot: run the chosen tab's flow and show it in the Sequence dock",
+    )
     return parser
 
 
@@ -215,6 +220,7 @@ def _screenshot(args: argparse.Namespace, window: Any) -> int:
             logout=args.logout,
             trigger=args.pre_token_trigger,
             history=args.history,
+            sequence=args.sequence,
         )
     finally:
         window.close()

@@ -7,7 +7,8 @@ shows more (the device code with its QR code, the authorize URL with PKCE values
 APIs" shows the two demo APIs' answers. With ``--logout`` the inspector logs out at the demo
 server (the end-session URL followed in-process, where the system browser would open it) and
 the logout reality check answers, the demo APIs called likewise.
-With ``--history`` the token history is open and its two newest sets compared.
+With ``--history`` the token history is open and its two newest sets compared. With
+``--sequence`` the chosen tab's flow is run and the Sequence dock shows it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer, QUrl
+from PySide6.QtCore import QEventLoop, Qt, QTimer, QUrl
 from PySide6.QtWidgets import QApplication, QWidget
 
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
@@ -118,6 +119,7 @@ def take_screenshot(
     logout: bool = False,
     trigger: str | None = None,
     history: bool = False,
+    sequence: bool = False,
 ) -> int:
     """Show, populate, grab, save; returns the exit code.
 
@@ -147,6 +149,13 @@ def take_screenshot(
             window.history_dock.show()
             window.history_dock.compare_newest()
             wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
+        if sequence:
+            window.current_tab().start()
+            wait_until(lambda: not window.current_tab().busy, SCREENSHOT_TIMEOUT_MS)
+            wait_until(lambda: not workers.active(), SCREENSHOT_TIMEOUT_MS)
+            window.sequence_dock.show()
+            window.sequence_dock.raise_()
+            window.resizeDocks([window.sequence_dock], [size[1] // 3], Qt.Orientation.Vertical)
     target: QWidget = window
     if trigger:
         target = _trigger_lab(window, trigger, size)

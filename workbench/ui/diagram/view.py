@@ -17,10 +17,11 @@ from workbench.core.report.sequence import LANE_TITLES, Arrow, SequenceModel
 from workbench.core.transport.flows import Actor
 from workbench.ui.theme import semantic_colours
 
-LANE_WIDTH = 200
+LANE_WIDTH = 200  # at least; wider when an arrow's words need it
+MAX_LANE_WIDTH = 460
 MARGIN = 16
 HEADER = 44
-ROW = 40
+ROW = 34
 HEAD = 7  # arrow head size
 
 
@@ -36,13 +37,27 @@ class SequenceView(QWidget):
         self.setAccessibleName("Sequence diagram")
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.model: SequenceModel | None = None
+        self.lane_width = LANE_WIDTH
 
     def set_model(self, model: SequenceModel | None) -> None:
         self.model = model
+        self.lane_width = self._lane_width()
         self.setAccessibleDescription(self.describe())
         self.updateGeometry()
         self.resize(self.sizeHint())
         self.update()
+
+    def _lane_width(self) -> int:
+        """Wide enough for the longest words between neighbouring lanes (within limits)."""
+        if self.model is None:
+            return LANE_WIDTH
+        metrics = self.fontMetrics()
+        widest = LANE_WIDTH
+        for arrow in self.model.arrows:
+            span = abs(self.model.lanes.index(arrow.source) - self.model.lanes.index(arrow.target))
+            needed = metrics.horizontalAdvance(printable(arrow.label)) + 24
+            widest = max(widest, needed // max(span, 1))
+        return min(widest, MAX_LANE_WIDTH)
 
     def describe(self) -> str:
         """The arrows in words, one a line (the accessible description)."""
@@ -56,7 +71,7 @@ class SequenceView(QWidget):
     def sizeHint(self) -> QSize:
         lanes = len(self.model.lanes) if self.model else 1
         rows = len(self.model.arrows) if self.model else 0
-        return QSize(2 * MARGIN + lanes * LANE_WIDTH, HEADER + rows * ROW + 2 * MARGIN)
+        return QSize(2 * MARGIN + lanes * self.lane_width, HEADER + rows * ROW + 2 * MARGIN)
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
@@ -64,7 +79,7 @@ class SequenceView(QWidget):
     # -- geometry ---------------------------------------------------------------------------
     def lane_x(self, lane: Actor) -> int:
         assert self.model is not None
-        return MARGIN + self.model.lanes.index(lane) * LANE_WIDTH + LANE_WIDTH // 2
+        return MARGIN + self.model.lanes.index(lane) * self.lane_width + self.lane_width // 2
 
     def arrow_y(self, row: int) -> int:
         return MARGIN + HEADER + row * ROW + ROW * 2 // 3
@@ -76,7 +91,7 @@ class SequenceView(QWidget):
         x1, x2 = self.lane_x(arrow.source), self.lane_x(arrow.target)
         left, right = min(x1, x2), max(x1, x2)
         if left == right:
-            right = left + LANE_WIDTH // 2
+            right = left + self.lane_width // 2
         return QRect(left, MARGIN + HEADER + row * ROW, right - left, ROW)
 
     def arrow_at(self, x: int, y: int) -> Arrow | None:
@@ -111,7 +126,7 @@ class SequenceView(QWidget):
             x = self.lane_x(lane)
             painter.setPen(QPen(colours.border, 1, Qt.PenStyle.DotLine))
             painter.drawLine(x, MARGIN + HEADER - 8, x, bottom)
-            box = QRect(x - LANE_WIDTH // 2 + 8, MARGIN, LANE_WIDTH - 16, HEADER - 12)
+            box = QRect(x - self.lane_width // 2 + 8, MARGIN, self.lane_width - 16, HEADER - 12)
             painter.setPen(QPen(colours.border, 1))
             painter.drawRoundedRect(box, 4, 4)
             painter.setPen(text)
