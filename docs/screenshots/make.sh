@@ -25,3 +25,6 @@ python3 -m workbench --demo --pre-token-trigger ../../workbench/resources/pre_to
 (cd ../.. && python3 docs/screenshots/cognito_users.py docs/screenshots/cognito-users.png)
 # The token history: a password grant and its refresh, the two sets compared.
 python3 -m workbench --demo --screenshot history.png --tab refresh --history --size "$SIZE"
+# The Sequence dock: a client credentials run drawn as a sequence diagram.
+python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --sequence \
+  --size "$SIZE"
