@@ -11,16 +11,18 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from tests.demo_driver import decide_device_code
 from tests.ui.conftest import demo_provider
 from workbench.demo import CONFIDENTIAL_CLIENT_SECRET, DemoServer
 from workbench.ui import workers
 from workbench.ui.diagram.dock import SequenceDock
+from workbench.ui.flows.client_credentials import ClientCredentialsTab
 from workbench.ui.flows.device import DeviceFlowTab
 from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState
+from workbench.ui.theme import is_dark, semantic_colours
 
 TOKEN_ARROW = "token request (client_credentials)"
 
@@ -147,5 +149,41 @@ def test_device_flow_shows_its_polls_collapsed(qtbot: Any, demo: DemoServer) -> 
         polls = [a for a in model.arrows if a.label.startswith("token request (device_code)")]
         assert len(polls) == 1 and ", polled " in polls[0].label
         assert len(polls[0].exchange_ids) >= 3
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_refused_request_is_drawn_in_the_themes_failure_colour(
+    qtbot: Any, demo: DemoServer, dark: bool
+) -> None:
+    state = AppState()
+    state.set_provider(demo_provider(demo.issuer, scope="nonsense"))
+    tab = ClientCredentialsTab(state)
+    dock = SequenceDock(state)
+    qtbot.addWidget(tab)
+    qtbot.addWidget(dock)
+    palette = QPalette(dock.palette())
+    background = QColor("#1e1e1e") if dark else QColor("#ffffff")
+    palette.setColor(QPalette.ColorRole.Window, background)
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#eeeeee" if dark else "#111111"))
+    dock.view.setPalette(palette)
+    try:
+        tab.start()
+        qtbot.waitUntil(lambda: not tab.busy and not workers.active(), timeout=8000)
+        assert not tab.error_banner.isHidden()
+        assert dock.flow_picker.currentText().endswith("(failed)")
+        model = dock.view.model
+        assert model is not None
+        failed = [arrow for arrow in model.arrows if arrow.failed]
+        assert [arrow.label for arrow in failed] == ["400 invalid_scope"]
+        image = dock.view.grab().toImage()
+        wanted = semantic_colours(palette).failed.rgb()
+        assert is_dark(palette) == dark
+        assert any(
+            image.pixelColor(x, y).rgb() == wanted
+            for x in range(image.width())
+            for y in range(image.height())
+        ), "the failed reply is painted in the theme's failure colour"
     finally:
         state.close()
