@@ -15,9 +15,11 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from tests.demo_driver import decide_device_code
 from tests.ui.conftest import demo_provider
+from tests.ui.test_tab_auth_code import ScriptedBrowser
 from workbench.demo import CONFIDENTIAL_CLIENT_SECRET, DemoServer
 from workbench.ui import workers
 from workbench.ui.diagram.dock import SequenceDock
+from workbench.ui.flows.auth_code import AuthCodeTab
 from workbench.ui.flows.client_credentials import ClientCredentialsTab
 from workbench.ui.flows.device import DeviceFlowTab
 from workbench.ui.main_window import MainWindow
@@ -186,4 +188,36 @@ def test_a_refused_request_is_drawn_in_the_themes_failure_colour(
             for y in range(image.height())
         ), "the failed reply is painted in the theme's failure colour"
     finally:
+        state.close()
+
+
+def test_auth_code_flow_shows_the_browser_steps_and_the_code_exchange(
+    qtbot: Any, demo: DemoServer
+) -> None:
+    state = AppState()
+    state.set_provider(demo_provider(demo.issuer, public=True))
+    browser = ScriptedBrowser()
+    tab = AuthCodeTab(state, open_url=browser.open)
+    dock = SequenceDock(state)
+    qtbot.addWidget(tab)
+    qtbot.addWidget(dock)
+    try:
+        with qtbot.waitSignal(state.sig_tokens_changed, timeout=10_000):
+            tab.start()
+        qtbot.waitUntil(lambda: not tab.busy and not workers.active(), timeout=10_000)
+        browser.join()
+        assert not browser.errors
+        model = dock.view.model
+        assert model is not None and model.flow is not None
+        assert model.flow.name == "authCode" and model.flow.outcome == "ok"
+        kinds = [step.kind for step in state.log.steps() if step.flow_id == model.flow.id]
+        assert kinds[:2] == ["browser_opened", "redirect_received"]
+        assert model.lanes[:3] == ("user", "client", "authorization_server")
+        labels = [arrow.label for arrow in model.arrows]
+        assert "sign-in and consent in the browser" in labels
+        assert labels.index("sign-in and consent in the browser") < labels.index(
+            "token request (authorization_code)"
+        )
+    finally:
+        browser.join()
         state.close()
