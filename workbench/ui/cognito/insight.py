@@ -50,7 +50,7 @@ from workbench.ui.cognito.trigger_insight import TriggerInsightView
 from workbench.ui.safe_text import html_text
 from workbench.ui.theme import insight_stylesheet, set_property
 from workbench.ui.widgets.flow_layout import FlowLayout
-from workbench.ui.widgets.fold import FoldToggle
+from workbench.ui.widgets.fold import FoldToggle, fold_layout
 from workbench.ui.widgets.note_label import NoteLabel
 
 #: The client settings the panel shows, by the name :class:`Problem` uses for them.
@@ -166,15 +166,7 @@ class PoolInsightPanel(QFrame):
         self.content = QWidget(self)
         self.content.setObjectName("cognitoInsightContent")
         self._build_content()
-        self.content.hide()
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(
-            metrics.SPACING, metrics.SPACING // 2, metrics.SPACING, metrics.SPACING
-        )
-        layout.setSpacing(metrics.SPACING)
-        layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.content)
+        fold_layout(self, self.toggle, self.content)
 
     # -- building ---------------------------------------------------------------------------
     def _button(self, name: str, text: str, accessible: str, tip: str) -> QPushButton:

@@ -35,7 +35,7 @@ from workbench.ui.cognito.parts import KEY, button, line, note
 from workbench.ui.safe_text import html_text, set_plain
 from workbench.ui.theme import insight_stylesheet
 from workbench.ui.widgets.flow_layout import FlowLayout
-from workbench.ui.widgets.fold import FoldToggle
+from workbench.ui.widgets.fold import FoldToggle, fold_layout
 
 #: The users list's columns.
 COLUMNS = ("Username", "Status", "Email", "Enabled")
@@ -78,15 +78,7 @@ class UsersPanel(QFrame):
         self.content = QWidget(self)
         self.content.setObjectName(f"{KEY}UsersContent")
         self._build_content()
-        self.content.hide()
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(
-            metrics.SPACING, metrics.SPACING // 2, metrics.SPACING, metrics.SPACING
-        )
-        layout.setSpacing(metrics.SPACING)
-        layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.content)
+        fold_layout(self, self.toggle, self.content)
 
     # -- building ---------------------------------------------------------------------------
     def _build_content(self) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtWidgets import QToolButton, QVBoxLayout, QWidget
+
+from workbench.ui import metrics
 
 
 class FoldToggle(QToolButton):
@@ -30,3 +32,16 @@ class FoldToggle(QToolButton):
 
     def _point(self, expanded: bool) -> None:
         self.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+
+
+def fold_layout(panel: QWidget, toggle: FoldToggle, content: QWidget) -> QVBoxLayout:
+    """Lay out a folding section: its toggle above its content, the content shut at first."""
+    content.hide()
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(
+        metrics.SPACING, metrics.SPACING // 2, metrics.SPACING, metrics.SPACING
+    )
+    layout.setSpacing(metrics.SPACING)
+    layout.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
+    layout.addWidget(content)
+    return layout
