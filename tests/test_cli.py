@@ -251,8 +251,23 @@ def _read_until(stream: IO[str], prefix: str, seen: list[str]) -> str:
 
 
 def _finish(proc: subprocess.Popen[str], seen: list[str]) -> tuple[int, str, str]:
-    out, err = proc.communicate(timeout=60)
-    return proc.returncode, out, "".join(seen) + err
+    """Wait for the process and read the rest of its output through the same buffered
+    readers :func:`_read_until` used (``communicate`` reads the raw pipes and would lose what
+    those readers had already buffered, such as the QR code's lines)."""
+    assert proc.stdout is not None and proc.stderr is not None
+    texts: dict[str, str] = {}
+    readers = [
+        threading.Thread(target=lambda: texts.__setitem__("out", proc.stdout.read())),  # type: ignore[union-attr]
+        threading.Thread(target=lambda: texts.__setitem__("err", proc.stderr.read())),  # type: ignore[union-attr]
+    ]
+    for reader in readers:
+        reader.start()
+    proc.wait(timeout=60)
+    for reader in readers:
+        reader.join(timeout=10)
+    proc.stdout.close()
+    proc.stderr.close()
+    return proc.returncode, texts.get("out", ""), "".join(seen) + texts.get("err", "")
 
 
 def test_cli_authorization_code_no_browser() -> None:
