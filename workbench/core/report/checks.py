@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from workbench.core.tokens.checks import CHECKS
 from workbench.core.tokens.claim_checks import check_aud, check_iss
+from workbench.core.tokens.decode import fingerprint
 from workbench.core.tokens.findings import (
     Finding,
     Inspection,
@@ -76,6 +77,7 @@ def record_inspection(log: StepRecorder, inspection: Inspection, what: str = "to
         "verdict": "fail" if failed else "pass",
         "alg": str(inspection.decoded.header.get("alg", "")),
         "kid": str(inspection.decoded.header.get("kid", "")),
+        "fingerprint": fingerprint(inspection.decoded),
     }
     detail.update({name: _claim_text(claims[name]) for name in IDENTITY_CLAIMS if name in claims})
     for finding in inspection.findings:
@@ -99,6 +101,7 @@ class RecordedChecks:
     token: str
     identity: Mapping[str, str]
     findings: tuple[Finding, ...]
+    fingerprint: str = ""
 
     @property
     def ok(self) -> bool:
@@ -118,9 +121,9 @@ def recorded_checks(steps: Iterable[Step]) -> list[RecordedChecks]:
             if key.startswith(_CHECK_PREFIX)
         ]
         identity = {k: step.detail[k] for k in IDENTITY_CLAIMS if k in step.detail}
-        found.append(
-            RecordedChecks(step, step.detail.get("token", "token"), identity, tuple(findings))
-        )
+        what = step.detail.get("token", "token")
+        mark = step.detail.get("fingerprint", "")
+        found.append(RecordedChecks(step, what, identity, tuple(findings), mark))
     return found
 
 
@@ -132,10 +135,15 @@ def _finding(check: str, value: str) -> Finding:
         return unchecked(check, "the log's record of this check does not read")
 
 
-def same_token(recorded: RecordedChecks, claims: Mapping[str, Any]) -> bool:
-    """Whether ``recorded`` was made on the token whose decoded claims are ``claims``: every
-    identity claim the record kept is the token's, and it kept ``jti`` or ``iat``."""
-    if not ({"jti", "iat"} & recorded.identity.keys()):
+def same_token(recorded: RecordedChecks, decoded: Mapping[str, Any]) -> bool:
+    """Whether ``recorded`` was made on the logged token ``decoded`` (its ``header``, ``claims``
+    and ``fingerprint``): the same fingerprint when both have one; else (a log written before
+    fingerprints) every identity claim the record kept, ``jti`` or ``iat`` among them."""
+    mark = decoded.get("fingerprint")
+    if recorded.fingerprint and isinstance(mark, str) and mark:
+        return recorded.fingerprint == mark
+    claims = decoded.get("claims")
+    if not isinstance(claims, Mapping) or not ({"jti", "iat"} & recorded.identity.keys()):
         return False
     return all(
         name in claims and _claim_text(claims[name]) == value

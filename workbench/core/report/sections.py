@@ -69,7 +69,7 @@ def token_checks(
             f"Checks made when the {record.token} was inspected (signature verified then)",
         )
         for record in recorded
-        if isinstance(claims, Mapping) and same_token(record, claims)
+        if same_token(record, decoded)
     ]
     findings = checks_from_log(member, decoded, ex.started_at, provider, client_id)
     parts.append(
