@@ -141,6 +141,7 @@ def test_report_shows_checks_and_provider_metadata_offline(
         assert "(used)" in first.locator("table.endpoints tr").first.inner_text()
         assert first.locator("table.keys tr").count() >= 2
         assert "RS256" in first.locator("table.keys").inner_text()
+        first.locator("summary", has_text="Discovery document").click()
         assert '"token_endpoint"' in first.locator("pre.discovery").inner_text()
         assert '"n"' not in first.locator("table.keys").inner_text()
         # the token checks recorded at inspection, tied to the exchange that carried the token

@@ -46,6 +46,7 @@ table.checks, table.keys, table.endpoints { border-collapse: collapse; margin: .
 table.checks td, table.keys td, table.keys th, table.endpoints td {
   border: 1px solid #d0d7de; padding: .15em .5em; vertical-align: top; }
 caption { text-align: left; font-weight: bold; padding: .3em 0; }
+td.outcome { white-space: nowrap; }
 tr.fail .outcome { color: #c62828; font-weight: bold; } tr.pass .outcome { color: #1a7f37; }
 tr.not_checked .outcome { color: #9a6700; font-style: italic; }
 tr.used td { font-weight: bold; }
