@@ -477,8 +477,7 @@ class OAuthSession:
     ) -> Inspection:
         """Decode and verify a JWT against this provider's keys and expectations: see
         :func:`~workbench.core.reality.inspect_for_provider` (never skipped, "not verified: …"
-        with the reason when the metadata or keys cannot be had). The findings are kept in the
-        log, bound to the current flow (:func:`~workbench.core.report.checks.record_inspection`)."""
+        with the reason when the metadata or keys cannot be had), its findings kept in the log."""
         inspection = inspect_for_provider(
             token,
             self.provider,
