@@ -66,7 +66,7 @@ def token_checks(
     parts = [
         findings_table(
             record.findings,
-            f"Checks made when the {record.token} was inspected (signature verified then)",
+            f"Checks made when the {record.token} was inspected (its signature checked then)",
         )
         for record in recorded
         if same_token(record, decoded)
