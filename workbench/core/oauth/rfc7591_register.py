@@ -22,12 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from workbench.core.errors import ConfigError, OAuthError, TransportError
 from workbench.core.hints import as_phrase
 from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod, ClientConfig
 from workbench.core.oauth.discovery import ServerMetadata
 from workbench.core.oauth.token_endpoint import parse_json_object
+from workbench.core.profiles import REGISTRATION_TOKEN, Profile, ProfileStore
+from workbench.core.secrets import SecretStore
 from workbench.core.transport.exchange import HttpRequest, HttpResponse
 from workbench.core.transport.http import HttpClient
 from workbench.core.transport.masking import MASK, mask_token
@@ -328,6 +331,71 @@ def public_jwks(doc: Any, where: str = "the JWKS") -> dict[str, Any]:
     return dict(doc)
 
 
+# -- profiles ---------------------------------------------------------------------------------
+def save_registration(
+    name: str,
+    issuer: str,
+    registration: Registration,
+    *,
+    profiles: ProfileStore,
+    secrets: SecretStore,
+    scope: str = "",
+    verify_tls: bool = True,
+) -> Profile:
+    """Save the registered client as profile ``name``: the client id, its authentication
+    method, the loopback port of its redirect URI and the RFC 7592 URI in the profile file;
+    the client secret and the registration access token in the keyring (never in the file)."""
+    uris = registration.metadata.get("redirect_uris")
+    profile = Profile(
+        name=name,
+        issuer=issuer,
+        client_id=registration.client_id,
+        auth_method=registration.auth_method,
+        scope=scope or str(registration.metadata.get("scope") or ""),
+        redirect_port=_loopback_port(uris if isinstance(uris, list) else []),
+        verify_tls=verify_tls,
+        registration_client_uri=registration.registration_client_uri or "",
+    )
+    profiles.save(profile)
+    for value, what in (
+        (registration.client_secret, "client_secret"),
+        (registration.registration_access_token, REGISTRATION_TOKEN),
+    ):
+        if value:
+            secrets.set(name, value, what)
+        else:
+            secrets.delete(name, what)
+    return profile
+
+
+def _loopback_port(uris: list[Any]) -> int:
+    for uri in uris:
+        try:
+            parts = urlsplit(str(uri))
+            port = parts.port
+        except ValueError:
+            continue
+        if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+            return port or 0
+    return 0
+
+
+def profile_registration(
+    name: str, *, profiles: ProfileStore, secrets: SecretStore
+) -> tuple[str, str]:
+    """The client configuration URI and registration access token a profile keeps, or a
+    ConfigError saying which is missing."""
+    profile = profiles.get(name)
+    token = secrets.get(name, REGISTRATION_TOKEN)
+    if not profile.registration_client_uri or not token:
+        missing = "registration client URI" if token else "registration access token"
+        raise ConfigError(
+            f"The profile {name!r} keeps no {missing}: it was not registered through the"
+            " workbench, the server offered no RFC 7592 management, or the keyring lost it."
+        )
+    return profile.registration_client_uri, token
+
+
 # -- the three operations ---------------------------------------------------------------------
 def _known(http: HttpClient, registration: Registration) -> Registration:
     """Every secret of ``registration`` masked in the log from now on."""
@@ -380,9 +448,11 @@ __all__ = [
     "load_public_jwks",
     "parse_delete_response",
     "parse_registration_response",
+    "profile_registration",
     "public_jwks",
     "read_registration",
     "register",
     "registration_endpoint",
     "registration_of",
+    "save_registration",
 ]
