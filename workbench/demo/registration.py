@@ -166,12 +166,19 @@ class _RegistrationEndpoint(ClientRegistrationEndpoint):  # type: ignore[misc]
         return server_metadata(self.authority)
 
     def extract_client_metadata(self, request: Any) -> dict[str, Any]:
+        # The redirect URIs first: a refused one is invalid_redirect_uri (RFC 7591 §3.2.2),
+        # not the invalid_client_metadata Authlib's own claim check would answer.
+        asked = request.payload.data if isinstance(request.payload.data, dict) else {}
+        uris, grants = asked.get("redirect_uris"), asked.get("grant_types")
+        check_redirect_uris(
+            uris if isinstance(uris, list) else [],
+            grants if isinstance(grants, list) else ["authorization_code"],
+        )
         metadata: dict[str, Any] = super().extract_client_metadata(request)
         grant_types = metadata.setdefault("grant_types", ["authorization_code"])
         metadata.setdefault(
             "response_types", ["code"] if "authorization_code" in grant_types else []
         )
-        check_redirect_uris(list(metadata.get("redirect_uris") or []), list(grant_types))
         if "authorization_code" in grant_types and "code" not in metadata["response_types"]:
             raise InvalidClientMetadataError(
                 "The authorization_code grant needs the code response type."
