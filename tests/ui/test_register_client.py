@@ -112,6 +112,8 @@ def test_a_refused_redirect_uri_is_shown_in_words_and_the_dialog_stays(
     text = dialog.banner.text()
     assert "invalid_redirect_uri" in text and "loopback host only" in text
     assert dialog.isVisible() and dialog.registration is None
+    for check in dialog.grant_checks.values():  # the banner made room, squeezed nothing
+        assert check.height() >= check.sizeHint().height()
     assert not editor.client_id_edit.text()  # nothing filled
     dialog.reject()
 

@@ -303,6 +303,8 @@ class ProfileEditorDialog(QDialog):
         if registration is None:
             return
         self.issuer_edit.setText(dialog.issuer_edit.text().strip())
+        if dialog.server_metadata is not None:
+            self._on_discovered(dialog.server_metadata)  # the endpoints, as Discover fills them
         self.client_id_edit.setText(registration.client_id)
         self.secret_edit.setText(registration.client_secret or "")
         self.method_combo.setCurrentIndex(

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError, WorkbenchError
-from workbench.core.oauth.discovery import discover
+from workbench.core.oauth.discovery import ServerMetadata, discover
 from workbench.core.oauth.rfc7591_register import (
     ClientMetadata,
     Registration,
@@ -79,6 +79,8 @@ class RegisterClientDialog(QDialog):
         self.state = state
         self.verify_tls = verify_tls
         self.registration: Registration | None = None
+        #: The issuer's metadata discovery found on the way (the editor fills its endpoints).
+        self.server_metadata: ServerMetadata | None = None
         self._worker: workers.Worker | None = None
         self.setObjectName("registerClient")
         self.setWindowTitle("Register a new client")
@@ -191,6 +193,7 @@ class RegisterClientDialog(QDialog):
             metadata = self.metadata()
         except ConfigError as exc:
             self.banner.show_error(exc)
+            self._grow()
             return
         initial = self.initial_edit.text().strip() or None
         self.banner.hide()
@@ -199,10 +202,11 @@ class RegisterClientDialog(QDialog):
         self.status.show()
         http = HttpClient(self.state.log, verify_tls=self.verify_tls)
 
-        def run() -> Registration:
+        def run() -> tuple[ServerMetadata, Registration]:
             try:
-                endpoint = registration_endpoint(discover(http, issuer))
-                return register(http, endpoint, metadata, initial)
+                meta = discover(http, issuer)
+                endpoint = registration_endpoint(meta)
+                return meta, register(http, endpoint, metadata, initial)
             finally:
                 http.close()
 
@@ -214,16 +218,24 @@ class RegisterClientDialog(QDialog):
             owner=self,
         )
 
-    def _on_registered(self, registration: Registration) -> None:
-        self.registration = registration
+    def _on_registered(self, answer: tuple[ServerMetadata, Registration]) -> None:
+        self.server_metadata, self.registration = answer
         self.accept()
 
     def _on_failed(self, exc: BaseException) -> None:
         self.status.hide()
         if isinstance(exc, WorkbenchError):
             self.banner.show_error(exc)
+            self._grow()
         else:
             show_exception(self, exc)
+
+    def _grow(self) -> None:
+        """Taller by the banner, so the rows below it are never squeezed together."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _on_finished(self) -> None:
         self._worker = None
