@@ -120,11 +120,12 @@ class Registration:
     """A client information response (RFC 7591 §3.2.1, RFC 7592 §3)."""
 
     client_id: str
-    client_secret: str | None = None
+    #: Secret (as is the registration access token): never in a repr, a traceback or a log.
+    client_secret: str | None = field(default=None, repr=False)
     client_id_issued_at: int | None = None
     #: 0 when the secret never expires (RFC 7591 §3.2.1); None when none was given.
     client_secret_expires_at: int | None = None
-    registration_access_token: str | None = None
+    registration_access_token: str | None = field(default=None, repr=False)
     registration_client_uri: str | None = None
     #: The client metadata the server registered (it may differ from what was asked).
     metadata: Mapping[str, Any] = field(default_factory=dict)
