@@ -58,6 +58,8 @@ def test_register_fills_the_profile_and_the_saved_profile_gets_a_token(
     assert not dialog.redirect_edit.isEnabled()  # no browser grant: no redirect URI sent
     dialog.name_edit.setText("Registered from the app")
     dialog.register_button.click()
+    # the click returned at once: the registration runs in a worker, its answer comes later
+    assert dialog.registration is None and not dialog.register_button.isEnabled()
     qtbot.waitUntil(lambda: bool(editor.client_id_edit.text()), timeout=WAIT_MS)
     assert not dialog.isVisible()
 
@@ -92,6 +94,16 @@ def test_register_fills_the_profile_and_the_saved_profile_gets_a_token(
     finally:
         session.close()
         http.close()
+
+    # renaming the profile moves its registration access token with it
+    renamed = ProfileEditorDialog(state, profile)
+    qtbot.addWidget(renamed)
+    renamed.name_edit.setText("Renamed")
+    renamed._on_save()
+    assert renamed.result() == ProfileEditorDialog.DialogCode.Accepted
+    assert isolated_paths.store[(SERVICE, f"Renamed:{REGISTRATION_TOKEN}")] == token
+    assert (SERVICE, f"Registered:{REGISTRATION_TOKEN}") not in isolated_paths.store
+    assert state.profiles.get("Renamed").registration_client_uri == profile.registration_client_uri
 
     # the app's exchange log has the registration, its secrets masked
     registered = [ex for ex in state.log.items() if ex.purpose == "registration"]
