@@ -173,3 +173,19 @@ def test_a_private_jwks_is_refused_before_anything_is_sent(
     code, out, err = run([*ci_client(demo), "--jwks", str(public), "--json"], capsys)
     assert code == 0, err
     assert json.loads(out)["jwks"]["keys"][0]["kid"] == key.kid
+
+
+def test_log_json_writes_the_flow_with_the_secrets_masked(
+    demo: DemoServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "register.json"
+    argv = [*ci_client(demo), "--json", "--show-secrets", "--log-json", str(log)]
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    answer = json.loads(out)
+    written = log.read_text()
+    document = json.loads(written)
+    assert [flow["name"] for flow in document["flows"]] == ["register"]
+    assert [ex["purpose"] for ex in document["exchanges"]][-1] == "registration"
+    assert answer["client_secret"] not in written
+    assert answer["registration_access_token"] not in written
