@@ -1,7 +1,7 @@
 """ "Register a new client…" in the profile editor, against the demo server: the registration
 runs in a worker, fills the profile (client id, secret; the registration access token kept in
 the keyring on Save), and the saved profile gets a token at once. A refusal is shown in words
-and the dialog stays open."""
+and the dialog stays open. The last test registers at npm oidc-provider the same way."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import MemoryKeyring
+from tests.oidc_provider_peer import API_AUDIENCE, IndependentProvider
 from workbench.core.oauth.rfc7591_register import read_registration
 from workbench.core.profiles import REGISTRATION_TOKEN
 from workbench.core.secrets import SERVICE
@@ -146,3 +147,39 @@ def test_no_grant_type_or_no_issuer_is_named_before_anything_is_sent(
     assert "Enter the issuer" in dialog.banner.text()
     assert len(state.log.items()) == before
     dialog.reject()
+
+
+def test_register_in_the_app_against_oidc_provider(
+    qtbot: QtBot, independent_provider: IndependentProvider, isolated_paths: MemoryKeyring
+) -> None:
+    """The same dialog against npm oidc-provider (tests/oidc_provider_peer.py): its answer
+    fills the editor, and the saved profile gets a token there."""
+    state = AppState()
+    try:
+        editor = ProfileEditorDialog(state)
+        qtbot.addWidget(editor)
+        editor.name_edit.setText("Interop registered")
+        editor.issuer_edit.setText(independent_provider.issuer)
+        editor.scope_edit.setText("api:read")
+        editor.show()
+        dialog = _open_registration(qtbot, editor)
+        for grant, check in dialog.grant_checks.items():
+            check.setChecked(grant == CLIENT_CREDENTIALS)
+        dialog.register_button.click()
+        qtbot.waitUntil(lambda: bool(editor.client_id_edit.text()), timeout=WAIT_MS)
+        token_endpoint = editor.endpoint_edits["token_endpoint"].text()
+        assert token_endpoint == independent_provider.issuer + "/token"
+        editor._on_save()
+        assert editor.result() == ProfileEditorDialog.DialogCode.Accepted
+        profile = state.profiles.get("Interop registered")
+        assert profile.registration_client_uri.startswith(independent_provider.issuer + "/reg/")
+        assert isolated_paths.store[(SERVICE, f"Interop registered:{REGISTRATION_TOKEN}")]
+        session = OAuthSession(profile.to_provider(state.secrets))
+        try:
+            tokens = session.client_credentials(extra={"resource": API_AUDIENCE})
+            claims = session.inspect(tokens.access_token or "").decoded.claims
+            assert claims["client_id"] == profile.client_id
+        finally:
+            session.close()
+    finally:
+        state.close()
