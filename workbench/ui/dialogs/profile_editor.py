@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -65,6 +67,15 @@ def _expand_wrapped(label: QLabel) -> None:
     policy = label.sizePolicy()
     policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
     label.setSizePolicy(policy)
+
+
+def _expiry_words(expires_at: int | None) -> str:
+    """ " The secret expires at …" for a secret that expires (RFC 7591: 0 means never)."""
+    if not expires_at:
+        return ""
+    return time.strftime(
+        " The client secret expires at %Y-%m-%d %H:%M UTC.", time.gmtime(expires_at)
+    )
 
 
 class ProfileEditorDialog(QDialog):
@@ -319,7 +330,8 @@ class ProfileEditorDialog(QDialog):
             self.discover_status,
             f"Registered client {registration.client_id}: Save keeps its secret"
             + (" and registration access token" if self._registration_token else "")
-            + " in the keyring.",
+            + " in the keyring."
+            + _expiry_words(registration.client_secret_expires_at),
         )
         self.discover_status.show()
 
