@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -10,13 +11,16 @@ import pytest
 from tests import report_flows
 from tests.cognito_peer import PASSWORD as COGNITO_PASSWORD
 from tests.cognito_peer import MotoPool
+from tests.demo_driver import decide_device_code
 from workbench.core.cognito.auth import CognitoAuth
+from workbench.core.errors import OAuthError
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.report.html import build_report
 from workbench.core.report.logfile import parse_log
 from workbench.core.report.mermaid import escape, to_mermaid
 from workbench.core.report.sequence import build_sequence
-from workbench.core.report.svg import to_svg
+from workbench.core.report.svg import DARK, LIGHT, to_svg
+from workbench.core.session import run_to_end
 from workbench.core.transport.exchange import Exchange, ExchangeLog
 from workbench.demo import DemoServer
 
@@ -65,18 +69,72 @@ def test_authorization_code_has_the_browser_steps(demo: DemoServer) -> None:
     assert secrets["code"] not in text and secrets["verifier"] not in text
 
 
-def test_device_polling_is_one_arrow(demo: DemoServer) -> None:
+def test_device_polls_then_the_approval_then_the_token_reply(demo: DemoServer) -> None:
     session = report_flows.session_for(demo, native=True, scope="openid")
     report_flows.device(session, approve_after=2)
     session.close()
     model = _model(session.log)
     polls = [ex.id for ex in session.log.items() if ex.purpose == "token (device_code poll)"]
     assert len(polls) >= 3
-    (polled,) = [a for a in model.arrows if a.label.startswith("token request (device_code)")]
-    assert polled.label == f"token request (device_code), polled {len(polls)} times"
-    assert polled.exchange_ids == tuple(polls) and polled.exchange_id == polls[-1]
-    assert model.arrows[-1].label == "200 OK"
-    assert any(a.label.startswith("device code shown") for a in model.arrows)
+    # The pending polls are one arrow; the approval sits between them and the poll that got
+    # the tokens, which stays an arrow of its own so the approval is not hidden inside a run.
+    labels = [a.label for a in model.arrows]
+    start = labels.index("device authorization")  # after discovery
+    arrows = model.arrows[start:]
+    assert [(a.source, a.target, a.label) for a in arrows] == [
+        ("client", "authorization_server", "device authorization"),
+        ("authorization_server", "client", "200 OK"),
+        ("client", "user", "device code shown: the user is sent to the verification page"),
+        (
+            "client",
+            "authorization_server",
+            f"token request (device_code), polled {len(polls) - 1} times",
+        ),
+        ("authorization_server", "client", "400 authorization_pending"),
+        ("user", "authorization_server", "user approved on the verification page"),
+        ("client", "authorization_server", "token request (device_code)"),
+        ("authorization_server", "client", "200 OK"),
+    ]
+    assert arrows[3].exchange_ids == tuple(polls[:-1])
+    assert arrows[4].failed  # a 400 is drawn as a refusal, even a pending one
+    assert arrows[6].exchange_ids == (polls[-1],) and not arrows[7].failed
+    approved = next(s for s in session.log.steps() if s.kind == "user_approved")
+    final = next(ex for ex in session.log.items() if ex.id == polls[-1])
+    before = next(ex for ex in session.log.items() if ex.id == polls[-2])
+    assert before.started_at < approved.at <= final.started_at
+    assert "U->>AS: user approved on the verification page" in to_mermaid(model)
+
+
+def test_device_denial_is_a_step_before_the_refusal(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo, native=True, scope="openid")
+    with pytest.raises(OAuthError, match="access_denied"), session.log.flow("device_code"):
+        flow = session.device_login()
+        auth: Any = next(flow)
+        next(flow)  # one pending poll
+        decide_device_code(auth.verification_uri, auth.user_code, approve=False)
+        run_to_end(flow)
+    session.close()
+    model = _model(session.log)
+    labels = [a.label for a in model.arrows]
+    assert labels[-3:] == [
+        "user denied on the verification page",
+        "token request (device_code)",
+        "400 access_denied",
+    ]
+    assert model.arrows[-1].failed and model.flow is not None
+    assert model.flow.outcome == "failed"
+    assert [s.kind for s in session.log.steps()] == ["device_code_shown", "user_denied"]
+
+
+def test_tokens_at_the_first_poll_make_no_approval_step(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo, native=True, scope="openid")
+    with session.log.flow("device_code"):
+        flow = session.device_login()
+        auth: Any = next(flow)
+        decide_device_code(auth.verification_uri, auth.user_code)
+        assert run_to_end(flow).access_token
+    session.close()
+    assert [s.kind for s in session.log.steps()] == ["device_code_shown"]
 
 
 def test_refresh_reuse_failure_is_flagged(demo: DemoServer) -> None:
@@ -145,3 +203,54 @@ def test_a_cognito_sign_in_draws_the_cognito_lane(make_pool: Callable[..., MotoP
     assert exchange.flow_id == model.flow.id  # type: ignore[union-attr]
     assert exchange.tokens["AccessToken"]["claims"]["token_use"] == "access"
     assert set(exchange.tokens["IdToken"]) == {"header", "claims"}
+
+
+def test_svg_palettes_light_by_default_and_dark_on_request(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo, scope="openid offline_access")
+    report_flows.refresh_reuse(session)
+    session.close()
+    model = _model(session.log)
+    light, dark = to_svg(model), to_svg(model, palette=DARK)
+    assert to_svg(model, palette=LIGHT) == light
+    for svg, palette in ((light, LIGHT), (dark, DARK)):
+        root = ElementTree.fromstring(svg)
+        ns = {"s": "http://www.w3.org/2000/svg"}
+        page = root.find("s:rect[@class='page']", ns)
+        assert page is not None and page.get("fill") == palette.page
+        group = root.find("s:g", ns)
+        assert group is not None and group.get("fill") == palette.ink
+        failed = root.find(".//s:g[@class='arrow failed']/s:a/s:line", ns)
+        assert failed is not None and failed.get("stroke") == palette.failure
+        lifeline = root.find(".//s:g[@class='lane']/s:line", ns)
+        assert lifeline is not None and lifeline.get("stroke") == palette.lifeline
+        head = root.find(".//s:g[@class='lane']/s:rect", ns)
+        assert head is not None and head.get("fill") == palette.head_fill
+    assert DARK.page not in light and LIGHT.page not in dark
+    # The report is printed and read on a light page whatever the app's theme.
+    records = parse_log(
+        {
+            "exchanges": [e.to_dict() for e in session.log.items()],
+            "flows": [f.to_dict() for f in session.log.flows()],
+        }
+    )
+    html = build_report(records)
+    assert f'fill="{LIGHT.page}"' in html and f'fill="{DARK.page}"' not in html
+
+
+def test_the_log_knows_which_exchange_issued_a_token_without_keeping_it(
+    demo: DemoServer,
+) -> None:
+    session = report_flows.session_for(demo, scope="openid offline_access")
+    secrets = report_flows.refresh_reuse(session)
+    session.close()
+    log = session.log
+    (issuing,) = [e for e in log.items() if e.purpose.startswith("token (password")]
+    issued = log.issued_by(issuing.id)
+    assert set(issued) >= {"access_token", "refresh_token"}
+    assert issued["refresh_token"] == log.token_digest(secrets["refresh_token"])
+    assert log.token_digest("not a token") not in issued.values()
+    refused = [e for e in log.items() if e.status == 400]
+    assert refused and all(log.issued_by(e.id) == {} for e in refused)
+    # Only keyed digests are kept: no token in any form the log holds or exports.
+    assert all(secrets["refresh_token"].encode() not in d for d in issued.values())
+    assert ExchangeLog().token_digest(secrets["refresh_token"]) != issued["refresh_token"]
