@@ -58,7 +58,7 @@ def to_svg(model: SequenceModel, anchor: str = "exchange", palette: SvgPalette =
         _marker("head", p.ink),
         _marker("head-failed", p.failure),
         "</defs>",
-        f'<rect class="page" width="100%" height="100%" fill="{p.page}"/>',
+        f'<rect class="page" width="{width}" height="{height}" fill="{p.page}"/>',
         f'<g font-family="sans-serif" font-size="12" fill="{p.ink}">',
     ]
     for lane, x in lanes.items():
