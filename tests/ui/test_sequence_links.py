@@ -154,6 +154,13 @@ def test_png_and_svg_follow_the_theme(
     assert is_dark(dock.palette()) == dark
     dock.show()
     qtbot.waitExposed(dock)
+    # Beside Save SVG, with its own mnemonic (Alt+N) and accessible name.
+    buttons = [dock.mermaid_button, dock.svg_button, dock.png_button, dock.report_button]
+    assert dock.png_button.text() == "Save P&NG…"
+    assert dock.png_button.accessibleName() == "Save PNG" and dock.png_button.isEnabled()
+    assert sorted(b.x() for b in buttons) == [b.x() for b in buttons]
+    mnemonics = [b.text()[b.text().index("&") + 1].lower() for b in buttons]
+    assert len(set(mnemonics)) == len(mnemonics)
 
     svg_path, png_path = tmp_path / "flow.svg", tmp_path / "flow.png"
     dock.save_svg_to(svg_path)
