@@ -23,8 +23,10 @@ def test_svg_palettes_light_by_default_and_dark_on_request(demo: DemoServer) -> 
     report_flows.refresh_reuse(session)
     session.close()
     model = _model(session.log)
-    light, dark = to_svg(model), to_svg(model, palette=DARK)
-    assert to_svg(model, palette=LIGHT) == light
+    light, dark = to_svg(model, page=True), to_svg(model, palette=DARK, page=True)
+    assert to_svg(model, palette=LIGHT, page=True) == light
+    # Inline (the report), the page around the diagram shows through: no page of its own.
+    assert 'class="page"' not in to_svg(model) and 'class="page"' not in to_svg(model, palette=DARK)
     for svg, palette in ((light, LIGHT), (dark, DARK)):
         root = ElementTree.fromstring(svg)
         ns = {"s": "http://www.w3.org/2000/svg"}
@@ -47,7 +49,8 @@ def test_svg_palettes_light_by_default_and_dark_on_request(demo: DemoServer) -> 
         }
     )
     html = build_report(records)
-    assert f'fill="{LIGHT.page}"' in html and f'fill="{DARK.page}"' not in html
+    assert 'class="page"' not in html and f'fill="{LIGHT.ink}"' in html
+    assert f'fill="{DARK.ink}"' not in html.split("<svg", 1)[1]
 
 
 def test_the_log_knows_which_exchange_issued_a_token_without_keeping_it(

@@ -1,6 +1,7 @@
 """A :class:`~workbench.core.report.sequence.SequenceModel` drawn as SVG, in pure Python: the
 report's diagram (inline, so the file needs no network), in a light palette (the report's,
-the default) or a dark one (the app's Save SVG under a dark theme); each paints its own page.
+the default) or a dark one (the app's Save SVG under a dark theme); a file of its own paints its
+palette's page behind it.
 
 Each lane is a titled box with a dashed lifeline; each arrow a line with its words above it,
 dashed for a reply, in the failure colour when it failed. An arrow that stands for exchanges
@@ -41,9 +42,16 @@ DARK = SvgPalette("dark", "#e6edf3", "#ff7b72", "#6e7681", "#21262d", "#0d1117")
 PALETTES = {palette.name: palette for palette in (LIGHT, DARK)}
 
 
-def to_svg(model: SequenceModel, anchor: str = "exchange", palette: SvgPalette = LIGHT) -> str:
+def to_svg(
+    model: SequenceModel,
+    anchor: str = "exchange",
+    palette: SvgPalette = LIGHT,
+    *,
+    page: bool = False,
+) -> str:
     """The SVG document of ``model`` (an ``<svg>`` element, ready to inline in HTML) in
-    ``palette``."""
+    ``palette``; with ``page`` its page colour is painted behind it (a file of its own: a
+    viewer's background is not the palette's), else the page around it shows through."""
     p = palette
     lanes = {lane: MARGIN + LANE_WIDTH // 2 + i * LANE_WIDTH for i, lane in enumerate(model.lanes)}
     width = 2 * MARGIN + LANE_WIDTH * len(model.lanes)
@@ -58,9 +66,10 @@ def to_svg(model: SequenceModel, anchor: str = "exchange", palette: SvgPalette =
         _marker("head", p.ink),
         _marker("head-failed", p.failure),
         "</defs>",
-        f'<rect class="page" width="{width}" height="{height}" fill="{p.page}"/>',
         f'<g font-family="sans-serif" font-size="12" fill="{p.ink}">',
     ]
+    if page:
+        parts.insert(-1, f'<rect class="page" width="{width}" height="{height}" fill="{p.page}"/>')
     for lane, x in lanes.items():
         left = x - LANE_WIDTH // 2 + 8
         parts.append(

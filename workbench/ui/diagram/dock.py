@@ -203,7 +203,7 @@ class SequenceDock(QDockWidget):
     def save_svg_to(self, path: str | Path) -> None:
         model = self.sequence()
         if model is not None:
-            write_private_text(path, to_svg(model, palette=self.svg_palette()))
+            write_private_text(path, to_svg(model, palette=self.svg_palette(), page=True))
 
     def svg_palette(self) -> SvgPalette:
         """The SVG palette of the app's theme: dark under a dark palette, else light."""
