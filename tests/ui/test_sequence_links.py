@@ -275,3 +275,29 @@ def test_cognito_sign_in_draws_the_cognito_lane(
     assert shown is not None and tokens is not None
     assert shown.entry.token == tokens.access_token
     window.close()
+
+
+def test_each_save_button_writes_its_own_kind_whatever_the_name(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The platform's save dialog is the one thing replaced: it answers a name with no suffix.
+    run_client_credentials(window, qtbot)
+    dock = window.sequence_dock
+    dock.show()
+    qtbot.waitExposed(dock)
+    answers: list[str] = []
+
+    def dialog(*_args: Any) -> tuple[str, str]:
+        return answers.pop(0), ""
+
+    monkeypatch.setattr("workbench.ui.diagram.dock.QFileDialog.getSaveFileName", dialog)
+    for button, name in ((dock.png_button, "a"), (dock.svg_button, "b"), (dock.report_button, "c")):
+        answers.append(str(tmp_path / name))
+        button.click()
+    assert (tmp_path / "a").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert (tmp_path / "b").read_text(encoding="utf-8").startswith("<svg")
+    assert (
+        (tmp_path / "c").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    )
+    for name in "abc":
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600

@@ -13,6 +13,7 @@ PNG and Save report use the core's writers; saved files are readable by their ow
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
@@ -241,27 +242,38 @@ class SequenceDock(QDockWidget):
         write_private_text(path, build_report(records, [flow.id]))
 
     def save_svg(self) -> None:
-        self._save("Save the diagram as SVG", "sequence-%Y%m%d-%H%M%S.svg", "SVG files (*.svg)")
+        self._save(
+            "Save the diagram as SVG",
+            "sequence-%Y%m%d-%H%M%S.svg",
+            "SVG files (*.svg)",
+            self.save_svg_to,
+        )
 
     def save_png(self) -> None:
-        self._save("Save the diagram as PNG", "sequence-%Y%m%d-%H%M%S.png", "PNG images (*.png)")
+        self._save(
+            "Save the diagram as PNG",
+            "sequence-%Y%m%d-%H%M%S.png",
+            "PNG images (*.png)",
+            self.save_png_to,
+        )
 
     def save_report(self) -> None:
-        self._save("Save the flow's report", "report-%Y%m%d-%H%M%S.html", "HTML files (*.html)")
+        self._save(
+            "Save the flow's report",
+            "report-%Y%m%d-%H%M%S.html",
+            "HTML files (*.html)",
+            self.save_report_to,
+        )
 
     # -- internals --------------------------------------------------------------------------
-    def _save(self, title: str, pattern: str, kinds: str) -> None:
+    def _save(self, title: str, pattern: str, kinds: str, write: Callable[[str], None]) -> None:
+        """Ask where, then ``write`` there (whatever the name ends with: the button chose)."""
         default = str(Path.home() / time.strftime(pattern))
         path, _ = QFileDialog.getSaveFileName(self, title, default, kinds)
         if not path:
             return
         try:
-            if path.endswith(".svg"):
-                self.save_svg_to(path)
-            elif path.endswith(".png"):
-                self.save_png_to(path)
-            else:
-                self.save_report_to(path)
+            write(path)
         except OSError as exc:
             QMessageBox.warning(
                 self, "Save failed", printable(f"Could not write {path}: {exc.strerror or exc}")
