@@ -347,9 +347,7 @@ class OAuthSession:
             record_browser_opened(self.log, pending.url)
             yield pending
             params = pending.listener.wait(timeout, cancel)
-            record_redirect(
-                self.log, pending.listener.redirect_uri, pending.request.response_type, params
-            )
+            record_redirect(self.log, pending, params)
             yield RedirectReceived(params)
             return self.complete_authorization(pending, params)
         finally:
@@ -419,8 +417,7 @@ class OAuthSession:
         record_device_code_shown(self.log, authorization)
         yield authorization
         polls = self.poll_device(authorization, cancel)
-        tokens = yield from record_device_decision(self.log, polls)
-        return tokens
+        return (yield from record_device_decision(self.log, polls))
 
     # -- token management -----------------------------------------------------------------
     def refresh(

@@ -9,7 +9,7 @@ flow's verification page (approved after the polls said "pending", or denied). E
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from workbench.core.errors import OAuthError
@@ -18,6 +18,27 @@ from workbench.core.transport.exchange import ExchangeLog
 from workbench.core.transport.flows import current_flow
 
 T = TypeVar("T")
+
+
+class _Listener(Protocol):
+    @property
+    def redirect_uri(self) -> str: ...
+
+
+class _Request(Protocol):
+    @property
+    def response_type(self) -> str: ...
+
+
+class PendingRedirect(Protocol):
+    """What a redirect step needs of a pending authorization (the session's
+    ``PendingAuthorization``): where the listener waits and the response type asked for."""
+
+    @property
+    def listener(self) -> _Listener: ...
+
+    @property
+    def request(self) -> _Request: ...
 
 
 def record_browser_opened(log: ExchangeLog, authorize_url: str) -> None:
@@ -31,12 +52,10 @@ def record_browser_opened(log: ExchangeLog, authorize_url: str) -> None:
     )
 
 
-def record_redirect(
-    log: ExchangeLog, redirect_uri: str, response_type: str, params: Mapping[str, str]
-) -> None:
+def record_redirect(log: ExchangeLog, pending: PendingRedirect, params: Mapping[str, str]) -> None:
     """The redirect that reached the listener: where, and the names of what it carried (the
     values stay out of the step: a code is a secret until redeemed)."""
-    target = urlsplit(redirect_uri)
+    target = urlsplit(pending.listener.redirect_uri)
     names = sorted(params)
     carried = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     log.step(
@@ -45,7 +64,7 @@ def record_redirect(
         source="user",
         target="client",
         parameters=", ".join(names),
-        carried_in="query" if response_type == "code" else "fragment",
+        carried_in="query" if pending.request.response_type == "code" else "fragment",
     )
 
 
@@ -89,7 +108,7 @@ def record_device_decision(
 
 
 def _decision(log: ExchangeLog, kind: str, text: str) -> None:
-    log.step(kind, text, source="user", target="authorization_server", at=_last_poll_start(log))
+    log.step_at(_last_poll_start(log), kind, text, source="user", target="authorization_server")
 
 
 def _last_poll_start(log: ExchangeLog) -> float | None:
@@ -103,6 +122,7 @@ def _last_poll_start(log: ExchangeLog) -> float | None:
 
 
 __all__ = [
+    "PendingRedirect",
     "record_browser_opened",
     "record_device_code_shown",
     "record_device_decision",

@@ -361,12 +361,26 @@ class ExchangeLog:
         source: Actor,
         target: Actor,
         url: str | None = None,
-        at: float | None = None,
         **detail: str,
     ) -> Step:
         """Record a step of the current flow that is no request of ours, masked like an
         exchange: ``url`` as a recorded URL is, the text and every ``detail`` value by the
-        secrets the log knows. ``at`` dates a moment known only afterwards (default: now)."""
+        secrets the log knows."""
+        return self.step_at(None, kind, text, source=source, target=target, url=url, **detail)
+
+    def step_at(
+        self,
+        at: float | None,
+        kind: str,
+        text: str,
+        *,
+        source: Actor,
+        target: Actor,
+        url: str | None = None,
+        **detail: str,
+    ) -> Step:
+        """:meth:`step` dated ``at`` (None: now): a moment known only afterwards, such as the
+        user's approval a successful poll reveals."""
         values = {key: self.mask(value) for key, value in detail.items()}
         if url is not None:
             values["url"] = mask_url(self.mask(url))
