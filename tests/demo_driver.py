@@ -1,8 +1,9 @@
 """Play the user's part against the demo server over plain HTTP (no browser).
 
 For tests and scripts: sign in and approve (or deny) an authorization request, approve
-(or deny) a device code, approve (or deny) a CIBA request on the demo's "device" page, build a PKCE pair, read a redirect's parameters. Like a browser,
-it loads each page before posting its form, so the form's anti-CSRF token goes along. Uses
+(or deny) a device code or a CIBA request (on the demo's page for it), build a PKCE pair,
+read a redirect's parameters. Like a browser, it loads each page before posting its form, so
+the form's anti-CSRF token goes along. Uses
 ``requests``; redirects to the client are never followed (nothing listens there), their
 ``Location`` is returned instead.
 """
