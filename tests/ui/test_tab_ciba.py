@@ -129,3 +129,25 @@ def test_without_a_login_hint_nothing_is_sent(
     tab.start()
     assert not tab.busy and "login hint" in tab.error_banner.text()
     assert tab.state.log.items() == []
+
+
+def test_every_tab_is_reachable_at_1366_by_768(qtbot: Any) -> None:
+    """Nine tabs do not fit the bar at a laptop's size: it scrolls, and choosing a tab (Ctrl+N,
+    the menu) scrolls it into view, the CIBA tab and the last one alike."""
+    from workbench.ui.main_window import MainWindow
+
+    window = MainWindow(remember=False)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.tabs.tabBar()
+    assert bar.usesScrollButtons()
+    widths = sum(bar.tabRect(i).width() for i in range(bar.count()))
+    assert widths > bar.width(), "the bar is full: this test checks the scrolling"
+    for key in ("ciba", "api"):
+        action = next(a for a in window.actions() if a.objectName() == f"actionTab_{key}")
+        action.trigger()
+        index = window.tabs.currentIndex()
+        assert window.tabs.widget(index) is window.flow_tabs[key]
+        qtbot.waitUntil(lambda i=index: bar.rect().contains(bar.tabRect(i).center()))
