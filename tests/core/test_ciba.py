@@ -26,6 +26,7 @@ from workbench.core.oauth.ciba import (
     poll_ciba_token,
 )
 from workbench.core.oauth.discovery import ServerMetadata
+from workbench.core.report.sequence import build_sequence
 from workbench.core.session import OAuthSession
 from workbench.demo import USERS, DemoServer
 from workbench.demo.clients import confidential_client, native_client
@@ -89,6 +90,18 @@ def test_approved_on_the_device_gives_tokens_for_the_user(
         "user approved on their device",
     ]
     assert session.log.steps()[0].detail["binding_message"] == "7Q2-PLUM"
+
+    # The diagram: the request, the user's device, the polls as one arrow, the approval.
+    labels = [a.label for a in build_sequence(session.log.items(), session.log.steps()).arrows]
+    polls = len(seen) - 1 + 1  # each pending poll yielded, and the one that got the tokens
+    assert labels[labels.index("backchannel authentication") :] == [
+        "backchannel authentication",
+        "200 OK",
+        "authentication request sent to the user's device",
+        f"token request (ciba), polled {polls} times",
+        "200 OK",
+        "user approved on their device",
+    ]
 
 
 def test_denied_on_the_device_is_access_denied(session: OAuthSession, server: DemoServer) -> None:
