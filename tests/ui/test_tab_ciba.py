@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt, QUrl
 
+from tests.browser import chromium_page, require_chromium
 from tests.demo_driver import decide_ciba_request
 from tests.ui.conftest import demo_provider
 from workbench.core.oauth.ciba import CibaAuthentication
@@ -151,3 +152,32 @@ def test_every_tab_is_reachable_at_1366_by_768(qtbot: Any) -> None:
         index = window.tabs.currentIndex()
         assert window.tabs.widget(index) is window.flow_tabs[key]
         qtbot.waitUntil(lambda i=index: bar.rect().contains(bar.tabRect(i).center()))
+
+
+@pytest.mark.browser
+def test_approved_by_a_real_chromium_on_the_demo_page(
+    qtbot: Any, open_tab: Any, server: DemoServer
+) -> None:
+    """The tab's "Open the demo's approval page" hands the page to headless Chromium, which
+    signs in as alice, finds the request by its binding message and approves it."""
+    require_chromium()
+    opened: list[QUrl] = []
+    tab = open_tab(server, opened)
+    start(qtbot, tab)
+    message = tab.binding_label.text()
+    assert tab.open_approval_page()
+    with (
+        qtbot.waitSignal(tab.state.sig_tokens_changed, timeout=30_000) as delivered,
+        chromium_page() as page,
+    ):
+        page.goto(opened[0].toString())
+        page.fill("#username", "alice")
+        page.fill("#password", "alice-password")
+        page.click("#sign-in")
+        request = page.locator("li.ciba-request", has_text=message)
+        assert request.count() == 1
+        request.get_by_role("button", name="Approve").click()
+        page.wait_for_selector('#result[data-result="approved"]')
+    tokens, context = delivered.args
+    assert tokens.id_token and context.origin == "ciba"
+    finish(qtbot, tab, "approved")
