@@ -1,9 +1,10 @@
 """A flow as a sequence of arrows between lanes, built from the exchange log's records.
 
 The lanes are who takes part (:data:`LANES`); each of our requests is an arrow to the server it
-went to and one back with the status, each step an arrow of its own, and a device flow's run
-of polls (and a CIBA flow's) one "polled N times" arrow. Every word comes from the masked records, so whatever
-draws this (the app's diagram, Mermaid text, the report's SVG) shows nothing the log hides.
+went to and one back with the status, each step an arrow of its own, and a device (or CIBA)
+flow's run of polls one "polled N times" arrow. Every word comes from the masked records, so
+whatever draws this (the app's diagram, Mermaid text, the report's SVG) shows nothing the log
+hides.
 """
 
 from __future__ import annotations
