@@ -141,6 +141,8 @@ class CibaTab(FlowTab):
         self.device_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_page_button = QPushButton("Open the demo's approval &page", panel)
         self.open_page_button.setObjectName("cibaOpenPage")
+        self.open_page_button.setAccessibleName("Open the demo's approval page")
+        self.open_page_button.setToolTip("Where the demo's users approve or deny CIBA requests")
         self.open_page_button.setAutoDefault(False)
         self.open_page_button.clicked.connect(self.open_approval_page)
         device_row = QHBoxLayout()
