@@ -98,11 +98,6 @@ class CibaTab(FlowTab):
 
     # -- layout -----------------------------------------------------------------------------
     def build_params(self) -> None:
-        mode = QLabel(MODE_TEXT, self)
-        mode.setObjectName("cibaMode")
-        mode.setWordWrap(True)
-        mode.setTextFormat(Qt.TextFormat.PlainText)
-        self.form.insertRow(0, mode)
         self.login_hint_edit = self.add_line("loginHint", "Login hint", "the user, e.g. alice")
         self.binding_edit = self.add_line(
             "bindingMessage", "Binding message", "shown here and on the user's device"
@@ -118,6 +113,11 @@ class CibaTab(FlowTab):
         self.form.addRow("Requested expiry", self.expiry_spin)
 
     def build_body(self) -> None:
+        mode = QLabel(MODE_TEXT, self)
+        mode.setObjectName("cibaMode")
+        mode.setWordWrap(True)
+        mode.setTextFormat(Qt.TextFormat.PlainText)
+        self.body_layout.insertWidget(0, mode)  # above the form: what this tab runs
         panel = QFrame(self)
         panel.setObjectName("cibaPanel")
         panel.setAccessibleName("CIBA request")
