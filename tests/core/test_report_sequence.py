@@ -144,4 +144,4 @@ def test_a_cognito_sign_in_draws_the_cognito_lane(make_pool: Callable[..., MotoP
     exchange = next(ex for ex in auth.log.items() if ex.id == sign_in.exchange_id)
     assert exchange.flow_id == model.flow.id  # type: ignore[union-attr]
     assert exchange.tokens["AccessToken"]["claims"]["token_use"] == "access"
-    assert set(exchange.tokens["IdToken"]) == {"header", "claims"}
+    assert set(exchange.tokens["IdToken"]) == {"header", "claims", "fingerprint"}

@@ -58,7 +58,13 @@ from workbench.core.oauth.rp_logout import LogoutResult, PendingLogout
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
-from workbench.core.reality import TokenKind, inspect_for_provider, verdict_from_endpoints
+from workbench.core.reality import (
+    TokenKind,
+    guess_kind,
+    inspect_for_provider,
+    verdict_from_endpoints,
+)
+from workbench.core.report.checks import record_inspection
 from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.findings import Inspection
@@ -471,8 +477,8 @@ class OAuthSession:
     ) -> Inspection:
         """Decode and verify a JWT against this provider's keys and expectations: see
         :func:`~workbench.core.reality.inspect_for_provider` (never skipped, "not verified: …"
-        with the reason when the metadata or keys cannot be had)."""
-        return inspect_for_provider(
+        with the reason when the metadata or keys cannot be had), its findings kept in the log."""
+        inspection = inspect_for_provider(
             token,
             self.provider,
             self.metadata,
@@ -481,6 +487,9 @@ class OAuthSession:
             nonce=nonce,
             access_token=access_token,
         )
+        named = guess_kind(token) if kind == "auto" else kind
+        record_inspection(self.log, inspection, "ID token" if named == "id" else "access token")
+        return inspection
 
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
         """Ask the server whether ``token`` is alive: the API door if set, else
