@@ -32,6 +32,7 @@ NATIVE_CLIENT_ID = "workbench-native"  # public: implicit (id_token token), code
 DEVICE_CLIENT_ID = "workbench-device"  # public: device code
 CONFIDENTIAL_CLIENT_ID = "workbench-confidential"  # client_secret_basic: client credentials
 CONFIDENTIAL_CLIENT_SECRET = "interop-secret"
+CIBA_CLIENT_ID = "workbench-ciba"  # client_secret_basic (the same secret): CIBA, poll mode
 API_AUDIENCE = "urn:workbench:interop-api"
 
 

@@ -6,10 +6,14 @@
 // standard output once it listens. Stops on SIGTERM or when standard input closes, so a test
 // run that dies does not leave it behind. Everything is in memory; the signing key is new on
 // every start. Its built-in development login and consent pages accept any login and password.
+//
+// CIBA (poll mode): any login_hint names an account of that id, except "nobody" (unknown_user_id).
+// The "authentication device" is this script: it keeps each request, and a test decides one with
+// POST /test/ciba?decision=approve|deny&binding_message=M (loopback only, for the tests).
 import { generateKeyPairSync } from 'node:crypto';
 import process from 'node:process';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const port = Number(process.argv[2] || '0');
 if (!Number.isInteger(port) || port <= 0 || port > 65535) {
@@ -18,6 +22,7 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
 }
 const issuer = `http://127.0.0.1:${port}`;
 const API = 'urn:workbench:interop-api';
+const pendingCiba = [];
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `interop-${Date.now()}`, alg: 'RS256', use: 'sig' };
@@ -44,6 +49,16 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
     },
     {
+      // A confidential CIBA client, poll mode (OpenID CIBA Core §4).
+      client_id: 'workbench-ciba',
+      client_secret: 'interop-secret',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['urn:openid:params:grant-type:ciba'],
+      response_types: [],
+      redirect_uris: [],
+      backchannel_token_delivery_mode: 'poll',
+    },
+    {
       // A confidential client: client credentials, code, introspection and revocation.
       client_id: 'workbench-confidential',
       client_secret: 'interop-secret',
@@ -62,6 +77,16 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     deviceFlow: { enabled: true },
+    ciba: {
+      enabled: true,
+      deliveryModes: ['poll'],
+      processLoginHint: async (ctx, loginHint) => (loginHint === 'nobody' ? undefined : loginHint),
+      verifyUserCode: async () => {},
+      validateRequestContext: async () => {},
+      triggerAuthenticationDevice: async (ctx, request) => {
+        pendingCiba.push(request);
+      },
+    },
     introspection: { enabled: true },
     revocation: { enabled: true },
     // Dynamic client registration (RFC 7591), open (no initial access token), with RFC 7592
@@ -87,6 +112,30 @@ const provider = new Provider(issuer, {
       useGrantedResource: () => true,
     },
   },
+});
+
+// The tests' side of the authentication device: approve (a grant for the request's account and
+// scope) or deny (access_denied) the pending request with the given binding message.
+provider.use(async (ctx, next) => {
+  if (ctx.path !== '/test/ciba' || ctx.method !== 'POST') return next();
+  const message = ctx.query.binding_message;
+  const index = pendingCiba.findIndex((r) => r.params.binding_message === message);
+  if (index === -1) {
+    ctx.status = 404;
+    ctx.body = { error: 'no pending request with that binding message' };
+    return undefined;
+  }
+  const [request] = pendingCiba.splice(index, 1);
+  if (ctx.query.decision === 'approve') {
+    const grant = new provider.Grant({ accountId: request.accountId, clientId: request.clientId });
+    grant.addOIDCScope(request.scope);
+    await grant.save();
+    await provider.backchannelResult(request, grant);
+  } else {
+    await provider.backchannelResult(request, new errors.AccessDenied('the user denied it'));
+  }
+  ctx.status = 204;
+  return undefined;
 });
 
 const server = provider.listen(port, '127.0.0.1', () => {

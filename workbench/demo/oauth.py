@@ -52,6 +52,7 @@ from .authority import (
     code_family,
     subject_of,
 )
+from .ciba import BackchannelAuthenticationEndpoint
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
 from .store import AuthorizationCode, RefreshToken, TokenRecord
@@ -94,6 +95,10 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "userinfo_endpoint": authority.url("userinfo"),
         "jwks_uri": authority.url("jwks"),
         "end_session_endpoint": authority.url("end_session"),
+        # OpenID CIBA Core 1.0 §4: poll mode only, no user code.
+        "backchannel_authentication_endpoint": authority.url("backchannel_authentication"),
+        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_user_code_parameter_supported": False,
         "registration_endpoint": authority.url("registration"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
@@ -286,4 +291,5 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     server.register_extension(_IssuerParameter(authority.issuer))
     register_grants(server, authority)
     register_endpoints(server, authority)
+    server.register_endpoint(BackchannelAuthenticationEndpoint(server, authority))
     return server

@@ -46,6 +46,7 @@ from . import pages
 from .accounts import LOOPBACK_HOSTS, USERS, Subject
 from .api import api_urls, register_demo_apis
 from .authority import DemoAuthority
+from .ciba import client_name
 from .config import DemoConfig
 from .logout import LogoutRefused, check_end_session
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
@@ -70,10 +71,20 @@ _HTML_HEADERS: Mapping[str, str] = {
     "frame-ancestors 'none'",
 }
 #: Endpoints a person sees in a browser: their errors are HTML pages, not JSON.
-_HTML_ENDPOINTS: Final = frozenset({"home", "authorize", "device_verification", "end_session"})
+_HTML_ENDPOINTS: Final = frozenset(
+    {"home", "authorize", "device_verification", "end_session", "ciba_approval"}
+)
 #: Endpoints whose parameters are OAuth protocol parameters (checked by syntax).
 _PROTOCOL_ENDPOINTS: Final = frozenset(
-    {"authorize", "token", "device_authorization", "revocation", "introspection", "userinfo"}
+    {
+        "authorize",
+        "token",
+        "device_authorization",
+        "revocation",
+        "introspection",
+        "userinfo",
+        "backchannel_authentication",
+    }
 )
 #: What the authorization endpoint checks: the login form's username/password are not
 #: protocol parameters there.
@@ -429,6 +440,40 @@ def create_app(
             pages.device_confirm_page(client, grant.scope, grant.user_code, subject, _csrf_token())
         )
 
+    def ciba_approval() -> Response:
+        """OpenID CIBA: the demo user's authentication device (:func:`pages.ciba_page`)."""
+        form: Mapping[str, str] = request.form if request.method == "POST" else {}
+        subject = _current_subject()
+        error: str | None = None
+        if request.method == "POST":
+            if not post_allowed():
+                return forbidden()
+            if form.get("action") == "switch_user":
+                session.clear()
+                subject = None
+            elif "username" in form:
+                subject = _sign_in(form)
+                error = None if subject else "Wrong username or password."
+            elif subject is not None and form.get("decision") in ("approve", "deny"):
+                approved = form.get("decision") == "approve"
+                outcome = authority.ciba.decide(form.get("ref", ""), subject, approved)
+                if outcome == "recorded":
+                    return _html(pages.ciba_result_page(approved))
+                error = f"The request could not be decided ({outcome.replace('_', ' ')})."
+        items = [
+            (
+                r.ref,
+                client_name(r.client_id),
+                r.client_id,
+                r.scope,
+                r.binding_message,
+                r.seconds_left(),
+            )
+            for r in (authority.ciba.pending_for(subject.user.username) if subject else [])
+        ]
+        page = pages.ciba_page(_csrf_token(), subject, items, error)
+        return _html(page, 400 if error else 200)
+
     def end_session() -> Response:
         """RP-Initiated Logout 1.0 (:mod:`workbench.demo.logout`): refusals are pages."""
         try:
@@ -455,6 +500,8 @@ def create_app(
         ("introspection", lambda: endpoint("introspection"), ["POST"]),
         ("userinfo", lambda: endpoint("userinfo"), ["GET", "POST"]),
         ("end_session", end_session, ["GET", "POST"]),
+        ("backchannel_authentication", lambda: endpoint("backchannel_authentication"), ["POST"]),
+        ("ciba_approval", ciba_approval, ["GET", "POST"]),
     ]
     for name, view, methods in routes:
         app.add_url_rule(paths[name], endpoint=name, view_func=view, methods=methods)

@@ -61,6 +61,8 @@ TOKEN_FIELDS = frozenset(
         "code",
         "device_code",
         "id_token_hint",
+        "auth_req_id",
+        "login_hint_token",
         "subject_token",
         "actor_token",
         "AccessToken",
