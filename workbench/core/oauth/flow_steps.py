@@ -108,15 +108,23 @@ def record_device_decision(
 
 
 def _decision(log: ExchangeLog, kind: str, text: str) -> None:
-    log.step_at(_last_poll_start(log), kind, text, source="user", target="authorization_server")
+    record_decision(log, kind, text, POLL_PURPOSE)
 
 
-def _last_poll_start(log: ExchangeLog) -> float | None:
-    """When this flow's last device poll started (None: not found, the step is dated now)."""
+def record_decision(log: ExchangeLog, kind: str, text: str, poll_purpose: str) -> None:
+    """A user's decision that a poll (exchanges of ``poll_purpose``) revealed, dated at the start
+    of this flow's last such poll so it is drawn just before it (device flow, CIBA)."""
+    started = _last_poll_start(log, poll_purpose)
+    log.step_at(started, kind, text, source="user", target="authorization_server")
+
+
+def _last_poll_start(log: ExchangeLog, purpose: str) -> float | None:
+    """When this flow's last poll of ``purpose`` started (None: not found, the step is dated
+    now)."""
     run = current_flow()
     flow_id = run.id if run is not None else None
     for exchange in reversed(log.items()):
-        if exchange.purpose == POLL_PURPOSE and exchange.flow_id == flow_id:
+        if exchange.purpose == purpose and exchange.flow_id == flow_id:
             return exchange.started_at
     return None
 
@@ -124,6 +132,7 @@ def _last_poll_start(log: ExchangeLog) -> float | None:
 __all__ = [
     "PendingRedirect",
     "record_browser_opened",
+    "record_decision",
     "record_device_code_shown",
     "record_device_decision",
     "record_redirect",
