@@ -103,6 +103,7 @@ class SequenceDock(QDockWidget):
 
         self._flow_ids: list[str] = []
         self._known: set[str] = set()
+        self._outcomes: dict[str, str] = {}  # the outcome each flow's picker entry shows
         # Exchanges mark what they change; one redraw per turn of the event loop does it.
         self._flows_changed = self._model_changed = False
         self._pending = QTimer(self)
@@ -221,16 +222,18 @@ class SequenceDock(QDockWidget):
     def _list_flows(self, flows: list[Flow]) -> None:
         """The picker holds ``flows`` newest first: new ones put on top and titles whose
         outcome changed rewritten, or all listed again when the log was cleared."""
-        picker, known = self.flow_picker, len(self._flow_ids)
+        picker, known, shown = self.flow_picker, len(self._flow_ids), self._outcomes
         if [flow.id for flow in flows[:known]] != self._flow_ids:
             picker.clear()
+            shown.clear()
             known = 0
         for flow in flows[known:]:
             picker.insertItem(0, flow_title(flow), flow.id)
+            shown[flow.id] = flow.outcome
         for row, flow in enumerate(reversed(flows)):
-            title = flow_title(flow)
-            if picker.itemText(row) != title:
-                picker.setItemText(row, title)
+            if shown[flow.id] != flow.outcome:
+                picker.setItemText(row, flow_title(flow))
+                shown[flow.id] = flow.outcome
 
     def _on_exchange(self, exchange: Exchange) -> None:
         """Mark what ``exchange`` changes: the flows when its flow is new, the drawing when it
