@@ -28,3 +28,5 @@ python3 -m workbench --demo --screenshot history.png --tab refresh --history --s
 # The Sequence dock: a client credentials run drawn as a sequence diagram.
 python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --sequence \
   --size "$SIZE"
+# The profile editor's "Register a new client…" (RFC 7591) against the demo server.
+(cd ../.. && python3 docs/screenshots/register_client.py docs/screenshots/register-client.png)

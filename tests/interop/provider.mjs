@@ -64,6 +64,10 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },
+    // Dynamic client registration (RFC 7591), open (no initial access token), with RFC 7592
+    // read/update/delete through the registration access token.
+    registration: { enabled: true },
+    registrationManagement: { enabled: true },
     resourceIndicators: {
       enabled: true,
       // Client credentials for the confidential client get an RFC 9068 JWT access token for one

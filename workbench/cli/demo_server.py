@@ -35,6 +35,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="the trigger's LambdaVersion: V1_0 changes ID tokens only, V2_0 also access"
         " tokens and scopes, V3_0 also client-credentials tokens (default V3_0)",
     )
+    demo.add_argument(
+        "--initial-access-token",
+        metavar="TOKEN",
+        help="dynamic client registration (RFC 7591) needs this Bearer token (a demo value,"
+        " printed at start); without it registration is open",
+    )
     demo.set_defaults(run=cmd_demo_server)
     return demo
 
@@ -51,6 +57,7 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
                 require_device_pkce=args.require_device_pkce,
                 pre_token_trigger=args.pre_token_trigger,
                 pre_token_trigger_version=args.pre_token_trigger_version,
+                initial_access_token=args.initial_access_token,
             )
         )
         server.start()

@@ -16,14 +16,19 @@ PRIVATE_MODE = 0o600
 
 def write_private_text(path: str | Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path``, which is left with mode 0600 (owner read/write)."""
+    write_private_bytes(path, text.encode("utf-8"))
+
+
+def write_private_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (an image, say), which is left with mode 0600."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags, PRIVATE_MODE)
     try:
         if hasattr(os, "fchmod"):  # POSIX: an existing file keeps its mode through O_CREAT
             os.fchmod(fd, PRIVATE_MODE)
-        handle = os.fdopen(fd, "w", encoding="utf-8")
+        handle = os.fdopen(fd, "wb")
     except BaseException:
         os.close(fd)
         raise
     with handle:
-        handle.write(text)
+        handle.write(data)

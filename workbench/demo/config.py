@@ -28,6 +28,7 @@ DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
         "introspection": "/introspect",  # RFC 7662 §2
         "userinfo": "/userinfo",  # OIDC Core §5.3
         "end_session": "/logout",  # OpenID Connect RP-Initiated Logout 1.0 §2
+        "registration": "/register",  # RFC 7591 §3 (RFC 7592: /register/<client_id>)
     }
 )
 ENDPOINT_NAMES: Final = tuple(DEFAULT_PATHS)
@@ -93,6 +94,8 @@ class DemoConfig:
     require_device_pkce: bool = False
     pre_token_trigger: str | None = None
     pre_token_trigger_version: str = "V3_0"
+    #: RFC 7591 §3: registration needs this Bearer token; None leaves registration open.
+    initial_access_token: str | None = None
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:

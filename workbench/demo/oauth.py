@@ -44,7 +44,7 @@ from flask import Flask, Response, g, has_request_context
 from flask import request as flask_request
 from joserfc.jwk import KeySet
 
-from .accounts import CLIENTS, SCOPES, DemoClient
+from .accounts import SCOPES, DemoClient
 from .authority import (
     INTROSPECTION_AUTH_METHODS,
     SIGNING_ALG,
@@ -94,6 +94,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "userinfo_endpoint": authority.url("userinfo"),
         "jwks_uri": authority.url("jwks"),
         "end_session_endpoint": authority.url("end_session"),
+        "registration_endpoint": authority.url("registration"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
         "response_modes_supported": ["query", "fragment"],
@@ -233,7 +234,7 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         super().__init__(app)
 
     def query_client(self, client_id: str) -> DemoClient | None:
-        return CLIENTS.get(client_id)
+        return self.authority.store.client(client_id)
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         demo = self.authority

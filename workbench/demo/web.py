@@ -43,12 +43,13 @@ from flask import Flask, Response, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 from . import pages
-from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
+from .accounts import LOOPBACK_HOSTS, USERS, Subject
 from .api import api_urls, register_demo_apis
 from .authority import DemoAuthority
 from .config import DemoConfig
 from .logout import LogoutRefused, check_end_session
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
+from .registration import register_registration
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
 from .syntax import bad_parameter
 
@@ -240,7 +241,7 @@ def create_app(
     def malformed_authorization_request(bad: str, description: str) -> Response:
         """RFC 6749 §4.1.2.1: redirect the error only to a verified redirect URI."""
         args = request.values
-        client = CLIENTS.get(args.get("client_id", "")) if bad != "client_id" else None
+        client = store.client(args.get("client_id", "")) if bad != "client_id" else None
         redirect_uri = args.get("redirect_uri", "") if bad != "redirect_uri" else ""
         if client is None or not redirect_uri or not client.check_redirect_uri(redirect_uri):
             return _html(pages.error_page("invalid_request", description), 400)
@@ -421,7 +422,9 @@ def create_app(
             if outcome is not DeviceDecision.RECORDED:
                 return again(f"The code could not be used ({outcome.value}).")
             return _html(pages.device_result_page(decision == "approve"))
-        client = CLIENTS[grant.client_id]
+        client = store.client(grant.client_id)
+        if client is None:  # deleted (RFC 7592) since the device flow began
+            return again("The device's client is no longer registered.")
         return _html(
             pages.device_confirm_page(client, grant.scope, grant.user_code, subject, _csrf_token())
         )
@@ -456,6 +459,7 @@ def create_app(
     for name, view, methods in routes:
         app.add_url_rule(paths[name], endpoint=name, view_func=view, methods=methods)
     register_demo_apis(app, authority)
+    register_registration(app, server, authority)
     return app
 
 

@@ -52,6 +52,7 @@ from workbench.core.transport.exchange import (
     HttpResponse,
     describe_non_json,
     host_of,
+    issued_tokens,
     recorded_tokens,
 )
 from workbench.core.transport.limits import (
@@ -338,6 +339,8 @@ class HttpClient:
             tokens=tokens,
         )
         self.log.append(exchange)
+        if resp is not None:
+            self.log.note_issued(exchange.id, issued_tokens(resp.body, resp.content_type))
 
 
 def _cancelled(url: str) -> Cancelled:

@@ -27,6 +27,7 @@ SECRET_FIELDS = frozenset(
         "client_assertion",
         "assertion",
         "secret_hash",
+        "registration_access_token",  # RFC 7591 §3.2.1, RFC 7592
         "SECRET_HASH",
         "PASSWORD",
         "NEW_PASSWORD",
