@@ -30,3 +30,7 @@ python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --
   --size "$SIZE"
 # The profile editor's "Register a new client…" (RFC 7591) against the demo server.
 (cd ../.. && python3 docs/screenshots/register_client.py docs/screenshots/register-client.png)
+# The Sequence dock for an authorization code, a device and a client credentials flow, light and dark.
+for scheme in light dark; do
+  (cd ../.. && python3 docs/screenshots/sequences.py "$scheme" docs/screenshots)
+done
