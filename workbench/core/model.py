@@ -43,6 +43,9 @@ class Provider:
     #: How the end-session endpoint is called: OpenID Connect RP-Initiated Logout, or Amazon
     #: Cognito's hosted ``/logout`` (``client_id`` + ``logout_uri``, no state sent back).
     end_session_style: Literal["oidc", "cognito"] = "oidc"
+    #: A PEM file of the CAs trusted for this provider's TLS connections, in place of the
+    #: system's (a private CA, the demo's throwaway one); None: the system's.
+    ca_bundle: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from workbench.core.json_store import NamedJsonStore
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod, ClientConfig
 from workbench.core.secrets import SecretStore
+from workbench.core.transport.client_cert import ClientCertificate, load_client_certificate
 from workbench.core.transport.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
 
 APP_NAME = "token-workbench"
@@ -51,6 +52,12 @@ class Profile:
     #: RFC 7592 client configuration endpoint of a dynamically registered client (its
     #: registration access token is a secret: :data:`REGISTRATION_TOKEN` in the keyring).
     registration_client_uri: str = ""
+    #: Mutual TLS (RFC 8705): the client certificate's PEM file and its private key's PEM file
+    #: (a path only; the key stays in its file, readable by you alone).
+    client_cert: str = ""
+    client_cert_key: str = ""
+    #: A PEM file of the CAs trusted for this provider alone, in place of the system's.
+    ca_bundle: str = ""
 
     def validate(self) -> None:
         if not _NAME.match(self.name):
@@ -67,6 +74,11 @@ class Profile:
             raise ConfigError("A profile needs an issuer or at least a token endpoint.")
         if not 0 <= self.redirect_port <= 65535:
             raise ConfigError("The redirect port must be between 0 and 65535.")
+        if bool(self.client_cert) != bool(self.client_cert_key):
+            raise ConfigError(
+                "A client certificate needs its private key, and a key its certificate:"
+                " give both files or neither."
+            )
         self._refuse_secrets()
 
     def _refuse_secrets(self) -> None:
@@ -95,7 +107,7 @@ class Profile:
     def to_provider(self, secrets: SecretStore | None = None) -> Provider:
         secret = secrets.get(self.name) if secrets is not None else None
         return Provider(
-            client=ClientConfig(self.client_id, secret, self.auth_method),
+            client=ClientConfig(self.client_id, secret, self.auth_method, self.certificate()),
             issuer=self.issuer or None,
             endpoints=dict(self.endpoints),
             scope=self.scope,
@@ -103,7 +115,18 @@ class Profile:
             verify_tls=self.verify_tls,
             name=self.name,
             device_pkce=self.device_pkce,
+            ca_bundle=self.ca_bundle or None,
         )
+
+    def certificate(self) -> ClientCertificate | None:
+        """The profile's client certificate, read and checked (None when it has none)."""
+        if not self.client_cert and not self.client_cert_key:
+            return None
+        if not self.client_cert or not self.client_cert_key:
+            raise ConfigError(
+                f"The profile {self.name!r} names a client certificate or its key, not both."
+            )
+        return load_client_certificate(self.client_cert, self.client_cert_key)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Profile:

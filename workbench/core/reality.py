@@ -76,6 +76,7 @@ def inspect_for_provider(
     if kind == "auto":
         kind = guess_kind(token)
     client_id = provider.client.client_id
+    certificate = provider.client.certificate
     return inspect_token(
         decoded,
         jwks=jwks,
@@ -87,6 +88,7 @@ def inspect_for_provider(
         client_id=client_id if kind == "access" else None,
         nonce=nonce,
         access_token=access_token if kind == "id" else None,
+        client_cert_thumbprint=certificate.thumbprint if certificate is not None else None,
     )
 
 

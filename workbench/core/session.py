@@ -131,7 +131,12 @@ class OAuthSession:
         on_metadata: Callable[[OAuthSession, ServerMetadata], None] | None = None,
     ) -> None:
         self.provider = provider
-        self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
+        self.http = http or HttpClient(
+            log,
+            verify_tls=provider.verify_tls,
+            client_cert=provider.client.certificate,
+            ca_bundle=provider.ca_bundle,
+        )
         self.http.log.add_secret(provider.client.client_secret)
         self.jwks = JwksCache.through(self.http)
         self._metadata = SingleFlight(
@@ -181,6 +186,8 @@ class OAuthSession:
                 reachable = exc.kind in ("invalid_document", "http", "not_json")
                 if not (reachable and _has_any_endpoint(manual)):
                     raise
+        if self.client.certificate is not None:
+            base = base.with_mtls_aliases()  # RFC 8705 §5
         return base.with_overrides(self.provider.endpoints)
 
     def _send(self, request: HttpRequest) -> TokenSet:

@@ -28,6 +28,8 @@ from .clients import (
     CONFIDENTIAL_CLIENT_SECRET,
     DEMO_PASSWORD,
     DEMO_USERNAME,
+    MTLS_CLIENT_ID,
+    MTLS_CLIENT_SUBJECT,
     NATIVE_CLIENT_ID,
 )
 
@@ -145,10 +147,21 @@ class DemoClient:
     response_types: tuple[str, ...]
     scopes: tuple[str, ...]
     default_scope: str
+    #: tls_client_auth (RFC 8705 §2.1.2): the subject its certificate must carry (RFC 4514).
+    tls_client_auth_subject_dn: str | None = None
+    #: self_signed_tls_client_auth (RFC 8705 §2.2): the DER certificates it registered.
+    tls_client_certificates: tuple[bytes, ...] = ()
+    #: The client's registered JWKS (the self-signed certificate's key with its x5c).
+    jwks: dict[str, Any] | None = None
 
     @property
     def is_public(self) -> bool:
-        return self.client_secret is None
+        return self.client_secret is None and not self.uses_mtls
+
+    @property
+    def uses_mtls(self) -> bool:
+        """It authenticates with a TLS client certificate (RFC 8705 §2)."""
+        return bool(self.tls_client_auth_subject_dn or self.tls_client_certificates)
 
     @property
     def client_metadata(self) -> dict[str, Any]:
@@ -158,6 +171,12 @@ class DemoClient:
             "grant_types": list(self.grant_types),
             "response_types": list(self.response_types),
             "token_endpoint_auth_method": self.token_endpoint_auth_methods[0],
+            **(
+                {"tls_client_auth_subject_dn": self.tls_client_auth_subject_dn}
+                if self.tls_client_auth_subject_dn
+                else {}
+            ),
+            **({"jwks": self.jwks} if self.jwks else {}),
             "scope": " ".join(self.scopes),
             "redirect_uris": [
                 f"http://127.0.0.1:<any port>{REDIRECT_PATH}",
@@ -211,6 +230,15 @@ class DemoClient:
         return grant_type in self.grant_types
 
 
+#: What the mutual-TLS clients may do: the confidential client's grants but CIBA.
+MTLS_GRANTS: Final = (
+    "authorization_code",
+    "password",
+    "client_credentials",
+    "refresh_token",
+    DEVICE_CODE_GRANT,
+)
+
 CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
     {
         c.client_id: c
@@ -244,6 +272,17 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                 response_types=("code",),
                 scopes=SCOPES,
                 default_scope="api:read",
+            ),
+            DemoClient(
+                client_id=MTLS_CLIENT_ID,
+                client_name="Token Workbench (mutual TLS, demo CA certificate)",
+                client_secret=None,
+                token_endpoint_auth_methods=("tls_client_auth",),
+                grant_types=MTLS_GRANTS,
+                response_types=("code",),
+                scopes=SCOPES,
+                default_scope="api:read",
+                tls_client_auth_subject_dn=MTLS_CLIENT_SUBJECT,
             ),
         )
     }

@@ -32,6 +32,7 @@ from joserfc.errors import JoseError
 
 from .authority import SIGNING_ALG, DemoAuthority
 from .clients import API_NAMES, api_urls
+from .mtls import binding_refusal
 
 __all__ = ["API_NAMES", "WRITE_SCOPE", "api_urls", "register_demo_apis"]
 
@@ -101,6 +102,9 @@ class _DemoApi:
         try:
             token = _bearer_token(request.headers.get("Authorization", ""))
             claims = self.verify(token)
+            unbound = binding_refusal(claims)  # a certificate-bound token (RFC 8705 §3)
+            if unbound is not None:
+                raise _invalid(unbound)
             path = rest.strip("/")
             if path.split("/")[-1] == "write" and WRITE_SCOPE not in _scopes(claims):
                 raise _Refusal(

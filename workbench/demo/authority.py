@@ -15,9 +15,11 @@ from flask import g, has_app_context
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from .accounts import Subject
+from .accounts import CLIENTS, MTLS_GRANTS, SCOPES, DemoClient, Subject
 from .ciba_store import CibaRequests
+from .clients import MTLS_SELF_SIGNED_CLIENT_ID
 from .config import DemoConfig, is_loopback_host
+from .mtls import MTLS_AUTH_METHODS, DemoMtls
 from .store import DemoStore
 from .trigger import PreTokenTrigger, TriggerOutcome
 
@@ -26,8 +28,9 @@ __all__ = ["DemoAuthority", "code_family", "server_authority", "subject_of"]
 SIGNING_ALG = "RS256"
 #: Auth methods accepted at the revocation and device endpoints (public clients may revoke
 #: their own tokens, RFC 7009 §2.1, and start a device grant).
-ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
-CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none", *MTLS_AUTH_METHODS)
+#: The mutual-TLS methods (RFC 8705 §2) authenticate only on the TLS port (``--mtls``).
+CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post", *MTLS_AUTH_METHODS)
 #: Introspection needs an authenticated caller (RFC 7662 §2.1): confidential clients only.
 INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
 
@@ -35,8 +38,10 @@ INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
 class DemoAuthority:
     """What every handler needs: configuration, issuer, signing key, state, URLs."""
 
-    def __init__(self, config: DemoConfig, issuer: str) -> None:
+    def __init__(self, config: DemoConfig, issuer: str, mtls: DemoMtls | None = None) -> None:
         self.config = config
+        #: The TLS port's material (``--mtls``), else None.
+        self.mtls = mtls
         self.issuer = issuer.rstrip("/")
         self.paths = config.endpoint_paths
         # A fresh key each run (RFC 7518 §3.3: RSA keys of 2048 bits or more).
@@ -45,6 +50,8 @@ class DemoAuthority:
         )
         self.keys = KeySet([self.key])
         self.store = DemoStore()
+        if mtls is not None:
+            self.store.add_client(_self_signed_client(mtls))
         self.ciba = CibaRequests()
         self.trigger = PreTokenTrigger(config.pre_token_trigger, config.pre_token_trigger_version)
         #: Authlib only accepts plain-http request URLs on loopback; see workbench.demo.oauth.
@@ -59,6 +66,11 @@ class DemoAuthority:
     def url(self, name: str) -> str:
         """Absolute URL of the endpoint called ``name`` in :data:`DEFAULT_PATHS`."""
         return self.issuer + self.paths[name]
+
+    def mtls_url(self, name: str) -> str:
+        """The endpoint ``name`` on the TLS port (``--mtls`` only)."""
+        assert self.mtls is not None
+        return self.mtls.base_url + self.paths[name]
 
     def public_jwks(self) -> dict[str, Any]:
         """The JWK Set published at ``jwks_uri`` (public parts only)."""
@@ -83,6 +95,23 @@ class DemoAuthority:
     def decode_jwt(self, value: str) -> dict[str, Any]:
         """Claims of a JWT this server signed (signature checked, claims not validated)."""
         return dict(jwt.decode(value, self.keys, algorithms=[SIGNING_ALG]).claims)
+
+
+def _self_signed_client(mtls: DemoMtls) -> DemoClient:
+    """The self_signed_tls_client_auth client, with this run's certificate (RFC 8705 §2.2)."""
+    template = CLIENTS["workbench-mtls"]
+    return DemoClient(
+        client_id=MTLS_SELF_SIGNED_CLIENT_ID,
+        client_name="Token Workbench (mutual TLS, self-signed certificate)",
+        client_secret=None,
+        token_endpoint_auth_methods=("self_signed_tls_client_auth",),
+        grant_types=MTLS_GRANTS,
+        response_types=template.response_types,
+        scopes=SCOPES,
+        default_scope="api:read",
+        tls_client_certificates=(mtls.self_signed_der,),
+        jwks=mtls.self_signed_jwks(),
+    )
 
 
 def code_family(code: str) -> str:

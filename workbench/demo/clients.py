@@ -24,6 +24,10 @@ __all__ = [
     "CONFIDENTIAL_DEMO_SCOPE",
     "DEMO_PASSWORD",
     "DEMO_USERNAME",
+    "MTLS_CLIENT_ID",
+    "MTLS_CLIENT_SUBJECT",
+    "MTLS_SELF_SIGNED_CLIENT_ID",
+    "MTLS_SELF_SIGNED_SUBJECT",
     "NATIVE_CLIENT_ID",
     "NATIVE_DEMO_SCOPE",
     "PUBLIC_GRANTS",
@@ -38,6 +42,13 @@ __all__ = [
 NATIVE_CLIENT_ID: Final = "workbench-native"
 CONFIDENTIAL_CLIENT_ID: Final = "workbench-confidential"
 CONFIDENTIAL_CLIENT_SECRET: Final = "demo-secret"  # public demo value
+#: The mutual-TLS clients (RFC 8705), served on the demo's TLS port (``--mtls``): one with a
+#: certificate from the demo CA and this subject (tls_client_auth), one with a self-signed
+#: certificate registered in its JWKS (self_signed_tls_client_auth).
+MTLS_CLIENT_ID: Final = "workbench-mtls"
+MTLS_CLIENT_SUBJECT: Final = "CN=workbench-mtls-client,O=Token Workbench demo"
+MTLS_SELF_SIGNED_CLIENT_ID: Final = "workbench-mtls-self-signed"
+MTLS_SELF_SIGNED_SUBJECT: Final = "CN=workbench-mtls-self-signed"
 
 #: The demo user the faces sign in as when nobody else is named (public demo values).
 DEMO_USERNAME: Final = "alice"

@@ -102,6 +102,11 @@ class DemoConfig:
     pre_token_trigger_version: str = "V3_0"
     #: RFC 7591 §3: registration needs this Bearer token; None leaves registration open.
     initial_access_token: str | None = None
+    #: Serve a second, TLS port for mutual TLS (RFC 8705) with a throwaway CA made at start:
+    #: see :mod:`workbench.demo.mtls`.
+    mtls: bool = False
+    #: The TLS port (0: a free ephemeral one).
+    mtls_port: int = 0
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
@@ -132,8 +137,10 @@ class DemoConfig:
                 raise ValueError(f"{name} must be positive")
         if self.device_slow_down_step < 0 or self.token_delay < 0:
             raise ValueError("device_slow_down_step and token_delay must not be negative")
-        if not 0 <= self.port <= 65535:
-            raise ValueError(f"invalid port {self.port}")
+        if not 0 <= self.port <= 65535 or not 0 <= self.mtls_port <= 65535:
+            raise ValueError(
+                f"invalid port {self.port if self.mtls_port <= 65535 else self.mtls_port}"
+            )
 
     @property
     def endpoint_paths(self) -> Mapping[str, str]:

@@ -55,6 +55,13 @@ from .authority import (
 from .ciba import BackchannelAuthenticationEndpoint
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
+from .mtls import (
+    MTLS_ALIASED_ENDPOINTS,
+    MTLS_AUTH_METHODS,
+    authenticate_self_signed_tls,
+    authenticate_tls_client_auth,
+    bound_claims,
+)
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 from .trigger import TriggerOutcome
 
@@ -84,8 +91,10 @@ CLAIMS_SUPPORTED = (
 def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
     """Authorization server metadata (RFC 8414 §2) and OpenID Provider metadata
     (OIDC Discovery §3): one document served at both well-known URLs."""
-    auth_methods = list(AUTH_METHODS_SUPPORTED)
-    return {
+    mtls = authority.mtls is not None
+    auth_methods = [*AUTH_METHODS_SUPPORTED, *(MTLS_AUTH_METHODS if mtls else ())]
+    introspection = [m for m in INTROSPECTION_AUTH_METHODS if mtls or m not in MTLS_AUTH_METHODS]
+    document = {
         "issuer": authority.issuer,
         "authorization_endpoint": authority.url("authorize"),
         "token_endpoint": authority.url("token"),
@@ -107,7 +116,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
-        "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
+        "introspection_endpoint_auth_methods_supported": introspection,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [SIGNING_ALG],
         "claims_supported": list(CLAIMS_SUPPORTED),
@@ -115,6 +124,12 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "authorization_response_iss_parameter_supported": True,
         "service_documentation": authority.url("home"),
     }
+    if mtls:  # RFC 8705 §3.3, §5
+        document["tls_client_certificate_bound_access_tokens"] = True
+        document["mtls_endpoint_aliases"] = {
+            name: authority.mtls_url(endpoint) for name, endpoint in MTLS_ALIASED_ENDPOINTS.items()
+        }
+    return document
 
 
 def add_issuer_parameter(response: Response, issuer: str) -> None:
@@ -176,9 +191,8 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         self, client: DemoClient, grant_type: str, user: object, scope: str
     ) -> dict[str, Any]:
         outcome = self._outcome()
-        if outcome is None:
-            return {}
-        return outcome.with_groups(outcome.access_token.apply({}))
+        claims = {} if outcome is None else outcome.with_groups(outcome.access_token.apply({}))
+        return {**claims, **bound_claims()}  # cnf x5t#S256 over mutual TLS (RFC 8705 §3)
 
     def _outcome(self) -> TriggerOutcome | None:
         if not has_request_context():
@@ -289,6 +303,8 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     server = _DemoAuthorizationServer(app, authority)
     server.register_token_generator("default", _AccessTokenGenerator(authority))
     server.register_extension(_IssuerParameter(authority.issuer))
+    server.register_client_auth_method("tls_client_auth", authenticate_tls_client_auth)
+    server.register_client_auth_method("self_signed_tls_client_auth", authenticate_self_signed_tls)
     register_grants(server, authority)
     register_endpoints(server, authority)
     server.register_endpoint(BackchannelAuthenticationEndpoint(server, authority))

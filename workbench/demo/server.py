@@ -23,6 +23,7 @@ import os
 import re
 import selectors
 import socket
+import ssl
 import threading
 from types import TracebackType
 from typing import Any, Final
@@ -34,6 +35,7 @@ from .accounts import CLIENTS, LOOPBACK_HOSTS, REDIRECT_PATH, SCOPES, USERS
 from .api import WRITE_SCOPE, api_urls
 from .authority import DemoAuthority
 from .config import DemoConfig
+from .mtls import DemoMtls
 from .web import authority_of, create_app
 
 __all__ = [
@@ -50,6 +52,7 @@ _log = logging.getLogger(__name__)
 #: Every thread the server starts has a name starting with this.
 THREAD_NAME_PREFIX: Final = "workbench-demo"
 _JOIN_TIMEOUT = 5.0
+_HANDSHAKE_TIMEOUT = 10.0
 
 
 def lan_address() -> str:
@@ -203,8 +206,17 @@ class _DemoWSGIServer(ThreadedWSGIServer):
     when closed, also closes open connections and joins the request threads, so no thread
     outlives it."""
 
-    def __init__(self, host: str, port: int, app: Any, fd: int, max_request_body: int) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: Any,
+        fd: int,
+        max_request_body: int,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.max_request_body = max_request_body
+        self._tls = tls
         self._active: dict[threading.Thread, socket.socket] = {}
         self._active_lock = threading.Lock()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -214,6 +226,10 @@ class _DemoWSGIServer(ThreadedWSGIServer):
         self.closing = threading.Event()
         self.serve_done = threading.Event()
         super().__init__(host, port, app, handler=_QuietRequestHandler, fd=fd)
+        # TLS: each connection's handshake runs on its own thread (process_request_thread),
+        # not in the accept loop, where a client that never finishes it would stall
+        # everyone. werkzeug reads ssl_context for the https scheme.
+        self.ssl_context = tls
         self._ready = True
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
@@ -265,10 +281,31 @@ class _DemoWSGIServer(ThreadedWSGIServer):
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
+            if self._tls is not None:
+                request = self._handshake(request, client_address)
+                if request is None:
+                    return
             super().process_request_thread(request, client_address)
         finally:
             with self._active_lock:
                 self._active.pop(threading.current_thread(), None)
+
+    def _handshake(self, request: socket.socket, client_address: Any) -> ssl.SSLSocket | None:
+        """The TLS handshake of one connection, bounded in time; a refused client
+        certificate or a broken handshake closes the connection."""
+        assert self._tls is not None
+        request.settimeout(_HANDSHAKE_TIMEOUT)
+        try:
+            wrapped = self._tls.wrap_socket(request, server_side=True)
+        except (OSError, ValueError) as exc:
+            _log.debug("TLS handshake with %s failed: %s", client_address, exc)
+            with contextlib.suppress(OSError):
+                request.close()
+            return None
+        wrapped.settimeout(None)
+        with self._active_lock:
+            self._active[threading.current_thread()] = wrapped
+        return wrapped
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if self.closing.is_set():
@@ -327,6 +364,10 @@ class DemoServer:
     def __init__(self, config: DemoConfig | None = None) -> None:
         self.config = config or DemoConfig()
         self._httpd: _DemoWSGIServer | None = None
+        #: The mutual-TLS port's server and material (``config.mtls``).
+        self._tls_httpd: _DemoWSGIServer | None = None
+        self._mtls: DemoMtls | None = None
+        self._tls_thread: threading.Thread | None = None
         self._app: Flask | None = None
         self._issuer: str | None = None
         self._thread: threading.Thread | None = None
@@ -345,10 +386,17 @@ class DemoServer:
             if self._httpd is not None:
                 return self
             sock = _listen(self.config.host, self.config.port)
+            tls_sock = (
+                _listen(self.config.host, self.config.mtls_port) if self.config.mtls else None
+            )
+            mtls: DemoMtls | None = None
             try:
                 port = int(sock.getsockname()[1])
-                issuer = f"http://{_url_host(_public_host(self.config))}:{port}"
-                app = create_app(self.config, issuer, stopping=self._stopping)
+                host = _url_host(_public_host(self.config))
+                issuer = f"http://{host}:{port}"
+                if tls_sock is not None:
+                    mtls = DemoMtls.create(f"https://{host}:{int(tls_sock.getsockname()[1])}")
+                app = create_app(self.config, issuer, stopping=self._stopping, mtls=mtls)
                 httpd = _DemoWSGIServer(
                     self.config.host,
                     port,
@@ -356,9 +404,24 @@ class DemoServer:
                     fd=sock.fileno(),
                     max_request_body=self.config.max_request_body,
                 )
+                if tls_sock is not None and mtls is not None:
+                    self._tls_httpd = _DemoWSGIServer(
+                        self.config.host,
+                        int(tls_sock.getsockname()[1]),
+                        app,
+                        fd=tls_sock.fileno(),
+                        max_request_body=self.config.max_request_body,
+                        tls=mtls.context,
+                    )
+            except BaseException:
+                if mtls is not None:
+                    mtls.remove()
+                raise
             finally:
                 sock.close()  # werkzeug serves a duplicate of the descriptor
-            self._httpd, self._app, self._issuer = httpd, app, issuer
+                if tls_sock is not None:
+                    tls_sock.close()
+            self._httpd, self._app, self._issuer, self._mtls = httpd, app, issuer, mtls
         warning = exposure_warning(self.config, issuer)
         if warning:
             _log.warning("%s", warning)
@@ -374,17 +437,43 @@ class DemoServer:
         )
         self._thread = thread
         thread.start()
+        self._start_tls()
         return self
+
+    def _start_tls(self) -> None:
+        if self._tls_httpd is None:
+            return
+        self._tls_thread = threading.Thread(
+            target=self._tls_httpd.serve_forever,
+            name=f"{THREAD_NAME_PREFIX}-mtls",
+            daemon=True,
+        )
+        self._tls_thread.start()
+
+    def _stop_tls(self) -> None:
+        tls, thread = self._tls_httpd, self._tls_thread
+        if tls is not None:
+            if thread is not None:
+                tls.stop_serving()
+                tls.serve_done.wait(_JOIN_TIMEOUT)
+                if thread is not threading.current_thread():
+                    thread.join(_JOIN_TIMEOUT)
+            else:
+                tls.server_close()
+        if self._mtls is not None:
+            self._mtls.remove()
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` (from another thread) or Ctrl-C."""
         httpd = self.bind()._claim_serving()
+        self._start_tls()
         try:
             httpd.serve_forever()  # closes the server when it returns
         finally:
             self._stopping.set()
             with self._lock:
                 self._stopped = True
+            self._stop_tls()
 
     def stop(self) -> None:
         """Shut down, close connections, join all threads. Safe to call twice."""
@@ -394,6 +483,7 @@ class DemoServer:
         self._stopping.set()  # wake requests sleeping in token_delay
         if httpd is None:
             return
+        self._stop_tls()
         if serving:
             httpd.stop_serving()
             httpd.serve_done.wait(_JOIN_TIMEOUT)  # serve_forever closes the server
@@ -441,6 +531,11 @@ class DemoServer:
         if self._httpd is None:
             raise RuntimeError("the demo server is not bound yet: call start() or bind()")
         return int(self._httpd.port)
+
+    @property
+    def mtls(self) -> DemoMtls | None:
+        """The mutual-TLS port's base URL and files (``config.mtls``), else None."""
+        return self._mtls
 
     @property
     def app(self) -> Flask:
@@ -501,8 +596,13 @@ def describe(server: DemoServer) -> str:
         "",
         "Clients (public demo values):",
     ]
+    mtls = server.mtls
     for client in CLIENTS.values():
-        if client.client_secret is None:
+        if client.uses_mtls and mtls is None:
+            continue  # it authenticates only on the TLS port
+        if client.tls_client_auth_subject_dn:
+            auth = f"tls_client_auth: a demo CA certificate with subject {client.tls_client_auth_subject_dn}"
+        elif client.client_secret is None:
             auth = "public client, no secret (PKCE S256 required)"
         else:
             methods = " or ".join(client.token_endpoint_auth_methods)
@@ -511,6 +611,12 @@ def describe(server: DemoServer) -> str:
             f"  {client.client_id}",
             f"      {auth}",
             f"      grants: {', '.join(client.grant_types)}",
+        ]
+    if mtls is not None:
+        lines += [
+            "  workbench-mtls-self-signed",
+            "      self_signed_tls_client_auth: the self-signed certificate in its JWKS (x5c)",
+            "      grants: as workbench-mtls",
         ]
     hosts = ", ".join(
         f"http://{_url_host(h)}:<any port>{REDIRECT_PATH}" for h in sorted(LOOPBACK_HOSTS)
@@ -539,6 +645,18 @@ def describe(server: DemoServer) -> str:
         f"  …/write needs scope {WRITE_SCOPE}; metadata (RFC 9728) at "
         f"{server.issuer}/.well-known/oauth-protected-resource/api/<local|introspected>",
     ]
+    if mtls is not None:
+        lines += [
+            "",
+            f"Mutual TLS (RFC 8705) on {mtls.base_url} (the discovery's mtls_endpoint_aliases);",
+            "  tokens issued there to a client with a certificate are bound to it (cnf x5t#S256)",
+            f"  CA (trust it for this provider only): {mtls.ca_file}",
+            f"  workbench-mtls:             {mtls.client_cert_file}",
+            f"                              key {mtls.client_key_file}",
+            f"  workbench-mtls-self-signed: {mtls.self_signed_cert_file}",
+            f"                              key {mtls.self_signed_key_file}",
+            "  (public demo values, removed when the server stops)",
+        ]
     warning = server.exposure_warning
     if warning:
         lines += ["", warning]

@@ -49,6 +49,7 @@ from .authority import DemoAuthority
 from .ciba import client_name
 from .config import DemoConfig
 from .logout import LogoutRefused, check_end_session
+from .mtls import DemoMtls
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
 from .registration import register_registration
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
@@ -175,14 +176,18 @@ def _allowed_hosts(issuer: str) -> frozenset[str]:
 
 
 def create_app(
-    config: DemoConfig, issuer: str, *, stopping: threading.Event | None = None
+    config: DemoConfig,
+    issuer: str,
+    *,
+    stopping: threading.Event | None = None,
+    mtls: DemoMtls | None = None,
 ) -> Flask:
     """Build the Flask app for a server reachable at ``issuer``.
 
     ``stopping``, when given, interrupts the ``token_delay`` sleep once set (so a server
     can shut down without waiting for slow requests).
     """
-    authority = DemoAuthority(config, issuer)
+    authority = DemoAuthority(config, issuer, mtls)
     stop_event = stopping or threading.Event()
     app = Flask(__name__)
     app.config.update(
@@ -198,6 +203,8 @@ def create_app(
     store = authority.store
     paths = authority.paths
     allowed_hosts = _allowed_hosts(authority.issuer)
+    if mtls is not None:
+        allowed_hosts |= _allowed_hosts(mtls.base_url)
     api_resources = tuple(api_urls(authority.issuer).values())
     allowed_origins = frozenset("http://" + host for host in allowed_hosts)
     user_code_throttle = AttemptThrottle(

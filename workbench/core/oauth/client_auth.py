@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from workbench.core.errors import ConfigError
 from workbench.core.hints import Setting
+from workbench.core.transport.client_cert import ClientCertificate
 from workbench.core.transport.exchange import HttpRequest
 
 #: A registered method's name (``client_secret_basic``, ``client_secret_post``, ``none``…).
@@ -30,6 +31,9 @@ class ClientConfig:
     client_id: str
     client_secret: str | None = None
     auth_method: AuthMethod | None = None
+    #: The TLS client certificate the client presents (RFC 8705): it authenticates the client
+    #: with the ``tls_client_auth`` methods, and binds its tokens whatever the method.
+    certificate: ClientCertificate | None = None
 
     @property
     def method(self) -> AuthMethod:
@@ -40,7 +44,11 @@ class ClientConfig:
 
     def __repr__(self) -> str:  # never print the secret
         secret = "set" if self.client_secret else "none"
-        return f"ClientConfig(client_id={self.client_id!r}, secret={secret}, method={self.method})"
+        cert = f", certificate={self.certificate.subject!r}" if self.certificate else ""
+        return (
+            f"ClientConfig(client_id={self.client_id!r}, secret={secret}, method={self.method}"
+            f"{cert})"
+        )
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,46 @@ class ClientSecretPost(ClientAuthMethod):
         )
 
 
+class TlsClientAuth(ClientAuthMethod):
+    """Mutual TLS with a certificate from a CA the server trusts; the server matches its
+    subject (or a SAN) to the client's registration (RFC 8705 §2.1). The form carries only
+    ``client_id``: the TLS handshake proves the client."""
+
+    name = "tls_client_auth"
+    description = (
+        "mutual TLS: client_id in the form, the client certificate (issued by a CA the"
+        " server trusts) proves the client (RFC 8705 §2.1)"
+    )
+    needs_secret = False
+
+    def apply(
+        self, client: ClientConfig, form: Mapping[str, str], endpoint: str
+    ) -> ClientAuthentication:
+        if client.certificate is None:
+            raise ConfigError(
+                f"Authentication method {self.name} needs a client certificate and its"
+                " private key, and none is set."
+            )
+        if not endpoint.lower().startswith("https://"):
+            raise ConfigError(
+                f"Authentication method {self.name} needs an https endpoint (the certificate"
+                f" goes in the TLS handshake), and {endpoint} is plain http: does the server"
+                " advertise mtls_endpoint_aliases?"
+            )
+        return ClientAuthentication({**form, "client_id": client.client_id})
+
+
+class SelfSignedTlsClientAuth(TlsClientAuth):
+    """Mutual TLS with a self-signed certificate registered with the client (its JWKS's
+    ``x5c``); the server compares the certificate presented (RFC 8705 §2.2)."""
+
+    name = "self_signed_tls_client_auth"
+    description = (
+        "mutual TLS with a self-signed certificate registered in the client's JWKS:"
+        " client_id in the form, no secret (RFC 8705 §2.2)"
+    )
+
+
 #: Every method by name, in the order the faces offer them.
 CLIENT_AUTH_METHODS: dict[AuthMethod, ClientAuthMethod] = {}
 
@@ -129,7 +177,13 @@ def register_client_auth(method: ClientAuthMethod) -> ClientAuthMethod:
     return method
 
 
-for _method in (ClientSecretBasic(), ClientSecretPost(), NoneAuth()):
+for _method in (
+    ClientSecretBasic(),
+    ClientSecretPost(),
+    NoneAuth(),
+    TlsClientAuth(),
+    SelfSignedTlsClientAuth(),
+):
     register_client_auth(_method)
 
 #: The registered names (``--auth-method`` choices, the profile editor's list).

@@ -32,6 +32,20 @@ ENDPOINT_NAMES = (
 OIDC_LABEL = "OpenID configuration"
 RFC8414_LABEL = "RFC 8414 metadata"
 MANUAL_SOURCE = "manual"  # a value of ServerMetadata.sources: entered by hand, not discovered
+#: A value of ServerMetadata.sources: the document's ``mtls_endpoint_aliases`` (RFC 8705 §5),
+#: used in place of the plain endpoint because the client presents a certificate.
+MTLS_ALIAS_SOURCE = "mtls_endpoint_aliases"
+#: The endpoints a client with a certificate calls at their mTLS alias when there is one (the
+#: authorization and end-session endpoints are the browser's, JWKS anyone's: never aliased).
+MTLS_ALIASED = (
+    "token_endpoint",
+    "revocation_endpoint",
+    "introspection_endpoint",
+    "userinfo_endpoint",
+    "device_authorization_endpoint",
+    "pushed_authorization_request_endpoint",
+    "backchannel_authentication_endpoint",
+)
 #: Failures that say the host cannot be talked to at all: the other document, on the same host,
 #: is not tried after one of these.
 UNREACHABLE = ("refused", "timeout", "deadline", "tls", "network", "invalid_url")
@@ -95,6 +109,28 @@ class ServerMetadata:
             return self
         sources = {**self.sources, **dict.fromkeys(changes, MANUAL_SOURCE)}
         return replace(self, **changes, sources=sources)
+
+    def with_mtls_aliases(self) -> ServerMetadata:
+        """The endpoints of :data:`MTLS_ALIASED` replaced by their ``mtls_endpoint_aliases``
+        (RFC 8705 §5), for a client that presents a certificate; each one's source is then
+        :data:`MTLS_ALIAS_SOURCE`. Unchanged when the document has no aliases."""
+        aliases = self.raw.get("mtls_endpoint_aliases")
+        if not isinstance(aliases, Mapping):
+            return self
+        used = {
+            name: value
+            for name in MTLS_ALIASED
+            if isinstance(value := aliases.get(name), str) and value
+        }
+        if not used:
+            return self
+        own = {f.name for f in fields(self)}
+        return replace(
+            self,
+            **{k: v for k, v in used.items() if k in own},
+            raw={**self.raw, **used},
+            sources={**self.sources, **dict.fromkeys(used, MTLS_ALIAS_SOURCE)},
+        )
 
     def require(self, name: str) -> str:
         """The endpoint ``name`` or a ConfigError that says how to provide it."""
@@ -242,6 +278,11 @@ def describe_sources(meta: ServerMetadata) -> list[str]:
             lines.append(f"{where}: {listed} (missing from the {first.label})")
         else:
             lines.append(f"{where}: read; it adds nothing the {first.label} lacks")
+    aliased = sorted(k for k, src in meta.sources.items() if src == MTLS_ALIAS_SOURCE)
+    if aliased:
+        lines.append(
+            f"mtls_endpoint_aliases, used with the client certificate: {', '.join(aliased)}"
+        )
     manual = sorted(k for k, src in meta.sources.items() if src == MANUAL_SOURCE)
     if manual:
         lines.append(f"entered by hand (taking precedence): {', '.join(manual)}")

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.core.tokens.binding import CERT_BINDING, check_certificate_binding
 from workbench.core.tokens.claim_checks import (
     check_aud,
     check_iss,
@@ -70,6 +71,7 @@ EXPECTATIONS: tuple[str, ...] = (
     "token_use",
     "nonce",
     "access_token",
+    "client_cert_thumbprint",
 )
 
 #: The checks in the order their findings are listed.
@@ -85,6 +87,7 @@ CHECK_TABLE: tuple[CheckRow, ...] = (
     CheckRow("token_use", check_token_use, ("claims", "token_use")),
     CheckRow("nonce", check_nonce, ("claims", "nonce")),
     CheckRow("at_hash", check_at_hash, ("decoded", "access_token")),
+    CheckRow(CERT_BINDING, check_certificate_binding, ("claims", "client_cert_thumbprint")),
 )
 
 #: The check names, in the order of :data:`CHECK_TABLE`.
@@ -103,6 +106,7 @@ def inspect_token(
     access_token: str | None = None,
     expected_typ: str | None = None,
     token_use: str | None = None,
+    client_cert_thumbprint: str | None = None,
     keys_unavailable: str | None = None,
     verify: bool | None = None,
     now: float | None = None,
@@ -116,7 +120,8 @@ def inspect_token(
     finding carries the transport message and the other checks still run.
 
     ``verify`` says whether verification was asked for; by default it was when any key source
-    or expectation is given. Then a signature that could not be checked is a failure
+    or expectation is given. ``client_cert_thumbprint`` is the ``x5t#S256`` of the client
+    certificate in use, for a certificate-bound token's ``cnf`` (RFC 8705 §3). Then a signature that could not be checked is a failure
     ("not verified: …"); otherwise it is ``not_checked``.
     """
     decoded = (
@@ -135,6 +140,7 @@ def inspect_token(
             access_token,
             expected_typ,
             token_use,
+            client_cert_thumbprint,
             keys_unavailable,
         )
         if verify is None
@@ -157,6 +163,7 @@ def inspect_token(
         "token_use": token_use,
         "nonce": nonce,
         "access_token": access_token,
+        "client_cert_thumbprint": client_cert_thumbprint,
     }
     given = inputs.__getitem__
     findings = tuple([row.check(*map(given, row.needs)) for row in CHECK_TABLE])

@@ -153,6 +153,9 @@ class Exchange:
     #: The header and claims (never the signature) of each JWT in the response, by member
     #: name (``access_token``, ``id_token`` …), masked like the body.
     tokens: Mapping[str, Any] = field(default_factory=dict)
+    #: The TLS client certificate offered (RFC 8705): its subject and SHA-256 thumbprint;
+    #: empty when none was.
+    client_certificate: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +169,7 @@ class Exchange:
                 "headers": dict(self.request_headers),
                 "form": dict(self.request_form) if self.request_form is not None else None,
                 "body": self.request_body or None,
+                "client_certificate": self.client_certificate or None,
             },
             "response": {
                 "status": self.status,
@@ -203,6 +207,7 @@ class Exchange:
             request_body=str(request.get("body") or ""),
             flow_id=data.get("flow_id"),
             tokens=dict(data.get("tokens") or {}),
+            client_certificate=str(request.get("client_certificate") or ""),
         )
 
 

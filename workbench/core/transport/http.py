@@ -44,6 +44,7 @@ from workbench import __version__
 from workbench.core.display import printable
 from workbench.core.errors import Cancelled, TransportError
 from workbench.core.transport.cancel import CancelToken, current_cancel
+from workbench.core.transport.client_cert import ClientCertificate
 from workbench.core.transport.curl import to_curl
 from workbench.core.transport.exchange import (
     Exchange,
@@ -110,8 +111,14 @@ class HttpClient:
         max_bytes: int = DEFAULT_MAX_BYTES,
         deadline: float = DEFAULT_DEADLINE,
         signer: RequestSigner = NO_SIGNER,
+        client_cert: ClientCertificate | None = None,
+        ca_bundle: str | None = None,
     ) -> None:
         self.log = log if log is not None else ExchangeLog()
+        #: Offered in every TLS handshake (RFC 8705); the log says so per https exchange.
+        self.client_cert = client_cert
+        #: The CAs trusted in place of the system's (a PEM file), when TLS is verified.
+        self.ca_bundle = ca_bundle or None
         self.signer = signer
         self.timeout = timeout
         self.verify_tls = verify_tls
@@ -134,6 +141,14 @@ class HttpClient:
             with self._sessions_lock:
                 self._sessions.append(session)
         return session
+
+    def _verify(self) -> bool | str:
+        return self.ca_bundle if self.verify_tls and self.ca_bundle else self.verify_tls
+
+    def _cert(self, url: str) -> tuple[str, str] | None:
+        if self.client_cert is None or not _is_https(url):
+            return None
+        return (self.client_cert.cert_path, self.client_cert.key_path)
 
     def close(self) -> None:
         """Close every thread's connections (call when no request is in flight)."""
@@ -188,7 +203,8 @@ class HttpClient:
                         headers=headers,
                         data=req.body(),
                         timeout=(min(connect, self.deadline), min(read, self.deadline)),
-                        verify=self.verify_tls,
+                        verify=self._verify(),
+                        cert=self._cert(req.url),
                         allow_redirects=False,
                         stream=True,  # headers only; the body is read below, within bounds
                     )
@@ -197,7 +213,8 @@ class HttpClient:
                         return _Transfer(None, _cancelled(req.url))
                     if watchdog.fired:
                         return _Transfer(None, deadline_error(req.url, self.deadline, None))
-                    return _Transfer(None, transport_error(exc, req.url, self.timeout))
+                    error = transport_error(exc, req.url, self.timeout)
+                    return _Transfer(None, self._tls_context(error))
                 except ValueError as exc:  # urllib3's LocationParseError, urlsplit "http://[::1"
                     return _Transfer(
                         None, TransportError(f"Invalid URL {req.url!r}: {exc}", kind="invalid_url")
@@ -337,10 +354,53 @@ class HttpClient:
             ),
             request_body=request_body,
             tokens=tokens,
+            client_certificate=(
+                self.client_cert.describe() if self._cert(req.url) and self.client_cert else ""
+            ),
         )
         self.log.append(exchange)
         if resp is not None:
             self.log.note_issued(exchange.id, issued_tokens(resp.body, resp.content_type))
+
+    def _tls_context(self, error: TransportError) -> TransportError:
+        """A TLS failure with what this client brought to it: the CA bundle it trusted, the
+        client certificate it offered (a server refusing it answers with a TLS alert)."""
+        if error.kind != "tls":
+            return error
+        detail = str(error)
+        if self.client_cert is not None and _refused_certificate(detail):
+            return TransportError(
+                f"The server refused the client certificate {self.client_cert.describe()} in"
+                f" the TLS handshake ({detail}): it does not trust the certificate's issuer"
+                " or does not know this certificate.",
+                kind="tls",
+            )
+        if self.ca_bundle and self.verify_tls:
+            return TransportError(
+                f"{detail} (Only the CAs of this provider's CA bundle {self.ca_bundle} are"
+                " trusted.)",
+                kind="tls",
+            )
+        return error
+
+
+def _is_https(url: str) -> bool:
+    return url[:8].lower() == "https://"
+
+
+def _refused_certificate(detail: str) -> bool:
+    """A TLS alert saying the peer did not take our certificate."""
+    lowered = detail.lower()
+    return any(
+        alert in lowered
+        for alert in (
+            "alert unknown ca",
+            "alert bad certificate",
+            "certificate required",
+            "alert certificate unknown",
+            "alert handshake failure",
+        )
+    )
 
 
 def _cancelled(url: str) -> Cancelled:
