@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from workbench.cli.common import demo_server, pairs, provider_args, provider_from_args, token_arg
+from workbench.cli.common import (
+    ca_bundle,
+    client_certificate,
+    demo_server,
+    pairs,
+    provider_args,
+    provider_from_args,
+    token_arg,
+)
 from workbench.cli.grants import GRANTS, grant_options, obtain_tokens
 from workbench.cli.output import EXIT_OAUTH, EXIT_OK, Out, print_exchange
 from workbench.core.display import printable
@@ -96,7 +104,12 @@ def _run(args: argparse.Namespace, out: Out, demo_issuer: str | None) -> int:
     log = out.watch(ExchangeLog())
     if args.log:
         log.subscribe(lambda ex: print_exchange(out, ex))
-    http = HttpClient(log, verify_tls=not args.insecure)
+    http = HttpClient(
+        log,
+        verify_tls=not args.insecure,
+        client_cert=client_certificate(args),
+        ca_bundle=ca_bundle(args),
+    )
     call = ApiCall(
         url=args.url,
         method=args.method or ("POST" if args.data is not None else "GET"),

@@ -25,6 +25,7 @@ from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
 from workbench.core.tokens.checks import verification_requested
 from workbench.core.tokens.decode import decode_jwt, token_kind
+from workbench.core.transport.client_cert import ClientCertificate, load_client_certificate
 from workbench.core.transport.exchange import ExchangeLog
 
 
@@ -76,7 +77,46 @@ def provider_args(p: argparse.ArgumentParser, *, demo: bool = True) -> None:
     g.add_argument(
         "--insecure", action="store_true", help="do not verify TLS certificates (test servers)"
     )
+    tls_client_args(g)
     p.add_argument("--log", action="store_true", help="print every HTTP exchange (masked) and curl")
+
+
+def tls_client_args(g: Any) -> None:
+    """Mutual TLS (RFC 8705) and the CAs trusted for this provider."""
+    g.add_argument(
+        "--client-cert",
+        metavar="FILE",
+        help="PEM client certificate for mutual TLS (tls_client_auth, certificate-bound tokens)",
+    )
+    g.add_argument(
+        "--client-cert-key", metavar="FILE", help="the client certificate's PEM private key"
+    )
+    g.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="PEM file of the CAs trusted for this provider, in place of the system's",
+    )
+
+
+def client_certificate(args: argparse.Namespace) -> ClientCertificate | None:
+    """``--client-cert`` with ``--client-cert-key``, read and checked (None: neither given)."""
+    cert, key = getattr(args, "client_cert", None), getattr(args, "client_cert_key", None)
+    if not cert and not key:
+        return None
+    if not cert or not key:
+        missing = "--client-cert-key" if cert else "--client-cert"
+        raise ConfigError(f"{missing} is needed too: a client certificate goes with its key.")
+    return load_client_certificate(cert, key)
+
+
+def ca_bundle(args: argparse.Namespace) -> str | None:
+    """``--ca-bundle``, checked to be a readable file."""
+    path: str | None = getattr(args, "ca_bundle", None)
+    if not path:
+        return None
+    if not os.path.isfile(path) or not os.access(path, os.R_OK):
+        raise ConfigError(f"The CA bundle {path} is not a readable file.")
+    return path
 
 
 def add_token_argument(parser: argparse.ArgumentParser, what: str) -> None:
@@ -210,6 +250,7 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
             args.client_id or base.client.client_id,
             secret or base.client.client_secret,
             args.auth_method or base.client.auth_method,
+            client_certificate(args) or base.client.certificate,
         )
         return Provider(
             client=client,
@@ -220,17 +261,21 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
             verify_tls=base.verify_tls and not args.insecure,
             name=base.name,
             device_pkce=base.device_pkce,
+            ca_bundle=ca_bundle(args) or base.ca_bundle,
         )
     if not args.issuer and not endpoints:
         raise ConfigError("Say which server: --issuer URL, --profile NAME or --demo.")
     if not args.client_id and args.command != "userinfo":  # UserInfo needs only the token
         raise ConfigError("--client-id is required with --issuer.")
     return Provider(
-        client=ClientConfig(args.client_id or "", secret, args.auth_method),
+        client=ClientConfig(
+            args.client_id or "", secret, args.auth_method, client_certificate(args)
+        ),
         issuer=args.issuer,
         endpoints=endpoints,
         scope=scope or "",
         verify_tls=not args.insecure,
+        ca_bundle=ca_bundle(args),
     )
 
 

@@ -41,6 +41,15 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="dynamic client registration (RFC 7591) needs this Bearer token (a demo value,"
         " printed at start); without it registration is open",
     )
+    demo.add_argument(
+        "--mtls",
+        action="store_true",
+        help="also serve a TLS port for mutual TLS (RFC 8705) with a throwaway CA made at"
+        " start; its files and the mTLS clients are printed",
+    )
+    demo.add_argument(
+        "--mtls-port", type=int, default=0, help="the TLS port (default: any free port)"
+    )
     demo.set_defaults(run=cmd_demo_server)
     return demo
 
@@ -58,6 +67,8 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
                 pre_token_trigger=args.pre_token_trigger,
                 pre_token_trigger_version=args.pre_token_trigger_version,
                 initial_access_token=args.initial_access_token,
+                mtls=args.mtls,
+                mtls_port=args.mtls_port,
             )
         )
         server.start()

@@ -98,6 +98,8 @@ def print_exchange(out: Out, ex: Exchange) -> None:
         f"--- #{ex.id} {ex.purpose or ex.method}: {ex.method} {ex.url} -> {status} "
         f"({ex.duration_ms:.0f} ms)"
     )
+    if ex.client_certificate:
+        out.info("    client certificate: " + ex.client_certificate)
     if ex.request_form:
         out.info("    form: " + json.dumps(dict(ex.request_form)))
     if ex.request_body:

@@ -29,6 +29,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
     save.add_argument("--param", action="append", default=[], metavar="K=V")
     save.add_argument("--redirect-port", type=int, default=0)
     save.add_argument("--insecure", action="store_true")
+    save.add_argument("--client-cert", default="", metavar="FILE", help="PEM client certificate")
+    save.add_argument(
+        "--client-cert-key", default="", metavar="FILE", help="its PEM private key (a path only)"
+    )
+    save.add_argument("--ca-bundle", default="", metavar="FILE", help="PEM CAs for this provider")
     save.add_argument(
         "--device-pkce",
         action="store_true",
@@ -67,7 +72,11 @@ def cmd_profile(args: argparse.Namespace, out: Out) -> int:
         redirect_port=args.redirect_port,
         verify_tls=not args.insecure,
         device_pkce=args.device_pkce,
+        client_cert=args.client_cert,
+        client_cert_key=args.client_cert_key,
+        ca_bundle=args.ca_bundle,
     )
+    profile.certificate()  # a certificate that cannot be used is not saved
     store.save(profile)
     if args.client_secret_env:
         secrets.set(args.name, env(args.client_secret_env, "client secret"))

@@ -601,7 +601,8 @@ def describe(server: DemoServer) -> str:
         if client.uses_mtls and mtls is None:
             continue  # it authenticates only on the TLS port
         if client.tls_client_auth_subject_dn:
-            auth = f"tls_client_auth: a demo CA certificate with subject {client.tls_client_auth_subject_dn}"
+            subject = client.tls_client_auth_subject_dn
+            auth = f"tls_client_auth: a demo CA certificate with subject {subject}"
         elif client.client_secret is None:
             auth = "public client, no secret (PKCE S256 required)"
         else:

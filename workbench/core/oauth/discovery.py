@@ -125,9 +125,10 @@ class ServerMetadata:
         if not used:
             return self
         own = {f.name for f in fields(self)}
+        changes: dict[str, Any] = {k: v for k, v in used.items() if k in own}
         return replace(
             self,
-            **{k: v for k, v in used.items() if k in own},
+            **changes,
             raw={**self.raw, **used},
             sources={**self.sources, **dict.fromkeys(used, MTLS_ALIAS_SOURCE)},
         )

@@ -120,9 +120,11 @@ def inspect_token(
     finding carries the transport message and the other checks still run.
 
     ``verify`` says whether verification was asked for; by default it was when any key source
-    or expectation is given. ``client_cert_thumbprint`` is the ``x5t#S256`` of the client
-    certificate in use, for a certificate-bound token's ``cnf`` (RFC 8705 §3). Then a signature that could not be checked is a failure
+    or expectation is given. Then a signature that could not be checked is a failure
     ("not verified: …"); otherwise it is ``not_checked``.
+
+    ``client_cert_thumbprint`` is the ``x5t#S256`` of the client certificate in use, for a
+    certificate-bound token's ``cnf`` (RFC 8705 §3).
     """
     decoded = (
         token_or_decoded

@@ -29,6 +29,7 @@ variables in the curl twin.
 
 from __future__ import annotations
 
+import shlex
 import threading
 import time
 from collections.abc import Collection, Mapping
@@ -351,7 +352,8 @@ class HttpClient:
             curl=to_curl(
                 replace(req, headers={**req.headers, **signed.added}, content=curl_content),
                 signed.secret,
-            ),
+            )
+            + self._curl_tls(req.url),
             request_body=request_body,
             tokens=tokens,
             client_certificate=(
@@ -361,6 +363,21 @@ class HttpClient:
         self.log.append(exchange)
         if resp is not None:
             self.log.note_issued(exchange.id, issued_tokens(resp.body, resp.content_type))
+
+    def _curl_tls(self, url: str) -> str:
+        """What curl needs for this client's TLS: the CA bundle, and the client certificate
+        with its key as ``$CLIENT_CERT_KEY`` (the key's path is never written out)."""
+        parts: list[str] = []
+        if _is_https(url) and self.ca_bundle and self.verify_tls:
+            parts += ["--cacert", shlex.quote(self.ca_bundle)]
+        if self._cert(url) and self.client_cert is not None:
+            parts += [
+                "--cert",
+                shlex.quote(self.client_cert.cert_path),
+                "--key",
+                '"$CLIENT_CERT_KEY"',
+            ]
+        return "".join(" " + part for part in parts)
 
     def _tls_context(self, error: TransportError) -> TransportError:
         """A TLS failure with what this client brought to it: the CA bundle it trusted, the
