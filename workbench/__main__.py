@@ -16,6 +16,7 @@ CLI_COMMANDS = frozenset(
         "discover",
         "profile",
         "demo-server",
+        "keys",
         "signout",
         "cognito",
         "logout",

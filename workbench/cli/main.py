@@ -16,6 +16,7 @@ from typing import TextIO
 from workbench import __version__
 from workbench.cli import (
     api_calls,
+    certs,
     cognito,
     cognito_users,
     demo_server,
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     logout.register(sub)
     report.register(sub)
     registration.register(sub)
+    certs.register(sub)
     cognito_actions = cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
     cognito_users.register(cognito_actions, *cognito.POOL_HOOKS)
     _add_log_full(parser)
