@@ -598,11 +598,11 @@ def describe(server: DemoServer) -> str:
     ]
     mtls = server.mtls
     for client in CLIENTS.values():
-        if client.uses_mtls and mtls is None:
-            continue  # it authenticates only on the TLS port
         if client.tls_client_auth_subject_dn:
             subject = client.tls_client_auth_subject_dn
             auth = f"tls_client_auth: a demo CA certificate with subject {subject}"
+            if mtls is None:
+                auth += " (on the TLS port of demo-server --mtls)"
         elif client.client_secret is None:
             auth = "public client, no secret (PKCE S256 required)"
         else:
