@@ -60,9 +60,7 @@ def _self_signed(server: DemoServer) -> ClientCertificate:
     return load_client_certificate(str(m.self_signed_cert_file), str(m.self_signed_key_file))
 
 
-def _session(
-    server: DemoServer, client: ClientConfig, *, ca_bundle: bool = True
-) -> OAuthSession:
+def _session(server: DemoServer, client: ClientConfig, *, ca_bundle: bool = True) -> OAuthSession:
     provider = Provider(
         client=client,
         issuer=server.issuer,
