@@ -98,7 +98,7 @@ def test_without_the_ca_bundle_the_demo_port_is_not_trusted(
 ) -> None:
     args = _tls_args(server)
     cut = args.index("--ca-bundle")
-    code, out, err = run(["token", "--grant", "client_credentials", *args[:cut]], capsys)
+    code, _out, err = run(["token", "--grant", "client_credentials", *args[:cut]], capsys)
     assert code != 0
     assert "certificate verify failed" in err
 

@@ -34,7 +34,7 @@ class TlsServer:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         assert isinstance(self.connection, ssl.SSLSocket)
         der = self.connection.getpeercert(binary_form=True)
         subject = x509.load_der_x509_certificate(der).subject.rfc4514_string() if der else None
@@ -45,7 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 

@@ -170,7 +170,12 @@ class ProviderBar(QWidget):
         elif isinstance(entry, TabChoice):  # one a tab chose earlier: again as the tab set it
             self.state.set_provider(entry.provider, entry.door, by=entry.by)
         else:
-            self.state.set_provider(entry.to_provider(self.state.secrets))
+            try:  # its client certificate's files are read now
+                provider = entry.to_provider(self.state.secrets)
+            except WorkbenchError as exc:
+                self.banner.show_error(exc)
+                return
+            self.state.set_provider(provider)
 
     def _on_provider_changed(self, provider: Provider | None) -> None:
         if provider is None:
@@ -180,6 +185,8 @@ class ProviderBar(QWidget):
         self._show_in_picker(provider)
         where = provider.issuer or provider.endpoints.get("token_endpoint", "manual endpoints")
         secret = "with secret" if provider.client.client_secret else "public client"
+        if provider.client.certificate is not None:
+            secret = f"client certificate {provider.client.certificate.subject}"
         tls = "" if provider.verify_tls else "  ·  TLS verification OFF"
         self.info.setText(
             printable(f"{where}  ·  {provider.client.client_id or 'no client id'} ({secret}){tls}")

@@ -95,7 +95,12 @@ class AppState(QObject):
         The previous session stays open while the current tokens belong to it.
         """
         self._retire(self.session, keep=self.token_session)
-        http = HttpClient(self.log, verify_tls=provider.verify_tls)
+        http = HttpClient(
+            self.log,
+            verify_tls=provider.verify_tls,
+            client_cert=provider.client.certificate,
+            ca_bundle=provider.ca_bundle,
+        )
         self.provider = provider
         self.provider_by = by
         self.session = OAuthSession(provider, http, door=door, on_metadata=self.sig_metadata.emit)

@@ -36,6 +36,7 @@ from workbench.core.oauth.discovery import (
 from workbench.core.profiles import REGISTRATION_TOKEN, Profile
 from workbench.core.transport.http import HttpClient
 from workbench.ui import metrics, workers
+from workbench.ui.dialogs.client_cert_panel import ClientCertPanel
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.dialogs.register_client import RegisterClientDialog
 from workbench.ui.safe_text import set_plain, tooltip
@@ -179,6 +180,7 @@ class ProfileEditorDialog(QDialog):
         _expand_wrapped(self.tls_warning)
         self.tls_warning.hide()
         self.tls_check.toggled.connect(lambda on: self.tls_warning.setVisible(not on))
+        self.cert_panel = ClientCertPanel(self)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -203,6 +205,7 @@ class ProfileEditorDialog(QDialog):
         form.addRow("", self.device_pkce_check)
         form.addRow("", self.tls_check)
         form.addRow("", self.tls_warning)
+        form.addRow("Mutual TLS", self.cert_panel)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -276,10 +279,12 @@ class ProfileEditorDialog(QDialog):
         self.tls_check.setChecked(profile.verify_tls)
         self.device_pkce_check.setChecked(profile.device_pkce)
         self._registration_uri = profile.registration_client_uri
+        self.cert_panel.load(profile)
 
     def profile(self) -> Profile:
         """The profile as entered (not yet validated)."""
         method: AuthMethod | None = self.method_combo.currentData()
+        cert, key, ca = self.cert_panel.values()
         return Profile(
             name=self.name_edit.text().strip(),
             issuer=self.issuer_edit.text().strip(),
@@ -292,6 +297,9 @@ class ProfileEditorDialog(QDialog):
             verify_tls=self.tls_check.isChecked(),
             device_pkce=self.device_pkce_check.isChecked(),
             registration_client_uri=self._registration_uri,
+            client_cert=cert,
+            client_cert_key=key,
+            ca_bundle=ca,
         )
 
     # -- dynamic client registration -------------------------------------------------------
@@ -345,7 +353,11 @@ class ProfileEditorDialog(QDialog):
         self.discover_status.setText(printable(f"Fetching the discovery documents of {issuer}…"))
         self.discover_status.setToolTip("")
         self.discover_status.show()
-        http = HttpClient(self.state.log, verify_tls=self.tls_check.isChecked())
+        http = HttpClient(
+            self.state.log,
+            verify_tls=self.tls_check.isChecked(),
+            ca_bundle=self.cert_panel.ca_bundle(),
+        )
 
         def fetch() -> ServerMetadata:
             try:
@@ -416,10 +428,14 @@ class ProfileEditorDialog(QDialog):
             )
         if not profile.client_id:
             found.append((self.client_id_edit, "Enter the client ID registered at the provider."))
+        certificate = self.cert_panel.problem()
+        if certificate:
+            found.append((self.cert_panel.cert_edit, certificate))
         return found
 
     def _mark(self, invalid: set[QWidget]) -> None:
-        for edit in (self.name_edit, self.issuer_edit, self.client_id_edit):
+        fields = (self.name_edit, self.issuer_edit, self.client_id_edit, self.cert_panel.cert_edit)
+        for edit in fields:
             wrong = edit in invalid
             set_property(edit, "invalid", wrong)
 
