@@ -146,6 +146,8 @@ def format_exchange(exchange: Exchange) -> str:
         "── Request " + "─" * 40,
         p(f"{exchange.method} {exchange.url}"),
     ]
+    if exchange.client_certificate:  # mutual TLS (RFC 8705): what the handshake offered
+        lines.append(p(f"(TLS client certificate: {exchange.client_certificate})"))
     lines += [p(f"{name}: {value}") for name, value in exchange.request_headers.items()]
     if exchange.request_form is not None:
         lines.append("")
