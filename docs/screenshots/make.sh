@@ -34,3 +34,5 @@ python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --
 for scheme in light dark; do
   (cd ../.. && python3 docs/screenshots/sequences.py "$scheme" docs/screenshots)
 done
+# The profile editor set up for mutual TLS (RFC 8705) and the inspector's certificate binding.
+(cd ../.. && python3 docs/screenshots/profile_mtls.py docs/screenshots/profile-mtls.png)
