@@ -15,6 +15,8 @@ import process from 'node:process';
 
 import Provider, { errors } from 'oidc-provider';
 
+import * as mtls from './mtls.mjs';
+
 const port = Number(process.argv[2] || '0');
 if (!Number.isInteger(port) || port <= 0 || port > 65535) {
   process.stderr.write('usage: node provider.mjs PORT\n');
@@ -23,6 +25,8 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
 const issuer = `http://127.0.0.1:${port}`;
 const API = 'urn:workbench:interop-api';
 const pendingCiba = [];
+// The clients whose client-credentials tokens are JWTs for the API (the others stay opaque).
+const JWT_CLIENTS = new Set(['workbench-confidential', ...mtls.clients.map((c) => c.client_id)]);
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `interop-${Date.now()}`, alg: 'RS256', use: 'sig' };
@@ -68,7 +72,10 @@ const provider = new Provider(issuer, {
       redirect_uris: ['http://127.0.0.1/callback'],
       scope: 'openid api:read',
     },
+    ...mtls.clients,
   ],
+  discovery: mtls.discovery,
+  clientAuthMethods: mtls.clientAuthMethods,
   responseTypes: ['code', 'id_token', 'id_token token', 'none'],
   jwks: { keys: [signingKey] },
   cookies: { keys: ['interop-cookie-key-not-a-secret'] },
@@ -87,6 +94,7 @@ const provider = new Provider(issuer, {
         pendingCiba.push(request);
       },
     },
+    ...mtls.features,
     introspection: { enabled: true },
     revocation: { enabled: true },
     // Dynamic client registration (RFC 7591), open (no initial access token), with RFC 7592
@@ -99,7 +107,7 @@ const provider = new Provider(issuer, {
       // API, so its signature can be checked against the JWKS. Other tokens stay opaque.
       defaultResource: (ctx, client, oneOf) => {
         if (oneOf) return oneOf;
-        return client.clientId === 'workbench-confidential' && ctx.oidc.params?.grant_type === 'client_credentials'
+        return JWT_CLIENTS.has(client.clientId) && ctx.oidc.params?.grant_type === 'client_credentials'
           ? API
           : undefined;
       },
@@ -138,11 +146,13 @@ provider.use(async (ctx, next) => {
   return undefined;
 });
 
+let tlsServer;
 const server = provider.listen(port, '127.0.0.1', () => {
-  process.stdout.write(`ready ${issuer}\n`);
+  tlsServer = mtls.listen(provider, () => process.stdout.write(`ready ${issuer}\n`));
 });
 
 function stop() {
+  tlsServer?.close();
   server.close();
   server.closeAllConnections?.();
   process.exit(0);
