@@ -131,12 +131,7 @@ class OAuthSession:
         on_metadata: Callable[[OAuthSession, ServerMetadata], None] | None = None,
     ) -> None:
         self.provider = provider
-        self.http = http or HttpClient(
-            log,
-            verify_tls=provider.verify_tls,
-            client_cert=provider.client.certificate,
-            ca_bundle=provider.ca_bundle,
-        )
+        self.http = http or provider_http(provider, log)
         self.http.log.add_secret(provider.client.client_secret)
         self.jwks = JwksCache.through(self.http)
         self._metadata = SingleFlight(
@@ -186,9 +181,7 @@ class OAuthSession:
                 reachable = exc.kind in ("invalid_document", "http", "not_json")
                 if not (reachable and _has_any_endpoint(manual)):
                     raise
-        if self.client.certificate is not None:
-            base = base.with_mtls_aliases()  # RFC 8705 §5
-        return base.with_overrides(self.provider.endpoints)
+        return _client_endpoints(base, self.provider)
 
     def _send(self, request: HttpRequest) -> TokenSet:
         return parse_token_response(self.http.send(request))
@@ -518,6 +511,24 @@ class OAuthSession:
 
     def close(self) -> None:
         self.http.close()
+
+
+def provider_http(provider: Provider, log: ExchangeLog | None = None) -> HttpClient:
+    """An HTTP client for ``provider``: its TLS verification, CA bundle and client certificate."""
+    return HttpClient(
+        log,
+        verify_tls=provider.verify_tls,
+        client_cert=provider.client.certificate,
+        ca_bundle=provider.ca_bundle,
+    )
+
+
+def _client_endpoints(meta: ServerMetadata, provider: Provider) -> ServerMetadata:
+    """The endpoints this client calls: the mTLS aliases when it has a certificate (RFC 8705
+    §5), then the manual endpoints over everything."""
+    if provider.client.certificate is not None:
+        meta = meta.with_mtls_aliases()
+    return meta.with_overrides(provider.endpoints)
 
 
 def _has_all_endpoints(endpoints: Mapping[str, str]) -> bool:
