@@ -33,7 +33,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .authority import DemoAuthority
 from .config import DemoConfig
-from .describe import _url_host, describe
+from .summary import _url_host, describe
 from .mtls import DemoMtls
 from .web import authority_of, create_app
 
