@@ -300,3 +300,21 @@ def test_self_signed_certificate_for_a_key(tmp_path: Path) -> None:
     assert certificate.issuer == certificate.subject
     with pytest.raises(ConfigError, match="RFC 4514"):
         self_signed_certificate(key_pem, "no equals sign")
+
+
+def test_a_key_file_gone_since_it_was_read_is_a_worded_failure(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    m = _mtls(server)
+    key_copy = tmp_path / "key.pem"
+    key_copy.write_bytes(m.client_key_file.read_bytes())
+    cert = load_client_certificate(str(m.client_cert_file), str(key_copy))
+    key_copy.unlink()
+    http = HttpClient(ca_bundle=str(m.ca_file), client_cert=cert)
+    try:
+        with pytest.raises(TransportError) as caught:
+            http.send(HttpRequest("GET", m.base_url + "/jwks.json"))
+        assert "can no longer be read" in str(caught.value)
+        assert str(key_copy) not in str(caught.value)
+    finally:
+        http.close()

@@ -216,6 +216,15 @@ class HttpClient:
                         return _Transfer(None, deadline_error(req.url, self.deadline, None))
                     error = transport_error(exc, req.url, self.timeout)
                     return _Transfer(None, self._tls_context(error))
+                except OSError:  # requests' own check of the certificate files, before sending
+                    return _Transfer(
+                        None,
+                        TransportError(
+                            "The client certificate or its private key file can no longer be"
+                            " read (moved or deleted since it was chosen).",
+                            kind="tls",
+                        ),
+                    )
                 except ValueError as exc:  # urllib3's LocationParseError, urlsplit "http://[::1"
                     return _Transfer(
                         None, TransportError(f"Invalid URL {req.url!r}: {exc}", kind="invalid_url")
