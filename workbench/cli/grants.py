@@ -19,7 +19,9 @@ from workbench.cli.output import Out, print_qr
 from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.model import Provider
+from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.oauth.grants import grant_names
+from workbench.core.oauth.jarm import RESPONSE_MODES
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
@@ -65,6 +67,18 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         choices=IMPLICIT_RESPONSE_TYPES,
         help="implicit grant response type (default: token if the server lists it, else"
         " id_token token; refused before the browser opens when the server does not offer it)",
+    )
+    parser.add_argument(
+        "--par",
+        action="store_true",
+        help="browser grants: push the authorization request first (RFC 9126); the browser gets"
+        " only client_id and request_uri (automatic when the server requires it)",
+    )
+    parser.add_argument(
+        "--response-mode",
+        choices=RESPONSE_MODES,
+        help="browser grants: response_mode; jwt, query.jwt, fragment.jwt and form_post.jwt ask"
+        " for a signed response (JARM), verified before its code is used",
     )
     parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
@@ -185,10 +199,17 @@ def _browser_flow(
         port=_redirect_port(args.redirect_uri),
         extra=extra,
         timeout=args.timeout,
+        options=AuthorizeOptions(par=args.par, response_mode=args.response_mode),
     )
     pending = next(login)
     assert isinstance(pending, PendingAuthorization)
     try:
+        if pending.request.pushed is not None:
+            pushed = pending.request.pushed
+            out.info(
+                f"Pushed the authorization request (RFC 9126): request_uri {pushed.request_uri},"
+                f" valid {pushed.expires_in:g} s."
+            )
         out.info("Open this URL to sign in:")
         out.info(pending.url)
         if not args.no_browser:

@@ -10,8 +10,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 
 from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError, TransportError
@@ -19,6 +18,14 @@ from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVe
 from workbench.core.oauth import rp_logout
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.discovery import ServerMetadata, discover
+from workbench.core.oauth.front_channel import (
+    AuthorizeOptions,
+    plan_front_channel,
+    push,
+    record_browser_opened,
+    record_redirect,
+    unwrap_response,
+)
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
@@ -235,13 +242,17 @@ class OAuthSession:
         port: int = 0,
         path: str = "/callback",
         extra: Mapping[str, str] | None = None,
+        options: AuthorizeOptions | None = None,
     ) -> PendingAuthorization:
-        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3).
+        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3); with
+        PAR (``options``, or the server requiring it) the request is pushed first.
 
         Any response type but ``code`` must be one the server lists, or ``ConfigError`` says
-        what it offers before a listener or a browser starts. One with ``id_token`` asks for
-        the ``openid`` scope it needs (OIDC Core §3.2.2.1).
+        what it offers before a listener or a browser starts (so do ``options`` the server
+        does not offer). One with ``id_token`` asks for the ``openid`` scope it needs (OIDC
+        Core §3.2.2.1).
         """
+        options = options or AuthorizeOptions()
         meta = self.metadata()
         endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
         if response_type != "code":
@@ -249,11 +260,13 @@ class OAuthSession:
         scope = self._scope(scope)
         if "id_token" in response_type.split() and "openid" not in scope.split():
             scope = " ".join(["openid", *scope.split()])
-        mode: Literal["query", "fragment"] = "query" if response_type == "code" else "fragment"
+        plan = plan_front_channel(meta, response_type, options)
         # The listener answers only the callback carrying this state; it exists before the
         # request does because the request names its redirect URI.
         state = random_token()
-        listener = LoopbackListener(port=port, path=path, mode=mode, state=state).start()
+        listener = LoopbackListener(
+            port=port, path=path, mode=plan.listener_mode, state=state, jarm=plan.jarm
+        ).start()
         try:
             request = build_authorization_request(
                 endpoint,
@@ -265,7 +278,10 @@ class OAuthSession:
                 iss_required=meta.authorization_response_iss_parameter_supported,
                 extra=self._extra(extra),
                 state=state,
+                response_mode=options.response_mode,
             )
+            if plan.push:
+                request = push(self.http, meta, self.client, request)
         except BaseException:
             listener.close()
             raise
@@ -285,6 +301,14 @@ class OAuthSession:
     ) -> TokenSet:
         """Check the redirect's parameters and (for code) redeem the code with the verifier."""
         request = pending.request
+        params = unwrap_response(
+            params,
+            request,
+            meta=self.metadata(),
+            jwks=self.jwks,
+            client_id=self.client.client_id,
+            log=self.log,
+        )
         if request.response_type == "code":
             code = parse_authorization_response(params, request)
             token_endpoint = self.metadata().require("token_endpoint")
@@ -325,6 +349,7 @@ class OAuthSession:
         extra: Mapping[str, str] | None = None,
         timeout: float = DEFAULT_LOGIN_TIMEOUT,
         cancel: threading.Event | None = None,
+        options: AuthorizeOptions | None = None,
     ) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
         """The whole browser flow as a generator, the one every face runs: it yields the
         pending request (open its URL), then :class:`RedirectReceived` once the redirect came
@@ -332,17 +357,17 @@ class OAuthSession:
         closed.
 
         ``response_type`` None: the implicit one the server offers (refused before any browser
-        opens when it offers none)."""
+        opens when it offers none). ``options``: PAR and the response mode."""
         if response_type is None:
             response_type = self.implicit_response_type()
         pending = self.begin_authorization(
-            scope, response_type=response_type, port=port, extra=extra
+            scope, response_type=response_type, port=port, extra=extra, options=options
         )
         try:
-            record_browser_opened(self.log, pending)
+            record_browser_opened(self.log, pending.request)
             yield pending
             params = pending.listener.wait(timeout, cancel)
-            record_redirect(self.log, pending, params)
+            record_redirect(self.log, pending.listener.redirect_uri, pending.listener.mode, params)
             yield RedirectReceived(params)
             return self.complete_authorization(pending, params)
         finally:
@@ -508,35 +533,6 @@ def _has_any_endpoint(endpoints: Mapping[str, str]) -> bool:
 
 
 # -- the steps of a flow that are no requests of ours (recorded in the exchange log) -----------
-def record_browser_opened(log: ExchangeLog, pending: PendingAuthorization) -> None:
-    """The browser is sent to the authorize URL (the face opens it next)."""
-    log.step(
-        "browser_opened",
-        "authorization request (browser opened with the authorize URL)",
-        source="client",
-        target="user",
-        url=pending.url,
-    )
-
-
-def record_redirect(
-    log: ExchangeLog, pending: PendingAuthorization, params: Mapping[str, str]
-) -> None:
-    """The redirect that reached the listener: where, and the names of what it carried (the
-    values stay out of the step: a code is a secret until redeemed)."""
-    target = urlsplit(pending.listener.redirect_uri)
-    names = sorted(params)
-    carried = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-    log.step(
-        "redirect_received",
-        f"302 to {target.netloc}{target.path} with {carried or 'nothing'}",
-        source="user",
-        target="client",
-        parameters=", ".join(names),
-        carried_in="query" if pending.request.response_type == "code" else "fragment",
-    )
-
-
 def record_device_code_shown(log: ExchangeLog, authorization: DeviceAuthorization) -> None:
     """The user code is shown and the user sent to the verification page."""
     log.step(

@@ -54,6 +54,8 @@ from .authority import (
 )
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
+from .jarm import RESPONSE_MODES_SUPPORTED
+from .par import resolve_pushed_request
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 from .trigger import TriggerOutcome
 
@@ -96,7 +98,10 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "end_session_endpoint": authority.url("end_session"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": list(RESPONSE_MODES_SUPPORTED),
+        "authorization_signing_alg_values_supported": [SIGNING_ALG],
+        "pushed_authorization_request_endpoint": authority.url("par"),
+        "require_pushed_authorization_requests": authority.config.require_par,
         "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
@@ -285,4 +290,8 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     server.register_extension(_IssuerParameter(authority.issuer))
     register_grants(server, authority)
     register_endpoints(server, authority)
+    server.register_hook(
+        "before_get_authorization_grant",
+        lambda _server, request: resolve_pushed_request(authority, request),
+    )
     return server

@@ -1,0 +1,156 @@
+"""How an authorization request travels and how its response comes back: pushed first
+(PAR, RFC 9126) or in the URL, answered in the query, the fragment or a form POST, plain or
+as a signed JWT (JARM). :class:`~workbench.core.session.OAuthSession` runs these around the
+authorization code and implicit flows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from workbench.core.errors import ConfigError
+from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.discovery import ServerMetadata
+from workbench.core.oauth.jarm import (
+    JARM_MODES,
+    ListenerMode,
+    check_jarm_supported,
+    listener_mode,
+    verify_jarm_response,
+)
+from workbench.core.oauth.rfc6749_code import AuthorizationRequest
+from workbench.core.oauth.rfc9126_par import (
+    build_par_request,
+    par_authorize_url,
+    par_endpoint,
+    par_wanted,
+    parse_par_response,
+)
+from workbench.core.tokens.jwks import JwksCache
+from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.transport.http import HttpClient
+from workbench.core.transport.masking import mask_value
+
+__all__ = [
+    "AuthorizeOptions",
+    "FrontChannel",
+    "plan_front_channel",
+    "push",
+    "record_browser_opened",
+    "record_redirect",
+    "unwrap_response",
+]
+
+
+@dataclass(frozen=True)
+class AuthorizeOptions:
+    """What a face asks of the authorization request beyond its parameters."""
+
+    #: Push the request first (RFC 9126); the server may require it regardless.
+    par: bool = False
+    #: ``response_mode`` (``jwt``, ``query.jwt``, ``fragment.jwt``, ``form_post.jwt`` ask for
+    #: JARM); None: the response type's default.
+    response_mode: str | None = None
+
+
+@dataclass(frozen=True)
+class FrontChannel:
+    """The checked plan: where the listener reads the response, and whether to push."""
+
+    listener_mode: ListenerMode
+    push: bool
+    jarm: bool
+
+
+def plan_front_channel(
+    meta: ServerMetadata, response_type: str, options: AuthorizeOptions
+) -> FrontChannel:
+    """Preflight the options against the server's metadata (ConfigError before any listener
+    or browser starts) and say how the request goes out and comes back."""
+    mode = options.response_mode
+    if mode is not None:
+        check_jarm_supported(meta, mode)
+    return FrontChannel(
+        listener_mode(mode, response_type), par_wanted(meta, options.par), mode in JARM_MODES
+    )
+
+
+def push(
+    http: HttpClient, meta: ServerMetadata, client: ClientConfig, request: AuthorizationRequest
+) -> AuthorizationRequest:
+    """RFC 9126: push the request's parameters; the returned request's URL carries only
+    ``client_id`` and the ``request_uri`` the server gave."""
+    endpoint = par_endpoint(meta)
+    if endpoint is None:  # plan_front_channel refused this already
+        raise ConfigError("This server advertises no pushed_authorization_request_endpoint.")
+    answer = http.send(build_par_request(endpoint, client, request.params))
+    pushed = parse_par_response(answer, endpoint)
+    authorize = meta.require("authorization_endpoint")
+    url = par_authorize_url(authorize, client.client_id, pushed.request_uri)
+    return dataclasses.replace(request, url=url, pushed=pushed)
+
+
+def unwrap_response(
+    params: Mapping[str, str],
+    request: AuthorizationRequest,
+    *,
+    meta: ServerMetadata,
+    jwks: JwksCache,
+    client_id: str,
+    log: ExchangeLog,
+) -> Mapping[str, str]:
+    """The authorization response's parameters: as they came, or, for a JARM response mode,
+    those of its verified ``response`` JWT (FlowError when a check fails). The decoded JWT
+    is recorded as a step of the flow, its code masked."""
+    if request.response_mode not in JARM_MODES:
+        return params
+    jarm = verify_jarm_response(params, meta=meta, jwks=jwks, client_id=client_id)
+    checks = "; ".join(f"{f.check}: {f.reason}" for f in jarm.findings)
+    log.step(
+        "jarm_verified",
+        "JARM response verified (signature, iss, aud, exp) before its code is used",
+        source="client",
+        target="client",
+        claims=json.dumps(
+            mask_value(dict(jarm.claims), log.secrets()), indent=2, ensure_ascii=False
+        ),
+        checks=checks,
+    )
+    return jarm.params
+
+
+# -- the steps of a flow that are no requests of ours (recorded in the exchange log) -----------
+def record_browser_opened(log: ExchangeLog, request: AuthorizationRequest) -> None:
+    """The browser is sent to the authorize URL (the face opens it next); after a pushed
+    request, a URL with only client_id and request_uri."""
+    pushed = " with the pushed request's request_uri" if request.pushed else ""
+    log.step(
+        "browser_opened",
+        f"authorization request (browser opened with the authorize URL{pushed})",
+        source="client",
+        target="user",
+        url=request.url,
+    )
+
+
+def record_redirect(
+    log: ExchangeLog, redirect_uri: str, mode: str, params: Mapping[str, str]
+) -> None:
+    """The redirect that reached the listener: where, and the names of what it carried (the
+    values stay out of the step: a code is a secret until redeemed)."""
+    target = urlsplit(redirect_uri)
+    names = sorted(params)
+    carried = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    verb = "form POST" if mode == "form_post" else "302"
+    log.step(
+        "redirect_received",
+        f"{verb} to {target.netloc}{target.path} with {carried or 'nothing'}",
+        source="user",
+        target="client",
+        parameters=", ".join(names),
+        carried_in=mode,
+    )
