@@ -1,0 +1,70 @@
+"""``workbench token --grant authorization_code --par --response-mode …`` against the demo
+server, as a real process (the user's part played over HTTP by :mod:`tests.demo_driver`)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+
+from tests.demo_driver import sign_in_and_decide
+from tests.test_cli import _finish, _read_until, _spawn, run
+from workbench.demo import NATIVE_CLIENT_ID, DemoServer
+
+
+def test_cli_par_with_a_jarm_response(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    log = tmp_path / "log.json"
+    proc = _spawn(
+        "token", "--grant", "authorization_code", "--demo", "--no-browser", "--json",
+        "--par", "--response-mode", "jwt", "--log-json", str(log),
+    )  # fmt: skip
+    assert proc.stderr is not None
+    seen: list[str] = []
+    pushed = _read_until(proc.stderr, "Pushed the authorization request", seen)
+    _read_until(proc.stderr, "Open this URL", seen)
+    url = _read_until(proc.stderr, "http", seen)
+    assert set(dict(parse_qsl(urlsplit(url).query))) == {"client_id", "request_uri"}
+    assert "urn:ietf:params:oauth:request_uri:" in pushed and "valid 60 s" in pushed
+    location = sign_in_and_decide(url)
+    assert set(dict(parse_qsl(urlsplit(location).query))) == {"response"}
+    requests.get(location, timeout=5).raise_for_status()
+    code, out, err = _finish(proc, seen)
+    assert code == 0, err
+    assert json.loads(out)["access_token"]
+    doc = json.loads(log.read_text())
+    purposes = [e["purpose"] for e in doc["exchanges"]]
+    assert purposes.index("pushed authorization request") < purposes.index(
+        "token (authorization_code)"
+    )
+    kinds = [s["kind"] for s in doc["steps"]]
+    assert kinds == ["browser_opened", "redirect_received", "jarm_verified"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        (["--grant", "client_credentials", "--par"], "--par and --response-mode are for"),
+        (["--grant", "authorization_code", "--response-mode", "form_post"], "form_post"),
+    ],
+)
+def test_cli_refuses_what_cannot_be_done_before_any_browser(
+    demo: DemoServer, capsys: pytest.CaptureFixture[str], extra: list[str], words: str
+) -> None:
+    argv = ["token", *extra, "--issuer", demo.issuer, "--client-id", NATIVE_CLIENT_ID,
+            "--auth-method", "none", "--no-browser"]  # fmt: skip
+    code, _, err = run(argv, capsys)
+    assert code == 2 and words in err and "Open this URL" not in err
+
+
+def test_cli_par_without_the_endpoint_is_a_preflight_error(
+    demo: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["token", "--grant", "authorization_code", "--par", "--no-browser",
+            "--client-id", NATIVE_CLIENT_ID, "--auth-method", "none",
+            "--endpoint", f"authorization_endpoint={demo.issuer}/authorize",
+            "--endpoint", f"token_endpoint={demo.issuer}/token"]  # fmt: skip
+    code, _, err = run(argv, capsys)
+    assert code == 2, err
+    assert "advertises no pushed_authorization_request_endpoint" in err
