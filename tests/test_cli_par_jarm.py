@@ -45,7 +45,10 @@ def test_cli_par_with_a_jarm_response(tmp_path) -> None:  # type: ignore[no-unty
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
-        (["--grant", "client_credentials", "--par"], "--par and --response-mode are for"),
+        (
+            ["--grant", "client_credentials", "--par"],
+            "--par, --response-mode and --request-object are for",
+        ),
         (["--grant", "authorization_code", "--response-mode", "form_post"], "form_post"),
     ],
 )

@@ -18,6 +18,7 @@ from workbench.cli.common import (
 from workbench.cli.output import Out, print_qr
 from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError, FlowError
+from workbench.core.keys import SigningKey
 from workbench.core.model import Provider
 from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.oauth.grants import grant_names
@@ -79,6 +80,17 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         choices=RESPONSE_MODES,
         help="browser grants: response_mode; jwt, query.jwt, fragment.jwt and form_post.jwt ask"
         " for a signed response (JARM), verified before its code is used",
+    )
+    parser.add_argument(
+        "--request-object",
+        action="store_true",
+        help="browser grants: send the authorization parameters as a request object signed with"
+        " --client-key (RFC 9101), alone or inside --par",
+    )
+    parser.add_argument(
+        "--request-object-alg",
+        metavar="ALG",
+        help="the request object's signing algorithm (default: the key's own, e.g. ES256)",
     )
     parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
@@ -199,7 +211,11 @@ def _browser_flow(
         port=_redirect_port(args.redirect_uri),
         extra=extra,
         timeout=args.timeout,
-        options=AuthorizeOptions(par=args.par, response_mode=args.response_mode),
+        options=AuthorizeOptions(
+            par=args.par,
+            response_mode=args.response_mode,
+            request_object_key=_request_object_key(args, session),
+        ),
     )
     pending = next(login)
     assert isinstance(pending, PendingAuthorization)
@@ -226,6 +242,18 @@ def _browser_flow(
         login.close()  # closes the listener
         for stray in pending.rejected:  # another page or process called the redirect URI
             out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
+
+
+def _request_object_key(args: argparse.Namespace, session: OAuthSession) -> SigningKey | None:
+    """The key that signs the request object (``--request-object``), with its algorithm."""
+    if not args.request_object:
+        if args.request_object_alg:
+            raise ConfigError("--request-object-alg is for --request-object.")
+        return None
+    client = session.client
+    if client.client_key is None and client.signing_key is None:
+        raise ConfigError("--request-object needs the client's private key: --client-key FILE.")
+    return client.key().with_alg(args.request_object_alg)
 
 
 def _device_flow(

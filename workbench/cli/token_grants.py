@@ -36,9 +36,10 @@ def register(sub: Any, runners: Mapping[str, Handler]) -> argparse.ArgumentParse
                 " PKCE)."
             )
         browser = args.grant in ("authorization_code", "implicit")
-        if (args.par or args.response_mode) and not browser:
+        if (args.par or args.response_mode or args.request_object) and not browser:
             raise ConfigError(
-                "--par and --response-mode are for --grant authorization_code or implicit."
+                "--par, --response-mode and --request-object are for --grant"
+                " authorization_code or implicit."
             )
         return runners[args.grant](args, out)
 

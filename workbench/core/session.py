@@ -24,6 +24,7 @@ from workbench.core.oauth.front_channel import (
     push,
     record_browser_opened,
     record_redirect,
+    secure,
     unwrap_response,
 )
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
@@ -286,6 +287,9 @@ class OAuthSession:
                 state=state,
                 response_mode=options.response_mode,
             )
+            if options.request_object_key is not None:
+                key = options.request_object_key
+                request = secure(request, key, meta, self.client.client_id)
             if plan.push:
                 request = push(self.http, meta, self.client, request)
         except BaseException:

@@ -45,7 +45,7 @@ PRIVATE_KEY_JWT_ALGS = ("RS256", "PS256", "ES256", "EdDSA")
 #: Seconds of clock skew allowed on ``exp``.
 LEEWAY = 5
 #: The endpoints whose URL an assertion may name as its ``aud`` (besides the issuer).
-_AUDIENCE_ENDPOINTS = ("token", "revocation", "introspection", "device_authorization")
+_AUDIENCE_ENDPOINTS = ("token", "revocation", "introspection", "device_authorization", "par")
 
 
 class _SeenJtis:

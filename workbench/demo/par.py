@@ -30,36 +30,45 @@ from .authority import ENDPOINT_AUTH_METHODS, DemoAuthority
 from .pushed import REQUEST_URI_PREFIX
 from .syntax import bad_parameter
 
+#: What the authorization response needs to know of the request (JARM): kept in ``g``.
+_RESPONSE = frozenset({"client_id", "response_type", "response_mode"})
 #: What the client authenticated with: never stored with the pushed parameters.
 _CLIENT_CREDENTIALS = frozenset({"client_secret", "client_assertion", "client_assertion_type"})
 
-__all__ = ["par_endpoint", "resolve_pushed_request", "use_up_request_uri"]
+__all__ = ["par_endpoint", "resolve_authorization_request", "use_up_request_uri"]
 
 
-def resolve_pushed_request(authority: DemoAuthority, request: OAuth2Request) -> None:
+def resolve_authorization_request(
+    authority: DemoAuthority, server: Any, request: OAuth2Request
+) -> None:
     """Before Authlib reads the authorization request: swap a pushed request's parameters
-    in for ``client_id`` + ``request_uri``, and refuse one not pushed when PAR is required.
-    The request_uri is kept in ``g`` for :func:`use_up_request_uri`."""
+    in for ``client_id`` + ``request_uri`` (refusing a request not pushed when PAR is
+    required), then a signed request object's claims for ``request`` (RFC 9101). The
+    request_uri is kept in ``g`` for :func:`use_up_request_uri`."""
     data = request.payload.data
-    g.authorization_params = dict(data)
     uri = data.get("request_uri")
-    if uri is None:
-        if authority.config.require_par:
-            raise InvalidRequestError(
-                "This server requires pushed authorization requests (RFC 9126): push the"
-                " parameters first and send only client_id and request_uri."
-            )
-        return
-    if not str(uri).startswith(REQUEST_URI_PREFIX):
+    if uri is not None:
+        _swap_pushed(authority, request, str(uri))
+    elif authority.config.require_par:
+        raise InvalidRequestError(
+            "This server requires pushed authorization requests (RFC 9126): push the"
+            " parameters first and send only client_id and request_uri."
+        )
+    server.request_objects.resolve(server, request)
+    g.authorization_params = {k: v for k, v in request.payload.data.items() if k in _RESPONSE}
+
+
+def _swap_pushed(authority: DemoAuthority, request: OAuth2Request, uri: str) -> None:
+    data = request.payload.data
+    if not uri.startswith(REQUEST_URI_PREFIX):
         raise InvalidRequestUriError("Only request_uri values this server gave out are taken.")
     extra = set(data) - {"client_id", "request_uri"}
     if extra - {"username", "password", "decision", "action", "csrf_token"}:
         raise InvalidRequestError(
             "With a request_uri only client_id may be sent beside it (RFC 9126 section 4)."
         )
-    params = authority.pushed.resolve(str(uri), str(data.get("client_id", "")))
+    params = authority.pushed.resolve(uri, str(data.get("client_id", "")))
     request.payload = BasicOAuth2Payload(params)
-    g.authorization_params = dict(params)
     g.pushed_request_uri = uri
 
 
@@ -79,11 +88,21 @@ def par_endpoint(server: Any, authority: DemoAuthority) -> Response:
             raise InvalidRequestError(f"The {bad} parameter is malformed (RFC 6749 Appendix A).")
         oauth_request = server.create_oauth2_request(flask_request)
         client = server.authenticate_client(oauth_request, ENDPOINT_AUTH_METHODS, "par")
-        _check_pushed(form, client.client_id)
+        if "request_uri" in form:
+            raise InvalidRequestError(
+                "A pushed request must not carry a request_uri (RFC 9126 section 2.1)."
+            )
+        # A request object is verified now (RFC 9126 section 3); its claims are stored.
+        server.request_objects.resolve(server, oauth_request)
+        kept = {
+            k: v
+            for k, v in oauth_request.payload.data.items()
+            if isinstance(v, str) and k not in _CLIENT_CREDENTIALS
+        }
+        _check_pushed(kept, client.client_id)
     except OAuth2Error as error:
         refused: Response = server.handle_response(*error())
         return refused
-    kept = {k: v for k, v in form.items() if k not in _CLIENT_CREDENTIALS}
     uri = authority.pushed.add(client.client_id, kept, authority.config.par_ttl)
     answer = jsonify({"request_uri": uri, "expires_in": authority.config.par_ttl})
     answer.status_code = 201
@@ -98,7 +117,7 @@ def _check_pushed(form: Mapping[str, str], client_id: str) -> None:
         )
     if form.get("client_id", client_id) != client_id:
         raise InvalidRequestError("The client_id is not the authenticated client's.")
-    if not form.get("response_type") and "request" not in form:
+    if not form.get("response_type"):
         raise InvalidRequestError("The pushed request has no response_type.")
     redirect_uri = form.get("redirect_uri")
     client = CLIENTS[client_id]

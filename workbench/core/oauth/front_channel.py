@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from workbench.core.errors import ConfigError
+from workbench.core.keys import SigningKey
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.discovery import ServerMetadata
 from workbench.core.oauth.jarm import (
@@ -23,6 +24,12 @@ from workbench.core.oauth.jarm import (
     verify_jarm_response,
 )
 from workbench.core.oauth.rfc6749_code import AuthorizationRequest
+from workbench.core.oauth.rfc9101_jar import (
+    authorize_url,
+    check_request_object_alg,
+    request_object_params,
+    sign_request_object,
+)
 from workbench.core.oauth.rfc9126_par import (
     build_par_request,
     par_authorize_url,
@@ -42,6 +49,7 @@ __all__ = [
     "push",
     "record_browser_opened",
     "record_redirect",
+    "secure",
     "unwrap_response",
 ]
 
@@ -55,6 +63,8 @@ class AuthorizeOptions:
     #: ``response_mode`` (``jwt``, ``query.jwt``, ``fragment.jwt``, ``form_post.jwt`` ask for
     #: JARM); None: the response type's default.
     response_mode: str | None = None
+    #: Sign the parameters as a request object (RFC 9101) with this key (its ``alg``).
+    request_object_key: SigningKey | None = None
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,24 @@ def plan_front_channel(
     mode = options.response_mode
     if mode is not None:
         check_jarm_supported(meta, mode)
+    if options.request_object_key is not None:
+        check_request_object_alg(meta, options.request_object_key)
     return FrontChannel(
         listener_mode(mode, response_type), par_wanted(meta, options.par), mode in JARM_MODES
     )
+
+
+def secure(
+    request: AuthorizationRequest, key: SigningKey, meta: ServerMetadata, client_id: str
+) -> AuthorizationRequest:
+    """RFC 9101: the request's parameters signed into a request object; the URL (and what a
+    push sends) carries ``request`` and ``client_id``, ``response_type``, ``scope``."""
+    if not meta.issuer:
+        raise ConfigError("A request object names the issuer as its audience, and none is known.")
+    signed = sign_request_object(request.params, key, client_id=client_id, issuer=meta.issuer)
+    params = request_object_params(request.params, signed)
+    url = authorize_url(meta.require("authorization_endpoint"), params)
+    return dataclasses.replace(request, url=url, params=params, request_object=signed)
 
 
 def push(
@@ -128,6 +153,8 @@ def record_browser_opened(log: ExchangeLog, request: AuthorizationRequest) -> No
     """The browser is sent to the authorize URL (the face opens it next); after a pushed
     request, a URL with only client_id and request_uri."""
     pushed = " with the pushed request's request_uri" if request.pushed else ""
+    if request.request_object and not request.pushed:
+        pushed = " with the signed request object"
     log.step(
         "browser_opened",
         f"authorization request (browser opened with the authorize URL{pushed})",

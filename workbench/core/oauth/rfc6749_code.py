@@ -33,6 +33,8 @@ class AuthorizationRequest:
     response_mode: str | None = None
     #: The server's answer to the pushed request (RFC 9126), when it was pushed.
     pushed: PushedRequest | None = None
+    #: The signed request object (RFC 9101) carrying the parameters, when one was made.
+    request_object: str | None = None
 
 
 def build_authorization_request(
