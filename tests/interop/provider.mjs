@@ -64,6 +64,10 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },
+    // PAR (RFC 9126) is on by default; JARM and signed request objects (RFC 9101) are asked for.
+    pushedAuthorizationRequests: { enabled: true },
+    jwtResponseModes: { enabled: true },
+    requestObjects: { enabled: true },
     resourceIndicators: {
       enabled: true,
       // Client credentials for the confidential client get an RFC 9068 JWT access token for one
