@@ -20,11 +20,11 @@ from workbench.core.oauth.client_auth import ClientConfig, needs_metadata, prepa
 from workbench.core.oauth.discovery import ServerMetadata, discover
 from workbench.core.oauth.front_channel import (
     AuthorizeOptions,
+    authorization_request,
     plan_front_channel,
     push,
     record_browser_opened,
     record_redirect,
-    secure,
     unwrap_response,
 )
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
@@ -32,7 +32,6 @@ from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
 from workbench.core.oauth.rfc6749_code import (
     AuthorizationRequest,
-    build_authorization_request,
     build_code_token_request,
     parse_authorization_response,
 )
@@ -261,12 +260,6 @@ class OAuthSession:
         """
         options = options or AuthorizeOptions()
         meta = self.metadata()
-        endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
-        if response_type != "code":
-            choose_implicit_response_type(meta.response_types_supported, response_type)
-        scope = self._scope(scope)
-        if "id_token" in response_type.split() and "openid" not in scope.split():
-            scope = " ".join(["openid", *scope.split()])
         plan = plan_front_channel(meta, response_type, options)
         # The listener answers only the callback carrying this state; it exists before the
         # request does because the request names its redirect URI.
@@ -275,21 +268,10 @@ class OAuthSession:
             port=port, path=path, mode=plan.listener_mode, state=state, jarm=plan.jarm
         ).start()
         try:
-            request = build_authorization_request(
-                endpoint,
-                self.provider.client.client_id,
-                listener.redirect_uri,
-                scope,
-                response_type=response_type,
-                issuer=meta.issuer or None,
-                iss_required=meta.authorization_response_iss_parameter_supported,
-                extra=self._extra(extra),
-                state=state,
-                response_mode=options.response_mode,
-            )
-            if options.request_object_key is not None:
-                key = options.request_object_key
-                request = secure(request, key, meta, self.client.client_id)
+            request = authorization_request(
+                meta, self.client.client_id, listener.redirect_uri, self._scope(scope),
+                response_type, self._extra(extra), state, options,
+            )  # fmt: skip
             if plan.push:
                 request = push(self.http, meta, self.client, request)
         except BaseException:
@@ -311,14 +293,7 @@ class OAuthSession:
     ) -> TokenSet:
         """Check the redirect's parameters and (for code) redeem the code with the verifier."""
         request = pending.request
-        params = unwrap_response(
-            params,
-            request,
-            meta=self.metadata(),
-            jwks=self.jwks,
-            client_id=self.client.client_id,
-            log=self.log,
-        )
+        params = unwrap_response(params, request, self.metadata(), self.jwks, self.client, self.log)
         if request.response_type == "code":
             code = parse_authorization_response(params, request)
             token_endpoint = self.metadata().require("token_endpoint")

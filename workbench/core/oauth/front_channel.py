@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from workbench.core.display import require_web_url
 from workbench.core.errors import ConfigError
 from workbench.core.keys import SigningKey
 from workbench.core.oauth.client_auth import ClientConfig
@@ -23,7 +24,8 @@ from workbench.core.oauth.jarm import (
     listener_mode,
     verify_jarm_response,
 )
-from workbench.core.oauth.rfc6749_code import AuthorizationRequest
+from workbench.core.oauth.rfc6749_code import AuthorizationRequest, build_authorization_request
+from workbench.core.oauth.rfc6749_implicit import choose_implicit_response_type
 from workbench.core.oauth.rfc9101_jar import (
     authorize_url,
     check_request_object_alg,
@@ -45,6 +47,7 @@ from workbench.core.transport.masking import mask_value
 __all__ = [
     "AuthorizeOptions",
     "FrontChannel",
+    "authorization_request",
     "plan_front_channel",
     "push",
     "record_browser_opened",
@@ -81,6 +84,8 @@ def plan_front_channel(
 ) -> FrontChannel:
     """Preflight the options against the server's metadata (ConfigError before any listener
     or browser starts) and say how the request goes out and comes back."""
+    if response_type != "code":
+        choose_implicit_response_type(meta.response_types_supported, response_type)
     mode = options.response_mode
     if mode is not None:
         check_jarm_supported(meta, mode)
@@ -89,6 +94,39 @@ def plan_front_channel(
     return FrontChannel(
         listener_mode(mode, response_type), par_wanted(meta, options.par), mode in JARM_MODES
     )
+
+
+def authorization_request(
+    meta: ServerMetadata,
+    client_id: str,
+    redirect_uri: str,
+    scope: str,
+    response_type: str,
+    extra: Mapping[str, str],
+    state: str,
+    options: AuthorizeOptions,
+) -> AuthorizationRequest:
+    """The authorization request (RFC 6749 §4.1.1 / §4.2.1), its parameters signed into a
+    request object when ``options`` asks for one. A response type with ``id_token`` asks
+    for the ``openid`` scope it needs (OIDC Core §3.2.2.1)."""
+    endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
+    if "id_token" in response_type.split() and "openid" not in scope.split():
+        scope = " ".join(["openid", *scope.split()])
+    request = build_authorization_request(
+        endpoint,
+        client_id,
+        redirect_uri,
+        scope,
+        response_type=response_type,
+        issuer=meta.issuer or None,
+        iss_required=meta.authorization_response_iss_parameter_supported,
+        extra=extra,
+        state=state,
+        response_mode=options.response_mode,
+    )
+    if options.request_object_key is not None:
+        request = secure(request, options.request_object_key, meta, client_id)
+    return request
 
 
 def secure(
@@ -122,10 +160,9 @@ def push(
 def unwrap_response(
     params: Mapping[str, str],
     request: AuthorizationRequest,
-    *,
     meta: ServerMetadata,
     jwks: JwksCache,
-    client_id: str,
+    client: ClientConfig,
     log: ExchangeLog,
 ) -> Mapping[str, str]:
     """The authorization response's parameters: as they came, or, for a JARM response mode,
@@ -133,7 +170,7 @@ def unwrap_response(
     is recorded as a step of the flow, its code masked."""
     if request.response_mode not in JARM_MODES:
         return params
-    jarm = verify_jarm_response(params, meta=meta, jwks=jwks, client_id=client_id)
+    jarm = verify_jarm_response(params, meta=meta, jwks=jwks, client_id=client.client_id)
     checks = "; ".join(f"{f.check}: {f.reason}" for f in jarm.findings)
     log.step(
         "jarm_verified",
