@@ -11,7 +11,9 @@ import requests
 
 from tests.demo_driver import sign_in_and_decide
 from tests.test_cli import _finish, _read_until, _spawn, run
+from workbench.core.keys import generate_key, write_key_file
 from workbench.demo import NATIVE_CLIENT_ID, DemoServer
+from workbench.demo.clients import PRIVATE_KEY_JWT_CLIENT_ID
 
 
 def test_cli_par_with_a_jarm_response(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -71,3 +73,39 @@ def test_cli_par_without_the_endpoint_is_a_preflight_error(
     code, _, err = run(argv, capsys)
     assert code == 2, err
     assert "advertises no pushed_authorization_request_endpoint" in err
+
+
+def test_cli_request_object_inside_par(make_demo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``--request-object --client-key`` with the private_key_jwt demo client: the signed
+    request object travels inside the pushed request; the demo verifies it with the JWKS it
+    was started with."""
+    key = generate_key("ES256")
+    key_file = tmp_path / "client.pem"
+    write_key_file(key, key_file)
+    server = make_demo(client_jwks=key.jwks())
+    proc = _spawn(
+        "token", "--grant", "authorization_code", "--issuer", server.issuer,
+        "--client-id", PRIVATE_KEY_JWT_CLIENT_ID, "--auth-method", "private_key_jwt",
+        "--client-key", str(key_file), "--scope", "openid", "--no-browser", "--json",
+        "--request-object", "--par",
+    )  # fmt: skip
+    assert proc.stderr is not None
+    seen: list[str] = []
+    _read_until(proc.stderr, "Open this URL", seen)
+    url = _read_until(proc.stderr, "http", seen)
+    assert set(dict(parse_qsl(urlsplit(url).query))) == {"client_id", "request_uri"}
+    requests.get(sign_in_and_decide(url), timeout=5).raise_for_status()
+    code, out, err = _finish(proc, seen)
+    assert code == 0, err
+    assert json.loads(out)["id_token"]
+    assert "BEGIN" not in err  # the private key never reaches the terminal
+
+
+def test_cli_request_object_needs_a_key(
+    demo: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["token", "--grant", "authorization_code", "--issuer", demo.issuer,
+            "--client-id", NATIVE_CLIENT_ID, "--auth-method", "none", "--no-browser",
+            "--request-object"]  # fmt: skip
+    code, _, err = run(argv, capsys)
+    assert code == 2 and "--request-object needs the client's private key" in err
