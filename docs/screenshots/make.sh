@@ -28,3 +28,5 @@ python3 -m workbench --demo --screenshot history.png --tab refresh --history --s
 # The Sequence dock: a client credentials run drawn as a sequence diagram.
 python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --sequence \
   --size "$SIZE"
+# The Auth Code tab with PAR and response mode jwt, caught mid-flow after the push.
+(cd ../.. && python3 docs/screenshots/par_jarm.py docs/screenshots/par-jarm.png)

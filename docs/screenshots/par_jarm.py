@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
 
 from workbench.ui.demo_host import start_demo_server  # noqa: E402
 from workbench.ui.main_window import MainWindow  # noqa: E402
@@ -34,6 +35,22 @@ def main(target: str) -> int:
         tab = window.flow_tabs["authCode"]
         tab.par_check.setChecked(True)  # type: ignore[attr-defined]
         tab.mode_combo.setCurrentText("jwt")  # type: ignore[attr-defined]
+        started = tab.prepare_screenshot
+
+        def prepare() -> Callable[[], bool]:
+            ready = started()
+
+            def scrolled() -> bool:  # the request view in sight once the push is done
+                if not ready():
+                    return False
+                scroll = tab.findChild(QScrollArea)
+                if scroll is not None:
+                    scroll.ensureWidgetVisible(tab.pushed_field)  # type: ignore[attr-defined]
+                return True
+
+            return scrolled
+
+        tab.prepare_screenshot = prepare  # type: ignore[method-assign]
         return take_screenshot(window, Path(target), (1366, 768))
     finally:
         window.close()

@@ -9,7 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pytestqt.qtbot import QtBot
 
+from workbench.core.keys import generate_key
+from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.demo import DemoServer
+from workbench.demo.clients import PRIVATE_KEY_JWT_CLIENT_ID
 from workbench.ui.flows.auth_code import AuthCodeTab
 from workbench.ui.state import AppState
 
@@ -68,3 +72,37 @@ def test_a_response_mode_the_server_does_not_offer_is_refused_in_the_tab(
     qtbot.waitUntil(lambda: not tab.busy, timeout=SIGN_IN_TIMEOUT_MS)
     assert browser.urls == []
     assert "does not offer response_mode form_post" in tab.error_banner.text()
+
+
+def test_jar_inside_par_from_the_tab(qtbot: QtBot, make_demo, browser: ScriptedBrowser) -> None:  # type: ignore[no-untyped-def]
+    key = generate_key("ES256")
+    server = make_demo(client_jwks=key.jwks())
+    client = ClientConfig(PRIVATE_KEY_JWT_CLIENT_ID, auth_method="private_key_jwt", signing_key=key)
+    state = AppState()
+    state.set_provider(Provider(client=client, issuer=server.issuer, scope="openid"))
+    try:
+        tab = AuthCodeTab(state, open_url=browser.open)
+        qtbot.addWidget(tab)
+        tab.jar_check.setChecked(True)
+        tab.par_check.setChecked(True)
+        with qtbot.waitSignal(state.sig_tokens_changed, timeout=SIGN_IN_TIMEOUT_MS):
+            tab.start()
+        qtbot.waitUntil(lambda: not tab.busy)
+        browser.join()
+        assert not browser.errors
+        push = next(e for e in state.log.items() if e.purpose == "pushed authorization request")
+        assert push.request_tokens["request"]["header"]["typ"] == "oauth-authz-req+jwt"
+    finally:
+        state.close()
+
+
+def test_jar_without_a_client_key_is_refused_in_the_tab(
+    qtbot: QtBot, public_state: AppState, browser: ScriptedBrowser
+) -> None:
+    tab = AuthCodeTab(public_state, open_url=browser.open)
+    qtbot.addWidget(tab)
+    tab.jar_check.setChecked(True)
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=SIGN_IN_TIMEOUT_MS)
+    assert browser.urls == []
+    assert "needs the client's private key" in tab.error_banner.text()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError
+from workbench.core.keys import SigningKey
 from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.oauth.jarm import RESPONSE_MODES
 from workbench.core.oauth.loopback import OPEN_BY_HAND
@@ -121,6 +122,14 @@ class BrowserFlowTab(FlowTab):
             " request_uri the server gave. Done anyway when the server requires it."
         )
         self.form.addRow("", self.par_check)
+        self.jar_check = QCheckBox("Sign the request with the client key (JAR)", self)
+        self.jar_check.setObjectName(f"{self.key}_requestObject")
+        self.jar_check.setAccessibleName("Sign the authorization request with the client key")
+        self.jar_check.setToolTip(
+            "RFC 9101: the parameters go as a request object signed with the profile's client"
+            " key (the one private_key_jwt uses), in the URL or inside the pushed request."
+        )
+        self.form.addRow("", self.jar_check)
         self.mode_combo = QComboBox(self)
         self.mode_combo.setObjectName(f"{self.key}_responseMode")
         self.mode_combo.setAccessibleName("Response mode")
@@ -138,7 +147,17 @@ class BrowserFlowTab(FlowTab):
         return AuthorizeOptions(
             par=self.par_check.isChecked(),
             response_mode=None if mode == DEFAULT_RESPONSE_MODE else mode,
+            request_object_key=self._request_object_key() if self.jar_check.isChecked() else None,
         )
+
+    def _request_object_key(self) -> SigningKey:
+        client = self.state.require_session().client
+        if client.client_key is None and client.signing_key is None:
+            raise ConfigError(
+                "A signed request object (JAR) needs the client's private key: choose one in"
+                " the provider profile (client assertion key)."
+            )
+        return client.key()
 
     # -- request view ---------------------------------------------------------------------
     def build_body(self) -> None:
