@@ -16,7 +16,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from tests.demo_driver import DemoDriverError, sign_in_and_decide
-from workbench.core.errors import ConfigError, FlowError
+from workbench.core.errors import ConfigError, FlowError, OAuthError
 from workbench.core.model import Provider
 from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.session import OAuthSession
@@ -210,3 +210,26 @@ def test_jarm_asked_of_a_server_that_does_not_offer_it_fails_first(demo: DemoSer
     with pytest.raises(ConfigError, match="does not offer response_mode form_post"):
         session.begin_authorization(options=AuthorizeOptions(response_mode="form_post"))
     session.close()
+
+
+def test_a_denied_jarm_response_is_verified_then_reported(session: OAuthSession) -> None:
+    pending = session.begin_authorization(options=AuthorizeOptions(response_mode="query.jwt"))
+    try:
+        _deliver(sign_in_and_decide(pending.url, decision="deny"))
+        with pytest.raises(OAuthError) as caught:
+            session.finish_authorization(pending, timeout=10)
+    finally:
+        pending.close()
+    assert caught.value.error == "access_denied"
+    assert [s.kind for s in session.log.steps()] == ["jarm_verified"]
+
+
+def test_the_form_post_listener_takes_only_a_post(session: OAuthSession) -> None:
+    pending = session.begin_authorization(options=AuthorizeOptions(response_mode="form_post.jwt"))
+    try:
+        uri = pending.request.redirect_uri
+        refused = requests.get(uri, params={"state": pending.request.state}, timeout=5)
+        assert refused.status_code == 405
+        assert pending.listener.mode == "form_post"
+    finally:
+        pending.close()
