@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -101,6 +102,10 @@ class ClientKeyPanel(QGroupBox):
         self.status.setObjectName("profileKeyStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
+        policy = self.status.sizePolicy()  # the row's width, not its narrow hint, to wrap in
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
+        self.status.setSizePolicy(policy)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
@@ -194,7 +199,9 @@ class ClientKeyPanel(QGroupBox):
             return
         self.status.setProperty("kind", "")
         self.copy_button.setEnabled(True)
-        set_plain(self.status, f"{key.kind} key, signs {key.alg}, kid {key.kid}")
+        set_plain(
+            self.status, f"{key.kind} key, signs {key.alg}\nkid {key.kid}", keep_newlines=True
+        )
 
     def copy_jwks(self) -> str:
         """Put the public JWKS on the clipboard (and return it); "" when there is no key."""
