@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import AUTH_METHODS
 from workbench.core.profiles import CLIENT_KEY_SECRET
 from workbench.core.session import OAuthSession
@@ -131,3 +132,30 @@ def test_a_key_generated_into_a_file(qtbot: QtBot, state: AppState, tmp_path: Pa
     assert profile.client_assertion_audience == "issuer"
     assert state.secrets.get("Key JWT", CLIENT_KEY_SECRET) is None
     assert profile.to_provider(state.secrets).client.key().kid == key.kid
+
+
+def test_the_log_detail_shows_the_client_assertion_decoded(
+    make_demo: Callable[..., DemoServer], tmp_path: Path
+) -> None:
+    from workbench.core.keys import generate_key, write_key_file
+    from workbench.core.oauth.client_auth import ClientConfig, ClientKey
+    from workbench.ui.models.exchange_model import format_exchange
+
+    key = generate_key("EdDSA")
+    path = tmp_path / "k.pem"
+    write_key_file(key, path)
+    server = make_demo(client_jwks=key.jwks())
+    client = ClientConfig(
+        PRIVATE_KEY_JWT_CLIENT_ID, None, "private_key_jwt", client_key=ClientKey(path=str(path))
+    )
+    session = OAuthSession(Provider(client=client, issuer=server.issuer, scope="api:read"))
+    try:
+        session.client_credentials()
+        (sent,) = [e for e in session.log.items() if e.request_tokens]
+    finally:
+        session.close()
+    text = format_exchange(sent)
+    assert "client_assertion, decoded (header and claims; the signature left out):" in text
+    assert '"alg": "EdDSA"' in text and f'"kid": "{key.kid}"' in text
+    assert f'"aud": "{server.issuer}/token"' in text
+    assert "PRIVATE" not in text
