@@ -27,6 +27,7 @@ from typing import Any
 
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from flask import g
 from joserfc import jwt
 from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import KeySet, OctKey
@@ -111,7 +112,17 @@ class _DemoAssertion(JWTBearerClientAssertion):  # type: ignore[misc]
         return token.claims
 
     def validate_jti(self, claims: dict[str, Any], jti: str) -> bool:
-        return self.seen.first_use(str(claims["sub"]), str(jti), float(claims["exp"]))
+        # One request may authenticate its client twice (the device authorization endpoint
+        # does, before and inside Authlib's response): the same assertion within the same
+        # request is no replay.
+        key = (str(claims["sub"]), str(jti))
+        in_request: set[tuple[str, str]] = g.setdefault("client_assertion_jtis", set())
+        if key in in_request:
+            return True
+        if not self.seen.first_use(*key, float(claims["exp"])):
+            return False
+        in_request.add(key)
+        return True
 
 
 class _ClientSecretJwt(_DemoAssertion):
