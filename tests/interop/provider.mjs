@@ -78,6 +78,18 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
       scope: 'api:read',
     },
+    {
+      // Signed request objects (RFC 9101), alone or pushed (RFC 9126): the code flow of a
+      // private_key_jwt client whose request objects are checked with the same JWKS.
+      client_id: 'workbench-jar',
+      application_type: 'native',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: clientJwks,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+      request_object_signing_alg: 'ES256',
+    },
   ],
   responseTypes: ['code', 'id_token', 'id_token token', 'none'],
   jwks: { keys: [signingKey] },

@@ -31,15 +31,17 @@ from tests.oidc_provider_peer import (
     NATIVE_CLIENT_ID,
     IndependentProvider,
 )
-from workbench.core.errors import ConfigError, FlowError
+from workbench.core.errors import ConfigError, FlowError, OAuthError
+from workbench.core.keys import generate_key
 from workbench.core.model import Provider
-from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.client_auth import ClientConfig, ClientKey
 from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.session import OAuthSession, PendingAuthorization
 from workbench.core.tokens.decode import decode_jwt
 
 DONE_TEXT = "text=You can close this tab"
 PAGE_TIMEOUT_MS = 15_000
+JAR_CLIENT_ID = "workbench-jar"  # provider.mjs: private_key_jwt, request objects (ES256)
 
 
 def outcomes(inspection: Any) -> dict[str, str]:
@@ -481,3 +483,55 @@ def test_a_tampered_jarm_response_from_it_is_rejected(native: OAuthSession) -> N
         serving.join(timeout=5)
     assert caught.value.kind == "jarm_signature"
     assert not [e for e in native.log.items() if e.purpose.startswith("token")]
+
+
+# -- JAR (RFC 9101) ---------------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.parametrize("par", [False, True])
+def test_request_object_in_a_real_browser(
+    open_session: Any, independent_provider: IndependentProvider, par: bool
+) -> None:
+    """The parameters signed with the client's ES256 key (registered in its JWKS), in the URL
+    or inside a pushed request; its pages sign in, the code is redeemed with a client
+    assertion made by the same key."""
+    client = ClientConfig(
+        JAR_CLIENT_ID,
+        None,
+        "private_key_jwt",
+        client_key=ClientKey(path=str(independent_provider.client_keys["ES256"])),
+        assertion_audience="issuer",
+    )
+    session: OAuthSession = open_session(client, scope="openid")
+    key = client.key()
+    assert key.alg in session.metadata().raw["request_object_signing_alg_values_supported"]
+    pending = session.begin_authorization(options=AuthorizeOptions(par=par, request_object_key=key))
+    try:
+        sent = set(parse_qs(urlsplit(pending.url).query))
+        assert sent == (
+            {"client_id", "request_uri"}
+            if par
+            else {"client_id", "response_type", "scope", "request"}
+        )
+        browser_login(pending)
+        tokens = session.finish_authorization(pending, timeout=10)
+    finally:
+        pending.close()
+    assert tokens.id_token
+    assert decode_jwt(tokens.id_token).claims["nonce"] == pending.request.nonce
+
+
+def test_a_request_object_signed_by_another_key_is_refused_by_it(
+    open_session: Any, independent_provider: IndependentProvider
+) -> None:
+    client = ClientConfig(
+        JAR_CLIENT_ID,
+        None,
+        "private_key_jwt",
+        client_key=ClientKey(path=str(independent_provider.client_keys["ES256"])),
+        assertion_audience="issuer",
+    )
+    session: OAuthSession = open_session(client, scope="openid")
+    stranger = generate_key("ES256", kid=client.key().kid)  # the registered kid, another key
+    with pytest.raises(OAuthError) as refused:
+        session.begin_authorization(options=AuthorizeOptions(par=True, request_object_key=stranger))
+    assert refused.value.error == "invalid_request_object"
