@@ -4,12 +4,15 @@ server, as a real process (the user's part played over HTTP by :mod:`tests.demo_
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 
-from tests.demo_driver import sign_in_and_decide
+from tests.demo_driver import DemoDriverError, sign_in_and_decide
 from tests.test_cli import _finish, _read_until, _spawn, run
 from workbench.core.keys import generate_key, write_key_file
 from workbench.demo import NATIVE_CLIENT_ID, DemoServer
@@ -109,3 +112,38 @@ def test_cli_request_object_needs_a_key(
             "--request-object"]  # fmt: skip
     code, _, err = run(argv, capsys)
     assert code == 2 and "--request-object needs the client's private key" in err
+
+
+def test_demo_server_requiring_par_gets_a_pushed_request_unasked() -> None:
+    """``demo-server --require-par`` says so in discovery; ``token`` then pushes without
+    ``--par``, and a plain authorization request is refused there."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "demo-server", "--require-par"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert server.stdout is not None
+        issuer = _read_until(server.stdout, "  issuer:", []).split()[1]
+        meta = requests.get(issuer + "/.well-known/openid-configuration", timeout=5).json()
+        assert meta["require_pushed_authorization_requests"] is True
+        proc = _spawn(
+            "token", "--grant", "authorization_code", "--issuer", issuer,
+            "--client-id", NATIVE_CLIENT_ID, "--auth-method", "none", "--no-browser",
+        )  # fmt: skip
+        assert proc.stderr is not None
+        seen: list[str] = []
+        _read_until(proc.stderr, "Pushed the authorization request", seen)
+        _read_until(proc.stderr, "Open this URL", seen)
+        url = _read_until(proc.stderr, "http", seen)
+        plain = url.split("?")[0] + "?response_type=code&client_id=" + NATIVE_CLIENT_ID
+        with pytest.raises(DemoDriverError, match="requires pushed authorization requests"):
+            sign_in_and_decide(plain)
+        requests.get(sign_in_and_decide(url), timeout=5).raise_for_status()
+        code, _, err = _finish(proc, seen)
+        assert code == 0, err
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
