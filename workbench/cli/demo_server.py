@@ -49,6 +49,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="the public JWKS of the private_key_jwt demo client (workbench keys generate"
         " --jwks-out); without it that client's assertions are all refused",
     )
+    demo.add_argument(
+        "--initial-access-token",
+        metavar="TOKEN",
+        help="dynamic client registration (RFC 7591) needs this Bearer token (a demo value,"
+        " printed at start); without it registration is open",
+    )
     demo.set_defaults(run=cmd_demo_server)
     return demo
 
@@ -86,6 +92,7 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
                 pre_token_trigger=args.pre_token_trigger,
                 pre_token_trigger_version=args.pre_token_trigger_version,
                 client_jwks=jwks,
+                initial_access_token=args.initial_access_token,
             )
         )
         server.start()

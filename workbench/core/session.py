@@ -18,13 +18,17 @@ from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVe
 from workbench.core.oauth import rp_logout
 from workbench.core.oauth.client_auth import ClientConfig, prepare_for_server
 from workbench.core.oauth.discovery import ServerMetadata, discover
+from workbench.core.oauth.flow_steps import (
+    record_browser_opened,
+    record_device_code_shown,
+    record_device_decision,
+    record_redirect,
+)
 from workbench.core.oauth.front_channel import (
     AuthorizeOptions,
     authorization_request,
     plan_front_channel,
     push,
-    record_browser_opened,
-    record_redirect,
     unwrap_response,
 )
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
@@ -65,7 +69,13 @@ from workbench.core.oauth.rp_logout import LogoutResult, PendingLogout
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
-from workbench.core.reality import TokenKind, inspect_for_provider, verdict_from_endpoints
+from workbench.core.reality import (
+    TokenKind,
+    guess_kind,
+    inspect_for_provider,
+    verdict_from_endpoints,
+)
+from workbench.core.report.checks import record_inspection
 from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.findings import Inspection
@@ -347,7 +357,7 @@ class OAuthSession:
             record_browser_opened(self.log, pending.request)
             yield pending
             params = pending.listener.wait(timeout, cancel)
-            record_redirect(self.log, pending.listener.redirect_uri, pending.listener.mode, params)
+            record_redirect(self.log, pending, params)
             yield RedirectReceived(params)
             return self.complete_authorization(pending, params)
         finally:
@@ -416,8 +426,8 @@ class OAuthSession:
         authorization = self.start_device(scope, extra, pkce=pkce)
         record_device_code_shown(self.log, authorization)
         yield authorization
-        tokens = yield from self.poll_device(authorization, cancel)
-        return tokens
+        polls = self.poll_device(authorization, cancel)
+        return (yield from record_device_decision(self.log, polls))
 
     # -- token management -----------------------------------------------------------------
     def refresh(
@@ -476,8 +486,8 @@ class OAuthSession:
     ) -> Inspection:
         """Decode and verify a JWT against this provider's keys and expectations: see
         :func:`~workbench.core.reality.inspect_for_provider` (never skipped, "not verified: …"
-        with the reason when the metadata or keys cannot be had)."""
-        return inspect_for_provider(
+        with the reason when the metadata or keys cannot be had), its findings kept in the log."""
+        inspection = inspect_for_provider(
             token,
             self.provider,
             self.metadata,
@@ -486,6 +496,9 @@ class OAuthSession:
             nonce=nonce,
             access_token=access_token,
         )
+        named = guess_kind(token) if kind == "auto" else kind
+        record_inspection(self.log, inspection, "ID token" if named == "id" else "access token")
+        return inspection
 
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
         """Ask the server whether ``token`` is alive: the API door if set, else
@@ -510,18 +523,6 @@ def _has_all_endpoints(endpoints: Mapping[str, str]) -> bool:
 
 def _has_any_endpoint(endpoints: Mapping[str, str]) -> bool:
     return bool(endpoints.get("token_endpoint") or endpoints.get("authorization_endpoint"))
-
-
-# -- the steps of a flow that are no requests of ours (recorded in the exchange log) -----------
-def record_device_code_shown(log: ExchangeLog, authorization: DeviceAuthorization) -> None:
-    """The user code is shown and the user sent to the verification page."""
-    log.step(
-        "device_code_shown",
-        "device code shown: the user is sent to the verification page",
-        source="client",
-        target="user",
-        url=authorization.verification_uri,
-    )
 
 
 def run_to_end(flow: Generator[Any, None, T]) -> T:

@@ -25,7 +25,7 @@ from authlib.oauth2.rfc9101.errors import InvalidRequestUriError
 from flask import Response, g, jsonify
 from flask import request as flask_request
 
-from .accounts import CLIENTS
+from .accounts import DemoClient
 from .authority import ENDPOINT_AUTH_METHODS, DemoAuthority
 from .pushed import REQUEST_URI_PREFIX
 from .syntax import bad_parameter
@@ -99,7 +99,7 @@ def par_endpoint(server: Any, authority: DemoAuthority) -> Response:
             for k, v in oauth_request.payload.data.items()
             if isinstance(v, str) and k not in _CLIENT_CREDENTIALS
         }
-        _check_pushed(kept, client.client_id)
+        _check_pushed(kept, client)
     except OAuth2Error as error:
         refused: Response = server.handle_response(*error())
         return refused
@@ -110,7 +110,8 @@ def par_endpoint(server: Any, authority: DemoAuthority) -> Response:
     return answer
 
 
-def _check_pushed(form: Mapping[str, str], client_id: str) -> None:
+def _check_pushed(form: Mapping[str, str], client: DemoClient) -> None:
+    client_id = client.client_id
     if "request_uri" in form:
         raise InvalidRequestError(
             "A pushed request must not carry a request_uri (RFC 9126 section 2.1)."
@@ -120,6 +121,5 @@ def _check_pushed(form: Mapping[str, str], client_id: str) -> None:
     if not form.get("response_type"):
         raise InvalidRequestError("The pushed request has no response_type.")
     redirect_uri = form.get("redirect_uri")
-    client = CLIENTS[client_id]
     if redirect_uri and not client.check_redirect_uri(redirect_uri):
         raise InvalidRequestError("The redirect_uri is not registered for this client.")

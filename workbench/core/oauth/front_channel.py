@@ -10,7 +10,6 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from workbench.core.display import require_web_url
 from workbench.core.errors import ConfigError
@@ -50,8 +49,6 @@ __all__ = [
     "authorization_request",
     "plan_front_channel",
     "push",
-    "record_browser_opened",
-    "record_redirect",
     "secure",
     "unwrap_response",
 ]
@@ -183,38 +180,3 @@ def unwrap_response(
         checks=checks,
     )
     return jarm.params
-
-
-# -- the steps of a flow that are no requests of ours (recorded in the exchange log) -----------
-def record_browser_opened(log: ExchangeLog, request: AuthorizationRequest) -> None:
-    """The browser is sent to the authorize URL (the face opens it next); after a pushed
-    request, a URL with only client_id and request_uri."""
-    pushed = " with the pushed request's request_uri" if request.pushed else ""
-    if request.request_object and not request.pushed:
-        pushed = " with the signed request object"
-    log.step(
-        "browser_opened",
-        f"authorization request (browser opened with the authorize URL{pushed})",
-        source="client",
-        target="user",
-        url=request.url,
-    )
-
-
-def record_redirect(
-    log: ExchangeLog, redirect_uri: str, mode: str, params: Mapping[str, str]
-) -> None:
-    """The redirect that reached the listener: where, and the names of what it carried (the
-    values stay out of the step: a code is a secret until redeemed)."""
-    target = urlsplit(redirect_uri)
-    names = sorted(params)
-    carried = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-    verb = "form POST" if mode == "form_post" else "302"
-    log.step(
-        "redirect_received",
-        f"{verb} to {target.netloc}{target.path} with {carried or 'nothing'}",
-        source="user",
-        target="client",
-        parameters=", ".join(names),
-        carried_in=mode,
-    )
