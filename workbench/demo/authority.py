@@ -18,6 +18,7 @@ from joserfc.jwk import KeySet, RSAKey
 from .accounts import Subject
 from .ciba_store import CibaRequests
 from .config import DemoConfig, is_loopback_host
+from .pushed import PushedRequests
 from .store import DemoStore
 from .trigger import PreTokenTrigger, TriggerOutcome
 
@@ -26,8 +27,10 @@ __all__ = ["DemoAuthority", "code_family", "server_authority", "subject_of"]
 SIGNING_ALG = "RS256"
 #: Auth methods accepted at the revocation and device endpoints (public clients may revoke
 #: their own tokens, RFC 7009 §2.1, and start a device grant).
-ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
-CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+#: The JWT client assertions (RFC 7523 §2.2): workbench.demo.client_assertion checks them.
+JWT_AUTH_METHODS = ("client_secret_jwt", "private_key_jwt")
+ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", *JWT_AUTH_METHODS, "none")
+CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post", *JWT_AUTH_METHODS)
 #: Introspection needs an authenticated caller (RFC 7662 §2.1): confidential clients only.
 INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
 
@@ -45,6 +48,7 @@ class DemoAuthority:
         )
         self.keys = KeySet([self.key])
         self.store = DemoStore()
+        self.pushed = PushedRequests()
         self.ciba = CibaRequests()
         self.trigger = PreTokenTrigger(config.pre_token_trigger, config.pre_token_trigger_version)
         #: Authlib only accepts plain-http request URLs on loopback; see workbench.demo.oauth.

@@ -46,6 +46,7 @@ from joserfc.jwk import KeySet
 
 from .accounts import SCOPES, DemoClient
 from .authority import (
+    ENDPOINT_AUTH_METHODS,
     INTROSPECTION_AUTH_METHODS,
     SIGNING_ALG,
     DemoAuthority,
@@ -53,15 +54,23 @@ from .authority import (
     subject_of,
 )
 from .ciba import BackchannelAuthenticationEndpoint
+from .client_assertion import (
+    CLIENT_SECRET_JWT_ALGS,
+    PRIVATE_KEY_JWT_ALGS,
+    register_jwt_client_auth,
+)
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
+from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
+from .jarm import RESPONSE_MODES_SUPPORTED
+from .par import resolve_authorization_request
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 from .trigger import TriggerOutcome
 
 __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
 
 #: ``token_endpoint_auth_methods_supported`` and friends in the metadata.
-AUTH_METHODS_SUPPORTED = ("client_secret_basic", "client_secret_post", "none")
+AUTH_METHODS_SUPPORTED = ENDPOINT_AUTH_METHODS
 RESPONSE_TYPES_SUPPORTED = ("code", "token", "id_token token", "id_token")
 CLAIMS_SUPPORTED = (
     "iss",
@@ -85,6 +94,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
     """Authorization server metadata (RFC 8414 §2) and OpenID Provider metadata
     (OIDC Discovery §3): one document served at both well-known URLs."""
     auth_methods = list(AUTH_METHODS_SUPPORTED)
+    signing_algs = [*PRIVATE_KEY_JWT_ALGS, *CLIENT_SECRET_JWT_ALGS]
     return {
         "issuer": authority.issuer,
         "authorization_endpoint": authority.url("authorize"),
@@ -102,12 +112,21 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "registration_endpoint": authority.url("registration"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": list(RESPONSE_MODES_SUPPORTED),
+        "authorization_signing_alg_values_supported": [SIGNING_ALG],
+        "pushed_authorization_request_endpoint": authority.url("par"),
+        "require_pushed_authorization_requests": authority.config.require_par,
+        "request_parameter_supported": True,
+        "request_uri_parameter_supported": False,
+        "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGS),
         "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
+        "token_endpoint_auth_signing_alg_values_supported": signing_algs,
+        "revocation_endpoint_auth_signing_alg_values_supported": signing_algs,
+        "introspection_endpoint_auth_signing_alg_values_supported": signing_algs,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [SIGNING_ALG],
         "claims_supported": list(CLAIMS_SUPPORTED),
@@ -289,7 +308,13 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     server = _DemoAuthorizationServer(app, authority)
     server.register_token_generator("default", _AccessTokenGenerator(authority))
     server.register_extension(_IssuerParameter(authority.issuer))
+    register_jwt_client_auth(server, authority)
     register_grants(server, authority)
     register_endpoints(server, authority)
+    server.request_objects = DemoRequestObjects(authority)
+    server.register_hook(
+        "before_get_authorization_grant",
+        lambda _server, request: resolve_authorization_request(authority, server, request),
+    )
     server.register_endpoint(BackchannelAuthenticationEndpoint(server, authority))
     return server
