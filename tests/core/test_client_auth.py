@@ -31,6 +31,8 @@ def test_every_registered_method_has_a_name_and_a_description() -> None:
     assert AUTH_METHODS == (
         "client_secret_basic",
         "client_secret_post",
+        "client_secret_jwt",
+        "private_key_jwt",
         "none",
         "tls_client_auth",
         "self_signed_tls_client_auth",

@@ -90,7 +90,9 @@ def test_tls_client_auth_gets_a_token_bound_to_its_certificate(
 ) -> None:
     cert = _tls_client(server)
     assert cert.subject == MTLS_CLIENT_SUBJECT
-    session = _session(server, ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", cert))
+    session = _session(
+        server, ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", certificate=cert)
+    )
     sessions.append(session)
     tokens = session.client_credentials()
     meta = session.metadata()
@@ -115,7 +117,9 @@ def test_tls_client_auth_gets_a_token_bound_to_its_certificate(
 
 def test_self_signed_tls_client_auth(server: DemoServer, sessions: list[OAuthSession]) -> None:
     cert = _self_signed(server)
-    client = ClientConfig(MTLS_SELF_SIGNED_CLIENT_ID, None, "self_signed_tls_client_auth", cert)
+    client = ClientConfig(
+        MTLS_SELF_SIGNED_CLIENT_ID, None, "self_signed_tls_client_auth", certificate=cert
+    )
     session = _session(server, client)
     sessions.append(session)
     tokens = session.client_credentials()
@@ -132,14 +136,19 @@ def test_self_signed_tls_client_auth(server: DemoServer, sessions: list[OAuthSes
 def test_the_inspector_fails_another_certificate_and_never_passes_without_one(
     server: DemoServer, sessions: list[OAuthSession]
 ) -> None:
-    tls_client = ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", _tls_client(server))
+    tls_client = ClientConfig(
+        MTLS_CLIENT_ID, None, "tls_client_auth", certificate=_tls_client(server)
+    )
     session = _session(server, tls_client)
     sessions.append(session)
     token = session.client_credentials().access_token
     other = _session(
         server,
         ClientConfig(
-            MTLS_SELF_SIGNED_CLIENT_ID, None, "self_signed_tls_client_auth", _self_signed(server)
+            MTLS_SELF_SIGNED_CLIENT_ID,
+            None,
+            "self_signed_tls_client_auth",
+            certificate=_self_signed(server),
         ),
     )
     sessions.append(other)
@@ -162,7 +171,9 @@ def test_a_certificate_from_another_ca_is_refused_in_the_handshake(
     )
     cert_file, key_file = stranger.write(tmp_path, "stranger")
     cert = load_client_certificate(str(cert_file), str(key_file))
-    session = _session(server, ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", cert))
+    session = _session(
+        server, ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", certificate=cert)
+    )
     sessions.append(session)
     with pytest.raises(TransportError) as caught:
         session.client_credentials()
@@ -175,7 +186,7 @@ def test_a_demo_certificate_of_another_client_is_invalid_client(
 ) -> None:
     # The self-signed client's certificate is trusted in the handshake, but its subject is
     # not the one workbench-mtls registered.
-    client = ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", _self_signed(server))
+    client = ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", certificate=_self_signed(server))
     session = _session(server, client)
     sessions.append(session)
     with pytest.raises(OAuthError) as caught:
@@ -187,7 +198,9 @@ def test_the_demo_api_refuses_a_bound_token_without_its_certificate(
     server: DemoServer, sessions: list[OAuthSession]
 ) -> None:
     cert = _tls_client(server)
-    session = _session(server, ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", cert))
+    session = _session(
+        server, ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", certificate=cert)
+    )
     sessions.append(session)
     token = session.client_credentials().access_token
     api = _mtls(server).base_url + "/api/local/me"
@@ -213,7 +226,9 @@ def test_the_demo_ca_is_trusted_only_through_the_ca_bundle(
 ) -> None:
     cert = _tls_client(server)
     session = _session(
-        server, ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", cert), ca_bundle=False
+        server,
+        ClientConfig(MTLS_CLIENT_ID, None, "tls_client_auth", certificate=cert),
+        ca_bundle=False,
     )
     sessions.append(session)
     with pytest.raises(TransportError) as caught:

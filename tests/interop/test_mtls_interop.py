@@ -113,7 +113,9 @@ def _binding(session: OAuthSession, token: str) -> tuple[str, str]:
 
 def test_tls_client_auth_at_the_alias_with_a_bound_token(peer: MtlsPeer) -> None:
     cert = peer.certificate("tls-client")
-    session = _session(peer, ClientConfig("workbench-mtls", None, "tls_client_auth", cert))
+    session = _session(
+        peer, ClientConfig("workbench-mtls", None, "tls_client_auth", certificate=cert)
+    )
     try:
         tokens = session.client_credentials()
         meta = session.metadata()
@@ -132,7 +134,9 @@ def test_tls_client_auth_at_the_alias_with_a_bound_token(peer: MtlsPeer) -> None
 
 def test_self_signed_tls_client_auth(peer: MtlsPeer) -> None:
     cert = peer.certificate("self-signed")
-    client = ClientConfig("workbench-mtls-self-signed", None, "self_signed_tls_client_auth", cert)
+    client = ClientConfig(
+        "workbench-mtls-self-signed", None, "self_signed_tls_client_auth", certificate=cert
+    )
     session = _session(peer, client)
     try:
         tokens = session.client_credentials()
@@ -147,7 +151,9 @@ def test_a_certificate_of_another_ca_is_refused(peer: MtlsPeer, tmp_path: Path) 
     )
     cert_file, key_file = stranger.write(tmp_path, "stranger")
     cert = load_client_certificate(str(cert_file), str(key_file))
-    session = _session(peer, ClientConfig("workbench-mtls", None, "tls_client_auth", cert))
+    session = _session(
+        peer, ClientConfig("workbench-mtls", None, "tls_client_auth", certificate=cert)
+    )
     try:
         with pytest.raises(OAuthError) as caught:
             session.client_credentials()
@@ -159,7 +165,9 @@ def test_a_certificate_of_another_ca_is_refused(peer: MtlsPeer, tmp_path: Path) 
 def test_the_https_port_is_trusted_only_through_the_ca_bundle(peer: MtlsPeer) -> None:
     cert = peer.certificate("tls-client")
     session = _session(
-        peer, ClientConfig("workbench-mtls", None, "tls_client_auth", cert), ca_bundle=False
+        peer,
+        ClientConfig("workbench-mtls", None, "tls_client_auth", certificate=cert),
+        ca_bundle=False,
     )
     try:
         with pytest.raises(TransportError) as caught:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -18,7 +19,13 @@ from typing import Any
 from workbench.cli.output import EXIT_OK, Handler, Out, print_exchange
 from workbench.core.errors import ConfigError, TokenError
 from workbench.core.model import Provider
-from workbench.core.oauth.client_auth import AUTH_METHODS, ClientConfig
+from workbench.core.oauth.client_auth import (
+    ASSERTION_AUDIENCES,
+    AUTH_METHODS,
+    ClientConfig,
+    ClientKey,
+    client_auth_method,
+)
 from workbench.core.oauth.discovery import ENDPOINT_NAMES
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
@@ -27,6 +34,11 @@ from workbench.core.tokens.checks import verification_requested
 from workbench.core.tokens.decode import decode_jwt, token_kind
 from workbench.core.transport.client_cert import ClientCertificate, load_client_certificate
 from workbench.core.transport.exchange import ExchangeLog
+from workbench.demo.clients import (
+    PRIVATE_KEY_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_SECRET,
+)
 
 
 # -- dispatch --------------------------------------------------------------------------------
@@ -62,6 +74,26 @@ def provider_args(p: argparse.ArgumentParser, *, demo: bool = True) -> None:
     g.add_argument("--client-secret", help="client secret (visible to other users: prefer -env)")
     g.add_argument("--client-secret-env", metavar="VAR", help="read the client secret from $VAR")
     g.add_argument("--auth-method", choices=AUTH_METHODS, help="client authentication method")
+    g.add_argument(
+        "--client-key",
+        metavar="FILE",
+        help="the client's private key (PEM) for private_key_jwt (workbench keys generate)",
+    )
+    g.add_argument(
+        "--client-key-id", metavar="KID", help="its key id (default: the RFC 7638 thumbprint)"
+    )
+    g.add_argument(
+        "--client-assertion-alg",
+        metavar="ALG",
+        help="client assertion algorithm: HS256/HS384/HS512 for client_secret_jwt;"
+        " for private_key_jwt one the key signs (RS256, PS256, ES256, EdDSA…; default: the"
+        " key's own)",
+    )
+    g.add_argument(
+        "--client-assertion-aud",
+        choices=ASSERTION_AUDIENCES,
+        help="the client assertion's aud: the endpoint's URL (default) or the issuer",
+    )
     g.add_argument(
         "--endpoint",
         action="append",
@@ -222,16 +254,34 @@ def unreadable_token(
 
 # -- providers, the demo server and the session ----------------------------------------------
 @contextlib.contextmanager
-def demo_server(out: Out) -> Iterator[Any]:
+def demo_server(out: Out, args: argparse.Namespace | None = None) -> Iterator[Any]:
+    """The demo server, for the run of ``args``: with ``--client-key``, the public JWKS of
+    that key is the private_key_jwt demo client's."""
     from workbench.demo.server import DemoConfig, DemoServer
 
-    server = DemoServer(DemoConfig())
+    jwks = None
+    if args is not None and getattr(args, "client_key", None):
+        key = ClientKey(path=args.client_key, kid=args.client_key_id)
+        jwks = key.load(args.client_assertion_alg).jwks()
+    server = DemoServer(DemoConfig(client_jwks=jwks))
     server.start()
     out.info(f"Demo authorization server running at {server.issuer}")
     try:
         yield server
     finally:
         server.stop()
+
+
+def demo_client_auth(args: argparse.Namespace, provider: Provider) -> Provider:
+    """``provider`` (a demo one) with the demo client of ``--auth-method`` when that is a
+    JWT method (client_secret_jwt, private_key_jwt), else as it is."""
+    if args.auth_method == "client_secret_jwt":
+        client = ClientConfig(SECRET_JWT_CLIENT_ID, SECRET_JWT_CLIENT_SECRET, args.auth_method)
+    elif args.auth_method == "private_key_jwt":
+        client = ClientConfig(PRIVATE_KEY_JWT_CLIENT_ID, None, args.auth_method)
+    else:
+        return provider
+    return dataclasses.replace(provider, client=_client_options(args, client))
 
 
 def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
@@ -246,11 +296,15 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
         store = SecretStore()
         profile = ProfileStore().get(args.profile)
         base = profile.to_provider(store)
-        client = ClientConfig(
-            args.client_id or base.client.client_id,
-            secret or base.client.client_secret,
-            args.auth_method or base.client.auth_method,
-            client_certificate(args) or base.client.certificate,
+        client = _client_options(
+            args,
+            ClientConfig(
+                args.client_id or base.client.client_id,
+                secret or base.client.client_secret,
+                args.auth_method or base.client.auth_method,
+                certificate=client_certificate(args) or base.client.certificate,
+            ),
+            base.client,
         )
         return Provider(
             client=client,
@@ -268,8 +322,14 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
     if not args.client_id and args.command != "userinfo":  # UserInfo needs only the token
         raise ConfigError("--client-id is required with --issuer.")
     return Provider(
-        client=ClientConfig(
-            args.client_id or "", secret, args.auth_method, client_certificate(args)
+        client=_client_options(
+            args,
+            ClientConfig(
+                args.client_id or "",
+                secret,
+                args.auth_method,
+                certificate=client_certificate(args),
+            ),
         ),
         issuer=args.issuer,
         endpoints=endpoints,
@@ -277,6 +337,47 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
         verify_tls=not args.insecure,
         ca_bundle=ca_bundle(args),
     )
+
+
+def _client_options(
+    args: argparse.Namespace, client: ClientConfig, base: ClientConfig | None = None
+) -> ClientConfig:
+    """``client`` with the key and assertion options (over a profile's ``base``), its key
+    loaded now: a missing, unreadable or wrong key is a usage error before any request."""
+    key = base.client_key if base is not None else None
+    if args.client_key:
+        key = ClientKey(path=args.client_key, kid=args.client_key_id)
+    elif args.client_key_id and key is not None:
+        key = dataclasses.replace(key, kid=args.client_key_id)
+    elif args.client_key_id:
+        raise ConfigError("--client-key-id names the key of --client-key, and none is given.")
+    client = dataclasses.replace(
+        client,
+        client_key=key,
+        assertion_alg=args.client_assertion_alg or (base.assertion_alg if base else None),
+        assertion_audience=args.client_assertion_aud
+        or (base.assertion_audience if base else "endpoint"),
+    )
+    method = client_auth_method(client.method)
+    if method.needs_key:
+        if client.client_key is None:
+            raise ConfigError(f"--auth-method {method.name} needs --client-key FILE.")
+        return dataclasses.replace(client, signing_key=client.key())
+    if args.client_key and getattr(args, "request_object", False):
+        # The key signs request objects (RFC 9101) only: loaded now, like an assertion key.
+        client = dataclasses.replace(client, signing_key=client.key())
+    elif args.client_key:
+        raise ConfigError(f"--client-key is for --auth-method private_key_jwt, not {method.name}.")
+    if client.assertion_alg and not method.algs:
+        raise ConfigError(
+            f"--client-assertion-alg is for client_secret_jwt and private_key_jwt, not"
+            f" {method.name}."
+        )
+    if client.assertion_alg and client.assertion_alg not in method.algs:
+        raise ConfigError(
+            f"{method.name} signs with {', '.join(method.algs)}, not {client.assertion_alg}."
+        )
+    return client
 
 
 def open_session(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 from typing import Any
 
 from workbench.cli.output import EXIT_OK, EXIT_USAGE, Out
+from workbench.core.errors import ConfigError
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -23,6 +25,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         " Keycloak does for clients set to PKCE) and check the code_verifier of every poll",
     )
     demo.add_argument(
+        "--require-par",
+        action="store_true",
+        help="say require_pushed_authorization_requests and refuse authorization requests that"
+        " were not pushed (RFC 9126)",
+    )
+    demo.add_argument(
         "--pre-token-trigger",
         metavar="FILE.py",
         help="run lambda_handler(event, context) of FILE.py as Cognito's pre-token-generation"
@@ -34,6 +42,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         default="V3_0",
         help="the trigger's LambdaVersion: V1_0 changes ID tokens only, V2_0 also access"
         " tokens and scopes, V3_0 also client-credentials tokens (default V3_0)",
+    )
+    demo.add_argument(
+        "--client-jwks",
+        metavar="FILE.json",
+        help="the public JWKS of the private_key_jwt demo client (workbench keys generate"
+        " --jwks-out); without it that client's assertions are all refused",
     )
     demo.add_argument(
         "--initial-access-token",
@@ -54,9 +68,28 @@ def register(sub: Any) -> argparse.ArgumentParser:
     return demo
 
 
+def _client_jwks(path: str) -> dict[str, Any]:
+    """The JWKS in ``path``, or a ConfigError saying why it is none."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.loads(handle.read(1024 * 1024))
+    except OSError as exc:
+        raise ConfigError(f"The JWKS file {path} cannot be read: {exc.strerror or exc}.") from None
+    except ValueError:
+        raise ConfigError(f"The JWKS file {path} is not JSON.") from None
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise ConfigError(f'The JWKS file {path} holds no JWK Set (an object with "keys").')
+    if any(isinstance(k, dict) and "d" in k for k in document["keys"]):
+        raise ConfigError(
+            f"The JWKS file {path} holds a private key: give the server the public JWKS only."
+        )
+    return document
+
+
 def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
     from workbench.demo.server import DemoConfig, DemoServer, describe
 
+    jwks = _client_jwks(args.client_jwks) if args.client_jwks else None
     try:
         server = DemoServer(
             DemoConfig(
@@ -64,8 +97,10 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
                 port=args.port,
                 access_token_ttl=args.access_token_ttl,
                 require_device_pkce=args.require_device_pkce,
+                require_par=args.require_par,
                 pre_token_trigger=args.pre_token_trigger,
                 pre_token_trigger_version=args.pre_token_trigger_version,
+                client_jwks=jwks,
                 initial_access_token=args.initial_access_token,
                 mtls=args.mtls,
                 mtls_port=args.mtls_port,

@@ -16,12 +16,12 @@ from typing import TextIO
 from workbench import __version__
 from workbench.cli import (
     api_calls,
-    certs,
     cognito,
     cognito_users,
     demo_server,
     discover,
     inspection,
+    keys,
     log_json,
     logout,
     profiles,
@@ -68,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo_server.register(sub)
     logout.register(sub)
     report.register(sub)
+    keys.register(sub)
     registration.register(sub)
-    certs.register(sub)
     cognito_actions = cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
     cognito_users.register(cognito_actions, *cognito.POOL_HOOKS)
     _add_log_full(parser)

@@ -31,6 +31,9 @@ from .clients import (
     MTLS_CLIENT_ID,
     MTLS_CLIENT_SUBJECT,
     NATIVE_CLIENT_ID,
+    PRIVATE_KEY_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_SECRET,
 )
 
 __all__ = [
@@ -156,7 +159,9 @@ class DemoClient:
 
     @property
     def is_public(self) -> bool:
-        return self.client_secret is None and not self.uses_mtls
+        """A client that authenticates with nothing (``none``); a private_key_jwt client
+        has no secret and is confidential all the same."""
+        return "none" in self.token_endpoint_auth_methods
 
     @property
     def uses_mtls(self) -> bool:
@@ -230,14 +235,18 @@ class DemoClient:
         return grant_type in self.grant_types
 
 
-#: What the mutual-TLS clients may do: the confidential client's grants but CIBA.
-MTLS_GRANTS: Final = (
+#: What the clients that sign a client assertion (RFC 7523 §2.2) or present a certificate
+#: (RFC 8705) may run.
+_JWT_CLIENT_GRANTS: Final = (
     "authorization_code",
     "password",
     "client_credentials",
     "refresh_token",
     DEVICE_CODE_GRANT,
 )
+
+#: What the mutual-TLS clients may run.
+MTLS_GRANTS: Final = _JWT_CLIENT_GRANTS
 
 CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
     {
@@ -274,11 +283,31 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                 default_scope="api:read",
             ),
             DemoClient(
+                client_id=SECRET_JWT_CLIENT_ID,
+                client_name="Token Workbench (client_secret_jwt)",
+                client_secret=SECRET_JWT_CLIENT_SECRET,
+                token_endpoint_auth_methods=("client_secret_jwt",),
+                grant_types=_JWT_CLIENT_GRANTS,
+                response_types=("code",),
+                scopes=SCOPES,
+                default_scope="api:read",
+            ),
+            DemoClient(
+                client_id=PRIVATE_KEY_JWT_CLIENT_ID,
+                client_name="Token Workbench (private_key_jwt)",
+                client_secret=None,
+                token_endpoint_auth_methods=("private_key_jwt",),
+                grant_types=_JWT_CLIENT_GRANTS,
+                response_types=("code",),
+                scopes=SCOPES,
+                default_scope="api:read",
+            ),
+            DemoClient(
                 client_id=MTLS_CLIENT_ID,
                 client_name="Token Workbench (mutual TLS, demo CA certificate)",
                 client_secret=None,
                 token_endpoint_auth_methods=("tls_client_auth",),
-                grant_types=MTLS_GRANTS,
+                grant_types=_JWT_CLIENT_GRANTS,
                 response_types=("code",),
                 scopes=SCOPES,
                 default_scope="api:read",

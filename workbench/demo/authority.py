@@ -20,6 +20,7 @@ from .ciba_store import CibaRequests
 from .clients import MTLS_SELF_SIGNED_CLIENT_ID
 from .config import DemoConfig, is_loopback_host
 from .mtls import MTLS_AUTH_METHODS, DemoMtls
+from .pushed import PushedRequests
 from .store import DemoStore
 from .trigger import PreTokenTrigger, TriggerOutcome
 
@@ -28,9 +29,22 @@ __all__ = ["DemoAuthority", "code_family", "server_authority", "subject_of"]
 SIGNING_ALG = "RS256"
 #: Auth methods accepted at the revocation and device endpoints (public clients may revoke
 #: their own tokens, RFC 7009 §2.1, and start a device grant).
-ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none", *MTLS_AUTH_METHODS)
+#: The JWT client assertions (RFC 7523 §2.2): workbench.demo.client_assertion checks them.
+JWT_AUTH_METHODS = ("client_secret_jwt", "private_key_jwt")
 #: The mutual-TLS methods (RFC 8705 §2) authenticate only on the TLS port (``--mtls``).
-CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post", *MTLS_AUTH_METHODS)
+ENDPOINT_AUTH_METHODS = (
+    "client_secret_basic",
+    "client_secret_post",
+    *JWT_AUTH_METHODS,
+    "none",
+    *MTLS_AUTH_METHODS,
+)
+CONFIDENTIAL_AUTH_METHODS = (
+    "client_secret_basic",
+    "client_secret_post",
+    *JWT_AUTH_METHODS,
+    *MTLS_AUTH_METHODS,
+)
 #: Introspection needs an authenticated caller (RFC 7662 §2.1): confidential clients only.
 INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
 
@@ -50,6 +64,7 @@ class DemoAuthority:
         )
         self.keys = KeySet([self.key])
         self.store = DemoStore()
+        self.pushed = PushedRequests()
         if mtls is not None:
             self.store.add_client(_self_signed_client(mtls))
         self.ciba = CibaRequests()

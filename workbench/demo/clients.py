@@ -30,7 +30,10 @@ __all__ = [
     "MTLS_SELF_SIGNED_SUBJECT",
     "NATIVE_CLIENT_ID",
     "NATIVE_DEMO_SCOPE",
+    "PRIVATE_KEY_JWT_CLIENT_ID",
     "PUBLIC_GRANTS",
+    "SECRET_JWT_CLIENT_ID",
+    "SECRET_JWT_CLIENT_SECRET",
     "api_urls",
     "ciba_approval_url",
     "confidential_client",
@@ -42,6 +45,14 @@ __all__ = [
 NATIVE_CLIENT_ID: Final = "workbench-native"
 CONFIDENTIAL_CLIENT_ID: Final = "workbench-confidential"
 CONFIDENTIAL_CLIENT_SECRET: Final = "demo-secret"  # public demo value
+#: A confidential client that authenticates with client_secret_jwt (HS256 with its secret,
+#: RFC 7523 §2.2); the secret is 32 bytes and more, as HS256 wants (RFC 7518 §3.2).
+SECRET_JWT_CLIENT_ID: Final = "workbench-secret-jwt"
+SECRET_JWT_CLIENT_SECRET: Final = "demo-jwt-secret-for-hs256-assertions"  # public demo value
+#: A confidential client that authenticates with private_key_jwt: the server checks its
+#: assertions with the public JWKS the demo server is configured with
+#: (``DemoConfig.client_jwks``, ``workbench demo-server --client-jwks FILE``).
+PRIVATE_KEY_JWT_CLIENT_ID: Final = "workbench-private-key-jwt"
 #: The mutual-TLS clients (RFC 8705), served on the demo's TLS port (``--mtls``): one with a
 #: certificate from the demo CA and this subject (tls_client_auth), one with a self-signed
 #: certificate registered in its JWKS (self_signed_tls_client_auth).

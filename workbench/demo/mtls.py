@@ -61,6 +61,7 @@ MTLS_ALIASED_ENDPOINTS = {
     "userinfo_endpoint": "userinfo",
     "device_authorization_endpoint": "device_authorization",
     "backchannel_authentication_endpoint": "backchannel_authentication",
+    "pushed_authorization_request_endpoint": "par",
 }
 
 

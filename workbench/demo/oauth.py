@@ -46,6 +46,7 @@ from joserfc.jwk import KeySet
 
 from .accounts import SCOPES, DemoClient
 from .authority import (
+    ENDPOINT_AUTH_METHODS,
     INTROSPECTION_AUTH_METHODS,
     SIGNING_ALG,
     DemoAuthority,
@@ -53,8 +54,15 @@ from .authority import (
     subject_of,
 )
 from .ciba import BackchannelAuthenticationEndpoint
+from .client_assertion import (
+    CLIENT_SECRET_JWT_ALGS,
+    PRIVATE_KEY_JWT_ALGS,
+    register_jwt_client_auth,
+)
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
+from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
+from .jarm import RESPONSE_MODES_SUPPORTED
 from .mtls import (
     MTLS_ALIASED_ENDPOINTS,
     MTLS_AUTH_METHODS,
@@ -62,13 +70,14 @@ from .mtls import (
     authenticate_tls_client_auth,
     bound_claims,
 )
+from .par import resolve_authorization_request
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 from .trigger import TriggerOutcome
 
 __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
 
 #: ``token_endpoint_auth_methods_supported`` and friends in the metadata.
-AUTH_METHODS_SUPPORTED = ("client_secret_basic", "client_secret_post", "none")
+AUTH_METHODS_SUPPORTED = ENDPOINT_AUTH_METHODS
 RESPONSE_TYPES_SUPPORTED = ("code", "token", "id_token token", "id_token")
 CLAIMS_SUPPORTED = (
     "iss",
@@ -92,8 +101,10 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
     """Authorization server metadata (RFC 8414 §2) and OpenID Provider metadata
     (OIDC Discovery §3): one document served at both well-known URLs."""
     mtls = authority.mtls is not None
-    auth_methods = [*AUTH_METHODS_SUPPORTED, *(MTLS_AUTH_METHODS if mtls else ())]
+    # The mTLS methods authenticate only on the TLS port: announced only when it runs.
+    auth_methods = [m for m in AUTH_METHODS_SUPPORTED if mtls or m not in MTLS_AUTH_METHODS]
     introspection = [m for m in INTROSPECTION_AUTH_METHODS if mtls or m not in MTLS_AUTH_METHODS]
+    signing_algs = [*PRIVATE_KEY_JWT_ALGS, *CLIENT_SECRET_JWT_ALGS]
     document = {
         "issuer": authority.issuer,
         "authorization_endpoint": authority.url("authorize"),
@@ -111,12 +122,21 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "registration_endpoint": authority.url("registration"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": list(RESPONSE_MODES_SUPPORTED),
+        "authorization_signing_alg_values_supported": [SIGNING_ALG],
+        "pushed_authorization_request_endpoint": authority.url("par"),
+        "require_pushed_authorization_requests": authority.config.require_par,
+        "request_parameter_supported": True,
+        "request_uri_parameter_supported": False,
+        "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGS),
         "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "introspection_endpoint_auth_methods_supported": introspection,
+        "token_endpoint_auth_signing_alg_values_supported": signing_algs,
+        "revocation_endpoint_auth_signing_alg_values_supported": signing_algs,
+        "introspection_endpoint_auth_signing_alg_values_supported": signing_algs,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [SIGNING_ALG],
         "claims_supported": list(CLAIMS_SUPPORTED),
@@ -303,9 +323,15 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     server = _DemoAuthorizationServer(app, authority)
     server.register_token_generator("default", _AccessTokenGenerator(authority))
     server.register_extension(_IssuerParameter(authority.issuer))
+    register_jwt_client_auth(server, authority)
     server.register_client_auth_method("tls_client_auth", authenticate_tls_client_auth)
     server.register_client_auth_method("self_signed_tls_client_auth", authenticate_self_signed_tls)
     register_grants(server, authority)
     register_endpoints(server, authority)
+    server.request_objects = DemoRequestObjects(authority)
+    server.register_hook(
+        "before_get_authorization_grant",
+        lambda _server, request: resolve_authorization_request(authority, server, request),
+    )
     server.register_endpoint(BackchannelAuthenticationEndpoint(server, authority))
     return server

@@ -33,8 +33,8 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .authority import DemoAuthority
 from .config import DemoConfig
-from .summary import _url_host, describe
 from .mtls import DemoMtls
+from .summary import _url_host, describe
 from .web import authority_of, create_app
 
 __all__ = [

@@ -61,8 +61,11 @@ def describe(server: DemoServer) -> str:
             auth = f"tls_client_auth: a demo CA certificate with subject {subject}"
             if mtls is None:
                 auth += " (on the TLS port of demo-server --mtls)"
-        elif client.client_secret is None:
+        elif client.is_public:
             auth = "public client, no secret (PKCE S256 required)"
+        elif client.client_secret is None:
+            registered = "registered" if server.authority.config.client_jwks else "none given"
+            auth = f"{' or '.join(client.token_endpoint_auth_methods)} (public JWKS: {registered})"
         else:
             methods = " or ".join(client.token_endpoint_auth_methods)
             auth = f"secret: {client.client_secret}  ({methods})"

@@ -55,6 +55,7 @@ from workbench.core.transport.exchange import (
     describe_non_json,
     host_of,
     issued_tokens,
+    recorded_request_tokens,
     recorded_tokens,
 )
 from workbench.core.transport.limits import (
@@ -368,6 +369,7 @@ class HttpClient:
             client_certificate=(
                 self.client_cert.describe() if self._cert(req.url) and self.client_cert else ""
             ),
+            request_tokens=recorded_request_tokens(req.form, secrets),
         )
         self.log.append(exchange)
         if resp is not None:
@@ -401,6 +403,15 @@ class HttpClient:
                 " or does not know this certificate.",
                 kind="tls",
             )
+        if self.client_cert is not None and _cut_handshake(detail):
+            # TLS 1.3: a server that refuses the certificate may close before its alert is read.
+            return TransportError(
+                f"The server closed the TLS connection right after the client certificate"
+                f" {self.client_cert.describe()} was offered ({detail}): most likely it refused"
+                " the client certificate (an issuer it does not trust, or a certificate it does"
+                " not know).",
+                kind="tls",
+            )
         if self.ca_bundle and self.verify_tls:
             return TransportError(
                 f"{detail} (Only the CAs of this provider's CA bundle {self.ca_bundle} are"
@@ -427,6 +438,12 @@ def _refused_certificate(detail: str) -> bool:
             "alert handshake failure",
         )
     )
+
+
+def _cut_handshake(detail: str) -> bool:
+    """The peer closed the connection during the TLS handshake, without an alert we read."""
+    lowered = detail.lower()
+    return "eof occurred in violation of protocol" in lowered or "connection reset" in lowered
 
 
 def _cancelled(url: str) -> Cancelled:
@@ -463,7 +480,14 @@ def _request_secrets(req: HttpRequest, headers: Mapping[str, str]) -> set[str]:
         password = None
     if password:
         found.add(password)
-    for name in ("client_secret", "password", "refresh_token", "code_verifier", "token"):
+    for name in (
+        "client_secret",
+        "password",
+        "refresh_token",
+        "code_verifier",
+        "token",
+        "client_assertion",
+    ):
         if req.form and req.form.get(name):
             found.add(req.form[name])
     return found

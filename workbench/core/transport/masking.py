@@ -24,7 +24,6 @@ SECRET_FIELDS = frozenset(
         "password",
         "new_password",
         "code_verifier",
-        "client_assertion",
         "assertion",
         "secret_hash",
         "registration_access_token",  # RFC 7591 §3.2.1, RFC 7592
@@ -65,6 +64,8 @@ TOKEN_FIELDS = frozenset(
         "login_hint_token",
         "subject_token",
         "actor_token",
+        # a JWT client assertion (RFC 7523 §2.2): its header and claims are recorded decoded
+        "client_assertion",
         "AccessToken",
         "RefreshToken",
         "IdToken",

@@ -115,6 +115,11 @@ class ClientCertPanel(QWidget):
             return str(exc)
         return None
 
+    def problems(self) -> list[tuple[QWidget, str]]:
+        """The profile editor's form of :meth:`problem`: (the field to fix, why)."""
+        problem = self.problem()
+        return [(self.cert_edit, problem)] if problem else []
+
     def refresh(self) -> None:
         """Say what the certificate is, or what is wrong with the files."""
         cert, key, _ = self.values()

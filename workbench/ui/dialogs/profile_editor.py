@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError, WorkbenchError
-from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod
+from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod, describe_client_auth
 from workbench.core.oauth.discovery import (
     ENDPOINT_NAMES,
     ServerMetadata,
@@ -37,6 +37,7 @@ from workbench.core.profiles import REGISTRATION_TOKEN, Profile
 from workbench.core.transport.http import HttpClient
 from workbench.ui import metrics, workers
 from workbench.ui.dialogs.client_cert_panel import ClientCertPanel
+from workbench.ui.dialogs.client_key_panel import ClientKeyPanel
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.dialogs.register_client import RegisterClientDialog
 from workbench.ui.safe_text import set_plain, tooltip
@@ -77,6 +78,25 @@ def _expiry_words(expires_at: int | None) -> str:
     return time.strftime(
         " The client secret expires at %Y-%m-%d %H:%M UTC.", time.gmtime(expires_at)
     )
+
+
+def _fit_to_screen(dialog: QDialog, scroll: QScrollArea, body: QWidget, buttons: QWidget) -> None:
+    """Tall enough to show every field without scrolling when the screen allows it."""
+    margins = dialog.layout().contentsMargins()
+    spacing = dialog.layout().spacing()
+    width = dialog.minimumWidth()
+    height = (
+        body.sizeHint().height()
+        + buttons.sizeHint().height()
+        + margins.top()
+        + margins.bottom()
+        + spacing
+        + scroll.verticalScrollBar().sizeHint().width()  # a wrapped line's slack
+    )
+    screen = dialog.screen()
+    if screen is not None:
+        height = min(height, int(screen.availableGeometry().height() * SCREEN_SHARE))
+    dialog.resize(width, height)
 
 
 class ProfileEditorDialog(QDialog):
@@ -151,6 +171,15 @@ class ProfileEditorDialog(QDialog):
         self.method_combo.addItem(AUTO_METHOD, None)
         for method in AUTH_METHODS:
             self.method_combo.addItem(method, method)
+            self.method_combo.setItemData(
+                self.method_combo.count() - 1,
+                describe_client_auth(method),
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        self.key_panel = ClientKeyPanel(state.secrets, self)
+        self.method_combo.currentIndexChanged.connect(
+            lambda: self.key_panel.set_method(self.method_combo.currentData())
+        )
         self.scope_edit = self._line("profileScope", "Scopes", "openid profile email")
         self.params = ParamsTable("profileExtraParams", self)
         self.port_spin = QSpinBox(self)
@@ -199,6 +228,7 @@ class ProfileEditorDialog(QDialog):
         form.addRow("Client secret", self.secret_edit)
         form.addRow("", self.secret_note)
         form.addRow("Authentication", self.method_combo)
+        form.addRow("", self.key_panel)
         form.addRow("Scopes", self.scope_edit)
         form.addRow("Extra parameters", self.params)
         form.addRow("Redirect port", self.port_spin)
@@ -235,25 +265,7 @@ class ProfileEditorDialog(QDialog):
         layout.addWidget(buttons)
         if profile is not None:
             self._load(profile)
-        self._fit_to_screen(body, buttons)
-
-    def _fit_to_screen(self, body: QWidget, buttons: QWidget) -> None:
-        """Tall enough to show every field without scrolling when the screen allows it."""
-        margins = self.layout().contentsMargins()
-        spacing = self.layout().spacing()
-        width = self.minimumWidth()
-        height = (
-            body.sizeHint().height()
-            + buttons.sizeHint().height()
-            + margins.top()
-            + margins.bottom()
-            + spacing
-            + self.scroll.verticalScrollBar().sizeHint().width()  # a wrapped line's slack
-        )
-        screen = self.screen()
-        if screen is not None:
-            height = min(height, int(screen.availableGeometry().height() * SCREEN_SHARE))
-        self.resize(width, height)
+        _fit_to_screen(self, self.scroll, body, buttons)
 
     def _line(self, name: str, label: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -273,6 +285,8 @@ class ProfileEditorDialog(QDialog):
             self.secret_edit.setText(secret)
         index = self.method_combo.findData(profile.auth_method)
         self.method_combo.setCurrentIndex(max(index, 0))
+        self.key_panel.set_method(profile.auth_method)
+        self.key_panel.load(profile)  # after the method: its algorithms are listed
         self.scope_edit.setText(profile.scope)
         self.params.set_params(dict(profile.extra_params))
         self.port_spin.setValue(profile.redirect_port)
@@ -285,7 +299,7 @@ class ProfileEditorDialog(QDialog):
         """The profile as entered (not yet validated)."""
         method: AuthMethod | None = self.method_combo.currentData()
         cert, key, ca = self.cert_panel.values()
-        return Profile(
+        profile = Profile(
             name=self.name_edit.text().strip(),
             issuer=self.issuer_edit.text().strip(),
             endpoints={n: e.text().strip() for n, e in self.endpoint_edits.items() if e.text()},
@@ -301,6 +315,7 @@ class ProfileEditorDialog(QDialog):
             client_cert_key=key,
             ca_bundle=ca,
         )
+        return self.key_panel.fill(profile)
 
     # -- dynamic client registration -------------------------------------------------------
     def _on_register_client(self) -> None:
@@ -428,9 +443,10 @@ class ProfileEditorDialog(QDialog):
             )
         if not profile.client_id:
             found.append((self.client_id_edit, "Enter the client ID registered at the provider."))
-        certificate = self.cert_panel.problem()
-        if certificate:
-            found.append((self.cert_panel.cert_edit, certificate))
+        key_problem = self.key_panel.problem()
+        if key_problem:
+            found.append((self.key_panel.file_edit, key_problem))
+        found += self.cert_panel.problems()
         return found
 
     def _mark(self, invalid: set[QWidget]) -> None:
@@ -458,6 +474,7 @@ class ProfileEditorDialog(QDialog):
             self.state.secrets.set(profile.name, secret)
         else:
             self.state.secrets.delete(profile.name)
+        self.key_panel.save(profile.name, self.original_name)
         renamed = bool(self.original_name and self.original_name != profile.name)
         token = self._registration_token
         if token is None and renamed and self.original_name:  # moves with the profile
