@@ -53,7 +53,7 @@ def main(target: str) -> int:
         editor.cert_panel.refresh()
         profile = editor.profile()
         window.state.profiles.save(profile)
-        window.state.set_provider(profile.to_provider(window.state.secrets))
+        window.provider_bar.reload(select=profile.name)  # chosen as a person would
         tokens = window.state.require_session().client_credentials()
         window.state.set_tokens(tokens, TokenContext(origin="client_credentials"))
         inspector = window.inspector

@@ -188,8 +188,9 @@ class ProviderBar(QWidget):
         secret = {"none": "public client", "private_key_jwt": "with private key"}.get(
             method, "with secret"
         )
-        if provider.client.certificate is not None:
-            secret += f", client certificate {provider.client.certificate.subject}"
+        if provider.client.certificate is not None:  # mutual TLS (RFC 8705)
+            cert = f"client certificate {provider.client.certificate.subject}"
+            secret = cert if method.endswith("tls_client_auth") else f"{secret}, {cert}"
         tls = "" if provider.verify_tls else "  ·  TLS verification OFF"
         self.info.setText(
             printable(f"{where}  ·  {provider.client.client_id or 'no client id'} ({secret}){tls}")
