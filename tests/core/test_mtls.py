@@ -125,7 +125,9 @@ def test_self_signed_tls_client_auth(server: DemoServer, sessions: list[OAuthSes
     tokens = session.client_credentials()
     assert _finding(session, tokens.access_token)[0] == "pass"
     # Introspection and revocation go to their aliases with the certificate too.
-    assert session.introspect(tokens.access_token)["active"] is True
+    introspected = session.introspect(tokens.access_token)
+    assert introspected["active"] is True
+    assert introspected["cnf"] == {"x5t#S256": cert.thumbprint}  # RFC 8705 §3.2
     session.revoke(tokens.access_token)
     assert session.introspect(tokens.access_token)["active"] is False
     urls = [e.url for e in session.log.items() if e.client_certificate]

@@ -140,6 +140,9 @@ class _IntrospectionEndpoint(IntrospectionEndpoint):  # type: ignore[misc]
             payload["token_type"] = "Bearer"
             payload["jti"] = record.jti
             payload["aud"] = record.audience or demo.access_token_audience(record.client_id)
+            cnf = demo.decode_jwt(record.access_token).get("cnf")
+            if cnf is not None:  # the certificate it is bound to (RFC 8705 §3.2)
+                payload["cnf"] = cnf
         return payload
 
 
