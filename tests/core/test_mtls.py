@@ -335,3 +335,20 @@ def test_a_key_file_gone_since_it_was_read_is_a_worded_failure(
         assert str(key_copy) not in str(caught.value)
     finally:
         http.close()
+
+
+def test_a_server_without_mutual_tls_is_refused_before_any_request(
+    make_demo: Callable[..., DemoServer], server: DemoServer, sessions: list[OAuthSession]
+) -> None:
+    plain = make_demo()  # no --mtls: its discovery lists no tls_client_auth
+    provider = Provider(
+        client=ClientConfig(
+            MTLS_CLIENT_ID, None, "tls_client_auth", certificate=_tls_client(server)
+        ),
+        issuer=plain.issuer,
+    )
+    session = OAuthSession(provider)
+    sessions.append(session)
+    with pytest.raises(ConfigError, match="does not offer tls_client_auth"):
+        session.client_credentials()
+    assert not [e for e in session.log.items() if "token" in e.url]

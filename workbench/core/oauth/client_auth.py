@@ -336,6 +336,21 @@ class TlsClientAuth(ClientAuthMethod):
         " server trusts) proves the client (RFC 8705 §2.1)"
     )
     needs_secret = False
+    needs_metadata = True
+
+    def prepare(
+        self, client: ClientConfig, issuer: str, metadata: Mapping[str, Any]
+    ) -> ClientConfig:
+        """A preflight: a server whose discovery lists its methods without this one is
+        refused before anything is sent (one that lists none is tried)."""
+        listed = metadata.get("token_endpoint_auth_methods_supported")
+        if isinstance(listed, list) and listed and self.name not in listed:
+            methods = ", ".join(m for m in listed if isinstance(m, str)) or "nothing usable"
+            raise ConfigError(
+                f"The server does not offer {self.name}: its token_endpoint_auth_methods_supported"
+                f" lists only {methods}."
+            )
+        return client
 
     def apply(
         self, client: ClientConfig, form: Mapping[str, str], endpoint: str
