@@ -57,6 +57,7 @@ from workbench.core.oauth.rfc8628_device import (
 from workbench.core.oauth.rp_logout import LogoutResult, PendingLogout
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.oauth.rfc9449_dpop import DpopSigner, signer_for
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
 from workbench.core.reality import (
     TokenKind,
@@ -126,7 +127,9 @@ class OAuthSession:
         on_metadata: Callable[[OAuthSession, ServerMetadata], None] | None = None,
     ) -> None:
         self.provider = provider
-        self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
+        self.http = http or HttpClient(
+            log, verify_tls=provider.verify_tls, signer=signer_for(provider.dpop_key)
+        )
         self.http.log.add_secret(provider.client.client_secret)
         self.jwks = JwksCache.through(self.http)
         self._metadata = SingleFlight(
@@ -145,6 +148,12 @@ class OAuthSession:
     @property
     def log(self) -> ExchangeLog:
         return self.http.log
+
+    @property
+    def dpop(self) -> DpopSigner | None:
+        """The DPoP signer of this session's requests (RFC 9449), None without DPoP."""
+        signer = self.http.signer
+        return signer if isinstance(signer, DpopSigner) else None
 
     @property
     def client(self) -> ClientConfig:
@@ -277,6 +286,7 @@ class OAuthSession:
                 iss_required=meta.authorization_response_iss_parameter_supported,
                 extra=self._extra(extra),
                 state=state,
+                dpop_jkt=self.dpop.jkt if self.dpop else None,
             )
         except BaseException:
             listener.close()
@@ -492,6 +502,7 @@ class OAuthSession:
             kind=kind,
             nonce=nonce,
             access_token=access_token,
+            dpop_jkt=self.dpop.jkt if self.dpop else None,
         )
         named = guess_kind(token) if kind == "auto" else kind
         record_inspection(self.log, inspection, "ID token" if named == "id" else "access token")
