@@ -26,6 +26,10 @@ The policy:
   :attr:`DemoConfig.require_device_pkce` is set (answered with Keycloak's words).
 * Every authorization response (success or error, query or fragment) carries ``iss``
   (RFC 9207).
+* DPoP (RFC 9449, :mod:`workbench.demo.dpop`): a token request with a valid proof gets tokens
+  bound to the proof's key (``cnf.jkt`` in the access token, ``token_type: DPoP``); a public
+  client's bound refresh token needs a proof of the same key; a code asked for with
+  ``dpop_jkt`` is redeemed only with that key.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from .client_assertion import (
     PRIVATE_KEY_JWT_ALGS,
     register_jwt_client_auth,
 )
+from .dpop import DPOP_ALGS
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
 from .store import AuthorizationCode, RefreshToken, TokenRecord
@@ -117,6 +122,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "claims_supported": list(CLAIMS_SUPPORTED),
         "prompt_values_supported": ["none", "login", "consent"],
         "authorization_response_iss_parameter_supported": True,
+        "dpop_signing_alg_values_supported": list(DPOP_ALGS),
         "service_documentation": authority.url("home"),
     }
 
@@ -169,6 +175,8 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         token: dict[str, Any] = super().generate(
             grant_type, client, user, scope, expires_in, include_refresh_token
         )
+        if _dpop_jkt():  # bound to the proof's key (RFC 9449 §5)
+            token["token_type"] = "DPoP"
         return token
 
     def get_allowed_scope(self, client: DemoClient, scope: str | None) -> str:
@@ -180,9 +188,10 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         self, client: DemoClient, grant_type: str, user: object, scope: str
     ) -> dict[str, Any]:
         outcome = self._outcome()
+        bound = {"cnf": {"jkt": _dpop_jkt()}} if _dpop_jkt() else {}
         if outcome is None:
-            return {}
-        return outcome.with_groups(outcome.access_token.apply({}))
+            return bound
+        return {**outcome.with_groups(outcome.access_token.apply({})), **bound}
 
     def _outcome(self) -> TriggerOutcome | None:
         if not has_request_context():
@@ -200,6 +209,12 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
     def get_auth_time(self, user: object) -> int | None:
         subject = subject_of(user)
         return subject.auth_time if subject else None
+
+
+def _dpop_jkt() -> str:
+    """The thumbprint of the DPoP key of the token request being served (checked by the token
+    endpoint before Authlib runs), or empty."""
+    return str(g.get("dpop_jkt") or "") if has_request_context() else ""
 
 
 def _new_refresh_token(**_: Any) -> str:
@@ -275,6 +290,7 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
                 ),
                 family=family,
                 audience=claims.get("aud", ""),
+                dpop_jkt=claims.get("cnf", {}).get("jkt", ""),
             )
         )
         nonce = request.payload.data.get("nonce")

@@ -47,6 +47,7 @@ from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
 from .api import api_urls, register_demo_apis
 from .authority import DemoAuthority
 from .config import DemoConfig
+from .dpop import check_token_request_proof
 from .logout import LogoutRefused, check_end_session
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
@@ -88,6 +89,7 @@ _AUTHORIZE_PARAMETERS: Final = frozenset(
         "response_mode",
         "prompt",
         "nonce",
+        "dpop_jkt",
     }
 )
 _CSRF_FIELD: Final = "csrf_token"
@@ -362,6 +364,9 @@ def create_app(
                 f"This server issues tokens for its demo APIs only ({', '.join(api_resources)}), "
                 f"not for {unknown[0][:200]}.",
             )
+        refused = check_token_request_proof(authority)
+        if refused is not None:
+            return refused
         if config.token_delay > 0:
             stop_event.wait(config.token_delay)
         with store.lock:  # one token request at a time: rotation and code use are atomic
