@@ -58,6 +58,7 @@ CLAIMS: dict[str, Any] = {
     "token_use": "id",
     "nonce": "n-1",
     "at_hash": _at_hash(ACCESS_TOKEN),
+    "cnf": {"jkt": "jkt-of-the-dpop-key"},
 }
 TOKEN = jwt.encode(CLAIMS, KEY, algorithm="RS256", headers={"kid": "rsa-1", "typ": "at+jwt"})
 
@@ -70,6 +71,7 @@ EVERYTHING: dict[str, Any] = {
     "token_use": "id",
     "nonce": "n-1",
     "access_token": ACCESS_TOKEN,
+    "dpop_jkt": "jkt-of-the-dpop-key",
 }
 
 
@@ -85,7 +87,7 @@ def test_the_table_order_is_the_order_of_the_findings() -> None:
     assert tuple(row.name for row in CHECK_TABLE) == CHECKS
     assert CHECKS == (
         "signature", "keys", "iss", "aud", "exp", "nbf", "iat", "typ", "token_use", "nonce",
-        "at_hash",
+        "at_hash", "dpop",
     )  # fmt: skip
 
 
@@ -143,6 +145,11 @@ SKIPPED_BEFORE: dict[str, tuple[str, tuple[Setting, ...]]] = {
     "token_use": ("no expected token_use given (the token says 'id')", ()),
     "nonce": ("the token has a nonce but no expected nonce was given", ()),
     "at_hash": ("no access token given to compare with", ()),
+    "dpop": (
+        "DPoP-bound (cnf.jkt jkt-of-the-dpop-key), not checked: no DPoP key at hand to compare"
+        " with",
+        (),
+    ),
 }
 
 
