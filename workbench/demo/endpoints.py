@@ -169,7 +169,8 @@ class _DpopError(OAuth2Error):  # type: ignore[misc]
     status_code = 401
 
     def __init__(self, error: str, description: str, nonce: str | None = None) -> None:
-        super().__init__(description=description)
+        # Authlib allows ASCII only in an error description.
+        super().__init__(description=description.replace("§", "section "))
         self.error = error
         self.nonce = nonce
 

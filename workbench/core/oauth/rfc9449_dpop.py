@@ -219,7 +219,9 @@ def dpop_signer(key_file: str | None, *, present_as_dpop: bool = False) -> tuple
     if not key_file:
         said = f"DPoP: a new {key.kind} key for this run only (jkt {key.thumbprint()})"
     elif new:
-        said = f"DPoP: a new {key.kind} key written to {key_file} (mode 0600, jkt {key.thumbprint()})"
+        said = (
+            f"DPoP: a new {key.kind} key written to {key_file} (mode 0600, jkt {key.thumbprint()})"
+        )
     else:
         said = f"DPoP: the {key.kind} key of {key_file} (jkt {key.thumbprint()})"
     return DpopSigner(key, present_as_dpop=present_as_dpop), said
