@@ -1,4 +1,5 @@
-"""``workbench keys generate|jwks|dpop-proof``: the client's signing keys (:mod:`workbench.core.keys`).
+"""``workbench keys generate|jwks|dpop-proof``: the client's signing keys
+(:mod:`workbench.core.keys`).
 
 ``generate`` writes a new private key as PEM, readable by its owner only, and optionally its
 public JWKS; ``jwks`` prints the public JWKS of a key file, to register the client with a
@@ -15,7 +16,6 @@ from typing import Any
 
 from workbench.cli.common import env
 from workbench.cli.output import EXIT_OK, Out
-from workbench.core.oauth.rfc9449_dpop import DpopSigner
 from workbench.core.keys import (
     GENERATED_ALGS,
     generate_key,
@@ -23,6 +23,7 @@ from workbench.core.keys import (
     write_jwks_file,
     write_key_file,
 )
+from workbench.core.oauth.rfc9449_dpop import DpopSigner
 
 
 def register(sub: Any) -> argparse.ArgumentParser:

@@ -54,10 +54,10 @@ from workbench.core.oauth.rfc8628_device import (
     parse_device_authorization,
     poll_device_token,
 )
+from workbench.core.oauth.rfc9449_dpop import DpopSigner, signer_for
 from workbench.core.oauth.rp_logout import LogoutResult, PendingLogout
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.core.oauth.rfc9449_dpop import DpopSigner, signer_for
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
 from workbench.core.reality import (
     TokenKind,

@@ -207,15 +207,14 @@ def check_token_request_proof(authority: DemoAuthority) -> Response | None:
         found = authority.store.find_refresh_token(request.form.get("refresh_token", ""))
         record = found.record if found is not None else None
         client = CLIENTS.get(record.client_id) if record is not None else None
-        if record is not None and record.dpop_jkt and client is not None and client.is_public:
-            if jkt != record.dpop_jkt:
-                said = "without a DPoP proof" if not jkt else "with a proof of another key"
-                return _token_error(
-                    _invalid(
-                        f"This refresh token is bound to a DPoP key and was sent {said}"
-                        " (RFC 9449 §5)."
-                    )
+        public = client is not None and client.is_public
+        if record is not None and record.dpop_jkt and public and jkt != record.dpop_jkt:
+            said = "without a DPoP proof" if not jkt else "with a proof of another key"
+            return _token_error(
+                _invalid(
+                    f"This refresh token is bound to a DPoP key and was sent {said} (RFC 9449 §5)."
                 )
+            )
     return None
 
 

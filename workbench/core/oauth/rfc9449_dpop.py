@@ -159,10 +159,13 @@ class DpopSigner(RequestSigner):
         credentials = credentials.strip()
         if scheme.lower() == "dpop" and credentials:
             token = credentials
-        elif scheme.lower() == "bearer" and credentials:
-            if self.present_as_dpop or self.is_bound(credentials):
-                token = credentials
-                added["Authorization"] = f"DPoP {credentials}"
+        elif (
+            scheme.lower() == "bearer"
+            and credentials
+            and (self.present_as_dpop or self.is_bound(credentials))
+        ):
+            token = credentials
+            added["Authorization"] = f"DPoP {credentials}"
         added[DPOP_HEADER] = self.proof(request.method, request.url, access_token=token)
         return added
 
