@@ -32,6 +32,7 @@ NATIVE_CLIENT_ID = "workbench-native"  # public: implicit (id_token token), code
 DEVICE_CLIENT_ID = "workbench-device"  # public: device code
 CONFIDENTIAL_CLIENT_ID = "workbench-confidential"  # client_secret_basic: client credentials
 CONFIDENTIAL_CLIENT_SECRET = "interop-secret"
+DPOP_NONCE_CLIENT_ID = "workbench-dpop-nonce"  # like the confidential one; DPoP nonces required
 API_AUDIENCE = "urn:workbench:interop-api"
 
 

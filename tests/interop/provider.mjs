@@ -6,7 +6,7 @@
 // standard output once it listens. Stops on SIGTERM or when standard input closes, so a test
 // run that dies does not leave it behind. Everything is in memory; the signing key is new on
 // every start. Its built-in development login and consent pages accept any login and password.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import process from 'node:process';
 
 import Provider from 'oidc-provider';
@@ -53,6 +53,17 @@ const provider = new Provider(issuer, {
       redirect_uris: ['http://127.0.0.1/callback'],
       scope: 'openid api:read',
     },
+    {
+      // DPoP with nonces: the token endpoint answers this client use_dpop_nonce until its proof
+      // carries the nonce it gave (RFC 9449 §8).
+      client_id: 'workbench-dpop-nonce',
+      client_secret: 'interop-secret',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'api:read',
+    },
   ],
   responseTypes: ['code', 'id_token', 'id_token token', 'none'],
   jwks: { keys: [signingKey] },
@@ -64,13 +75,20 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },
+    // RFC 9449: proofs checked, tokens bound (cnf.jkt); nonces required of one client only.
+    dPoP: {
+      enabled: true,
+      nonceSecret: randomBytes(32),
+      requireNonce: (ctx) => ctx.oidc?.client?.clientId === 'workbench-dpop-nonce',
+    },
     resourceIndicators: {
       enabled: true,
       // Client credentials for the confidential client get an RFC 9068 JWT access token for one
       // API, so its signature can be checked against the JWKS. Other tokens stay opaque.
       defaultResource: (ctx, client, oneOf) => {
         if (oneOf) return oneOf;
-        return client.clientId === 'workbench-confidential' && ctx.oidc.params?.grant_type === 'client_credentials'
+        return ['workbench-confidential', 'workbench-dpop-nonce'].includes(client.clientId)
+          && ctx.oidc.params?.grant_type === 'client_credentials'
           ? API
           : undefined;
       },
