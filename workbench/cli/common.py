@@ -265,6 +265,7 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
             verify_tls=base.verify_tls and not args.insecure,
             name=base.name,
             device_pkce=base.device_pkce,
+            dpop_key=base.dpop_key,
         )
     if not args.issuer and not endpoints:
         raise ConfigError("Say which server: --issuer URL, --profile NAME or --demo.")

@@ -19,6 +19,7 @@ from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
 from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.oauth.rfc9449_dpop import signer_for
 from workbench.core.transport.http import HttpClient
 
 
@@ -95,7 +96,8 @@ class AppState(QObject):
         The previous session stays open while the current tokens belong to it.
         """
         self._retire(self.session, keep=self.token_session)
-        http = HttpClient(self.log, verify_tls=provider.verify_tls)
+        signer = signer_for(provider.dpop_key)  # DPoP proofs when the provider has a key
+        http = HttpClient(self.log, verify_tls=provider.verify_tls, signer=signer)
         self.provider = provider
         self.provider_by = by
         self.session = OAuthSession(provider, http, door=door, on_metadata=self.sig_metadata.emit)

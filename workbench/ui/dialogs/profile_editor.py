@@ -141,6 +141,23 @@ class ProfileEditorDialog(QDialog):
             "The device flow sends a PKCE S256 code_challenge and code_verifier (Keycloak"
             " requires it for clients set to PKCE)"
         )
+        self.dpop_check = QCheckBox("DPoP: bind tokens to a key (RFC 9449)", self)
+        self.dpop_check.setObjectName("profileDpop")
+        self.dpop_check.setAccessibleName("DPoP: bind tokens to a key")
+        self.dpop_check.setToolTip(
+            "Every request carries a DPoP proof signed with the key below (token endpoint, every"
+            " grant and refresh, UserInfo, revocation, introspection, API calls); tokens come"
+            " back bound to it (token_type DPoP, cnf.jkt)"
+        )
+        self.dpop_key_edit = self._line(
+            "profileDpopKey", "DPoP key file", "none: a new key for each session (not kept)"
+        )
+        self.dpop_key_edit.setToolTip(
+            "A PEM private key file; when it does not exist, a new ES256 key is written there"
+            " (readable by you only) and used from then on"
+        )
+        self.dpop_key_edit.setEnabled(False)
+        self.dpop_check.toggled.connect(self.dpop_key_edit.setEnabled)
         self.tls_check = QCheckBox("Verify TLS certificates", self)
         self.tls_check.setObjectName("profileVerifyTls")
         self.tls_check.setAccessibleName("Verify TLS certificates")
@@ -175,6 +192,8 @@ class ProfileEditorDialog(QDialog):
         form.addRow("Extra parameters", self.params)
         form.addRow("Redirect port", self.port_spin)
         form.addRow("", self.device_pkce_check)
+        form.addRow("", self.dpop_check)
+        form.addRow("DPoP key file", self.dpop_key_edit)
         form.addRow("", self.tls_check)
         form.addRow("", self.tls_warning)
 
@@ -249,6 +268,8 @@ class ProfileEditorDialog(QDialog):
         self.port_spin.setValue(profile.redirect_port)
         self.tls_check.setChecked(profile.verify_tls)
         self.device_pkce_check.setChecked(profile.device_pkce)
+        self.dpop_check.setChecked(profile.dpop)
+        self.dpop_key_edit.setText(profile.dpop_key_file)
 
     def profile(self) -> Profile:
         """The profile as entered (not yet validated)."""
@@ -264,6 +285,8 @@ class ProfileEditorDialog(QDialog):
             redirect_port=self.port_spin.value(),
             verify_tls=self.tls_check.isChecked(),
             device_pkce=self.device_pkce_check.isChecked(),
+            dpop=self.dpop_check.isChecked(),
+            dpop_key_file=self.dpop_key_edit.text().strip(),
         )
 
     def _on_discover(self) -> None:

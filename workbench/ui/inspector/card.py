@@ -117,15 +117,21 @@ class TokenCard(QFrame):
         self.title.setText(printable(entry.label))
         self.size_label.setText(f"{len(entry.token):,} chars")
 
-    def show_chips(self, shown: ShownToken, revoked: bool) -> None:
-        """JWT · alg · typ (or opaque / JWE / malformed), and "revoked" once it was."""
+    def show_chips(self, shown: ShownToken, revoked: bool, token_type: str | None = None) -> None:
+        """JWT · alg · typ (or opaque / JWE / malformed), "DPoP-bound" for a token with
+        ``cnf.jkt`` or issued with ``token_type`` DPoP (RFC 9449 §5, §6), and "revoked" once it
+        was."""
+        dpop = "DPoP-bound" if (token_type or "").lower() == "dpop" else ""
         if shown.decoded is not None:
             typ = shown.decoded.header.get("typ")
             # typ "JWT" says what the first chip says: shown once (at+jwt and others stay).
             typ_chip = typ if isinstance(typ, str) and typ.upper() != "JWT" else ""
-            self._set_chips("JWT", shown.decoded.alg or "no alg", typ_chip)
+            cnf = shown.decoded.claims.get("cnf")
+            if isinstance(cnf, dict) and "jkt" in cnf:
+                dpop = "DPoP-bound"
+            self._set_chips("JWT", shown.decoded.alg or "no alg", typ_chip, dpop)
         elif shown.kind == "opaque":
-            self._set_chips("opaque")
+            self._set_chips("opaque", dpop)
         else:
             self._set_chips("JWE" if shown.kind == "jwe" else "malformed", outcome="fail")
         if revoked:
@@ -135,7 +141,8 @@ class TokenCard(QFrame):
             set_outcome(chip, "fail")
 
     def _set_chips(self, *texts: str, outcome: str = "") -> None:
-        for chip, text in zip(self.chips, (*texts, "", "", "", ""), strict=False):
+        shown = [t for t in texts if t]
+        for chip, text in zip(self.chips, (*shown, "", "", "", "", ""), strict=False):
             chip.setText(printable(text))
             chip.setVisible(bool(text))
             set_outcome(chip, outcome)
