@@ -14,12 +14,12 @@ from PySide6.QtCore import QObject, Signal
 
 from workbench.core.history import TokenHistory
 from workbench.core.model import Provider, TokenActions
+from workbench.core.oauth.rfc9449_dpop import signer_for
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
 from workbench.core.transport.exchange import ExchangeLog
-from workbench.core.oauth.rfc9449_dpop import signer_for
 from workbench.core.transport.http import HttpClient
 
 
