@@ -116,3 +116,27 @@ def test_bad_dpop_usage_exits_2(
     bad.write_text("not a key\n")
     code, _out, err = run([*base, "--dpop", "--dpop-key", str(bad)], capsys)
     assert code == 2 and "is not a PEM file" in err
+
+
+def test_inspect_checks_cnf_jkt_against_a_dpop_key(
+    server: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file, other = tmp_path / "k.pem", tmp_path / "other.pem"
+    dpop = ["--dpop", "--dpop-key", str(key_file)]
+    argv = ["token", "--grant", "client_credentials", *confidential(server), *dpop, "--json"]
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    token = json.loads(out)["access_token"]
+    check = ["inspect", token, "--issuer", server.issuer, "--json"]
+    code, out, err = run([*check, "--dpop-key", str(key_file)], capsys)
+    assert code == 0, err
+    findings = {f["check"]: f for f in json.loads(out)["findings"]}
+    assert findings["dpop"]["outcome"] == "pass"
+    run(["keys", "generate", "--out", str(other)], capsys)
+    code, out, err = run([*check, "--dpop-key", str(other)], capsys)
+    assert code == 4
+    findings = {f["check"]: f for f in json.loads(out)["findings"]}
+    assert findings["dpop"]["outcome"] == "fail" and "another key" in findings["dpop"]["reason"]
+    code, out, err = run(check, capsys)
+    findings = {f["check"]: f for f in json.loads(out)["findings"]}
+    assert findings["dpop"]["outcome"] == "not_checked"

@@ -189,6 +189,7 @@ def inspect_requested(args: argparse.Namespace) -> bool:
         args.access_token,
         args.access_token_env,
         args.expect_typ,
+        getattr(args, "dpop_key", None),
     )
 
 
@@ -320,9 +321,11 @@ def _client_options(
 
 def dpop_key_from_args(args: argparse.Namespace, out: Out) -> SigningKey | None:
     """The DPoP key of ``--dpop [--dpop-key FILE]`` (made when the file is missing), or None."""
-    if getattr(args, "dpop_key", None) and not args.dpop:
+    if not hasattr(args, "dpop"):  # a command without --dpop (inspect's --dpop-key only checks)
+        return None
+    if args.dpop_key and not args.dpop:
         raise ConfigError("--dpop-key is the key of --dpop, which is not given.")
-    if not getattr(args, "dpop", False):
+    if not args.dpop:
         return None
     loaded: SigningKey | None = getattr(args, "dpop_loaded_key", None)
     if loaded is not None:  # one key per run, however many sessions it opens (call --auto)
