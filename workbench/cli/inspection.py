@@ -31,8 +31,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "inspect",
         help="decode a JWT and verify it",
         description="Decode a JWT and verify it. With any of --issuer, --jwks-uri, --audience,"
-        " --client-id, --nonce, --access-token, --expect-typ or --dpop-key, every check that cannot be made"
-        " (the issuer's keys unreachable, the token not a JWT) fails with exit code 4.",
+        " --client-id, --nonce, --access-token, --expect-typ or --dpop-key, every check that"
+        " cannot be made (the issuer's keys unreachable, the token not a JWT) fails with exit"
+        " code 4.",
     )
     add_token_argument(ins, "the token")
     ins.add_argument("--issuer", help="expected issuer; its JWKS verifies the signature")

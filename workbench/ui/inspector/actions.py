@@ -352,3 +352,4 @@ class InspectorActions(QObject):
             self.copy_bearer.setText("Copy as Bearer")
         self.copy_bearer.setEnabled(bearer_token(self.bearer_role, shown, current) is not None)
         self.bearer_id.setEnabled(current is not None and bool(current.id_token))
+        self.copy_dpop.setEnabled(bearer_token("access", shown, current) is not None)
