@@ -11,14 +11,13 @@ import threading
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from workbench.core.display import require_web_url
-from workbench.core.errors import FlowError, TokenError, TransportError
+from workbench.core.errors import FlowError, TokenError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.oauth import rp_logout
 from workbench.core.oauth.client_auth import ClientConfig, needs_metadata, prepare_client
-from workbench.core.oauth.discovery import ServerMetadata, discover
+from workbench.core.oauth.discovery import ServerMetadata
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
@@ -66,6 +65,12 @@ from workbench.core.reality import (
     verdict_from_endpoints,
 )
 from workbench.core.report.checks import record_inspection
+from workbench.core.session_steps import (
+    provider_metadata,
+    record_browser_opened,
+    record_device_code_shown,
+    record_redirect,
+)
 from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.findings import Inspection
@@ -132,8 +137,10 @@ class OAuthSession:
         )
         self.http.log.add_secret(provider.client.client_secret)
         self.jwks = JwksCache.through(self.http)
+        signer = self.http.signer  # DPoP (RFC 9449): the signer of every request, if any
+        self.dpop: DpopSigner | None = signer if isinstance(signer, DpopSigner) else None
         self._metadata = SingleFlight(
-            self._fetch_metadata,
+            lambda: provider_metadata(self.http, self.provider),
             self._announce,
             "Cancelled while waiting for the provider's discovery (another request of this"
             " provider is fetching it).",
@@ -148,12 +155,6 @@ class OAuthSession:
     @property
     def log(self) -> ExchangeLog:
         return self.http.log
-
-    @property
-    def dpop(self) -> DpopSigner | None:
-        """The DPoP signer of this session's requests (RFC 9449), None without DPoP."""
-        signer = self.http.signer
-        return signer if isinstance(signer, DpopSigner) else None
 
     @property
     def client(self) -> ClientConfig:
@@ -178,20 +179,6 @@ class OAuthSession:
     def _announce(self, meta: ServerMetadata) -> None:
         if self._on_metadata is not None:
             self._on_metadata(self, meta)
-
-    def _fetch_metadata(self) -> ServerMetadata:
-        base = ServerMetadata(issuer=self.provider.issuer or "")
-        manual = self.provider.endpoints
-        issuer = self.provider.issuer if self.provider.discover else None
-        if issuer and not _has_all_endpoints(manual):
-            try:
-                base = discover(self.http, issuer)
-            except TransportError as exc:
-                # Manual endpoints are the fallback when there is no usable document.
-                reachable = exc.kind in ("invalid_document", "http", "not_json")
-                if not (reachable and _has_any_endpoint(manual)):
-                    raise
-        return base.with_overrides(self.provider.endpoints)
 
     def _send(self, request: HttpRequest) -> TokenSet:
         return parse_token_response(self.http.send(request))
@@ -361,10 +348,12 @@ class OAuthSession:
             scope, response_type=response_type, port=port, extra=extra
         )
         try:
-            record_browser_opened(self.log, pending)
+            record_browser_opened(self.log, pending.url)
             yield pending
             params = pending.listener.wait(timeout, cancel)
-            record_redirect(self.log, pending, params)
+            record_redirect(
+                self.log, pending.listener.redirect_uri, pending.request.response_type, params
+            )
             yield RedirectReceived(params)
             return self.complete_authorization(pending, params)
         finally:
@@ -523,55 +512,6 @@ class OAuthSession:
 
     def close(self) -> None:
         self.http.close()
-
-
-def _has_all_endpoints(endpoints: Mapping[str, str]) -> bool:
-    return bool(endpoints.get("token_endpoint")) and bool(endpoints.get("jwks_uri"))
-
-
-def _has_any_endpoint(endpoints: Mapping[str, str]) -> bool:
-    return bool(endpoints.get("token_endpoint") or endpoints.get("authorization_endpoint"))
-
-
-# -- the steps of a flow that are no requests of ours (recorded in the exchange log) -----------
-def record_browser_opened(log: ExchangeLog, pending: PendingAuthorization) -> None:
-    """The browser is sent to the authorize URL (the face opens it next)."""
-    log.step(
-        "browser_opened",
-        "authorization request (browser opened with the authorize URL)",
-        source="client",
-        target="user",
-        url=pending.url,
-    )
-
-
-def record_redirect(
-    log: ExchangeLog, pending: PendingAuthorization, params: Mapping[str, str]
-) -> None:
-    """The redirect that reached the listener: where, and the names of what it carried (the
-    values stay out of the step: a code is a secret until redeemed)."""
-    target = urlsplit(pending.listener.redirect_uri)
-    names = sorted(params)
-    carried = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-    log.step(
-        "redirect_received",
-        f"302 to {target.netloc}{target.path} with {carried or 'nothing'}",
-        source="user",
-        target="client",
-        parameters=", ".join(names),
-        carried_in="query" if pending.request.response_type == "code" else "fragment",
-    )
-
-
-def record_device_code_shown(log: ExchangeLog, authorization: DeviceAuthorization) -> None:
-    """The user code is shown and the user sent to the verification page."""
-    log.step(
-        "device_code_shown",
-        "device code shown: the user is sent to the verification page",
-        source="client",
-        target="user",
-        url=authorization.verification_uri,
-    )
 
 
 def run_to_end(flow: Generator[Any, None, T]) -> T:
