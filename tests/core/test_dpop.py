@@ -7,10 +7,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import pytest
 
+from tests.demo_driver import sign_in_and_decide
 from workbench.core.errors import OAuthError
 from workbench.core.keys import SigningKey, generate_key
 from workbench.core.oauth.api_call import ApiCall, call_api
@@ -258,3 +260,42 @@ def test_a_missing_key_file_is_made_private_and_then_reused(tmp_path: Any) -> No
     assert path.stat().st_mode & 0o777 == 0o600
     again, new_again = load_or_create_key(path)
     assert not new_again and again.thumbprint() == key.thumbprint()
+
+
+def _code_redirect(pending: Any) -> Mapping[str, str]:
+    location = sign_in_and_decide(pending.url)
+    return dict(parse_qsl(urlsplit(location).query))
+
+
+def test_code_flow_with_dpop_jkt_and_a_bound_public_refresh_token(demo: DemoServer) -> None:
+    key = generate_key("ES256")
+    session = dpop_session(demo.issuer, "authorization_code", key)
+    assert session.provider.client.client_secret is None  # the public native client
+    pending = session.begin_authorization()
+    try:
+        assert f"dpop_jkt={key.thumbprint()}" in pending.url
+        tokens = session.complete_authorization(pending, _code_redirect(pending))
+    finally:
+        pending.close()
+    assert tokens.token_type == "DPoP" and tokens.refresh_token
+    # A public client's bound refresh token: refused without a proof, or with another key.
+    for http in (HttpClient(), HttpClient(signer=DpopSigner(generate_key("ES256")))):
+        stranger = OAuthSession(session.provider, http)
+        with pytest.raises(OAuthError) as refused:
+            stranger.refresh(tokens.refresh_token)
+        assert refused.value.error == "invalid_dpop_proof"
+    assert session.refresh(tokens.refresh_token).tokens.token_type == "DPoP"
+
+
+def test_a_code_bound_with_dpop_jkt_is_refused_with_another_key(demo: DemoServer) -> None:
+    session = dpop_session(demo.issuer, "authorization_code")
+    pending = session.begin_authorization()
+    try:
+        params = _code_redirect(pending)
+        thief = OAuthSession(session.provider, HttpClient(signer=DpopSigner(generate_key("ES256"))))
+        with pytest.raises(OAuthError) as refused:
+            thief.complete_authorization(pending, params)
+    finally:
+        pending.close()
+    assert refused.value.error == "invalid_grant"
+    assert "dpop_jkt" in (refused.value.description or "")

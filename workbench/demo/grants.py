@@ -157,9 +157,10 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mi
             )
         found = store.get_code(code, client.client_id)
         if found is not None and found.dpop_jkt and found.dpop_jkt != g.get("dpop_jkt"):
+            # (Authlib takes ASCII descriptions only: no section sign.)
             raise InvalidGrantError(
                 "This code is bound to a DPoP key (dpop_jkt); redeem it with a proof of that key"
-                " (RFC 9449 §10)."
+                " (RFC 9449 section 10)."
             )
         return found
 
