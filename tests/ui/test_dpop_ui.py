@@ -23,6 +23,7 @@ from workbench.demo import DemoServer
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
 from workbench.ui.dialogs.profile_editor import ProfileEditorDialog
 from workbench.ui.inspector import TokenInspector
+from workbench.ui.models.exchange_model import format_exchange
 from workbench.ui.state import AppState, TokenContext
 
 WAIT_MS = 10_000
@@ -64,6 +65,11 @@ def test_the_inspector_shows_a_dpop_bound_token_and_copies_a_fresh_proof(
     assert session.dpop is not None
     tokens = session.password(DEMO_USERNAME, DEMO_PASSWORD)
     assert tokens.token_type == "DPoP" and tokens.access_token
+    # The log's detail: the proof masked, its header and claims shown.
+    exchange = next(ex for ex in dpop_state.log.items() if ex.url.endswith("/token"))
+    detail = format_exchange(exchange)
+    assert "DPoP: ••••••" in detail and "DPoP, decoded (header and claims" in detail
+    assert '"typ": "dpop+jwt"' in detail and f'"htu": "{demo.issuer}/token"' in detail
     inspector = TokenInspector(dpop_state)
     qtbot.addWidget(inspector)
     inspector.resize(760, 820)
