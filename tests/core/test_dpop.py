@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import jwt
 import pytest
 
-from tests.demo_driver import sign_in_and_decide
+from tests.demo_driver import decide_device_code, sign_in_and_decide
 from workbench.core.errors import OAuthError
 from workbench.core.keys import SigningKey, generate_key
 from workbench.core.oauth.api_call import ApiCall, call_api
@@ -24,7 +24,7 @@ from workbench.core.oauth.rfc9449_dpop import (
     htu_of,
     load_or_create_key,
 )
-from workbench.core.session import OAuthSession
+from workbench.core.session import OAuthSession, run_to_end
 from workbench.core.tokens.findings import Outcome
 from workbench.core.transport.exchange import Exchange
 from workbench.core.transport.http import HttpClient
@@ -299,3 +299,15 @@ def test_a_code_bound_with_dpop_jkt_is_refused_with_another_key(demo: DemoServer
         pending.close()
     assert refused.value.error == "invalid_grant"
     assert "dpop_jkt" in (refused.value.description or "")
+
+
+def test_device_flow_polls_carry_proofs_and_the_token_is_bound(demo: DemoServer) -> None:
+    session = dpop_session(demo.issuer, "device_code")
+    authorization = session.start_device()
+    decide_device_code(authorization.verification_uri, authorization.user_code)
+    tokens = run_to_end(session.poll_device(authorization))
+    assert tokens.token_type == "DPoP"
+    assert session.dpop is not None and tokens.access_token
+    assert session.inspect(tokens.access_token).finding("dpop").outcome is Outcome.PASS
+    polls = [ex for ex in session.log.items() if ex.purpose == "token (device_code poll)"]
+    assert polls and all(proof_claims(ex)["htm"] == "POST" for ex in polls)
