@@ -311,3 +311,14 @@ def test_device_flow_polls_carry_proofs_and_the_token_is_bound(demo: DemoServer)
     assert session.inspect(tokens.access_token).finding("dpop").outcome is Outcome.PASS
     polls = [ex for ex in session.log.items() if ex.purpose == "token (device_code poll)"]
     assert polls and all(proof_claims(ex)["htm"] == "POST" for ex in polls)
+
+
+def test_a_bound_jwt_from_elsewhere_is_presented_with_the_dpop_scheme(demo: DemoServer) -> None:
+    key = generate_key("ES256")
+    token = dpop_session(demo.issuer, "client_credentials", key).client_credentials().access_token
+    assert token
+    # A new signer of the same key has seen no token response: the token's cnf.jkt says it.
+    http = HttpClient(signer=DpopSigner(key))
+    result = call_api(http, ApiCall(demo.issuer + "/api/local/me", token=token))
+    assert result.status == 200
+    assert http.log.items()[-1].request_headers["Authorization"] == f"DPoP {MASK}"

@@ -10,9 +10,9 @@ set fetches get no proof; every other request does (token endpoint for every gra
 revocation, introspection, device authorization, API calls): a server that does not want one
 ignores the header (§7.1).
 
-A token response with ``token_type: DPoP`` makes its access token DPoP-bound for the signer:
-sent afterwards, an ``Authorization: Bearer`` with that token becomes ``Authorization: DPoP``
-(§7.1). With ``present_as_dpop`` every token presented is (``workbench call --dpop``).
+A token response with ``token_type: DPoP`` makes its access token DPoP-bound for the signer,
+as does a JWT whose ``cnf.jkt`` is the key's thumbprint: sent afterwards, an
+``Authorization: Bearer`` with that token becomes ``Authorization: DPoP`` (§7.1). With ``present_as_dpop`` every token presented is (``workbench call --dpop``).
 
 A server asking for a nonce (400 ``use_dpop_nonce`` at an authorization server, §8; 401 with a
 ``DPoP`` challenge ``error="use_dpop_nonce"`` at a resource, §9) gives it in ``DPoP-Nonce``:
@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from workbench.core.errors import ConfigError
+from workbench.core.errors import ConfigError, TokenError
 from workbench.core.keys import SigningKey, generate_key, load_key, write_key_file
 from workbench.core.oauth.rfc6750_bearer import bearer_challenge
+from workbench.core.tokens.decode import decode_jwt, token_kind
 from workbench.core.transport import bounded_json
 from workbench.core.transport.signer import NO_SIGNER, OutgoingRequest, RequestSigner
 
@@ -117,9 +118,19 @@ class DpopSigner(RequestSigner):
             return self._nonces.get(origin_of(url))
 
     def is_bound(self, access_token: str) -> bool:
-        """Whether a token response bound ``access_token`` to this key (``token_type`` DPoP)."""
+        """Whether ``access_token`` is bound to this key: a token response said so
+        (``token_type`` DPoP), or the token is a JWT whose ``cnf.jkt`` is this key's (a token
+        pasted or taken from the history)."""
         with self._lock:
-            return b64url_sha256(access_token) in self._bound
+            if b64url_sha256(access_token) in self._bound:
+                return True
+        if token_kind(access_token) != "jwt":
+            return False
+        try:
+            cnf = decode_jwt(access_token).claims.get("cnf")
+        except TokenError:
+            return False
+        return isinstance(cnf, dict) and cnf.get("jkt") == self.jkt
 
     def mark_bound(self, access_token: str) -> None:
         with self._lock:
