@@ -12,7 +12,8 @@ ignores the header (§7.1).
 
 A token response with ``token_type: DPoP`` makes its access token DPoP-bound for the signer,
 as does a JWT whose ``cnf.jkt`` is the key's thumbprint: sent afterwards, an
-``Authorization: Bearer`` with that token becomes ``Authorization: DPoP`` (§7.1). With ``present_as_dpop`` every token presented is (``workbench call --dpop``).
+``Authorization: Bearer`` with that token becomes ``Authorization: DPoP`` (§7.1). With
+``present_as_dpop`` every token presented is (``workbench call --dpop``).
 
 A server asking for a nonce (400 ``use_dpop_nonce`` at an authorization server, §8; 401 with a
 ``DPoP`` challenge ``error="use_dpop_nonce"`` at a resource, §9) gives it in ``DPoP-Nonce``:
