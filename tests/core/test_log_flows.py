@@ -40,7 +40,7 @@ def test_a_flow_stamps_its_exchanges_and_records_ok(session: OAuthSession) -> No
     assert flow.ended_at is not None and flow.ended_at >= flow.started_at
     assert inside.to_dict()["flow_id"] == run.id
     (decoded,) = inside.tokens.values()  # the access token, decoded; its signature left out
-    assert decoded["claims"]["client_id"] and set(decoded) == {"header", "claims"}
+    assert decoded["claims"]["client_id"] and set(decoded) == {"header", "claims", "fingerprint"}
     assert Exchange.from_dict(inside.to_dict()).to_dict() == inside.to_dict()
 
 

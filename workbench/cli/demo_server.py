@@ -38,6 +38,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         " tokens and scopes, V3_0 also client-credentials tokens (default V3_0)",
     )
     demo.add_argument(
+        "--initial-access-token",
+        metavar="TOKEN",
+        help="dynamic client registration (RFC 7591) needs this Bearer token (a demo value,"
+        " printed at start); without it registration is open",
+    )
+    demo.add_argument(
         "--client-jwks",
         metavar="FILE.json",
         help="the public JWKS of the private_key_jwt demo client (workbench keys generate"
@@ -78,6 +84,7 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
                 require_device_pkce=args.require_device_pkce,
                 pre_token_trigger=args.pre_token_trigger,
                 pre_token_trigger_version=args.pre_token_trigger_version,
+                initial_access_token=args.initial_access_token,
                 client_jwks=jwks,
             )
         )

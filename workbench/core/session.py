@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError, TransportError
@@ -19,6 +18,12 @@ from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVe
 from workbench.core.oauth import rp_logout
 from workbench.core.oauth.client_auth import ClientConfig, prepare_for_server
 from workbench.core.oauth.discovery import ServerMetadata, discover
+from workbench.core.oauth.flow_steps import (
+    record_browser_opened,
+    record_device_code_shown,
+    record_device_decision,
+    record_redirect,
+)
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
@@ -58,7 +63,13 @@ from workbench.core.oauth.rp_logout import LogoutResult, PendingLogout
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
-from workbench.core.reality import TokenKind, inspect_for_provider, verdict_from_endpoints
+from workbench.core.reality import (
+    TokenKind,
+    guess_kind,
+    inspect_for_provider,
+    verdict_from_endpoints,
+)
+from workbench.core.report.checks import record_inspection
 from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.findings import Inspection
@@ -141,8 +152,7 @@ class OAuthSession:
         return self.http.log
 
     @property
-    def client(self) -> ClientConfig:
-        """The provider's client, made ready for this server (:func:`prepare_for_server`)."""
+    def client(self) -> ClientConfig:  # made ready for this server (client_auth.py)
         return prepare_for_server(self.provider.client, self.metadata)
 
     # -- metadata -------------------------------------------------------------------------
@@ -340,7 +350,7 @@ class OAuthSession:
             scope, response_type=response_type, port=port, extra=extra
         )
         try:
-            record_browser_opened(self.log, pending)
+            record_browser_opened(self.log, pending.url)
             yield pending
             params = pending.listener.wait(timeout, cancel)
             record_redirect(self.log, pending, params)
@@ -412,8 +422,8 @@ class OAuthSession:
         authorization = self.start_device(scope, extra, pkce=pkce)
         record_device_code_shown(self.log, authorization)
         yield authorization
-        tokens = yield from self.poll_device(authorization, cancel)
-        return tokens
+        polls = self.poll_device(authorization, cancel)
+        return (yield from record_device_decision(self.log, polls))
 
     # -- token management -----------------------------------------------------------------
     def refresh(
@@ -472,8 +482,8 @@ class OAuthSession:
     ) -> Inspection:
         """Decode and verify a JWT against this provider's keys and expectations: see
         :func:`~workbench.core.reality.inspect_for_provider` (never skipped, "not verified: …"
-        with the reason when the metadata or keys cannot be had)."""
-        return inspect_for_provider(
+        with the reason when the metadata or keys cannot be had), its findings kept in the log."""
+        inspection = inspect_for_provider(
             token,
             self.provider,
             self.metadata,
@@ -482,6 +492,9 @@ class OAuthSession:
             nonce=nonce,
             access_token=access_token,
         )
+        named = guess_kind(token) if kind == "auto" else kind
+        record_inspection(self.log, inspection, "ID token" if named == "id" else "access token")
+        return inspection
 
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
         """Ask the server whether ``token`` is alive: the API door if set, else
@@ -506,47 +519,6 @@ def _has_all_endpoints(endpoints: Mapping[str, str]) -> bool:
 
 def _has_any_endpoint(endpoints: Mapping[str, str]) -> bool:
     return bool(endpoints.get("token_endpoint") or endpoints.get("authorization_endpoint"))
-
-
-# -- the steps of a flow that are no requests of ours (recorded in the exchange log) -----------
-def record_browser_opened(log: ExchangeLog, pending: PendingAuthorization) -> None:
-    """The browser is sent to the authorize URL (the face opens it next)."""
-    log.step(
-        "browser_opened",
-        "authorization request (browser opened with the authorize URL)",
-        source="client",
-        target="user",
-        url=pending.url,
-    )
-
-
-def record_redirect(
-    log: ExchangeLog, pending: PendingAuthorization, params: Mapping[str, str]
-) -> None:
-    """The redirect that reached the listener: where, and the names of what it carried (the
-    values stay out of the step: a code is a secret until redeemed)."""
-    target = urlsplit(pending.listener.redirect_uri)
-    names = sorted(params)
-    carried = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-    log.step(
-        "redirect_received",
-        f"302 to {target.netloc}{target.path} with {carried or 'nothing'}",
-        source="user",
-        target="client",
-        parameters=", ".join(names),
-        carried_in="query" if pending.request.response_type == "code" else "fragment",
-    )
-
-
-def record_device_code_shown(log: ExchangeLog, authorization: DeviceAuthorization) -> None:
-    """The user code is shown and the user sent to the verification page."""
-    log.step(
-        "device_code_shown",
-        "device code shown: the user is sent to the verification page",
-        source="client",
-        target="user",
-        url=authorization.verification_uri,
-    )
 
 
 def run_to_end(flow: Generator[Any, None, T]) -> T:
