@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SIZE=1366x768
 for pair in device:device authCode:auth-code clientCredentials:client-credentials \
-            refresh:refresh password:password implicit:implicit cognito:cognito api:api; do
+            ciba:ciba refresh:refresh password:password implicit:implicit cognito:cognito api:api; do
   python3 -m workbench --demo --screenshot "${pair#*:}.png" --tab "${pair%%:*}" --size "$SIZE"
 done
 # The device login full screen, as a room sees it.
@@ -28,3 +28,7 @@ python3 -m workbench --demo --screenshot history.png --tab refresh --history --s
 # The Sequence dock: a client credentials run drawn as a sequence diagram.
 python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --sequence \
   --size "$SIZE"
+# The profile editor's "Register a new client…" (RFC 7591) against the demo server.
+(cd ../.. && python3 docs/screenshots/register_client.py docs/screenshots/register-client.png)
+# The profile editor set up for private_key_jwt: a key generated, its type and kid shown.
+(cd ../.. && python3 docs/screenshots/profile_client_key.py docs/screenshots/profile-client-key.png)

@@ -35,10 +35,10 @@ def test_the_profile_editor_keeps_dpop_and_the_profile_makes_the_key(
     key_file = tmp_path / "dpop.pem"
     dialog = ProfileEditorDialog(state, Profile(name="p", issuer="https://as.example"))
     qtbot.addWidget(dialog)
-    assert not dialog.dpop_check.isChecked() and not dialog.dpop_key_edit.isEnabled()
-    dialog.dpop_check.setChecked(True)
-    assert dialog.dpop_key_edit.isEnabled()
-    dialog.dpop_key_edit.setText(str(key_file))
+    assert not dialog.dpop.check.isChecked() and not dialog.dpop.key_edit.isEnabled()
+    dialog.dpop.check.setChecked(True)
+    assert dialog.dpop.key_edit.isEnabled()
+    dialog.dpop.key_edit.setText(str(key_file))
     profile = dialog.profile()
     assert profile.dpop and profile.dpop_key_file == str(key_file)
     provider = dataclasses.replace(profile, client_id="c").to_provider()
@@ -46,7 +46,7 @@ def test_the_profile_editor_keeps_dpop_and_the_profile_makes_the_key(
     assert key_file.stat().st_mode & 0o777 == 0o600
     again = ProfileEditorDialog(state, profile)
     qtbot.addWidget(again)
-    assert again.dpop_check.isChecked() and again.dpop_key_edit.text() == str(key_file)
+    assert again.dpop.check.isChecked() and again.dpop.key_edit.text() == str(key_file)
 
 
 @pytest.fixture

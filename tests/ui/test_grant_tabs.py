@@ -43,6 +43,7 @@ def test_the_registry_builds_each_tab_by_its_key_in_screen_order() -> None:
         "authCode",
         "clientCredentials",
         "device",
+        "ciba",
         "refresh",
         "password",
         "implicit",

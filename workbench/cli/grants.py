@@ -19,6 +19,7 @@ from workbench.cli.output import Out, print_qr
 from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.model import Provider
+from workbench.core.oauth.ciba import CibaAuthentication, CibaHint, CibaPoll, ciba_login
 from workbench.core.oauth.grants import grant_names
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
@@ -28,7 +29,7 @@ from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
 from workbench.core.transport.exchange import ExchangeLog
-from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
+from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, ciba_approval_url
 
 #: The OAuth grants the command line runs (``--grant`` values).
 GRANTS = grant_names()  # the grant registry's (workbench.core.oauth.grants)
@@ -68,6 +69,17 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
+    )
+    parser.add_argument("--login-hint", help="CIBA: the user to authenticate (login_hint)")
+    parser.add_argument(
+        "--binding-message",
+        help="CIBA: a short text shown on the user's device, to match with this run",
+    )
+    parser.add_argument(
+        "--requested-expiry",
+        type=int,
+        metavar="S",
+        help="CIBA: seconds the request may wait for the user (requested_expiry)",
     )
     parser.add_argument(
         "--pkce",
@@ -143,6 +155,8 @@ def obtain_tokens(
             tokens = _browser_flow(args, out, session, grant, extra)
         elif grant == "device_code":
             tokens = _device_flow(args, out, session, extra)
+        elif grant == "ciba":
+            tokens = _ciba_flow(args, out, session, extra, demo)
         else:
             refresh_token = out.secret(refresh_token_arg(args))
             if not refresh_token and demo:
@@ -231,6 +245,66 @@ def _device_flow(
                 raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
             status = next(login)
             assert isinstance(status, DevicePoll)
+            if status.status == "slow_down":
+                out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
+            else:
+                out.info(f"  pending ({status.seconds_left:.0f} s left)")
+    except StopIteration as done:
+        tokens: TokenSet = done.value
+        out.info("Approved.")
+        return tokens
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+
+
+def _ciba_flow(
+    args: argparse.Namespace,
+    out: Out,
+    session: OAuthSession,
+    extra: dict[str, str],
+    demo: bool,
+) -> TokenSet:
+    """OpenID CIBA in poll mode: the request, then a line per poll, under ``--timeout``."""
+    if not args.login_hint:
+        raise ConfigError("--login-hint is required for --grant ciba (the user to authenticate).")
+    cancel = threading.Event()
+    login = ciba_login(
+        session,
+        CibaHint(login_hint=args.login_hint),
+        scope=args.scope,
+        binding_message=args.binding_message,
+        requested_expiry=args.requested_expiry,
+        extra=extra,
+        cancel=cancel,
+    )
+    started = next(login)
+    assert isinstance(started, CibaAuthentication)
+    out.info(
+        f"Authentication request sent for {printable(args.login_hint)}: auth_req_id "
+        f"{started.masked_id}"
+    )
+    if started.binding_message:
+        out.info(
+            f"Binding message (the user's device shows it too): "
+            f"{printable(started.binding_message)}"
+        )
+    if demo:
+        page = ciba_approval_url(session.provider.issuer or "")
+        out.info(f"Approve or deny it on the demo's page: {page}")
+    out.info(
+        f"The request expires in {started.expires_in:g} s; polling every {started.interval:g} s."
+    )
+    for note in started.notes:
+        out.info(f"note: {printable(note)}")
+    deadline = time.monotonic() + args.timeout
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                cancel.set()
+                raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
+            status = next(login)
+            assert isinstance(status, CibaPoll)
             if status.status == "slow_down":
                 out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
             else:

@@ -25,6 +25,7 @@ from workbench.cli import (
     log_json,
     logout,
     profiles,
+    registration,
     report,
     server_calls,
     token_grants,
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_server.register(sub)
     logout.register(sub)
     report.register(sub)
+    registration.register(sub)
     keys.register(sub)
     cognito_actions = cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
     cognito_users.register(cognito_actions, *cognito.POOL_HOOKS)

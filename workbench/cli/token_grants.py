@@ -11,7 +11,13 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.cli.common import demo_server, pairs, provider_args, provider_from_args
+from workbench.cli.common import (
+    demo_client_auth,
+    demo_server,
+    pairs,
+    provider_args,
+    provider_from_args,
+)
 from workbench.cli.grants import GRANTS, grant_options, obtain_tokens
 from workbench.cli.output import EXIT_OK, Handler, Out, print_tokens
 from workbench.core.errors import ConfigError
@@ -45,8 +51,9 @@ def cmd_token(args: argparse.Namespace, out: Out) -> int:
     """``token --grant`` with one of :data:`GRANTS`."""
     params = pairs(args.param, "--param")
     if args.demo:
-        with demo_server(out) as server:
+        with demo_server(out, args) as server:
             provider = grant_provider(server.issuer, args.grant, args.scope)
+            provider = demo_client_auth(args, provider)
             return _run_grant(args, out, provider, {**provider.extra, **params}, demo=True)
     provider = provider_from_args(args, args.scope)
     return _run_grant(args, out, provider, {**provider.extra, **params}, demo=False)

@@ -31,6 +31,8 @@ from workbench.core.secrets import SecretStore
 from workbench.core.transport.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
 
 APP_NAME = "token-workbench"
+#: The keyring name of a profile's RFC 7592 registration access token.
+REGISTRATION_TOKEN = "registration_access_token"
 #: The keyring name (beside ``client_secret``) of a profile's private key PEM.
 CLIENT_KEY_SECRET = "client_key"
 _NAME = re.compile(r"^[\w .@-]{1,64}$")
@@ -56,6 +58,9 @@ class Profile:
     #: PKCE on device requests (RFC 7636 with RFC 8628): Keycloak requires it for clients
     #: configured for PKCE.
     device_pkce: bool = False
+    #: RFC 7592 client configuration endpoint of a dynamically registered client (its
+    #: registration access token is a secret: :data:`REGISTRATION_TOKEN` in the keyring).
+    registration_client_uri: str = ""
     #: private_key_jwt: the private key's PEM file (empty: none, or the keyring's, below).
     client_key_file: str = ""
     #: private_key_jwt: the private key is kept in the keyring (:data:`CLIENT_KEY_SECRET`).
@@ -107,7 +112,8 @@ class Profile:
                     f"The extra parameter {key!r} holds a secret, and a profile is stored in"
                     f" plain text, so it is not saved.{advice}"
                 )
-        for name, url in (("issuer", self.issuer), *self.endpoints.items()):
+        urls = (("issuer", self.issuer), *self.endpoints.items())
+        for name, url in (*urls, ("registration_client_uri", self.registration_client_uri)):
             if url_has_credentials(url):
                 raise ConfigError(
                     f"The {name.replace('_', ' ')} carries a user name or password"

@@ -16,8 +16,14 @@ from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.oauth import rp_logout
-from workbench.core.oauth.client_auth import ClientConfig, needs_metadata, prepare_client
+from workbench.core.oauth.client_auth import ClientConfig, prepare_for_server
 from workbench.core.oauth.discovery import ServerMetadata
+from workbench.core.oauth.flow_steps import (
+    record_browser_opened,
+    record_device_code_shown,
+    record_device_decision,
+    record_redirect,
+)
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
@@ -65,12 +71,7 @@ from workbench.core.reality import (
     verdict_from_endpoints,
 )
 from workbench.core.report.checks import record_inspection
-from workbench.core.session_steps import (
-    provider_metadata,
-    record_browser_opened,
-    record_device_code_shown,
-    record_redirect,
-)
+from workbench.core.session_steps import provider_metadata
 from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.findings import Inspection
@@ -157,14 +158,8 @@ class OAuthSession:
         return self.http.log
 
     @property
-    def client(self) -> ClientConfig:
-        """The provider's client, made ready for this server when its authentication method
-        needs the metadata (a client assertion's issuer, the algorithms the server accepts)."""
-        client = self.provider.client
-        if not needs_metadata(client):
-            return client
-        meta = self.metadata()
-        return prepare_client(client, meta.issuer, meta.raw)
+    def client(self) -> ClientConfig:  # made ready for this server (client_auth.py)
+        return prepare_for_server(self.provider.client, self.metadata)
 
     # -- metadata -------------------------------------------------------------------------
     def metadata(self, refresh: bool = False) -> ServerMetadata:
@@ -351,9 +346,7 @@ class OAuthSession:
             record_browser_opened(self.log, pending.url)
             yield pending
             params = pending.listener.wait(timeout, cancel)
-            record_redirect(
-                self.log, pending.listener.redirect_uri, pending.request.response_type, params
-            )
+            record_redirect(self.log, pending, params)
             yield RedirectReceived(params)
             return self.complete_authorization(pending, params)
         finally:
@@ -422,8 +415,8 @@ class OAuthSession:
         authorization = self.start_device(scope, extra, pkce=pkce)
         record_device_code_shown(self.log, authorization)
         yield authorization
-        tokens = yield from self.poll_device(authorization, cancel)
-        return tokens
+        polls = self.poll_device(authorization, cancel)
+        return (yield from record_device_decision(self.log, polls))
 
     # -- token management -----------------------------------------------------------------
     def refresh(

@@ -36,6 +36,7 @@ from .clients import (
 
 __all__ = [
     "API_SCOPES",
+    "CIBA_GRANT",
     "CLIENTS",
     "DEVICE_CODE_GRANT",
     "LOOPBACK_HOSTS",
@@ -52,6 +53,9 @@ __all__ = [
 
 #: ``urn:ietf:params:oauth:grant-type:device_code`` (RFC 8628 §3.4).
 DEVICE_CODE_GRANT: Final[str] = DEVICE_CODE_GRANT_TYPE
+
+#: ``urn:openid:params:grant-type:ciba`` (OpenID CIBA Core 1.0 §10.1), poll mode.
+CIBA_GRANT: Final = "urn:openid:params:grant-type:ciba"
 
 #: OpenID Connect scopes (OIDC Core §5.4 plus ``offline_access``, §11).
 OIDC_SCOPES: Final = ("openid", "profile", "email", "offline_access")
@@ -249,6 +253,7 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                     "client_credentials",
                     "refresh_token",
                     DEVICE_CODE_GRANT,
+                    CIBA_GRANT,
                 ),
                 response_types=("code",),
                 scopes=SCOPES,

@@ -30,6 +30,7 @@ from .authority import (
     server_authority,
     subject_of,
 )
+from .ciba import CibaGrant
 from .pkce import S256CodeChallenge, check_device_verifier
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
 
@@ -275,6 +276,7 @@ DEMO_GRANTS: dict[str, tuple[DemoGrant, ...]] = {
     "client_credentials": (DemoGrant(_ClientCredentialsGrant),),
     "refresh_token": (DemoGrant(_RefreshTokenGrant, ("id_token",)),),
     "device_code": (DemoGrant(_DeviceCodeGrant, ("id_token",)),),
+    "ciba": (DemoGrant(CibaGrant, ("id_token",)),),
 }
 
 #: ``grant_types_supported`` in the metadata: the ``grant_type`` of every class of the table

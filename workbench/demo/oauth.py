@@ -48,7 +48,7 @@ from flask import Flask, Response, g, has_request_context
 from flask import request as flask_request
 from joserfc.jwk import KeySet
 
-from .accounts import CLIENTS, SCOPES, DemoClient
+from .accounts import SCOPES, DemoClient
 from .authority import (
     ENDPOINT_AUTH_METHODS,
     INTROSPECTION_AUTH_METHODS,
@@ -57,6 +57,7 @@ from .authority import (
     code_family,
     subject_of,
 )
+from .ciba import BackchannelAuthenticationEndpoint
 from .client_assertion import (
     CLIENT_SECRET_JWT_ALGS,
     PRIVATE_KEY_JWT_ALGS,
@@ -106,6 +107,11 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "userinfo_endpoint": authority.url("userinfo"),
         "jwks_uri": authority.url("jwks"),
         "end_session_endpoint": authority.url("end_session"),
+        # OpenID CIBA Core 1.0 §4: poll mode only, no user code.
+        "backchannel_authentication_endpoint": authority.url("backchannel_authentication"),
+        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_user_code_parameter_supported": False,
+        "registration_endpoint": authority.url("registration"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
         "response_modes_supported": ["query", "fragment"],
@@ -258,7 +264,7 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         super().__init__(app)
 
     def query_client(self, client_id: str) -> DemoClient | None:
-        return CLIENTS.get(client_id)
+        return self.authority.store.client(client_id)
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         demo = self.authority
@@ -312,4 +318,5 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     register_jwt_client_auth(server, authority)
     register_grants(server, authority)
     register_endpoints(server, authority)
+    server.register_endpoint(BackchannelAuthenticationEndpoint(server, authority))
     return server

@@ -43,13 +43,15 @@ from flask import Flask, Response, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 from . import pages
-from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
+from .accounts import LOOPBACK_HOSTS, USERS, Subject
 from .api import api_urls, register_demo_apis
 from .authority import DemoAuthority
+from .ciba import client_name
 from .config import DemoConfig
 from .dpop import check_token_request_proof
 from .logout import LogoutRefused, check_end_session
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
+from .registration import register_registration
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
 from .syntax import bad_parameter
 
@@ -70,10 +72,20 @@ _HTML_HEADERS: Mapping[str, str] = {
     "frame-ancestors 'none'",
 }
 #: Endpoints a person sees in a browser: their errors are HTML pages, not JSON.
-_HTML_ENDPOINTS: Final = frozenset({"home", "authorize", "device_verification", "end_session"})
+_HTML_ENDPOINTS: Final = frozenset(
+    {"home", "authorize", "device_verification", "end_session", "ciba_approval"}
+)
 #: Endpoints whose parameters are OAuth protocol parameters (checked by syntax).
 _PROTOCOL_ENDPOINTS: Final = frozenset(
-    {"authorize", "token", "device_authorization", "revocation", "introspection", "userinfo"}
+    {
+        "authorize",
+        "token",
+        "device_authorization",
+        "revocation",
+        "introspection",
+        "userinfo",
+        "backchannel_authentication",
+    }
 )
 #: What the authorization endpoint checks: the login form's username/password are not
 #: protocol parameters there.
@@ -242,7 +254,7 @@ def create_app(
     def malformed_authorization_request(bad: str, description: str) -> Response:
         """RFC 6749 §4.1.2.1: redirect the error only to a verified redirect URI."""
         args = request.values
-        client = CLIENTS.get(args.get("client_id", "")) if bad != "client_id" else None
+        client = store.client(args.get("client_id", "")) if bad != "client_id" else None
         redirect_uri = args.get("redirect_uri", "") if bad != "redirect_uri" else ""
         if client is None or not redirect_uri or not client.check_redirect_uri(redirect_uri):
             return _html(pages.error_page("invalid_request", description), 400)
@@ -426,10 +438,46 @@ def create_app(
             if outcome is not DeviceDecision.RECORDED:
                 return again(f"The code could not be used ({outcome.value}).")
             return _html(pages.device_result_page(decision == "approve"))
-        client = CLIENTS[grant.client_id]
+        client = store.client(grant.client_id)
+        if client is None:  # deleted (RFC 7592) since the device flow began
+            return again("The device's client is no longer registered.")
         return _html(
             pages.device_confirm_page(client, grant.scope, grant.user_code, subject, _csrf_token())
         )
+
+    def ciba_approval() -> Response:
+        """OpenID CIBA: the demo user's authentication device (:func:`pages.ciba_page`)."""
+        form: Mapping[str, str] = request.form if request.method == "POST" else {}
+        subject = _current_subject()
+        error: str | None = None
+        if request.method == "POST":
+            if not post_allowed():
+                return forbidden()
+            if form.get("action") == "switch_user":
+                session.clear()
+                subject = None
+            elif "username" in form:
+                subject = _sign_in(form)
+                error = None if subject else "Wrong username or password."
+            elif subject is not None and form.get("decision") in ("approve", "deny"):
+                approved = form.get("decision") == "approve"
+                outcome = authority.ciba.decide(form.get("ref", ""), subject, approved)
+                if outcome == "recorded":
+                    return _html(pages.ciba_result_page(approved))
+                error = f"The request could not be decided ({outcome.replace('_', ' ')})."
+        items = [
+            (
+                r.ref,
+                client_name(r.client_id),
+                r.client_id,
+                r.scope,
+                r.binding_message,
+                r.seconds_left(),
+            )
+            for r in (authority.ciba.pending_for(subject.user.username) if subject else [])
+        ]
+        page = pages.ciba_page(_csrf_token(), subject, items, error)
+        return _html(page, 400 if error else 200)
 
     def end_session() -> Response:
         """RP-Initiated Logout 1.0 (:mod:`workbench.demo.logout`): refusals are pages."""
@@ -457,10 +505,13 @@ def create_app(
         ("introspection", lambda: endpoint("introspection"), ["POST"]),
         ("userinfo", lambda: endpoint("userinfo"), ["GET", "POST"]),
         ("end_session", end_session, ["GET", "POST"]),
+        ("backchannel_authentication", lambda: endpoint("backchannel_authentication"), ["POST"]),
+        ("ciba_approval", ciba_approval, ["GET", "POST"]),
     ]
     for name, view, methods in routes:
         app.add_url_rule(paths[name], endpoint=name, view_func=view, methods=methods)
     register_demo_apis(app, authority)
+    register_registration(app, server, authority)
     return app
 
 

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.diagram.dock import SequenceDock
 
         self.sequence_dock: SequenceDock = SequenceDock.beside(self.log_dock, self.state, self)
+        self.sequence_dock.sig_inspect_token.connect(self.inspector.show_token)
 
         self.status_label = QLabel(self.state.secrets.where(), self)
         self.status_label.setObjectName("statusSecrets")
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.inspector.sig_status.connect(self._on_status)
+        self.sequence_dock.sig_status.connect(self._on_status)
         api = self.flow_tabs.get("api")
         if api is not None:
             self.inspector.sig_call_api.connect(self.call_api_with)
@@ -192,7 +194,7 @@ class MainWindow(QMainWindow):
         grant = GRANTS.get(context.origin) if context is not None else None
         tab = self.flow_tabs.get(grant.tab) if grant is not None and grant.tab else None
         if tab is None or not tab.shared_form:
-            confidential = provider is not None and bool(provider.client.client_secret)
+            confidential = provider is not None and provider.client.method != "none"
             tab = self.flow_tabs["clientCredentials" if confidential else "authCode"]
         return tab
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import files
 from string import Template
-
 from typing import Literal
 
 from PySide6.QtCore import Qt

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
+import hmac
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -231,6 +234,38 @@ def recorded_request_tokens(
     return dict(mask_value(found, secrets)) if found else {}
 
 
+#: The members of a token response that hold tokens, by the name the app gives each kind.
+ISSUED_MEMBERS = {
+    "access_token": "access_token",
+    "AccessToken": "access_token",
+    "id_token": "id_token",
+    "IdToken": "id_token",
+    "refresh_token": "refresh_token",
+    "RefreshToken": "refresh_token",
+}
+
+
+def issued_tokens(body: bytes, content_type: str) -> dict[str, str]:
+    """The tokens a JSON token response carried, by kind (``access_token``, ``id_token``,
+    ``refresh_token``; a Cognito ``AuthenticationResult`` too), unmasked: for
+    :meth:`ExchangeLog.note_issued` only, which keeps none of them."""
+    if "json" not in content_type.lower() or (b"Token" not in body and b"token" not in body):
+        return {}
+    try:
+        document = bounded_json.loads(body)
+    except ValueError:
+        return {}
+    if isinstance(document, dict) and isinstance(document.get("AuthenticationResult"), dict):
+        document = document["AuthenticationResult"]
+    if not isinstance(document, dict):
+        return {}
+    return {
+        kind: value
+        for member, kind in ISSUED_MEMBERS.items()
+        if isinstance(value := document.get(member), str) and value
+    }
+
+
 class ExchangeLog:
     """Thread-safe record of every exchange, with listeners (the UI's log dock, the CLI's -v).
 
@@ -249,6 +284,10 @@ class ExchangeLog:
         self._listeners: list[Callable[[Exchange], None]] = []
         self._secrets: set[str] = set()
         self._ids = itertools.count(1)
+        # Which exchange issued which token, as keyed digests (the key never leaves this log):
+        # lets a face find the token an exchange brought without the log keeping any token.
+        self._digest_key = os.urandom(32)
+        self._issued: dict[int, dict[str, bytes]] = {}
 
     def add_secret(self, value: str | None) -> None:
         """Remember a secret value so it is masked wherever it appears in a body."""
@@ -291,6 +330,24 @@ class ExchangeLog:
         with self._lock:
             return list(self._items)
 
+    # -- which exchange issued which token ----------------------------------------------------
+    def token_digest(self, token: str) -> bytes:
+        """``token``'s keyed digest in this log (compare with :meth:`issued_by`)."""
+        return hmac.new(self._digest_key, token.encode("utf-8"), hashlib.sha256).digest()
+
+    def note_issued(self, exchange_id: int, tokens: Mapping[str, str]) -> None:
+        """Remember that exchange ``exchange_id`` brought ``tokens`` (kind → value): only their
+        keyed digests are kept, in memory, never exported."""
+        if tokens:
+            digests = {kind: self.token_digest(value) for kind, value in tokens.items()}
+            with self._lock:
+                self._issued[exchange_id] = digests
+
+    def issued_by(self, exchange_id: int) -> dict[str, bytes]:
+        """The digests of the tokens exchange ``exchange_id`` brought, by kind (empty: none)."""
+        with self._lock:
+            return dict(self._issued.get(exchange_id, {}))
+
     # -- flows and steps ----------------------------------------------------------------------
     @contextmanager
     def flow(self, name: str) -> Iterator[FlowRun]:
@@ -323,6 +380,21 @@ class ExchangeLog:
         """Record a step of the current flow that is no request of ours, masked like an
         exchange: ``url`` as a recorded URL is, the text and every ``detail`` value by the
         secrets the log knows."""
+        return self.step_at(None, kind, text, source=source, target=target, url=url, **detail)
+
+    def step_at(
+        self,
+        at: float | None,
+        kind: str,
+        text: str,
+        *,
+        source: Actor,
+        target: Actor,
+        url: str | None = None,
+        **detail: str,
+    ) -> Step:
+        """:meth:`step` dated ``at`` (None: now): a moment known only afterwards, such as the
+        user's approval a successful poll reveals."""
         values = {key: self.mask(value) for key, value in detail.items()}
         if url is not None:
             values["url"] = mask_url(self.mask(url))
@@ -331,7 +403,7 @@ class ExchangeLog:
             self._join(run)
             recorded = Step(
                 id=next(self._step_ids),
-                at=time.time(),
+                at=time.time() if at is None else at,
                 kind=kind,
                 text=mask_text(text, self._secrets),
                 source=source,
@@ -356,6 +428,7 @@ class ExchangeLog:
         with self._lock:
             self._items.clear()
             self._steps.clear()
+            self._issued.clear()
             self._flows.clear()
 
     def __len__(self) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,17 +26,20 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError, WorkbenchError
-from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod
+from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod, describe_client_auth
 from workbench.core.oauth.discovery import (
     ENDPOINT_NAMES,
     ServerMetadata,
     describe_sources,
     discover,
 )
-from workbench.core.profiles import Profile
+from workbench.core.profiles import REGISTRATION_TOKEN, Profile
 from workbench.core.transport.http import HttpClient
 from workbench.ui import metrics, workers
+from workbench.ui.dialogs.client_key_panel import ClientKeyPanel
+from workbench.ui.dialogs.dpop_setting import DpopSetting
 from workbench.ui.dialogs.exception_dialog import show_exception
+from workbench.ui.dialogs.register_client import RegisterClientDialog
 from workbench.ui.safe_text import set_plain, tooltip
 from workbench.ui.state import AppState
 from workbench.ui.theme import set_property
@@ -64,6 +69,15 @@ def _expand_wrapped(label: QLabel) -> None:
     policy = label.sizePolicy()
     policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
     label.setSizePolicy(policy)
+
+
+def _expiry_words(expires_at: int | None) -> str:
+    """ " The secret expires at …" for a secret that expires (RFC 7591: 0 means never)."""
+    if not expires_at:
+        return ""
+    return time.strftime(
+        " The client secret expires at %Y-%m-%d %H:%M UTC.", time.gmtime(expires_at)
+    )
 
 
 class ProfileEditorDialog(QDialog):
@@ -114,6 +128,17 @@ class ProfileEditorDialog(QDialog):
             self.endpoint_edits[name] = edit
 
         self.client_id_edit = self._line("profileClientId", "Client ID", "")
+        self.register_button = QPushButton("Register a new client…", self)
+        self.register_button.setObjectName("profileRegisterClient")
+        self.register_button.setToolTip(
+            "Register a client at the issuer (dynamic client registration, RFC 7591) and fill"
+            " the client fields with the answer"
+        )
+        self.register_button.clicked.connect(self._on_register_client)
+        #: The open registration dialog, and what a registration gave (kept on Save).
+        self.register_dialog: RegisterClientDialog | None = None
+        self._registration_token: str | None = None
+        self._registration_uri = ""
         self.secret_edit = self._line("profileClientSecret", "Client secret", "none (public)")
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_note = QLabel(state.secrets.where(), self)
@@ -127,6 +152,15 @@ class ProfileEditorDialog(QDialog):
         self.method_combo.addItem(AUTO_METHOD, None)
         for method in AUTH_METHODS:
             self.method_combo.addItem(method, method)
+            self.method_combo.setItemData(
+                self.method_combo.count() - 1,
+                describe_client_auth(method),
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        self.key_panel = ClientKeyPanel(state.secrets, self)
+        self.method_combo.currentIndexChanged.connect(
+            lambda: self.key_panel.set_method(self.method_combo.currentData())
+        )
         self.scope_edit = self._line("profileScope", "Scopes", "openid profile email")
         self.params = ParamsTable("profileExtraParams", self)
         self.port_spin = QSpinBox(self)
@@ -141,23 +175,6 @@ class ProfileEditorDialog(QDialog):
             "The device flow sends a PKCE S256 code_challenge and code_verifier (Keycloak"
             " requires it for clients set to PKCE)"
         )
-        self.dpop_check = QCheckBox("DPoP: bind tokens to a key (RFC 9449)", self)
-        self.dpop_check.setObjectName("profileDpop")
-        self.dpop_check.setAccessibleName("DPoP: bind tokens to a key")
-        self.dpop_check.setToolTip(
-            "Every request carries a DPoP proof signed with the key below (token endpoint, every"
-            " grant and refresh, UserInfo, revocation, introspection, API calls); tokens come"
-            " back bound to it (token_type DPoP, cnf.jkt)"
-        )
-        self.dpop_key_edit = self._line(
-            "profileDpopKey", "DPoP key file", "none: a new key for each session (not kept)"
-        )
-        self.dpop_key_edit.setToolTip(
-            "A PEM private key file; when it does not exist, a new ES256 key is written there"
-            " (readable by you only) and used from then on"
-        )
-        self.dpop_key_edit.setEnabled(False)
-        self.dpop_check.toggled.connect(self.dpop_key_edit.setEnabled)
         self.tls_check = QCheckBox("Verify TLS certificates", self)
         self.tls_check.setObjectName("profileVerifyTls")
         self.tls_check.setAccessibleName("Verify TLS certificates")
@@ -184,16 +201,19 @@ class ProfileEditorDialog(QDialog):
         issuer_cell.addLayout(issuer_row)
         issuer_cell.addWidget(self.discover_status)
         form.addRow("Issuer", issuer_cell)
-        form.addRow("Client ID", self.client_id_edit)
+        client_row = QHBoxLayout()
+        client_row.addWidget(self.client_id_edit, 1)
+        client_row.addWidget(self.register_button)
+        form.addRow("Client ID", client_row)
         form.addRow("Client secret", self.secret_edit)
         form.addRow("", self.secret_note)
         form.addRow("Authentication", self.method_combo)
+        form.addRow("", self.key_panel)
         form.addRow("Scopes", self.scope_edit)
         form.addRow("Extra parameters", self.params)
         form.addRow("Redirect port", self.port_spin)
         form.addRow("", self.device_pkce_check)
-        form.addRow("", self.dpop_check)
-        form.addRow("DPoP key file", self.dpop_key_edit)
+        self.dpop = DpopSetting(self, form, profile)  # the switch and its key file, loaded
         form.addRow("", self.tls_check)
         form.addRow("", self.tls_warning)
 
@@ -263,18 +283,19 @@ class ProfileEditorDialog(QDialog):
             self.secret_edit.setText(secret)
         index = self.method_combo.findData(profile.auth_method)
         self.method_combo.setCurrentIndex(max(index, 0))
+        self.key_panel.set_method(profile.auth_method)
+        self.key_panel.load(profile)  # after the method: its algorithms are listed
         self.scope_edit.setText(profile.scope)
         self.params.set_params(dict(profile.extra_params))
         self.port_spin.setValue(profile.redirect_port)
         self.tls_check.setChecked(profile.verify_tls)
         self.device_pkce_check.setChecked(profile.device_pkce)
-        self.dpop_check.setChecked(profile.dpop)
-        self.dpop_key_edit.setText(profile.dpop_key_file)
+        self._registration_uri = profile.registration_client_uri
 
     def profile(self) -> Profile:
         """The profile as entered (not yet validated)."""
         method: AuthMethod | None = self.method_combo.currentData()
-        return Profile(
+        profile = Profile(
             name=self.name_edit.text().strip(),
             issuer=self.issuer_edit.text().strip(),
             endpoints={n: e.text().strip() for n, e in self.endpoint_edits.items() if e.text()},
@@ -285,9 +306,51 @@ class ProfileEditorDialog(QDialog):
             redirect_port=self.port_spin.value(),
             verify_tls=self.tls_check.isChecked(),
             device_pkce=self.device_pkce_check.isChecked(),
-            dpop=self.dpop_check.isChecked(),
-            dpop_key_file=self.dpop_key_edit.text().strip(),
+            **self.dpop.fields(),
+            registration_client_uri=self._registration_uri,
         )
+        return self.key_panel.fill(profile)
+
+    # -- dynamic client registration -------------------------------------------------------
+    def _on_register_client(self) -> None:
+        dialog = RegisterClientDialog(
+            self.state,
+            self.issuer_edit.text().strip(),
+            scope=self.scope_edit.text().strip(),
+            redirect_port=self.port_spin.value(),
+            verify_tls=self.tls_check.isChecked(),
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._fill_registered(dialog))
+        self.register_dialog = dialog
+        dialog.open()
+
+    def _fill_registered(self, dialog: RegisterClientDialog) -> None:
+        """The client fields from the registration; its secrets are saved with the profile."""
+        registration = dialog.registration
+        if registration is None:
+            return
+        self.issuer_edit.setText(dialog.issuer_edit.text().strip())
+        if dialog.server_metadata is not None:
+            self._on_discovered(dialog.server_metadata)  # the endpoints, as Discover fills them
+        self.client_id_edit.setText(registration.client_id)
+        self.secret_edit.setText(registration.client_secret or "")
+        self.method_combo.setCurrentIndex(
+            max(self.method_combo.findData(registration.auth_method), 0)
+        )
+        scope = registration.metadata.get("scope")
+        if isinstance(scope, str) and scope and not self.scope_edit.text().strip():
+            self.scope_edit.setText(scope)
+        self._registration_token = registration.registration_access_token
+        self._registration_uri = registration.registration_client_uri or ""
+        set_plain(
+            self.discover_status,
+            f"Registered client {registration.client_id}: Save keeps its secret"
+            + (" and registration access token" if self._registration_token else "")
+            + " in the keyring."
+            + _expiry_words(registration.client_secret_expires_at),
+        )
+        self.discover_status.show()
 
     def _on_discover(self) -> None:
         issuer = self.issuer_edit.text().strip()
@@ -370,6 +433,9 @@ class ProfileEditorDialog(QDialog):
             )
         if not profile.client_id:
             found.append((self.client_id_edit, "Enter the client ID registered at the provider."))
+        key_problem = self.key_panel.problem()
+        if key_problem:
+            found.append((self.key_panel.file_edit, key_problem))
         return found
 
     def _mark(self, invalid: set[QWidget]) -> None:
@@ -396,9 +462,17 @@ class ProfileEditorDialog(QDialog):
             self.state.secrets.set(profile.name, secret)
         else:
             self.state.secrets.delete(profile.name)
-        if self.original_name and self.original_name != profile.name:
+        self.key_panel.save(profile.name, self.original_name)
+        renamed = bool(self.original_name and self.original_name != profile.name)
+        token = self._registration_token
+        if token is None and renamed and self.original_name:  # moves with the profile
+            token = self.state.secrets.get(self.original_name, REGISTRATION_TOKEN)
+        if token:
+            self.state.secrets.set(profile.name, token, REGISTRATION_TOKEN)
+        if renamed and self.original_name:
             self.state.profiles.delete(self.original_name)
             self.state.secrets.delete(self.original_name)
+            self.state.secrets.delete(self.original_name, REGISTRATION_TOKEN)
         self.saved_profile = profile
         self.accept()
 

@@ -37,6 +37,7 @@ for _key, _target in (
     ("authCode", "workbench.ui.flows.auth_code:AuthCodeTab"),
     ("clientCredentials", "workbench.ui.flows.client_credentials:ClientCredentialsTab"),
     ("device", "workbench.ui.flows.device:DeviceFlowTab"),
+    ("ciba", "workbench.ui.flows.ciba:CibaTab"),
     ("refresh", "workbench.ui.flows.refresh:RefreshTab"),
     ("password", "workbench.ui.flows.password:PasswordTab"),
     ("implicit", "workbench.ui.flows.implicit:ImplicitTab"),
