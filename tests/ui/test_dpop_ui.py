@@ -20,9 +20,12 @@ from workbench.core.oauth.rfc9449_dpop import b64url_sha256
 from workbench.core.profiles import Profile
 from workbench.core.tokens.findings import Outcome
 from workbench.demo import DemoServer
+from workbench.demo.api import api_urls
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
 from workbench.ui.dialogs.profile_editor import ProfileEditorDialog
+from workbench.ui.flows.api_call import ApiTab
 from workbench.ui.inspector import TokenInspector
+from workbench.ui.main_window import MainWindow
 from workbench.ui.models.exchange_model import format_exchange
 from workbench.ui.state import AppState, TokenContext
 
@@ -113,3 +116,24 @@ def test_copy_as_dpop_without_a_dpop_provider_says_how_to_get_one(
     assert QGuiApplication.clipboard().text() == "before" and not asked
     assert "does not use DPoP" in inspector.status_label.text()
     qtbot.waitUntil(lambda: not inspector.busy, timeout=WAIT_MS)
+
+
+def test_the_api_tab_sends_a_bound_token_with_the_dpop_scheme_and_a_proof(
+    qtbot: QtBot, dpop_state: AppState, demo: DemoServer
+) -> None:
+    dpop_state.demo_issuer = demo.issuer
+    window = MainWindow(dpop_state, remember=False)
+    qtbot.addWidget(window)
+    tokens = dpop_state.require_session().client_credentials("api:read")
+    assert tokens.token_type == "DPoP" and tokens.access_token
+    dpop_state.set_tokens(tokens, TokenContext(origin="client_credentials"))
+    qtbot.waitUntil(lambda: not window.inspector.busy, timeout=WAIT_MS)
+    tab = window.flow_tabs["api"]
+    assert isinstance(tab, ApiTab)
+    tab.url.setText(api_urls(demo.issuer)["local"] + "/me")
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=WAIT_MS)
+    assert tab.status.text().startswith("200 OK")
+    (call,) = [e for e in dpop_state.log.items() if e.purpose == "API call"]
+    assert call.request_headers["Authorization"] == "DPoP ••••••"
+    assert call.request_tokens["DPoP"]["claims"]["ath"] == b64url_sha256(tokens.access_token)
