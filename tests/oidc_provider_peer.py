@@ -28,7 +28,7 @@ from workbench.core.keys import generate_key, write_key_file
 
 HERE = Path(__file__).resolve().parent / "interop"
 SCRIPT = HERE / "provider.mjs"
-START_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 60.0  # node under a loaded 2-core machine can take a while
 
 # The clients provider.mjs registers.
 NATIVE_CLIENT_ID = "workbench-native"  # public: implicit (id_token token), code + PKCE

@@ -20,8 +20,8 @@ CLI_COMMANDS = frozenset(
         "cognito",
         "logout",
         "report",
-        "register",
         "keys",
+        "register",
     }
 )
 

@@ -28,7 +28,13 @@ python3 -m workbench --demo --screenshot history.png --tab refresh --history --s
 # The Sequence dock: a client credentials run drawn as a sequence diagram.
 python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --sequence \
   --size "$SIZE"
-# The profile editor's "Register a new client…" (RFC 7591) against the demo server.
-(cd ../.. && python3 docs/screenshots/register_client.py docs/screenshots/register-client.png)
 # The profile editor set up for private_key_jwt: a key generated, its type and kid shown.
 (cd ../.. && python3 docs/screenshots/profile_client_key.py docs/screenshots/profile-client-key.png)
+# The Auth Code tab with PAR and response mode jwt, caught mid-flow after the push.
+(cd ../.. && python3 docs/screenshots/par_jarm.py docs/screenshots/par-jarm.png)
+# The profile editor's "Register a new client…" (RFC 7591) against the demo server.
+(cd ../.. && python3 docs/screenshots/register_client.py docs/screenshots/register-client.png)
+# The Sequence dock for an authorization code, a device and a client credentials flow, light and dark.
+for scheme in light dark; do
+  (cd ../.. && python3 docs/screenshots/sequences.py "$scheme" docs/screenshots)
+done

@@ -90,7 +90,7 @@ def main(scheme: str, out: str) -> int:
         for key, name in FLOWS:
             dock.flow_picker.setCurrentIndex(dock.flow_picker.findData(flows[key]))
             view = dock.view.sizeHint()
-            dock.resize(min(WIDTH, view.width() + 60), view.height() + 90)
+            dock.resize(min(WIDTH, max(900, view.width() + 60)), view.height() + 90)
             settle(300)
             path = Path(out) / f"sequence-{name}-{scheme}.png"
             print(("saved " if dock.grab().save(str(path)) else "could not save ") + str(path))

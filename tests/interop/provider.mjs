@@ -104,6 +104,18 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
       scope: 'api:read',
     },
+    {
+      // Signed request objects (RFC 9101), alone or pushed (RFC 9126): the code flow of a
+      // private_key_jwt client whose request objects are checked with the same JWKS.
+      client_id: 'workbench-jar',
+      application_type: 'native',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: clientJwks,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+      request_object_signing_alg: 'ES256',
+    },
   ],
   responseTypes: ['code', 'id_token', 'id_token token', 'none'],
   jwks: { keys: [signingKey] },
@@ -131,6 +143,10 @@ const provider = new Provider(issuer, {
       nonceSecret: randomBytes(32),
       requireNonce: (ctx) => ctx.oidc?.client?.clientId === 'workbench-dpop-nonce',
     },
+    // PAR (RFC 9126) is on by default; JARM and signed request objects (RFC 9101) are asked for.
+    pushedAuthorizationRequests: { enabled: true },
+    jwtResponseModes: { enabled: true },
+    requestObjects: { enabled: true },
     // Dynamic client registration (RFC 7591), open (no initial access token), with RFC 7592
     // read/update/delete through the registration access token.
     registration: { enabled: true },

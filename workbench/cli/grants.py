@@ -18,9 +18,12 @@ from workbench.cli.common import (
 from workbench.cli.output import Out, print_qr
 from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError, FlowError
+from workbench.core.keys import SigningKey
 from workbench.core.model import Provider
 from workbench.core.oauth.ciba import CibaAuthentication, CibaHint, CibaPoll, ciba_login
+from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.oauth.grants import grant_names
+from workbench.core.oauth.jarm import RESPONSE_MODES
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
@@ -66,6 +69,29 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         choices=IMPLICIT_RESPONSE_TYPES,
         help="implicit grant response type (default: token if the server lists it, else"
         " id_token token; refused before the browser opens when the server does not offer it)",
+    )
+    parser.add_argument(
+        "--par",
+        action="store_true",
+        help="browser grants: push the authorization request first (RFC 9126); the browser gets"
+        " only client_id and request_uri (automatic when the server requires it)",
+    )
+    parser.add_argument(
+        "--response-mode",
+        choices=RESPONSE_MODES,
+        help="browser grants: response_mode; jwt, query.jwt, fragment.jwt and form_post.jwt ask"
+        " for a signed response (JARM), verified before its code is used",
+    )
+    parser.add_argument(
+        "--request-object",
+        action="store_true",
+        help="browser grants: send the authorization parameters as a request object signed with"
+        " --client-key (RFC 9101), alone or inside --par",
+    )
+    parser.add_argument(
+        "--request-object-alg",
+        metavar="ALG",
+        help="the request object's signing algorithm (default: the key's own, e.g. ES256)",
     )
     parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
@@ -199,10 +225,21 @@ def _browser_flow(
         port=_redirect_port(args.redirect_uri),
         extra=extra,
         timeout=args.timeout,
+        options=AuthorizeOptions(
+            par=args.par,
+            response_mode=args.response_mode,
+            request_object_key=_request_object_key(args, session),
+        ),
     )
     pending = next(login)
     assert isinstance(pending, PendingAuthorization)
     try:
+        if pending.request.pushed is not None:
+            pushed = pending.request.pushed
+            out.info(
+                f"Pushed the authorization request (RFC 9126): request_uri {pushed.request_uri},"
+                f" valid {pushed.expires_in:g} s."
+            )
         out.info("Open this URL to sign in:")
         out.info(pending.url)
         if not args.no_browser:
@@ -219,6 +256,18 @@ def _browser_flow(
         login.close()  # closes the listener
         for stray in pending.rejected:  # another page or process called the redirect URI
             out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
+
+
+def _request_object_key(args: argparse.Namespace, session: OAuthSession) -> SigningKey | None:
+    """The key that signs the request object (``--request-object``), with its algorithm."""
+    if not args.request_object:
+        if args.request_object_alg:
+            raise ConfigError("--request-object-alg is for --request-object.")
+        return None
+    client = session.client
+    if client.client_key is None and client.signing_key is None:
+        raise ConfigError("--request-object needs the client's private key: --client-key FILE.")
+    return client.key().with_alg(args.request_object_alg)
 
 
 def _device_flow(

@@ -23,8 +23,8 @@ def write_private_text(path: str | Path, text: str, *, overwrite: bool = True) -
 
 
 def write_private_bytes(path: str | Path, data: bytes, *, overwrite: bool = True) -> None:
-    """Write ``data`` to ``path`` (an image, say), which is left with mode 0600; with
-    ``overwrite=False`` only a new file (else ``FileExistsError``)."""
+    """Write ``data`` to ``path`` (an image, say), which is left with mode 0600; ``overwrite``
+    as for :func:`write_private_text`."""
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
     flags |= os.O_TRUNC if overwrite else os.O_EXCL
     fd = os.open(path, flags, PRIVATE_MODE)

@@ -31,10 +31,10 @@ from workbench.core.secrets import SecretStore
 from workbench.core.transport.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
 
 APP_NAME = "token-workbench"
-#: The keyring name of a profile's RFC 7592 registration access token.
-REGISTRATION_TOKEN = "registration_access_token"
 #: The keyring name (beside ``client_secret``) of a profile's private key PEM.
 CLIENT_KEY_SECRET = "client_key"
+#: The keyring name of a profile's RFC 7592 registration access token.
+REGISTRATION_TOKEN = "registration_access_token"
 _NAME = re.compile(r"^[\w .@-]{1,64}$")
 
 
@@ -58,9 +58,6 @@ class Profile:
     #: PKCE on device requests (RFC 7636 with RFC 8628): Keycloak requires it for clients
     #: configured for PKCE.
     device_pkce: bool = False
-    #: RFC 7592 client configuration endpoint of a dynamically registered client (its
-    #: registration access token is a secret: :data:`REGISTRATION_TOKEN` in the keyring).
-    registration_client_uri: str = ""
     #: private_key_jwt: the private key's PEM file (empty: none, or the keyring's, below).
     client_key_file: str = ""
     #: private_key_jwt: the private key is kept in the keyring (:data:`CLIENT_KEY_SECRET`).
@@ -71,6 +68,9 @@ class Profile:
     client_assertion_alg: str = ""
     #: The client assertion's ``aud``: ``endpoint`` (the endpoint's URL) or ``issuer``.
     client_assertion_audience: AssertionAudience = "endpoint"
+    #: RFC 7592 client configuration endpoint of a dynamically registered client (its
+    #: registration access token is a secret: :data:`REGISTRATION_TOKEN` in the keyring).
+    registration_client_uri: str = ""
     #: DPoP (RFC 9449): every request of this provider carries a proof; tokens are bound.
     dpop: bool = False
     #: The DPoP key's PEM file, made (ES256, 0600) when missing; empty: a key per session.

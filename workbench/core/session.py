@@ -10,7 +10,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError
@@ -24,12 +24,18 @@ from workbench.core.oauth.flow_steps import (
     record_device_decision,
     record_redirect,
 )
+from workbench.core.oauth.front_channel import (
+    AuthorizeOptions,
+    authorization_request,
+    plan_front_channel,
+    push,
+    unwrap_response,
+)
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
 from workbench.core.oauth.rfc6749_code import (
     AuthorizationRequest,
-    build_authorization_request,
     build_code_token_request,
     parse_authorization_response,
 )
@@ -238,38 +244,33 @@ class OAuthSession:
         port: int = 0,
         path: str = "/callback",
         extra: Mapping[str, str] | None = None,
+        options: AuthorizeOptions | None = None,
     ) -> PendingAuthorization:
-        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3).
+        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3); with
+        PAR (``options``, or the server requiring it) the request is pushed first.
 
         Any response type but ``code`` must be one the server lists, or ``ConfigError`` says
-        what it offers before a listener or a browser starts. One with ``id_token`` asks for
-        the ``openid`` scope it needs (OIDC Core §3.2.2.1).
+        what it offers before a listener or a browser starts (so do ``options`` the server
+        does not offer). One with ``id_token`` asks for the ``openid`` scope it needs (OIDC
+        Core §3.2.2.1).
         """
+        options = options or AuthorizeOptions()
         meta = self.metadata()
-        endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
-        if response_type != "code":
-            choose_implicit_response_type(meta.response_types_supported, response_type)
-        scope = self._scope(scope)
-        if "id_token" in response_type.split() and "openid" not in scope.split():
-            scope = " ".join(["openid", *scope.split()])
-        mode: Literal["query", "fragment"] = "query" if response_type == "code" else "fragment"
+        plan = plan_front_channel(meta, response_type, options)
         # The listener answers only the callback carrying this state; it exists before the
         # request does because the request names its redirect URI.
         state = random_token()
-        listener = LoopbackListener(port=port, path=path, mode=mode, state=state).start()
+        listener = LoopbackListener(
+            port=port, path=path, mode=plan.listener_mode, state=state, jarm=plan.jarm
+        ).start()
         try:
-            request = build_authorization_request(
-                endpoint,
-                self.provider.client.client_id,
-                listener.redirect_uri,
-                scope,
-                response_type=response_type,
-                issuer=meta.issuer or None,
-                iss_required=meta.authorization_response_iss_parameter_supported,
-                extra=self._extra(extra),
-                state=state,
+            request = authorization_request(
+                meta, self.client.client_id, listener.redirect_uri, self._scope(scope),
+                response_type, self._extra(extra), state, options,
                 dpop_jkt=self.dpop.jkt if self.dpop else None,
-            )
+            )  # fmt: skip
+            if plan.push:
+                request = push(self.http, meta, self.client, request)
         except BaseException:
             listener.close()
             raise
@@ -289,6 +290,7 @@ class OAuthSession:
     ) -> TokenSet:
         """Check the redirect's parameters and (for code) redeem the code with the verifier."""
         request = pending.request
+        params = unwrap_response(params, request, self.metadata(), self.jwks, self.client, self.log)
         if request.response_type == "code":
             code = parse_authorization_response(params, request)
             token_endpoint = self.metadata().require("token_endpoint")
@@ -329,6 +331,7 @@ class OAuthSession:
         extra: Mapping[str, str] | None = None,
         timeout: float = DEFAULT_LOGIN_TIMEOUT,
         cancel: threading.Event | None = None,
+        options: AuthorizeOptions | None = None,
     ) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
         """The whole browser flow as a generator, the one every face runs: it yields the
         pending request (open its URL), then :class:`RedirectReceived` once the redirect came
@@ -336,14 +339,14 @@ class OAuthSession:
         closed.
 
         ``response_type`` None: the implicit one the server offers (refused before any browser
-        opens when it offers none)."""
+        opens when it offers none). ``options``: PAR and the response mode."""
         if response_type is None:
             response_type = self.implicit_response_type()
         pending = self.begin_authorization(
-            scope, response_type=response_type, port=port, extra=extra
+            scope, response_type=response_type, port=port, extra=extra, options=options
         )
         try:
-            record_browser_opened(self.log, pending.url)
+            record_browser_opened(self.log, pending.request)
             yield pending
             params = pending.listener.wait(timeout, cancel)
             record_redirect(self.log, pending, params)

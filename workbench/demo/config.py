@@ -28,6 +28,7 @@ DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
         "introspection": "/introspect",  # RFC 7662 §2
         "userinfo": "/userinfo",  # OIDC Core §5.3
         "end_session": "/logout",  # OpenID Connect RP-Initiated Logout 1.0 §2
+        "par": "/par",  # RFC 9126 §2
         "backchannel_authentication": "/bc-authorize",  # OpenID CIBA Core 1.0 §7
         "ciba_approval": "/ciba",  # the demo user's "authentication device" (a page)
         "registration": "/register",  # RFC 7591 §3 (RFC 7592: /register/<client_id>)
@@ -72,6 +73,10 @@ class DemoConfig:
     ``require_device_pkce``: the device authorization request must carry an S256
     ``code_challenge`` (answered like Keycloak when it does not), and every poll its
     ``code_verifier``. A challenge sent without this is checked all the same.
+    ``par_ttl``: seconds a pushed request's ``request_uri`` lives (RFC 9126 §2.2);
+    ``require_par``: the server says ``require_pushed_authorization_requests`` and refuses an
+    authorization request that was not pushed. ``jarm_ttl``: seconds until a JARM response
+    JWT expires (negative makes expired ones, for tests).
     ``pre_token_trigger``: a Python file whose ``lambda_handler(event, context)`` runs as
     Cognito's pre-token-generation trigger for every token issued, as trigger version
     ``pre_token_trigger_version`` (``V1_0``, ``V2_0``, ``V3_0``; see
@@ -104,6 +109,9 @@ class DemoConfig:
     user_code_max_failures_total: int = 20
     user_code_failure_window: int = 300
     require_device_pkce: bool = False
+    par_ttl: int = 60
+    require_par: bool = False
+    jarm_ttl: int = 300
     pre_token_trigger: str | None = None
     pre_token_trigger_version: str = "V3_0"
     #: RFC 7591 §3: registration needs this Bearer token; None leaves registration open.
@@ -135,6 +143,7 @@ class DemoConfig:
             "user_code_max_failures",
             "user_code_max_failures_total",
             "user_code_failure_window",
+            "par_ttl",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")

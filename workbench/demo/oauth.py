@@ -66,6 +66,9 @@ from .client_assertion import (
 from .dpop import DPOP_ALGS
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
+from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
+from .jarm import RESPONSE_MODES_SUPPORTED
+from .par import resolve_authorization_request
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 from .trigger import TriggerOutcome
 
@@ -114,7 +117,13 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "registration_endpoint": authority.url("registration"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": list(RESPONSE_MODES_SUPPORTED),
+        "authorization_signing_alg_values_supported": [SIGNING_ALG],
+        "pushed_authorization_request_endpoint": authority.url("par"),
+        "require_pushed_authorization_requests": authority.config.require_par,
+        "request_parameter_supported": True,
+        "request_uri_parameter_supported": False,
+        "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGS),
         "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
@@ -318,5 +327,10 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     register_jwt_client_auth(server, authority)
     register_grants(server, authority)
     register_endpoints(server, authority)
+    server.request_objects = DemoRequestObjects(authority)
+    server.register_hook(
+        "before_get_authorization_grant",
+        lambda _server, request: resolve_authorization_request(authority, server, request),
+    )
     server.register_endpoint(BackchannelAuthenticationEndpoint(server, authority))
     return server

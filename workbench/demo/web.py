@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Error
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
-from flask import Flask, Response, jsonify, request, session
+from flask import Flask, Response, g, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 from . import pages
@@ -49,8 +49,10 @@ from .authority import DemoAuthority
 from .ciba import client_name
 from .config import DemoConfig
 from .dpop import check_token_request_proof
+from .jarm import jarm_response
 from .logout import LogoutRefused, check_end_session
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
+from .par import par_endpoint, use_up_request_uri
 from .registration import register_registration
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
 from .syntax import bad_parameter
@@ -86,7 +88,7 @@ _PROTOCOL_ENDPOINTS: Final = frozenset(
         "userinfo",
         "backchannel_authentication",
     }
-)
+)  # and par, which checks its form itself
 #: What the authorization endpoint checks: the login form's username/password are not
 #: protocol parameters there.
 _AUTHORIZE_PARAMETERS: Final = frozenset(
@@ -102,6 +104,7 @@ _AUTHORIZE_PARAMETERS: Final = frozenset(
         "prompt",
         "nonce",
         "dpop_jkt",
+        "request_uri",
     }
 )
 _CSRF_FIELD: Final = "csrf_token"
@@ -300,8 +303,15 @@ def create_app(
         if error.redirect_uri:  # the redirect URI was verified: tell the client
             response: Response = server.handle_error_response(None, error)
             add_issuer_parameter(response, authority.issuer)
-            return response
+            return jarm_response(response, authority, g.get("authorization_params", {}))
         return _html(pages.error_page(error.error, error.get_error_description()), 400)
+
+    def respond(grant: Any, subject: Subject | None) -> Response:
+        """The authorization response (``subject`` None: denied); it uses up a pushed
+        request's request_uri, and is a JARM one when the request asked for it."""
+        response: Response = server.create_authorization_response(grant_user=subject, grant=grant)
+        use_up_request_uri(authority)
+        return jarm_response(response, authority, grant.request.payload.data)
 
     def silent_authorization(grant: Any, subject: Subject | None, scope: str) -> Response:
         """``prompt=none`` (OIDC Core §3.1.2.1, §3.1.2.6): no page is shown; a code only
@@ -315,10 +325,7 @@ def create_app(
         elif not store.has_consent(subject.user.subject, grant.request.client.client_id, scope):
             error = ConsentRequiredError()
         else:
-            approved: Response = server.create_authorization_response(
-                grant_user=subject, grant=grant
-            )
-            return approved
+            return respond(grant, subject)
         error.redirect_uri = grant.redirect_uri
         error.redirect_fragment = bool(getattr(grant, "ERROR_RESPONSE_FRAGMENT", False))
         error.state = grant.request.payload.state
@@ -351,8 +358,7 @@ def create_app(
         if "none" in str(grant.request.payload.data.get("prompt", "")).split():
             return silent_authorization(grant, subject, scope)
         if decision == "deny":
-            denied: Response = server.create_authorization_response(grant_user=None, grant=grant)
-            return denied
+            return respond(grant, None)
         # OIDC Core §3.1.2.1: prompt=login asks for a new sign-in even with a session.
         if subject is None or (grant.prompt == "login" and not fresh_login):
             return _html(
@@ -361,10 +367,7 @@ def create_app(
             )
         if decision == "approve":
             store.record_consent(subject.user.subject, client.client_id, scope)
-            approved: Response = server.create_authorization_response(
-                grant_user=subject, grant=grant
-            )
-            return approved
+            return respond(grant, subject)
         return _html(pages.consent_page(client, scope, subject, _csrf_token()))
 
     def token() -> Response:
@@ -505,6 +508,7 @@ def create_app(
         ("introspection", lambda: endpoint("introspection"), ["POST"]),
         ("userinfo", lambda: endpoint("userinfo"), ["GET", "POST"]),
         ("end_session", end_session, ["GET", "POST"]),
+        ("par", lambda: par_endpoint(server, authority), ["POST"]),
         ("backchannel_authentication", lambda: endpoint("backchannel_authentication"), ["POST"]),
         ("ciba_approval", ciba_approval, ["GET", "POST"]),
     ]

@@ -34,6 +34,7 @@ from workbench.core.display import require_web_url
 from workbench.core.errors import ConfigError, FlowError, OAuthError, TransportError
 from workbench.core.oauth.client_auth import ClientConfig, authenticated_post
 from workbench.core.oauth.discovery import ServerMetadata
+from workbench.core.oauth.flow_steps import record_decision
 from workbench.core.oauth.token_endpoint import (
     build_token_request,
     parse_json_object,
@@ -361,12 +362,13 @@ def record_ciba_request_sent(log: ExchangeLog, hint: CibaHint, binding_message: 
 
 
 def record_ciba_decision(log: ExchangeLog, *, approved: bool) -> None:
-    """What the user decided on their device, as the token endpoint's answer tells it."""
-    log.step(
+    """What the user decided on their device, as the token endpoint's answer tells it: dated
+    at the start of the poll that told, so it is drawn just before that poll."""
+    record_decision(
+        log,
         "ciba_user_approved" if approved else "ciba_user_denied",
         "user approved on their device" if approved else "user denied on their device",
-        source="user",
-        target="authorization_server",
+        POLL_PURPOSE,
     )
 
 

@@ -1,8 +1,10 @@
 """The steps of a flow that are no requests of ours, recorded in the exchange log.
 
-The session calls these as a flow goes: the browser opened with the authorize URL, the redirect
-that reached the loopback listener, the device code shown, and what the user did on the device
-flow's verification page (approved after the polls said "pending", or denied). Each is a
+The session calls these as a flow goes: the browser opened with the authorize URL (or with a
+pushed request's request_uri, or a signed request object), the redirect that reached the
+loopback listener (in the query, the fragment or a form POST), the device code shown, and what
+the user did on the device flow's verification page (approved after the polls said "pending",
+or denied). Each is a
 :meth:`~workbench.core.transport.exchange.ExchangeLog.step`, masked by the log.
 """
 
@@ -24,31 +26,42 @@ class _Listener(Protocol):
     @property
     def redirect_uri(self) -> str: ...
 
+    @property
+    def mode(self) -> str: ...
+
 
 class _Request(Protocol):
     @property
-    def response_type(self) -> str: ...
+    def url(self) -> str: ...
+
+    @property
+    def pushed(self) -> object: ...  # the pushed request (RFC 9126), None when not pushed
+
+    @property
+    def request_object(self) -> str | None: ...
 
 
 class PendingRedirect(Protocol):
     """What a redirect step needs of a pending authorization (the session's
-    ``PendingAuthorization``): where the listener waits and the response type asked for."""
+    ``PendingAuthorization``): where the listener waits and how the response comes back
+    (``query``, ``fragment`` or ``form_post``)."""
 
     @property
     def listener(self) -> _Listener: ...
 
-    @property
-    def request(self) -> _Request: ...
 
-
-def record_browser_opened(log: ExchangeLog, authorize_url: str) -> None:
-    """The browser is sent to the authorize URL (the face opens it next)."""
+def record_browser_opened(log: ExchangeLog, request: _Request) -> None:
+    """The browser is sent to the authorize URL (the face opens it next); after a pushed
+    request, a URL with only client_id and request_uri."""
+    pushed = " with the pushed request's request_uri" if request.pushed else ""
+    if request.request_object and not request.pushed:
+        pushed = " with the signed request object"
     log.step(
         "browser_opened",
-        "authorization request (browser opened with the authorize URL)",
+        f"authorization request (browser opened with the authorize URL{pushed})",
         source="client",
         target="user",
-        url=authorize_url,
+        url=request.url,
     )
 
 
@@ -56,15 +69,17 @@ def record_redirect(log: ExchangeLog, pending: PendingRedirect, params: Mapping[
     """The redirect that reached the listener: where, and the names of what it carried (the
     values stay out of the step: a code is a secret until redeemed)."""
     target = urlsplit(pending.listener.redirect_uri)
+    mode = pending.listener.mode
     names = sorted(params)
     carried = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    verb = "form POST" if mode == "form_post" else "302"
     log.step(
         "redirect_received",
-        f"302 to {target.netloc}{target.path} with {carried or 'nothing'}",
+        f"{verb} to {target.netloc}{target.path} with {carried or 'nothing'}",
         source="user",
         target="client",
         parameters=", ".join(names),
-        carried_in="query" if pending.request.response_type == "code" else "fragment",
+        carried_in=mode,
     )
 
 
@@ -108,15 +123,23 @@ def record_device_decision(
 
 
 def _decision(log: ExchangeLog, kind: str, text: str) -> None:
-    log.step_at(_last_poll_start(log), kind, text, source="user", target="authorization_server")
+    record_decision(log, kind, text, POLL_PURPOSE)
 
 
-def _last_poll_start(log: ExchangeLog) -> float | None:
-    """When this flow's last device poll started (None: not found, the step is dated now)."""
+def record_decision(log: ExchangeLog, kind: str, text: str, poll_purpose: str) -> None:
+    """A user's decision that a poll (exchanges of ``poll_purpose``) revealed, dated at the start
+    of this flow's last such poll so it is drawn just before it (device flow, CIBA)."""
+    started = _last_poll_start(log, poll_purpose)
+    log.step_at(started, kind, text, source="user", target="authorization_server")
+
+
+def _last_poll_start(log: ExchangeLog, purpose: str) -> float | None:
+    """When this flow's last poll of ``purpose`` started (None: not found, the step is dated
+    now)."""
     run = current_flow()
     flow_id = run.id if run is not None else None
     for exchange in reversed(log.items()):
-        if exchange.purpose == POLL_PURPOSE and exchange.flow_id == flow_id:
+        if exchange.purpose == purpose and exchange.flow_id == flow_id:
             return exchange.started_at
     return None
 
@@ -124,6 +147,7 @@ def _last_poll_start(log: ExchangeLog) -> float | None:
 __all__ = [
     "PendingRedirect",
     "record_browser_opened",
+    "record_decision",
     "record_device_code_shown",
     "record_device_decision",
     "record_redirect",

@@ -28,6 +28,10 @@ LANES: tuple[tuple[Actor, str], ...] = (
 LANE_TITLES: dict[Actor, str] = dict(LANES)
 
 DEVICE_POLL = "token (device_code poll)"
+
+#: Answers that tell a polling client to keep waiting (RFC 8628 §3.5, CIBA Core §11): drawn as
+#: replies, not as failures.
+WAIT_ERRORS = frozenset({"authorization_pending", "slow_down"})
 CIBA_POLL = "token (ciba poll)"
 #: Token polls a run of which is drawn as one arrow, and their request words.
 POLLS = {DEVICE_POLL: "token request (device_code)", CIBA_POLL: "token request (ciba)"}
@@ -103,6 +107,8 @@ def response_words(exchange: Exchange) -> tuple[str, bool]:
     error = _oauth_error(exchange.response_body)
     if error:
         words = f"{exchange.status} {error}"
+    if error in WAIT_ERRORS and exchange.error is None:
+        return words, False  # the poll's expected answer while the user decides
     return words, exchange.status >= 400 or exchange.error is not None
 
 

@@ -280,6 +280,9 @@ class ExchangeLog:
         self._items: list[Exchange] = []
         self._steps: list[Step] = []
         self._flows: dict[str, FlowRun] = {}
+        # Each flow's exchanges and steps, so one flow's records come without a scan of all.
+        self._flow_items: dict[str, list[Exchange]] = {}
+        self._flow_steps: dict[str, list[Step]] = {}
         self._step_ids = itertools.count(1)
         self._listeners: list[Callable[[Exchange], None]] = []
         self._secrets: set[str] = set()
@@ -310,6 +313,8 @@ class ExchangeLog:
         with self._lock:
             self._join(run)
             self._items.append(exchange)
+            if exchange.flow_id is not None:
+                self._flow_items.setdefault(exchange.flow_id, []).append(exchange)
             listeners = list(self._listeners)
         for listener in listeners:
             listener(exchange)
@@ -412,6 +417,8 @@ class ExchangeLog:
                 detail=values,
             )
             self._steps.append(recorded)
+            if recorded.flow_id is not None:
+                self._flow_steps.setdefault(recorded.flow_id, []).append(recorded)
         return recorded
 
     def steps(self) -> list[Step]:
@@ -424,12 +431,26 @@ class ExchangeLog:
             runs = list(self._flows.values())
         return [run.snapshot() for run in runs]
 
+    def find_flow(self, flow_id: str | None) -> Flow | None:
+        """The flow ``flow_id`` as it stands now, or None when this log has none of that id."""
+        with self._lock:
+            run = self._flows.get(flow_id) if flow_id is not None else None
+        return run.snapshot() if run is not None else None
+
+    def flow_records(self, flow_id: str) -> tuple[list[Exchange], list[Step]]:
+        """The exchanges and the steps of the flow ``flow_id``, each in the order recorded
+        (what :meth:`items` and :meth:`steps` hold of it, without a scan of the others)."""
+        with self._lock:
+            return list(self._flow_items.get(flow_id, ())), list(self._flow_steps.get(flow_id, ()))
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
             self._steps.clear()
             self._issued.clear()
             self._flows.clear()
+            self._flow_items.clear()
+            self._flow_steps.clear()
 
     def __len__(self) -> int:
         with self._lock:

@@ -2,12 +2,15 @@
 
 The picker lists the log's flows (``state.log.flows()``), newest selected, and follows new
 flows live (``state.sig_exchange``, and a flow's end through ``state.sig_busy_changed``). Only
-the selected flow is built (:func:`~workbench.core.report.sequence.build_sequence`) and drawn,
-so a long session stays fast. Clicking an arrow asks for its exchange to be selected in the
-exchange log (:attr:`SequenceDock.sig_select_exchange`) and, when that exchange brought tokens
-the app still holds, for its token in the inspector (:attr:`SequenceDock.sig_inspect_token`;
-else the status bar says they are gone). Copy Mermaid, Save SVG (in the theme's palette), Save
-PNG and Save report use the core's writers; saved files are readable by their owner only.
+the selected flow is built (:func:`~workbench.core.report.sequence.build_sequence`, from the
+log's records of that flow) and drawn, so a long session stays fast: an exchange of another
+known flow changes nothing, the picker is rebuilt only when a flow appears or ends, and a
+burst of exchanges is one redraw (on the next turn of the event loop). Clicking an arrow asks
+for its exchange to be selected in the exchange log (:attr:`SequenceDock.sig_select_exchange`)
+and, when that exchange brought tokens the app still holds, for its token in the inspector
+(:attr:`SequenceDock.sig_inspect_token`; else the status bar says they are gone). Copy Mermaid,
+Save SVG (in the theme's palette), Save PNG and Save report use the core's writers; saved files
+are readable by their owner only.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
+from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,6 +42,7 @@ from workbench.core.report.logfile import LogRecords
 from workbench.core.report.mermaid import to_mermaid
 from workbench.core.report.sequence import SequenceModel, build_sequence
 from workbench.core.report.svg import DARK, LIGHT, SvgPalette, to_svg
+from workbench.core.transport.exchange import Exchange
 from workbench.core.transport.flows import Flow
 from workbench.ui import metrics
 from workbench.ui.diagram.tokens import issued_token
@@ -113,9 +117,17 @@ class SequenceDock(QDockWidget):
         self.setWidget(body)
 
         self._flow_ids: list[str] = []
+        self._known: set[str] = set()
+        self._outcomes: dict[str, str] = {}  # the outcome each flow's picker entry shows
+        # Exchanges mark what they change; one redraw per turn of the event loop does it.
+        self._flows_changed = self._model_changed = False
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(0)
+        self._pending.timeout.connect(self._apply)
         self.flow_picker.currentIndexChanged.connect(self._draw)
         self.view.sig_exchange_clicked.connect(self.select_exchange)
-        state.sig_exchange.connect(self.refresh)
+        state.sig_exchange.connect(self._on_exchange)
         state.sig_busy_changed.connect(self.refresh)
         self.refresh()
 
@@ -161,33 +173,31 @@ class SequenceDock(QDockWidget):
 
     # -- public API -------------------------------------------------------------------------
     def selected_flow(self) -> Flow | None:
-        flow_id = self.flow_picker.currentData()
-        for flow in self.state.log.flows():
-            if flow.id == flow_id:
-                return flow
-        return None
+        if self._pending.isActive():  # exchanges not taken in yet: the picker first
+            self._apply()
+        return self.state.log.find_flow(self.flow_picker.currentData())
 
     def sequence(self) -> SequenceModel | None:
         """The selected flow's sequence (None when there is no flow)."""
         flow = self.selected_flow()
         if flow is None:
             return None
-        return build_sequence(self.state.log.items(), self.state.log.steps(), flow)
+        return build_sequence(*self.state.log.flow_records(flow.id), flow)
 
     def refresh(self, *_args: object) -> None:
         """List the log's flows; a new one is selected, the shown one redrawn."""
+        self._pending.stop()
+        self._flows_changed = self._model_changed = False
         flows = self.state.log.flows()
         ids = [flow.id for flow in flows]
-        newest = ids != self._flow_ids and len(ids) > len(self._flow_ids)
+        newest = len(ids) > len(self._flow_ids)
         current = self.flow_picker.currentData()
         self.flow_picker.blockSignals(True)
-        self.flow_picker.clear()
-        for flow in reversed(flows):  # newest first
-            self.flow_picker.addItem(flow_title(flow), flow.id)
+        self._list_flows(flows)
         index = 0 if newest else max(self.flow_picker.findData(current), 0)
         self.flow_picker.setCurrentIndex(index if flows else -1)
         self.flow_picker.blockSignals(False)
-        self._flow_ids = ids
+        self._flow_ids, self._known = ids, set(ids)
         enabled = bool(flows)
         buttons = (self.mermaid_button, self.svg_button, self.png_button, self.report_button)
         for button in buttons:
@@ -278,6 +288,44 @@ class SequenceDock(QDockWidget):
             QMessageBox.warning(
                 self, "Save failed", printable(f"Could not write {path}: {exc.strerror or exc}")
             )
+
+    def _list_flows(self, flows: list[Flow]) -> None:
+        """The picker holds ``flows`` newest first: new ones put on top and titles whose
+        outcome changed rewritten, or all listed again when the log was cleared."""
+        picker, known, shown = self.flow_picker, len(self._flow_ids), self._outcomes
+        if [flow.id for flow in flows[:known]] != self._flow_ids:
+            picker.clear()
+            shown.clear()
+            known = 0
+        for flow in flows[known:]:
+            picker.insertItem(0, flow_title(flow), flow.id)
+            shown[flow.id] = flow.outcome
+        for row, flow in enumerate(reversed(flows)):
+            if shown[flow.id] != flow.outcome:
+                picker.setItemText(row, flow_title(flow))
+                shown[flow.id] = flow.outcome
+
+    def _on_exchange(self, exchange: Exchange) -> None:
+        """Mark what ``exchange`` changes: the flows when its flow is new, the drawing when it
+        belongs to the selected flow; nothing for another flow's (or one outside any flow)."""
+        if exchange.flow_id is None:
+            return
+        if exchange.flow_id not in self._known:
+            self._flows_changed = True
+        elif exchange.flow_id == self.flow_picker.currentData():
+            self._model_changed = True
+        else:
+            return
+        self._pending.start()
+
+    def _apply(self) -> None:
+        """Take in the exchanges marked since the last turn: one refresh or one redraw."""
+        self._pending.stop()
+        if self._flows_changed:
+            self.refresh()
+        elif self._model_changed:
+            self._model_changed = False
+            self._draw()
 
     def _draw(self, *_args: object) -> None:
         self.view.set_model(self.sequence())
