@@ -14,6 +14,7 @@ from workbench.cli.common import (
     env,
     open_session,
     refresh_token_arg,
+    token_arg,
 )
 from workbench.cli.output import Out, print_qr
 from workbench.core.display import printable, require_web_url
@@ -25,6 +26,7 @@ from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
 from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.oauth.rfc8693_exchange import TokenExchange, token_type_urn
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
 from workbench.core.transport.exchange import ExchangeLog
@@ -75,6 +77,85 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         help="device flow: send a PKCE S256 code_challenge with the device authorization request"
         " and the code_verifier with every poll (Keycloak requires it for clients set to PKCE;"
         " a profile can turn it on for good)",
+    )
+    _exchange_options(parser)
+
+
+#: The most a token read from ``@FILE`` may be (a JWT with many claims stays far below).
+TOKEN_FILE_LIMIT = 64 * 1024
+
+
+def _exchange_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group(
+        "token exchange (RFC 8693); token values also as - (stdin) or @FILE, types as"
+        " access_token, refresh_token, id_token, jwt, saml1, saml2 or a URN"
+    )
+    for who in ("subject", "actor"):
+        g.add_argument(f"--{who}-token", metavar="T", help=f"the {who} token")
+        g.add_argument(f"--{who}-token-env", metavar="VAR", help=f"read the {who} token from $VAR")
+        g.add_argument(f"--{who}-token-type", metavar="TYPE", help=f"the {who} token's type")
+    g.add_argument("--requested-token-type", metavar="TYPE", help="the token type wanted back")
+
+
+def token_input(value: str | None, env_var: str | None, what: str) -> str | None:
+    """A token from ``@FILE`` (read, at most :data:`TOKEN_FILE_LIMIT` bytes), ``-``, ``$VAR``
+    or as given: so that it need not sit in the shell's history or the process list."""
+    if value is None or not value.startswith("@") or env_var:
+        return token_arg(value, env_var, what)
+    path = value[1:]
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(TOKEN_FILE_LIMIT + 1)
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the {what} from {path}: {exc.strerror or exc}.") from exc
+    if len(data) > TOKEN_FILE_LIMIT:
+        raise ConfigError(f"{path} is too large for a {what} (over {TOKEN_FILE_LIMIT} bytes).")
+    try:
+        text = data.decode("ascii").strip()
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} does not hold a {what}: it is not ASCII text.") from exc
+    if not text:
+        raise ConfigError(f"{path} is empty: no {what} in it.")
+    return text
+
+
+def _exchange_request(
+    args: argparse.Namespace, out: Out, session: OAuthSession, demo: bool
+) -> TokenExchange:
+    subject = token_input(args.subject_token, args.subject_token_env, "subject token")
+    subject_type = args.subject_token_type
+    if subject is None and demo:
+        out.info("Getting a subject token for the demo user alice first (password grant).")
+        subject = session.password(DEMO_USERNAME, DEMO_PASSWORD).access_token
+        subject_type = subject_type or "access_token"
+    if not subject:
+        raise ConfigError(
+            "--subject-token (or --subject-token-env) is required for the token_exchange grant."
+        )
+    if not subject_type:
+        raise ConfigError("--subject-token-type is required: access_token, id_token, jwt, …")
+    actor = token_input(args.actor_token, args.actor_token_env, "actor token")
+    if args.actor_token_type and not actor:
+        raise ConfigError("--actor-token-type without --actor-token (or --actor-token-env).")
+    if actor and not args.actor_token_type:
+        raise ConfigError("--actor-token needs --actor-token-type (RFC 8693 §2.1).")
+    for value in (subject, actor):
+        out.secret(value)
+    return TokenExchange(
+        subject_token=subject,
+        subject_token_type=token_type_urn(subject_type, "--subject-token-type"),
+        actor_token=actor,
+        actor_token_type=(
+            token_type_urn(args.actor_token_type, "--actor-token-type") if actor else None
+        ),
+        requested_token_type=(
+            token_type_urn(args.requested_token_type, "--requested-token-type")
+            if args.requested_token_type
+            else None
+        ),
+        audience=args.audience,
+        resource=args.resource,
+        scope=args.scope or "",
     )
 
 
@@ -143,6 +224,13 @@ def obtain_tokens(
             tokens = _browser_flow(args, out, session, grant, extra)
         elif grant == "device_code":
             tokens = _device_flow(args, out, session, extra)
+        elif grant == "token_exchange":
+            exchange = _exchange_request(args, out, session, demo)
+            out.info(
+                "token exchange: "
+                + ("delegation (an actor token)" if exchange.delegation else "impersonation")
+            )
+            tokens = session.token_exchange(exchange, extra)
         else:
             refresh_token = out.secret(refresh_token_arg(args))
             if not refresh_token and demo:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError, TransportError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
-from workbench.core.oauth import rp_logout
+from workbench.core.oauth import rfc8693_exchange, rp_logout
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.discovery import ServerMetadata, discover
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
@@ -225,6 +225,12 @@ class OAuthSession:
             extra=self._extra(extra),
         )
         return self._send(request)
+
+    def token_exchange(
+        self, exchange: rfc8693_exchange.TokenExchange, extra: Mapping[str, str] | None = None
+    ) -> TokenSet:
+        """RFC 8693: :func:`~workbench.core.oauth.rfc8693_exchange.exchange_token`."""
+        return rfc8693_exchange.exchange_token(self, exchange, extra)
 
     # -- browser grants -------------------------------------------------------------------
     def begin_authorization(

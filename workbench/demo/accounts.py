@@ -40,6 +40,8 @@ __all__ = [
     "POST_LOGOUT_REDIRECT_PATH",
     "REDIRECT_PATH",
     "SCOPES",
+    "TOKEN_EXCHANGE_ACTORS",
+    "TOKEN_EXCHANGE_GRANT",
     "USERS",
     "DemoClient",
     "DemoUser",
@@ -49,6 +51,9 @@ __all__ = [
 
 #: ``urn:ietf:params:oauth:grant-type:device_code`` (RFC 8628 §3.4).
 DEVICE_CODE_GRANT: Final[str] = DEVICE_CODE_GRANT_TYPE
+
+#: ``urn:ietf:params:oauth:grant-type:token-exchange`` (RFC 8693 §2.1).
+TOKEN_EXCHANGE_GRANT: Final = "urn:ietf:params:oauth:grant-type:token-exchange"
 
 #: OpenID Connect scopes (OIDC Core §5.4 plus ``offline_access``, §11).
 OIDC_SCOPES: Final = ("openid", "profile", "email", "offline_access")
@@ -235,6 +240,7 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                     "client_credentials",
                     "refresh_token",
                     DEVICE_CODE_GRANT,
+                    TOKEN_EXCHANGE_GRANT,
                 ),
                 response_types=("code",),
                 scopes=SCOPES,
@@ -268,4 +274,11 @@ USERS: Final[Mapping[str, DemoUser]] = MappingProxyType(
             ),
         )
     }
+)
+
+#: Token exchange (RFC 8693): whom each client may let act for a subject (delegation), by the
+#: actor token's ``sub``. The confidential client may name itself (a client credentials token)
+#: and bob; alice, or any other party, is refused with ``unauthorized_client``.
+TOKEN_EXCHANGE_ACTORS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {CONFIDENTIAL_CLIENT_ID: (CONFIDENTIAL_CLIENT_ID, USERS["bob"].subject)}
 )

@@ -32,6 +32,7 @@ from .authority import (
 )
 from .pkce import S256CodeChallenge, check_device_verifier
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
+from .token_exchange import TokenExchangeGrant
 
 __all__ = ["DEMO_GRANTS", "GRANT_TYPES_SUPPORTED", "DemoGrant", "register_grants"]
 
@@ -265,6 +266,7 @@ DEMO_GRANTS: dict[str, tuple[DemoGrant, ...]] = {
     "client_credentials": (DemoGrant(_ClientCredentialsGrant),),
     "refresh_token": (DemoGrant(_RefreshTokenGrant, ("id_token",)),),
     "device_code": (DemoGrant(_DeviceCodeGrant, ("id_token",)),),
+    "token_exchange": (DemoGrant(TokenExchangeGrant),),
 }
 
 #: ``grant_types_supported`` in the metadata: the ``grant_type`` of every class of the table

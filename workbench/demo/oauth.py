@@ -55,6 +55,7 @@ from .authority import (
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
 from .store import AuthorizationCode, RefreshToken, TokenRecord
+from .token_exchange import EXCHANGE_CLAIMS_KEY
 from .trigger import TriggerOutcome
 
 __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
@@ -170,9 +171,10 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         self, client: DemoClient, grant_type: str, user: object, scope: str
     ) -> dict[str, Any]:
         outcome = self._outcome()
-        if outcome is None:
-            return {}
-        return outcome.with_groups(outcome.access_token.apply({}))
+        claims = outcome.with_groups(outcome.access_token.apply({})) if outcome else {}
+        if has_request_context():  # a token exchange's sub, aud and act (token_exchange.py)
+            claims.update(g.get(EXCHANGE_CLAIMS_KEY) or {})
+        return claims
 
     def _outcome(self) -> TriggerOutcome | None:
         if not has_request_context():

@@ -37,6 +37,13 @@ from workbench.core.oauth.rfc8628_device import (
     build_device_token_request,
     parse_device_authorization,
 )
+from workbench.core.oauth.rfc8693_exchange import (
+    GRANT_TYPE as TOKEN_EXCHANGE_GRANT_TYPE,
+)
+from workbench.core.oauth.rfc8693_exchange import (
+    build_token_exchange_request,
+    parse_token_exchange_response,
+)
 from workbench.core.oauth.token_endpoint import parse_token_response
 
 
@@ -199,6 +206,28 @@ for _grant in (
             CliArgument("--refresh-token-env", "read the refresh token from $VAR"),
         ),
         tab="refresh",
+    ),
+    Grant(
+        name="token_exchange",
+        title="Token exchange (RFC 8693): impersonation, or delegation with an actor",
+        grant_type=TOKEN_EXCHANGE_GRANT_TYPE,
+        builders=(build_token_exchange_request,),
+        parsers=(parse_token_exchange_response,),
+        public_client=False,
+        needs_browser=False,
+        refresh_token=False,
+        cli_arguments=(
+            CliArgument("--subject-token", "the token to exchange: T, - (stdin) or @FILE"),
+            CliArgument("--subject-token-env", "read the subject token from $VAR"),
+            CliArgument("--subject-token-type", "access_token, id_token, jwt… or a URN"),
+            CliArgument("--actor-token", "the actor's token (delegation): T, - or @FILE"),
+            CliArgument("--actor-token-env", "read the actor token from $VAR"),
+            CliArgument("--actor-token-type", "the actor token's type"),
+            CliArgument("--requested-token-type", "the token type wanted back"),
+            CliArgument("--audience", "where the new token will be used (logical name)"),
+            CliArgument("--resource", "where the new token will be used (URI, RFC 8707)"),
+        ),
+        tab="tokenExchange",
     ),
 ):
     register_grant(_grant)
