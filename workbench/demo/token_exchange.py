@@ -96,7 +96,9 @@ class TokenExchangeGrant(BaseGrant, TokenEndpointMixin):  # type: ignore[misc]
         self.request.client = client
         form = self.request.form
         subject = self._presented(form, "subject_token", "subject token")
-        actor = self._presented(form, "actor_token", "actor token") if _given(form, "actor") else None
+        actor = (
+            self._presented(form, "actor_token", "actor token") if _given(form, "actor") else None
+        )
         if actor is None and form.get("actor_token_type"):
             raise InvalidRequestError("actor_token_type was sent without an actor_token.")
         issued_type = form.get("requested_token_type") or ACCESS_TOKEN_TYPE
