@@ -20,6 +20,7 @@ CLI_COMMANDS = frozenset(
         "cognito",
         "logout",
         "report",
+        "keys",
     }
 )
 

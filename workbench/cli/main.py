@@ -21,6 +21,7 @@ from workbench.cli import (
     demo_server,
     discover,
     inspection,
+    keys,
     log_json,
     logout,
     profiles,
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_server.register(sub)
     logout.register(sub)
     report.register(sub)
+    keys.register(sub)
     cognito_actions = cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
     cognito_users.register(cognito_actions, *cognito.POOL_HOOKS)
     _add_log_full(parser)

@@ -14,9 +14,13 @@ from pathlib import Path
 PRIVATE_MODE = 0o600
 
 
-def write_private_text(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path``, which is left with mode 0600 (owner read/write)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+def write_private_text(path: str | Path, text: str, *, overwrite: bool = True) -> None:
+    """Write ``text`` (UTF-8) to ``path``, which is left with mode 0600 (owner read/write).
+
+    With ``overwrite=False`` an existing file is left alone and ``FileExistsError`` raised (the
+    file is created exclusively, so no other process's file is truncated in between)."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    flags |= os.O_TRUNC if overwrite else os.O_EXCL
     fd = os.open(path, flags, PRIVATE_MODE)
     try:
         if hasattr(os, "fchmod"):  # POSIX: an existing file keeps its mode through O_CREAT
