@@ -44,6 +44,7 @@ def test_the_registry_builds_each_tab_by_its_key_in_screen_order() -> None:
         "clientCredentials",
         "device",
         "refresh",
+        "tokenExchange",
         "password",
         "implicit",
         "cognito",
@@ -53,8 +54,8 @@ def test_the_registry_builds_each_tab_by_its_key_in_screen_order() -> None:
 
 
 def test_an_unknown_tab_name_raises_lookup_error_naming_the_known_ones() -> None:
-    with pytest.raises(LookupError, match=r"no flow tab 'tokenExchange' \(tabs: authCode, "):
-        tab_class("tokenExchange")
+    with pytest.raises(LookupError, match=r"no flow tab 'noSuchTab' \(tabs: authCode, "):
+        tab_class("noSuchTab")
 
 
 def test_a_tab_key_registers_once() -> None:

@@ -40,6 +40,7 @@ def test_demo_provider_is_preselected_and_every_tab_is_there(window: MainWindow)
         "clientCredentialsTab",
         "deviceTab",
         "refreshTab",
+        "tokenExchangeTab",
         "passwordTab",
         "implicitTab",
         "cognitoTab",

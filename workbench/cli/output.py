@@ -29,8 +29,8 @@ from workbench.core.errors import (
     WorkbenchError,
 )
 from workbench.core.hints import Endpoint, Fix, Phrase, Setting, worded
-from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.rfc8693_exchange import describe_delegation
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.claims import claim_rows, expiry
 from workbench.core.tokens.decode import decode_jwt, token_kind
 from workbench.core.tokens.findings import Finding, Inspection

@@ -11,8 +11,9 @@ are the demo's policy, each refusal an RFC 8693 §2.2.2 error with words a teste
   ``access_token`` or ``jwt`` — else ``invalid_request`` (§2.2.2 names it for any token that is
   invalid or unacceptable);
 * an ``audience`` or ``resource`` must be one of the demo APIs, else ``invalid_target``;
-* an actor must be in the client's allowed actors (:data:`~workbench.demo.accounts.TOKEN_EXCHANGE_ACTORS`),
-  else ``unauthorized_client``: this client is not trusted to let that party act;
+* an actor must be in the client's allowed actors (``TOKEN_EXCHANGE_ACTORS`` of
+  :mod:`workbench.demo.accounts`), else ``unauthorized_client``: this client is not trusted to
+  let that party act;
 * a ``may_act`` claim in the subject token (§4.4) must name the party that will act (the actor,
   or for impersonation the client), else ``invalid_request``;
 * ``requested_token_type`` must be ``access_token`` or ``jwt`` (the demo issues JWT access
@@ -42,14 +43,14 @@ from authlib.oauth2.rfc6749.grants.base import TokenEndpointMixin
 from flask import g
 
 from .accounts import TOKEN_EXCHANGE_ACTORS, TOKEN_EXCHANGE_GRANT, DemoClient
-from .authority import CONFIDENTIAL_AUTH_METHODS, DemoAuthority, server_authority
 from .api import api_urls
+from .authority import CONFIDENTIAL_AUTH_METHODS, DemoAuthority, server_authority
 from .store import TokenRecord
 
 __all__ = [
     "ACCEPTED_TOKEN_TYPES",
-    "ISSUED_TOKEN_TYPES",
     "EXCHANGE_CLAIMS_KEY",
+    "ISSUED_TOKEN_TYPES",
     "InvalidTargetError",
     "TokenExchangeGrant",
 ]
@@ -155,7 +156,7 @@ class TokenExchangeGrant(BaseGrant, TokenEndpointMixin):  # type: ignore[misc]
         demo = self._demo()
         try:
             claims = demo.decode_jwt(value)
-        except Exception:  # noqa: BLE001 - any failure to read or verify it is one answer
+        except Exception:  # any failure to read or verify it is one answer
             raise InvalidRequestError(
                 f"The {label} is not a token of this server: it is no JWT signed with this "
                 "server's key."

@@ -38,6 +38,7 @@ for _key, _target in (
     ("clientCredentials", "workbench.ui.flows.client_credentials:ClientCredentialsTab"),
     ("device", "workbench.ui.flows.device:DeviceFlowTab"),
     ("refresh", "workbench.ui.flows.refresh:RefreshTab"),
+    ("tokenExchange", "workbench.ui.flows.token_exchange:TokenExchangeTab"),
     ("password", "workbench.ui.flows.password:PasswordTab"),
     ("implicit", "workbench.ui.flows.implicit:ImplicitTab"),
     ("cognito", "workbench.ui.cognito.tab:CognitoTab"),

@@ -1,0 +1,115 @@
+"""The Token Exchange tab against the demo server: the inspector's token in one click, a
+delegation whose ``act`` chain and ``issued_token_type`` the inspector shows in words, a refusal
+in the error banner, and the tab reachable in a full tab bar at 1366×768."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from workbench.core.oauth.tokenset import TokenSet
+from workbench.demo.clients import CONFIDENTIAL_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME, api_urls
+from workbench.ui.flows.token_exchange import TokenExchangeTab
+from workbench.ui.main_window import MainWindow
+from workbench.ui.state import AppState, TokenContext
+
+TIMEOUT_MS = 10_000
+TYPE = "urn:ietf:params:oauth:token-type:"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, state: AppState) -> Iterator[MainWindow]:
+    win = MainWindow(state, remember=False)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+
+
+def _alice(state: AppState) -> TokenSet:
+    session = state.require_session()
+    tokens = session.password(DEMO_USERNAME, DEMO_PASSWORD)
+    state.set_tokens(tokens, TokenContext(origin="password"))
+    return tokens
+
+
+def test_the_tab_is_reachable_in_a_full_tab_bar(window: MainWindow, qtbot: QtBot) -> None:
+    tab = window.flow_tabs["tokenExchange"]
+    index = window.tabs.indexOf(tab)
+    assert window.tabs.tabText(index) == "Token Exchange"
+    bar = window.tabs.tabBar()
+    assert bar.usesScrollButtons()  # more tabs than fit: arrows, never a hidden tab
+    action = window.findChild(type(window.menuBar().actions()[0]), "actionTab_tokenExchange")
+    assert action is not None and action.shortcut().toString() == f"Ctrl+{index + 1}"
+    action.trigger()
+    assert window.tabs.currentWidget() is tab
+    assert bar.tabRect(index).intersects(bar.rect())  # scrolled into view when chosen
+
+
+def test_delegation_from_the_inspector_shows_act_and_issued_type(
+    window: MainWindow, state: AppState, qtbot: QtBot
+) -> None:
+    alice = _alice(state)
+    tab = window.flow_tabs["tokenExchange"]
+    assert isinstance(tab, TokenExchangeTab)
+    window.tabs.setCurrentWidget(tab)
+    qtbot.mouseClick(tab.subject_use, Qt.MouseButton.LeftButton)
+    assert tab.subject_edit.text() == alice.access_token
+    assert tab.subject_type.currentText() == "access_token"
+    actor = state.require_session().client_credentials()
+    tab.actor_edit.setText(actor.access_token or "")
+    tab.requested_type.setCurrentText("jwt")
+    assert state.provider is not None and state.provider.issuer
+    tab.audience_edit.setText(api_urls(state.provider.issuer)["local"])
+    with qtbot.waitSignal(state.sig_tokens_changed, timeout=TIMEOUT_MS) as got:
+        tab.start()
+    tokens, context = got.args
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    assert context.origin == "token_exchange"
+    assert tokens.issued_token_type == TYPE + "jwt"
+    sent = [e for e in state.log.items() if e.purpose.startswith("token (token exchange")][-1]
+    assert sent.purpose == "token (token exchange, delegation)"
+    assert sent.request_form is not None
+    assert sent.request_form["subject_token_type"] == TYPE + "access_token"
+    assert sent.request_form["actor_token_type"] == TYPE + "access_token"
+    assert alice.access_token not in str(sent.to_dict())  # masked in the log
+    card = window.inspector.card
+    qtbot.waitUntil(lambda: card.delegation.isVisible(), timeout=TIMEOUT_MS)
+    words = card.delegation.text()
+    assert f"Issued as jwt ({TYPE}jwt)" in words
+    assert f"actor 1: {CONFIDENTIAL_CLIENT_ID} — acting now" in words
+    assert "subject u-7f3a9c2e: the token is about them" in words
+
+
+def test_a_refusal_shows_in_the_banner_with_the_server_words(
+    window: MainWindow, state: AppState, qtbot: QtBot
+) -> None:
+    _alice(state)
+    tab = window.flow_tabs["tokenExchange"]
+    assert isinstance(tab, TokenExchangeTab)
+    tab.use_inspector_token(tab.subject_edit)
+    tab.audience_edit.setText("https://elsewhere.example")
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.error_banner.isHidden(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    text = tab.error_banner.text()
+    assert "invalid_target" in text and "demo APIs only" in text
+
+
+def test_bad_input_is_named_before_anything_is_sent(
+    window: MainWindow, state: AppState, qtbot: QtBot
+) -> None:
+    tab = window.flow_tabs["tokenExchange"]
+    assert isinstance(tab, TokenExchangeTab)
+    before = len(state.log.items())
+    tab.start()
+    assert "Give the subject token" in tab.error_banner.text()
+    tab.subject_edit.setText("a.b.c")
+    tab.subject_type.setCurrentText("bearer")
+    tab.start()
+    assert "Unknown subject type 'bearer'" in tab.error_banner.text()
+    assert len(state.log.items()) == before
