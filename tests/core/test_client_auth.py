@@ -28,7 +28,13 @@ TOKEN_URL = "https://as.example/token"
 
 
 def test_every_registered_method_has_a_name_and_a_description() -> None:
-    assert AUTH_METHODS == ("client_secret_basic", "client_secret_post", "none")
+    assert AUTH_METHODS == (
+        "client_secret_basic",
+        "client_secret_post",
+        "client_secret_jwt",
+        "private_key_jwt",
+        "none",
+    )
     for name, method in CLIENT_AUTH_METHODS.items():
         assert method.name == name
         assert method.description and describe_client_auth(name) == method.description

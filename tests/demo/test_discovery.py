@@ -47,9 +47,22 @@ def test_metadata_content(demo_server: DemoServer, metadata: dict[str, Any]) -> 
         "urn:ietf:params:oauth:grant-type:device_code",
     }
     assert {"code", "token", "id_token token"} <= set(metadata["response_types_supported"])
-    assert {"client_secret_basic", "client_secret_post", "none"} == set(
-        metadata["token_endpoint_auth_methods_supported"]
-    )
+    assert {
+        "client_secret_basic",
+        "client_secret_post",
+        "client_secret_jwt",
+        "private_key_jwt",
+        "none",
+    } == set(metadata["token_endpoint_auth_methods_supported"])
+    assert metadata["token_endpoint_auth_signing_alg_values_supported"] == [
+        "RS256",
+        "PS256",
+        "ES256",
+        "EdDSA",
+        "HS256",
+        "HS384",
+        "HS512",
+    ]
     assert metadata["scopes_supported"] == list(SCOPES)
     assert metadata["id_token_signing_alg_values_supported"] == ["RS256"]
     assert metadata["subject_types_supported"] == ["public"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -18,7 +19,13 @@ from typing import Any
 from workbench.cli.output import EXIT_OK, Handler, Out, print_exchange
 from workbench.core.errors import ConfigError, TokenError
 from workbench.core.model import Provider
-from workbench.core.oauth.client_auth import AUTH_METHODS, ClientConfig
+from workbench.core.oauth.client_auth import (
+    ASSERTION_AUDIENCES,
+    AUTH_METHODS,
+    ClientConfig,
+    ClientKey,
+    client_auth_method,
+)
 from workbench.core.oauth.discovery import ENDPOINT_NAMES
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
@@ -61,6 +68,26 @@ def provider_args(p: argparse.ArgumentParser, *, demo: bool = True) -> None:
     g.add_argument("--client-secret", help="client secret (visible to other users: prefer -env)")
     g.add_argument("--client-secret-env", metavar="VAR", help="read the client secret from $VAR")
     g.add_argument("--auth-method", choices=AUTH_METHODS, help="client authentication method")
+    g.add_argument(
+        "--client-key",
+        metavar="FILE",
+        help="the client's private key (PEM) for private_key_jwt (workbench keys generate)",
+    )
+    g.add_argument(
+        "--client-key-id", metavar="KID", help="its key id (default: the RFC 7638 thumbprint)"
+    )
+    g.add_argument(
+        "--client-assertion-alg",
+        metavar="ALG",
+        help="client assertion algorithm: HS256/HS384/HS512 for client_secret_jwt;"
+        " for private_key_jwt one the key signs (RS256, PS256, ES256, EdDSA…; default: the"
+        " key's own)",
+    )
+    g.add_argument(
+        "--client-assertion-aud",
+        choices=ASSERTION_AUDIENCES,
+        help="the client assertion's aud: the endpoint's URL (default) or the issuer",
+    )
     g.add_argument(
         "--endpoint",
         action="append",
@@ -206,10 +233,14 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
         store = SecretStore()
         profile = ProfileStore().get(args.profile)
         base = profile.to_provider(store)
-        client = ClientConfig(
-            args.client_id or base.client.client_id,
-            secret or base.client.client_secret,
-            args.auth_method or base.client.auth_method,
+        client = _client_options(
+            args,
+            ClientConfig(
+                args.client_id or base.client.client_id,
+                secret or base.client.client_secret,
+                args.auth_method or base.client.auth_method,
+            ),
+            base.client,
         )
         return Provider(
             client=client,
@@ -226,12 +257,50 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
     if not args.client_id and args.command != "userinfo":  # UserInfo needs only the token
         raise ConfigError("--client-id is required with --issuer.")
     return Provider(
-        client=ClientConfig(args.client_id or "", secret, args.auth_method),
+        client=_client_options(args, ClientConfig(args.client_id or "", secret, args.auth_method)),
         issuer=args.issuer,
         endpoints=endpoints,
         scope=scope or "",
         verify_tls=not args.insecure,
     )
+
+
+def _client_options(
+    args: argparse.Namespace, client: ClientConfig, base: ClientConfig | None = None
+) -> ClientConfig:
+    """``client`` with the key and assertion options (over a profile's ``base``), its key
+    loaded now: a missing, unreadable or wrong key is a usage error before any request."""
+    key = base.client_key if base is not None else None
+    if args.client_key:
+        key = ClientKey(path=args.client_key, kid=args.client_key_id)
+    elif args.client_key_id and key is not None:
+        key = dataclasses.replace(key, kid=args.client_key_id)
+    elif args.client_key_id:
+        raise ConfigError("--client-key-id names the key of --client-key, and none is given.")
+    client = dataclasses.replace(
+        client,
+        client_key=key,
+        assertion_alg=args.client_assertion_alg or (base.assertion_alg if base else None),
+        assertion_audience=args.client_assertion_aud
+        or (base.assertion_audience if base else "endpoint"),
+    )
+    method = client_auth_method(client.method)
+    if method.needs_key:
+        if client.client_key is None:
+            raise ConfigError(f"--auth-method {method.name} needs --client-key FILE.")
+        return dataclasses.replace(client, signing_key=client.key())
+    if args.client_key:
+        raise ConfigError(f"--client-key is for --auth-method private_key_jwt, not {method.name}.")
+    if client.assertion_alg and not method.algs:
+        raise ConfigError(
+            f"--client-assertion-alg is for client_secret_jwt and private_key_jwt, not"
+            f" {method.name}."
+        )
+    if client.assertion_alg and client.assertion_alg not in method.algs:
+        raise ConfigError(
+            f"{method.name} signs with {', '.join(method.algs)}, not {client.assertion_alg}."
+        )
+    return client
 
 
 def open_session(

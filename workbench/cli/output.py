@@ -101,6 +101,9 @@ def print_exchange(out: Out, ex: Exchange) -> None:
     )
     if ex.request_form:
         out.info("    form: " + json.dumps(dict(ex.request_form)))
+    for member, decoded in ex.request_tokens.items():
+        shown = json.dumps(decoded, ensure_ascii=False)
+        out.info(f"    {member} decoded (signature left out): {shown}")
     if ex.request_body:
         body = ex.request_body if out.log_full else collapse_body(ex.request_body)
         out.info("    body: " + printable(body, keep_newlines=True).replace("\n", "\n    "))

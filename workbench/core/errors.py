@@ -36,7 +36,8 @@ OAUTH_ADVICE: dict[str, str] = {
         "the server did not accept the client's credentials: check the client ID and the"
         " client secret (one of another client or environment, or with a stray space, is the"
         " usual cause) and the client authentication method the server expects"
-        " (client_secret_basic or client_secret_post; none for a public client)"
+        " (client_secret_basic or client_secret_post; client_secret_jwt, or private_key_jwt"
+        " with the key whose public JWKS the server has registered; none for a public client)"
     ),
 }
 

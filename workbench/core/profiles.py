@@ -18,11 +18,20 @@ import platformdirs
 from workbench.core.errors import ConfigError
 from workbench.core.json_store import NamedJsonStore
 from workbench.core.model import Provider
-from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod, ClientConfig
+from workbench.core.oauth.client_auth import (
+    ASSERTION_AUDIENCES,
+    AUTH_METHODS,
+    AssertionAudience,
+    AuthMethod,
+    ClientConfig,
+    ClientKey,
+)
 from workbench.core.secrets import SecretStore
 from workbench.core.transport.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
 
 APP_NAME = "token-workbench"
+#: The keyring name (beside ``client_secret``) of a profile's private key PEM.
+CLIENT_KEY_SECRET = "client_key"
 _NAME = re.compile(r"^[\w .@-]{1,64}$")
 
 
@@ -46,6 +55,16 @@ class Profile:
     #: PKCE on device requests (RFC 7636 with RFC 8628): Keycloak requires it for clients
     #: configured for PKCE.
     device_pkce: bool = False
+    #: private_key_jwt: the private key's PEM file (empty: none, or the keyring's, below).
+    client_key_file: str = ""
+    #: private_key_jwt: the private key is kept in the keyring (:data:`CLIENT_KEY_SECRET`).
+    client_key_in_keyring: bool = False
+    #: The key id the client assertion names (empty: the key's RFC 7638 thumbprint).
+    client_key_id: str = ""
+    #: The client assertion's algorithm (empty: HS256, or the key's own).
+    client_assertion_alg: str = ""
+    #: The client assertion's ``aud``: ``endpoint`` (the endpoint's URL) or ``issuer``.
+    client_assertion_audience: AssertionAudience = "endpoint"
 
     def validate(self) -> None:
         if not _NAME.match(self.name):
@@ -60,6 +79,11 @@ class Profile:
             and not self.endpoints.get("authorization_endpoint")
         ):
             raise ConfigError("A profile needs an issuer or at least a token endpoint.")
+        if self.client_assertion_audience not in ASSERTION_AUDIENCES:
+            raise ConfigError(
+                f"The client assertion's audience is the endpoint or the issuer, not"
+                f" {self.client_assertion_audience!r}."
+            )
         if not 0 <= self.redirect_port <= 65535:
             raise ConfigError("The redirect port must be between 0 and 65535.")
         self._refuse_secrets()
@@ -86,10 +110,28 @@ class Profile:
                     " and use the client secret (kept in the keyring) instead."
                 )
 
+    def client_key(self, secrets: SecretStore | None = None) -> ClientKey | None:
+        """Where this profile's private key is: its file, or the PEM in the keyring."""
+        kid = self.client_key_id or None
+        if self.client_key_in_keyring:
+            pem = secrets.get(self.name, CLIENT_KEY_SECRET) if secrets is not None else None
+            return ClientKey(pem=pem, kid=kid, in_keyring=True)
+        if self.client_key_file:
+            return ClientKey(path=self.client_key_file, kid=kid)
+        return None
+
     def to_provider(self, secrets: SecretStore | None = None) -> Provider:
         secret = secrets.get(self.name) if secrets is not None else None
+        client = ClientConfig(
+            self.client_id,
+            secret,
+            self.auth_method,
+            client_key=self.client_key(secrets) if self.auth_method == "private_key_jwt" else None,
+            assertion_alg=self.client_assertion_alg or None,
+            assertion_audience=self.client_assertion_audience,
+        )
         return Provider(
-            client=ClientConfig(self.client_id, secret, self.auth_method),
+            client=client,
             issuer=self.issuer or None,
             endpoints=dict(self.endpoints),
             scope=self.scope,

@@ -17,7 +17,7 @@ from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError, TransportError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.oauth import rfc8693_exchange, rp_logout
-from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.client_auth import ClientConfig, needs_metadata, prepare_client
 from workbench.core.oauth.discovery import ServerMetadata, discover
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
@@ -142,7 +142,13 @@ class OAuthSession:
 
     @property
     def client(self) -> ClientConfig:
-        return self.provider.client
+        """The provider's client, made ready for this server when its authentication method
+        needs the metadata (a client assertion's issuer, the algorithms the server accepts)."""
+        client = self.provider.client
+        if not needs_metadata(client):
+            return client
+        meta = self.metadata()
+        return prepare_client(client, meta.issuer, meta.raw)
 
     # -- metadata -------------------------------------------------------------------------
     def metadata(self, refresh: bool = False) -> ServerMetadata:
@@ -263,7 +269,7 @@ class OAuthSession:
         try:
             request = build_authorization_request(
                 endpoint,
-                self.client.client_id,
+                self.provider.client.client_id,
                 listener.redirect_uri,
                 scope,
                 response_type=response_type,

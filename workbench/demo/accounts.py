@@ -29,6 +29,9 @@ from .clients import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
     NATIVE_CLIENT_ID,
+    PRIVATE_KEY_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_SECRET,
 )
 
 __all__ = [
@@ -149,7 +152,9 @@ class DemoClient:
 
     @property
     def is_public(self) -> bool:
-        return self.client_secret is None
+        """A client that authenticates with nothing (``none``); a private_key_jwt client
+        has no secret and is confidential all the same."""
+        return "none" in self.token_endpoint_auth_methods
 
     @property
     def client_metadata(self) -> dict[str, Any]:
@@ -212,6 +217,15 @@ class DemoClient:
         return grant_type in self.grant_types
 
 
+#: What the two clients that sign a client assertion (RFC 7523 §2.2) may run.
+_JWT_CLIENT_GRANTS: Final = (
+    "authorization_code",
+    "password",
+    "client_credentials",
+    "refresh_token",
+    DEVICE_CODE_GRANT,
+)
+
 CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
     {
         c.client_id: c
@@ -242,6 +256,26 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                     DEVICE_CODE_GRANT,
                     TOKEN_EXCHANGE_GRANT,
                 ),
+                response_types=("code",),
+                scopes=SCOPES,
+                default_scope="api:read",
+            ),
+            DemoClient(
+                client_id=SECRET_JWT_CLIENT_ID,
+                client_name="Token Workbench (client_secret_jwt)",
+                client_secret=SECRET_JWT_CLIENT_SECRET,
+                token_endpoint_auth_methods=("client_secret_jwt",),
+                grant_types=_JWT_CLIENT_GRANTS,
+                response_types=("code",),
+                scopes=SCOPES,
+                default_scope="api:read",
+            ),
+            DemoClient(
+                client_id=PRIVATE_KEY_JWT_CLIENT_ID,
+                client_name="Token Workbench (private_key_jwt)",
+                client_secret=None,
+                token_endpoint_auth_methods=("private_key_jwt",),
+                grant_types=_JWT_CLIENT_GRANTS,
                 response_types=("code",),
                 scopes=SCOPES,
                 default_scope="api:read",

@@ -25,8 +25,10 @@ __all__ = ["DemoAuthority", "code_family", "server_authority", "subject_of"]
 SIGNING_ALG = "RS256"
 #: Auth methods accepted at the revocation and device endpoints (public clients may revoke
 #: their own tokens, RFC 7009 §2.1, and start a device grant).
-ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
-CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+#: The JWT client assertions (RFC 7523 §2.2): workbench.demo.client_assertion checks them.
+JWT_AUTH_METHODS = ("client_secret_jwt", "private_key_jwt")
+ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", *JWT_AUTH_METHODS, "none")
+CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post", *JWT_AUTH_METHODS)
 #: Introspection needs an authenticated caller (RFC 7662 §2.1): confidential clients only.
 INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
 

@@ -25,7 +25,10 @@ __all__ = [
     "DEMO_USERNAME",
     "NATIVE_CLIENT_ID",
     "NATIVE_DEMO_SCOPE",
+    "PRIVATE_KEY_JWT_CLIENT_ID",
     "PUBLIC_GRANTS",
+    "SECRET_JWT_CLIENT_ID",
+    "SECRET_JWT_CLIENT_SECRET",
     "api_urls",
     "confidential_client",
     "demo_provider",
@@ -36,6 +39,14 @@ __all__ = [
 NATIVE_CLIENT_ID: Final = "workbench-native"
 CONFIDENTIAL_CLIENT_ID: Final = "workbench-confidential"
 CONFIDENTIAL_CLIENT_SECRET: Final = "demo-secret"  # public demo value
+#: A confidential client that authenticates with client_secret_jwt (HS256 with its secret,
+#: RFC 7523 §2.2); the secret is 32 bytes and more, as HS256 wants (RFC 7518 §3.2).
+SECRET_JWT_CLIENT_ID: Final = "workbench-secret-jwt"
+SECRET_JWT_CLIENT_SECRET: Final = "demo-jwt-secret-for-hs256-assertions"  # public demo value
+#: A confidential client that authenticates with private_key_jwt: the server checks its
+#: assertions with the public JWKS the demo server is configured with
+#: (``DemoConfig.client_jwks``, ``workbench demo-server --client-jwks FILE``).
+PRIVATE_KEY_JWT_CLIENT_ID: Final = "workbench-private-key-jwt"
 
 #: The demo user the faces sign in as when nobody else is named (public demo values).
 DEMO_USERNAME: Final = "alice"

@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 __all__ = ["DEFAULT_PATHS", "ENDPOINT_NAMES", "DemoConfig", "is_loopback_host"]
 
@@ -71,6 +71,9 @@ class DemoConfig:
     Cognito's pre-token-generation trigger for every token issued, as trigger version
     ``pre_token_trigger_version`` (``V1_0``, ``V2_0``, ``V3_0``; see
     :mod:`workbench.demo.trigger`).
+    ``client_jwks``: the public JWK Set (RFC 7517 §5) of the private_key_jwt demo client,
+    whose client assertions are checked with it; without one, every such assertion is
+    refused (the client has no registered key).
     """
 
     host: str = "127.0.0.1"
@@ -94,6 +97,7 @@ class DemoConfig:
     pre_token_trigger: str | None = None
     pre_token_trigger_version: str = "V3_0"
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
+    client_jwks: Mapping[str, Any] | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.paths) - set(DEFAULT_PATHS)
@@ -123,6 +127,8 @@ class DemoConfig:
             raise ValueError("device_slow_down_step and token_delay must not be negative")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"invalid port {self.port}")
+        if self.client_jwks is not None and not isinstance(self.client_jwks.get("keys"), list):
+            raise ValueError('client_jwks must be a JWK Set: an object with a "keys" list')
 
     @property
     def endpoint_paths(self) -> Mapping[str, str]:

@@ -33,6 +33,8 @@ __all__ = ["register_endpoints"]
 class _DeviceAuthorizationEndpoint(DeviceAuthorizationEndpoint):  # type: ignore[misc]
     """RFC 8628 §3.1-3.2, with PKCE (RFC 7636) when sent or required."""
 
+    CLIENT_AUTH_METHODS = ENDPOINT_AUTH_METHODS
+
     def __init__(self, server: Any, authority: DemoAuthority) -> None:
         super().__init__(server)
         self.authority = authority

@@ -217,6 +217,8 @@ class _RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
 class _DeviceCodeGrant(DeviceCodeGrant):  # type: ignore[misc]
     """RFC 8628 §3.4-3.5 token polling."""
 
+    TOKEN_ENDPOINT_AUTH_METHODS = (*CONFIDENTIAL_AUTH_METHODS, "none")
+
     def query_device_credential(self, device_code: str) -> DeviceGrant:
         grant = server_authority(self.server).store.find_device_grant(device_code)
         if grant is None:

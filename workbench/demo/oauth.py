@@ -46,11 +46,17 @@ from joserfc.jwk import KeySet
 
 from .accounts import CLIENTS, SCOPES, DemoClient
 from .authority import (
+    ENDPOINT_AUTH_METHODS,
     INTROSPECTION_AUTH_METHODS,
     SIGNING_ALG,
     DemoAuthority,
     code_family,
     subject_of,
+)
+from .client_assertion import (
+    CLIENT_SECRET_JWT_ALGS,
+    PRIVATE_KEY_JWT_ALGS,
+    register_jwt_client_auth,
 )
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
@@ -61,7 +67,7 @@ from .trigger import TriggerOutcome
 __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
 
 #: ``token_endpoint_auth_methods_supported`` and friends in the metadata.
-AUTH_METHODS_SUPPORTED = ("client_secret_basic", "client_secret_post", "none")
+AUTH_METHODS_SUPPORTED = ENDPOINT_AUTH_METHODS
 RESPONSE_TYPES_SUPPORTED = ("code", "token", "id_token token", "id_token")
 CLAIMS_SUPPORTED = (
     "iss",
@@ -85,6 +91,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
     """Authorization server metadata (RFC 8414 §2) and OpenID Provider metadata
     (OIDC Discovery §3): one document served at both well-known URLs."""
     auth_methods = list(AUTH_METHODS_SUPPORTED)
+    signing_algs = [*PRIVATE_KEY_JWT_ALGS, *CLIENT_SECRET_JWT_ALGS]
     return {
         "issuer": authority.issuer,
         "authorization_endpoint": authority.url("authorize"),
@@ -103,6 +110,9 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
+        "token_endpoint_auth_signing_alg_values_supported": signing_algs,
+        "revocation_endpoint_auth_signing_alg_values_supported": signing_algs,
+        "introspection_endpoint_auth_signing_alg_values_supported": signing_algs,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [SIGNING_ALG],
         "claims_supported": list(CLAIMS_SUPPORTED),
@@ -285,6 +295,7 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     server = _DemoAuthorizationServer(app, authority)
     server.register_token_generator("default", _AccessTokenGenerator(authority))
     server.register_extension(_IssuerParameter(authority.issuer))
+    register_jwt_client_auth(server, authority)
     register_grants(server, authority)
     register_endpoints(server, authority)
     return server

@@ -495,8 +495,11 @@ def describe(server: DemoServer) -> str:
         "Clients (public demo values):",
     ]
     for client in CLIENTS.values():
-        if client.client_secret is None:
+        if client.is_public:
             auth = "public client, no secret (PKCE S256 required)"
+        elif client.client_secret is None:
+            registered = "registered" if server.authority.config.client_jwks else "none given"
+            auth = f"{' or '.join(client.token_endpoint_auth_methods)} (public JWKS: {registered})"
         else:
             methods = " or ".join(client.token_endpoint_auth_methods)
             auth = f"secret: {client.client_secret}  ({methods})"

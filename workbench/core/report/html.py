@@ -108,6 +108,12 @@ def _exchange(ex: Exchange, anchor: str) -> str:
     ]
     if ex.request_body:
         parts.append(f"<pre>{escape(ex.request_body)}</pre>")
+    for member, decoded in ex.request_tokens.items():
+        shown = json.dumps(decoded, indent=2, ensure_ascii=False)
+        parts.append(
+            f"<h4>{escape(member)} sent: header and claims (decoded, signature left out)</h4>"
+            f'<pre class="claims">{escape(shown)}</pre>'
+        )
     parts.append(
         "<h4>Response</h4>"
         f"<pre>{escape(json.dumps(dict(ex.response_headers), indent=2, ensure_ascii=False))}</pre>"

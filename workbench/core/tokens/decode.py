@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -114,8 +115,23 @@ def decoded_tokens(document: Any) -> dict[str, dict[str, Any]]:
         document = document["AuthenticationResult"]
     if not isinstance(document, dict):
         return {}
+    return _decoded_members(document, TOKEN_MEMBERS)
+
+
+#: Form fields of a request holding a JWT of the client's worth showing decoded: a client
+#: assertion (RFC 7523 §2.2), a JWT bearer grant's assertion (§2.1), a request object (RFC 9101).
+REQUEST_JWT_MEMBERS = ("client_assertion", "assertion", "request")
+
+
+def decoded_request_jwts(form: Mapping[str, str] | None) -> dict[str, dict[str, Any]]:
+    """The header and claims of each JWT a request's form carries (:data:`REQUEST_JWT_MEMBERS`),
+    by field name, never the signature: what the exchange log shows of a client assertion."""
+    return _decoded_members(form, REQUEST_JWT_MEMBERS) if form else {}
+
+
+def _decoded_members(document: Mapping[str, Any], members: Iterable[str]) -> dict[str, Any]:
     found: dict[str, dict[str, Any]] = {}
-    for member in TOKEN_MEMBERS:
+    for member in members:
         value = document.get(member)
         if not isinstance(value, str) or value.count(".") != 2:
             continue

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from workbench.core.errors import TransportError
-from workbench.core.tokens.decode import decoded_tokens
+from workbench.core.tokens.decode import decoded_request_jwts, decoded_tokens
 from workbench.core.transport import bounded_json
 from workbench.core.transport.flows import Actor, Flow, FlowRun, Step, current_flow, flow_scope
 from workbench.core.transport.masking import mask_text, mask_url, mask_value
@@ -150,6 +150,9 @@ class Exchange:
     #: The header and claims (never the signature) of each JWT in the response, by member
     #: name (``access_token``, ``id_token`` …), masked like the body.
     tokens: Mapping[str, Any] = field(default_factory=dict)
+    #: The header and claims (never the signature) of each JWT the request's form carried
+    #: (``client_assertion``…), by field name, masked like the form.
+    request_tokens: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -163,6 +166,7 @@ class Exchange:
                 "headers": dict(self.request_headers),
                 "form": dict(self.request_form) if self.request_form is not None else None,
                 "body": self.request_body or None,
+                "tokens": dict(self.request_tokens),
             },
             "response": {
                 "status": self.status,
@@ -200,6 +204,7 @@ class Exchange:
             request_body=str(request.get("body") or ""),
             flow_id=data.get("flow_id"),
             tokens=dict(data.get("tokens") or {}),
+            request_tokens=dict(request.get("tokens") or {}),
         )
 
 
@@ -214,6 +219,15 @@ def recorded_tokens(body: bytes, content_type: str, secrets: Iterable[str]) -> d
     except ValueError:
         return {}
     found = decoded_tokens(document)
+    return dict(mask_value(found, secrets)) if found else {}
+
+
+def recorded_request_tokens(
+    form: Mapping[str, str] | None, secrets: Iterable[str]
+) -> dict[str, Any]:
+    """What a record keeps of the JWTs a request's form carried (a client assertion): each
+    one's header and claims, masked (the JWT itself is in the form, masked like a token)."""
+    found = decoded_request_jwts(form)
     return dict(mask_value(found, secrets)) if found else {}
 
 

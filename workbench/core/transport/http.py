@@ -52,6 +52,7 @@ from workbench.core.transport.exchange import (
     HttpResponse,
     describe_non_json,
     host_of,
+    recorded_request_tokens,
     recorded_tokens,
 )
 from workbench.core.transport.limits import (
@@ -336,6 +337,7 @@ class HttpClient:
             ),
             request_body=request_body,
             tokens=tokens,
+            request_tokens=recorded_request_tokens(req.form, secrets),
         )
         self.log.append(exchange)
 
@@ -374,7 +376,14 @@ def _request_secrets(req: HttpRequest, headers: Mapping[str, str]) -> set[str]:
         password = None
     if password:
         found.add(password)
-    for name in ("client_secret", "password", "refresh_token", "code_verifier", "token"):
+    for name in (
+        "client_secret",
+        "password",
+        "refresh_token",
+        "code_verifier",
+        "token",
+        "client_assertion",
+    ):
         if req.form and req.form.get(name):
             found.add(req.form[name])
     return found

@@ -24,7 +24,6 @@ SECRET_FIELDS = frozenset(
         "password",
         "new_password",
         "code_verifier",
-        "client_assertion",
         "assertion",
         "secret_hash",
         "SECRET_HASH",
@@ -62,6 +61,8 @@ TOKEN_FIELDS = frozenset(
         "id_token_hint",
         "subject_token",
         "actor_token",
+        # a JWT client assertion (RFC 7523 §2.2): its header and claims are recorded decoded
+        "client_assertion",
         "AccessToken",
         "RefreshToken",
         "IdToken",

@@ -150,6 +150,9 @@ def format_exchange(exchange: Exchange) -> str:
     if exchange.request_form is not None:
         lines.append("")
         lines += [p(f"{name}={value}") for name, value in exchange.request_form.items()]
+    for member, decoded in exchange.request_tokens.items():
+        lines += ["", p(f"{member}, decoded (header and claims; the signature left out):")]
+        lines.append(p(json.dumps(decoded, indent=2, ensure_ascii=False), keep_newlines=True))
     if exchange.request_body:
         lines.append("")
         lines.append(p(exchange.request_body, keep_newlines=True))
