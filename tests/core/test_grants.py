@@ -47,6 +47,7 @@ def test_every_grant_of_the_app_is_registered_once_per_door() -> None:
         "device_code",
         "refresh_token",
         "token_exchange",
+        "jwt_bearer",
     )
     assert grant_names("cognito") == (
         "cognito-password",

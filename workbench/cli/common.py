@@ -209,10 +209,11 @@ def unreadable_token(
 
 # -- providers, the demo server and the session ----------------------------------------------
 @contextlib.contextmanager
-def demo_server(out: Out) -> Iterator[Any]:
+def demo_server(out: Out, **settings: Any) -> Iterator[Any]:
+    """A demo server for one run, with ``settings`` (DemoConfig fields) over the defaults."""
     from workbench.demo.server import DemoConfig, DemoServer
 
-    server = DemoServer(DemoConfig())
+    server = DemoServer(DemoConfig(**settings))
     server.start()
     out.info(f"Demo authorization server running at {server.issuer}")
     try:

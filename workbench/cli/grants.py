@@ -19,18 +19,21 @@ from workbench.cli.common import (
 from workbench.cli.output import Out, print_qr
 from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError, FlowError
+from workbench.core.keys import SigningKey, generate_key, load_key
 from workbench.core.model import Provider
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.grants import grant_names
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
+from workbench.core.oauth.rfc7523_bearer import ASSERTION_LIFETIME, sign_assertion
 from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.core.oauth.rfc8693_exchange import TokenExchange, token_type_urn
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
 from workbench.core.transport.exchange import ExchangeLog
-from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME
+from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, PRIVATE_KEY_JWT_CLIENT_ID
 
 #: The OAuth grants the command line runs (``--grant`` values).
 GRANTS = grant_names()  # the grant registry's (workbench.core.oauth.grants)
@@ -79,6 +82,7 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         " a profile can turn it on for good)",
     )
     _exchange_options(parser)
+    _bearer_options(parser)
 
 
 #: The most a token read from ``@FILE`` may be (a JWT with many claims stays far below).
@@ -95,6 +99,84 @@ def _exchange_options(parser: argparse.ArgumentParser) -> None:
         g.add_argument(f"--{who}-token-env", metavar="VAR", help=f"read the {who} token from $VAR")
         g.add_argument(f"--{who}-token-type", metavar="TYPE", help=f"the {who} token's type")
     g.add_argument("--requested-token-type", metavar="TYPE", help="the token type wanted back")
+
+
+def _bearer_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group(
+        "JWT bearer grant (RFC 7523 §2.1): an assertion (also - or @FILE), or one signed here"
+    )
+    g.add_argument("--assertion", metavar="JWT", help="the assertion")
+    g.add_argument("--assertion-env", metavar="VAR", help="read the assertion from $VAR")
+    g.add_argument(
+        "--assertion-key",
+        metavar="FILE",
+        help="sign an assertion with this private key (PEM; workbench keys generate)",
+    )
+    g.add_argument("--assertion-alg", metavar="ALG", help="its algorithm (default: the key's)")
+    g.add_argument("--assertion-sub", metavar="SUB", help="the signed assertion's sub (the user)")
+    g.add_argument(
+        "--assertion-aud", metavar="AUD", help="its aud (default: the token endpoint's URL)"
+    )
+    g.add_argument("--assertion-iss", metavar="ISS", help="its iss (default: the client id)")
+
+
+#: The options that sign an assertion (none of them goes with --assertion).
+_SIGNING_OPTIONS = (
+    "assertion_key",
+    "assertion_alg",
+    "assertion_sub",
+    "assertion_aud",
+    "assertion_iss",
+)
+
+
+def demo_bearer_setup(
+    args: argparse.Namespace, out: Out
+) -> tuple[dict[str, object], ClientConfig | None]:
+    """For ``--demo --grant jwt_bearer`` without ``--assertion``: the key that signs (the
+    ``--assertion-key``, else a new ES256 key), registered with the demo server as the
+    private_key_jwt client's public JWKS, and that client signing with it. The demo server's
+    settings and the client to use; nothing for any other run."""
+    if args.grant != "jwt_bearer" or args.assertion or args.assertion_env:
+        return {}, None
+    key = load_key(args.assertion_key, args.assertion_alg) if args.assertion_key else None
+    key = key or generate_key("ES256")
+    args.demo_assertion_key = key
+    out.info(
+        f"demo: the public key of {key} is registered for the client"
+        f" {PRIVATE_KEY_JWT_CLIENT_ID}, which signs the assertion (and its client assertion)."
+    )
+    client = ClientConfig(PRIVATE_KEY_JWT_CLIENT_ID, None, "private_key_jwt", signing_key=key)
+    return {"client_jwks": key.jwks()}, client
+
+
+def _bearer_assertion(args: argparse.Namespace, out: Out, session: OAuthSession, demo: bool) -> str:
+    given = token_input(args.assertion, args.assertion_env, "assertion")
+    if given:
+        mixed = [f"--{n.replace('_', '-')}" for n in _SIGNING_OPTIONS if getattr(args, n)]
+        if mixed:
+            raise ConfigError(f"Give --assertion or sign one ({', '.join(mixed)}), not both.")
+        return out.secret(given) or given
+    key: SigningKey | None = getattr(args, "demo_assertion_key", None)
+    if key is None and args.assertion_key:
+        key = load_key(args.assertion_key, args.assertion_alg)
+    if key is None:
+        raise ConfigError(
+            "The jwt_bearer grant needs --assertion (or --assertion-env), or --assertion-key"
+            " FILE and --assertion-sub to sign one."
+        )
+    subject = args.assertion_sub or (DEMO_USERNAME if demo else None)
+    if not subject:
+        raise ConfigError("--assertion-sub is required to sign an assertion: whom it is about.")
+    audience = args.assertion_aud or session.metadata().require("token_endpoint")
+    issuer = args.assertion_iss or session.provider.client.client_id
+    assertion = sign_assertion(key, issuer=issuer, subject=subject, audience=audience)
+    out.secret(assertion)
+    out.info(
+        f"Signed an assertion with {key}: iss {issuer}, sub {subject}, aud {audience},"
+        f" valid {ASSERTION_LIFETIME} s."
+    )
+    return assertion
 
 
 def token_input(value: str | None, env_var: str | None, what: str) -> str | None:
@@ -230,7 +312,10 @@ def obtain_tokens(
                 "token exchange: "
                 + ("delegation (an actor token)" if exchange.delegation else "impersonation")
             )
-            tokens = session.token_exchange(exchange, extra)
+            tokens = session.token_exchange(exchange, extra=extra)
+        elif grant == "jwt_bearer":
+            assertion = _bearer_assertion(args, out, session, demo)
+            tokens = session.jwt_bearer(assertion, scope=args.scope, extra=extra)
         else:
             refresh_token = out.secret(refresh_token_arg(args))
             if not refresh_token and demo:

@@ -38,6 +38,7 @@ __all__ = [
     "API_SCOPES",
     "CLIENTS",
     "DEVICE_CODE_GRANT",
+    "JWT_BEARER_GRANT",
     "LOOPBACK_HOSTS",
     "OIDC_SCOPES",
     "POST_LOGOUT_REDIRECT_PATH",
@@ -55,6 +56,8 @@ __all__ = [
 #: ``urn:ietf:params:oauth:grant-type:device_code`` (RFC 8628 §3.4).
 DEVICE_CODE_GRANT: Final[str] = DEVICE_CODE_GRANT_TYPE
 
+#: ``urn:ietf:params:oauth:grant-type:jwt-bearer`` (RFC 7523 §2.1).
+JWT_BEARER_GRANT: Final = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 #: ``urn:ietf:params:oauth:grant-type:token-exchange`` (RFC 8693 §2.1).
 TOKEN_EXCHANGE_GRANT: Final = "urn:ietf:params:oauth:grant-type:token-exchange"
 
@@ -275,7 +278,9 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                 client_name="Token Workbench (private_key_jwt)",
                 client_secret=None,
                 token_endpoint_auth_methods=("private_key_jwt",),
-                grant_types=_JWT_CLIENT_GRANTS,
+                # and the JWT bearer grant (RFC 7523 §2.1), its assertions checked with the
+                # same registered key (workbench.demo.jwt_bearer)
+                grant_types=(*_JWT_CLIENT_GRANTS, JWT_BEARER_GRANT),
                 response_types=("code",),
                 scopes=SCOPES,
                 default_scope="api:read",

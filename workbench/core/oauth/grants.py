@@ -29,6 +29,8 @@ from workbench.core.oauth.rfc6749_grants import (
     client_credentials_scope,
 )
 from workbench.core.oauth.rfc6749_implicit import parse_implicit_response
+from workbench.core.oauth.rfc7523_bearer import GRANT_TYPE as JWT_BEARER_GRANT_TYPE
+from workbench.core.oauth.rfc7523_bearer import build_jwt_bearer_request
 from workbench.core.oauth.rfc8628_device import (
     GRANT_TYPE as DEVICE_CODE_GRANT_TYPE,
 )
@@ -226,6 +228,25 @@ for _grant in (
             CliArgument("--requested-token-type", "the token type wanted back"),
             CliArgument("--audience", "where the new token will be used (logical name)"),
             CliArgument("--resource", "where the new token will be used (URI, RFC 8707)"),
+        ),
+        tab="tokenExchange",
+    ),
+    Grant(
+        name="jwt_bearer",
+        title="JWT bearer assertion (RFC 7523 §2.1)",
+        grant_type=JWT_BEARER_GRANT_TYPE,
+        builders=(build_jwt_bearer_request,),
+        parsers=(parse_token_response,),
+        public_client=True,  # the assertion is the grant; client authentication is optional
+        needs_browser=False,
+        refresh_token=False,
+        cli_arguments=(
+            CliArgument("--assertion", "the assertion (a JWT): A, - (stdin) or @FILE"),
+            CliArgument("--assertion-env", "read the assertion from $VAR"),
+            CliArgument("--assertion-key", "sign one with this private key (PEM)"),
+            CliArgument("--assertion-sub", "the signed assertion's sub (the user)"),
+            CliArgument("--assertion-aud", "its aud (default: the token endpoint)"),
+            CliArgument("--assertion-iss", "its iss (default: the client id)"),
         ),
         tab="tokenExchange",
     ),

@@ -143,7 +143,7 @@ class TokenExchangeTab(DirectGrantTab):
         self.run_in_worker(
             session.token_exchange,
             exchange,
-            self.request_extra(),
+            extra=self.request_extra(),
             step=f"Exchanging the subject token ({kind})…",
             on_returned=self._on_exchanged,
         )
