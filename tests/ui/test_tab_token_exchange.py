@@ -4,14 +4,27 @@ in the error banner, and the tab reachable in a full tab bar at 1366×768."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
 
+import jwt
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.ui.conftest import demo_provider
+from workbench.core.keys import generate_key, write_key_file
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.tokenset import TokenSet
-from workbench.demo.clients import CONFIDENTIAL_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME, api_urls
+from workbench.demo import USERS, DemoServer
+from workbench.demo.clients import (
+    CONFIDENTIAL_CLIENT_ID,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    PRIVATE_KEY_JWT_CLIENT_ID,
+    api_urls,
+)
 from workbench.ui.flows.token_exchange import TokenExchangeTab
 from workbench.ui.main_window import MainWindow
 from workbench.ui.state import AppState, TokenContext
@@ -113,3 +126,62 @@ def test_bad_input_is_named_before_anything_is_sent(
     tab.start()
     assert "Unknown subject type 'bearer'" in tab.error_banner.text()
     assert len(state.log.items()) == before
+
+
+# -- the JWT bearer mode --------------------------------------------------------------------
+@pytest.fixture
+def bearer_state(make_demo: Callable[..., DemoServer], tmp_path: Path) -> Iterator[AppState]:
+    """The demo server with the private_key_jwt client's key registered; that client, which
+    signs its client assertions with the same key; the key's PEM at tmp_path/key.pem."""
+    key = generate_key("ES256")
+    write_key_file(key, tmp_path / "key.pem")
+    server = make_demo(client_jwks=key.jwks())
+    client = ClientConfig(PRIVATE_KEY_JWT_CLIENT_ID, None, "private_key_jwt", signing_key=key)
+    app_state = AppState()
+    app_state.set_provider(replace(demo_provider(server.issuer), client=client))
+    yield app_state
+    app_state.close()
+
+
+def test_jwt_bearer_mode_signs_with_a_key_file_and_logs_the_assertion_decoded(
+    qtbot: QtBot, bearer_state: AppState, tmp_path: Path
+) -> None:
+    tab = TokenExchangeTab(bearer_state)
+    qtbot.addWidget(tab)
+    tab.mode.setCurrentIndex(tab.mode.findData("jwt_bearer"))
+    assert tab.form.isRowVisible(tab.key_edit) and not tab.form.isRowVisible(tab.subject_type)
+    assert not tab.form.isRowVisible(tab.audience_edit)
+    tab.key_edit.setText(str(tmp_path / "key.pem"))
+    tab.sub_edit.setText("bob")
+    with qtbot.waitSignal(bearer_state.sig_tokens_changed, timeout=TIMEOUT_MS) as got:
+        tab.start()
+    tokens, context = got.args
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    assert context.origin == "jwt_bearer"
+    assert jwt.decode(tokens.access_token, options={"verify_signature": False})["sub"] == (
+        USERS["bob"].subject
+    )
+    sent = [e for e in bearer_state.log.items() if e.purpose == "token (jwt bearer)"][-1]
+    assert sent.request_form is not None and sent.request_form["assertion"] == "••••••"
+    claims = sent.request_tokens["assertion"]["claims"]
+    assert claims["sub"] == "bob" and claims["iss"] == PRIVATE_KEY_JWT_CLIENT_ID
+    assert claims["aud"].endswith("/token")
+
+
+def test_jwt_bearer_mode_names_what_is_missing_and_shows_a_refusal(
+    qtbot: QtBot, bearer_state: AppState, tmp_path: Path
+) -> None:
+    tab = TokenExchangeTab(bearer_state)
+    qtbot.addWidget(tab)
+    tab.mode.setCurrentIndex(tab.mode.findData("jwt_bearer"))
+    tab.start()
+    assert "Paste an assertion, or choose a key file" in tab.error_banner.text()
+    tab.key_edit.setText(str(tmp_path / "key.pem"))
+    tab.start()
+    assert "its sub" in tab.error_banner.text()
+    tab.sub_edit.setText("alice")
+    tab.aud_edit.setText("https://elsewhere.example/token")
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    text = tab.error_banner.text()
+    assert "invalid_grant" in text and "aud https://elsewhere.example/token" in text

@@ -1,10 +1,15 @@
-"""Token exchange (RFC 8693): trade a token for another one, alone or with an actor.
+"""Token exchange (RFC 8693): trade a token for another one, alone or with an actor; and, as
+the tab's second mode, the JWT bearer grant (RFC 7523 §2.1), a signed JWT as the grant.
 
 The subject token (whom the new token is about) and the actor token (who will act for them:
 delegation) each come from a field, filled by hand or in one click from the token the
 inspector shows; their types, the type wanted back, the audience and resource (where the new
 token will be used) and a narrower scope go with them. The new token goes to the inspector,
 which shows its ``act`` chain and the ``issued_token_type`` the server said it issued.
+
+In the JWT bearer mode the assertion is pasted whole, or signed here with a private key file
+(:mod:`workbench.core.keys`): ``sub`` the user, ``aud`` the token endpoint unless another is
+given, ``iss`` the client id unless another is given. The exchange log shows it decoded.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import ConfigError
+from workbench.core.keys import load_key
 from workbench.core.model import Provider
+from workbench.core.oauth.rfc7523_bearer import sign_assertion
 from workbench.core.oauth.rfc8693_exchange import SHORT_TOKEN_TYPES, TokenExchange, token_type_urn
 from workbench.core.oauth.tokenset import TokenSet
+from workbench.core.session import OAuthSession
 from workbench.ui.flows.direct import DirectGrantTab
 from workbench.ui.state import AppState, TokenContext
 
@@ -46,17 +54,60 @@ class TokenExchangeTab(DirectGrantTab):
         super().__init__(state, parent)
 
     def build_params(self) -> None:
-        self.scope_edit.setPlaceholderText("optional: empty keeps the subject token's scope")
-        self.subject_edit, self.subject_use = self._token_row("subject", "Subject token", 0)
-        self.subject_type = self._type_combo("subjectType", "Subject token type", 1)
-        self.actor_edit, self.actor_use = self._token_row("actor", "Actor token", 2)
+        self.mode = QComboBox(self)
+        self.mode.setObjectName(f"{self.key}_mode")
+        self.mode.setAccessibleName("Grant")
+        for title, grant in MODES:
+            self.mode.addItem(title, grant)
+        self.form.insertRow(0, "Grant", self.mode)
+        self.subject_edit, self.subject_use = self._token_row("subject", "Subject token", 1)
+        self.subject_type = self._type_combo("subjectType", "Subject token type", 2)
+        self.actor_edit, self.actor_use = self._token_row("actor", "Actor token", 3)
         self.actor_edit.setPlaceholderText("optional: an actor makes it delegation (act)")
-        self.actor_type = self._type_combo("actorType", "Actor token type", 3)
-        self.requested_type = self._type_combo("requestedType", "Requested token type", 4)
+        self.actor_type = self._type_combo("actorType", "Actor token type", 4)
+        self.requested_type = self._type_combo("requestedType", "Requested token type", 5)
         self.requested_type.insertItem(0, "")
         self.requested_type.setCurrentIndex(0)
         self.requested_type.lineEdit().setPlaceholderText("the server's choice")
+        self.assertion_edit = self._bearer_line("assertion", "Assertion", 6)
+        self.assertion_edit.setPlaceholderText("a JWT made elsewhere, or sign one below")
+        self.key_edit = self._bearer_line("keyFile", "Signing key file", 7)
+        self.key_edit.setPlaceholderText("a private key (PEM) to sign one: workbench keys generate")
+        self.sub_edit = self._bearer_line("sub", "Assertion sub", 8)
+        self.sub_edit.setPlaceholderText("whom the token is for, e.g. alice")
+        self.aud_edit = self._bearer_line("aud", "Assertion aud", 9)
+        self.aud_edit.setPlaceholderText("the token endpoint's URL")
+        self.iss_edit = self._bearer_line("iss", "Assertion iss", 10)
+        self.iss_edit.setPlaceholderText("the client id")
         super().build_params()
+        self.mode.currentIndexChanged.connect(self._show_mode)
+        self._show_mode()
+
+    def _bearer_line(self, name: str, label: str, row: int) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(f"{self.key}_{name}")
+        edit.setAccessibleName(label)
+        self.form.insertRow(row, label, edit)
+        return edit
+
+    @property
+    def grant(self) -> str:
+        """``token_exchange`` or ``jwt_bearer``: the mode chosen."""
+        return str(self.mode.currentData())
+
+    def _show_mode(self) -> None:
+        bearer = self.grant == "jwt_bearer"
+        for row in range(1, 6):
+            self.form.setRowVisible(row, not bearer)
+        for row in range(6, 11):
+            self.form.setRowVisible(row, bearer)
+        for edit in (self.audience_edit, self.resource_edit):
+            self.form.setRowVisible(edit, not bearer)
+        self.scope_edit.setPlaceholderText(
+            "optional: the provider's scope by default"
+            if bearer
+            else "optional: empty keeps the subject token's scope"
+        )
         self.audience_edit.setPlaceholderText("optional: where the new token will be used")
 
     def _token_row(self, name: str, label: str, row: int) -> tuple[QLineEdit, QPushButton]:
@@ -138,6 +189,9 @@ class TokenExchangeTab(DirectGrantTab):
 
     def run(self) -> None:
         session = self.state.require_session()
+        if self.grant == "jwt_bearer":
+            self._run_bearer(session)
+            return
         exchange = self.exchange()
         kind = "delegation" if exchange.delegation else "impersonation"
         self.run_in_worker(
@@ -149,7 +203,30 @@ class TokenExchangeTab(DirectGrantTab):
         )
 
     def _on_exchanged(self, tokens: TokenSet) -> None:
-        self.deliver_tokens(tokens, TokenContext(origin=self.origin))
+        self.deliver_tokens(tokens, TokenContext(origin=self.grant))
+
+    def _run_bearer(self, session: OAuthSession) -> None:
+        assertion = self.assertion_edit.text().strip()
+        signing = [e.text().strip() for e in (self.key_edit, self.sub_edit, self.aud_edit)]
+        if assertion and any(signing):
+            raise ConfigError("Paste an assertion or sign one with a key file, not both.")
+        if not assertion and not signing[0]:
+            raise ConfigError("Paste an assertion, or choose a key file and a sub to sign one.")
+        if not assertion and not signing[1]:
+            raise ConfigError("Say whom the assertion is about: its sub (a user).")
+        self.run_in_worker(
+            bearer_grant,
+            session,
+            assertion,
+            *signing,
+            self.iss_edit.text().strip(),
+            scope=self.scope_edit.text().strip() or None,
+            extra=self.request_extra(),
+            step="Sending the JWT bearer assertion…"
+            if assertion
+            else "Signing an assertion and sending it…",
+            on_returned=self._on_exchanged,
+        )
 
     def prepare_screenshot(self) -> Callable[[], bool]:
         """A delegation on show: alice's token as the subject, a client credentials token of
@@ -178,4 +255,34 @@ class TokenExchangeTab(DirectGrantTab):
         return ready
 
 
-__all__ = ["TokenExchangeTab", "TokenSource"]
+def bearer_grant(
+    session: OAuthSession,
+    assertion: str,
+    key_file: str,
+    sub: str,
+    aud: str,
+    iss: str,
+    *,
+    scope: str | None,
+    extra: dict[str, str],
+) -> TokenSet:
+    """The JWT bearer grant with ``assertion``, or with one signed now with the key in
+    ``key_file`` (worker body: reading the key and the metadata may wait)."""
+    if not assertion:
+        key = load_key(key_file)
+        assertion = sign_assertion(
+            key,
+            issuer=iss or session.provider.client.client_id,
+            subject=sub,
+            audience=aud or session.metadata().require("token_endpoint"),
+        )
+    return session.jwt_bearer(assertion, scope=scope, extra=extra)
+
+
+#: The tab's two modes: (title, grant name).
+MODES = (
+    ("Token exchange (RFC 8693)", "token_exchange"),
+    ("JWT bearer assertion (RFC 7523 §2.1)", "jwt_bearer"),
+)
+
+__all__ = ["MODES", "TokenExchangeTab", "TokenSource", "bearer_grant"]
