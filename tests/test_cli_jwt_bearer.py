@@ -106,7 +106,7 @@ def test_an_assertion_from_the_environment_and_a_refusal(
     )
     monkeypatch.setenv("ASSERTION", good)
     argv = ["token", "--grant", "jwt_bearer", *client(server, key_file), "--assertion-env"]
-    code, out, err = run([*argv, "ASSERTION", "--json"], capsys)
+    code, _, err = run([*argv, "ASSERTION", "--json"], capsys)
     assert code == 0, err
     assert good not in err
     wrong = sign_assertion(
@@ -116,7 +116,7 @@ def test_an_assertion_from_the_environment_and_a_refusal(
         audience=token_endpoint,
     )
     monkeypatch.setenv("ASSERTION", wrong)
-    code, out, err = run([*argv, "ASSERTION"], capsys)
+    code, _, err = run([*argv, "ASSERTION"], capsys)
     assert code == 1
     assert "error: invalid_grant: The assertion's signature does not verify" in err
     assert wrong not in err

@@ -27,9 +27,9 @@ from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
-from workbench.core.oauth.rfc7523_bearer import ASSERTION_LIFETIME, sign_assertion
+from workbench.core.oauth.rfc7523_bearer import ASSERTION_LIFETIME, jwt_bearer_grant, sign_assertion
 from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
-from workbench.core.oauth.rfc8693_exchange import TokenExchange, token_type_urn
+from workbench.core.oauth.rfc8693_exchange import TokenExchange, exchange_token, token_type_urn
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
 from workbench.core.transport.exchange import ExchangeLog
@@ -312,10 +312,10 @@ def obtain_tokens(
                 "token exchange: "
                 + ("delegation (an actor token)" if exchange.delegation else "impersonation")
             )
-            tokens = session.token_exchange(exchange, extra=extra)
+            tokens = exchange_token(session, exchange, extra)
         elif grant == "jwt_bearer":
             assertion = _bearer_assertion(args, out, session, demo)
-            tokens = session.jwt_bearer(assertion, scope=args.scope, extra=extra)
+            tokens = jwt_bearer_grant(session, assertion, args.scope, extra)
         else:
             refresh_token = out.secret(refresh_token_arg(args))
             if not refresh_token and demo:

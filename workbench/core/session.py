@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError, TransportError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
-from workbench.core.oauth import rfc7523_bearer, rfc8693_exchange, rp_logout
+from workbench.core.oauth import rp_logout
 from workbench.core.oauth.client_auth import ClientConfig, needs_metadata, prepare_client
 from workbench.core.oauth.discovery import ServerMetadata, discover
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
@@ -231,14 +231,6 @@ class OAuthSession:
             extra=self._extra(extra),
         )
         return self._send(request)
-
-    def token_exchange(self, exchange: rfc8693_exchange.TokenExchange, **kw: Any) -> TokenSet:
-        """RFC 8693: :func:`~workbench.core.oauth.rfc8693_exchange.exchange_token` (``extra``)."""
-        return rfc8693_exchange.exchange_token(self, exchange, **kw)
-
-    def jwt_bearer(self, assertion: str, **kw: Any) -> TokenSet:
-        """RFC 7523 §2.1: :func:`~workbench.core.oauth.rfc7523_bearer.jwt_bearer_grant`."""
-        return rfc7523_bearer.jwt_bearer_grant(self, assertion, **kw)
 
     # -- browser grants -------------------------------------------------------------------
     def begin_authorization(

@@ -40,7 +40,7 @@ ASSERTION_ALGS = ("RS256", "PS256", "ES256", "EdDSA")
 class DemoJwtBearerGrant(JWTBearerGrant):  # type: ignore[misc]
     GRANT_TYPE = JWT_BEARER_GRANT
 
-    def resolve_issuer_client(self, issuer: str) -> DemoClient | None:
+    def resolve_issuer_client(self, issuer: str) -> DemoClient:
         client = CLIENTS.get(issuer)
         if client is None or not client.check_grant_type(self.GRANT_TYPE):
             raise InvalidGrantError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -144,9 +144,9 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.inspector.sig_status.connect(self._on_status)
-        exchange = self.flow_tabs.get("tokenExchange")
+        exchange: Any = self.flow_tabs.get("tokenExchange")
         if exchange is not None:  # "Use the inspector's token" reads the token shown there
-            exchange.token_source = self._inspector_token  # type: ignore[attr-defined]
+            exchange.token_source = lambda: s.entry if (s := self.inspector.shown) else None
         api = self.flow_tabs.get("api")
         if api is not None:
             self.inspector.sig_call_api.connect(self.call_api_with)
@@ -158,10 +158,6 @@ class MainWindow(QMainWindow):
         self.sig_ready.emit()
 
     # -- the API tab's hand-offs -----------------------------------------------------------
-    def _inspector_token(self) -> tuple[str, str] | None:
-        shown = self.inspector.shown
-        return (shown.entry.token, shown.entry.label) if shown is not None else None
-
     def call_api_with(self, token: str, label: str) -> None:
         """Open the API tab with ``token`` (the inspector's "Call API")."""
         api = self.flow_tabs["api"]

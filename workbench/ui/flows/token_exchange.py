@@ -29,15 +29,21 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import ConfigError
 from workbench.core.keys import load_key
 from workbench.core.model import Provider
-from workbench.core.oauth.rfc7523_bearer import sign_assertion
-from workbench.core.oauth.rfc8693_exchange import SHORT_TOKEN_TYPES, TokenExchange, token_type_urn
+from workbench.core.oauth.rfc7523_bearer import jwt_bearer_grant, sign_assertion
+from workbench.core.oauth.rfc8693_exchange import (
+    SHORT_TOKEN_TYPES,
+    TokenExchange,
+    exchange_token,
+    token_type_urn,
+)
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession
 from workbench.ui.flows.direct import DirectGrantTab
+from workbench.ui.inspector.entries import TokenEntry
 from workbench.ui.state import AppState, TokenContext
 
-#: Where "Use the inspector's token" reads from: the token it shows and its label, or None.
-TokenSource = Callable[[], tuple[str, str] | None]
+#: Where "Use the inspector's token" reads from: the entry it shows (token and label), or None.
+TokenSource = Callable[[], TokenEntry | None]
 
 
 class TokenExchangeTab(DirectGrantTab):
@@ -147,11 +153,11 @@ class TokenExchangeTab(DirectGrantTab):
         self.scope_edit.clear()  # empty: the subject token's scope
 
     # -- the inspector's token --------------------------------------------------------------
-    def _current_access_token(self) -> tuple[str, str] | None:
+    def _current_access_token(self) -> TokenEntry | None:
         tokens = self.state.tokens
         if tokens is None or not tokens.access_token:
             return None
-        return tokens.access_token, "the current access token"
+        return TokenEntry("access", "the current access token", tokens.access_token)
 
     def use_inspector_token(self, edit: QLineEdit) -> None:
         """Fill ``edit`` with the inspector's token (its type guessed for an ID token)."""
@@ -159,7 +165,7 @@ class TokenExchangeTab(DirectGrantTab):
         if found is None:
             self._show_error(ConfigError("The inspector shows no token: get or paste one first."))
             return
-        token, label = found
+        token, label = found.token, found.label
         edit.setText(token)
         combo = self.subject_type if edit is self.subject_edit else self.actor_type
         kind = "id_token" if "id token" in label.lower() else "access_token"
@@ -195,9 +201,10 @@ class TokenExchangeTab(DirectGrantTab):
         exchange = self.exchange()
         kind = "delegation" if exchange.delegation else "impersonation"
         self.run_in_worker(
-            session.token_exchange,
+            exchange_token,
+            session,
             exchange,
-            extra=self.request_extra(),
+            self.request_extra(),
             step=f"Exchanging the subject token ({kind})…",
             on_returned=self._on_exchanged,
         )
@@ -276,7 +283,7 @@ def bearer_grant(
             subject=sub,
             audience=aud or session.metadata().require("token_endpoint"),
         )
-    return session.jwt_bearer(assertion, scope=scope, extra=extra)
+    return jwt_bearer_grant(session, assertion, scope, extra)
 
 
 #: The tab's two modes: (title, grant name).
