@@ -10,6 +10,7 @@ them.
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import shutil
@@ -17,11 +18,13 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from workbench.core.keys import generate_key, write_key_file
 
 HERE = Path(__file__).resolve().parent / "interop"
 SCRIPT = HERE / "provider.mjs"
@@ -33,12 +36,20 @@ DEVICE_CLIENT_ID = "workbench-device"  # public: device code
 CONFIDENTIAL_CLIENT_ID = "workbench-confidential"  # client_secret_basic: client credentials
 CONFIDENTIAL_CLIENT_SECRET = "interop-secret"
 API_AUDIENCE = "urn:workbench:interop-api"
+PRIVATE_KEY_JWT_CLIENT_ID = "workbench-private-key-jwt"  # private_key_jwt, keys made per run
+SECRET_JWT_CLIENT_ID = "workbench-secret-jwt"  # client_secret_jwt (HS256)
+SECRET_JWT_CLIENT_SECRET = "interop-jwt-secret-of-at-least-32-bytes"
+#: One client key per algorithm, generated when the provider starts: their public JWKS is the
+#: private_key_jwt client's (passed to provider.mjs in INTEROP_CLIENT_JWKS).
+CLIENT_KEY_ALGS = ("RS256", "PS256", "ES256", "EdDSA")
 
 
 @dataclass(frozen=True)
 class IndependentProvider:
     issuer: str
     process: subprocess.Popen[bytes]
+    #: The private_key_jwt client's private key files (PEM), by algorithm.
+    client_keys: Mapping[str, Path] = field(default_factory=dict)
 
     @property
     def discovery_url(self) -> str:
@@ -87,6 +98,13 @@ def independent_provider() -> Iterator[IndependentProvider]:
     assert node is not None
     with tempfile.TemporaryDirectory(prefix="wb-oidc-provider-") as tmp:
         log = Path(tmp) / "provider.log"
+        keys: dict[str, Path] = {}
+        public: list[dict[str, object]] = []
+        for alg in CLIENT_KEY_ALGS:
+            key = generate_key(alg)
+            keys[alg] = Path(tmp) / f"client-{alg}.pem"
+            write_key_file(key, keys[alg])
+            public += key.jwks()["keys"]
         with log.open("wb") as stderr:
             process = subprocess.Popen(
                 [node, str(SCRIPT), str(_free_port())],
@@ -94,11 +112,15 @@ def independent_provider() -> Iterator[IndependentProvider]:
                 stdin=subprocess.PIPE,  # closing it stops the provider, even if we are killed
                 stdout=subprocess.PIPE,
                 stderr=stderr,
-                env={**os.environ, "NODE_ENV": "test"},
+                env={
+                    **os.environ,
+                    "NODE_ENV": "test",
+                    "INTEROP_CLIENT_JWKS": json.dumps({"keys": public}),
+                },
             )
             try:
                 issuer = _wait_ready(process, log)
-                yield IndependentProvider(issuer, process)
+                yield IndependentProvider(issuer, process, keys)
             finally:
                 process.terminate()
                 try:

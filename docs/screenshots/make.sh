@@ -29,3 +29,5 @@ python3 -m workbench --demo --screenshot history.png --tab refresh --history --s
 # The Sequence dock: a client credentials run drawn as a sequence diagram.
 python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --sequence \
   --size "$SIZE"
+# The profile editor set up for private_key_jwt: a key generated, its type and kid shown.
+(cd ../.. && python3 docs/screenshots/profile_client_key.py docs/screenshots/profile-client-key.png)

@@ -33,6 +33,11 @@ from workbench.core.session import OAuthSession
 from workbench.core.tokens.checks import verification_requested
 from workbench.core.tokens.decode import decode_jwt, token_kind
 from workbench.core.transport.exchange import ExchangeLog
+from workbench.demo.clients import (
+    PRIVATE_KEY_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_ID,
+    SECRET_JWT_CLIENT_SECRET,
+)
 
 
 # -- dispatch --------------------------------------------------------------------------------
@@ -209,17 +214,34 @@ def unreadable_token(
 
 # -- providers, the demo server and the session ----------------------------------------------
 @contextlib.contextmanager
-def demo_server(out: Out, **settings: Any) -> Iterator[Any]:
-    """A demo server for one run, with ``settings`` (DemoConfig fields) over the defaults."""
+def demo_server(out: Out, args: argparse.Namespace | None = None, **settings: Any) -> Iterator[Any]:
+    """The demo server, for the run of ``args``: with ``--client-key``, the public JWKS of
+    that key is the private_key_jwt demo client's; ``settings`` (DemoConfig fields) win."""
     from workbench.demo.server import DemoConfig, DemoServer
 
-    server = DemoServer(DemoConfig(**settings))
+    jwks = None
+    if args is not None and getattr(args, "client_key", None):
+        key = ClientKey(path=args.client_key, kid=args.client_key_id)
+        jwks = key.load(args.client_assertion_alg).jwks()
+    server = DemoServer(DemoConfig(**{"client_jwks": jwks, **settings}))
     server.start()
     out.info(f"Demo authorization server running at {server.issuer}")
     try:
         yield server
     finally:
         server.stop()
+
+
+def demo_client_auth(args: argparse.Namespace, provider: Provider) -> Provider:
+    """``provider`` (a demo one) with the demo client of ``--auth-method`` when that is a
+    JWT method (client_secret_jwt, private_key_jwt), else as it is."""
+    if args.auth_method == "client_secret_jwt":
+        client = ClientConfig(SECRET_JWT_CLIENT_ID, SECRET_JWT_CLIENT_SECRET, args.auth_method)
+    elif args.auth_method == "private_key_jwt":
+        client = ClientConfig(PRIVATE_KEY_JWT_CLIENT_ID, None, args.auth_method)
+    else:
+        return provider
+    return dataclasses.replace(provider, client=_client_options(args, client))
 
 
 def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:

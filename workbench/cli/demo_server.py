@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 from typing import Any
 
 from workbench.cli.output import EXIT_OK, EXIT_USAGE, Out
+from workbench.core.errors import ConfigError
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -35,13 +37,38 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="the trigger's LambdaVersion: V1_0 changes ID tokens only, V2_0 also access"
         " tokens and scopes, V3_0 also client-credentials tokens (default V3_0)",
     )
+    demo.add_argument(
+        "--client-jwks",
+        metavar="FILE.json",
+        help="the public JWKS of the private_key_jwt demo client (workbench keys generate"
+        " --jwks-out); without it that client's assertions are all refused",
+    )
     demo.set_defaults(run=cmd_demo_server)
     return demo
+
+
+def _client_jwks(path: str) -> dict[str, Any]:
+    """The JWKS in ``path``, or a ConfigError saying why it is none."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.loads(handle.read(1024 * 1024))
+    except OSError as exc:
+        raise ConfigError(f"The JWKS file {path} cannot be read: {exc.strerror or exc}.") from None
+    except ValueError:
+        raise ConfigError(f"The JWKS file {path} is not JSON.") from None
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise ConfigError(f'The JWKS file {path} holds no JWK Set (an object with "keys").')
+    if any(isinstance(k, dict) and "d" in k for k in document["keys"]):
+        raise ConfigError(
+            f"The JWKS file {path} holds a private key: give the server the public JWKS only."
+        )
+    return document
 
 
 def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
     from workbench.demo.server import DemoConfig, DemoServer, describe
 
+    jwks = _client_jwks(args.client_jwks) if args.client_jwks else None
     try:
         server = DemoServer(
             DemoConfig(
@@ -51,6 +78,7 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
                 require_device_pkce=args.require_device_pkce,
                 pre_token_trigger=args.pre_token_trigger,
                 pre_token_trigger_version=args.pre_token_trigger_version,
+                client_jwks=jwks,
             )
         )
         server.start()

@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from workbench.cli.common import demo_server, pairs, provider_args, provider_from_args
+from workbench.cli.common import (
+    demo_client_auth,
+    demo_server,
+    pairs,
+    provider_args,
+    provider_from_args,
+)
 from workbench.cli.grants import GRANTS, demo_bearer_setup, grant_options, obtain_tokens
 from workbench.cli.output import EXIT_OK, Handler, Out, print_tokens
 from workbench.core.errors import ConfigError
@@ -47,9 +53,10 @@ def cmd_token(args: argparse.Namespace, out: Out) -> int:
     params = pairs(args.param, "--param")
     if args.demo:
         settings, client = demo_bearer_setup(args, out)
-        with demo_server(out, **settings) as server:
+        with demo_server(out, args, **settings) as server:
             provider = grant_provider(server.issuer, args.grant, args.scope)
-            if client is not None:
+            provider = demo_client_auth(args, provider)
+            if client is not None:  # jwt_bearer: the client whose key signs the assertion
                 provider = replace(provider, client=client)
             return _run_grant(args, out, provider, {**provider.extra, **params}, demo=True)
     provider = provider_from_args(args, args.scope)

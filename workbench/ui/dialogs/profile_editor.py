@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError, WorkbenchError
-from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod
+from workbench.core.oauth.client_auth import AUTH_METHODS, AuthMethod, describe_client_auth
 from workbench.core.oauth.discovery import (
     ENDPOINT_NAMES,
     ServerMetadata,
@@ -34,6 +34,7 @@ from workbench.core.oauth.discovery import (
 from workbench.core.profiles import Profile
 from workbench.core.transport.http import HttpClient
 from workbench.ui import metrics, workers
+from workbench.ui.dialogs.client_key_panel import ClientKeyPanel
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.safe_text import set_plain, tooltip
 from workbench.ui.state import AppState
@@ -127,6 +128,15 @@ class ProfileEditorDialog(QDialog):
         self.method_combo.addItem(AUTO_METHOD, None)
         for method in AUTH_METHODS:
             self.method_combo.addItem(method, method)
+            self.method_combo.setItemData(
+                self.method_combo.count() - 1,
+                describe_client_auth(method),
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        self.key_panel = ClientKeyPanel(state.secrets, self)
+        self.method_combo.currentIndexChanged.connect(
+            lambda: self.key_panel.set_method(self.method_combo.currentData())
+        )
         self.scope_edit = self._line("profileScope", "Scopes", "openid profile email")
         self.params = ParamsTable("profileExtraParams", self)
         self.port_spin = QSpinBox(self)
@@ -171,6 +181,7 @@ class ProfileEditorDialog(QDialog):
         form.addRow("Client secret", self.secret_edit)
         form.addRow("", self.secret_note)
         form.addRow("Authentication", self.method_combo)
+        form.addRow("", self.key_panel)
         form.addRow("Scopes", self.scope_edit)
         form.addRow("Extra parameters", self.params)
         form.addRow("Redirect port", self.port_spin)
@@ -244,6 +255,8 @@ class ProfileEditorDialog(QDialog):
             self.secret_edit.setText(secret)
         index = self.method_combo.findData(profile.auth_method)
         self.method_combo.setCurrentIndex(max(index, 0))
+        self.key_panel.set_method(profile.auth_method)
+        self.key_panel.load(profile)  # after the method: its algorithms are listed
         self.scope_edit.setText(profile.scope)
         self.params.set_params(dict(profile.extra_params))
         self.port_spin.setValue(profile.redirect_port)
@@ -253,7 +266,7 @@ class ProfileEditorDialog(QDialog):
     def profile(self) -> Profile:
         """The profile as entered (not yet validated)."""
         method: AuthMethod | None = self.method_combo.currentData()
-        return Profile(
+        profile = Profile(
             name=self.name_edit.text().strip(),
             issuer=self.issuer_edit.text().strip(),
             endpoints={n: e.text().strip() for n, e in self.endpoint_edits.items() if e.text()},
@@ -265,6 +278,7 @@ class ProfileEditorDialog(QDialog):
             verify_tls=self.tls_check.isChecked(),
             device_pkce=self.device_pkce_check.isChecked(),
         )
+        return self.key_panel.fill(profile)
 
     def _on_discover(self) -> None:
         issuer = self.issuer_edit.text().strip()
@@ -347,6 +361,9 @@ class ProfileEditorDialog(QDialog):
             )
         if not profile.client_id:
             found.append((self.client_id_edit, "Enter the client ID registered at the provider."))
+        key_problem = self.key_panel.problem()
+        if key_problem:
+            found.append((self.key_panel.file_edit, key_problem))
         return found
 
     def _mark(self, invalid: set[QWidget]) -> None:
@@ -373,6 +390,7 @@ class ProfileEditorDialog(QDialog):
             self.state.secrets.set(profile.name, secret)
         else:
             self.state.secrets.delete(profile.name)
+        self.key_panel.save(profile.name, self.original_name)
         if self.original_name and self.original_name != profile.name:
             self.state.profiles.delete(self.original_name)
             self.state.secrets.delete(self.original_name)
