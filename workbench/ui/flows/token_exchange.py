@@ -63,6 +63,7 @@ class TokenExchangeTab(DirectGrantTab):
         self.mode = QComboBox(self)
         self.mode.setObjectName(f"{self.key}_mode")
         self.mode.setAccessibleName("Grant")
+        self.mode.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         for title, grant in MODES:
             self.mode.addItem(title, grant)
         self.form.insertRow(0, "Grant", self.mode)
