@@ -91,6 +91,19 @@ def test_signed_with_a_key_file_against_a_server_that_has_its_key(
     assert f"aud {server.issuer}" in err
 
 
+def test_the_client_key_signs_when_no_assertion_key_is_given(
+    server: DemoServer, key: SigningKey, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file = tmp_path / "key.pem"
+    write_key_file(key, key_file)
+    argv = ["token", "--grant", "jwt_bearer", *client(server, key_file), "--assertion-sub"]
+    code, out, err = run([*argv, "alice", "--json"], capsys)
+    assert code == 0, err
+    assert f"kid={key.kid!r}" in err and "sub alice" in err
+    claims = jwt.decode(json.loads(out)["access_token"], options={"verify_signature": False})
+    assert claims["sub"] == "u-7f3a9c2e"
+
+
 def test_an_assertion_from_the_environment_and_a_refusal(
     server: DemoServer,
     key: SigningKey,
@@ -125,7 +138,7 @@ def test_an_assertion_from_the_environment_and_a_refusal(
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
-        ([], "needs --assertion (or --assertion-env), or --assertion-key FILE"),
+        ([], "--assertion-sub is required"),  # the client's key would sign: for whom?
         (["--assertion", "a.b.c", "--assertion-sub", "alice"], "not both"),
         (["--assertion-key", "/nonexistent/key.pem"], "does not exist"),
         (["--assertion-key", "KEY"], "--assertion-sub is required"),
@@ -147,3 +160,12 @@ def test_bad_usage_is_exit_2(
     )
     assert code == 2, err
     assert words in err
+
+
+def test_without_any_key_or_assertion_says_what_to_give(
+    server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["token", "--grant", "jwt_bearer", "--issuer", server.issuer]
+    code, _, err = run([*argv, "--client-id", "workbench-confidential"], capsys)
+    assert code == 2
+    assert "needs --assertion (or --assertion-env), or --assertion-key FILE" in err

@@ -158,8 +158,11 @@ def _bearer_assertion(args: argparse.Namespace, out: Out, session: OAuthSession,
             raise ConfigError(f"Give --assertion or sign one ({', '.join(mixed)}), not both.")
         return out.secret(given) or given
     key: SigningKey | None = getattr(args, "demo_assertion_key", None)
+    client = session.provider.client
     if key is None and args.assertion_key:
         key = load_key(args.assertion_key, args.assertion_alg)
+    elif key is None and (client.signing_key or client.client_key):
+        key = client.key()  # the client's own key (private_key_jwt) signs the assertion too
     if key is None:
         raise ConfigError(
             "The jwt_bearer grant needs --assertion (or --assertion-env), or --assertion-key"
@@ -169,7 +172,7 @@ def _bearer_assertion(args: argparse.Namespace, out: Out, session: OAuthSession,
     if not subject:
         raise ConfigError("--assertion-sub is required to sign an assertion: whom it is about.")
     audience = args.assertion_aud or session.metadata().require("token_endpoint")
-    issuer = args.assertion_iss or session.provider.client.client_id
+    issuer = args.assertion_iss or client.client_id
     assertion = sign_assertion(key, issuer=issuer, subject=subject, audience=audience)
     out.secret(assertion)
     out.info(
