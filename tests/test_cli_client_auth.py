@@ -186,3 +186,61 @@ def test_a_wrong_key_is_refused_by_the_server(
     )
     assert code == 1
     assert "invalid_client" in err and "private_key_jwt with the key" in err
+
+
+def test_a_saved_profile_runs_private_key_jwt_from_the_keyring(
+    server: DemoServer, key_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run(
+        [
+            "profile",
+            "save",
+            "jwt",
+            "--issuer",
+            server.issuer,
+            "--client-id",
+            PRIVATE_KEY_JWT_CLIENT_ID,
+            "--auth-method",
+            "private_key_jwt",
+            "--client-key-keyring",
+            key_file,
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    Path(key_file).unlink()  # the keyring holds it now
+    code, out, err = run(
+        ["token", "--grant", "client_credentials", "--profile", "jwt", "--scope", "api:read"],
+        capsys,
+    )
+    assert code == 0, err
+    assert "access_token" in out
+    stored = (tmp_path / "config" / "profiles.json").read_text()
+    assert "PRIVATE KEY" not in stored and '"client_key_in_keyring": true' in stored
+    code, _out, err = run(
+        ["profile", "save", "bad", "--issuer", server.issuer, "--auth-method", "private_key_jwt"],
+        capsys,
+    )
+    assert code == 2 and "needs --client-key FILE or --client-key-keyring FILE" in err
+
+
+def test_demo_server_takes_a_public_jwks_only(
+    tmp_path: Path, client_key: SigningKey, capsys: pytest.CaptureFixture[str]
+) -> None:
+    private = tmp_path / "private.json"
+    private.write_text(json.dumps({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "A", "d": "B"}]}))
+    code, _out, err = run(["demo-server", "--client-jwks", str(private)], capsys)
+    assert code == 2 and "holds a private key" in err
+    not_a_set = tmp_path / "key.json"
+    not_a_set.write_text(json.dumps(client_key.public_jwk()))
+    code, _out, err = run(["demo-server", "--client-jwks", str(not_a_set)], capsys)
+    assert code == 2 and "holds no JWK Set" in err
+
+
+def test_introspect_with_demo_and_a_jwt_method(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        ["introspect", "--demo", "--auth-method", "client_secret_jwt", "unknown-token", "--json"],
+        capsys,
+    )
+    assert code == 0, err
+    assert json.loads(out) == {"active": False}

@@ -9,6 +9,7 @@ from typing import Any
 
 from workbench.cli.common import (
     add_token_argument,
+    demo_client_auth,
     demo_server,
     open_session,
     positional_token,
@@ -50,9 +51,9 @@ def cmd_server_call(args: argparse.Namespace, out: Out) -> int:
         out.info(
             "note: --demo starts a fresh demo server; tokens from another run are unknown to it."
         )
-        with demo_server(out) as server:
+        with demo_server(out, args) as server:
             provider = grant_provider(server.issuer, "client_credentials")
-            return _server_call(args, out, provider, token)
+            return _server_call(args, out, demo_client_auth(args, provider), token)
     return _server_call(args, out, provider_from_args(args, None), token)
 
 

@@ -17,7 +17,7 @@ from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError, TransportError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.oauth import rp_logout
-from workbench.core.oauth.client_auth import ClientConfig, needs_metadata, prepare_client
+from workbench.core.oauth.client_auth import ClientConfig, prepare_for_server
 from workbench.core.oauth.discovery import ServerMetadata, discover
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
@@ -142,13 +142,8 @@ class OAuthSession:
 
     @property
     def client(self) -> ClientConfig:
-        """The provider's client, made ready for this server when its authentication method
-        needs the metadata (a client assertion's issuer, the algorithms the server accepts)."""
-        client = self.provider.client
-        if not needs_metadata(client):
-            return client
-        meta = self.metadata()
-        return prepare_client(client, meta.issuer, meta.raw)
+        """The provider's client, made ready for this server (:func:`prepare_for_server`)."""
+        return prepare_for_server(self.provider.client, self.metadata)
 
     # -- metadata -------------------------------------------------------------------------
     def metadata(self, refresh: bool = False) -> ServerMetadata:

@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         grant = GRANTS.get(context.origin) if context is not None else None
         tab = self.flow_tabs.get(grant.tab) if grant is not None and grant.tab else None
         if tab is None or not tab.shared_form:
-            confidential = provider is not None and bool(provider.client.client_secret)
+            confidential = provider is not None and provider.client.method != "none"
             tab = self.flow_tabs["clientCredentials" if confidential else "authCode"]
         return tab
 

@@ -179,7 +179,10 @@ class ProviderBar(QWidget):
             return
         self._show_in_picker(provider)
         where = provider.issuer or provider.endpoints.get("token_endpoint", "manual endpoints")
-        secret = "with secret" if provider.client.client_secret else "public client"
+        method = provider.client.method
+        secret = {"none": "public client", "private_key_jwt": "with private key"}.get(
+            method, "with secret"
+        )
         tls = "" if provider.verify_tls else "  ·  TLS verification OFF"
         self.info.setText(
             printable(f"{where}  ·  {provider.client.client_id or 'no client id'} ({secret}){tls}")

@@ -16,9 +16,9 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from workbench.core.errors import ConfigError
 from workbench.core.hints import Setting
@@ -377,6 +377,25 @@ def needs_metadata(client: ClientConfig) -> bool:
     """Whether :func:`prepare_client` wants the server's metadata for ``client``'s method."""
     method = CLIENT_AUTH_METHODS.get(client.method)
     return method is not None and method.needs_metadata
+
+
+class ServerFacts(Protocol):
+    """What :func:`prepare_for_server` reads of the server's metadata."""
+
+    @property
+    def issuer(self) -> str: ...
+
+    @property
+    def raw(self) -> Mapping[str, Any]: ...
+
+
+def prepare_for_server(client: ClientConfig, metadata: Callable[[], ServerFacts]) -> ClientConfig:
+    """``client`` ready for the server whose ``metadata()`` is asked for only when the
+    client's method needs it (a client assertion's issuer, the algorithms it accepts)."""
+    if not needs_metadata(client):
+        return client
+    meta = metadata()
+    return prepare_client(client, meta.issuer, meta.raw)
 
 
 def authenticate(
