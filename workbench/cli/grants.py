@@ -22,7 +22,8 @@ from workbench.core.errors import ConfigError, FlowError
 from workbench.core.keys import SigningKey, generate_key, load_key
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
-from workbench.core.oauth.grants import grant_names
+from workbench.core.oauth.grants import GRANTS as REGISTRY
+from workbench.core.oauth.grants import grant_names, unadvertised
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
@@ -310,6 +311,7 @@ def obtain_tokens(
         elif grant == "device_code":
             tokens = _device_flow(args, out, session, extra)
         elif grant == "token_exchange":
+            _note_unadvertised(out, session, grant)
             exchange = _exchange_request(args, out, session, demo)
             out.info(
                 "token exchange: "
@@ -317,6 +319,7 @@ def obtain_tokens(
             )
             tokens = exchange_token(session, exchange, extra)
         elif grant == "jwt_bearer":
+            _note_unadvertised(out, session, grant)
             assertion = _bearer_assertion(args, out, session, demo)
             tokens = jwt_bearer_grant(session, assertion, args.scope, extra)
         else:
@@ -335,6 +338,13 @@ def obtain_tokens(
     if rotation_text:
         out.info("refresh token " + rotation_text)
     return tokens
+
+
+def _note_unadvertised(out: Out, session: OAuthSession, grant: str) -> None:
+    grant_type = REGISTRY[grant].grant_type or grant
+    note = unadvertised(grant_type, session.metadata().grant_types_supported)
+    if note:
+        out.info(f"note: {note}")
 
 
 def _browser_flow(

@@ -259,6 +259,18 @@ def grant_names(door: str = "oauth") -> tuple[str, ...]:
     return tuple(name for name, g in GRANTS.items() if g.door == door)
 
 
+def unadvertised(grant_type: str, advertised: tuple[str, ...]) -> str | None:
+    """A note when the server's ``grant_types_supported`` (``advertised``) leaves
+    ``grant_type`` out: the grant is likely refused (``unsupported_grant_type``). ``None`` when
+    it is listed or the server lists nothing (the member is optional, RFC 8414 §2)."""
+    if not advertised or grant_type in advertised:
+        return None
+    return (
+        f"the server's grant_types_supported does not list {grant_type}: it will likely answer"
+        " unsupported_grant_type (sent all the same: the list is advisory)."
+    )
+
+
 def grant(name: str) -> Grant:
     """The grant called ``name`` (a KeyError names the known ones)."""
     try:
@@ -274,4 +286,5 @@ __all__ = [
     "grant",
     "grant_names",
     "register_grant",
+    "unadvertised",
 ]
