@@ -119,6 +119,11 @@ def test_delegation_from_env_and_file_with_short_type_names_and_the_chain_in_wor
     assert f'"subject_token_type": "{TYPE}access_token"' in err
     assert f'"actor_token_type": "{TYPE}jwt"' in err
     assert subject not in err and actor not in err
+    # ... and shows whose tokens went in, decoded (never the signature)
+    decoded = [line for line in err.splitlines() if "_token decoded (signature left out)" in line]
+    assert len(decoded) == 2
+    assert '"sub": "u-7f3a9c2e"' in decoded[0] and decoded[0].lstrip().startswith("subject_token")
+    assert f'"sub": "{CONFIDENTIAL_CLIENT_ID}"' in decoded[1]
 
 
 def test_subject_token_from_standard_input(
