@@ -147,3 +147,12 @@ def test_a_signed_assertion_verifies_with_the_public_key() -> None:
     assert request.form["grant_type"] == JWT_BEARER and request.form["assertion"] == assertion
     with pytest.raises(ConfigError, match="needs its subject"):
         sign_assertion(key, issuer="app", subject="", audience="a")
+
+
+def test_a_grant_the_server_does_not_list_is_noted_not_refused() -> None:
+    from workbench.core.oauth.grants import unadvertised
+
+    assert unadvertised(GRANT_TYPE, ()) is None  # nothing listed: nothing to say
+    assert unadvertised(GRANT_TYPE, ("client_credentials", GRANT_TYPE)) is None
+    note = unadvertised(GRANT_TYPE, ("client_credentials",))
+    assert note is not None and "does not list" in note and "unsupported_grant_type" in note

@@ -174,9 +174,11 @@ def test_jwt_bearer_mode_names_what_is_missing_and_shows_a_refusal(
     tab = TokenExchangeTab(bearer_state)
     qtbot.addWidget(tab)
     tab.mode.setCurrentIndex(tab.mode.findData("jwt_bearer"))
-    tab.start()
-    assert "Paste an assertion, or choose a key file" in tab.error_banner.text()
+    tab.assertion_edit.setText("a.b.c")
     tab.key_edit.setText(str(tmp_path / "key.pem"))
+    tab.start()
+    assert "not both" in tab.error_banner.text()
+    tab.assertion_edit.clear()
     tab.start()
     assert "its sub" in tab.error_banner.text()
     tab.sub_edit.setText("alice")
@@ -185,3 +187,17 @@ def test_jwt_bearer_mode_names_what_is_missing_and_shows_a_refusal(
     qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
     text = tab.error_banner.text()
     assert "invalid_grant" in text and "aud https://elsewhere.example/token" in text
+
+
+def test_jwt_bearer_mode_signs_with_the_client_key_when_no_file_is_given(
+    qtbot: QtBot, bearer_state: AppState
+) -> None:
+    tab = TokenExchangeTab(bearer_state)
+    qtbot.addWidget(tab)
+    tab.mode.setCurrentIndex(tab.mode.findData("jwt_bearer"))
+    tab.sub_edit.setText("alice")
+    with qtbot.waitSignal(bearer_state.sig_tokens_changed, timeout=TIMEOUT_MS):
+        tab.start()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TIMEOUT_MS)
+    sent = [e for e in bearer_state.log.items() if e.purpose == "token (jwt bearer)"][-1]
+    assert sent.request_tokens["assertion"]["claims"]["sub"] == "alice"

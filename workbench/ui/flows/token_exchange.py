@@ -79,7 +79,7 @@ class TokenExchangeTab(DirectGrantTab):
         self.assertion_edit = self._bearer_line("assertion", "Assertion", 6)
         self.assertion_edit.setPlaceholderText("a JWT made elsewhere, or sign one below")
         self.key_edit = self._bearer_line("keyFile", "Signing key file", 7)
-        self.key_edit.setPlaceholderText("a private key (PEM) to sign one: workbench keys generate")
+        self.key_edit.setPlaceholderText("a private key (PEM) to sign one; empty: the client's")
         self.sub_edit = self._bearer_line("sub", "Assertion sub", 8)
         self.sub_edit.setPlaceholderText("whom the token is for, e.g. alice")
         self.aud_edit = self._bearer_line("aud", "Assertion aud", 9)
@@ -169,7 +169,7 @@ class TokenExchangeTab(DirectGrantTab):
         token, label = found.token, found.label
         edit.setText(token)
         combo = self.subject_type if edit is self.subject_edit else self.actor_type
-        kind = "id_token" if "id token" in label.lower() else "access_token"
+        kind = "id_token" if found.role == "id" else "access_token"
         combo.setCurrentText(kind)
         self.sig_step.emit(f"{edit.accessibleName()}: {label}.")
 
@@ -216,9 +216,11 @@ class TokenExchangeTab(DirectGrantTab):
     def _run_bearer(self, session: OAuthSession) -> None:
         assertion = self.assertion_edit.text().strip()
         signing = [e.text().strip() for e in (self.key_edit, self.sub_edit, self.aud_edit)]
+        client = session.provider.client
+        own_key = client.signing_key is not None or client.client_key is not None
         if assertion and any(signing):
             raise ConfigError("Paste an assertion or sign one with a key file, not both.")
-        if not assertion and not signing[0]:
+        if not assertion and not signing[0] and not own_key:
             raise ConfigError("Paste an assertion, or choose a key file and a sub to sign one.")
         if not assertion and not signing[1]:
             raise ConfigError("Say whom the assertion is about: its sub (a user).")
@@ -275,9 +277,10 @@ def bearer_grant(
     extra: dict[str, str],
 ) -> TokenSet:
     """The JWT bearer grant with ``assertion``, or with one signed now with the key in
-    ``key_file`` (worker body: reading the key and the metadata may wait)."""
+    ``key_file``, else the client's own (private_key_jwt) key (worker body: reading the key
+    and the metadata may wait)."""
     if not assertion:
-        key = load_key(key_file)
+        key = load_key(key_file) if key_file else session.provider.client.key()
         assertion = sign_assertion(
             key,
             issuer=iss or session.provider.client.client_id,
