@@ -244,3 +244,15 @@ def test_introspect_with_demo_and_a_jwt_method(capsys: pytest.CaptureFixture[str
     )
     assert code == 0, err
     assert json.loads(out) == {"active": False}
+
+
+def test_an_alg_the_server_does_not_list_exits_2(
+    server: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rsa.pem"
+    write_key_file(generate_key("RS256"), path)
+    argv = ["token", "--grant", "client_credentials", *key_args(server, str(path))]
+    code, _out, err = run([*argv, "--client-assertion-alg", "RS384", "--log"], capsys)
+    assert code == 2
+    assert "does not accept client assertions signed with RS384" in err
+    assert "POST" not in err  # discovery only: no token request was sent

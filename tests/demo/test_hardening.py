@@ -485,6 +485,8 @@ def test_public_client_cannot_introspect(metadata: dict[str, Any]) -> None:
     assert metadata["introspection_endpoint_auth_methods_supported"] == [
         "client_secret_basic",
         "client_secret_post",
+        "client_secret_jwt",
+        "private_key_jwt",
     ]
 
 
