@@ -1,8 +1,9 @@
 """Play the user's part against the demo server over plain HTTP (no browser).
 
 For tests and scripts: sign in and approve (or deny) an authorization request, approve
-(or deny) a device code, build a PKCE pair, read a redirect's parameters. Like a browser,
-it loads each page before posting its form, so the form's anti-CSRF token goes along. Uses
+(or deny) a device code or a CIBA request (on the demo's page for it), build a PKCE pair,
+read a redirect's parameters. Like a browser, it loads each page before posting its form, so
+the form's anti-CSRF token goes along. Uses
 ``requests``; redirects to the client are never followed (nothing listens there), their
 ``Location`` is returned instead.
 """
@@ -22,6 +23,7 @@ from workbench.demo.accounts import USERS
 
 __all__ = [
     "DemoDriverError",
+    "decide_ciba_request",
     "decide_device_code",
     "form_token",
     "pkce_pair",
@@ -124,6 +126,60 @@ def decide_device_code(
             "user_code": user_code,
             "username": username,
             "password": _password(username, password),
+            "decision": "approve" if approve else "deny",
+        },
+        timeout=_TIMEOUT,
+    )
+    if response.status_code != 200 or 'id="result"' not in response.text:
+        raise DemoDriverError(_page_error(response))
+
+
+_CIBA_ITEM_RE = re.compile(r'<li class="ciba-request" data-ref="([^"]*)">(.*?)</li>', re.S)
+_BINDING_RE = re.compile(r'class="code binding-message">(.*?)</strong>', re.S)
+
+
+def ciba_requests(page: str) -> dict[str, str | None]:
+    """The pending CIBA requests listed on a ``/ciba`` page: page handle -> binding message."""
+    found: dict[str, str | None] = {}
+    for ref, item in _CIBA_ITEM_RE.findall(page):
+        message = _BINDING_RE.search(item)
+        found[unescape(ref)] = unescape(message.group(1)) if message else None
+    return found
+
+
+def decide_ciba_request(
+    ciba_url: str,
+    *,
+    binding_message: str | None = None,
+    username: str = "alice",
+    password: str | None = None,
+    approve: bool = True,
+) -> None:
+    """Sign in on the demo's CIBA page (OpenID CIBA: the user's authentication device), find
+    the one pending request (the one showing ``binding_message`` when given) and approve or
+    deny it. Raises :class:`DemoDriverError` when the page refuses or lists no such request."""
+    http = requests.Session()
+    page = http.get(ciba_url, timeout=_TIMEOUT)
+    signed_in = http.post(
+        ciba_url,
+        data={
+            "csrf_token": form_token(page.text),
+            "username": username,
+            "password": _password(username, password),
+        },
+        timeout=_TIMEOUT,
+    )
+    if signed_in.status_code != 200:
+        raise DemoDriverError(_page_error(signed_in))
+    listed = ciba_requests(signed_in.text)
+    refs = [r for r, m in listed.items() if binding_message is None or m == binding_message]
+    if len(refs) != 1:
+        raise DemoDriverError(f"{len(refs)} matching requests listed for {username}")
+    response = http.post(
+        ciba_url,
+        data={
+            "csrf_token": form_token(signed_in.text),
+            "ref": refs[0],
             "decision": "approve" if approve else "deny",
         },
         timeout=_TIMEOUT,

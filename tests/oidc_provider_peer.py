@@ -28,13 +28,14 @@ from workbench.core.keys import generate_key, write_key_file
 
 HERE = Path(__file__).resolve().parent / "interop"
 SCRIPT = HERE / "provider.mjs"
-START_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 60.0  # node under a loaded 2-core machine can take a while
 
 # The clients provider.mjs registers.
 NATIVE_CLIENT_ID = "workbench-native"  # public: implicit (id_token token), code + PKCE
 DEVICE_CLIENT_ID = "workbench-device"  # public: device code
 CONFIDENTIAL_CLIENT_ID = "workbench-confidential"  # client_secret_basic: client credentials
 CONFIDENTIAL_CLIENT_SECRET = "interop-secret"
+CIBA_CLIENT_ID = "workbench-ciba"  # client_secret_basic (the same secret): CIBA, poll mode
 API_AUDIENCE = "urn:workbench:interop-api"
 PRIVATE_KEY_JWT_CLIENT_ID = "workbench-private-key-jwt"  # private_key_jwt, keys made per run
 SECRET_JWT_CLIENT_ID = "workbench-secret-jwt"  # client_secret_jwt (HS256)

@@ -21,6 +21,7 @@ CLI_COMMANDS = frozenset(
         "logout",
         "report",
         "keys",
+        "register",
     }
 )
 

@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         "sets (--tab refresh makes a second one)",
     )
     parser.add_argument(
+        "--color-scheme",
+        choices=("system", "light", "dark"),
+        default="system",
+        help="light or dark whatever the desktop says (default: follow the desktop)",
+    )
+    parser.add_argument(
         "--sequence",
         action="store_true",
         help="with --demo --screenshot: run the chosen tab's flow and show it in the Sequence dock",
@@ -102,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from workbench.ui.theme import apply_app_style
 
-    apply_app_style(app)
+    apply_app_style(app, args.color_scheme)
     from workbench.ui.main_window import MainWindow
 
     if args.screenshot:

@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SIZE=1366x768
 for pair in device:device authCode:auth-code clientCredentials:client-credentials \
-            refresh:refresh tokenExchange:token-exchange password:password implicit:implicit \
-            cognito:cognito api:api; do
+            ciba:ciba refresh:refresh tokenExchange:token-exchange password:password \
+            implicit:implicit cognito:cognito api:api; do
   python3 -m workbench --demo --screenshot "${pair#*:}.png" --tab "${pair%%:*}" --size "$SIZE"
 done
 # The device login full screen, as a room sees it.
@@ -31,3 +31,11 @@ python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --
   --size "$SIZE"
 # The profile editor set up for private_key_jwt: a key generated, its type and kid shown.
 (cd ../.. && python3 docs/screenshots/profile_client_key.py docs/screenshots/profile-client-key.png)
+# The Auth Code tab with PAR and response mode jwt, caught mid-flow after the push.
+(cd ../.. && python3 docs/screenshots/par_jarm.py docs/screenshots/par-jarm.png)
+# The profile editor's "Register a new client…" (RFC 7591) against the demo server.
+(cd ../.. && python3 docs/screenshots/register_client.py docs/screenshots/register-client.png)
+# The Sequence dock for an authorization code, a device and a client credentials flow, light and dark.
+for scheme in light dark; do
+  (cd ../.. && python3 docs/screenshots/sequences.py "$scheme" docs/screenshots)
+done

@@ -48,6 +48,7 @@ def test_every_grant_of_the_app_is_registered_once_per_door() -> None:
         "refresh_token",
         "token_exchange",
         "jwt_bearer",
+        "ciba",
     )
     assert grant_names("cognito") == (
         "cognito-password",
@@ -91,6 +92,7 @@ def test_the_default_scope_is_what_each_grant_asks_for_without_one() -> None:
         "password",
         "device_code",
         "refresh_token",
+        "ciba",
     ]
 
 

@@ -40,7 +40,7 @@ def test_a_flow_stamps_its_exchanges_and_records_ok(session: OAuthSession) -> No
     assert flow.ended_at is not None and flow.ended_at >= flow.started_at
     assert inside.to_dict()["flow_id"] == run.id
     (decoded,) = inside.tokens.values()  # the access token, decoded; its signature left out
-    assert decoded["claims"]["client_id"] and set(decoded) == {"header", "claims"}
+    assert decoded["claims"]["client_id"] and set(decoded) == {"header", "claims", "fingerprint"}
     assert Exchange.from_dict(inside.to_dict()).to_dict() == inside.to_dict()
 
 
@@ -133,3 +133,23 @@ def test_device_login_records_the_code_shown(demo: DemoServer) -> None:
     assert shown.kind == "device_code_shown"
     assert shown.detail["url"] == auth.verification_uri  # type: ignore[union-attr]
     assert tokens.access_token
+
+
+def test_a_flows_records_come_from_the_log_by_its_id(session: OAuthSession) -> None:
+    log = session.log
+    session.metadata()  # outside any flow: in no flow's records
+    with log.flow("first") as first:
+        session.client_credentials()
+        log.step("device_code_shown", "shown", source="client", target="user")
+    with log.flow("second") as second:
+        session.client_credentials()
+    for run in (first, second):
+        exchanges, steps = log.flow_records(run.id)
+        assert exchanges == [e for e in log.items() if e.flow_id == run.id] and exchanges
+        assert steps == [s for s in log.steps() if s.flow_id == run.id]
+        assert log.find_flow(run.id) == run.snapshot()
+    assert [s.kind for s in log.flow_records(first.id)[1]] == ["device_code_shown"]
+    assert log.flow_records(second.id)[1] == []
+    assert log.find_flow(None) is None and log.find_flow("no-such-flow") is None
+    log.clear()
+    assert log.flow_records(first.id) == ([], []) and log.find_flow(first.id) is None

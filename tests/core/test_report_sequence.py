@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -10,13 +11,16 @@ import pytest
 from tests import report_flows
 from tests.cognito_peer import PASSWORD as COGNITO_PASSWORD
 from tests.cognito_peer import MotoPool
+from tests.demo_driver import decide_device_code
 from workbench.core.cognito.auth import CognitoAuth
+from workbench.core.errors import OAuthError
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.report.html import build_report
 from workbench.core.report.logfile import parse_log
 from workbench.core.report.mermaid import escape, to_mermaid
 from workbench.core.report.sequence import build_sequence
 from workbench.core.report.svg import to_svg
+from workbench.core.session import run_to_end
 from workbench.core.transport.exchange import Exchange, ExchangeLog
 from workbench.demo import DemoServer
 
@@ -65,18 +69,72 @@ def test_authorization_code_has_the_browser_steps(demo: DemoServer) -> None:
     assert secrets["code"] not in text and secrets["verifier"] not in text
 
 
-def test_device_polling_is_one_arrow(demo: DemoServer) -> None:
+def test_device_polls_then_the_approval_then_the_token_reply(demo: DemoServer) -> None:
     session = report_flows.session_for(demo, native=True, scope="openid")
     report_flows.device(session, approve_after=2)
     session.close()
     model = _model(session.log)
     polls = [ex.id for ex in session.log.items() if ex.purpose == "token (device_code poll)"]
     assert len(polls) >= 3
-    (polled,) = [a for a in model.arrows if a.label.startswith("token request (device_code)")]
-    assert polled.label == f"token request (device_code), polled {len(polls)} times"
-    assert polled.exchange_ids == tuple(polls) and polled.exchange_id == polls[-1]
-    assert model.arrows[-1].label == "200 OK"
-    assert any(a.label.startswith("device code shown") for a in model.arrows)
+    # The pending polls are one arrow; the approval sits between them and the poll that got
+    # the tokens, which stays an arrow of its own so the approval is not hidden inside a run.
+    labels = [a.label for a in model.arrows]
+    start = labels.index("device authorization")  # after discovery
+    arrows = model.arrows[start:]
+    assert [(a.source, a.target, a.label) for a in arrows] == [
+        ("client", "authorization_server", "device authorization"),
+        ("authorization_server", "client", "200 OK"),
+        ("client", "user", "device code shown: the user is sent to the verification page"),
+        (
+            "client",
+            "authorization_server",
+            f"token request (device_code), polled {len(polls) - 1} times",
+        ),
+        ("authorization_server", "client", "400 authorization_pending"),
+        ("user", "authorization_server", "user approved on the verification page"),
+        ("client", "authorization_server", "token request (device_code)"),
+        ("authorization_server", "client", "200 OK"),
+    ]
+    assert arrows[3].exchange_ids == tuple(polls[:-1])
+    assert not arrows[4].failed  # pending: the expected answer while the user decides
+    assert arrows[6].exchange_ids == (polls[-1],) and not arrows[7].failed
+    approved = next(s for s in session.log.steps() if s.kind == "user_approved")
+    final = next(ex for ex in session.log.items() if ex.id == polls[-1])
+    before = next(ex for ex in session.log.items() if ex.id == polls[-2])
+    assert before.started_at < approved.at <= final.started_at
+    assert "U->>AS: user approved on the verification page" in to_mermaid(model)
+
+
+def test_device_denial_is_a_step_before_the_refusal(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo, native=True, scope="openid")
+    with pytest.raises(OAuthError, match="access_denied"), session.log.flow("device_code"):
+        flow = session.device_login()
+        auth: Any = next(flow)
+        next(flow)  # one pending poll
+        decide_device_code(auth.verification_uri, auth.user_code, approve=False)
+        run_to_end(flow)
+    session.close()
+    model = _model(session.log)
+    labels = [a.label for a in model.arrows]
+    assert labels[-3:] == [
+        "user denied on the verification page",
+        "token request (device_code)",
+        "400 access_denied",
+    ]
+    assert model.arrows[-1].failed and model.flow is not None
+    assert model.flow.outcome == "failed"
+    assert [s.kind for s in session.log.steps()] == ["device_code_shown", "user_denied"]
+
+
+def test_tokens_at_the_first_poll_make_no_approval_step(demo: DemoServer) -> None:
+    session = report_flows.session_for(demo, native=True, scope="openid")
+    with session.log.flow("device_code"):
+        flow = session.device_login()
+        auth: Any = next(flow)
+        decide_device_code(auth.verification_uri, auth.user_code)
+        assert run_to_end(flow).access_token
+    session.close()
+    assert [s.kind for s in session.log.steps()] == ["device_code_shown"]
 
 
 def test_refresh_reuse_failure_is_flagged(demo: DemoServer) -> None:
@@ -144,4 +202,4 @@ def test_a_cognito_sign_in_draws_the_cognito_lane(make_pool: Callable[..., MotoP
     exchange = next(ex for ex in auth.log.items() if ex.id == sign_in.exchange_id)
     assert exchange.flow_id == model.flow.id  # type: ignore[union-attr]
     assert exchange.tokens["AccessToken"]["claims"]["token_use"] == "access"
-    assert set(exchange.tokens["IdToken"]) == {"header", "claims"}
+    assert set(exchange.tokens["IdToken"]) == {"header", "claims", "fingerprint"}

@@ -14,6 +14,9 @@ import pytest
 import requests
 
 from workbench.core.keys import SigningKey, generate_key
+from workbench.core.oauth.discovery import discover
+from workbench.core.oauth.rfc7591_register import ClientMetadata, register, registration_endpoint
+from workbench.core.transport.http import HttpClient
 from workbench.demo import DemoServer
 from workbench.demo.clients import (
     PRIVATE_KEY_JWT_CLIENT_ID,
@@ -137,3 +140,50 @@ def test_without_a_client_jwks_every_key_assertion_is_refused(
     server = make_demo_server()
     assertion = client_key.sign_jwt(claims(PRIVATE_KEY_JWT_CLIENT_ID, server.issuer))
     refused(post(server, assertion), "no registered public key")
+
+
+def test_a_registered_key_client_is_checked_with_its_own_jwks(
+    server: DemoServer, client_key: SigningKey
+) -> None:
+    """A private_key_jwt client registered at run time (RFC 7591) signs in with the key of the
+    jwks it registered; the built-in key client's key (the server's client_jwks) is not its."""
+    http = HttpClient()
+    try:
+        own = generate_key("PS256")
+        endpoint = registration_endpoint(discover(http, server.issuer))
+        registration = register(
+            http,
+            endpoint,
+            ClientMetadata(
+                grant_types=("client_credentials",),
+                token_endpoint_auth_method="private_key_jwt",
+                scope="api:read",
+                jwks=own.jwks(),
+            ),
+        )
+    finally:
+        http.close()
+    client_id = registration.client_id
+    token_url = server.issuer + "/token"
+    assert post(server, own.sign_jwt(claims(client_id, token_url))).status_code == 200
+    refused(post(server, client_key.sign_jwt(claims(client_id, token_url))), "")
+    # and its key signs in as no other client
+    refused(post(server, own.sign_jwt(claims(PRIVATE_KEY_JWT_CLIENT_ID, token_url))), "")
+
+
+def test_a_registered_key_client_without_a_jwks_is_refused(server: DemoServer) -> None:
+    http = HttpClient()
+    try:
+        endpoint = registration_endpoint(discover(http, server.issuer))
+        registration = register(
+            http,
+            endpoint,
+            ClientMetadata(
+                grant_types=("client_credentials",), token_endpoint_auth_method="private_key_jwt"
+            ),
+        )
+    finally:
+        http.close()
+    key = generate_key("ES256")
+    assertion = key.sign_jwt(claims(registration.client_id, server.issuer + "/token"))
+    refused(post(server, assertion), "register it with a jwks")

@@ -47,6 +47,7 @@ def test_metadata_content(demo_server: DemoServer, metadata: dict[str, Any]) -> 
         "urn:ietf:params:oauth:grant-type:device_code",
         "urn:ietf:params:oauth:grant-type:token-exchange",
         "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "urn:openid:params:grant-type:ciba",
     }
     assert {"code", "token", "id_token token"} <= set(metadata["response_types_supported"])
     assert {

@@ -9,12 +9,14 @@ the case the workbench used to refuse with ``issuer_missing``.
 
 from __future__ import annotations
 
+import base64
+import http.server
 import json
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -29,14 +31,17 @@ from tests.oidc_provider_peer import (
     NATIVE_CLIENT_ID,
     IndependentProvider,
 )
-from workbench.core.errors import ConfigError
+from workbench.core.errors import ConfigError, FlowError, OAuthError
+from workbench.core.keys import generate_key
 from workbench.core.model import Provider
-from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.client_auth import ClientConfig, ClientKey
+from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.session import OAuthSession, PendingAuthorization
 from workbench.core.tokens.decode import decode_jwt
 
 DONE_TEXT = "text=You can close this tab"
 PAGE_TIMEOUT_MS = 15_000
+JAR_CLIENT_ID = "workbench-jar"  # provider.mjs: private_key_jwt, request objects (ES256)
 
 
 def outcomes(inspection: Any) -> dict[str, str]:
@@ -396,3 +401,137 @@ def test_call_reads_an_independent_servers_bearer_refusal(
     assert "error: invalid_token:" in captured.err
     assert "expired, revoked" in captured.err  # the explanation in words
     assert bogus not in captured.out + captured.err
+
+
+# -- PAR (RFC 9126) and JARM ------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["jwt", "form_post.jwt"])
+def test_par_and_jarm_in_a_real_browser(native: OAuthSession, mode: str) -> None:
+    """The request pushed to its PAR endpoint, the browser sent with client_id and
+    request_uri only, the response a JWT it signed: verified against its JWKS before the
+    code is redeemed."""
+    meta = native.metadata()
+    assert meta.raw["pushed_authorization_request_endpoint"]
+    assert mode in meta.raw["response_modes_supported"]
+    pending = native.begin_authorization(
+        "openid", options=AuthorizeOptions(par=True, response_mode=mode)
+    )
+    try:
+        assert set(parse_qs(urlsplit(pending.url).query)) == {"client_id", "request_uri"}
+        landed = browser_login(pending)
+        tokens = native.finish_authorization(pending, timeout=10)
+    finally:
+        pending.close()
+    if mode == "jwt":  # query.jwt for code: only the response JWT in the redirect
+        assert set(parse_qs(urlsplit(landed).query)) == {"response"}
+    assert tokens.access_token and tokens.id_token
+    push = [e for e in native.log.items() if e.purpose == "pushed authorization request"]
+    assert len(push) == 1 and push[0].status == 201
+    (step,) = [s for s in native.log.steps() if s.kind == "jarm_verified"]
+    assert f'"iss": "{meta.issuer}"' in step.detail["claims"]
+    assert "signature: valid RS256" in step.detail["checks"]
+
+
+class _Catcher(http.server.BaseHTTPRequestHandler):
+    """A loopback page the test owns: it keeps the URL the browser was redirected to."""
+
+    caught: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.caught.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"caught")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.mark.browser
+def test_a_tampered_jarm_response_from_it_is_rejected(native: OAuthSession) -> None:
+    """Its real JARM response, caught on another loopback port (the provider takes any port
+    of a registered loopback URI), one claim changed, then delivered to the workbench's
+    listener: the signature no longer matches and the code inside is never redeemed."""
+    pending = native.begin_authorization("openid", options=AuthorizeOptions(response_mode="jwt"))
+    catcher = http.server.HTTPServer(("127.0.0.1", 0), _Catcher)
+    serving = threading.Thread(target=catcher.serve_forever, daemon=True)
+    serving.start()
+    try:
+        ours = str(urlsplit(pending.request.redirect_uri).port)
+        theirs = str(catcher.server_address[1])
+        url = pending.url.replace(f"127.0.0.1%3A{ours}", f"127.0.0.1%3A{theirs}")
+        assert url != pending.url
+        with chromium_page() as page:
+            loopback_only(page)
+            sign_in_and_consent(page, url)
+            page.wait_for_selector("text=caught")
+        token = parse_qs(urlsplit(_Catcher.caught[-1]).query)["response"][0]
+        head, body, sig = token.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        claims["aud"] = "someone-else"
+        forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        requests.get(
+            pending.request.redirect_uri, params={"response": f"{head}.{forged}.{sig}"}, timeout=5
+        )
+        with pytest.raises(FlowError, match="check signature failed") as caught:
+            native.finish_authorization(pending, timeout=10)
+    finally:
+        pending.close()
+        catcher.shutdown()
+        catcher.server_close()
+        serving.join(timeout=5)
+    assert caught.value.kind == "jarm_signature"
+    assert not [e for e in native.log.items() if e.purpose.startswith("token")]
+
+
+# -- JAR (RFC 9101) ---------------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.parametrize("par", [False, True])
+def test_request_object_in_a_real_browser(
+    open_session: Any, independent_provider: IndependentProvider, par: bool
+) -> None:
+    """The parameters signed with the client's ES256 key (registered in its JWKS), in the URL
+    or inside a pushed request; its pages sign in, the code is redeemed with a client
+    assertion made by the same key."""
+    client = ClientConfig(
+        JAR_CLIENT_ID,
+        None,
+        "private_key_jwt",
+        client_key=ClientKey(path=str(independent_provider.client_keys["ES256"])),
+        assertion_audience="issuer",
+    )
+    session: OAuthSession = open_session(client, scope="openid")
+    key = client.key()
+    assert key.alg in session.metadata().raw["request_object_signing_alg_values_supported"]
+    pending = session.begin_authorization(options=AuthorizeOptions(par=par, request_object_key=key))
+    try:
+        sent = set(parse_qs(urlsplit(pending.url).query))
+        assert sent == (
+            {"client_id", "request_uri"}
+            if par
+            else {"client_id", "response_type", "scope", "request"}
+        )
+        browser_login(pending)
+        tokens = session.finish_authorization(pending, timeout=10)
+    finally:
+        pending.close()
+    assert tokens.id_token
+    assert decode_jwt(tokens.id_token).claims["nonce"] == pending.request.nonce
+
+
+def test_a_request_object_signed_by_another_key_is_refused_by_it(
+    open_session: Any, independent_provider: IndependentProvider
+) -> None:
+    client = ClientConfig(
+        JAR_CLIENT_ID,
+        None,
+        "private_key_jwt",
+        client_key=ClientKey(path=str(independent_provider.client_keys["ES256"])),
+        assertion_audience="issuer",
+    )
+    session: OAuthSession = open_session(client, scope="openid")
+    stranger = generate_key("ES256", kid=client.key().kid)  # the registered kid, another key
+    with pytest.raises(OAuthError) as refused:
+        session.begin_authorization(options=AuthorizeOptions(par=True, request_object_key=stranger))
+    assert refused.value.error == "invalid_request_object"

@@ -69,6 +69,18 @@ def test_log_and_status_bar_stay_on_screen(window: MainWindow) -> None:
     assert on_screen(window.menuBar()) and on_screen(window.provider_bar)
 
 
+def test_the_sequence_docks_buttons_fit(qtbot: Any, window: MainWindow) -> None:
+    dock = window.sequence_dock
+    dock.show()
+    dock.raise_()
+    qtbot.waitExposed(dock)
+    buttons = (dock.mermaid_button, dock.svg_button, dock.png_button, dock.report_button)
+    assert all(on_screen(button) for button in buttons)
+    for button in buttons:  # each shows its whole text
+        assert button.width() >= button.sizeHint().width()
+    assert on_screen(dock.flow_picker)
+
+
 def test_every_tab_can_run_and_cancel_without_scrolling(window: MainWindow) -> None:
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)

@@ -39,6 +39,7 @@ def test_demo_provider_is_preselected_and_every_tab_is_there(window: MainWindow)
         "authCodeTab",
         "clientCredentialsTab",
         "deviceTab",
+        "cibaTab",
         "refreshTab",
         "tokenExchangeTab",
         "passwordTab",

@@ -159,3 +159,33 @@ def test_the_log_detail_shows_the_client_assertion_decoded(
     assert '"alg": "EdDSA"' in text and f'"kid": "{key.kid}"' in text
     assert f'"aud": "{server.issuer}/token"' in text
     assert "PRIVATE" not in text
+
+
+def test_the_client_credentials_tab_runs_private_key_jwt(
+    qtbot: QtBot, state: AppState, make_demo: Callable[..., DemoServer], tmp_path: Path
+) -> None:
+    """The app end to end: a private_key_jwt provider, the tab's run, the assertion in the log."""
+    from workbench.core.keys import generate_key, write_key_file
+    from workbench.core.oauth.client_auth import ClientConfig, ClientKey
+    from workbench.core.oauth.tokenset import TokenSet
+    from workbench.demo.clients import demo_provider
+    from workbench.ui.flows.client_credentials import ClientCredentialsTab
+
+    key = generate_key("ES256")
+    path = tmp_path / "k.pem"
+    write_key_file(key, path)
+    server = make_demo(client_jwks=key.jwks())
+    client = ClientConfig(
+        PRIVATE_KEY_JWT_CLIENT_ID, None, "private_key_jwt", client_key=ClientKey(path=str(path))
+    )
+    state.set_provider(replace(demo_provider(server.issuer), client=client))
+    tab = ClientCredentialsTab(state)
+    qtbot.addWidget(tab)
+    assert "private_key_jwt" in tab.auth_note.text()
+    with qtbot.waitSignal(state.sig_tokens_changed, timeout=10_000) as got:
+        tab.start()
+    qtbot.waitUntil(lambda: not tab.busy)
+    assert isinstance(got.args[0], TokenSet) and got.args[0].access_token
+    (sent,) = [e for e in state.log.items() if e.request_tokens]
+    assert sent.request_tokens["client_assertion"]["header"]["kid"] == key.kid
+    assert "Authorization" not in sent.request_headers

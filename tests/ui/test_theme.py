@@ -194,3 +194,27 @@ def test_the_panels_and_the_app_apply_the_theme_sheets(qtbot: Any, state: AppSta
     finally:
         app.setStyleSheet(before)
         app.setStyle(style)
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_a_chosen_color_scheme_wins_over_the_platform(qtbot: Any, scheme: str) -> None:
+    """--color-scheme: the offscreen platform switches nothing itself, so the app's palette is
+    Fusion's own light one or the dark one; the semantic colours follow it."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before, sheet, style = QPalette(app.palette()), app.styleSheet(), app.style().name()
+    try:
+        theme.apply_app_style(app, scheme)  # type: ignore[arg-type]
+        assert theme.is_dark(app.palette()) is (scheme == "dark")
+        label = QLabel("text")
+        qtbot.addWidget(label)
+        text = label.palette().color(QPalette.ColorRole.WindowText)
+        assert theme.is_dark(label.palette()) is (scheme == "dark")
+        # Text contrasts with the window in both.
+        window = label.palette().color(QPalette.ColorRole.Window)
+        assert abs(text.lightnessF() - window.lightnessF()) > 0.6
+    finally:
+        app.styleHints().unsetColorScheme()
+        app.setPalette(before)
+        app.setStyleSheet(sheet)
+        app.setStyle(style)

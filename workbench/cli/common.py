@@ -312,7 +312,10 @@ def _client_options(
         if client.client_key is None:
             raise ConfigError(f"--auth-method {method.name} needs --client-key FILE.")
         return dataclasses.replace(client, signing_key=client.key())
-    if args.client_key:
+    if args.client_key and getattr(args, "request_object", False):
+        # The key signs request objects (RFC 9101) only: loaded now, like an assertion key.
+        client = dataclasses.replace(client, signing_key=client.key())
+    elif args.client_key:
         raise ConfigError(f"--client-key is for --auth-method private_key_jwt, not {method.name}.")
     if client.assertion_alg and not method.algs:
         raise ConfigError(

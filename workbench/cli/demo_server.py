@@ -25,6 +25,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         " Keycloak does for clients set to PKCE) and check the code_verifier of every poll",
     )
     demo.add_argument(
+        "--require-par",
+        action="store_true",
+        help="say require_pushed_authorization_requests and refuse authorization requests that"
+        " were not pushed (RFC 9126)",
+    )
+    demo.add_argument(
         "--pre-token-trigger",
         metavar="FILE.py",
         help="run lambda_handler(event, context) of FILE.py as Cognito's pre-token-generation"
@@ -42,6 +48,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         metavar="FILE.json",
         help="the public JWKS of the private_key_jwt demo client (workbench keys generate"
         " --jwks-out); without it that client's assertions are all refused",
+    )
+    demo.add_argument(
+        "--initial-access-token",
+        metavar="TOKEN",
+        help="dynamic client registration (RFC 7591) needs this Bearer token (a demo value,"
+        " printed at start); without it registration is open",
     )
     demo.set_defaults(run=cmd_demo_server)
     return demo
@@ -76,9 +88,11 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
                 port=args.port,
                 access_token_ttl=args.access_token_ttl,
                 require_device_pkce=args.require_device_pkce,
+                require_par=args.require_par,
                 pre_token_trigger=args.pre_token_trigger,
                 pre_token_trigger_version=args.pre_token_trigger_version,
                 client_jwks=jwks,
+                initial_access_token=args.initial_access_token,
             )
         )
         server.start()

@@ -21,9 +21,12 @@ from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.keys import SigningKey, generate_key, load_key
 from workbench.core.model import Provider
+from workbench.core.oauth.ciba import CibaAuthentication, CibaHint, CibaPoll, ciba_login
 from workbench.core.oauth.client_auth import ClientConfig
+from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.oauth.grants import GRANTS as REGISTRY
 from workbench.core.oauth.grants import grant_names, unadvertised
+from workbench.core.oauth.jarm import RESPONSE_MODES
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
@@ -34,7 +37,12 @@ from workbench.core.oauth.rfc8693_exchange import TokenExchange, exchange_token,
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
 from workbench.core.transport.exchange import ExchangeLog
-from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, PRIVATE_KEY_JWT_CLIENT_ID
+from workbench.demo.clients import (
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    PRIVATE_KEY_JWT_CLIENT_ID,
+    ciba_approval_url,
+)
 
 #: The OAuth grants the command line runs (``--grant`` values).
 GRANTS = grant_names()  # the grant registry's (workbench.core.oauth.grants)
@@ -73,7 +81,41 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         " id_token token; refused before the browser opens when the server does not offer it)",
     )
     parser.add_argument(
+        "--par",
+        action="store_true",
+        help="browser grants: push the authorization request first (RFC 9126); the browser gets"
+        " only client_id and request_uri (automatic when the server requires it)",
+    )
+    parser.add_argument(
+        "--response-mode",
+        choices=RESPONSE_MODES,
+        help="browser grants: response_mode; jwt, query.jwt, fragment.jwt and form_post.jwt ask"
+        " for a signed response (JARM), verified before its code is used",
+    )
+    parser.add_argument(
+        "--request-object",
+        action="store_true",
+        help="browser grants: send the authorization parameters as a request object signed with"
+        " --client-key (RFC 9101), alone or inside --par",
+    )
+    parser.add_argument(
+        "--request-object-alg",
+        metavar="ALG",
+        help="the request object's signing algorithm (default: the key's own, e.g. ES256)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
+    )
+    parser.add_argument("--login-hint", help="CIBA: the user to authenticate (login_hint)")
+    parser.add_argument(
+        "--binding-message",
+        help="CIBA: a short text shown on the user's device, to match with this run",
+    )
+    parser.add_argument(
+        "--requested-expiry",
+        type=int,
+        metavar="S",
+        help="CIBA: seconds the request may wait for the user (requested_expiry)",
     )
     parser.add_argument(
         "--pkce",
@@ -322,6 +364,8 @@ def obtain_tokens(
             _note_unadvertised(out, session, grant)
             assertion = _bearer_assertion(args, out, session, demo)
             tokens = jwt_bearer_grant(session, assertion, args.scope, extra)
+        elif grant == "ciba":
+            tokens = _ciba_flow(args, out, session, extra, demo)
         else:
             refresh_token = out.secret(refresh_token_arg(args))
             if not refresh_token and demo:
@@ -371,10 +415,21 @@ def _browser_flow(
         port=_redirect_port(args.redirect_uri),
         extra=extra,
         timeout=args.timeout,
+        options=AuthorizeOptions(
+            par=args.par,
+            response_mode=args.response_mode,
+            request_object_key=_request_object_key(args, session),
+        ),
     )
     pending = next(login)
     assert isinstance(pending, PendingAuthorization)
     try:
+        if pending.request.pushed is not None:
+            pushed = pending.request.pushed
+            out.info(
+                f"Pushed the authorization request (RFC 9126): request_uri {pushed.request_uri},"
+                f" valid {pushed.expires_in:g} s."
+            )
         out.info("Open this URL to sign in:")
         out.info(pending.url)
         if not args.no_browser:
@@ -391,6 +446,18 @@ def _browser_flow(
         login.close()  # closes the listener
         for stray in pending.rejected:  # another page or process called the redirect URI
             out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
+
+
+def _request_object_key(args: argparse.Namespace, session: OAuthSession) -> SigningKey | None:
+    """The key that signs the request object (``--request-object``), with its algorithm."""
+    if not args.request_object:
+        if args.request_object_alg:
+            raise ConfigError("--request-object-alg is for --request-object.")
+        return None
+    client = session.client
+    if client.client_key is None and client.signing_key is None:
+        raise ConfigError("--request-object needs the client's private key: --client-key FILE.")
+    return client.key().with_alg(args.request_object_alg)
 
 
 def _device_flow(
@@ -417,6 +484,66 @@ def _device_flow(
                 raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
             status = next(login)
             assert isinstance(status, DevicePoll)
+            if status.status == "slow_down":
+                out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
+            else:
+                out.info(f"  pending ({status.seconds_left:.0f} s left)")
+    except StopIteration as done:
+        tokens: TokenSet = done.value
+        out.info("Approved.")
+        return tokens
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+
+
+def _ciba_flow(
+    args: argparse.Namespace,
+    out: Out,
+    session: OAuthSession,
+    extra: dict[str, str],
+    demo: bool,
+) -> TokenSet:
+    """OpenID CIBA in poll mode: the request, then a line per poll, under ``--timeout``."""
+    if not args.login_hint:
+        raise ConfigError("--login-hint is required for --grant ciba (the user to authenticate).")
+    cancel = threading.Event()
+    login = ciba_login(
+        session,
+        CibaHint(login_hint=args.login_hint),
+        scope=args.scope,
+        binding_message=args.binding_message,
+        requested_expiry=args.requested_expiry,
+        extra=extra,
+        cancel=cancel,
+    )
+    started = next(login)
+    assert isinstance(started, CibaAuthentication)
+    out.info(
+        f"Authentication request sent for {printable(args.login_hint)}: auth_req_id "
+        f"{started.masked_id}"
+    )
+    if started.binding_message:
+        out.info(
+            f"Binding message (the user's device shows it too): "
+            f"{printable(started.binding_message)}"
+        )
+    if demo:
+        page = ciba_approval_url(session.provider.issuer or "")
+        out.info(f"Approve or deny it on the demo's page: {page}")
+    out.info(
+        f"The request expires in {started.expires_in:g} s; polling every {started.interval:g} s."
+    )
+    for note in started.notes:
+        out.info(f"note: {printable(note)}")
+    deadline = time.monotonic() + args.timeout
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                cancel.set()
+                raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
+            status = next(login)
+            assert isinstance(status, CibaPoll)
             if status.status == "slow_down":
                 out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
             else:

@@ -17,6 +17,8 @@ from workbench.cli.common import (
 from workbench.cli.output import Out, print_exchange, report_inspection
 from workbench.core.errors import ConfigError, TransportError
 from workbench.core.oauth.discovery import discover
+from workbench.core.reality import guess_kind
+from workbench.core.report.checks import record_inspection
 from workbench.core.tokens.checks import inspect_token
 from workbench.core.tokens.jwks import JwksCache
 from workbench.core.transport.http import HttpClient
@@ -121,4 +123,6 @@ def _inspect(args: argparse.Namespace, out: Out) -> int:
         )
     finally:
         http.close()
+    what = "ID token" if guess_kind(token) == "id" else "access token"
+    record_inspection(http.log, inspection, what)
     return report_inspection(args, out, inspection)

@@ -25,6 +25,7 @@ from workbench.cli import (
     log_json,
     logout,
     profiles,
+    registration,
     report,
     server_calls,
     token_grants,
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     logout.register(sub)
     report.register(sub)
     keys.register(sub)
+    registration.register(sub)
     cognito_actions = cognito.register(sub, token=tok, inspect=ins, revoke=calls["revoke"])
     cognito_users.register(cognito_actions, *cognito.POOL_HOOKS)
     _add_log_full(parser)

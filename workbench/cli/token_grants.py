@@ -42,6 +42,12 @@ def register(sub: Any, runners: Mapping[str, Handler]) -> argparse.ArgumentParse
                 "--pkce is for --grant device_code (the authorization_code grant always sends"
                 " PKCE)."
             )
+        browser = args.grant in ("authorization_code", "implicit")
+        if (args.par or args.response_mode or args.request_object) and not browser:
+            raise ConfigError(
+                "--par, --response-mode and --request-object are for --grant"
+                " authorization_code or implicit."
+            )
         return runners[args.grant](args, out)
 
     tok.set_defaults(run=run)

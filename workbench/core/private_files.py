@@ -19,15 +19,21 @@ def write_private_text(path: str | Path, text: str, *, overwrite: bool = True) -
 
     With ``overwrite=False`` an existing file is left alone and ``FileExistsError`` raised (the
     file is created exclusively, so no other process's file is truncated in between)."""
+    write_private_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+def write_private_bytes(path: str | Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` (an image, say), which is left with mode 0600; ``overwrite``
+    as for :func:`write_private_text`."""
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
     flags |= os.O_TRUNC if overwrite else os.O_EXCL
     fd = os.open(path, flags, PRIVATE_MODE)
     try:
         if hasattr(os, "fchmod"):  # POSIX: an existing file keeps its mode through O_CREAT
             os.fchmod(fd, PRIVATE_MODE)
-        handle = os.fdopen(fd, "w", encoding="utf-8")
+        handle = os.fdopen(fd, "wb")
     except BaseException:
         os.close(fd)
         raise
     with handle:
-        handle.write(text)
+        handle.write(data)

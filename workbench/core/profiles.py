@@ -32,6 +32,8 @@ from workbench.core.transport.masking import SECRET_FIELDS, TOKEN_FIELDS, url_ha
 APP_NAME = "token-workbench"
 #: The keyring name (beside ``client_secret``) of a profile's private key PEM.
 CLIENT_KEY_SECRET = "client_key"
+#: The keyring name of a profile's RFC 7592 registration access token.
+REGISTRATION_TOKEN = "registration_access_token"
 _NAME = re.compile(r"^[\w .@-]{1,64}$")
 
 
@@ -65,6 +67,9 @@ class Profile:
     client_assertion_alg: str = ""
     #: The client assertion's ``aud``: ``endpoint`` (the endpoint's URL) or ``issuer``.
     client_assertion_audience: AssertionAudience = "endpoint"
+    #: RFC 7592 client configuration endpoint of a dynamically registered client (its
+    #: registration access token is a secret: :data:`REGISTRATION_TOKEN` in the keyring).
+    registration_client_uri: str = ""
 
     def validate(self) -> None:
         if not _NAME.match(self.name):
@@ -102,7 +107,8 @@ class Profile:
                     f"The extra parameter {key!r} holds a secret, and a profile is stored in"
                     f" plain text, so it is not saved.{advice}"
                 )
-        for name, url in (("issuer", self.issuer), *self.endpoints.items()):
+        urls = (("issuer", self.issuer), *self.endpoints.items())
+        for name, url in (*urls, ("registration_client_uri", self.registration_client_uri)):
             if url_has_credentials(url):
                 raise ConfigError(
                     f"The {name.replace('_', ' ')} carries a user name or password"

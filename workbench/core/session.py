@@ -10,8 +10,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 
 from workbench.core.display import require_web_url
 from workbench.core.errors import FlowError, TokenError, TransportError
@@ -19,12 +18,24 @@ from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVe
 from workbench.core.oauth import rp_logout
 from workbench.core.oauth.client_auth import ClientConfig, prepare_for_server
 from workbench.core.oauth.discovery import ServerMetadata, discover
+from workbench.core.oauth.flow_steps import (
+    record_browser_opened,
+    record_device_code_shown,
+    record_device_decision,
+    record_redirect,
+)
+from workbench.core.oauth.front_channel import (
+    AuthorizeOptions,
+    authorization_request,
+    plan_front_channel,
+    push,
+    unwrap_response,
+)
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
 from workbench.core.oauth.rfc6749_code import (
     AuthorizationRequest,
-    build_authorization_request,
     build_code_token_request,
     parse_authorization_response,
 )
@@ -58,7 +69,13 @@ from workbench.core.oauth.rp_logout import LogoutResult, PendingLogout
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.oauth.userinfo import build_userinfo_request, parse_userinfo_response
-from workbench.core.reality import TokenKind, inspect_for_provider, verdict_from_endpoints
+from workbench.core.reality import (
+    TokenKind,
+    guess_kind,
+    inspect_for_provider,
+    verdict_from_endpoints,
+)
+from workbench.core.report.checks import record_inspection
 from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.findings import Inspection
@@ -236,37 +253,32 @@ class OAuthSession:
         port: int = 0,
         path: str = "/callback",
         extra: Mapping[str, str] | None = None,
+        options: AuthorizeOptions | None = None,
     ) -> PendingAuthorization:
-        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3).
+        """Start the loopback listener and build the authorize URL (RFC 8252 §7.3); with
+        PAR (``options``, or the server requiring it) the request is pushed first.
 
         Any response type but ``code`` must be one the server lists, or ``ConfigError`` says
-        what it offers before a listener or a browser starts. One with ``id_token`` asks for
-        the ``openid`` scope it needs (OIDC Core §3.2.2.1).
+        what it offers before a listener or a browser starts (so do ``options`` the server
+        does not offer). One with ``id_token`` asks for the ``openid`` scope it needs (OIDC
+        Core §3.2.2.1).
         """
+        options = options or AuthorizeOptions()
         meta = self.metadata()
-        endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
-        if response_type != "code":
-            choose_implicit_response_type(meta.response_types_supported, response_type)
-        scope = self._scope(scope)
-        if "id_token" in response_type.split() and "openid" not in scope.split():
-            scope = " ".join(["openid", *scope.split()])
-        mode: Literal["query", "fragment"] = "query" if response_type == "code" else "fragment"
+        plan = plan_front_channel(meta, response_type, options)
         # The listener answers only the callback carrying this state; it exists before the
         # request does because the request names its redirect URI.
         state = random_token()
-        listener = LoopbackListener(port=port, path=path, mode=mode, state=state).start()
+        listener = LoopbackListener(
+            port=port, path=path, mode=plan.listener_mode, state=state, jarm=plan.jarm
+        ).start()
         try:
-            request = build_authorization_request(
-                endpoint,
-                self.provider.client.client_id,
-                listener.redirect_uri,
-                scope,
-                response_type=response_type,
-                issuer=meta.issuer or None,
-                iss_required=meta.authorization_response_iss_parameter_supported,
-                extra=self._extra(extra),
-                state=state,
-            )
+            request = authorization_request(
+                meta, self.client.client_id, listener.redirect_uri, self._scope(scope),
+                response_type, self._extra(extra), state, options,
+            )  # fmt: skip
+            if plan.push:
+                request = push(self.http, meta, self.client, request)
         except BaseException:
             listener.close()
             raise
@@ -286,6 +298,7 @@ class OAuthSession:
     ) -> TokenSet:
         """Check the redirect's parameters and (for code) redeem the code with the verifier."""
         request = pending.request
+        params = unwrap_response(params, request, self.metadata(), self.jwks, self.client, self.log)
         if request.response_type == "code":
             code = parse_authorization_response(params, request)
             token_endpoint = self.metadata().require("token_endpoint")
@@ -326,6 +339,7 @@ class OAuthSession:
         extra: Mapping[str, str] | None = None,
         timeout: float = DEFAULT_LOGIN_TIMEOUT,
         cancel: threading.Event | None = None,
+        options: AuthorizeOptions | None = None,
     ) -> Generator[PendingAuthorization | RedirectReceived, None, TokenSet]:
         """The whole browser flow as a generator, the one every face runs: it yields the
         pending request (open its URL), then :class:`RedirectReceived` once the redirect came
@@ -333,14 +347,14 @@ class OAuthSession:
         closed.
 
         ``response_type`` None: the implicit one the server offers (refused before any browser
-        opens when it offers none)."""
+        opens when it offers none). ``options``: PAR and the response mode."""
         if response_type is None:
             response_type = self.implicit_response_type()
         pending = self.begin_authorization(
-            scope, response_type=response_type, port=port, extra=extra
+            scope, response_type=response_type, port=port, extra=extra, options=options
         )
         try:
-            record_browser_opened(self.log, pending)
+            record_browser_opened(self.log, pending.request)
             yield pending
             params = pending.listener.wait(timeout, cancel)
             record_redirect(self.log, pending, params)
@@ -412,8 +426,8 @@ class OAuthSession:
         authorization = self.start_device(scope, extra, pkce=pkce)
         record_device_code_shown(self.log, authorization)
         yield authorization
-        tokens = yield from self.poll_device(authorization, cancel)
-        return tokens
+        polls = self.poll_device(authorization, cancel)
+        return (yield from record_device_decision(self.log, polls))
 
     # -- token management -----------------------------------------------------------------
     def refresh(
@@ -472,8 +486,8 @@ class OAuthSession:
     ) -> Inspection:
         """Decode and verify a JWT against this provider's keys and expectations: see
         :func:`~workbench.core.reality.inspect_for_provider` (never skipped, "not verified: …"
-        with the reason when the metadata or keys cannot be had)."""
-        return inspect_for_provider(
+        with the reason when the metadata or keys cannot be had), its findings kept in the log."""
+        inspection = inspect_for_provider(
             token,
             self.provider,
             self.metadata,
@@ -482,6 +496,9 @@ class OAuthSession:
             nonce=nonce,
             access_token=access_token,
         )
+        named = guess_kind(token) if kind == "auto" else kind
+        record_inspection(self.log, inspection, "ID token" if named == "id" else "access token")
+        return inspection
 
     def server_verdict(self, token: str, hint: TokenTypeHint = "access_token") -> ServerVerdict:
         """Ask the server whether ``token`` is alive: the API door if set, else
@@ -506,47 +523,6 @@ def _has_all_endpoints(endpoints: Mapping[str, str]) -> bool:
 
 def _has_any_endpoint(endpoints: Mapping[str, str]) -> bool:
     return bool(endpoints.get("token_endpoint") or endpoints.get("authorization_endpoint"))
-
-
-# -- the steps of a flow that are no requests of ours (recorded in the exchange log) -----------
-def record_browser_opened(log: ExchangeLog, pending: PendingAuthorization) -> None:
-    """The browser is sent to the authorize URL (the face opens it next)."""
-    log.step(
-        "browser_opened",
-        "authorization request (browser opened with the authorize URL)",
-        source="client",
-        target="user",
-        url=pending.url,
-    )
-
-
-def record_redirect(
-    log: ExchangeLog, pending: PendingAuthorization, params: Mapping[str, str]
-) -> None:
-    """The redirect that reached the listener: where, and the names of what it carried (the
-    values stay out of the step: a code is a secret until redeemed)."""
-    target = urlsplit(pending.listener.redirect_uri)
-    names = sorted(params)
-    carried = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-    log.step(
-        "redirect_received",
-        f"302 to {target.netloc}{target.path} with {carried or 'nothing'}",
-        source="user",
-        target="client",
-        parameters=", ".join(names),
-        carried_in="query" if pending.request.response_type == "code" else "fragment",
-    )
-
-
-def record_device_code_shown(log: ExchangeLog, authorization: DeviceAuthorization) -> None:
-    """The user code is shown and the user sent to the verification page."""
-    log.step(
-        "device_code_shown",
-        "device code shown: the user is sent to the verification page",
-        source="client",
-        target="user",
-        url=authorization.verification_uri,
-    )
 
 
 def run_to_end(flow: Generator[Any, None, T]) -> T:

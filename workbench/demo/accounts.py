@@ -36,6 +36,7 @@ from .clients import (
 
 __all__ = [
     "API_SCOPES",
+    "CIBA_GRANT",
     "CLIENTS",
     "DEVICE_CODE_GRANT",
     "JWT_BEARER_GRANT",
@@ -60,6 +61,8 @@ DEVICE_CODE_GRANT: Final[str] = DEVICE_CODE_GRANT_TYPE
 JWT_BEARER_GRANT: Final = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 #: ``urn:ietf:params:oauth:grant-type:token-exchange`` (RFC 8693 §2.1).
 TOKEN_EXCHANGE_GRANT: Final = "urn:ietf:params:oauth:grant-type:token-exchange"
+#: ``urn:openid:params:grant-type:ciba`` (OpenID CIBA Core 1.0 §10.1), poll mode.
+CIBA_GRANT: Final = "urn:openid:params:grant-type:ciba"
 
 #: OpenID Connect scopes (OIDC Core §5.4 plus ``offline_access``, §11).
 OIDC_SCOPES: Final = ("openid", "profile", "email", "offline_access")
@@ -258,6 +261,7 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                     "refresh_token",
                     DEVICE_CODE_GRANT,
                     TOKEN_EXCHANGE_GRANT,
+                    CIBA_GRANT,
                 ),
                 response_types=("code",),
                 scopes=SCOPES,

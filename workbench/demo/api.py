@@ -30,7 +30,6 @@ from flask import Flask, Response, jsonify, request
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from .accounts import CLIENTS
 from .authority import SIGNING_ALG, DemoAuthority
 from .clients import API_NAMES, api_urls
 
@@ -191,8 +190,11 @@ class _DemoApi:
 
     def check_audience(self, aud: object) -> None:
         audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
-        accepted = {self.resource, *CLIENTS}
-        if not any(isinstance(a, str) and a in accepted for a in audiences):
+        store = self.authority.store
+        if not any(
+            isinstance(a, str) and (a == self.resource or store.client(a) is not None)
+            for a in audiences
+        ):
             raise _invalid(
                 f"The token is not for this API (its aud does not name {self.resource})."
             )

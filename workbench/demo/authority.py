@@ -16,7 +16,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from .accounts import Subject
+from .ciba_store import CibaRequests
 from .config import DemoConfig, is_loopback_host
+from .pushed import PushedRequests
 from .store import DemoStore
 from .trigger import PreTokenTrigger, TriggerOutcome
 
@@ -46,6 +48,8 @@ class DemoAuthority:
         )
         self.keys = KeySet([self.key])
         self.store = DemoStore()
+        self.pushed = PushedRequests()
+        self.ciba = CibaRequests()
         self.trigger = PreTokenTrigger(config.pre_token_trigger, config.pre_token_trigger_version)
         #: Authlib only accepts plain-http request URLs on loopback; see workbench.demo.oauth.
         self.plain_http_beyond_loopback = config.exposed or not is_loopback_host(

@@ -46,7 +46,7 @@ PRIVATE_KEY_JWT_ALGS = ("RS256", "PS256", "ES256", "EdDSA")
 #: Seconds of clock skew allowed on ``exp``.
 LEEWAY = 5
 #: The endpoints whose URL an assertion may name as its ``aud`` (besides the issuer).
-_AUDIENCE_ENDPOINTS = ("token", "revocation", "introspection", "device_authorization")
+_AUDIENCE_ENDPOINTS = ("token", "revocation", "introspection", "device_authorization", "par")
 
 
 class _SeenJtis:
@@ -78,7 +78,7 @@ class _DemoAssertion(JWTBearerClientAssertion):  # type: ignore[misc]
     def __call__(self, query_client: Any, request: Any) -> DemoClient | None:
         # Only for clients registered with this method; any other's assertion is left to
         # the method it is registered with.
-        client = CLIENTS.get(self._claimed_client(request))
+        client = self.authority.store.client(self._claimed_client(request))
         if client is None or self.CLIENT_AUTH_METHOD not in client.token_endpoint_auth_methods:
             return None
         result: DemoClient | None = super().__call__(query_client, request)
@@ -140,12 +140,17 @@ class _PrivateKeyJwt(_DemoAssertion):
     ALGORITHMS = PRIVATE_KEY_JWT_ALGS
 
     def resolve_client_public_key(self, client: DemoClient) -> KeySet:
-        jwks = self.authority.config.client_jwks
+        # The built-in client's keys come with the server (client_jwks); a client registered
+        # at run time (RFC 7591) is checked with the jwks it registered, and nothing else.
+        if client.client_id in CLIENTS:
+            jwks = self.authority.config.client_jwks
+            fix = "start the demo server with its JWKS (client_jwks)"
+        else:
+            registered = client.client_metadata.get("jwks")
+            jwks = registered if isinstance(registered, dict) else None
+            fix = "register it with a jwks"
         if not jwks:
-            raise InvalidClientError(
-                description="The client has no registered public key: start the demo server"
-                " with its JWKS (client_jwks)."
-            )
+            raise InvalidClientError(description=f"The client has no registered public key: {fix}.")
         return KeySet.import_key_set(dict(jwks))  # type: ignore[arg-type]
 
 

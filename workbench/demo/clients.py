@@ -15,6 +15,7 @@ from typing import Final
 
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
+from workbench.demo.config import DEFAULT_PATHS
 
 __all__ = [
     "API_NAMES",
@@ -30,6 +31,7 @@ __all__ = [
     "SECRET_JWT_CLIENT_ID",
     "SECRET_JWT_CLIENT_SECRET",
     "api_urls",
+    "ciba_approval_url",
     "confidential_client",
     "demo_provider",
     "grant_provider",
@@ -72,6 +74,11 @@ def api_urls(issuer: str) -> dict[str, str]:
     """The base URL (the RFC 9728 resource identifier) of each demo API."""
     base = issuer.rstrip("/")
     return {name: f"{base}/api/{name}" for name in API_NAMES}
+
+
+def ciba_approval_url(issuer: str) -> str:
+    """The demo's page where its users approve or deny CIBA requests (their "device")."""
+    return issuer.rstrip("/") + DEFAULT_PATHS["ciba_approval"]
 
 
 def native_client() -> ClientConfig:

@@ -28,6 +28,10 @@ DEFAULT_PATHS: Final[Mapping[str, str]] = MappingProxyType(
         "introspection": "/introspect",  # RFC 7662 §2
         "userinfo": "/userinfo",  # OIDC Core §5.3
         "end_session": "/logout",  # OpenID Connect RP-Initiated Logout 1.0 §2
+        "par": "/par",  # RFC 9126 §2
+        "backchannel_authentication": "/bc-authorize",  # OpenID CIBA Core 1.0 §7
+        "ciba_approval": "/ciba",  # the demo user's "authentication device" (a page)
+        "registration": "/register",  # RFC 7591 §3 (RFC 7592: /register/<client_id>)
     }
 )
 ENDPOINT_NAMES: Final = tuple(DEFAULT_PATHS)
@@ -53,8 +57,10 @@ class DemoConfig:
     ``host``, or this machine's LAN address when ``host`` is a wildcard (``0.0.0.0``,
     ``::``), so that a phone on the same network can open the device verification URI.
     ``token_delay``: the token endpoint sleeps this long before answering (to test a slow
-    server). ``device_slow_down_step``: seconds added to a device code's interval each time
-    it answers ``slow_down`` (RFC 8628 §3.5 says 5).
+    server). ``device_slow_down_step``: seconds added to a device code's (or a CIBA request's)
+    interval each time it answers ``slow_down`` (RFC 8628 §3.5 says 5).
+    ``ciba_request_ttl``: the lifetime of a CIBA request, and the most ``requested_expiry``
+    may ask; ``ciba_interval``: its polling interval (OpenID CIBA Core §7.3).
     ``paths``: endpoint path overrides, merged over :data:`DEFAULT_PATHS`.
     ``access_token_audience``: the ``aud`` of access tokens; by default the client id.
     ``keep_rotated_refresh_tokens``: a refresh token stays redeemable after it was rotated
@@ -67,6 +73,10 @@ class DemoConfig:
     ``require_device_pkce``: the device authorization request must carry an S256
     ``code_challenge`` (answered like Keycloak when it does not), and every poll its
     ``code_verifier``. A challenge sent without this is checked all the same.
+    ``par_ttl``: seconds a pushed request's ``request_uri`` lives (RFC 9126 §2.2);
+    ``require_par``: the server says ``require_pushed_authorization_requests`` and refuses an
+    authorization request that was not pushed. ``jarm_ttl``: seconds until a JARM response
+    JWT expires (negative makes expired ones, for tests).
     ``pre_token_trigger``: a Python file whose ``lambda_handler(event, context)`` runs as
     Cognito's pre-token-generation trigger for every token issued, as trigger version
     ``pre_token_trigger_version`` (``V1_0``, ``V2_0``, ``V3_0``; see
@@ -86,6 +96,8 @@ class DemoConfig:
     device_code_ttl: int = 600
     device_interval: int = 5
     device_slow_down_step: int = 5
+    ciba_request_ttl: int = 300
+    ciba_interval: int = 5
     token_delay: float = 0.0
     access_token_audience: str | None = None
     keep_rotated_refresh_tokens: bool = False
@@ -94,8 +106,13 @@ class DemoConfig:
     user_code_max_failures_total: int = 20
     user_code_failure_window: int = 300
     require_device_pkce: bool = False
+    par_ttl: int = 60
+    require_par: bool = False
+    jarm_ttl: int = 300
     pre_token_trigger: str | None = None
     pre_token_trigger_version: str = "V3_0"
+    #: RFC 7591 §3: registration needs this Bearer token; None leaves registration open.
+    initial_access_token: str | None = None
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
     client_jwks: Mapping[str, Any] | None = field(default=None, hash=False)
 
@@ -116,10 +133,13 @@ class DemoConfig:
             "authorization_code_ttl",
             "device_code_ttl",
             "device_interval",
+            "ciba_request_ttl",
+            "ciba_interval",
             "max_request_body",
             "user_code_max_failures",
             "user_code_max_failures_total",
             "user_code_failure_window",
+            "par_ttl",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")

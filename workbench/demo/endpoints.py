@@ -16,7 +16,7 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc8628 import DeviceAuthorizationEndpoint
 from authlib.oidc.core import UserInfo, UserInfoEndpoint
 
-from .accounts import CLIENTS, DEVICE_CODE_GRANT, DemoClient
+from .accounts import DEVICE_CODE_GRANT, DemoClient
 from .authority import (
     ENDPOINT_AUTH_METHODS,
     INTROSPECTION_AUTH_METHODS,
@@ -62,6 +62,11 @@ class _DeviceAuthorizationEndpoint(DeviceAuthorizationEndpoint):  # type: ignore
         grant.code_challenge, grant.code_challenge_method = challenge, method
         return status, data, headers
 
+    def _client(self, client_id: str) -> DemoClient:
+        client = self.authority.store.client(client_id)
+        assert client is not None  # the endpoint authenticated it a moment ago
+        return client
+
     def get_verification_uri(self) -> str:
         return self.authority.url("device_verification")
 
@@ -73,7 +78,7 @@ class _DeviceAuthorizationEndpoint(DeviceAuthorizationEndpoint):  # type: ignore
                 device_code=data["device_code"],
                 user_code=data["user_code"],
                 client_id=client_id,
-                scope=CLIENTS[client_id].get_allowed_scope(scope),
+                scope=self._client(client_id).get_allowed_scope(scope),
                 expires_at=time.time() + self.EXPIRES_IN,
                 interval=self.INTERVAL,
             )

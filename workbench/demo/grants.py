@@ -30,6 +30,7 @@ from .authority import (
     server_authority,
     subject_of,
 )
+from .ciba import CibaGrant
 from .jwt_bearer import DemoJwtBearerGrant
 from .pkce import S256CodeChallenge, check_device_verifier
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
@@ -271,6 +272,7 @@ DEMO_GRANTS: dict[str, tuple[DemoGrant, ...]] = {
     "device_code": (DemoGrant(_DeviceCodeGrant, ("id_token",)),),
     "token_exchange": (DemoGrant(TokenExchangeGrant),),
     "jwt_bearer": (DemoGrant(DemoJwtBearerGrant),),
+    "ciba": (DemoGrant(CibaGrant, ("id_token",)),),
 }
 
 #: ``grant_types_supported`` in the metadata: the ``grant_type`` of every class of the table

@@ -24,7 +24,6 @@ from urllib.parse import urlencode
 
 from joserfc.errors import JoseError
 
-from .accounts import CLIENTS
 from .authority import DemoAuthority
 
 __all__ = ["LogoutRefused", "LogoutTarget", "check_end_session"]
@@ -63,7 +62,7 @@ def check_end_session(authority: DemoAuthority, args: Mapping[str, str]) -> Logo
     client_id = args.get("client_id") or (audiences[0] if len(audiences) == 1 else "")
     if client_id not in audiences:
         raise LogoutRefused("client_id is not the audience of id_token_hint.")
-    client = CLIENTS.get(str(client_id))
+    client = authority.store.client(str(client_id))
     if client is None:
         raise LogoutRefused("id_token_hint names no client of this server.")
     target = args.get("post_logout_redirect_uri", "")

@@ -44,7 +44,7 @@ from flask import Flask, Response, g, has_request_context
 from flask import request as flask_request
 from joserfc.jwk import KeySet
 
-from .accounts import CLIENTS, SCOPES, DemoClient
+from .accounts import SCOPES, DemoClient
 from .authority import (
     ENDPOINT_AUTH_METHODS,
     INTROSPECTION_AUTH_METHODS,
@@ -53,6 +53,7 @@ from .authority import (
     code_family,
     subject_of,
 )
+from .ciba import BackchannelAuthenticationEndpoint
 from .client_assertion import (
     CLIENT_SECRET_JWT_ALGS,
     PRIVATE_KEY_JWT_ALGS,
@@ -60,6 +61,9 @@ from .client_assertion import (
 )
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
+from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
+from .jarm import RESPONSE_MODES_SUPPORTED
+from .par import resolve_authorization_request
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 from .token_exchange import EXCHANGE_CLAIMS_KEY
 from .trigger import TriggerOutcome
@@ -102,9 +106,20 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "userinfo_endpoint": authority.url("userinfo"),
         "jwks_uri": authority.url("jwks"),
         "end_session_endpoint": authority.url("end_session"),
+        # OpenID CIBA Core 1.0 §4: poll mode only, no user code.
+        "backchannel_authentication_endpoint": authority.url("backchannel_authentication"),
+        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_user_code_parameter_supported": False,
+        "registration_endpoint": authority.url("registration"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": list(RESPONSE_TYPES_SUPPORTED),
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": list(RESPONSE_MODES_SUPPORTED),
+        "authorization_signing_alg_values_supported": [SIGNING_ALG],
+        "pushed_authorization_request_endpoint": authority.url("par"),
+        "require_pushed_authorization_requests": authority.config.require_par,
+        "request_parameter_supported": True,
+        "request_uri_parameter_supported": False,
+        "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGS),
         "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
@@ -245,7 +260,7 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         super().__init__(app)
 
     def query_client(self, client_id: str) -> DemoClient | None:
-        return CLIENTS.get(client_id)
+        return self.authority.store.client(client_id)
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         demo = self.authority
@@ -298,4 +313,10 @@ def create_authorization_server(app: Flask, authority: DemoAuthority) -> Any:
     register_jwt_client_auth(server, authority)
     register_grants(server, authority)
     register_endpoints(server, authority)
+    server.request_objects = DemoRequestObjects(authority)
+    server.register_hook(
+        "before_get_authorization_grant",
+        lambda _server, request: resolve_authorization_request(authority, server, request),
+    )
+    server.register_endpoint(BackchannelAuthenticationEndpoint(server, authority))
     return server

@@ -26,8 +26,14 @@ from typing import Final
 
 from .accounts import USERS, DemoClient, Subject
 
+#: One pending CIBA request as the page shows it: its page handle, the client's name and id,
+#: the scope, the binding message and the seconds left.
+CibaItem = tuple[str, str, str, str, str | None, int]
+
 __all__ = [
     "SCOPE_DESCRIPTIONS",
+    "ciba_page",
+    "ciba_result_page",
     "consent_page",
     "device_confirm_page",
     "device_entry_page",
@@ -247,6 +253,75 @@ def device_result_page(approved: bool) -> str:
             "<p>The device was not given access. You can close this page.</p>"
         )
     return _page("Device", body)
+
+
+def _ciba_item(item: CibaItem, csrf: str) -> str:
+    ref, client_name, client_id, scope, message, seconds_left = item
+    shown = (
+        f'<p>Binding message: <strong class="code binding-message">{_e(message)}</strong></p>'
+        if message
+        else '<p class="muted">No binding message was sent.</p>'
+    )
+    return (
+        f'<li class="ciba-request" data-ref="{_e(ref)}">'
+        f"<p><strong>{_e(client_name)}</strong> (<code>{_e(client_id)}</code>) asks you to "
+        f"sign in, {_e(seconds_left)} s left.</p>{shown}{_scope_list(scope)}"
+        '<form method="post">'
+        f"{_csrf_field(csrf)}"
+        f'<input type="hidden" name="ref" value="{_e(ref)}">'
+        '<div class="actions">'
+        '<button type="submit" class="primary" name="decision" value="approve">Approve</button>'
+        '<button type="submit" name="decision" value="deny">Deny</button>'
+        "</div></form></li>"
+    )
+
+
+def ciba_page(
+    csrf: str, subject: Subject | None, items: Iterable[CibaItem], error: str | None = None
+) -> str:
+    """OpenID CIBA: the user's authentication device. Signed in, the user sees the pending
+    requests naming them, each with its client, binding message and scopes, and approves or
+    denies each one (``#ciba-requests``, one ``li.ciba-request`` per request)."""
+    if subject is None:
+        body = (
+            "<h1>Your sign-in requests</h1>"
+            "<p>Sign in to see the requests that applications sent for you.</p>"
+            f"{_error(error)}"
+            '<form method="post" id="ciba-login-form">'
+            f"{_csrf_field(csrf)}{_login_fields()}"
+            '<div class="actions"><button type="submit" class="primary" id="sign-in" '
+            'name="action" value="login">Sign in</button></div></form>'
+            f"{_credentials_hint()}"
+        )
+        return _page("Sign-in requests", body)
+    listed = "".join(_ciba_item(item, csrf) for item in items)
+    requests = (
+        f'<ul class="scopes" id="ciba-requests">{listed}</ul>'
+        if listed
+        else '<p id="ciba-none">No request is waiting for you. Reload when one was sent.</p>'
+    )
+    body = (
+        "<h1>Your sign-in requests</h1>"
+        f"{_switch_user_form(subject, csrf)}{_error(error)}"
+        '<p class="muted">Approve only a request you started, and only when its binding '
+        "message matches the one the application shows.</p>"
+        f"{requests}"
+    )
+    return _page("Sign-in requests", body)
+
+
+def ciba_result_page(approved: bool) -> str:
+    if approved:
+        body = (
+            '<h1 id="result" data-result="approved" class="ok">Request approved</h1>'
+            "<p>The application gets its tokens at its next poll.</p>"
+        )
+    else:
+        body = (
+            '<h1 id="result" data-result="denied" class="denied">Request denied</h1>'
+            "<p>The application is told you denied it.</p>"
+        )
+    return _page("Sign-in request", body)
 
 
 def logged_out_page() -> str:

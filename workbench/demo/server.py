@@ -475,6 +475,13 @@ def describe(server: DemoServer) -> str:
         f"  discovery:  {server.discovery_url}",
         f"  tokens:     RS256 JWT access tokens (typ at+jwt), {config.access_token_ttl} s; "
         f"refresh tokens {config.refresh_token_ttl} s, rotated on every use",
+        "  register:   "
+        + (
+            f"RFC 7591 with the initial access token {config.initial_access_token}"
+            " (a public demo value; send it as Bearer)"
+            if config.initial_access_token
+            else "RFC 7591, open (no initial access token); RFC 7592 read and delete"
+        ),
         *(
             [
                 "  device:     PKCE required (S256 code_challenge on the device request, "

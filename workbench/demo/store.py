@@ -107,8 +107,9 @@ class _TokenView:
 
     kind: str = ""
 
-    def __init__(self, record: TokenRecord) -> None:
+    def __init__(self, record: TokenRecord, client: DemoClient) -> None:
         self.record = record
+        self._client = client
 
     @property
     def scope(self) -> str:
@@ -125,7 +126,7 @@ class _TokenView:
         return self.record.subject
 
     def get_client(self) -> DemoClient:
-        return CLIENTS[self.record.client_id]
+        return self._client
 
     def get_expires_at(self) -> int:
         raise NotImplementedError
@@ -233,6 +234,26 @@ class DemoStore:
         self._used_codes: dict[str, str] = {}
         #: (user subject, client id) -> scopes the user approved for that client.
         self._consents: dict[tuple[str, str], set[str]] = {}
+        #: Clients registered at run time (RFC 7591), by client id.
+        self._registered: dict[str, DemoClient] = {}
+
+    # -- clients ------------------------------------------------------------------------
+    def client(self, client_id: str) -> DemoClient | None:
+        """A built-in demo client, or one registered at run time (None: no such client)."""
+        with self.lock:
+            return CLIENTS.get(client_id) or self._registered.get(client_id)
+
+    def add_client(self, client: DemoClient) -> None:
+        with self.lock:
+            self._registered[client.client_id] = client
+
+    def remove_client(self, client_id: str) -> None:
+        """Forget a registered client and revoke every token issued to it (RFC 7592 §2.3)."""
+        with self.lock:
+            self._registered.pop(client_id, None)
+            for record in self._records_by_jti.values():
+                if record.client_id == client_id:
+                    record.access_revoked = record.refresh_revoked = True
 
     # -- authorization codes ------------------------------------------------------------
     def add_code(self, code: AuthorizationCode) -> None:
@@ -300,12 +321,14 @@ class DemoStore:
         with self.lock:
             jti = self._jti_by_access.get(value)
             record = self._records_by_jti.get(jti) if jti else None
-            return AccessToken(record) if record else None
+            client = self.client(record.client_id) if record else None
+            return AccessToken(record, client) if record and client else None
 
     def find_refresh_token(self, value: str) -> RefreshToken | None:
         with self.lock:
             record = self._records_by_refresh.get(value)
-            return RefreshToken(record) if record else None
+            client = self.client(record.client_id) if record else None
+            return RefreshToken(record, client) if record and client else None
 
     def find_by_jti(self, jti: str) -> TokenRecord | None:
         with self.lock:

@@ -47,9 +47,11 @@ _GRAMMAR: Final[Mapping[str, re.Pattern[str]]] = {
     "response_mode": _NQ1,  # OAuth 2.0 Multiple Response Types §2.1
     "prompt": _NQ_TOKENS,  # OIDC Core §3.1.2.1
     "nonce": _VS1,
+    "auth_req_id": _VS1,  # OpenID CIBA Core §7.3
+    "requested_expiry": re.compile(r"[0-9]{1,9}"),  # CIBA Core §7.1
 }
 #: Parameters whose value is free text (Unicode allowed, RFC 6749 A.15-A.16) on one line.
-_ONE_LINE: Final = frozenset({"username", "password"})
+_ONE_LINE: Final = frozenset({"username", "password", "login_hint", "binding_message"})
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 

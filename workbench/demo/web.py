@@ -39,16 +39,20 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Error
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
-from flask import Flask, Response, jsonify, request, session
+from flask import Flask, Response, g, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 from . import pages
-from .accounts import CLIENTS, LOOPBACK_HOSTS, USERS, Subject
+from .accounts import LOOPBACK_HOSTS, USERS, Subject
 from .api import api_urls, register_demo_apis
 from .authority import DemoAuthority
+from .ciba import client_name
 from .config import DemoConfig
+from .jarm import jarm_response
 from .logout import LogoutRefused, check_end_session
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
+from .par import par_endpoint, use_up_request_uri
+from .registration import register_registration
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
 from .syntax import bad_parameter
 
@@ -69,11 +73,21 @@ _HTML_HEADERS: Mapping[str, str] = {
     "frame-ancestors 'none'",
 }
 #: Endpoints a person sees in a browser: their errors are HTML pages, not JSON.
-_HTML_ENDPOINTS: Final = frozenset({"home", "authorize", "device_verification", "end_session"})
+_HTML_ENDPOINTS: Final = frozenset(
+    {"home", "authorize", "device_verification", "end_session", "ciba_approval"}
+)
 #: Endpoints whose parameters are OAuth protocol parameters (checked by syntax).
 _PROTOCOL_ENDPOINTS: Final = frozenset(
-    {"authorize", "token", "device_authorization", "revocation", "introspection", "userinfo"}
-)
+    {
+        "authorize",
+        "token",
+        "device_authorization",
+        "revocation",
+        "introspection",
+        "userinfo",
+        "backchannel_authentication",
+    }
+)  # and par, which checks its form itself
 #: What the authorization endpoint checks: the login form's username/password are not
 #: protocol parameters there.
 _AUTHORIZE_PARAMETERS: Final = frozenset(
@@ -88,6 +102,7 @@ _AUTHORIZE_PARAMETERS: Final = frozenset(
         "response_mode",
         "prompt",
         "nonce",
+        "request_uri",
     }
 )
 _CSRF_FIELD: Final = "csrf_token"
@@ -240,7 +255,7 @@ def create_app(
     def malformed_authorization_request(bad: str, description: str) -> Response:
         """RFC 6749 §4.1.2.1: redirect the error only to a verified redirect URI."""
         args = request.values
-        client = CLIENTS.get(args.get("client_id", "")) if bad != "client_id" else None
+        client = store.client(args.get("client_id", "")) if bad != "client_id" else None
         redirect_uri = args.get("redirect_uri", "") if bad != "redirect_uri" else ""
         if client is None or not redirect_uri or not client.check_redirect_uri(redirect_uri):
             return _html(pages.error_page("invalid_request", description), 400)
@@ -286,8 +301,15 @@ def create_app(
         if error.redirect_uri:  # the redirect URI was verified: tell the client
             response: Response = server.handle_error_response(None, error)
             add_issuer_parameter(response, authority.issuer)
-            return response
+            return jarm_response(response, authority, g.get("authorization_params", {}))
         return _html(pages.error_page(error.error, error.get_error_description()), 400)
+
+    def respond(grant: Any, subject: Subject | None) -> Response:
+        """The authorization response (``subject`` None: denied); it uses up a pushed
+        request's request_uri, and is a JARM one when the request asked for it."""
+        response: Response = server.create_authorization_response(grant_user=subject, grant=grant)
+        use_up_request_uri(authority)
+        return jarm_response(response, authority, grant.request.payload.data)
 
     def silent_authorization(grant: Any, subject: Subject | None, scope: str) -> Response:
         """``prompt=none`` (OIDC Core §3.1.2.1, §3.1.2.6): no page is shown; a code only
@@ -301,10 +323,7 @@ def create_app(
         elif not store.has_consent(subject.user.subject, grant.request.client.client_id, scope):
             error = ConsentRequiredError()
         else:
-            approved: Response = server.create_authorization_response(
-                grant_user=subject, grant=grant
-            )
-            return approved
+            return respond(grant, subject)
         error.redirect_uri = grant.redirect_uri
         error.redirect_fragment = bool(getattr(grant, "ERROR_RESPONSE_FRAGMENT", False))
         error.state = grant.request.payload.state
@@ -337,8 +356,7 @@ def create_app(
         if "none" in str(grant.request.payload.data.get("prompt", "")).split():
             return silent_authorization(grant, subject, scope)
         if decision == "deny":
-            denied: Response = server.create_authorization_response(grant_user=None, grant=grant)
-            return denied
+            return respond(grant, None)
         # OIDC Core §3.1.2.1: prompt=login asks for a new sign-in even with a session.
         if subject is None or (grant.prompt == "login" and not fresh_login):
             return _html(
@@ -347,10 +365,7 @@ def create_app(
             )
         if decision == "approve":
             store.record_consent(subject.user.subject, client.client_id, scope)
-            approved: Response = server.create_authorization_response(
-                grant_user=subject, grant=grant
-            )
-            return approved
+            return respond(grant, subject)
         return _html(pages.consent_page(client, scope, subject, _csrf_token()))
 
     def token() -> Response:
@@ -421,10 +436,46 @@ def create_app(
             if outcome is not DeviceDecision.RECORDED:
                 return again(f"The code could not be used ({outcome.value}).")
             return _html(pages.device_result_page(decision == "approve"))
-        client = CLIENTS[grant.client_id]
+        client = store.client(grant.client_id)
+        if client is None:  # deleted (RFC 7592) since the device flow began
+            return again("The device's client is no longer registered.")
         return _html(
             pages.device_confirm_page(client, grant.scope, grant.user_code, subject, _csrf_token())
         )
+
+    def ciba_approval() -> Response:
+        """OpenID CIBA: the demo user's authentication device (:func:`pages.ciba_page`)."""
+        form: Mapping[str, str] = request.form if request.method == "POST" else {}
+        subject = _current_subject()
+        error: str | None = None
+        if request.method == "POST":
+            if not post_allowed():
+                return forbidden()
+            if form.get("action") == "switch_user":
+                session.clear()
+                subject = None
+            elif "username" in form:
+                subject = _sign_in(form)
+                error = None if subject else "Wrong username or password."
+            elif subject is not None and form.get("decision") in ("approve", "deny"):
+                approved = form.get("decision") == "approve"
+                outcome = authority.ciba.decide(form.get("ref", ""), subject, approved)
+                if outcome == "recorded":
+                    return _html(pages.ciba_result_page(approved))
+                error = f"The request could not be decided ({outcome.replace('_', ' ')})."
+        items = [
+            (
+                r.ref,
+                client_name(r.client_id),
+                r.client_id,
+                r.scope,
+                r.binding_message,
+                r.seconds_left(),
+            )
+            for r in (authority.ciba.pending_for(subject.user.username) if subject else [])
+        ]
+        page = pages.ciba_page(_csrf_token(), subject, items, error)
+        return _html(page, 400 if error else 200)
 
     def end_session() -> Response:
         """RP-Initiated Logout 1.0 (:mod:`workbench.demo.logout`): refusals are pages."""
@@ -452,10 +503,14 @@ def create_app(
         ("introspection", lambda: endpoint("introspection"), ["POST"]),
         ("userinfo", lambda: endpoint("userinfo"), ["GET", "POST"]),
         ("end_session", end_session, ["GET", "POST"]),
+        ("par", lambda: par_endpoint(server, authority), ["POST"]),
+        ("backchannel_authentication", lambda: endpoint("backchannel_authentication"), ["POST"]),
+        ("ciba_approval", ciba_approval, ["GET", "POST"]),
     ]
     for name, view, methods in routes:
         app.add_url_rule(paths[name], endpoint=name, view_func=view, methods=methods)
     register_demo_apis(app, authority)
+    register_registration(app, server, authority)
     return app
 
 

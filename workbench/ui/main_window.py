@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from workbench import __version__
 from workbench.ui import metrics, settings, workers
+from workbench.ui.flows import tab_shortcut
 from workbench.ui.screen_fit import restore_or_fit
 from workbench.ui.theme import set_property
 
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.diagram.dock import SequenceDock
 
         self.sequence_dock: SequenceDock = SequenceDock.beside(self.log_dock, self.state, self)
+        self.sequence_dock.sig_inspect_token.connect(self.inspector.show_token)
 
         self.status_label = QLabel(self.state.secrets.where(), self)
         self.status_label.setObjectName("statusSecrets")
@@ -144,9 +146,8 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.inspector.sig_status.connect(self._on_status)
-        exchange: Any = self.flow_tabs.get("tokenExchange")
-        if exchange is not None:  # "Use the inspector's token" reads the token shown there
-            exchange.token_source = lambda: s.entry if (s := self.inspector.shown) else None
+        _read_from_inspector(self.flow_tabs.get("tokenExchange"), self.inspector)
+        self.sequence_dock.sig_status.connect(self._on_status)
         api = self.flow_tabs.get("api")
         if api is not None:
             self.inspector.sig_call_api.connect(self.call_api_with)
@@ -226,7 +227,7 @@ class MainWindow(QMainWindow):
         flow_menu.addActions([run, cancel])
         flow_menu.addSeparator()
         for index, tab in enumerate(self.flow_tabs.values()):
-            go = self._action(f"actionTab_{tab.key}", tab.title, f"Ctrl+{index + 1}")
+            go = self._action(f"actionTab_{tab.key}", tab.title, tab_shortcut(index))
             go.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             flow_menu.addAction(go)
 
@@ -438,3 +439,9 @@ class MainWindow(QMainWindow):
         if self.ready:
             self.state.close()
         super().closeEvent(event)
+
+
+def _read_from_inspector(tab: Any, inspector: TokenInspector) -> None:
+    """The Token Exchange tab's "Use the inspector's token" reads the token shown there."""
+    if tab is not None:
+        tab.token_source = lambda: shown.entry if (shown := inspector.shown) else None

@@ -27,7 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import files
 from string import Template
+from typing import Literal
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -63,10 +65,59 @@ def app_stylesheet() -> str:
     return render("style")
 
 
-def apply_app_style(app: QApplication) -> None:
-    """Keep the platform's palette (light or dark); add only semantic colours and spacing."""
+#: ``system`` follows the desktop; ``light`` and ``dark`` override it (``--color-scheme``).
+ColorScheme = Literal["system", "light", "dark"]
+COLOR_SCHEMES: tuple[ColorScheme, ...] = ("system", "light", "dark")
+
+
+def apply_app_style(app: QApplication, scheme: ColorScheme = "system") -> None:
+    """Keep the platform's palette (light or dark) unless ``scheme`` overrides it; add only
+    semantic colours and spacing."""
     app.setStyle("Fusion")
+    if scheme != "system":
+        wanted = Qt.ColorScheme.Dark if scheme == "dark" else Qt.ColorScheme.Light
+        app.styleHints().setColorScheme(wanted)
+        if is_dark(app.palette()) != (scheme == "dark"):
+            # The platform does not switch (offscreen, some desktops): Fusion's own colours.
+            app.setPalette(fusion_palette(scheme == "dark"))
     app.setStyleSheet(app_stylesheet())
+
+
+def fusion_palette(dark: bool) -> QPalette:
+    """Fusion's light palette, or a dark one in the same spirit (for a scheme the platform
+    does not apply itself)."""
+    if not dark:
+        return QPalette(QColor("#efefef"), QColor("#efefef"))
+    roles = QPalette.ColorRole
+    colours = {
+        roles.Window: "#2d2d2d",
+        roles.WindowText: "#e6e6e6",
+        roles.Base: "#1e1e1e",
+        roles.AlternateBase: "#262626",
+        roles.ToolTipBase: "#3a3a3a",
+        roles.ToolTipText: "#e6e6e6",
+        roles.PlaceholderText: "#8c8c8c",
+        roles.Text: "#e6e6e6",
+        roles.Button: "#353535",
+        roles.ButtonText: "#e6e6e6",
+        roles.BrightText: "#ff6b6b",
+        roles.Light: "#4a4a4a",
+        roles.Midlight: "#3f3f3f",
+        roles.Mid: "#5c5c5c",
+        roles.Dark: "#1a1a1a",
+        roles.Shadow: "#000000",
+        roles.Highlight: "#3d7fd6",
+        roles.HighlightedText: "#ffffff",
+        roles.Link: "#6ab0ff",
+        roles.LinkVisited: "#b58cff",
+    }
+    palette = QPalette()
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        palette.setColor(disabled, role, QColor("#7a7a7a"))
+    return palette
 
 
 # -- semantic colours and the inspector's sheet

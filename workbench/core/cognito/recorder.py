@@ -35,7 +35,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core.transport.exchange import Exchange, ExchangeLog, recorded_tokens
+from workbench.core.transport.exchange import (
+    Exchange,
+    ExchangeLog,
+    issued_tokens,
+    recorded_tokens,
+)
 from workbench.core.transport.masking import (
     SECRET_FIELDS,
     TOKEN_FIELDS,
@@ -440,6 +445,8 @@ class BotoExchangeRecorder:
             tokens=recorded_tokens(response_body, ctype, secrets) if response_body else {},
         )
         self.log.append(exchange)
+        if response_body:
+            self.log.note_issued(exchange.id, issued_tokens(response_body, ctype))
 
 
 def _detail(body: Any) -> str:

@@ -17,6 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workbench.core.oauth.ciba import GRANT_TYPE as CIBA_GRANT_TYPE
+from workbench.core.oauth.ciba import (
+    build_backchannel_authentication_request,
+    build_ciba_token_request,
+    parse_backchannel_authentication_response,
+)
 from workbench.core.oauth.refresh import build_refresh_request
 from workbench.core.oauth.rfc6749_code import (
     build_authorization_request,
@@ -249,6 +255,23 @@ for _grant in (
             CliArgument("--assertion-iss", "its iss (default: the client id)"),
         ),
         tab="tokenExchange",
+    ),
+    Grant(
+        name="ciba",
+        title="OpenID CIBA (poll mode)",
+        grant_type=CIBA_GRANT_TYPE,
+        builders=(build_backchannel_authentication_request, build_ciba_token_request),
+        parsers=(parse_backchannel_authentication_response, parse_token_response),
+        public_client=False,  # CIBA Core §7.1: the client authenticates
+        needs_browser=False,  # the user approves on their own device
+        refresh_token=True,
+        cli_arguments=(
+            CliArgument("--login-hint", "CIBA: the user to authenticate (login_hint)"),
+            CliArgument("--binding-message", "CIBA: a short text shown on the user's device"),
+            CliArgument("--requested-expiry", "CIBA: seconds the request may wait for the user"),
+            CliArgument("--timeout", "seconds to wait for a browser or device login"),
+        ),
+        tab="ciba",
     ),
 ):
     register_grant(_grant)

@@ -2,6 +2,8 @@
 
 For the implicit grant the parameters are in the URL fragment, which a browser never sends to a
 server: the listener first serves a small page whose script posts ``location.hash`` back to it.
+With ``response_mode=form_post`` (or ``form_post.jwt``) the server's page posts the response
+itself: the listener then takes it as a form POST only.
 
 Anything on the machine (another user's process, a page on another site) can reach the port,
 so the listener must not be disrupted by what it did not ask for:
@@ -33,9 +35,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
-from workbench.core.errors import FlowError
+from workbench.core.errors import FlowError, TokenError
+from workbench.core.tokens.decode import decode_jwt
 
-Mode = Literal["query", "fragment"]
+Mode = Literal["query", "fragment", "form_post"]
 POLL_SLICE = 0.1
 IDLE_CONNECTION_TIMEOUT = 2.0
 CONNECTION_DEADLINE = 5.0
@@ -97,6 +100,15 @@ class RejectedCallback:
     reason: str
     params: Mapping[str, str]
     received_at: float  # time.time()
+
+
+def _jarm_state(token: str) -> str | None:
+    """The ``state`` claim of a JARM response, unverified (only to route the answer)."""
+    try:
+        state = decode_jwt(token).claims.get("state")
+    except TokenError:
+        return None
+    return state if isinstance(state, str) else None
 
 
 class _RequestTooLarge(Exception):
@@ -228,16 +240,20 @@ class LoopbackListener:
         state: str,
         limits: ConnectionLimits | None = None,
         stateless: bool = False,
+        jarm: bool = False,
     ) -> None:
         """``stateless``: a redirect with no parameters at all is accepted too (Cognito's
         ``/logout`` redirects to its ``logout_uri`` bare); the caller then knows the answer
-        cannot be tied to its request. A redirect with another state is refused all the same."""
+        cannot be tied to its request. A redirect with another state is refused all the same.
+        ``jarm``: the response is one ``response`` JWT (JARM) whose ``state`` claim is read,
+        unverified, to tell this sign-in's answer from others; the caller verifies it."""
         if not state:
             raise ValueError("the listener needs the state the authorization request sent")
         self.path = "/" + path.lstrip("/")
         self.mode = mode
         self.state = state
         self.stateless = stateless
+        self.jarm = jarm
         self.limits = limits or ConnectionLimits()
         self._results: queue.Queue[dict[str, str]] = queue.Queue(maxsize=1)
         self._lock = threading.Lock()
@@ -342,6 +358,8 @@ class LoopbackListener:
     def _refusal(self, params: Mapping[str, str]) -> str | None:
         """Why ``params`` are not this sign-in's response, or None when they are."""
         got = params.get("state")
+        if self.jarm and not got and params.get("response"):
+            got = _jarm_state(params["response"])
         if got:
             if hmac.compare_digest(got.encode("utf-8"), self.state.encode("utf-8")):
                 return None
@@ -429,6 +447,9 @@ class LoopbackListener:
                 if listener.mode == "fragment" and not url.query:
                     self._send(200, _FRAGMENT_PAGE.encode("utf-8"))
                     return
+                if listener.mode == "form_post":
+                    self._send(405, _page(False, "This sign-in takes its response as a form POST."))
+                    return
                 self._finish(dict(parse_qsl(url.query, keep_blank_values=True)))
 
             def do_POST(self) -> None:
@@ -438,7 +459,7 @@ class LoopbackListener:
                 if url.path != listener.path:
                     self._send(404, _page(False, "Not the redirect path."))
                     return
-                if listener.mode != "fragment":
+                if listener.mode == "query":
                     self._send(405, _page(False, "This redirect path takes no POST."))
                     return
                 length = self._content_length()

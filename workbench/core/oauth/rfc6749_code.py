@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from workbench.core.errors import FlowError, OAuthError
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.pkce import Pkce, random_token
+from workbench.core.oauth.rfc9126_par import PushedRequest
 from workbench.core.oauth.token_endpoint import build_token_request
 from workbench.core.transport.exchange import HttpRequest
 
@@ -25,6 +26,15 @@ class AuthorizationRequest:
     pkce: Pkce | None = None
     expected_issuer: str | None = None
     iss_required: bool = False
+    #: The authorization parameters (in ``url``, or pushed first: then ``url`` has only
+    #: ``client_id`` and ``request_uri``).
+    params: Mapping[str, str] = field(default_factory=dict)
+    #: The ``response_mode`` asked for (None: the response type's default).
+    response_mode: str | None = None
+    #: The server's answer to the pushed request (RFC 9126), when it was pushed.
+    pushed: PushedRequest | None = None
+    #: The signed request object (RFC 9101) carrying the parameters, when one was made.
+    request_object: str | None = None
 
 
 def build_authorization_request(
@@ -39,6 +49,7 @@ def build_authorization_request(
     iss_required: bool = False,
     extra: Mapping[str, str] | None = None,
     state: str | None = None,
+    response_mode: str | None = None,
 ) -> AuthorizationRequest:
     """RFC 6749 §4.1.1 / §4.2.1: the authorize URL with state, nonce (for openid) and PKCE.
 
@@ -56,6 +67,8 @@ def build_authorization_request(
     }
     if scope:
         params["scope"] = scope
+    if response_mode:
+        params["response_mode"] = response_mode
     if nonce:
         params["nonce"] = nonce
     if pkce:
@@ -74,6 +87,8 @@ def build_authorization_request(
         pkce=pkce,
         expected_issuer=issuer,
         iss_required=iss_required,
+        params=params,
+        response_mode=response_mode,
     )
 
 

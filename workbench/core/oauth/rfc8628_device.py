@@ -218,9 +218,11 @@ def build_device_token_request(
     form = {"grant_type": GRANT_TYPE, "device_code": device_code}
     if code_verifier:
         form["code_verifier"] = code_verifier
-    return build_token_request(token_endpoint, client, form, "token (device_code poll)")
+    return build_token_request(token_endpoint, client, form, POLL_PURPOSE)
 
 
+#: The purpose every device token poll is recorded with (the sequence collapses them).
+POLL_PURPOSE = "token (device_code poll)"
 DENIED_TEXT = "The user denied the request on the verification page (access_denied)."
 EXPIRED_TEXT = "The user code expired before anyone approved it (expired_token). Start again."
 

@@ -1,9 +1,10 @@
 """A flow as a sequence of arrows between lanes, built from the exchange log's records.
 
 The lanes are who takes part (:data:`LANES`); each of our requests is an arrow to the server it
-went to and one back with the status, each step an arrow of its own, and a device flow's run
-of polls one "polled N times" arrow. Every word comes from the masked records, so whatever
-draws this (the app's diagram, Mermaid text, the report's SVG) shows nothing the log hides.
+went to and one back with the status, each step an arrow of its own, and a device (or CIBA)
+flow's run of polls one "polled N times" arrow. Every word comes from the masked records, so
+whatever draws this (the app's diagram, Mermaid text, the report's SVG) shows nothing the log
+hides.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ LANES: tuple[tuple[Actor, str], ...] = (
 LANE_TITLES: dict[Actor, str] = dict(LANES)
 
 DEVICE_POLL = "token (device_code poll)"
+
+#: Answers that tell a polling client to keep waiting (RFC 8628 §3.5, CIBA Core §11): drawn as
+#: replies, not as failures.
+WAIT_ERRORS = frozenset({"authorization_pending", "slow_down"})
+CIBA_POLL = "token (ciba poll)"
+#: Token polls a run of which is drawn as one arrow, and their request words.
+POLLS = {DEVICE_POLL: "token request (device_code)", CIBA_POLL: "token request (ciba)"}
 
 
 @dataclass(frozen=True)
@@ -81,8 +89,8 @@ def server_of(exchange: Exchange) -> Actor:
 def request_words(exchange: Exchange) -> str:
     """``token request (authorization_code)``, ``discovery request`` … for the arrow out."""
     purpose = exchange.purpose or exchange.method
-    if purpose == DEVICE_POLL:
-        return "token request (device_code)"
+    if purpose in POLLS:
+        return POLLS[purpose]
     if purpose.startswith("token (") or purpose == "token":
         return "token request" + purpose[len("token") :]
     if purpose.startswith("cognito-idp"):
@@ -99,6 +107,8 @@ def response_words(exchange: Exchange) -> tuple[str, bool]:
     error = _oauth_error(exchange.response_body)
     if error:
         words = f"{exchange.status} {error}"
+    if error in WAIT_ERRORS and exchange.error is None:
+        return words, False  # the poll's expected answer while the user decides
     return words, exchange.status >= 400 or exchange.error is not None
 
 
@@ -150,10 +160,10 @@ def _poll_run(records: Sequence[Exchange | Step], start: int) -> list[Exchange]:
     first = records[start]
     assert isinstance(first, Exchange)
     run = [first]
-    if first.purpose != DEVICE_POLL:
+    if first.purpose not in POLLS:
         return run
     for record in records[start + 1 :]:
-        if not isinstance(record, Exchange) or record.purpose != DEVICE_POLL:
+        if not isinstance(record, Exchange) or record.purpose != first.purpose:
             break
         run.append(record)
     return run

@@ -8,7 +8,9 @@ anything: the checks of :mod:`workbench.core.tokens.checks` do.
 
 from __future__ import annotations
 
+import base64
 import binascii
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -108,9 +110,9 @@ TOKEN_MEMBERS = ("access_token", "id_token", "AccessToken", "IdToken")
 
 
 def decoded_tokens(document: Any) -> dict[str, dict[str, Any]]:
-    """The header and claims of each JWT of a token response, by member name: for a record
-    (the exchange log, a report) where the token itself is masked. Never the signature; an
-    opaque token or one that does not decode is left out."""
+    """The header and claims of each JWT of a token response, by member name, with its
+    :func:`fingerprint`: for a record (the exchange log, a report) where the token itself is
+    masked. Never the signature; an opaque token or one that does not decode is left out."""
     if isinstance(document, dict) and isinstance(document.get("AuthenticationResult"), dict):
         document = document["AuthenticationResult"]
     if not isinstance(document, dict):
@@ -146,8 +148,20 @@ def _decoded_members(document: Mapping[str, Any], members: Iterable[str]) -> dic
             decoded = decode_jwt(value)
         except TokenError:
             continue
-        found[member] = {"header": decoded.header, "claims": decoded.claims}
+        found[member] = {
+            "header": decoded.header,
+            "claims": decoded.claims,
+            "fingerprint": fingerprint(decoded),
+        }
     return found
+
+
+def fingerprint(decoded: DecodedJwt) -> str:
+    """What a record keeps to tell one token from another: the first 22 characters (128 bits)
+    of the base64url SHA-256 of the whole token. It cannot be turned back into the token, and
+    two tokens with the same claims but another signature have different ones."""
+    digest = hashlib.sha256(decoded.raw.encode("ascii", errors="replace")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")[:22]
 
 
 def token_kind(token: str) -> TokenKind:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
+import hmac
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -231,6 +234,38 @@ def recorded_request_tokens(
     return dict(mask_value(found, secrets)) if found else {}
 
 
+#: The members of a token response that hold tokens, by the name the app gives each kind.
+ISSUED_MEMBERS = {
+    "access_token": "access_token",
+    "AccessToken": "access_token",
+    "id_token": "id_token",
+    "IdToken": "id_token",
+    "refresh_token": "refresh_token",
+    "RefreshToken": "refresh_token",
+}
+
+
+def issued_tokens(body: bytes, content_type: str) -> dict[str, str]:
+    """The tokens a JSON token response carried, by kind (``access_token``, ``id_token``,
+    ``refresh_token``; a Cognito ``AuthenticationResult`` too), unmasked: for
+    :meth:`ExchangeLog.note_issued` only, which keeps none of them."""
+    if "json" not in content_type.lower() or (b"Token" not in body and b"token" not in body):
+        return {}
+    try:
+        document = bounded_json.loads(body)
+    except ValueError:
+        return {}
+    if isinstance(document, dict) and isinstance(document.get("AuthenticationResult"), dict):
+        document = document["AuthenticationResult"]
+    if not isinstance(document, dict):
+        return {}
+    return {
+        kind: value
+        for member, kind in ISSUED_MEMBERS.items()
+        if isinstance(value := document.get(member), str) and value
+    }
+
+
 class ExchangeLog:
     """Thread-safe record of every exchange, with listeners (the UI's log dock, the CLI's -v).
 
@@ -245,10 +280,17 @@ class ExchangeLog:
         self._items: list[Exchange] = []
         self._steps: list[Step] = []
         self._flows: dict[str, FlowRun] = {}
+        # Each flow's exchanges and steps, so one flow's records come without a scan of all.
+        self._flow_items: dict[str, list[Exchange]] = {}
+        self._flow_steps: dict[str, list[Step]] = {}
         self._step_ids = itertools.count(1)
         self._listeners: list[Callable[[Exchange], None]] = []
         self._secrets: set[str] = set()
         self._ids = itertools.count(1)
+        # Which exchange issued which token, as keyed digests (the key never leaves this log):
+        # lets a face find the token an exchange brought without the log keeping any token.
+        self._digest_key = os.urandom(32)
+        self._issued: dict[int, dict[str, bytes]] = {}
 
     def add_secret(self, value: str | None) -> None:
         """Remember a secret value so it is masked wherever it appears in a body."""
@@ -271,6 +313,8 @@ class ExchangeLog:
         with self._lock:
             self._join(run)
             self._items.append(exchange)
+            if exchange.flow_id is not None:
+                self._flow_items.setdefault(exchange.flow_id, []).append(exchange)
             listeners = list(self._listeners)
         for listener in listeners:
             listener(exchange)
@@ -290,6 +334,24 @@ class ExchangeLog:
     def items(self) -> list[Exchange]:
         with self._lock:
             return list(self._items)
+
+    # -- which exchange issued which token ----------------------------------------------------
+    def token_digest(self, token: str) -> bytes:
+        """``token``'s keyed digest in this log (compare with :meth:`issued_by`)."""
+        return hmac.new(self._digest_key, token.encode("utf-8"), hashlib.sha256).digest()
+
+    def note_issued(self, exchange_id: int, tokens: Mapping[str, str]) -> None:
+        """Remember that exchange ``exchange_id`` brought ``tokens`` (kind → value): only their
+        keyed digests are kept, in memory, never exported."""
+        if tokens:
+            digests = {kind: self.token_digest(value) for kind, value in tokens.items()}
+            with self._lock:
+                self._issued[exchange_id] = digests
+
+    def issued_by(self, exchange_id: int) -> dict[str, bytes]:
+        """The digests of the tokens exchange ``exchange_id`` brought, by kind (empty: none)."""
+        with self._lock:
+            return dict(self._issued.get(exchange_id, {}))
 
     # -- flows and steps ----------------------------------------------------------------------
     @contextmanager
@@ -323,6 +385,21 @@ class ExchangeLog:
         """Record a step of the current flow that is no request of ours, masked like an
         exchange: ``url`` as a recorded URL is, the text and every ``detail`` value by the
         secrets the log knows."""
+        return self.step_at(None, kind, text, source=source, target=target, url=url, **detail)
+
+    def step_at(
+        self,
+        at: float | None,
+        kind: str,
+        text: str,
+        *,
+        source: Actor,
+        target: Actor,
+        url: str | None = None,
+        **detail: str,
+    ) -> Step:
+        """:meth:`step` dated ``at`` (None: now): a moment known only afterwards, such as the
+        user's approval a successful poll reveals."""
         values = {key: self.mask(value) for key, value in detail.items()}
         if url is not None:
             values["url"] = mask_url(self.mask(url))
@@ -331,7 +408,7 @@ class ExchangeLog:
             self._join(run)
             recorded = Step(
                 id=next(self._step_ids),
-                at=time.time(),
+                at=time.time() if at is None else at,
                 kind=kind,
                 text=mask_text(text, self._secrets),
                 source=source,
@@ -340,6 +417,8 @@ class ExchangeLog:
                 detail=values,
             )
             self._steps.append(recorded)
+            if recorded.flow_id is not None:
+                self._flow_steps.setdefault(recorded.flow_id, []).append(recorded)
         return recorded
 
     def steps(self) -> list[Step]:
@@ -352,11 +431,26 @@ class ExchangeLog:
             runs = list(self._flows.values())
         return [run.snapshot() for run in runs]
 
+    def find_flow(self, flow_id: str | None) -> Flow | None:
+        """The flow ``flow_id`` as it stands now, or None when this log has none of that id."""
+        with self._lock:
+            run = self._flows.get(flow_id) if flow_id is not None else None
+        return run.snapshot() if run is not None else None
+
+    def flow_records(self, flow_id: str) -> tuple[list[Exchange], list[Step]]:
+        """The exchanges and the steps of the flow ``flow_id``, each in the order recorded
+        (what :meth:`items` and :meth:`steps` hold of it, without a scan of the others)."""
+        with self._lock:
+            return list(self._flow_items.get(flow_id, ())), list(self._flow_steps.get(flow_id, ()))
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
             self._steps.clear()
+            self._issued.clear()
             self._flows.clear()
+            self._flow_items.clear()
+            self._flow_steps.clear()
 
     def __len__(self) -> int:
         with self._lock:

@@ -52,6 +52,7 @@ from workbench.core.transport.exchange import (
     HttpResponse,
     describe_non_json,
     host_of,
+    issued_tokens,
     recorded_request_tokens,
     recorded_tokens,
 )
@@ -340,6 +341,8 @@ class HttpClient:
             request_tokens=recorded_request_tokens(req.form, secrets),
         )
         self.log.append(exchange)
+        if resp is not None:
+            self.log.note_issued(exchange.id, issued_tokens(resp.body, resp.content_type))
 
 
 def _cancelled(url: str) -> Cancelled:

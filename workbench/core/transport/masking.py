@@ -26,6 +26,7 @@ SECRET_FIELDS = frozenset(
         "code_verifier",
         "assertion",
         "secret_hash",
+        "registration_access_token",  # RFC 7591 §3.2.1, RFC 7592
         "SECRET_HASH",
         "PASSWORD",
         "NEW_PASSWORD",
@@ -59,6 +60,8 @@ TOKEN_FIELDS = frozenset(
         "code",
         "device_code",
         "id_token_hint",
+        "auth_req_id",
+        "login_hint_token",
         "subject_token",
         "actor_token",
         # a JWT client assertion (RFC 7523 §2.2): its header and claims are recorded decoded

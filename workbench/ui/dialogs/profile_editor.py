@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,11 +33,12 @@ from workbench.core.oauth.discovery import (
     describe_sources,
     discover,
 )
-from workbench.core.profiles import Profile
+from workbench.core.profiles import REGISTRATION_TOKEN, Profile
 from workbench.core.transport.http import HttpClient
 from workbench.ui import metrics, workers
 from workbench.ui.dialogs.client_key_panel import ClientKeyPanel
 from workbench.ui.dialogs.exception_dialog import show_exception
+from workbench.ui.dialogs.register_client import RegisterClientDialog
 from workbench.ui.safe_text import set_plain, tooltip
 from workbench.ui.state import AppState
 from workbench.ui.theme import set_property
@@ -65,6 +68,15 @@ def _expand_wrapped(label: QLabel) -> None:
     policy = label.sizePolicy()
     policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
     label.setSizePolicy(policy)
+
+
+def _expiry_words(expires_at: int | None) -> str:
+    """ " The secret expires at …" for a secret that expires (RFC 7591: 0 means never)."""
+    if not expires_at:
+        return ""
+    return time.strftime(
+        " The client secret expires at %Y-%m-%d %H:%M UTC.", time.gmtime(expires_at)
+    )
 
 
 class ProfileEditorDialog(QDialog):
@@ -115,6 +127,17 @@ class ProfileEditorDialog(QDialog):
             self.endpoint_edits[name] = edit
 
         self.client_id_edit = self._line("profileClientId", "Client ID", "")
+        self.register_button = QPushButton("Register a new client…", self)
+        self.register_button.setObjectName("profileRegisterClient")
+        self.register_button.setToolTip(
+            "Register a client at the issuer (dynamic client registration, RFC 7591) and fill"
+            " the client fields with the answer"
+        )
+        self.register_button.clicked.connect(self._on_register_client)
+        #: The open registration dialog, and what a registration gave (kept on Save).
+        self.register_dialog: RegisterClientDialog | None = None
+        self._registration_token: str | None = None
+        self._registration_uri = ""
         self.secret_edit = self._line("profileClientSecret", "Client secret", "none (public)")
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_note = QLabel(state.secrets.where(), self)
@@ -177,7 +200,10 @@ class ProfileEditorDialog(QDialog):
         issuer_cell.addLayout(issuer_row)
         issuer_cell.addWidget(self.discover_status)
         form.addRow("Issuer", issuer_cell)
-        form.addRow("Client ID", self.client_id_edit)
+        client_row = QHBoxLayout()
+        client_row.addWidget(self.client_id_edit, 1)
+        client_row.addWidget(self.register_button)
+        form.addRow("Client ID", client_row)
         form.addRow("Client secret", self.secret_edit)
         form.addRow("", self.secret_note)
         form.addRow("Authentication", self.method_combo)
@@ -262,6 +288,7 @@ class ProfileEditorDialog(QDialog):
         self.port_spin.setValue(profile.redirect_port)
         self.tls_check.setChecked(profile.verify_tls)
         self.device_pkce_check.setChecked(profile.device_pkce)
+        self._registration_uri = profile.registration_client_uri
 
     def profile(self) -> Profile:
         """The profile as entered (not yet validated)."""
@@ -277,8 +304,50 @@ class ProfileEditorDialog(QDialog):
             redirect_port=self.port_spin.value(),
             verify_tls=self.tls_check.isChecked(),
             device_pkce=self.device_pkce_check.isChecked(),
+            registration_client_uri=self._registration_uri,
         )
         return self.key_panel.fill(profile)
+
+    # -- dynamic client registration -------------------------------------------------------
+    def _on_register_client(self) -> None:
+        dialog = RegisterClientDialog(
+            self.state,
+            self.issuer_edit.text().strip(),
+            scope=self.scope_edit.text().strip(),
+            redirect_port=self.port_spin.value(),
+            verify_tls=self.tls_check.isChecked(),
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._fill_registered(dialog))
+        self.register_dialog = dialog
+        dialog.open()
+
+    def _fill_registered(self, dialog: RegisterClientDialog) -> None:
+        """The client fields from the registration; its secrets are saved with the profile."""
+        registration = dialog.registration
+        if registration is None:
+            return
+        self.issuer_edit.setText(dialog.issuer_edit.text().strip())
+        if dialog.server_metadata is not None:
+            self._on_discovered(dialog.server_metadata)  # the endpoints, as Discover fills them
+        self.client_id_edit.setText(registration.client_id)
+        self.secret_edit.setText(registration.client_secret or "")
+        self.method_combo.setCurrentIndex(
+            max(self.method_combo.findData(registration.auth_method), 0)
+        )
+        scope = registration.metadata.get("scope")
+        if isinstance(scope, str) and scope and not self.scope_edit.text().strip():
+            self.scope_edit.setText(scope)
+        self._registration_token = registration.registration_access_token
+        self._registration_uri = registration.registration_client_uri or ""
+        set_plain(
+            self.discover_status,
+            f"Registered client {registration.client_id}: Save keeps its secret"
+            + (" and registration access token" if self._registration_token else "")
+            + " in the keyring."
+            + _expiry_words(registration.client_secret_expires_at),
+        )
+        self.discover_status.show()
 
     def _on_discover(self) -> None:
         issuer = self.issuer_edit.text().strip()
@@ -391,9 +460,16 @@ class ProfileEditorDialog(QDialog):
         else:
             self.state.secrets.delete(profile.name)
         self.key_panel.save(profile.name, self.original_name)
-        if self.original_name and self.original_name != profile.name:
+        renamed = bool(self.original_name and self.original_name != profile.name)
+        token = self._registration_token
+        if token is None and renamed and self.original_name:  # moves with the profile
+            token = self.state.secrets.get(self.original_name, REGISTRATION_TOKEN)
+        if token:
+            self.state.secrets.set(profile.name, token, REGISTRATION_TOKEN)
+        if renamed and self.original_name:
             self.state.profiles.delete(self.original_name)
             self.state.secrets.delete(self.original_name)
+            self.state.secrets.delete(self.original_name, REGISTRATION_TOKEN)
         self.saved_profile = profile
         self.accept()
 

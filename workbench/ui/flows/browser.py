@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,6 +28,9 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.errors import ConfigError
+from workbench.core.keys import SigningKey
+from workbench.core.oauth.front_channel import AuthorizeOptions
+from workbench.core.oauth.jarm import RESPONSE_MODES
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.rfc6749_code import AuthorizationRequest
 from workbench.core.oauth.tokenset import TokenSet
@@ -37,6 +41,7 @@ from workbench.ui.safe_text import UrlOpener, open_web_url, require_web_url
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.copy_field import CopyField
 
+DEFAULT_RESPONSE_MODE = "default"  # the combo's first item: no response_mode sent
 MIN_TIMEOUT_S = 1
 MAX_TIMEOUT_S = 3600
 COPY_URL_SHORTCUT = "Ctrl+Shift+C"
@@ -108,6 +113,51 @@ class BrowserFlowTab(FlowTab):
             "window, another machine's browser cannot reach 127.0.0.1)."
         )
         self.form.addRow("", self.browser_check)
+        self.par_check = QCheckBox("Push the request first (PAR)", self)
+        self.par_check.setObjectName(f"{self.key}_par")
+        self.par_check.setAccessibleName("Push the authorization request first (PAR)")
+        self.par_check.setToolTip(
+            "RFC 9126: the parameters go to the server's pushed_authorization_request_endpoint"
+            " first, with client authentication; the browser gets only client_id and the"
+            " request_uri the server gave. Done anyway when the server requires it."
+        )
+        self.form.addRow("", self.par_check)
+        self.jar_check = QCheckBox("Sign the request with the client key (JAR)", self)
+        self.jar_check.setObjectName(f"{self.key}_requestObject")
+        self.jar_check.setAccessibleName("Sign the authorization request with the client key")
+        self.jar_check.setToolTip(
+            "RFC 9101: the parameters go as a request object signed with the profile's client"
+            " key (the one private_key_jwt uses), in the URL or inside the pushed request."
+        )
+        self.form.addRow("", self.jar_check)
+        self.mode_combo = QComboBox(self)
+        self.mode_combo.setObjectName(f"{self.key}_responseMode")
+        self.mode_combo.setAccessibleName("Response mode")
+        self.mode_combo.addItems([DEFAULT_RESPONSE_MODE, *RESPONSE_MODES])
+        self.mode_combo.setToolTip(
+            "response_mode: default sends none. jwt, query.jwt, fragment.jwt and form_post.jwt"
+            " ask for a signed response (JARM), verified (signature, iss, aud, exp) before its"
+            " code is used."
+        )
+        self.form.addRow("Response mode", self.mode_combo)
+
+    def authorize_options(self) -> AuthorizeOptions:
+        """PAR and the response mode as chosen in the tab."""
+        mode = self.mode_combo.currentText()
+        return AuthorizeOptions(
+            par=self.par_check.isChecked(),
+            response_mode=None if mode == DEFAULT_RESPONSE_MODE else mode,
+            request_object_key=self._request_object_key() if self.jar_check.isChecked() else None,
+        )
+
+    def _request_object_key(self) -> SigningKey:
+        client = self.state.require_session().client
+        if client.client_key is None and client.signing_key is None:
+            raise ConfigError(
+                "A signed request object (JAR) needs the client's private key: choose one in"
+                " the provider profile (client assertion key)."
+            )
+        return client.key()
 
     # -- request view ---------------------------------------------------------------------
     def build_body(self) -> None:
@@ -133,6 +183,8 @@ class BrowserFlowTab(FlowTab):
         self.url_field.copy_button.setToolTip(
             f"Copy the authorize URL, to open it in another browser ({COPY_URL_SHORTCUT})"
         )
+        self.pushed_field = self._field(form, "requestUri", "Pushed request_uri")
+        form.setRowVisible(self.pushed_field, False)
         self.redirect_field = self._field(form, "redirectUri", "Redirect URI")
         self.state_field = self._field(form, "state", "State")
         self.nonce_field = self._field(form, "nonce", "Nonce")
@@ -166,10 +218,22 @@ class BrowserFlowTab(FlowTab):
         form.addRow(label, field)
         return field
 
+    def _request_form(self) -> QFormLayout:
+        layout = self.request_box.layout()
+        assert layout is not None
+        form = layout.itemAt(0).layout()
+        assert isinstance(form, QFormLayout)
+        return form
+
     def show_request(self, request: AuthorizationRequest) -> None:
         """Fill the request view with what was sent to the authorize endpoint."""
         self.request = request
         self.url_field.set_text(request.url)
+        pushed = request.pushed
+        self.pushed_field.set_text(
+            f"{pushed.request_uri}  (valid {pushed.expires_in:g} s)" if pushed else ""
+        )
+        self._request_form().setRowVisible(self.pushed_field, pushed is not None)
         self.redirect_field.set_text(request.redirect_uri)
         self.state_field.set_text(request.state)
         self.nonce_field.set_text(request.nonce or "")
@@ -198,6 +262,7 @@ class BrowserFlowTab(FlowTab):
             port=self.port_spin.value(),
             extra=self.request_extra(),
             timeout=float(self.timeout_spin.value()),
+            options=self.authorize_options(),
             step="Preparing the authorization request (discovery, loopback listener)…",
             on_returned=self._on_tokens,
             on_yielded=self._on_progress,
