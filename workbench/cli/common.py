@@ -229,16 +229,16 @@ def unreadable_token(
 
 # -- providers, the demo server and the session ----------------------------------------------
 @contextlib.contextmanager
-def demo_server(out: Out, args: argparse.Namespace | None = None) -> Iterator[Any]:
+def demo_server(out: Out, args: argparse.Namespace | None = None, **settings: Any) -> Iterator[Any]:
     """The demo server, for the run of ``args``: with ``--client-key``, the public JWKS of
-    that key is the private_key_jwt demo client's."""
+    that key is the private_key_jwt demo client's; ``settings`` (DemoConfig fields) win."""
     from workbench.demo.server import DemoConfig, DemoServer
 
     jwks = None
     if args is not None and getattr(args, "client_key", None):
         key = ClientKey(path=args.client_key, kid=args.client_key_id)
         jwks = key.load(args.client_assertion_alg).jwks()
-    server = DemoServer(DemoConfig(client_jwks=jwks))
+    server = DemoServer(DemoConfig(**{"client_jwks": jwks, **settings}))
     server.start()
     out.info(f"Demo authorization server running at {server.issuer}")
     try:

@@ -31,8 +31,10 @@ from .authority import (
     subject_of,
 )
 from .ciba import CibaGrant
+from .jwt_bearer import DemoJwtBearerGrant
 from .pkce import S256CodeChallenge, check_device_verifier
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
+from .token_exchange import TokenExchangeGrant
 
 __all__ = ["DEMO_GRANTS", "GRANT_TYPES_SUPPORTED", "DemoGrant", "register_grants"]
 
@@ -276,6 +278,8 @@ DEMO_GRANTS: dict[str, tuple[DemoGrant, ...]] = {
     "client_credentials": (DemoGrant(_ClientCredentialsGrant),),
     "refresh_token": (DemoGrant(_RefreshTokenGrant, ("id_token",)),),
     "device_code": (DemoGrant(_DeviceCodeGrant, ("id_token",)),),
+    "token_exchange": (DemoGrant(TokenExchangeGrant),),
+    "jwt_bearer": (DemoGrant(DemoJwtBearerGrant),),
     "ciba": (DemoGrant(CibaGrant, ("id_token",)),),
 }
 

@@ -70,6 +70,7 @@ from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
 from .jarm import RESPONSE_MODES_SUPPORTED
 from .par import resolve_authorization_request
 from .store import AuthorizationCode, RefreshToken, TokenRecord
+from .token_exchange import EXCHANGE_CLAIMS_KEY
 from .trigger import TriggerOutcome
 
 __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
@@ -203,10 +204,12 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         self, client: DemoClient, grant_type: str, user: object, scope: str
     ) -> dict[str, Any]:
         outcome = self._outcome()
-        bound = {"cnf": {"jkt": _dpop_jkt()}} if _dpop_jkt() else {}
-        if outcome is None:
-            return bound
-        return {**outcome.with_groups(outcome.access_token.apply({})), **bound}
+        claims = outcome.with_groups(outcome.access_token.apply({})) if outcome else {}
+        if has_request_context():  # a token exchange's sub, aud and act (token_exchange.py)
+            claims.update(g.get(EXCHANGE_CLAIMS_KEY) or {})
+        if _dpop_jkt():  # bound to the proof's key (RFC 9449 §6)
+            claims["cnf"] = {"jkt": _dpop_jkt()}
+        return claims
 
     def _outcome(self) -> TriggerOutcome | None:
         if not has_request_context():

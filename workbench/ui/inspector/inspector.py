@@ -340,7 +340,9 @@ class TokenInspector(QWidget):
             self.tabs.show_decoded(shown.decoded)
             self.tabs.show()
             self.filler.hide()
-            self.card.show_jwt(shown.decoded)
+            now = self.state.tokens  # a token exchange says what it issued (RFC 8693)
+            issued = now.issued_token_type if now and now.access_token == entry.token else None
+            self.card.show_jwt(shown.decoded, issued)
             self.checks.start(entry, shown.decoded)
         else:
             self.tabs.hide()
