@@ -60,7 +60,7 @@ CLAIMS: dict[str, Any] = {
     "token_use": "id",
     "nonce": "n-1",
     "at_hash": _at_hash(ACCESS_TOKEN),
-    "cnf": {"x5t#S256": THUMBPRINT},
+    "cnf": {"jkt": "jkt-of-the-dpop-key", "x5t#S256": THUMBPRINT},
 }
 TOKEN = jwt.encode(CLAIMS, KEY, algorithm="RS256", headers={"kid": "rsa-1", "typ": "at+jwt"})
 
@@ -73,6 +73,7 @@ EVERYTHING: dict[str, Any] = {
     "token_use": "id",
     "nonce": "n-1",
     "access_token": ACCESS_TOKEN,
+    "dpop_jkt": "jkt-of-the-dpop-key",
     "client_cert_thumbprint": THUMBPRINT,
 }
 
@@ -89,7 +90,7 @@ def test_the_table_order_is_the_order_of_the_findings() -> None:
     assert tuple(row.name for row in CHECK_TABLE) == CHECKS
     assert CHECKS == (
         "signature", "keys", "iss", "aud", "exp", "nbf", "iat", "typ", "token_use", "nonce",
-        "at_hash", "x5t#S256",
+        "at_hash", "dpop", "x5t#S256",
     )  # fmt: skip
 
 
@@ -147,6 +148,11 @@ SKIPPED_BEFORE: dict[str, tuple[str, tuple[Setting, ...]]] = {
     "token_use": ("no expected token_use given (the token says 'id')", ()),
     "nonce": ("the token has a nonce but no expected nonce was given", ()),
     "at_hash": ("no access token given to compare with", ()),
+    "dpop": (
+        "DPoP-bound (cnf.jkt jkt-of-the-dpop-key), not checked: no DPoP key at hand to compare"
+        " with",
+        (),
+    ),
     "x5t#S256": (
         f"certificate-bound (x5t#S256 {THUMBPRINT}), but no client certificate is at hand to"
         " compare it with",

@@ -26,6 +26,7 @@ from workbench.cli.common import (
     ca_bundle,
     client_certificate,
     demo_server,
+    dpop_key_from_args,
     pairs,
     provider_args,
     provider_from_args,
@@ -44,10 +45,12 @@ from workbench.core.oauth.api_call import (
     parse_header_line,
 )
 from workbench.core.oauth.rfc6750_bearer import NextStep
+from workbench.core.oauth.rfc9449_dpop import DpopSigner
 from workbench.core.oauth.rfc9728_resource import ResourceDiscovery, discover_resource
 from workbench.core.transport.exchange import ExchangeLog
 from workbench.core.transport.http import HttpClient
 from workbench.core.transport.masking import mask_value
+from workbench.core.transport.signer import NO_SIGNER
 from workbench.demo.clients import grant_provider
 
 #: Refusals ``--auto`` answers by getting a token: none accepted, or not this one.
@@ -104,9 +107,12 @@ def _run(args: argparse.Namespace, out: Out, demo_issuer: str | None) -> int:
     log = out.watch(ExchangeLog())
     if args.log:
         log.subscribe(lambda ex: print_exchange(out, ex))
+    key = dpop_key_from_args(args, out)
+    signer = DpopSigner(key, present_as_dpop=True) if key is not None else NO_SIGNER
     http = HttpClient(
         log,
         verify_tls=not args.insecure,
+        signer=signer,
         client_cert=client_certificate(args),
         ca_bundle=ca_bundle(args),
     )

@@ -29,6 +29,7 @@ from workbench.core.errors import (
     WorkbenchError,
 )
 from workbench.core.hints import Endpoint, Fix, Phrase, Setting, worded
+from workbench.core.oauth.rfc8693_exchange import describe_delegation
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.claims import claim_rows, expiry
 from workbench.core.tokens.decode import decode_jwt, token_kind
@@ -184,6 +185,8 @@ def print_token_summary(out: Out, tokens: TokenSet) -> None:
     scope = f", scope: {tokens.scope}" if tokens.scope else ""
     lifetime = f", expires in {tokens.expires_in:g} s" if tokens.expires_in is not None else ""
     out.result(f"token_type: {tokens.token_type or '?'}{lifetime}{scope}")
+    if tokens.issued_token_type:  # RFC 8693 §2.2.1: what access_token holds
+        out.result(f"issued_token_type: {printable(tokens.issued_token_type)}")
     for name in ("access_token", "id_token", "refresh_token"):
         value = getattr(tokens, name)
         if not value:
@@ -211,6 +214,8 @@ def print_claims(out: Out, token: str) -> None:
     ex = expiry(decoded.claims, now)
     if ex.expires_at is not None:
         out.result(f"  -> {ex.describe()}")
+    for line in describe_delegation(decoded.claims):  # act / may_act (RFC 8693 §4.1, §4.4)
+        out.result(f"  delegation: {printable(line)}")
 
 
 # -- which option would fix it -------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from workbench.core.keys import SigningKey
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.refresh import Rotation, rotation
 from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
@@ -46,6 +47,8 @@ class Provider:
     #: A PEM file of the CAs trusted for this provider's TLS connections, in place of the
     #: system's (a private CA, the demo's throwaway one); None: the system's.
     ca_bundle: str | None = None
+    #: DPoP (RFC 9449): the key every request's proof is signed with; None: no DPoP.
+    dpop_key: SigningKey | None = None
 
 
 @dataclass(frozen=True)

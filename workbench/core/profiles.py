@@ -26,6 +26,7 @@ from workbench.core.oauth.client_auth import (
     ClientConfig,
     ClientKey,
 )
+from workbench.core.oauth.rfc9449_dpop import load_or_create_key
 from workbench.core.secrets import SecretStore
 from workbench.core.transport.client_cert import ClientCertificate, load_client_certificate
 from workbench.core.transport.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
@@ -77,6 +78,10 @@ class Profile:
     client_cert_key: str = ""
     #: A PEM file of the CAs trusted for this provider alone, in place of the system's.
     ca_bundle: str = ""
+    #: DPoP (RFC 9449): every request of this provider carries a proof; tokens are bound.
+    dpop: bool = False
+    #: The DPoP key's PEM file, made (ES256, 0600) when missing; empty: a key per session.
+    dpop_key_file: str = ""
 
     def validate(self) -> None:
         if not _NAME.match(self.name):
@@ -159,6 +164,7 @@ class Profile:
             name=self.name,
             device_pkce=self.device_pkce,
             ca_bundle=self.ca_bundle or None,
+            dpop_key=load_or_create_key(self.dpop_key_file or None)[0] if self.dpop else None,
         )
 
     def certificate(self) -> ClientCertificate | None:

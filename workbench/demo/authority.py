@@ -19,6 +19,7 @@ from .accounts import CLIENTS, MTLS_GRANTS, SCOPES, DemoClient, Subject
 from .ciba_store import CibaRequests
 from .clients import MTLS_SELF_SIGNED_CLIENT_ID
 from .config import DemoConfig, is_loopback_host
+from .dpop import DpopVerifier
 from .mtls import MTLS_AUTH_METHODS, DemoMtls
 from .pushed import PushedRequests
 from .store import DemoStore
@@ -64,6 +65,7 @@ class DemoAuthority:
         )
         self.keys = KeySet([self.key])
         self.store = DemoStore()
+        self.dpop = DpopVerifier(config.require_dpop_nonce)
         self.pushed = PushedRequests()
         if mtls is not None:
             self.store.add_client(_self_signed_client(mtls))

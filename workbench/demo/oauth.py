@@ -26,6 +26,10 @@ The policy:
   :attr:`DemoConfig.require_device_pkce` is set (answered with Keycloak's words).
 * Every authorization response (success or error, query or fragment) carries ``iss``
   (RFC 9207).
+* DPoP (RFC 9449, :mod:`workbench.demo.dpop`): a token request with a valid proof gets tokens
+  bound to the proof's key (``cnf.jkt`` in the access token, ``token_type: DPoP``); a public
+  client's bound refresh token needs a proof of the same key; a code asked for with
+  ``dpop_jkt`` is redeemed only with that key.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from .client_assertion import (
     PRIVATE_KEY_JWT_ALGS,
     register_jwt_client_auth,
 )
+from .dpop import DPOP_ALGS
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, register_grants
 from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
@@ -72,6 +77,7 @@ from .mtls import (
 )
 from .par import resolve_authorization_request
 from .store import AuthorizationCode, RefreshToken, TokenRecord
+from .token_exchange import EXCHANGE_CLAIMS_KEY
 from .trigger import TriggerOutcome
 
 __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
@@ -142,6 +148,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "claims_supported": list(CLAIMS_SUPPORTED),
         "prompt_values_supported": ["none", "login", "consent"],
         "authorization_response_iss_parameter_supported": True,
+        "dpop_signing_alg_values_supported": list(DPOP_ALGS),
         "service_documentation": authority.url("home"),
     }
     if mtls:  # RFC 8705 §3.3, §5
@@ -200,6 +207,8 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         token: dict[str, Any] = super().generate(
             grant_type, client, user, scope, expires_in, include_refresh_token
         )
+        if _dpop_jkt():  # bound to the proof's key (RFC 9449 §5)
+            token["token_type"] = "DPoP"
         return token
 
     def get_allowed_scope(self, client: DemoClient, scope: str | None) -> str:
@@ -211,8 +220,15 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         self, client: DemoClient, grant_type: str, user: object, scope: str
     ) -> dict[str, Any]:
         outcome = self._outcome()
-        claims = {} if outcome is None else outcome.with_groups(outcome.access_token.apply({}))
-        return {**claims, **bound_claims()}  # cnf x5t#S256 over mutual TLS (RFC 8705 §3)
+        claims = outcome.with_groups(outcome.access_token.apply({})) if outcome else {}
+        if has_request_context():  # a token exchange's sub, aud and act (token_exchange.py)
+            claims.update(g.get(EXCHANGE_CLAIMS_KEY) or {})
+        if _dpop_jkt():  # bound to the proof's key (RFC 9449 §6)
+            claims["cnf"] = {"jkt": _dpop_jkt()}
+        bound = bound_claims()  # and to the client certificate over mutual TLS (RFC 8705 §3)
+        if bound:
+            claims["cnf"] = {**claims.get("cnf", {}), **bound["cnf"]}
+        return claims
 
     def _outcome(self) -> TriggerOutcome | None:
         if not has_request_context():
@@ -230,6 +246,12 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
     def get_auth_time(self, user: object) -> int | None:
         subject = subject_of(user)
         return subject.auth_time if subject else None
+
+
+def _dpop_jkt() -> str:
+    """The thumbprint of the DPoP key of the token request being served (checked by the token
+    endpoint before Authlib runs), or empty."""
+    return str(g.get("dpop_jkt") or "") if has_request_context() else ""
 
 
 def _new_refresh_token(**_: Any) -> str:
@@ -305,6 +327,7 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
                 ),
                 family=family,
                 audience=claims.get("aud", ""),
+                dpop_jkt=claims.get("cnf", {}).get("jkt", ""),
             )
         )
         nonce = request.payload.data.get("nonce")

@@ -53,6 +53,8 @@ class AuthorizationCode:
     nonce: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    #: The DPoP key the code must be redeemed with (``dpop_jkt``, RFC 9449 §10), if named.
+    dpop_jkt: str | None = None
 
     def get_redirect_uri(self) -> str | None:
         return self.redirect_uri
@@ -100,6 +102,8 @@ class TokenRecord:
     family: str = ""
     #: The access token's ``aud`` (the client id, or the resources asked for, RFC 8707).
     audience: str | list[str] = ""
+    #: The thumbprint of the DPoP key the tokens are bound to (RFC 9449 §6); empty: bearer.
+    dpop_jkt: str = ""
 
 
 class _TokenView:

@@ -170,10 +170,10 @@ class ProviderBar(QWidget):
         elif isinstance(entry, TabChoice):  # one a tab chose earlier: again as the tab set it
             self.state.set_provider(entry.provider, entry.door, by=entry.by)
         else:
-            try:  # its client certificate's files are read now
+            try:  # its DPoP key file and client certificate are read now
                 provider = entry.to_provider(self.state.secrets)
             except WorkbenchError as exc:
-                self.banner.show_error(exc)
+                self.info.setText(printable(f"{entry.name}: {exc}"))
                 return
             self.state.set_provider(provider)
 

@@ -17,7 +17,8 @@ from workbench.core.model import Provider, TokenActions
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
-from workbench.core.session import OAuthSession, provider_http
+from workbench.core.session import OAuthSession
+from workbench.core.session_steps import provider_http
 from workbench.core.transport.exchange import ExchangeLog
 
 
@@ -94,7 +95,7 @@ class AppState(QObject):
         The previous session stays open while the current tokens belong to it.
         """
         self._retire(self.session, keep=self.token_session)
-        http = provider_http(provider, self.log)
+        http = provider_http(provider, self.log)  # its CA bundle, certificate, DPoP key
         self.provider = provider
         self.provider_by = by
         self.session = OAuthSession(provider, http, door=door, on_metadata=self.sig_metadata.emit)

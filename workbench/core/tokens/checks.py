@@ -4,8 +4,8 @@ Inspection runs each check a recipient should run on a decoded token (:mod:`.dec
 finding per check: signature (RFC 7515 §5.2, keys from the issuer's JWKS only, RFC 8725 §3.1)
 and the key set itself (:mod:`.signature`), ``iss``/``aud`` (RFC 7519 §4.1), ``typ`` (RFC 9068
 §4), Cognito's ``token_use`` and ``nonce`` (:mod:`.claim_checks`), ``exp``/``nbf``/``iat``
-(:mod:`.time_checks`) and ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9). A check that
-cannot run says why.
+(:mod:`.time_checks`), ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9) and the DPoP
+binding ``cnf.jkt`` against the key in use (RFC 9449 §6.1). A check that cannot run says why.
 
 :data:`CHECK_TABLE` is the list of checks: each row names the check, the function that makes it
 and the inputs it reads (the decoded token's parts, the key lookup, the moment, or one of
@@ -28,6 +28,7 @@ from typing import Any
 from workbench.core.tokens.binding import CERT_BINDING, check_certificate_binding
 from workbench.core.tokens.claim_checks import (
     check_aud,
+    check_dpop_binding,
     check_iss,
     check_nonce,
     check_token_use,
@@ -71,6 +72,7 @@ EXPECTATIONS: tuple[str, ...] = (
     "token_use",
     "nonce",
     "access_token",
+    "dpop_jkt",
     "client_cert_thumbprint",
 )
 
@@ -87,6 +89,7 @@ CHECK_TABLE: tuple[CheckRow, ...] = (
     CheckRow("token_use", check_token_use, ("claims", "token_use")),
     CheckRow("nonce", check_nonce, ("claims", "nonce")),
     CheckRow("at_hash", check_at_hash, ("decoded", "access_token")),
+    CheckRow("dpop", check_dpop_binding, ("claims", "dpop_jkt")),
     CheckRow(CERT_BINDING, check_certificate_binding, ("claims", "client_cert_thumbprint")),
 )
 
@@ -106,6 +109,7 @@ def inspect_token(
     access_token: str | None = None,
     expected_typ: str | None = None,
     token_use: str | None = None,
+    dpop_jkt: str | None = None,
     client_cert_thumbprint: str | None = None,
     keys_unavailable: str | None = None,
     verify: bool | None = None,
@@ -142,6 +146,7 @@ def inspect_token(
             access_token,
             expected_typ,
             token_use,
+            dpop_jkt,
             client_cert_thumbprint,
             keys_unavailable,
         )
@@ -165,6 +170,7 @@ def inspect_token(
         "token_use": token_use,
         "nonce": nonce,
         "access_token": access_token,
+        "dpop_jkt": dpop_jkt,
         "client_cert_thumbprint": client_cert_thumbprint,
     }
     given = inputs.__getitem__
