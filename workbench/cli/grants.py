@@ -23,6 +23,7 @@ from workbench.core.model import Provider
 from workbench.core.oauth.ciba import CibaAuthentication, CibaHint, CibaPoll, ciba_login
 from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.oauth.grants import grant_names
+from workbench.core.oauth.hybrid import HYBRID_RESPONSE_TYPES, is_hybrid
 from workbench.core.oauth.jarm import RESPONSE_MODES
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
@@ -66,9 +67,12 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-browser", action="store_true", help="print the URL, do not open it")
     parser.add_argument(
         "--response-type",
-        choices=IMPLICIT_RESPONSE_TYPES,
-        help="implicit grant response type (default: token if the server lists it, else"
-        " id_token token; refused before the browser opens when the server does not offer it)",
+        choices=(*IMPLICIT_RESPONSE_TYPES, "code", *HYBRID_RESPONSE_TYPES),
+        help="implicit grant: token or id_token token (default: token if the server lists it,"
+        " else id_token token); authorization_code: code (default) or a hybrid type (OIDC"
+        ' Core §3.3: "code id_token", "code token", "code id_token token", whose front-channel'
+        " ID token is verified with c_hash/at_hash before the code is redeemed); refused"
+        " before the browser opens when the server does not offer it",
     )
     parser.add_argument(
         "--par",
@@ -211,7 +215,17 @@ def _browser_flow(
     import webbrowser
 
     if grant == "authorization_code":
-        response_type = "code"
+        response_type = args.response_type or "code"
+        if response_type != "code" and not is_hybrid(response_type):
+            raise ConfigError(
+                f"--response-type {response_type} is for --grant implicit; the authorization"
+                f" code grant takes code or a hybrid type ({', '.join(HYBRID_RESPONSE_TYPES)})."
+            )
+    elif args.response_type and is_hybrid(args.response_type):
+        raise ConfigError(
+            f"--response-type {args.response_type} is a hybrid type: use it with --grant"
+            " authorization_code."
+        )
     else:
         response_type = session.implicit_response_type(args.response_type)
         if not args.response_type:

@@ -64,6 +64,7 @@ def inspect_for_provider(
     kind: TokenKind = "auto",
     nonce: str | None = None,
     access_token: str | None = None,
+    code: str | None = None,
 ) -> Inspection:
     """Decode and verify a JWT against ``provider``'s keys and expectations.
 
@@ -87,6 +88,7 @@ def inspect_for_provider(
         client_id=client_id if kind == "access" else None,
         nonce=nonce,
         access_token=access_token if kind == "id" else None,
+        code=code if kind == "id" else None,
     )
 
 

@@ -31,6 +31,7 @@ from workbench.core.oauth.front_channel import (
     push,
     unwrap_response,
 )
+from workbench.core.oauth.hybrid import complete_hybrid, is_hybrid
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
@@ -300,10 +301,16 @@ class OAuthSession:
         request = pending.request
         params = unwrap_response(params, request, self.metadata(), self.jwks, self.client, self.log)
         if request.response_type == "code":
-            code = parse_authorization_response(params, request)
-            token_endpoint = self.metadata().require("token_endpoint")
-            tokens = self._send(
-                build_code_token_request(token_endpoint, self.client, code, request)
+            tokens = self._redeem(parse_authorization_response(params, request), request)
+        elif is_hybrid(request.response_type):
+            tokens = complete_hybrid(
+                params,
+                request,
+                inspect=lambda t, n, a, c: self.inspect(
+                    t, kind="id", nonce=n, access_token=a, code=c
+                ),
+                redeem=lambda code: self._redeem(code, request),
+                log=self.log,
             )
         else:
             tokens = parse_implicit_response(params, request)
@@ -323,6 +330,10 @@ class OAuthSession:
                 check_front_channel_id_token(inspection, params, request)
         check_nonce(tokens, request.nonce)
         return tokens
+
+    def _redeem(self, code: str, request: AuthorizationRequest) -> TokenSet:
+        token_endpoint = self.metadata().require("token_endpoint")
+        return self._send(build_code_token_request(token_endpoint, self.client, code, request))
 
     def implicit_response_type(self, requested: str | None = None) -> str:
         """The implicit response type to use with this provider (``token``, else
@@ -483,6 +494,7 @@ class OAuthSession:
         kind: TokenKind = "auto",
         nonce: str | None = None,
         access_token: str | None = None,
+        code: str | None = None,
     ) -> Inspection:
         """Decode and verify a JWT against this provider's keys and expectations: see
         :func:`~workbench.core.reality.inspect_for_provider` (never skipped, "not verified: …"
@@ -495,6 +507,7 @@ class OAuthSession:
             kind=kind,
             nonce=nonce,
             access_token=access_token,
+            code=code,
         )
         named = guess_kind(token) if kind == "auto" else kind
         record_inspection(self.log, inspection, "ID token" if named == "id" else "access token")

@@ -16,12 +16,17 @@ from typing import Any
 
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, OAuth2Request, grants
 from authlib.oauth2.rfc8628 import DeviceCodeGrant
-from authlib.oidc.core.grants import OpenIDCode, OpenIDImplicitGrant, OpenIDToken
+from authlib.oidc.core.grants import (
+    OpenIDCode,
+    OpenIDHybridGrant,
+    OpenIDImplicitGrant,
+    OpenIDToken,
+)
 from flask import has_request_context
 from flask import request as flask_request
 from joserfc.jwk import KeySet
 
-from .accounts import USERS, DemoClient, Subject
+from .accounts import HYBRID_RESPONSE_TYPES, USERS, DemoClient, Subject
 from .authority import (
     CONFIDENTIAL_AUTH_METHODS,
     SIGNING_ALG,
@@ -34,7 +39,13 @@ from .ciba import CibaGrant
 from .pkce import S256CodeChallenge, check_device_verifier
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
 
-__all__ = ["DEMO_GRANTS", "GRANT_TYPES_SUPPORTED", "DemoGrant", "register_grants"]
+__all__ = [
+    "DEMO_GRANTS",
+    "GRANT_TYPES_SUPPORTED",
+    "HYBRID_RESPONSE_TYPES",
+    "DemoGrant",
+    "register_grants",
+]
 
 
 # -- OpenID Connect ---------------------------------------------------------------------
@@ -125,28 +136,59 @@ class _OpenIDImplicitGrant(_IdTokenSettings, OpenIDImplicitGrant):  # type: igno
         return redirect_uri
 
 
+class _OpenIDHybridGrant(_IdTokenSettings, OpenIDHybridGrant):  # type: ignore[misc]
+    """``code id_token``, ``code token``, ``code id_token token`` (OIDC Core §3.3): Authlib
+    puts ``c_hash`` (and ``at_hash`` beside an access token) in the front-channel ID token and
+    requires the nonce; the code is stored like the code flow's (with its PKCE challenge) and
+    redeemed by the authorization code grant."""
+
+    GRANT_TYPE = "authorization_code"  # what the client must be allowed (Authlib says "code")
+
+    def _demo(self) -> DemoAuthority:
+        return server_authority(self.server)
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        return self._demo().store.nonce_used(request.payload.client_id, nonce)
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        _save_code(self._demo(), code, request)
+
+    def validate_authorization_request(self) -> str:
+        redirect_uri = str(super().validate_authorization_request())
+        if self.request.payload.data.get("response_mode") == "query":
+            raise InvalidRequestError(  # OAuth 2.0 Multiple Response Types §2.1
+                "Tokens never go in a query string: use response_mode=fragment or form_post.",
+                redirect_uri=redirect_uri,
+                redirect_fragment=True,
+            )
+        return redirect_uri
+
+
+def _save_code(demo: DemoAuthority, code: str, request: OAuth2Request) -> None:
+    data = request.payload.data
+    subject = subject_of(request.user)
+    assert subject is not None
+    demo.store.add_code(
+        AuthorizationCode(
+            code=code,
+            client_id=request.client.client_id,
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.scope,
+            subject=subject,
+            expires_at=time.time() + demo.config.authorization_code_ttl,
+            nonce=data.get("nonce"),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+        )
+    )
+
+
 # -- grants -----------------------------------------------------------------------------
 class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = (*CONFIDENTIAL_AUTH_METHODS, "none")
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
-        demo = server_authority(self.server)
-        data = request.payload.data
-        subject = subject_of(request.user)
-        assert subject is not None
-        demo.store.add_code(
-            AuthorizationCode(
-                code=code,
-                client_id=request.client.client_id,
-                redirect_uri=request.payload.redirect_uri,
-                scope=request.scope,
-                subject=subject,
-                expires_at=time.time() + demo.config.authorization_code_ttl,
-                nonce=data.get("nonce"),
-                code_challenge=data.get("code_challenge"),
-                code_challenge_method=data.get("code_challenge_method"),
-            )
-        )
+        _save_code(server_authority(self.server), code, request)
 
     def query_authorization_code(self, code: str, client: DemoClient) -> AuthorizationCode | None:
         store = server_authority(self.server).store
@@ -262,7 +304,10 @@ class DemoGrant:
 #: Every grant the demo server runs, by its name in the workbench's grant registry (the
 #: ``--grant`` value), in the order they are registered.
 DEMO_GRANTS: dict[str, tuple[DemoGrant, ...]] = {
-    "authorization_code": (DemoGrant(_AuthorizationCodeGrant, ("pkce", "openid_code")),),
+    "authorization_code": (
+        DemoGrant(_AuthorizationCodeGrant, ("pkce", "openid_code")),
+        DemoGrant(_OpenIDHybridGrant),
+    ),
     "implicit": (DemoGrant(grants.ImplicitGrant), DemoGrant(_OpenIDImplicitGrant)),
     "password": (DemoGrant(_PasswordGrant, ("id_token",)),),
     "client_credentials": (DemoGrant(_ClientCredentialsGrant),),

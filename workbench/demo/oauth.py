@@ -20,7 +20,9 @@ The policy:
   issued for it (RFC 6749 §4.1.2).
 * Introspection (RFC 7662) answers only confidential clients (they authenticate, §2.1).
 * ID tokens (RS256, same key) are issued by the code, implicit (``id_token token``,
-  ``id_token``), password, device and refresh grants when the scope has ``openid``.
+  ``id_token``), hybrid (``code id_token``, ``code token``, ``code id_token token``, with
+  ``c_hash`` and ``at_hash``), password, device and refresh grants when the scope has
+  ``openid``.
 * PKCE: only ``S256``; required at the authorization endpoint for public clients. On the
   device flow when the request carries a challenge, and for every client when
   :attr:`DemoConfig.require_device_pkce` is set (answered with Keycloak's words).
@@ -60,7 +62,7 @@ from .client_assertion import (
     register_jwt_client_auth,
 )
 from .endpoints import register_endpoints
-from .grants import GRANT_TYPES_SUPPORTED, register_grants
+from .grants import GRANT_TYPES_SUPPORTED, HYBRID_RESPONSE_TYPES, register_grants
 from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
 from .jarm import RESPONSE_MODES_SUPPORTED
 from .par import resolve_authorization_request
@@ -71,7 +73,13 @@ __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metada
 
 #: ``token_endpoint_auth_methods_supported`` and friends in the metadata.
 AUTH_METHODS_SUPPORTED = ENDPOINT_AUTH_METHODS
-RESPONSE_TYPES_SUPPORTED = ("code", "token", "id_token token", "id_token")
+RESPONSE_TYPES_SUPPORTED = (
+    "code",
+    "token",
+    "id_token token",
+    "id_token",
+    *HYBRID_RESPONSE_TYPES,
+)
 CLAIMS_SUPPORTED = (
     "iss",
     "sub",
@@ -81,6 +89,7 @@ CLAIMS_SUPPORTED = (
     "auth_time",
     "nonce",
     "at_hash",
+    "c_hash",
     "name",
     "given_name",
     "family_name",

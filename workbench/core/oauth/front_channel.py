@@ -107,7 +107,9 @@ def authorization_request(
     request object when ``options`` asks for one. A response type with ``id_token`` asks
     for the ``openid`` scope it needs (OIDC Core §3.2.2.1)."""
     endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
-    if "id_token" in response_type.split() and "openid" not in scope.split():
+    parts = response_type.split()
+    needs_openid = "id_token" in parts or ("code" in parts and len(parts) > 1)  # hybrid
+    if needs_openid and "openid" not in scope.split():
         scope = " ".join(["openid", *scope.split()])
     request = build_authorization_request(
         endpoint,

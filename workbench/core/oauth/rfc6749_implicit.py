@@ -105,7 +105,9 @@ def front_channel_id_token_problems(
             problems.append(f"at_hash: {finding.reason}")
     code = params.get("code")
     if code and "code" in request.response_type.split():
-        problems.extend(_c_hash_problems(inspection, code))
+        checked = [f for f in inspection.findings if f.check == "c_hash"]
+        if not checked or checked[0].outcome is Outcome.NOT_CHECKED:  # else listed above
+            problems.extend(_c_hash_problems(inspection, code))
     return problems
 
 

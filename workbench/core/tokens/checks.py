@@ -4,7 +4,8 @@ Inspection runs each check a recipient should run on a decoded token (:mod:`.dec
 finding per check: signature (RFC 7515 §5.2, keys from the issuer's JWKS only, RFC 8725 §3.1)
 and the key set itself (:mod:`.signature`), ``iss``/``aud`` (RFC 7519 §4.1), ``typ`` (RFC 9068
 §4), Cognito's ``token_use`` and ``nonce`` (:mod:`.claim_checks`), ``exp``/``nbf``/``iat``
-(:mod:`.time_checks`) and ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9). A check that
+(:mod:`.time_checks`), ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9) and ``c_hash``
+(§3.3.2.11, the hybrid flow's code). A check that
 cannot run says why.
 
 :data:`CHECK_TABLE` is the list of checks: each row names the check, the function that makes it
@@ -39,6 +40,7 @@ from workbench.core.tokens.jwks import JwksCache, KeySet
 from workbench.core.tokens.signature import (
     KeyLookup,
     check_at_hash,
+    check_c_hash,
     check_keys,
     check_signature,
 )
@@ -70,6 +72,7 @@ EXPECTATIONS: tuple[str, ...] = (
     "token_use",
     "nonce",
     "access_token",
+    "code",
 )
 
 #: The checks in the order their findings are listed.
@@ -85,6 +88,7 @@ CHECK_TABLE: tuple[CheckRow, ...] = (
     CheckRow("token_use", check_token_use, ("claims", "token_use")),
     CheckRow("nonce", check_nonce, ("claims", "nonce")),
     CheckRow("at_hash", check_at_hash, ("decoded", "access_token")),
+    CheckRow("c_hash", check_c_hash, ("decoded", "code")),
 )
 
 #: The check names, in the order of :data:`CHECK_TABLE`.
@@ -101,6 +105,7 @@ def inspect_token(
     client_id: str | None = None,
     nonce: str | None = None,
     access_token: str | None = None,
+    code: str | None = None,
     expected_typ: str | None = None,
     token_use: str | None = None,
     keys_unavailable: str | None = None,
@@ -133,6 +138,7 @@ def inspect_token(
             client_id,
             nonce,
             access_token,
+            code,
             expected_typ,
             token_use,
             keys_unavailable,
@@ -157,6 +163,7 @@ def inspect_token(
         "token_use": token_use,
         "nonce": nonce,
         "access_token": access_token,
+        "code": code,
     }
     given = inputs.__getitem__
     findings = tuple([row.check(*map(given, row.needs)) for row in CHECK_TABLE])
