@@ -265,11 +265,30 @@ def _browser_flow(
             if not opened:
                 out.info(BROWSER_FAILED_HINT)
         out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
-        return run_to_end(login)
+        tokens = run_to_end(login)
+        if is_hybrid(response_type):
+            out.info(_hybrid_note(response_type))
+        return tokens
     finally:
         login.close()  # closes the listener
         for stray in pending.rejected:  # another page or process called the redirect URI
             out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
+
+
+def _hybrid_note(response_type: str) -> str:
+    """What the hybrid flow checked before it redeemed the code (OIDC Core §3.3.2.11)."""
+    parts = response_type.split()
+    if "id_token" not in parts:
+        return (
+            "hybrid (code token): no ID token came through the browser; the token endpoint's"
+            " ID token was verified (signature, iss, aud, exp, nonce)."
+        )
+    hashes = "c_hash and at_hash" if "token" in parts else "c_hash"
+    return (
+        f"hybrid ({response_type}): the front-channel ID token passed signature, iss, aud, exp,"
+        f" nonce and {hashes} before the code was redeemed; the token endpoint's ID token names"
+        " the same sub."
+    )
 
 
 def _request_object_key(args: argparse.Namespace, session: OAuthSession) -> SigningKey | None:
