@@ -70,7 +70,8 @@ def test_cli_refuses_a_hybrid_type_the_server_does_not_offer(
     with canned_server() as server:
         serve_oidc_configuration(server)  # lists code, id_token, id_token token, none
         argv = ["token", "--grant", "authorization_code", "--issuer", server.url,
-                "--client-id", "app", "--no-browser", "--response-type", "code id_token"]  # fmt: skip
+                "--client-id", "app", "--no-browser",
+                "--response-type", "code id_token"]  # fmt: skip
         code, _, err = run(argv, capsys)
     assert code == 2 and "does not offer response_type 'code id_token'" in err
     assert "Open this URL" not in err

@@ -541,7 +541,7 @@ def test_findings_come_in_the_documented_order_and_serialise() -> None:
     assert tuple(f.check for f in result.findings) == CHECKS
     assert CHECKS == (
         "signature", "keys", "iss", "aud", "exp", "nbf", "iat", "typ", "token_use", "nonce",
-        "at_hash",
+        "at_hash", "c_hash",
     )  # fmt: skip
     data = json.loads(json.dumps(result.to_dict()))
     assert data["ok"] is True
