@@ -789,6 +789,7 @@ def test_everything_passing_together() -> None:
         Outcome.NOT_CHECKED,  # token_use
         Outcome.PASS,  # nonce
         Outcome.PASS,  # at_hash
+        Outcome.NOT_CHECKED,  # c_hash: no code given
     ]
     assert result.ok and result.failed == []
 
