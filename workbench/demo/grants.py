@@ -37,6 +37,7 @@ from .authority import (
 )
 from .ciba import CibaGrant
 from .pkce import S256CodeChallenge, check_device_verifier
+from .rar import granted_details, parse_details, remember_details
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
 
 __all__ = [
@@ -179,6 +180,7 @@ def _save_code(demo: DemoAuthority, code: str, request: OAuth2Request) -> None:
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
+            authorization_details=granted_details(),
         )
     )
 
@@ -205,6 +207,7 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mi
         )
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Subject:
+        remember_details(authorization_code.authorization_details)  # for its tokens (RFC 9396)
         return authorization_code.subject
 
 
@@ -220,6 +223,11 @@ class _PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):  # type: ign
 
 
 class _ClientCredentialsGrant(grants.ClientCredentialsGrant):  # type: ignore[misc]
+    def validate_token_request(self) -> None:
+        super().validate_token_request()
+        # RFC 9396 §6: authorization details at the token endpoint.
+        remember_details(parse_details(self.request.payload.data.get("authorization_details")))
+
     TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
 
 

@@ -66,6 +66,8 @@ from .grants import GRANT_TYPES_SUPPORTED, HYBRID_RESPONSE_TYPES, register_grant
 from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
 from .jarm import RESPONSE_MODES_SUPPORTED
 from .par import resolve_authorization_request
+from .rar import TYPES as AUTHORIZATION_DETAILS_TYPES
+from .rar import granted_details
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 from .trigger import TriggerOutcome
 
@@ -129,6 +131,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "request_uri_parameter_supported": False,
         "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGS),
         "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
+        "authorization_details_types_supported": list(AUTHORIZATION_DETAILS_TYPES),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
@@ -193,6 +196,9 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         token: dict[str, Any] = super().generate(
             grant_type, client, user, scope, expires_in, include_refresh_token
         )
+        details = granted_details()
+        if details:  # RFC 9396 §7: the details granted, in the token response
+            token["authorization_details"] = details
         return token
 
     def get_allowed_scope(self, client: DemoClient, scope: str | None) -> str:
@@ -203,10 +209,12 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
     def get_extra_claims(
         self, client: DemoClient, grant_type: str, user: object, scope: str
     ) -> dict[str, Any]:
+        details = granted_details()
+        extra: dict[str, Any] = {"authorization_details": details} if details else {}
         outcome = self._outcome()
         if outcome is None:
-            return {}
-        return outcome.with_groups(outcome.access_token.apply({}))
+            return extra  # RFC 9396 §9.1: the granted details in the JWT access token
+        return {**extra, **outcome.with_groups(outcome.access_token.apply({}))}
 
     def _outcome(self) -> TriggerOutcome | None:
         if not has_request_context():
