@@ -17,7 +17,7 @@ from workbench.cli.common import (
 )
 from workbench.cli.output import Out, print_qr
 from workbench.core.display import printable, require_web_url
-from workbench.core.errors import ConfigError, FlowError
+from workbench.core.errors import ConfigError, FlowError, TokenError
 from workbench.core.keys import SigningKey
 from workbench.core.model import Provider
 from workbench.core.oauth.ciba import CibaAuthentication, CibaHint, CibaPoll, ciba_login
@@ -30,8 +30,17 @@ from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
 from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.oauth.rfc9396_rar import (
+    AUTHORIZATION_DETAILS,
+    AuthorizationDetails,
+    describe_details,
+    granted_details,
+    parse_authorization_details,
+    unlisted_types,
+)
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
+from workbench.core.tokens.decode import decode_jwt
 from workbench.core.transport.exchange import ExchangeLog
 from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, ciba_approval_url
 
@@ -98,6 +107,13 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         help="the request object's signing algorithm (default: the key's own, e.g. ES256)",
     )
     parser.add_argument(
+        "--authorization-details",
+        metavar="JSON",
+        help="rich authorization request (RFC 9396): a JSON array of objects each with a"
+        " string type, inline, @FILE or - for standard input; sent at authorize (and in"
+        " --par / --request-object) or, for client_credentials, to the token endpoint",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
     )
     parser.add_argument("--login-hint", help="CIBA: the user to authenticate (login_hint)")
@@ -162,10 +178,16 @@ def obtain_tokens(
 ) -> TokenSet:
     """Run ``args.grant`` against ``provider``; progress and warnings on stderr. With ``log``,
     the exchanges join that log (see :func:`open_session`)."""
+    details = _authorization_details(args)
     session = open_session(args, out, provider, log)
     grant = args.grant
     rotation_text: str | None = None
     try:
+        if details is not None:
+            extra[AUTHORIZATION_DETAILS] = details.text
+            warning = unlisted_types(session.metadata(), details)
+            if warning:
+                out.info("warning: " + warning)
         if grant == "client_credentials":
             tokens = session.client_credentials(
                 args.scope, audience=args.audience, resource=args.resource, extra=extra
@@ -202,7 +224,52 @@ def obtain_tokens(
         session.close()
     if rotation_text:
         out.info("refresh token " + rotation_text)
+    _print_granted(out, tokens)
     return tokens
+
+
+#: The grants that take ``--authorization-details`` (RFC 9396 §3 at authorize, §6 at token).
+_DETAIL_GRANTS = ("authorization_code", "implicit", "client_credentials")
+
+
+def _authorization_details(args: argparse.Namespace) -> AuthorizationDetails | None:
+    """``--authorization-details`` read (inline, ``@FILE`` or ``-``) and checked (exit 2)."""
+    value = getattr(args, "authorization_details", None)
+    if value is None:
+        return None
+    if args.grant not in _DETAIL_GRANTS:
+        raise ConfigError(f"--authorization-details is for --grant {', '.join(_DETAIL_GRANTS)}.")
+    if value == "-":
+        value = sys.stdin.read(1024 * 1024) if sys.stdin else ""
+    elif value.startswith("@"):
+        try:
+            with open(value[1:], encoding="utf-8") as handle:
+                value = handle.read(1024 * 1024)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"--authorization-details: cannot read {printable(value[1:])}: {exc}"
+            ) from None
+    try:
+        return parse_authorization_details(value)
+    except ConfigError as exc:
+        raise ConfigError(f"--authorization-details: {exc}") from None
+
+
+def _print_granted(out: Out, tokens: TokenSet) -> None:
+    """The authorization details granted (RFC 9396 §7, §9.1), a block per detail."""
+    try:
+        claims = decode_jwt(tokens.access_token).claims if tokens.access_token else None
+    except TokenError:
+        claims = None  # an opaque access token: only the response can say
+    found = granted_details(tokens.raw, claims)
+    if found is None:
+        return
+    source, details = found
+    out.info(f"Authorization details granted ({source}, RFC 9396):")
+    for block in describe_details(details):
+        out.info(f"  type: {printable(block.type)}")
+        for name, text in block.lines:
+            out.info(f"    {name}: {printable(text)}")
 
 
 def _browser_flow(
