@@ -179,6 +179,7 @@ def inspect_requested(args: argparse.Namespace) -> bool:
         args.nonce,
         args.access_token,
         args.access_token_env,
+        getattr(args, "code", None),
         args.expect_typ,
     )
 

@@ -24,6 +24,7 @@ __all__ = [
     "AuthorizationDetails",
     "DetailBlock",
     "describe_details",
+    "details_text",
     "granted_details",
     "parse_authorization_details",
     "unlisted_types",
@@ -140,6 +141,16 @@ def describe_details(details: Sequence[Mapping[str, Any]]) -> list[DetailBlock]:
                 lines.append((name, _text(value)))
         blocks.append(DetailBlock(str(detail.get("type", "(no type)")), tuple(lines)))
     return blocks
+
+
+def details_text(source: str, details: Sequence[Mapping[str, Any]]) -> str:
+    """The granted details as text, a block per detail (the inspector's tab)."""
+    lines = [f"Granted authorization details ({source}, RFC 9396):"]
+    for block in describe_details(details):
+        lines.append("")
+        lines.append(f"type: {block.type}")
+        lines.extend(f"  {name}: {text}" for name, text in block.lines)
+    return "\n".join(lines)
 
 
 def _text(value: Any) -> str:

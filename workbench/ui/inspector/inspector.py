@@ -335,6 +335,10 @@ class TokenInspector(QWidget):
         self.card.show_chips(shown, entry.token in self.server.revoked)
         if shown.decoded is not None:
             self.tabs.show_decoded(shown.decoded)
+            tokens = self.state.tokens
+            own = tokens is not None and entry.token in (tokens.access_token, tokens.id_token)
+            response = tokens.raw if own and tokens is not None else {}
+            self.tabs.show_authorization_details(response, shown.decoded.claims)
             self.tabs.show()
             self.filler.hide()
             self.card.show_jwt(shown.decoded)
