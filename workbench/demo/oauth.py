@@ -197,7 +197,9 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
             grant_type, client, user, scope, expires_in, include_refresh_token
         )
         details = granted_details()
-        if details:  # RFC 9396 §7: the details granted, in the token response
+        # RFC 9396 §7: the details granted, in the token response (a JSON response; a token
+        # issued in the redirect has them in its claims only).
+        if details and grant_type != "implicit":
             token["authorization_details"] = details
         return token
 
