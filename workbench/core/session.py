@@ -46,9 +46,8 @@ from workbench.core.oauth.rfc6749_grants import (
     client_credentials_scope,
 )
 from workbench.core.oauth.rfc6749_implicit import (
-    check_front_channel_id_token,
     choose_implicit_response_type,
-    parse_implicit_response,
+    complete_implicit,
 )
 from workbench.core.oauth.rfc7009_revoke import (
     TokenTypeHint,
@@ -300,34 +299,17 @@ class OAuthSession:
         """Check the redirect's parameters and (for code) redeem the code with the verifier."""
         request = pending.request
         params = unwrap_response(params, request, self.metadata(), self.jwks, self.client, self.log)
+
+        def inspect(token: str, nonce: str | None, access: str | None, code: str | None) -> Any:
+            return self.inspect(token, kind="id", nonce=nonce, access_token=access, code=code)
+
         if request.response_type == "code":
             tokens = self._redeem(parse_authorization_response(params, request), request)
         elif is_hybrid(request.response_type):
-            tokens = complete_hybrid(
-                params,
-                request,
-                inspect=lambda t, n, a, c: self.inspect(
-                    t, kind="id", nonce=n, access_token=a, code=c
-                ),
-                redeem=lambda code: self._redeem(code, request),
-                log=self.log,
-            )
+            redeem: Callable[[str], TokenSet] = lambda code: self._redeem(code, request)  # noqa: E731
+            tokens = complete_hybrid(params, request, inspect=inspect, redeem=redeem, log=self.log)
         else:
-            tokens = parse_implicit_response(params, request)
-            if tokens.id_token:
-                try:
-                    inspection = self.inspect(
-                        tokens.id_token,
-                        kind="id",
-                        nonce=request.nonce,
-                        access_token=tokens.access_token,
-                    )
-                except TokenError as exc:
-                    raise FlowError(
-                        f"The ID token in the redirect cannot be decoded: {exc}",
-                        kind="id_token_invalid",
-                    ) from exc
-                check_front_channel_id_token(inspection, params, request)
+            tokens = complete_implicit(params, request, inspect=inspect)
         check_nonce(tokens, request.nonce)
         return tokens
 

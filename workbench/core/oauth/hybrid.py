@@ -19,7 +19,7 @@ from typing import Any
 
 from workbench.core.errors import FlowError, TokenError
 from workbench.core.oauth.rfc6749_code import AuthorizationRequest, check_authorization_response
-from workbench.core.oauth.rfc6749_implicit import front_channel_id_token_problems
+from workbench.core.oauth.rfc6749_implicit import Inspect, front_channel_id_token_problems
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.findings import Inspection, Outcome
 from workbench.core.transport.exchange import ExchangeLog
@@ -36,9 +36,6 @@ __all__ = [
 HYBRID_RESPONSE_TYPES: tuple[str, ...] = ("code id_token", "code token", "code id_token token")
 #: The checks the token endpoint's ID token must pass in the hybrid flow (§3.3.3.7).
 BACK_CHANNEL_CHECKS: tuple[str, ...] = ("signature", "iss", "aud", "exp", "nonce")
-
-#: Inspect an ID token: (token, nonce, access_token, code) -> its inspection.
-Inspect = Callable[[str, str | None, str | None, str | None], Inspection]
 
 
 def is_hybrid(response_type: str) -> bool:
