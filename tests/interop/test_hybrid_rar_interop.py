@@ -47,7 +47,7 @@ def make_session(independent_provider: IndependentProvider) -> Iterator[Any]:
         session.close()
 
 
-def _chromium(url: str) -> dict[str, str]:
+def _chromium(url: str) -> None:
     with chromium_page() as page:
         loopback_only(page)
         sign_in_and_consent(page, url)
