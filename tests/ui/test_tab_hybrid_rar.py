@@ -80,7 +80,7 @@ def test_the_editor_says_what_is_wrong_and_the_flow_does_not_start(
     tab = AuthCodeTab(public_state, open_url=browser.open)
     qtbot.addWidget(tab)
     editor = tab.details_editor
-    assert editor.status.text() == "Optional: nothing is sent while this is empty."
+    assert editor.status.text() == "Optional, RFC 9396: nothing is sent while this is empty."
     editor.set_text('[{"actions": ["read"]}')
     assert "not JSON" in editor.status.text()
     editor.set_text('[{"actions": ["read"]}]')

@@ -40,7 +40,7 @@ from workbench.ui.flows.base import FlowTab
 from workbench.ui.safe_text import UrlOpener, open_web_url, require_web_url
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.copy_field import CopyField
-from workbench.ui.widgets.details_editor import LABEL as DETAILS_LABEL
+from workbench.ui.widgets.details_editor import ROW_LABEL as DETAILS_LABEL
 from workbench.ui.widgets.details_editor import AuthorizationDetailsEditor
 
 DEFAULT_RESPONSE_MODE = "default"  # the combo's first item: no response_mode sent

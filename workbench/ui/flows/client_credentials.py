@@ -7,7 +7,7 @@ from typing import Any
 from workbench.core.model import Provider
 from workbench.core.oauth.rfc6749_grants import client_credentials_scope
 from workbench.ui.flows.direct import DirectGrantTab
-from workbench.ui.widgets.details_editor import LABEL as DETAILS_LABEL
+from workbench.ui.widgets.details_editor import ROW_LABEL as DETAILS_LABEL
 from workbench.ui.widgets.details_editor import AuthorizationDetailsEditor
 
 

@@ -15,6 +15,8 @@ from workbench.core.oauth.rfc9396_rar import (
 from workbench.ui.theme import semantic_colours
 
 LABEL = "Authorization details (RFC 9396)"
+#: The form row's label (short: the tabs' labels share one width; the RFC is in the status).
+ROW_LABEL = "Authorization details"
 PLACEHOLDER = '[{"type": "account_information", "actions": ["read_balances"]}]'
 EDITOR_LINES = 3
 
@@ -88,7 +90,7 @@ class AuthorizationDetailsEditor(QWidget):
         else:
             self.problem = ""
             if details is None:
-                self.status.setText("Optional: nothing is sent while this is empty.")
+                self.status.setText("Optional, RFC 9396: nothing is sent while this is empty.")
                 colour = colours.secondary
             else:
                 kinds = ", ".join(details.types)
@@ -97,4 +99,4 @@ class AuthorizationDetailsEditor(QWidget):
         self.status.setStyleSheet(f"color: {colour.name()};")
 
 
-__all__ = ["LABEL", "AuthorizationDetailsEditor"]
+__all__ = ["LABEL", "ROW_LABEL", "AuthorizationDetailsEditor"]
