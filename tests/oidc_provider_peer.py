@@ -35,6 +35,7 @@ NATIVE_CLIENT_ID = "workbench-native"  # public: implicit (id_token token), code
 DEVICE_CLIENT_ID = "workbench-device"  # public: device code
 CONFIDENTIAL_CLIENT_ID = "workbench-confidential"  # client_secret_basic: client credentials
 CONFIDENTIAL_CLIENT_SECRET = "interop-secret"
+DPOP_NONCE_CLIENT_ID = "workbench-dpop-nonce"  # like the confidential one; DPoP nonces required
 CIBA_CLIENT_ID = "workbench-ciba"  # client_secret_basic (the same secret): CIBA, poll mode
 API_AUDIENCE = "urn:workbench:interop-api"
 PRIVATE_KEY_JWT_CLIENT_ID = "workbench-private-key-jwt"  # private_key_jwt, keys made per run

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SIZE=1366x768
 for pair in device:device authCode:auth-code clientCredentials:client-credentials \
-            ciba:ciba refresh:refresh password:password implicit:implicit cognito:cognito api:api; do
+            ciba:ciba refresh:refresh tokenExchange:token-exchange password:password \
+            implicit:implicit cognito:cognito api:api; do
   python3 -m workbench --demo --screenshot "${pair#*:}.png" --tab "${pair%%:*}" --size "$SIZE"
 done
 # The device login full screen, as a room sees it.

@@ -46,6 +46,8 @@ def test_every_grant_of_the_app_is_registered_once_per_door() -> None:
         "implicit",
         "device_code",
         "refresh_token",
+        "token_exchange",
+        "jwt_bearer",
         "ciba",
     )
     assert grant_names("cognito") == (

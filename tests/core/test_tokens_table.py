@@ -60,6 +60,7 @@ CLAIMS: dict[str, Any] = {
     "nonce": "n-1",
     "at_hash": _at_hash(ACCESS_TOKEN),
     "c_hash": _at_hash(CODE),  # made as at_hash is (OIDC Core §3.3.2.11)
+    "cnf": {"jkt": "jkt-of-the-dpop-key"},
 }
 TOKEN = jwt.encode(CLAIMS, KEY, algorithm="RS256", headers={"kid": "rsa-1", "typ": "at+jwt"})
 
@@ -73,6 +74,7 @@ EVERYTHING: dict[str, Any] = {
     "nonce": "n-1",
     "access_token": ACCESS_TOKEN,
     "code": CODE,
+    "dpop_jkt": "jkt-of-the-dpop-key",
 }
 
 
@@ -88,7 +90,7 @@ def test_the_table_order_is_the_order_of_the_findings() -> None:
     assert tuple(row.name for row in CHECK_TABLE) == CHECKS
     assert CHECKS == (
         "signature", "keys", "iss", "aud", "exp", "nbf", "iat", "typ", "token_use", "nonce",
-        "at_hash", "c_hash",
+        "at_hash", "c_hash", "dpop",
     )  # fmt: skip
 
 
@@ -147,6 +149,11 @@ SKIPPED_BEFORE: dict[str, tuple[str, tuple[Setting, ...]]] = {
     "nonce": ("the token has a nonce but no expected nonce was given", ()),
     "at_hash": ("no access token given to compare with", ()),
     "c_hash": ("no authorization code given to compare with", ()),
+    "dpop": (
+        "DPoP-bound (cnf.jkt jkt-of-the-dpop-key), not checked: no DPoP key at hand to compare"
+        " with",
+        (),
+    ),
 }
 
 

@@ -45,6 +45,8 @@ def test_metadata_content(demo_server: DemoServer, metadata: dict[str, Any]) -> 
         "client_credentials",
         "refresh_token",
         "urn:ietf:params:oauth:grant-type:device_code",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
         "urn:openid:params:grant-type:ciba",
     }
     assert {"code", "token", "id_token token"} <= set(metadata["response_types_supported"])

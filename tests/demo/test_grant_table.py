@@ -41,6 +41,8 @@ def test_the_metadata_announces_the_grant_types_of_the_table_in_its_order() -> N
         "client_credentials",
         "refresh_token",
         "urn:ietf:params:oauth:grant-type:device_code",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
         "urn:openid:params:grant-type:ciba",
     ]
 

@@ -10,7 +10,7 @@
 // CIBA (poll mode): any login_hint names an account of that id, except "nobody" (unknown_user_id).
 // The "authentication device" is this script: it keeps each request, and a test decides one with
 // POST /test/ciba?decision=approve|deny&binding_message=M (loopback only, for the tests).
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import process from 'node:process';
 
 import Provider, { errors } from 'oidc-provider';
@@ -76,6 +76,17 @@ const provider = new Provider(issuer, {
       authorization_details_types: ['account_information'],
     },
     {
+      // DPoP with nonces: the token endpoint answers this client use_dpop_nonce until its proof
+      // carries the nonce it gave (RFC 9449 §8).
+      client_id: 'workbench-dpop-nonce',
+      client_secret: 'interop-secret',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'api:read',
+    },
+    {
       // JWT client authentication (RFC 7523 §2.2): an assertion signed with a key of the JWKS
       // above (RS256, PS256, ES256 or EdDSA), at the token, introspection and revocation endpoints.
       client_id: 'workbench-private-key-jwt',
@@ -129,6 +140,12 @@ const provider = new Provider(issuer, {
     },
     introspection: { enabled: true },
     revocation: { enabled: true },
+    // RFC 9449: proofs checked, tokens bound (cnf.jkt); nonces required of one client only.
+    dPoP: {
+      enabled: true,
+      nonceSecret: randomBytes(32),
+      requireNonce: (ctx) => ctx.oidc?.client?.clientId === 'workbench-dpop-nonce',
+    },
     // PAR (RFC 9126) is on by default; JARM and signed request objects (RFC 9101) are asked for.
     pushedAuthorizationRequests: { enabled: true },
     jwtResponseModes: { enabled: true },
@@ -164,7 +181,8 @@ const provider = new Provider(issuer, {
       // API, so its signature can be checked against the JWKS. Other tokens stay opaque.
       defaultResource: (ctx, client, oneOf) => {
         if (oneOf) return oneOf;
-        return client.clientId === 'workbench-confidential' && ctx.oidc.params?.grant_type === 'client_credentials'
+        return ['workbench-confidential', 'workbench-dpop-nonce'].includes(client.clientId)
+          && ctx.oidc.params?.grant_type === 'client_credentials'
           ? API
           : undefined;
       },

@@ -45,6 +45,7 @@ def test_the_registry_builds_each_tab_by_its_key_in_screen_order() -> None:
         "device",
         "ciba",
         "refresh",
+        "tokenExchange",
         "password",
         "implicit",
         "cognito",
@@ -54,8 +55,8 @@ def test_the_registry_builds_each_tab_by_its_key_in_screen_order() -> None:
 
 
 def test_an_unknown_tab_name_raises_lookup_error_naming_the_known_ones() -> None:
-    with pytest.raises(LookupError, match=r"no flow tab 'tokenExchange' \(tabs: authCode, "):
-        tab_class("tokenExchange")
+    with pytest.raises(LookupError, match=r"no flow tab 'noSuchTab' \(tabs: authCode, "):
+        tab_class("noSuchTab")
 
 
 def test_a_tab_key_registers_once() -> None:
@@ -75,9 +76,13 @@ def test_the_main_window_shows_one_tab_per_registered_entry_in_order(qtbot: Any)
         assert window.tabs.tabText(index) == cls.title
         assert window.flow_tabs[cls.key] is widget
     assert list(window.flow_tabs) == list(tab_keys())
-    # Ctrl+1… follow the same order.
+    # Ctrl+1… Ctrl+9, then Ctrl+0 follow the same order, each one a single key, none twice.
     flow_menu = [a for a in window.actions() if a.objectName().startswith("actionTab_")]
     assert [a.objectName() for a in flow_menu] == [f"actionTab_{k}" for k in tab_keys()]
-    assert [a.shortcut().toString() for a in flow_menu] == [
-        f"Ctrl+{i + 1}" for i in range(len(classes))
-    ]
+    shortcuts = [a.shortcut().toString() for a in flow_menu]
+    expected = [f"Ctrl+{(i + 1) % 10}" for i in range(min(len(classes), 10))]
+    assert shortcuts[: len(expected)] == expected
+    assert all(s == "" for s in shortcuts[len(expected) :])
+    assert all(a.shortcut().count() <= 1 for a in flow_menu)  # never a chord such as Ctrl+1, 0
+    taken = [a.shortcut().toString() for a in window.actions() if not a.shortcut().isEmpty()]
+    assert len(taken) == len(set(taken)), "two actions share a shortcut"

@@ -41,6 +41,7 @@ def test_demo_provider_is_preselected_and_every_tab_is_there(window: MainWindow)
         "deviceTab",
         "cibaTab",
         "refreshTab",
+        "tokenExchangeTab",
         "passwordTab",
         "implicitTab",
         "cognitoTab",

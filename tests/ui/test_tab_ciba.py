@@ -133,7 +133,7 @@ def test_without_a_login_hint_nothing_is_sent(
 
 
 def test_every_tab_is_reachable_at_1366_by_768(qtbot: Any) -> None:
-    """Nine tabs do not fit the bar at a laptop's size: it scrolls, and choosing a tab (Ctrl+N,
+    """Ten tabs do not fit the bar at a laptop's size: it scrolls, and choosing a tab (Ctrl+N,
     the menu) scrolls it into view, the CIBA tab and the last one alike."""
     from workbench.ui.main_window import MainWindow
 

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from workbench.cli.common import demo_server, pairs, provider_args, provider_from_args, token_arg
+from workbench.cli.common import (
+    demo_server,
+    dpop_key_from_args,
+    pairs,
+    provider_args,
+    provider_from_args,
+    token_arg,
+)
 from workbench.cli.grants import GRANTS, grant_options, obtain_tokens
 from workbench.cli.output import EXIT_OAUTH, EXIT_OK, Out, print_exchange
 from workbench.core.display import printable
@@ -36,10 +43,12 @@ from workbench.core.oauth.api_call import (
     parse_header_line,
 )
 from workbench.core.oauth.rfc6750_bearer import NextStep
+from workbench.core.oauth.rfc9449_dpop import DpopSigner
 from workbench.core.oauth.rfc9728_resource import ResourceDiscovery, discover_resource
 from workbench.core.transport.exchange import ExchangeLog
 from workbench.core.transport.http import HttpClient
 from workbench.core.transport.masking import mask_value
+from workbench.core.transport.signer import NO_SIGNER
 from workbench.demo.clients import grant_provider
 
 #: Refusals ``--auto`` answers by getting a token: none accepted, or not this one.
@@ -96,7 +105,9 @@ def _run(args: argparse.Namespace, out: Out, demo_issuer: str | None) -> int:
     log = out.watch(ExchangeLog())
     if args.log:
         log.subscribe(lambda ex: print_exchange(out, ex))
-    http = HttpClient(log, verify_tls=not args.insecure)
+    key = dpop_key_from_args(args, out)
+    signer = DpopSigner(key, present_as_dpop=True) if key is not None else NO_SIGNER
+    http = HttpClient(log, verify_tls=not args.insecure, signer=signer)
     call = ApiCall(
         url=args.url,
         method=args.method or ("POST" if args.data is not None else "GET"),

@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from workbench.cli.output import EXIT_OK, Handler, Out, print_exchange
+from workbench.core.display import printable
 from workbench.core.errors import ConfigError, TokenError
+from workbench.core.keys import SigningKey
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import (
     ASSERTION_AUDIENCES,
@@ -27,12 +29,15 @@ from workbench.core.oauth.client_auth import (
     client_auth_method,
 )
 from workbench.core.oauth.discovery import ENDPOINT_NAMES
+from workbench.core.oauth.rfc9396_rar import AuthorizationDetails, parse_authorization_details
+from workbench.core.oauth.rfc9449_dpop import DpopSigner, load_or_create_key
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
 from workbench.core.session import OAuthSession
 from workbench.core.tokens.checks import verification_requested
 from workbench.core.tokens.decode import decode_jwt, token_kind
 from workbench.core.transport.exchange import ExchangeLog
+from workbench.core.transport.http import HttpClient
 from workbench.demo.clients import (
     PRIVATE_KEY_JWT_CLIENT_ID,
     SECRET_JWT_CLIENT_ID,
@@ -108,6 +113,17 @@ def provider_args(p: argparse.ArgumentParser, *, demo: bool = True) -> None:
     g.add_argument(
         "--insecure", action="store_true", help="do not verify TLS certificates (test servers)"
     )
+    g.add_argument(
+        "--dpop",
+        action="store_true",
+        help="DPoP (RFC 9449): a proof of possession on every request; tokens bound to the key",
+    )
+    g.add_argument(
+        "--dpop-key",
+        metavar="FILE",
+        help="the DPoP private key (PEM); a new ES256 key is written there (0600) when missing"
+        " (default: a key for this run only)",
+    )
     p.add_argument("--log", action="store_true", help="print every HTTP exchange (masked) and curl")
 
 
@@ -181,6 +197,7 @@ def inspect_requested(args: argparse.Namespace) -> bool:
         args.access_token_env,
         getattr(args, "code", None),
         args.expect_typ,
+        getattr(args, "dpop_key", None),
     )
 
 
@@ -215,16 +232,16 @@ def unreadable_token(
 
 # -- providers, the demo server and the session ----------------------------------------------
 @contextlib.contextmanager
-def demo_server(out: Out, args: argparse.Namespace | None = None) -> Iterator[Any]:
+def demo_server(out: Out, args: argparse.Namespace | None = None, **settings: Any) -> Iterator[Any]:
     """The demo server, for the run of ``args``: with ``--client-key``, the public JWKS of
-    that key is the private_key_jwt demo client's."""
+    that key is the private_key_jwt demo client's; ``settings`` (DemoConfig fields) win."""
     from workbench.demo.server import DemoConfig, DemoServer
 
     jwks = None
     if args is not None and getattr(args, "client_key", None):
         key = ClientKey(path=args.client_key, kid=args.client_key_id)
         jwks = key.load(args.client_assertion_alg).jwks()
-    server = DemoServer(DemoConfig(client_jwks=jwks))
+    server = DemoServer(DemoConfig(**{"client_jwks": jwks, **settings}))
     server.start()
     out.info(f"Demo authorization server running at {server.issuer}")
     try:
@@ -275,6 +292,7 @@ def provider_from_args(args: argparse.Namespace, scope: str | None) -> Provider:
             verify_tls=base.verify_tls and not args.insecure,
             name=base.name,
             device_pkce=base.device_pkce,
+            dpop_key=base.dpop_key,
         )
     if not args.issuer and not endpoints:
         raise ConfigError("Say which server: --issuer URL, --profile NAME or --demo.")
@@ -330,16 +348,72 @@ def _client_options(
     return client
 
 
+def dpop_key_from_args(args: argparse.Namespace, out: Out) -> SigningKey | None:
+    """The DPoP key of ``--dpop [--dpop-key FILE]`` (made when the file is missing), or None."""
+    if not hasattr(args, "dpop"):  # a command without --dpop (inspect's --dpop-key only checks)
+        return None
+    if args.dpop_key and not args.dpop:
+        raise ConfigError("--dpop-key is the key of --dpop, which is not given.")
+    if not args.dpop:
+        return None
+    loaded: SigningKey | None = getattr(args, "dpop_loaded_key", None)
+    if loaded is not None:  # one key per run, however many sessions it opens (call --auto)
+        return loaded
+    key, new = load_or_create_key(args.dpop_key)
+    args.dpop_loaded_key = key
+    if not args.dpop_key:
+        out.info(f"DPoP: a new {key.kind} key for this run only (jkt {key.thumbprint()}).")
+    elif new:
+        out.info(f"DPoP: wrote a new {key.kind} key to {args.dpop_key} (mode 0600).")
+    else:
+        out.info(f"DPoP: the {key.kind} key of {args.dpop_key} (jkt {key.thumbprint()}).")
+    return key
+
+
 def open_session(
     args: argparse.Namespace, out: Out, provider: Provider, log: ExchangeLog | None = None
 ) -> OAuthSession:
     """A session for ``provider``; with ``log``, its exchanges join that (already watched and
-    printed) log, so one run numbers all its exchanges in one sequence."""
+    printed) log, so one run numbers all its exchanges in one sequence. With ``--dpop`` (or a
+    profile's DPoP key) every request carries a DPoP proof."""
     if not provider.verify_tls:
         out.info("warning: TLS certificate verification is OFF for this run (--insecure).")
-    opened = OAuthSession(provider, log=log)
+    key = dpop_key_from_args(args, out) or provider.dpop_key
+    if key is None:
+        opened = OAuthSession(provider, log=log)
+    else:  # a token given to the command is presented with the DPoP scheme (RFC 9449 §7.1)
+        signer = DpopSigner(key, present_as_dpop=True)
+        http = HttpClient(log, verify_tls=provider.verify_tls, signer=signer)
+        opened = OAuthSession(dataclasses.replace(provider, dpop_key=key), http)
     out.watch(opened.log)
     out.secret(provider.client.client_secret)
     if log is None and getattr(args, "log", False):
         opened.log.subscribe(lambda ex: print_exchange(out, ex))
     return opened
+
+
+#: The grants that take ``--authorization-details`` (RFC 9396 §3 at authorize, §6 at token).
+_DETAIL_GRANTS = ("authorization_code", "implicit", "client_credentials")
+
+
+def authorization_details_arg(args: argparse.Namespace) -> AuthorizationDetails | None:
+    """``--authorization-details`` read (inline, ``@FILE`` or ``-``) and checked (exit 2)."""
+    value = getattr(args, "authorization_details", None)
+    if value is None:
+        return None
+    if args.grant not in _DETAIL_GRANTS:
+        raise ConfigError(f"--authorization-details is for --grant {', '.join(_DETAIL_GRANTS)}.")
+    if value == "-":
+        value = sys.stdin.read(1024 * 1024) if sys.stdin else ""
+    elif value.startswith("@"):
+        try:
+            with open(value[1:], encoding="utf-8") as handle:
+                value = handle.read(1024 * 1024)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"--authorization-details: cannot read {printable(value[1:])}: {exc}"
+            ) from None
+    try:
+        return parse_authorization_details(value)
+    except ConfigError as exc:
+        raise ConfigError(f"--authorization-details: {exc}") from None

@@ -25,6 +25,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         " Keycloak does for clients set to PKCE) and check the code_verifier of every poll",
     )
     demo.add_argument(
+        "--require-dpop-nonce",
+        action="store_true",
+        help="every DPoP proof must carry a nonce the server gave (RFC 9449 §8, §9): a proof"
+        " without one is answered use_dpop_nonce with a DPoP-Nonce to retry with",
+    )
+    demo.add_argument(
         "--require-par",
         action="store_true",
         help="say require_pushed_authorization_requests and refuse authorization requests that"
@@ -88,6 +94,7 @@ def cmd_demo_server(args: argparse.Namespace, out: Out) -> int:
                 port=args.port,
                 access_token_ttl=args.access_token_ttl,
                 require_device_pkce=args.require_device_pkce,
+                require_dpop_nonce=args.require_dpop_nonce,
                 require_par=args.require_par,
                 pre_token_trigger=args.pre_token_trigger,
                 pre_token_trigger_version=args.pre_token_trigger_version,

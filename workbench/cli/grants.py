@@ -11,38 +11,44 @@ import threading
 import time
 
 from workbench.cli.common import (
+    authorization_details_arg,
     env,
     open_session,
     refresh_token_arg,
+    token_arg,
 )
-from workbench.cli.output import Out, print_qr
+from workbench.cli.output import Out, print_authorization_details, print_qr
 from workbench.core.display import printable, require_web_url
-from workbench.core.errors import ConfigError, FlowError, TokenError
-from workbench.core.keys import SigningKey
+from workbench.core.errors import ConfigError, FlowError
+from workbench.core.keys import SigningKey, generate_key, load_key
 from workbench.core.model import Provider
 from workbench.core.oauth.ciba import CibaAuthentication, CibaHint, CibaPoll, ciba_login
+from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.front_channel import AuthorizeOptions
-from workbench.core.oauth.grants import grant_names
-from workbench.core.oauth.hybrid import HYBRID_RESPONSE_TYPES, is_hybrid
+from workbench.core.oauth.grants import GRANTS as REGISTRY
+from workbench.core.oauth.grants import grant_names, unadvertised
+from workbench.core.oauth.hybrid import HYBRID_RESPONSE_TYPES, hybrid_note, is_hybrid
 from workbench.core.oauth.jarm import RESPONSE_MODES
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
 from workbench.core.oauth.rfc6749_grants import PASSWORD_WARNING
 from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGACY_WARNING
+from workbench.core.oauth.rfc7523_bearer import ASSERTION_LIFETIME, jwt_bearer_grant, sign_assertion
 from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
+from workbench.core.oauth.rfc8693_exchange import TokenExchange, exchange_token, token_type_urn
 from workbench.core.oauth.rfc9396_rar import (
     AUTHORIZATION_DETAILS,
-    AuthorizationDetails,
-    describe_details,
-    granted_details,
-    parse_authorization_details,
     unlisted_types,
 )
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
-from workbench.core.tokens.decode import decode_jwt
 from workbench.core.transport.exchange import ExchangeLog
-from workbench.demo.clients import DEMO_PASSWORD, DEMO_USERNAME, ciba_approval_url
+from workbench.demo.clients import (
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    PRIVATE_KEY_JWT_CLIENT_ID,
+    ciba_approval_url,
+)
 
 #: The OAuth grants the command line runs (``--grant`` values).
 GRANTS = grant_names()  # the grant registry's (workbench.core.oauth.grants)
@@ -134,6 +140,167 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         " and the code_verifier with every poll (Keycloak requires it for clients set to PKCE;"
         " a profile can turn it on for good)",
     )
+    _exchange_options(parser)
+    _bearer_options(parser)
+
+
+#: The most a token read from ``@FILE`` may be (a JWT with many claims stays far below).
+TOKEN_FILE_LIMIT = 64 * 1024
+
+
+def _exchange_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group(
+        "token exchange (RFC 8693); token values also as - (stdin) or @FILE, types as"
+        " access_token, refresh_token, id_token, jwt, saml1, saml2 or a URN"
+    )
+    for who in ("subject", "actor"):
+        g.add_argument(f"--{who}-token", metavar="T", help=f"the {who} token")
+        g.add_argument(f"--{who}-token-env", metavar="VAR", help=f"read the {who} token from $VAR")
+        g.add_argument(f"--{who}-token-type", metavar="TYPE", help=f"the {who} token's type")
+    g.add_argument("--requested-token-type", metavar="TYPE", help="the token type wanted back")
+
+
+def _bearer_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group(
+        "JWT bearer grant (RFC 7523 §2.1): an assertion (also - or @FILE), or one signed here"
+    )
+    g.add_argument("--assertion", metavar="JWT", help="the assertion")
+    g.add_argument("--assertion-env", metavar="VAR", help="read the assertion from $VAR")
+    g.add_argument(
+        "--assertion-key",
+        metavar="FILE",
+        help="sign an assertion with this private key (PEM; workbench keys generate)",
+    )
+    g.add_argument("--assertion-alg", metavar="ALG", help="its algorithm (default: the key's)")
+    g.add_argument("--assertion-sub", metavar="SUB", help="the signed assertion's sub (the user)")
+    g.add_argument(
+        "--assertion-aud", metavar="AUD", help="its aud (default: the token endpoint's URL)"
+    )
+    g.add_argument("--assertion-iss", metavar="ISS", help="its iss (default: the client id)")
+
+
+#: The options that sign an assertion (none of them goes with --assertion).
+_SIGNING_OPTIONS = (
+    "assertion_key",
+    "assertion_alg",
+    "assertion_sub",
+    "assertion_aud",
+    "assertion_iss",
+)
+
+
+def demo_bearer_setup(
+    args: argparse.Namespace, out: Out
+) -> tuple[dict[str, object], ClientConfig | None]:
+    """For ``--demo --grant jwt_bearer`` without ``--assertion``: the key that signs (the
+    ``--assertion-key``, else a new ES256 key), registered with the demo server as the
+    private_key_jwt client's public JWKS, and that client signing with it. The demo server's
+    settings and the client to use; nothing for any other run."""
+    if args.grant != "jwt_bearer" or args.assertion or args.assertion_env:
+        return {}, None
+    key = load_key(args.assertion_key, args.assertion_alg) if args.assertion_key else None
+    key = key or generate_key("ES256")
+    args.demo_assertion_key = key
+    out.info(
+        f"demo: the public key of {key} is registered for the client"
+        f" {PRIVATE_KEY_JWT_CLIENT_ID}, which signs the assertion (and its client assertion)."
+    )
+    client = ClientConfig(PRIVATE_KEY_JWT_CLIENT_ID, None, "private_key_jwt", signing_key=key)
+    return {"client_jwks": key.jwks()}, client
+
+
+def _bearer_assertion(args: argparse.Namespace, out: Out, session: OAuthSession, demo: bool) -> str:
+    given = token_input(args.assertion, args.assertion_env, "assertion")
+    if given:
+        mixed = [f"--{n.replace('_', '-')}" for n in _SIGNING_OPTIONS if getattr(args, n)]
+        if mixed:
+            raise ConfigError(f"Give --assertion or sign one ({', '.join(mixed)}), not both.")
+        return out.secret(given) or given
+    key: SigningKey | None = getattr(args, "demo_assertion_key", None)
+    client = session.provider.client
+    if key is None and args.assertion_key:
+        key = load_key(args.assertion_key, args.assertion_alg)
+    elif key is None and (client.signing_key or client.client_key):
+        key = client.key()  # the client's own key (private_key_jwt) signs the assertion too
+    if key is None:
+        raise ConfigError(
+            "The jwt_bearer grant needs --assertion (or --assertion-env), or --assertion-key"
+            " FILE and --assertion-sub to sign one."
+        )
+    subject = args.assertion_sub or (DEMO_USERNAME if demo else None)
+    if not subject:
+        raise ConfigError("--assertion-sub is required to sign an assertion: whom it is about.")
+    audience = args.assertion_aud or session.metadata().require("token_endpoint")
+    issuer = args.assertion_iss or client.client_id
+    assertion = sign_assertion(key, issuer=issuer, subject=subject, audience=audience)
+    out.secret(assertion)
+    out.info(
+        f"Signed an assertion with {key}: iss {issuer}, sub {subject}, aud {audience},"
+        f" valid {ASSERTION_LIFETIME} s."
+    )
+    return assertion
+
+
+def token_input(value: str | None, env_var: str | None, what: str) -> str | None:
+    """A token from ``@FILE`` (read, at most :data:`TOKEN_FILE_LIMIT` bytes), ``-``, ``$VAR``
+    or as given: so that it need not sit in the shell's history or the process list."""
+    if value is None or not value.startswith("@") or env_var:
+        return token_arg(value, env_var, what)
+    path = value[1:]
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(TOKEN_FILE_LIMIT + 1)
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the {what} from {path}: {exc.strerror or exc}.") from exc
+    if len(data) > TOKEN_FILE_LIMIT:
+        raise ConfigError(f"{path} is too large for a {what} (over {TOKEN_FILE_LIMIT} bytes).")
+    try:
+        text = data.decode("ascii").strip()
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} does not hold a {what}: it is not ASCII text.") from exc
+    if not text:
+        raise ConfigError(f"{path} is empty: no {what} in it.")
+    return text
+
+
+def _exchange_request(
+    args: argparse.Namespace, out: Out, session: OAuthSession, demo: bool
+) -> TokenExchange:
+    subject = token_input(args.subject_token, args.subject_token_env, "subject token")
+    subject_type = args.subject_token_type
+    if subject is None and demo:
+        out.info("Getting a subject token for the demo user alice first (password grant).")
+        subject = session.password(DEMO_USERNAME, DEMO_PASSWORD).access_token
+        subject_type = subject_type or "access_token"
+    if not subject:
+        raise ConfigError(
+            "--subject-token (or --subject-token-env) is required for the token_exchange grant."
+        )
+    if not subject_type:
+        raise ConfigError("--subject-token-type is required: access_token, id_token, jwt, …")
+    actor = token_input(args.actor_token, args.actor_token_env, "actor token")
+    if args.actor_token_type and not actor:
+        raise ConfigError("--actor-token-type without --actor-token (or --actor-token-env).")
+    if actor and not args.actor_token_type:
+        raise ConfigError("--actor-token needs --actor-token-type (RFC 8693 §2.1).")
+    for value in (subject, actor):
+        out.secret(value)
+    return TokenExchange(
+        subject_token=subject,
+        subject_token_type=token_type_urn(subject_type, "--subject-token-type"),
+        actor_token=actor,
+        actor_token_type=(
+            token_type_urn(args.actor_token_type, "--actor-token-type") if actor else None
+        ),
+        requested_token_type=(
+            token_type_urn(args.requested_token_type, "--requested-token-type")
+            if args.requested_token_type
+            else None
+        ),
+        audience=args.audience,
+        resource=args.resource,
+        scope=args.scope or "",
+    )
 
 
 def _password(args: argparse.Namespace, out: Out, demo: bool) -> tuple[str, str]:
@@ -178,7 +345,7 @@ def obtain_tokens(
 ) -> TokenSet:
     """Run ``args.grant`` against ``provider``; progress and warnings on stderr. With ``log``,
     the exchanges join that log (see :func:`open_session`)."""
-    details = _authorization_details(args)
+    details = authorization_details_arg(args)
     session = open_session(args, out, provider, log)
     grant = args.grant
     rotation_text: str | None = None
@@ -207,6 +374,18 @@ def obtain_tokens(
             tokens = _browser_flow(args, out, session, grant, extra)
         elif grant == "device_code":
             tokens = _device_flow(args, out, session, extra)
+        elif grant == "token_exchange":
+            _note_unadvertised(out, session, grant)
+            exchange = _exchange_request(args, out, session, demo)
+            out.info(
+                "token exchange: "
+                + ("delegation (an actor token)" if exchange.delegation else "impersonation")
+            )
+            tokens = exchange_token(session, exchange, extra)
+        elif grant == "jwt_bearer":
+            _note_unadvertised(out, session, grant)
+            assertion = _bearer_assertion(args, out, session, demo)
+            tokens = jwt_bearer_grant(session, assertion, args.scope, extra)
         elif grant == "ciba":
             tokens = _ciba_flow(args, out, session, extra, demo)
         else:
@@ -224,52 +403,15 @@ def obtain_tokens(
         session.close()
     if rotation_text:
         out.info("refresh token " + rotation_text)
-    _print_granted(out, tokens)
+    print_authorization_details(out, tokens)
     return tokens
 
 
-#: The grants that take ``--authorization-details`` (RFC 9396 §3 at authorize, §6 at token).
-_DETAIL_GRANTS = ("authorization_code", "implicit", "client_credentials")
-
-
-def _authorization_details(args: argparse.Namespace) -> AuthorizationDetails | None:
-    """``--authorization-details`` read (inline, ``@FILE`` or ``-``) and checked (exit 2)."""
-    value = getattr(args, "authorization_details", None)
-    if value is None:
-        return None
-    if args.grant not in _DETAIL_GRANTS:
-        raise ConfigError(f"--authorization-details is for --grant {', '.join(_DETAIL_GRANTS)}.")
-    if value == "-":
-        value = sys.stdin.read(1024 * 1024) if sys.stdin else ""
-    elif value.startswith("@"):
-        try:
-            with open(value[1:], encoding="utf-8") as handle:
-                value = handle.read(1024 * 1024)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(
-                f"--authorization-details: cannot read {printable(value[1:])}: {exc}"
-            ) from None
-    try:
-        return parse_authorization_details(value)
-    except ConfigError as exc:
-        raise ConfigError(f"--authorization-details: {exc}") from None
-
-
-def _print_granted(out: Out, tokens: TokenSet) -> None:
-    """The authorization details granted (RFC 9396 §7, §9.1), a block per detail."""
-    try:
-        claims = decode_jwt(tokens.access_token).claims if tokens.access_token else None
-    except TokenError:
-        claims = None  # an opaque access token: only the response can say
-    found = granted_details(tokens.raw, claims)
-    if found is None:
-        return
-    source, details = found
-    out.info(f"Authorization details granted ({source}, RFC 9396):")
-    for block in describe_details(details):
-        out.info(f"  type: {printable(block.type)}")
-        for name, text in block.lines:
-            out.info(f"    {name}: {printable(text)}")
+def _note_unadvertised(out: Out, session: OAuthSession, grant: str) -> None:
+    grant_type = REGISTRY[grant].grant_type or grant
+    note = unadvertised(grant_type, session.metadata().grant_types_supported)
+    if note:
+        out.info(f"note: {note}")
 
 
 def _browser_flow(
@@ -334,28 +476,12 @@ def _browser_flow(
         out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
         tokens = run_to_end(login)
         if is_hybrid(response_type):
-            out.info(_hybrid_note(response_type))
+            out.info(hybrid_note(response_type))
         return tokens
     finally:
         login.close()  # closes the listener
         for stray in pending.rejected:  # another page or process called the redirect URI
             out.info(f"note: refused a request to the redirect URI: {printable(stray.reason)}")
-
-
-def _hybrid_note(response_type: str) -> str:
-    """What the hybrid flow checked before it redeemed the code (OIDC Core §3.3.2.11)."""
-    parts = response_type.split()
-    if "id_token" not in parts:
-        return (
-            "hybrid (code token): no ID token came through the browser; the token endpoint's"
-            " ID token was verified (signature, iss, aud, exp, nonce)."
-        )
-    hashes = "c_hash and at_hash" if "token" in parts else "c_hash"
-    return (
-        f"hybrid ({response_type}): the front-channel ID token passed signature, iss, aud, exp,"
-        f" nonce and {hashes} before the code was redeemed; the token endpoint's ID token names"
-        " the same sub."
-    )
 
 
 def _request_object_key(args: argparse.Namespace, session: OAuthSession) -> SigningKey | None:

@@ -16,6 +16,7 @@ from workbench.cli.common import (
 )
 from workbench.cli.output import Out, print_exchange, report_inspection
 from workbench.core.errors import ConfigError, TransportError
+from workbench.core.keys import load_key
 from workbench.core.oauth.discovery import discover
 from workbench.core.reality import guess_kind
 from workbench.core.report.checks import record_inspection
@@ -30,8 +31,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "inspect",
         help="decode a JWT and verify it",
         description="Decode a JWT and verify it. With any of --issuer, --jwks-uri, --audience,"
-        " --client-id, --nonce, --access-token or --expect-typ, every check that cannot be made"
-        " (the issuer's keys unreachable, the token not a JWT) fails with exit code 4.",
+        " --client-id, --nonce, --access-token, --expect-typ or --dpop-key, every check that"
+        " cannot be made (the issuer's keys unreachable, the token not a JWT) fails with exit"
+        " code 4.",
     )
     add_token_argument(ins, "the token")
     ins.add_argument("--issuer", help="expected issuer; its JWKS verifies the signature")
@@ -54,6 +56,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="authorization code issued with this ID token (c_hash, hybrid flow), or - for stdin",
     )
     ins.add_argument("--expect-typ", help='expected header typ, e.g. "at+jwt"')
+    ins.add_argument(
+        "--dpop-key",
+        metavar="FILE",
+        help="the DPoP private key in use: the token's cnf.jkt must be its thumbprint (RFC 9449)",
+    )
     ins.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     ins.add_argument("--log", action="store_true", help="print every HTTP exchange")
     ins.add_argument("--json", action="store_true", help="print header, claims and findings")
@@ -126,6 +133,7 @@ def _inspect(args: argparse.Namespace, out: Out) -> int:
             access_token=access_token,
             code=code,
             expected_typ=args.expect_typ,
+            dpop_jkt=load_key(args.dpop_key).thumbprint() if args.dpop_key else None,
         )
     finally:
         http.close()

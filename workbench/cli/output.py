@@ -29,6 +29,8 @@ from workbench.core.errors import (
     WorkbenchError,
 )
 from workbench.core.hints import Endpoint, Fix, Phrase, Setting, worded
+from workbench.core.oauth.rfc8693_exchange import describe_delegation
+from workbench.core.oauth.rfc9396_rar import describe_details, granted_details
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.claims import claim_rows, expiry
 from workbench.core.tokens.decode import decode_jwt, token_kind
@@ -182,6 +184,8 @@ def print_token_summary(out: Out, tokens: TokenSet) -> None:
     scope = f", scope: {tokens.scope}" if tokens.scope else ""
     lifetime = f", expires in {tokens.expires_in:g} s" if tokens.expires_in is not None else ""
     out.result(f"token_type: {tokens.token_type or '?'}{lifetime}{scope}")
+    if tokens.issued_token_type:  # RFC 8693 §2.2.1: what access_token holds
+        out.result(f"issued_token_type: {printable(tokens.issued_token_type)}")
     for name in ("access_token", "id_token", "refresh_token"):
         value = getattr(tokens, name)
         if not value:
@@ -209,6 +213,8 @@ def print_claims(out: Out, token: str) -> None:
     ex = expiry(decoded.claims, now)
     if ex.expires_at is not None:
         out.result(f"  -> {ex.describe()}")
+    for line in describe_delegation(decoded.claims):  # act / may_act (RFC 8693 §4.1, §4.4)
+        out.result(f"  delegation: {printable(line)}")
 
 
 # -- which option would fix it -------------------------------------------------------------
@@ -334,3 +340,20 @@ def _report_error(out: Out, exc: WorkbenchError) -> int:
         return EXIT_CHECK
     say(f"error: {message}")
     return EXIT_USAGE
+
+
+def print_authorization_details(out: Out, tokens: TokenSet) -> None:
+    """The authorization details granted (RFC 9396 §7, §9.1), a block per detail."""
+    try:
+        claims = decode_jwt(tokens.access_token).claims if tokens.access_token else None
+    except TokenError:
+        claims = None  # an opaque access token: only the response can say
+    found = granted_details(tokens.raw, claims)
+    if found is None:
+        return
+    source, details = found
+    out.info(f"Authorization details granted ({source}, RFC 9396):")
+    for block in describe_details(details):
+        out.info(f"  type: {printable(block.type)}")
+        for name, text in block.lines:
+            out.info(f"    {name}: {printable(text)}")

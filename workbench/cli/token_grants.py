@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from workbench.cli.common import (
@@ -18,7 +19,7 @@ from workbench.cli.common import (
     provider_args,
     provider_from_args,
 )
-from workbench.cli.grants import GRANTS, grant_options, obtain_tokens
+from workbench.cli.grants import GRANTS, demo_bearer_setup, grant_options, obtain_tokens
 from workbench.cli.output import EXIT_OK, Handler, Out, print_tokens
 from workbench.core.errors import ConfigError
 from workbench.core.model import Provider
@@ -57,9 +58,12 @@ def cmd_token(args: argparse.Namespace, out: Out) -> int:
     """``token --grant`` with one of :data:`GRANTS`."""
     params = pairs(args.param, "--param")
     if args.demo:
-        with demo_server(out, args) as server:
+        settings, client = demo_bearer_setup(args, out)
+        with demo_server(out, args, **settings) as server:
             provider = grant_provider(server.issuer, args.grant, args.scope)
             provider = demo_client_auth(args, provider)
+            if client is not None:  # jwt_bearer: the client whose key signs the assertion
+                provider = replace(provider, client=client)
             return _run_grant(args, out, provider, {**provider.extra, **params}, demo=True)
     provider = provider_from_args(args, args.scope)
     return _run_grant(args, out, provider, {**provider.extra, **params}, demo=False)

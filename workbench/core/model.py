@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from workbench.core.keys import SigningKey
 from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.refresh import Rotation, rotation
 from workbench.core.oauth.rfc7009_revoke import TokenTypeHint
@@ -43,6 +44,8 @@ class Provider:
     #: How the end-session endpoint is called: OpenID Connect RP-Initiated Logout, or Amazon
     #: Cognito's hosted ``/logout`` (``client_id`` + ``logout_uri``, no state sent back).
     end_session_style: Literal["oidc", "cognito"] = "oidc"
+    #: DPoP (RFC 9449): the key every request's proof is signed with; None: no DPoP.
+    dpop_key: SigningKey | None = None
 
 
 @dataclass(frozen=True)

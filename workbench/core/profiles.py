@@ -26,6 +26,7 @@ from workbench.core.oauth.client_auth import (
     ClientConfig,
     ClientKey,
 )
+from workbench.core.oauth.rfc9449_dpop import load_or_create_key
 from workbench.core.secrets import SecretStore
 from workbench.core.transport.masking import SECRET_FIELDS, TOKEN_FIELDS, url_has_credentials
 
@@ -70,6 +71,10 @@ class Profile:
     #: RFC 7592 client configuration endpoint of a dynamically registered client (its
     #: registration access token is a secret: :data:`REGISTRATION_TOKEN` in the keyring).
     registration_client_uri: str = ""
+    #: DPoP (RFC 9449): every request of this provider carries a proof; tokens are bound.
+    dpop: bool = False
+    #: The DPoP key's PEM file, made (ES256, 0600) when missing; empty: a key per session.
+    dpop_key_file: str = ""
 
     def validate(self) -> None:
         if not _NAME.match(self.name):
@@ -145,6 +150,7 @@ class Profile:
             verify_tls=self.verify_tls,
             name=self.name,
             device_pkce=self.device_pkce,
+            dpop_key=load_or_create_key(self.dpop_key_file or None)[0] if self.dpop else None,
         )
 
     @classmethod

@@ -65,8 +65,10 @@ def inspect_for_provider(
     nonce: str | None = None,
     access_token: str | None = None,
     code: str | None = None,
+    dpop_jkt: str | None = None,
 ) -> Inspection:
-    """Decode and verify a JWT against ``provider``'s keys and expectations.
+    """Decode and verify a JWT against ``provider``'s keys and expectations (``dpop_jkt``: the
+    thumbprint of the DPoP key in use, for an access token's ``cnf.jkt``).
 
     A provider was chosen, so verification was asked for: when its metadata (``metadata()``)
     or keys cannot be had, the signature fails with the reason ("not verified: …"), it is never
@@ -89,6 +91,7 @@ def inspect_for_provider(
         nonce=nonce,
         access_token=access_token if kind == "id" else None,
         code=code if kind == "id" else None,
+        dpop_jkt=dpop_jkt if kind != "id" else None,
     )
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from workbench.core.display import require_web_url
-from workbench.core.errors import FlowError, TokenError, TransportError
+from workbench.core.errors import FlowError, TokenError
 from workbench.core.model import Provider, RealityCheck, RefreshResult, ServerVerdict, TokenActions
 from workbench.core.oauth import rp_logout
 from workbench.core.oauth.client_auth import ClientConfig, prepare_for_server
-from workbench.core.oauth.discovery import ServerMetadata, discover
+from workbench.core.oauth.discovery import ServerMetadata
 from workbench.core.oauth.flow_steps import (
     record_browser_opened,
     record_device_code_shown,
@@ -65,6 +65,7 @@ from workbench.core.oauth.rfc8628_device import (
     parse_device_authorization,
     poll_device_token,
 )
+from workbench.core.oauth.rfc9449_dpop import DpopSigner, signer_for
 from workbench.core.oauth.rp_logout import LogoutResult, PendingLogout
 from workbench.core.oauth.token_endpoint import parse_token_response
 from workbench.core.oauth.tokenset import TokenSet
@@ -76,6 +77,7 @@ from workbench.core.reality import (
     verdict_from_endpoints,
 )
 from workbench.core.report.checks import record_inspection
+from workbench.core.session_steps import provider_metadata
 from workbench.core.single_flight import SingleFlight
 from workbench.core.tokens.decode import decode_jwt
 from workbench.core.tokens.findings import Inspection
@@ -137,11 +139,15 @@ class OAuthSession:
         on_metadata: Callable[[OAuthSession, ServerMetadata], None] | None = None,
     ) -> None:
         self.provider = provider
-        self.http = http or HttpClient(log, verify_tls=provider.verify_tls)
+        self.http = http or HttpClient(
+            log, verify_tls=provider.verify_tls, signer=signer_for(provider.dpop_key)
+        )
         self.http.log.add_secret(provider.client.client_secret)
         self.jwks = JwksCache.through(self.http)
+        signer = self.http.signer  # DPoP (RFC 9449): the signer of every request, if any
+        self.dpop: DpopSigner | None = signer if isinstance(signer, DpopSigner) else None
         self._metadata = SingleFlight(
-            self._fetch_metadata,
+            lambda: provider_metadata(self.http, self.provider),
             self._announce,
             "Cancelled while waiting for the provider's discovery (another request of this"
             " provider is fetching it).",
@@ -158,8 +164,7 @@ class OAuthSession:
         return self.http.log
 
     @property
-    def client(self) -> ClientConfig:
-        """The provider's client, made ready for this server (:func:`prepare_for_server`)."""
+    def client(self) -> ClientConfig:  # made ready for this server (client_auth.py)
         return prepare_for_server(self.provider.client, self.metadata)
 
     # -- metadata -------------------------------------------------------------------------
@@ -175,20 +180,6 @@ class OAuthSession:
     def _announce(self, meta: ServerMetadata) -> None:
         if self._on_metadata is not None:
             self._on_metadata(self, meta)
-
-    def _fetch_metadata(self) -> ServerMetadata:
-        base = ServerMetadata(issuer=self.provider.issuer or "")
-        manual = self.provider.endpoints
-        issuer = self.provider.issuer if self.provider.discover else None
-        if issuer and not _has_all_endpoints(manual):
-            try:
-                base = discover(self.http, issuer)
-            except TransportError as exc:
-                # Manual endpoints are the fallback when there is no usable document.
-                reachable = exc.kind in ("invalid_document", "http", "not_json")
-                if not (reachable and _has_any_endpoint(manual)):
-                    raise
-        return base.with_overrides(self.provider.endpoints)
 
     def _send(self, request: HttpRequest) -> TokenSet:
         return parse_token_response(self.http.send(request))
@@ -276,6 +267,7 @@ class OAuthSession:
             request = authorization_request(
                 meta, self.client.client_id, listener.redirect_uri, self._scope(scope),
                 response_type, self._extra(extra), state, options,
+                dpop_jkt=self.dpop.jkt if self.dpop else None,
             )  # fmt: skip
             if plan.push:
                 request = push(self.http, meta, self.client, request)
@@ -490,6 +482,7 @@ class OAuthSession:
             nonce=nonce,
             access_token=access_token,
             code=code,
+            dpop_jkt=self.dpop.jkt if self.dpop else None,
         )
         named = guess_kind(token) if kind == "auto" else kind
         record_inspection(self.log, inspection, "ID token" if named == "id" else "access token")
@@ -510,14 +503,6 @@ class OAuthSession:
 
     def close(self) -> None:
         self.http.close()
-
-
-def _has_all_endpoints(endpoints: Mapping[str, str]) -> bool:
-    return bool(endpoints.get("token_endpoint")) and bool(endpoints.get("jwks_uri"))
-
-
-def _has_any_endpoint(endpoints: Mapping[str, str]) -> bool:
-    return bool(endpoints.get("token_endpoint") or endpoints.get("authorization_endpoint"))
 
 
 def run_to_end(flow: Generator[Any, None, T]) -> T:

@@ -39,11 +39,14 @@ __all__ = [
     "CIBA_GRANT",
     "CLIENTS",
     "DEVICE_CODE_GRANT",
+    "JWT_BEARER_GRANT",
     "LOOPBACK_HOSTS",
     "OIDC_SCOPES",
     "POST_LOGOUT_REDIRECT_PATH",
     "REDIRECT_PATH",
     "SCOPES",
+    "TOKEN_EXCHANGE_ACTORS",
+    "TOKEN_EXCHANGE_GRANT",
     "USERS",
     "DemoClient",
     "DemoUser",
@@ -54,6 +57,10 @@ __all__ = [
 #: ``urn:ietf:params:oauth:grant-type:device_code`` (RFC 8628 §3.4).
 DEVICE_CODE_GRANT: Final[str] = DEVICE_CODE_GRANT_TYPE
 
+#: ``urn:ietf:params:oauth:grant-type:jwt-bearer`` (RFC 7523 §2.1).
+JWT_BEARER_GRANT: Final = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#: ``urn:ietf:params:oauth:grant-type:token-exchange`` (RFC 8693 §2.1).
+TOKEN_EXCHANGE_GRANT: Final = "urn:ietf:params:oauth:grant-type:token-exchange"
 #: ``urn:openid:params:grant-type:ciba`` (OpenID CIBA Core 1.0 §10.1), poll mode.
 CIBA_GRANT: Final = "urn:openid:params:grant-type:ciba"
 
@@ -262,6 +269,7 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                     "client_credentials",
                     "refresh_token",
                     DEVICE_CODE_GRANT,
+                    TOKEN_EXCHANGE_GRANT,
                     CIBA_GRANT,
                 ),
                 response_types=("code", *HYBRID_RESPONSE_TYPES),
@@ -283,7 +291,9 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                 client_name="Token Workbench (private_key_jwt)",
                 client_secret=None,
                 token_endpoint_auth_methods=("private_key_jwt",),
-                grant_types=_JWT_CLIENT_GRANTS,
+                # and the JWT bearer grant (RFC 7523 §2.1), its assertions checked with the
+                # same registered key (workbench.demo.jwt_bearer)
+                grant_types=(*_JWT_CLIENT_GRANTS, JWT_BEARER_GRANT),
                 response_types=("code",),
                 scopes=SCOPES,
                 default_scope="api:read",
@@ -316,4 +326,11 @@ USERS: Final[Mapping[str, DemoUser]] = MappingProxyType(
             ),
         )
     }
+)
+
+#: Token exchange (RFC 8693): whom each client may let act for a subject (delegation), by the
+#: actor token's ``sub``. The confidential client may name itself (a client credentials token)
+#: and bob; alice, or any other party, is refused with ``unauthorized_client``.
+TOKEN_EXCHANGE_ACTORS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {CONFIDENTIAL_CLIENT_ID: (CONFIDENTIAL_CLIENT_ID, USERS["bob"].subject)}
 )

@@ -14,6 +14,10 @@ answer like RFC 6750 §3 resource servers: no token → 401 with a ``Bearer`` ch
 in more than one way → 400 ``invalid_request``; ``…/write`` without scope ``api:write`` → 403
 ``insufficient_scope`` with ``scope="api:write"``. ``GET …/me`` returns the caller's claims.
 
+DPoP (RFC 9449 §7.1): a token bound to a key (``cnf.jkt``) is accepted only as
+``Authorization: DPoP`` with a valid proof of that key for this method and URL, with ``ath``;
+presented as Bearer it is refused (401 with a ``DPoP`` challenge).
+
 Audience policy: a token is for these APIs when its ``aud`` names the API's resource
 identifier (what an RFC 8707 ``resource`` request asks for) or one of the demo's own clients
 (the demo server's default ``aud`` is the client id, as a Cognito-protected API accepts the
@@ -32,6 +36,7 @@ from joserfc.errors import JoseError
 
 from .authority import SIGNING_ALG, DemoAuthority
 from .clients import API_NAMES, api_urls
+from .dpop import DpopRefused, dpop_challenge, resource_proof
 
 __all__ = ["API_NAMES", "WRITE_SCOPE", "api_urls", "register_demo_apis"]
 
@@ -44,13 +49,23 @@ class _Refusal(Exception):
     """A refused call: its status and the challenge's parameters."""
 
     def __init__(
-        self, status: int, error: str | None, description: str, scope: str | None = None
+        self,
+        status: int,
+        error: str | None,
+        description: str,
+        scope: str | None = None,
+        *,
+        dpop: bool = False,
+        nonce: str | None = None,
     ) -> None:
         super().__init__(description)
         self.status = status
         self.error = error
         self.description = description
         self.scope = scope
+        #: Answer with a DPoP challenge (RFC 9449 §7.1), and the nonce to retry with (§9).
+        self.dpop = dpop
+        self.nonce = nonce
 
 
 def _metadata_path(name: str) -> str:
@@ -99,8 +114,9 @@ class _DemoApi:
 
     def handle(self, rest: str = "") -> Response:
         try:
-            token = _bearer_token(request.headers.get("Authorization", ""))
+            scheme, token = _presented_token(request.headers.get("Authorization", ""))
             claims = self.verify(token)
+            self.check_binding(scheme, token, claims)
             path = rest.strip("/")
             if path.split("/")[-1] == "write" and WRITE_SCOPE not in _scopes(claims):
                 raise _Refusal(
@@ -143,6 +159,11 @@ class _DemoApi:
         response = jsonify(body)
         response.status_code = refusal.status
         response.headers["WWW-Authenticate"] = "Bearer " + ", ".join(params)
+        if refusal.dpop:
+            challenge = dpop_challenge(refusal.error, refusal.description, REALM)
+            response.headers["WWW-Authenticate"] = challenge
+        if refusal.nonce:
+            response.headers["DPoP-Nonce"] = refusal.nonce
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -188,6 +209,30 @@ class _DemoApi:
         claims["active"] = True
         return claims
 
+    def check_binding(self, scheme: str, token: str, claims: Mapping[str, Any]) -> None:
+        """A DPoP-bound token (``cnf.jkt``) comes with the DPoP scheme and a valid proof of
+        its key, ``ath`` included (RFC 9449 §7.1); a bearer token with the Bearer scheme."""
+        cnf = claims.get("cnf")
+        jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+        if not isinstance(jkt, str) or not jkt:
+            if scheme == "dpop":
+                raise _invalid("This token is not DPoP-bound: present it as a Bearer token.")
+            return
+        if scheme != "dpop":
+            raise _Refusal(
+                401,
+                "invalid_token",
+                "This token is DPoP-bound: present it with Authorization: DPoP and a DPoP proof"
+                " (RFC 9449 §7.1), not as a bearer token.",
+                dpop=True,
+            )
+        try:
+            resource_proof(self.authority, token, jkt)
+        except DpopRefused as refused:
+            raise _Refusal(
+                401, refused.error, refused.description, dpop=True, nonce=refused.nonce
+            ) from None
+
     def check_audience(self, aud: object) -> None:
         audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
         store = self.authority.store
@@ -213,9 +258,10 @@ def _scopes(claims: Mapping[str, Any]) -> set[str]:
     return set(scope.split()) if isinstance(scope, str) else set()
 
 
-def _bearer_token(header: str) -> str:
-    """The token of the ``Authorization: Bearer`` header (RFC 6750 §2.1), the one method
-    these APIs accept (``bearer_methods_supported: ["header"]``)."""
+def _presented_token(header: str) -> tuple[str, str]:
+    """The scheme (``bearer`` or ``dpop``) and token of the ``Authorization`` header (RFC 6750
+    §2.1, RFC 9449 §7.1), the one method these APIs accept (``bearer_methods_supported:
+    ["header"]``)."""
     if "access_token" in request.form or "access_token" in request.args:
         raise _Refusal(
             400,
@@ -225,6 +271,11 @@ def _bearer_token(header: str) -> str:
     if not header:
         raise _Refusal(401, None, "This API needs a bearer token.")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise _Refusal(401, None, "This API takes an Authorization: Bearer token (RFC 6750 §2.1).")
-    return value.strip()
+    if scheme.lower() not in ("bearer", "dpop") or not value.strip():
+        raise _Refusal(
+            401,
+            None,
+            "This API takes an Authorization: Bearer token (RFC 6750 §2.1), or DPoP for a"
+            " DPoP-bound token (RFC 9449 §7.1).",
+        )
+    return scheme.lower(), value.strip()

@@ -18,6 +18,7 @@ from joserfc.jwk import KeySet, RSAKey
 from .accounts import Subject
 from .ciba_store import CibaRequests
 from .config import DemoConfig, is_loopback_host
+from .dpop import DpopVerifier
 from .pushed import PushedRequests
 from .store import DemoStore
 from .trigger import PreTokenTrigger, TriggerOutcome
@@ -48,6 +49,7 @@ class DemoAuthority:
         )
         self.keys = KeySet([self.key])
         self.store = DemoStore()
+        self.dpop = DpopVerifier(config.require_dpop_nonce)
         self.pushed = PushedRequests()
         self.ciba = CibaRequests()
         self.trigger = PreTokenTrigger(config.pre_token_trigger, config.pre_token_trigger_version)

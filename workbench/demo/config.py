@@ -84,6 +84,9 @@ class DemoConfig:
     ``client_jwks``: the public JWK Set (RFC 7517 §5) of the private_key_jwt demo client,
     whose client assertions are checked with it; without one, every such assertion is
     refused (the client has no registered key).
+    ``require_dpop_nonce``: every DPoP proof (token endpoint, UserInfo, the demo APIs) must
+    carry a nonce this server gave in ``DPoP-Nonce`` (RFC 9449 §8, §9); one without is
+    answered ``use_dpop_nonce`` with a fresh nonce.
     """
 
     host: str = "127.0.0.1"
@@ -115,6 +118,7 @@ class DemoConfig:
     initial_access_token: str | None = None
     paths: Mapping[str, str] = field(default_factory=dict, hash=False)
     client_jwks: Mapping[str, Any] | None = field(default=None, hash=False)
+    require_dpop_nonce: bool = False
 
     def __post_init__(self) -> None:
         unknown = set(self.paths) - set(DEFAULT_PATHS)

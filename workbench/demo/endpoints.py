@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import ResourceProtector
-from authlib.oauth2.rfc6749 import OAuth2Request, UnauthorizedClientError
+from authlib.oauth2.rfc6749 import OAuth2Error, OAuth2Request, UnauthorizedClientError
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
@@ -24,6 +24,7 @@ from .authority import (
     server_authority,
     subject_of,
 )
+from .dpop import DpopRefused, dpop_challenge, resource_proof
 from .pkce import device_code_challenge
 from .store import AccessToken, DemoStore, DeviceGrant, RefreshToken, TokenRecord
 
@@ -137,14 +138,17 @@ class _IntrospectionEndpoint(IntrospectionEndpoint):  # type: ignore[misc]
         if subject:
             payload["username"] = subject.user.username
         if isinstance(token, AccessToken):
-            payload["token_type"] = "Bearer"
+            payload["token_type"] = "DPoP" if record.dpop_jkt else "Bearer"
+            if record.dpop_jkt:  # RFC 9449 §6.2
+                payload["cnf"] = {"jkt": record.dpop_jkt}
             payload["jti"] = record.jti
             payload["aud"] = record.audience or demo.access_token_audience(record.client_id)
         return payload
 
 
 class _BearerTokenValidator(BearerTokenValidator):  # type: ignore[misc]
-    """RFC 6750 bearer check against the issued-token records (so revocation counts)."""
+    """RFC 6750 bearer check against the issued-token records (so revocation counts); a
+    DPoP-bound token is refused as a bearer token (RFC 9449 §7.1)."""
 
     def __init__(self, store: DemoStore) -> None:
         super().__init__(realm="workbench-demo")
@@ -152,6 +156,56 @@ class _BearerTokenValidator(BearerTokenValidator):  # type: ignore[misc]
 
     def authenticate_token(self, token_string: str) -> AccessToken | None:
         return self.store.find_access_token(token_string)
+
+    def validate_token(self, token: AccessToken, scopes: Any, request: Any) -> None:
+        super().validate_token(token, scopes, request)
+        if token.record.dpop_jkt:
+            raise _DpopError(
+                "invalid_token",
+                "This token is DPoP-bound: present it with Authorization: DPoP and a DPoP proof"
+                " (RFC 9449 §7.1).",
+            )
+
+
+class _DpopError(OAuth2Error):  # type: ignore[misc]
+    """A 401 with a ``DPoP`` challenge (RFC 9449 §7.1) and, for ``use_dpop_nonce``, the
+    nonce (§9)."""
+
+    status_code = 401
+
+    def __init__(self, error: str, description: str, nonce: str | None = None) -> None:
+        # Authlib allows ASCII only in an error description.
+        super().__init__(description=description.replace("§", "section "))
+        self.error = error
+        self.nonce = nonce
+
+    def get_headers(self) -> list[tuple[str, str]]:
+        headers: list[tuple[str, str]] = list(super().get_headers())
+        challenge = dpop_challenge(self.error, self.description or "", "workbench-demo")
+        headers.append(("WWW-Authenticate", challenge))
+        if self.nonce:
+            headers.append(("DPoP-Nonce", self.nonce))
+        return headers
+
+
+class _DpopTokenValidator(_BearerTokenValidator):
+    """``Authorization: DPoP`` at UserInfo: a bound token with a valid proof of its key."""
+
+    TOKEN_TYPE = "dpop"
+
+    def __init__(self, authority: DemoAuthority) -> None:
+        super().__init__(authority.store)
+        self.authority = authority
+
+    def validate_token(self, token: AccessToken, scopes: Any, request: Any) -> None:
+        BearerTokenValidator.validate_token(self, token, scopes, request)
+        record = token.record
+        if not record.dpop_jkt:
+            raise _DpopError("invalid_token", "This token is not DPoP-bound: send it as Bearer.")
+        try:
+            resource_proof(self.authority, record.access_token, record.dpop_jkt)
+        except DpopRefused as refused:
+            raise _DpopError(refused.error, refused.description, refused.nonce) from None
 
 
 class _UserInfoEndpoint(UserInfoEndpoint):  # type: ignore[misc]
@@ -178,6 +232,7 @@ def register_endpoints(server: Any, authority: DemoAuthority) -> None:
     on Authlib's ``server``."""
     protector = ResourceProtector()
     protector.register_token_validator(_BearerTokenValidator(authority.store))
+    protector.register_token_validator(_DpopTokenValidator(authority))
     server.register_endpoint(_DeviceAuthorizationEndpoint(server, authority))
     server.register_endpoint(_RevocationEndpoint)
     server.register_endpoint(_IntrospectionEndpoint)

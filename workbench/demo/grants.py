@@ -22,7 +22,7 @@ from authlib.oidc.core.grants import (
     OpenIDImplicitGrant,
     OpenIDToken,
 )
-from flask import has_request_context
+from flask import g, has_request_context
 from flask import request as flask_request
 from joserfc.jwk import KeySet
 
@@ -36,9 +36,11 @@ from .authority import (
     subject_of,
 )
 from .ciba import CibaGrant
+from .jwt_bearer import DemoJwtBearerGrant
 from .pkce import S256CodeChallenge, check_device_verifier
 from .rar import granted_details, parse_details, remember_details
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
+from .token_exchange import TokenExchangeGrant
 
 __all__ = [
     "DEMO_GRANTS",
@@ -181,6 +183,7 @@ def _save_code(demo: DemoAuthority, code: str, request: OAuth2Request) -> None:
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
             authorization_details=granted_details(),
+            dpop_jkt=data.get("dpop_jkt"),
         )
     )
 
@@ -199,7 +202,14 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mi
                 "This authorization code was already used; the tokens issued for it "
                 "are now revoked."
             )
-        return store.get_code(code, client.client_id)
+        found = store.get_code(code, client.client_id)
+        if found is not None and found.dpop_jkt and found.dpop_jkt != g.get("dpop_jkt"):
+            # (Authlib takes ASCII descriptions only: no section sign.)
+            raise InvalidGrantError(
+                "This code is bound to a DPoP key (dpop_jkt); redeem it with a proof of that key"
+                " (RFC 9449 section 10)."
+            )
+        return found
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
         server_authority(self.server).store.delete_code(
@@ -321,6 +331,8 @@ DEMO_GRANTS: dict[str, tuple[DemoGrant, ...]] = {
     "client_credentials": (DemoGrant(_ClientCredentialsGrant),),
     "refresh_token": (DemoGrant(_RefreshTokenGrant, ("id_token",)),),
     "device_code": (DemoGrant(_DeviceCodeGrant, ("id_token",)),),
+    "token_exchange": (DemoGrant(TokenExchangeGrant),),
+    "jwt_bearer": (DemoGrant(DemoJwtBearerGrant),),
     "ciba": (DemoGrant(CibaGrant, ("id_token",)),),
 }
 

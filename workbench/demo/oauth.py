@@ -28,6 +28,10 @@ The policy:
   :attr:`DemoConfig.require_device_pkce` is set (answered with Keycloak's words).
 * Every authorization response (success or error, query or fragment) carries ``iss``
   (RFC 9207).
+* DPoP (RFC 9449, :mod:`workbench.demo.dpop`): a token request with a valid proof gets tokens
+  bound to the proof's key (``cnf.jkt`` in the access token, ``token_type: DPoP``); a public
+  client's bound refresh token needs a proof of the same key; a code asked for with
+  ``dpop_jkt`` is redeemed only with that key.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from .client_assertion import (
     PRIVATE_KEY_JWT_ALGS,
     register_jwt_client_auth,
 )
+from .dpop import DPOP_ALGS
 from .endpoints import register_endpoints
 from .grants import GRANT_TYPES_SUPPORTED, HYBRID_RESPONSE_TYPES, register_grants
 from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
@@ -69,6 +74,7 @@ from .par import resolve_authorization_request
 from .rar import TYPES as AUTHORIZATION_DETAILS_TYPES
 from .rar import granted_details
 from .store import AuthorizationCode, RefreshToken, TokenRecord
+from .token_exchange import EXCHANGE_CLAIMS_KEY
 from .trigger import TriggerOutcome
 
 __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metadata"]
@@ -144,6 +150,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "claims_supported": list(CLAIMS_SUPPORTED),
         "prompt_values_supported": ["none", "login", "consent"],
         "authorization_response_iss_parameter_supported": True,
+        "dpop_signing_alg_values_supported": list(DPOP_ALGS),
         "service_documentation": authority.url("home"),
     }
 
@@ -201,6 +208,8 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         # issued in the redirect has them in its claims only).
         if details and grant_type != "implicit":
             token["authorization_details"] = details
+        if _dpop_jkt():  # bound to the proof's key (RFC 9449 §5)
+            token["token_type"] = "DPoP"
         return token
 
     def get_allowed_scope(self, client: DemoClient, scope: str | None) -> str:
@@ -211,12 +220,16 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
     def get_extra_claims(
         self, client: DemoClient, grant_type: str, user: object, scope: str
     ) -> dict[str, Any]:
-        details = granted_details()
-        extra: dict[str, Any] = {"authorization_details": details} if details else {}
         outcome = self._outcome()
-        if outcome is None:
-            return extra  # RFC 9396 §9.1: the granted details in the JWT access token
-        return {**extra, **outcome.with_groups(outcome.access_token.apply({}))}
+        claims = outcome.with_groups(outcome.access_token.apply({})) if outcome else {}
+        details = granted_details()
+        if details:  # RFC 9396 §9.1: the granted details in the JWT access token
+            claims = {"authorization_details": details, **claims}
+        if has_request_context():  # a token exchange's sub, aud and act (token_exchange.py)
+            claims.update(g.get(EXCHANGE_CLAIMS_KEY) or {})
+        if _dpop_jkt():  # bound to the proof's key (RFC 9449 §6)
+            claims["cnf"] = {"jkt": _dpop_jkt()}
+        return claims
 
     def _outcome(self) -> TriggerOutcome | None:
         if not has_request_context():
@@ -234,6 +247,12 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
     def get_auth_time(self, user: object) -> int | None:
         subject = subject_of(user)
         return subject.auth_time if subject else None
+
+
+def _dpop_jkt() -> str:
+    """The thumbprint of the DPoP key of the token request being served (checked by the token
+    endpoint before Authlib runs), or empty."""
+    return str(g.get("dpop_jkt") or "") if has_request_context() else ""
 
 
 def _new_refresh_token(**_: Any) -> str:
@@ -309,6 +328,7 @@ class _DemoAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
                 ),
                 family=family,
                 audience=claims.get("aud", ""),
+                dpop_jkt=claims.get("cnf", {}).get("jkt", ""),
             )
         )
         nonce = request.payload.data.get("nonce")

@@ -490,6 +490,8 @@ def describe(server: DemoServer) -> str:
             if config.require_device_pkce
             else []
         ),
+        "  DPoP:       proofs checked, tokens bound (RFC 9449)"
+        + ("; nonces required (use_dpop_nonce)" if config.require_dpop_nonce else ""),
         *(
             [
                 f"  trigger:    pre-token generation {server.authority.trigger.label} "

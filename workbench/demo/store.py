@@ -55,6 +55,8 @@ class AuthorizationCode:
     code_challenge_method: str | None = None
     #: The authorization details granted with the code (RFC 9396), for its tokens.
     authorization_details: Any = None
+    #: The DPoP key the code must be redeemed with (``dpop_jkt``, RFC 9449 §10), if named.
+    dpop_jkt: str | None = None
 
     def get_redirect_uri(self) -> str | None:
         return self.redirect_uri
@@ -102,6 +104,8 @@ class TokenRecord:
     family: str = ""
     #: The access token's ``aud`` (the client id, or the resources asked for, RFC 8707).
     audience: str | list[str] = ""
+    #: The thumbprint of the DPoP key the tokens are bound to (RFC 9449 §6); empty: bearer.
+    dpop_jkt: str = ""
 
 
 class _TokenView:

@@ -48,6 +48,7 @@ from .api import api_urls, register_demo_apis
 from .authority import DemoAuthority
 from .ciba import client_name
 from .config import DemoConfig
+from .dpop import check_token_request_proof
 from .jarm import jarm_response
 from .logout import LogoutRefused, check_end_session
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
@@ -103,6 +104,7 @@ _AUTHORIZE_PARAMETERS: Final = frozenset(
         "response_mode",
         "prompt",
         "nonce",
+        "dpop_jkt",
         "request_uri",
         "authorization_details",
     }
@@ -387,6 +389,9 @@ def create_app(
                 f"This server issues tokens for its demo APIs only ({', '.join(api_resources)}), "
                 f"not for {unknown[0][:200]}.",
             )
+        refused = check_token_request_proof(authority)
+        if refused is not None:
+            return refused
         if config.token_delay > 0:
             stop_event.wait(config.token_delay)
         with store.lock:  # one token request at a time: rotation and code use are atomic

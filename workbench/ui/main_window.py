@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from workbench import __version__
 from workbench.ui import metrics, settings, workers
+from workbench.ui.flows import tab_shortcut
 from workbench.ui.screen_fit import restore_or_fit
 from workbench.ui.theme import set_property
 
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.inspector.sig_status.connect(self._on_status)
+        _read_from_inspector(self.flow_tabs.get("tokenExchange"), self.inspector)
         self.sequence_dock.sig_status.connect(self._on_status)
         api = self.flow_tabs.get("api")
         if api is not None:
@@ -225,7 +227,7 @@ class MainWindow(QMainWindow):
         flow_menu.addActions([run, cancel])
         flow_menu.addSeparator()
         for index, tab in enumerate(self.flow_tabs.values()):
-            go = self._action(f"actionTab_{tab.key}", tab.title, f"Ctrl+{index + 1}")
+            go = self._action(f"actionTab_{tab.key}", tab.title, tab_shortcut(index))
             go.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             flow_menu.addAction(go)
 
@@ -437,3 +439,9 @@ class MainWindow(QMainWindow):
         if self.ready:
             self.state.close()
         super().closeEvent(event)
+
+
+def _read_from_inspector(tab: Any, inspector: TokenInspector) -> None:
+    """The Token Exchange tab's "Use the inspector's token" reads the token shown there."""
+    if tab is not None:
+        tab.token_source = lambda: shown.entry if (shown := inspector.shown) else None

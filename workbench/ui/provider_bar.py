@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.display import printable
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.core.model import Provider, TokenActions
 from workbench.core.oauth.discovery import (
     OIDC_LABEL,
@@ -170,7 +170,12 @@ class ProviderBar(QWidget):
         elif isinstance(entry, TabChoice):  # one a tab chose earlier: again as the tab set it
             self.state.set_provider(entry.provider, entry.door, by=entry.by)
         else:
-            self.state.set_provider(entry.to_provider(self.state.secrets))
+            try:
+                provider = entry.to_provider(self.state.secrets)
+            except ConfigError as exc:  # its DPoP key file cannot be read, say
+                self.info.setText(printable(f"{entry.name}: {exc}"))
+                return
+            self.state.set_provider(provider)
 
     def _on_provider_changed(self, provider: Provider | None) -> None:
         if provider is None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from workbench.core.history import TokenHistory
 from workbench.core.model import Provider, TokenActions
+from workbench.core.oauth.rfc9449_dpop import signer_for
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
@@ -95,7 +96,8 @@ class AppState(QObject):
         The previous session stays open while the current tokens belong to it.
         """
         self._retire(self.session, keep=self.token_session)
-        http = HttpClient(self.log, verify_tls=provider.verify_tls)
+        signer = signer_for(provider.dpop_key)  # DPoP proofs when the provider has a key
+        http = HttpClient(self.log, verify_tls=provider.verify_tls, signer=signer)
         self.provider = provider
         self.provider_by = by
         self.session = OAuthSession(provider, http, door=door, on_metadata=self.sig_metadata.emit)

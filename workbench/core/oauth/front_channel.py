@@ -102,10 +102,13 @@ def authorization_request(
     extra: Mapping[str, str],
     state: str,
     options: AuthorizeOptions,
+    *,
+    dpop_jkt: str | None = None,
 ) -> AuthorizationRequest:
     """The authorization request (RFC 6749 §4.1.1 / §4.2.1), its parameters signed into a
     request object when ``options`` asks for one. A response type with ``id_token`` asks
-    for the ``openid`` scope it needs (OIDC Core §3.2.2.1)."""
+    for the ``openid`` scope it needs (OIDC Core §3.2.2.1). ``dpop_jkt`` (RFC 9449 §10) is
+    one of the parameters, so it is signed and pushed with the others."""
     endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
     parts = response_type.split()
     needs_openid = "id_token" in parts or ("code" in parts and len(parts) > 1)  # hybrid
@@ -122,6 +125,7 @@ def authorization_request(
         extra=extra,
         state=state,
         response_mode=options.response_mode,
+        dpop_jkt=dpop_jkt,
     )
     if options.request_object_key is not None:
         request = secure(request, options.request_object_key, meta, client_id)

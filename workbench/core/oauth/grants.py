@@ -35,6 +35,8 @@ from workbench.core.oauth.rfc6749_grants import (
     client_credentials_scope,
 )
 from workbench.core.oauth.rfc6749_implicit import parse_implicit_response
+from workbench.core.oauth.rfc7523_bearer import GRANT_TYPE as JWT_BEARER_GRANT_TYPE
+from workbench.core.oauth.rfc7523_bearer import build_jwt_bearer_request
 from workbench.core.oauth.rfc8628_device import (
     GRANT_TYPE as DEVICE_CODE_GRANT_TYPE,
 )
@@ -42,6 +44,13 @@ from workbench.core.oauth.rfc8628_device import (
     build_device_authorization_request,
     build_device_token_request,
     parse_device_authorization,
+)
+from workbench.core.oauth.rfc8693_exchange import (
+    GRANT_TYPE as TOKEN_EXCHANGE_GRANT_TYPE,
+)
+from workbench.core.oauth.rfc8693_exchange import (
+    build_token_exchange_request,
+    parse_token_exchange_response,
 )
 from workbench.core.oauth.token_endpoint import parse_token_response
 
@@ -207,6 +216,47 @@ for _grant in (
         tab="refresh",
     ),
     Grant(
+        name="token_exchange",
+        title="Token exchange (RFC 8693): impersonation, or delegation with an actor",
+        grant_type=TOKEN_EXCHANGE_GRANT_TYPE,
+        builders=(build_token_exchange_request,),
+        parsers=(parse_token_exchange_response,),
+        public_client=False,
+        needs_browser=False,
+        refresh_token=False,
+        cli_arguments=(
+            CliArgument("--subject-token", "the token to exchange: T, - (stdin) or @FILE"),
+            CliArgument("--subject-token-env", "read the subject token from $VAR"),
+            CliArgument("--subject-token-type", "access_token, id_token, jwt… or a URN"),
+            CliArgument("--actor-token", "the actor's token (delegation): T, - or @FILE"),
+            CliArgument("--actor-token-env", "read the actor token from $VAR"),
+            CliArgument("--actor-token-type", "the actor token's type"),
+            CliArgument("--requested-token-type", "the token type wanted back"),
+            CliArgument("--audience", "where the new token will be used (logical name)"),
+            CliArgument("--resource", "where the new token will be used (URI, RFC 8707)"),
+        ),
+        tab="tokenExchange",
+    ),
+    Grant(
+        name="jwt_bearer",
+        title="JWT bearer assertion (RFC 7523 §2.1)",
+        grant_type=JWT_BEARER_GRANT_TYPE,
+        builders=(build_jwt_bearer_request,),
+        parsers=(parse_token_response,),
+        public_client=True,  # the assertion is the grant; client authentication is optional
+        needs_browser=False,
+        refresh_token=False,
+        cli_arguments=(
+            CliArgument("--assertion", "the assertion (a JWT): A, - (stdin) or @FILE"),
+            CliArgument("--assertion-env", "read the assertion from $VAR"),
+            CliArgument("--assertion-key", "sign one with this private key (PEM)"),
+            CliArgument("--assertion-sub", "the signed assertion's sub (the user)"),
+            CliArgument("--assertion-aud", "its aud (default: the token endpoint)"),
+            CliArgument("--assertion-iss", "its iss (default: the client id)"),
+        ),
+        tab="tokenExchange",
+    ),
+    Grant(
         name="ciba",
         title="OpenID CIBA (poll mode)",
         grant_type=CIBA_GRANT_TYPE,
@@ -232,6 +282,18 @@ def grant_names(door: str = "oauth") -> tuple[str, ...]:
     return tuple(name for name, g in GRANTS.items() if g.door == door)
 
 
+def unadvertised(grant_type: str, advertised: tuple[str, ...]) -> str | None:
+    """A note when the server's ``grant_types_supported`` (``advertised``) leaves
+    ``grant_type`` out: the grant is likely refused (``unsupported_grant_type``). ``None`` when
+    it is listed or the server lists nothing (the member is optional, RFC 8414 §2)."""
+    if not advertised or grant_type in advertised:
+        return None
+    return (
+        f"the server's grant_types_supported does not list {grant_type}: it will likely answer"
+        " unsupported_grant_type (sent all the same: the list is advisory)."
+    )
+
+
 def grant(name: str) -> Grant:
     """The grant called ``name`` (a KeyError names the known ones)."""
     try:
@@ -247,4 +309,5 @@ __all__ = [
     "grant",
     "grant_names",
     "register_grant",
+    "unadvertised",
 ]

@@ -28,6 +28,7 @@ __all__ = [
     "BACK_CHANNEL_CHECKS",
     "HYBRID_RESPONSE_TYPES",
     "complete_hybrid",
+    "hybrid_note",
     "is_hybrid",
     "parse_hybrid_response",
 ]
@@ -141,3 +142,19 @@ def _record(log: ExchangeLog, kind: str, text: str, inspection: Inspection) -> N
         f"{f.check}: {f.reason}" for f in inspection.findings if f.outcome is Outcome.PASS
     )
     log.step(kind, text, source="client", target="client", checks=checks)
+
+
+def hybrid_note(response_type: str) -> str:
+    """What the hybrid flow checked before it redeemed the code (OIDC Core §3.3.2.11)."""
+    parts = response_type.split()
+    if "id_token" not in parts:
+        return (
+            "hybrid (code token): no ID token came through the browser; the token endpoint's"
+            " ID token was verified (signature, iss, aud, exp, nonce)."
+        )
+    hashes = "c_hash and at_hash" if "token" in parts else "c_hash"
+    return (
+        f"hybrid ({response_type}): the front-channel ID token passed signature, iss, aud, exp,"
+        f" nonce and {hashes} before the code was redeemed; the token endpoint's ID token names"
+        " the same sub."
+    )

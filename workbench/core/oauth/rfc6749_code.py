@@ -49,12 +49,14 @@ def build_authorization_request(
     iss_required: bool = False,
     extra: Mapping[str, str] | None = None,
     state: str | None = None,
+    dpop_jkt: str | None = None,
     response_mode: str | None = None,
 ) -> AuthorizationRequest:
     """RFC 6749 §4.1.1 / §4.2.1: the authorize URL with state, nonce (for openid) and PKCE.
 
     ``state`` is made here unless given (the loopback listener must know it before the
-    request exists: it is created first, for its redirect URI).
+    request exists: it is created first, for its redirect URI). ``dpop_jkt``: the thumbprint
+    of the DPoP key the code will be redeemed with (RFC 9449 §10).
     """
     state = state or random_token()
     hybrid = "code" in response_type.split() and response_type != "code"
@@ -76,6 +78,8 @@ def build_authorization_request(
     if pkce:
         params["code_challenge"] = pkce.challenge
         params["code_challenge_method"] = pkce.method
+    if dpop_jkt and response_type == "code":  # the code is bound to the DPoP key (RFC 9449 §10)
+        params["dpop_jkt"] = dpop_jkt
     for key, value in (extra or {}).items():
         if value:
             params.setdefault(key, value)

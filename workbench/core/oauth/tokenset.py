@@ -41,6 +41,11 @@ class TokenSet:
         )
 
     @property
+    def issued_token_type(self) -> str | None:
+        """What kind of token ``access_token`` holds, when the server says (RFC 8693 §2.2.1)."""
+        return _str(self.raw.get("issued_token_type"))
+
+    @property
     def expires_at(self) -> float | None:
         return self.received_at + self.expires_in if self.expires_in is not None else None
 

@@ -4,9 +4,9 @@ Inspection runs each check a recipient should run on a decoded token (:mod:`.dec
 finding per check: signature (RFC 7515 §5.2, keys from the issuer's JWKS only, RFC 8725 §3.1)
 and the key set itself (:mod:`.signature`), ``iss``/``aud`` (RFC 7519 §4.1), ``typ`` (RFC 9068
 §4), Cognito's ``token_use`` and ``nonce`` (:mod:`.claim_checks`), ``exp``/``nbf``/``iat``
-(:mod:`.time_checks`), ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9) and ``c_hash``
-(§3.3.2.11, the hybrid flow's code). A check that
-cannot run says why.
+(:mod:`.time_checks`), ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9), ``c_hash``
+(§3.3.2.11, the hybrid flow's code) and the DPoP binding ``cnf.jkt`` against the key in use
+(RFC 9449 §6.1). A check that cannot run says why.
 
 :data:`CHECK_TABLE` is the list of checks: each row names the check, the function that makes it
 and the inputs it reads (the decoded token's parts, the key lookup, the moment, or one of
@@ -28,6 +28,7 @@ from typing import Any
 
 from workbench.core.tokens.claim_checks import (
     check_aud,
+    check_dpop_binding,
     check_iss,
     check_nonce,
     check_token_use,
@@ -73,6 +74,7 @@ EXPECTATIONS: tuple[str, ...] = (
     "nonce",
     "access_token",
     "code",
+    "dpop_jkt",
 )
 
 #: The checks in the order their findings are listed.
@@ -89,6 +91,7 @@ CHECK_TABLE: tuple[CheckRow, ...] = (
     CheckRow("nonce", check_nonce, ("claims", "nonce")),
     CheckRow("at_hash", check_at_hash, ("decoded", "access_token")),
     CheckRow("c_hash", check_c_hash, ("decoded", "code")),
+    CheckRow("dpop", check_dpop_binding, ("claims", "dpop_jkt")),
 )
 
 #: The check names, in the order of :data:`CHECK_TABLE`.
@@ -108,6 +111,7 @@ def inspect_token(
     code: str | None = None,
     expected_typ: str | None = None,
     token_use: str | None = None,
+    dpop_jkt: str | None = None,
     keys_unavailable: str | None = None,
     verify: bool | None = None,
     now: float | None = None,
@@ -141,6 +145,7 @@ def inspect_token(
             code,
             expected_typ,
             token_use,
+            dpop_jkt,
             keys_unavailable,
         )
         if verify is None
@@ -164,6 +169,7 @@ def inspect_token(
         "nonce": nonce,
         "access_token": access_token,
         "code": code,
+        "dpop_jkt": dpop_jkt,
     }
     given = inputs.__getitem__
     findings = tuple([row.check(*map(given, row.needs)) for row in CHECK_TABLE])

@@ -13,7 +13,14 @@ from typing import Any
 from workbench.core.hints import Setting
 from workbench.core.tokens.findings import Finding, failing, passing, shown, unchecked
 
-__all__ = ["check_aud", "check_iss", "check_nonce", "check_token_use", "check_typ"]
+__all__ = [
+    "check_aud",
+    "check_dpop_binding",
+    "check_iss",
+    "check_nonce",
+    "check_token_use",
+    "check_typ",
+]
 
 
 def check_iss(claims: Mapping[str, Any], issuer: str | None) -> Finding:
@@ -158,3 +165,32 @@ def check_nonce(claims: Mapping[str, Any], expected: str | None) -> Finding:
             " this authorization request (replay?)",
         )
     return passing(check, "nonce matches the one sent in the authorization request")
+
+
+def check_dpop_binding(claims: Mapping[str, Any], dpop_jkt: str | None) -> Finding:
+    """RFC 9449 §6.1: a DPoP-bound token names its key's thumbprint in ``cnf.jkt``; it must be
+    the key in use (``dpop_jkt``). No key at hand: not checked, whatever the token says."""
+    check = "dpop"
+    cnf = claims.get("cnf")
+    jkt = cnf.get("jkt") if isinstance(cnf, Mapping) else None
+    if jkt is None:
+        if dpop_jkt is None:
+            return unchecked(check, "not DPoP-bound: the token carries no cnf.jkt")
+        return unchecked(
+            check,
+            "not DPoP-bound: the token carries no cnf.jkt although DPoP was used (the server"
+            " issued a bearer token)",
+        )
+    if not isinstance(jkt, str):
+        return failing(check, f"cnf.jkt is {shown(jkt)}, not a thumbprint string")
+    if dpop_jkt is None:
+        return unchecked(
+            check,
+            f"DPoP-bound (cnf.jkt {jkt}), not checked: no DPoP key at hand to compare with",
+        )
+    if jkt != dpop_jkt:
+        return failing(
+            check,
+            f"DPoP-bound to another key: cnf.jkt is {jkt}, the key in use is {dpop_jkt}",
+        )
+    return passing(check, f"DPoP-bound to the key in use (cnf.jkt {jkt})")

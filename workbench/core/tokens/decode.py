@@ -121,8 +121,17 @@ def decoded_tokens(document: Any) -> dict[str, dict[str, Any]]:
 
 
 #: Form fields of a request holding a JWT of the client's worth showing decoded: a client
-#: assertion (RFC 7523 §2.2), a JWT bearer grant's assertion (§2.1), a request object (RFC 9101).
-REQUEST_JWT_MEMBERS = ("client_assertion", "assertion", "request")
+#: assertion (RFC 7523 §2.2), a JWT bearer grant's assertion (§2.1), a request object (RFC 9101),
+#: a token exchange's subject and actor tokens (RFC 8693 §2.1: whose token went in), and the
+#: ``DPoP`` proof header a request signer added (RFC 9449 §4).
+REQUEST_JWT_MEMBERS = (
+    "client_assertion",
+    "assertion",
+    "request",
+    "subject_token",
+    "actor_token",
+    "DPoP",
+)
 
 
 def decoded_request_jwts(form: Mapping[str, str] | None) -> dict[str, dict[str, Any]]:

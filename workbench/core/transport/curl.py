@@ -63,8 +63,9 @@ def to_curl(req: HttpRequest, secret_headers: Collection[str] = ()) -> str:
     for name, value in req.headers.items():
         if name in secret_headers:
             parts += ["-H", _with_env(f"{name}: ", name.upper().replace("-", "_"))]
-        elif name.lower() == "authorization" and value.lower().startswith("bearer "):
-            parts += ["-H", _with_env("Authorization: Bearer ", "ACCESS_TOKEN")]
+        elif name.lower() == "authorization" and value.lower().startswith(("bearer ", "dpop ")):
+            scheme = value.split(" ", 1)[0]
+            parts += ["-H", _with_env(f"Authorization: {scheme} ", "ACCESS_TOKEN")]
         elif name.lower() == "authorization":
             scheme = value.split(" ", 1)[0]
             parts += ["-H", _with_env(f"Authorization: {scheme} ", "AUTHORIZATION")]
@@ -83,4 +84,23 @@ def to_curl(req: HttpRequest, secret_headers: Collection[str] = ()) -> str:
                 parts += ["--data-urlencode", shlex.quote(f"{name}={value}")]
     if req.content is not None:
         parts += ["--data-raw", shlex.quote(req.content.decode("utf-8", errors="replace"))]
-    return " ".join(parts)
+    return _single_use_note(req, secret_headers) + " ".join(parts)
+
+
+def _single_use_note(req: HttpRequest, secret_headers: Collection[str]) -> str:
+    """A comment before a command whose request carried a DPoP proof: the proof was good for
+    that one request (its ``jti`` is single-use, RFC 9449 §11.1), so it is not replayed; the
+    comment says how to make a fresh one for the same method and URL."""
+    if not any(name.lower() == "dpop" for name in secret_headers):
+        return ""
+    target = shlex.quote(mask_url(req.url))
+    token = (
+        " --token-env ACCESS_TOKEN"
+        if any(v.lower().startswith("dpop ") for v in req.headers.values())
+        else ""
+    )
+    return (
+        "# The DPoP proof of this request was single-use (RFC 9449 §11.1): it is not replayed."
+        f" Set DPOP to a fresh proof of the same key:\n# DPOP=$(workbench keys dpop-proof"
+        f" --key DPOP_KEY.pem --method {req.method} --url {target}{token})\n"
+    )

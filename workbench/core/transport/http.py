@@ -150,7 +150,14 @@ class HttpClient:
         Inside a :func:`~workbench.core.transport.cancel.cancel_scope` whose token is (or
         becomes) set, raise :class:`Cancelled`: nothing is sent after a cancel, and a request in
         flight has its connection closed.
+
+        When the signer asks for it (:meth:`RequestSigner.retry`: a server wants a DPoP
+        nonce, RFC 9449 §8), the request is signed and sent once more, never twice; both
+        exchanges are recorded.
         """
+        return self._send(req, may_retry=True)
+
+    def _send(self, req: HttpRequest, *, may_retry: bool) -> HttpResponse:
         token = current_cancel()
         if token is not None:
             token.check()
@@ -168,6 +175,12 @@ class HttpClient:
         self._record(req, signed, transfer, started, duration)
         if transfer.response is not None:
             self.signer.observe(outgoing, transfer.response)
+            if (
+                may_retry
+                and transfer.error is None
+                and self.signer.retry(outgoing, transfer.response)
+            ):
+                return self._send(req, may_retry=False)
         if transfer.error is not None:
             raise transfer.error
         assert transfer.response is not None
@@ -338,7 +351,8 @@ class HttpClient:
             ),
             request_body=request_body,
             tokens=tokens,
-            request_tokens=recorded_request_tokens(req.form, secrets),
+            # The form's JWTs (a client assertion) and the signer's (a DPoP proof), decoded.
+            request_tokens=recorded_request_tokens({**(req.form or {}), **signed.secret}, secrets),
         )
         self.log.append(exchange)
         if resp is not None:

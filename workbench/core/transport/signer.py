@@ -47,6 +47,11 @@ class RequestSigner:
         """See the response to a signed request (also an error status or a cut-off body)."""
         return None
 
+    def retry(self, request: OutgoingRequest, response: HttpResponse) -> bool:
+        """Whether ``request`` should be sent once more, newly signed, after ``response``
+        (a DPoP nonce asked for, RFC 9449 §8). ``HttpClient`` retries a request once at most."""
+        return False
+
 
 #: The default: requests go out as built.
 NO_SIGNER = RequestSigner()

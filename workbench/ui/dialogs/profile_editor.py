@@ -37,6 +37,7 @@ from workbench.core.profiles import REGISTRATION_TOKEN, Profile
 from workbench.core.transport.http import HttpClient
 from workbench.ui import metrics, workers
 from workbench.ui.dialogs.client_key_panel import ClientKeyPanel
+from workbench.ui.dialogs.dpop_setting import DpopSetting
 from workbench.ui.dialogs.exception_dialog import show_exception
 from workbench.ui.dialogs.register_client import RegisterClientDialog
 from workbench.ui.safe_text import set_plain, tooltip
@@ -212,6 +213,7 @@ class ProfileEditorDialog(QDialog):
         form.addRow("Extra parameters", self.params)
         form.addRow("Redirect port", self.port_spin)
         form.addRow("", self.device_pkce_check)
+        self.dpop = DpopSetting(self, form, profile)  # the switch and its key file, loaded
         form.addRow("", self.tls_check)
         form.addRow("", self.tls_warning)
 
@@ -304,6 +306,7 @@ class ProfileEditorDialog(QDialog):
             redirect_port=self.port_spin.value(),
             verify_tls=self.tls_check.isChecked(),
             device_pkce=self.device_pkce_check.isChecked(),
+            **self.dpop.fields(),
             registration_client_uri=self._registration_uri,
         )
         return self.key_panel.fill(profile)

@@ -6,7 +6,8 @@ registry, :mod:`workbench.core.oauth.grants`) and the class that builds it, as
 module is imported when the tabs are built, not with this package (the Cognito tab, in
 :mod:`workbench.ui.cognito`, imports this package's :mod:`~workbench.ui.flows.base`).
 
-The order is the tabs' order on screen (and of their Ctrl+1… shortcuts), which is not the grant
+The order is the tabs' order on screen (and of their Ctrl+1…9, Ctrl+0 shortcuts, see
+:func:`tab_shortcut`), which is not the grant
 registry's order: that one is the command line's ``--grant`` choices. A tab that runs no grant
 (the API tab, which uses the tokens the others got) is registered with ``grant=False``.
 """
@@ -39,6 +40,7 @@ for _key, _target in (
     ("device", "workbench.ui.flows.device:DeviceFlowTab"),
     ("ciba", "workbench.ui.flows.ciba:CibaTab"),
     ("refresh", "workbench.ui.flows.refresh:RefreshTab"),
+    ("tokenExchange", "workbench.ui.flows.token_exchange:TokenExchangeTab"),
     ("password", "workbench.ui.flows.password:PasswordTab"),
     ("implicit", "workbench.ui.flows.implicit:ImplicitTab"),
     ("cognito", "workbench.ui.cognito.tab:CognitoTab"),
@@ -69,9 +71,24 @@ def tab_class(key: str) -> type[FlowTab]:
     return cls
 
 
+def tab_shortcut(index: int) -> str | None:
+    """The Flow menu's shortcut for the tab at ``index`` on screen: Ctrl+1… Ctrl+9 for the first
+    nine, Ctrl+0 for the tenth (as browsers and editors count), none after it."""
+    if 0 <= index < 9:
+        return f"Ctrl+{index + 1}"
+    return "Ctrl+0" if index == 9 else None
+
+
 def registered_tabs() -> tuple[type[FlowTab], ...]:
     """The flow tab classes, in their order on screen."""
     return tuple(tab_class(key) for key in _TABS)
 
 
-__all__ = ["grant_tab_keys", "register_tab", "registered_tabs", "tab_class", "tab_keys"]
+__all__ = [
+    "grant_tab_keys",
+    "register_tab",
+    "registered_tabs",
+    "tab_class",
+    "tab_keys",
+    "tab_shortcut",
+]

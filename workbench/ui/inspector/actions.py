@@ -1,5 +1,5 @@
 """The inspector's actions: Paste, Refresh, Revoke, Introspect, UserInfo, Check with server,
-Log out, Copy as Bearer, Copy token, Copy JSON.
+Log out, Copy as Bearer (or as DPoP, with a fresh proof), Copy token, Copy JSON.
 
 :class:`InspectorActions` owns the QActions and their buttons, and decides which action is
 enabled for the shown token and why not (the tooltips say it). It copies to the clipboard
@@ -82,6 +82,8 @@ class InspectorActions(QObject):
     """Log out at the provider (or cancel the logout that waits)."""
     sig_call_api = Signal(str, str)
     """Call an API with this token (the token, its label in the picker)."""
+    sig_copy_dpop = Signal()
+    """Copy the access token with the DPoP scheme and a fresh proof (RFC 9449)."""
     sig_copied = Signal(str)
     """Something was copied (or there was nothing to copy): what to tell the user."""
 
@@ -169,6 +171,13 @@ class InspectorActions(QObject):
             group.addAction(action)
             action.triggered.connect(lambda _=False, r=role: self.copy_as_bearer(r))
         self.bearer_access.setChecked(True)
+        self.copy_dpop = a(
+            "actionCopyDpop",
+            "Copy as DPoP…",
+            "Copy “Authorization: DPoP …” and a fresh DPoP proof (RFC 9449) for a method and URL"
+            " you give, signed with the provider's DPoP key",
+        )
+        self.copy_dpop.triggered.connect(self.sig_copy_dpop)
         self.call_api = a(
             "actionCallApi",
             "Call API",
@@ -195,6 +204,8 @@ class InspectorActions(QObject):
         bearer_menu.setObjectName("inspectorBearerMenu")
         bearer_menu.addSection("Copy “Authorization: Bearer …” with")
         bearer_menu.addActions([self.bearer_access, self.bearer_id])
+        bearer_menu.addSection("Proof of possession")
+        bearer_menu.addAction(self.copy_dpop)
         self.bar = QWidget(host)
         self.bar.setObjectName("inspectorActions")
         self.bar.setAccessibleName("Token actions")
@@ -341,3 +352,4 @@ class InspectorActions(QObject):
             self.copy_bearer.setText("Copy as Bearer")
         self.copy_bearer.setEnabled(bearer_token(self.bearer_role, shown, current) is not None)
         self.bearer_id.setEnabled(current is not None and bool(current.id_token))
+        self.copy_dpop.setEnabled(bearer_token("access", shown, current) is not None)

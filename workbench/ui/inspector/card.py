@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.core.display import printable
+from workbench.core.oauth.rfc8693_exchange import describe_delegation, short_token_type
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.claims import expiry, format_local
 from workbench.core.tokens.decode import DecodedJwt
@@ -85,6 +86,13 @@ class TokenCard(QFrame):
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.delegation = QLabel(self)  # act / may_act and issued_token_type (RFC 8693)
+        self.delegation.setObjectName("inspectorDelegation")
+        self.delegation.setAccessibleName("Delegation chain")
+        self.delegation.setWordWrap(True)
+        self.delegation.setTextFormat(Qt.TextFormat.PlainText)
+        self.delegation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.delegation.hide()
         self.opaque_introspect = QPushButton("Introspect", self)
         self.opaque_introspect.setObjectName("inspectorOpaqueIntrospect")
         self.opaque_introspect.setAccessibleName("Introspect this opaque token")
@@ -109,6 +117,7 @@ class TokenCard(QFrame):
         layout.addWidget(self.countdown)
         layout.addLayout(expiry_row)
         layout.addWidget(self.verdict)
+        layout.addWidget(self.delegation)
         layout.addLayout(note_row)
 
     # -- the head: title, badges, size
@@ -117,15 +126,21 @@ class TokenCard(QFrame):
         self.title.setText(printable(entry.label))
         self.size_label.setText(f"{len(entry.token):,} chars")
 
-    def show_chips(self, shown: ShownToken, revoked: bool) -> None:
-        """JWT · alg · typ (or opaque / JWE / malformed), and "revoked" once it was."""
+    def show_chips(self, shown: ShownToken, revoked: bool, token_type: str | None = None) -> None:
+        """JWT · alg · typ (or opaque / JWE / malformed), "DPoP-bound" for a token with
+        ``cnf.jkt`` or issued with ``token_type`` DPoP (RFC 9449 §5, §6), and "revoked" once it
+        was."""
+        dpop = "DPoP-bound" if (token_type or "").lower() == "dpop" else ""
         if shown.decoded is not None:
             typ = shown.decoded.header.get("typ")
             # typ "JWT" says what the first chip says: shown once (at+jwt and others stay).
             typ_chip = typ if isinstance(typ, str) and typ.upper() != "JWT" else ""
-            self._set_chips("JWT", shown.decoded.alg or "no alg", typ_chip)
+            cnf = shown.decoded.claims.get("cnf")
+            if isinstance(cnf, dict) and "jkt" in cnf:
+                dpop = "DPoP-bound"
+            self._set_chips("JWT", shown.decoded.alg or "no alg", typ_chip, dpop)
         elif shown.kind == "opaque":
-            self._set_chips("opaque")
+            self._set_chips("opaque", dpop)
         else:
             self._set_chips("JWE" if shown.kind == "jwe" else "malformed", outcome="fail")
         if revoked:
@@ -135,7 +150,8 @@ class TokenCard(QFrame):
             set_outcome(chip, "fail")
 
     def _set_chips(self, *texts: str, outcome: str = "") -> None:
-        for chip, text in zip(self.chips, (*texts, "", "", "", ""), strict=False):
+        shown = [t for t in texts if t]
+        for chip, text in zip(self.chips, (*shown, "", "", "", "", ""), strict=False):
             chip.setText(printable(text))
             chip.setVisible(bool(text))
             set_outcome(chip, outcome)
@@ -154,10 +170,12 @@ class TokenCard(QFrame):
         self.note.show()
 
     # -- what is shown for each kind of token
-    def show_jwt(self, decoded: DecodedJwt) -> None:
-        """A decoded JWT: its expiry from the claims; the checks fill the verdict."""
+    def show_jwt(self, decoded: DecodedJwt, issued_token_type: str | None = None) -> None:
+        """A decoded JWT: its expiry from the claims, its delegation chain and the
+        ``issued_token_type`` it came with (RFC 8693); the checks fill the verdict."""
         self.note.hide()
         self.opaque_introspect.hide()
+        self.show_delegation(decoded, issued_token_type)
         picture = expiry(decoded.claims, time.time())
         if picture.expires_at is None:
             self.countdown.clear()
@@ -173,9 +191,25 @@ class TokenCard(QFrame):
         self.countdown.set_deadline(picture.expires_at, picture.lifetime)
         self.expiry_label.setText(f"exp {format_local(picture.expires_at)} (local time)")
 
+    def show_delegation(self, decoded: DecodedJwt | None, issued_token_type: str | None) -> None:
+        """Who acts for whom (``act``, outermost first; ``may_act``) and what a token exchange
+        said it issued; hidden when the token says neither."""
+        lines = describe_delegation(decoded.claims) if decoded is not None else []
+        if lines:
+            lines.insert(0, "Delegation (RFC 8693 act: the first actor acts now):")
+        if issued_token_type:
+            lines.insert(
+                0,
+                f"Issued as {short_token_type(issued_token_type)} ({issued_token_type}),"
+                " the issued_token_type of the token exchange.",
+            )
+        self.delegation.setText(printable("\n".join(lines), keep_newlines=True))
+        self.delegation.setVisible(bool(lines))
+
     def show_undecodable(self, shown: ShownToken, tokens: TokenSet | None) -> None:
         """An opaque, encrypted or malformed token: what can be said, and Introspect."""
         entry, kind = shown.entry, shown.kind
+        self.delegation.hide()
         self.expiry_label.setText("")
         self.opaque_introspect.show()
         if kind == "opaque":

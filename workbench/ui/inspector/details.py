@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.display import printable
 from workbench.core.oauth.rfc9396_rar import details_text, granted_details
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.decode import DecodedJwt
 from workbench.ui import metrics
 from workbench.ui.inspector.claims_model import (
@@ -142,11 +143,13 @@ class TokenDetails(QTabWidget):
 
     # -- contents
     def show_authorization_details(
-        self, response: Mapping[str, Any], claims: Mapping[str, Any] | None
+        self, tokens: TokenSet | None, token: str, decoded: DecodedJwt
     ) -> None:
-        """The details granted (RFC 9396), from the token response or the token's claims: a
-        tab of their own, hidden when there are none."""
-        found = granted_details(response, claims)
+        """The details granted (RFC 9396), from the token response (when ``token`` is one of
+        ``tokens``) or the token's claims: a tab of their own, hidden when there are none."""
+        own = tokens is not None and token in (tokens.access_token, tokens.id_token)
+        response: Mapping[str, Any] = tokens.raw if own and tokens is not None else {}
+        found = granted_details(response, decoded.claims)
         self.setTabVisible(self.tab_details, found is not None)
         text = details_text(*found) if found is not None else ""
         self.authorization_details.setPlainText(printable(text, keep_newlines=True))

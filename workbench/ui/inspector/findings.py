@@ -29,6 +29,7 @@ CHECK_LABELS: dict[str, str] = {
     "nonce": "Nonce (nonce)",
     "at_hash": "Access token hash (at_hash)",
     "c_hash": "Code hash (c_hash)",
+    "dpop": "DPoP binding (cnf.jkt)",
 }
 
 OUTCOME_ICONS: dict[str, str] = {

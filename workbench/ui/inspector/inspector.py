@@ -26,6 +26,7 @@ from workbench.ui.inspector.actions import BearerRole, InspectorActions
 from workbench.ui.inspector.card import TokenCard
 from workbench.ui.inspector.checks import TokenChecks
 from workbench.ui.inspector.details import TokenDetails
+from workbench.ui.inspector.dpop_copy import copy_as_dpop, issued_token_type
 from workbench.ui.inspector.entries import (
     ROLE_LABELS,
     Role,
@@ -186,6 +187,7 @@ class TokenInspector(QWidget):
         a.sig_userinfo.connect(self.userinfo)
         a.sig_reality.connect(self.reality_check)
         a.sig_copied.connect(self._on_copied)
+        a.sig_copy_dpop.connect(lambda: self._on_copied(copy_as_dpop(self, self.state, self.shown)))
         a.sig_call_api.connect(self.sig_call_api)
         self.token_picker.sig_chosen.connect(self._on_picker_changed)
         self.token_picker.sig_pasted.connect(self.show_token)
@@ -332,16 +334,16 @@ class TokenInspector(QWidget):
         self.empty.hide()
         self.card.show_head(entry)
         shown = self._shown = decode_entry(entry)
-        self.card.show_chips(shown, entry.token in self.server.revoked)
+        revoked = entry.token in self.server.revoked
+        self.card.show_chips(shown, revoked, issued_token_type(self.state.tokens, entry))
         if shown.decoded is not None:
             self.tabs.show_decoded(shown.decoded)
-            tokens = self.state.tokens
-            own = tokens is not None and entry.token in (tokens.access_token, tokens.id_token)
-            response = tokens.raw if own and tokens is not None else {}
-            self.tabs.show_authorization_details(response, shown.decoded.claims)
+            self.tabs.show_authorization_details(self.state.tokens, entry.token, shown.decoded)
             self.tabs.show()
             self.filler.hide()
-            self.card.show_jwt(shown.decoded)
+            now = self.state.tokens  # a token exchange says what it issued (RFC 8693)
+            issued = now.issued_token_type if now and now.access_token == entry.token else None
+            self.card.show_jwt(shown.decoded, issued)
             self.checks.start(entry, shown.decoded)
         else:
             self.tabs.hide()
