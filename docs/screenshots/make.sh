@@ -39,5 +39,11 @@ python3 -m workbench --demo --screenshot sequence.png --tab clientCredentials --
 for scheme in light dark; do
   (cd ../.. && python3 docs/screenshots/sequences.py "$scheme" docs/screenshots)
 done
+# DPoP (RFC 9449): the profile editor's setting, and the inspector with a DPoP-bound client
+# credentials token, its cnf.jkt checked against the key in use.
+(cd ../.. && python3 docs/screenshots/dpop.py docs/screenshots)
+# The Auth Code tab with a hybrid response type and a payment_initiation detail (RFC 9396), and
+# client credentials with an account_information detail granted, shown in the inspector.
+(cd ../.. && python3 docs/screenshots/hybrid_rar.py docs/screenshots)
 # The profile editor set up for mutual TLS (RFC 8705) and the inspector's certificate binding.
 (cd ../.. && python3 docs/screenshots/profile_mtls.py docs/screenshots/profile-mtls.png)

@@ -38,6 +38,7 @@ NOW = 1_795_700_000.0
 ACCESS_TOKEN = "table-access-token-0123456789"
 #: The x5t#S256 of a client certificate (RFC 8705 §3.1): any base64url SHA-256 will do here.
 THUMBPRINT = base64.urlsafe_b64encode(hashlib.sha256(b"cert").digest()).rstrip(b"=").decode()
+CODE = "table-authorization-code-0123456789"
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 JWK = dict(RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True), kid="rsa-1")
@@ -60,6 +61,7 @@ CLAIMS: dict[str, Any] = {
     "token_use": "id",
     "nonce": "n-1",
     "at_hash": _at_hash(ACCESS_TOKEN),
+    "c_hash": _at_hash(CODE),  # made as at_hash is (OIDC Core §3.3.2.11)
     "cnf": {"jkt": "jkt-of-the-dpop-key", "x5t#S256": THUMBPRINT},
 }
 TOKEN = jwt.encode(CLAIMS, KEY, algorithm="RS256", headers={"kid": "rsa-1", "typ": "at+jwt"})
@@ -73,6 +75,7 @@ EVERYTHING: dict[str, Any] = {
     "token_use": "id",
     "nonce": "n-1",
     "access_token": ACCESS_TOKEN,
+    "code": CODE,
     "dpop_jkt": "jkt-of-the-dpop-key",
     "client_cert_thumbprint": THUMBPRINT,
 }
@@ -90,7 +93,7 @@ def test_the_table_order_is_the_order_of_the_findings() -> None:
     assert tuple(row.name for row in CHECK_TABLE) == CHECKS
     assert CHECKS == (
         "signature", "keys", "iss", "aud", "exp", "nbf", "iat", "typ", "token_use", "nonce",
-        "at_hash", "dpop", "x5t#S256",
+        "at_hash", "c_hash", "dpop", "x5t#S256",
     )  # fmt: skip
 
 
@@ -148,6 +151,7 @@ SKIPPED_BEFORE: dict[str, tuple[str, tuple[Setting, ...]]] = {
     "token_use": ("no expected token_use given (the token says 'id')", ()),
     "nonce": ("the token has a nonce but no expected nonce was given", ()),
     "at_hash": ("no access token given to compare with", ()),
+    "c_hash": ("no authorization code given to compare with", ()),
     "dpop": (
         "DPoP-bound (cnf.jkt jkt-of-the-dpop-key), not checked: no DPoP key at hand to compare"
         " with",

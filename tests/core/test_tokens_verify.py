@@ -541,7 +541,7 @@ def test_findings_come_in_the_documented_order_and_serialise() -> None:
     assert tuple(f.check for f in result.findings) == CHECKS
     assert CHECKS == (
         "signature", "keys", "iss", "aud", "exp", "nbf", "iat", "typ", "token_use", "nonce",
-        "at_hash", "dpop", "x5t#S256",
+        "at_hash", "c_hash", "dpop", "x5t#S256",
     )  # fmt: skip
     data = json.loads(json.dumps(result.to_dict()))
     assert data["ok"] is True
@@ -789,6 +789,7 @@ def test_everything_passing_together() -> None:
         Outcome.NOT_CHECKED,  # token_use
         Outcome.PASS,  # nonce
         Outcome.PASS,  # at_hash
+        Outcome.NOT_CHECKED,  # c_hash: no code given
         Outcome.NOT_CHECKED,  # dpop: the token is not DPoP-bound
         Outcome.NOT_CHECKED,  # x5t#S256: not certificate-bound
     ]

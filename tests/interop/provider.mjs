@@ -48,8 +48,10 @@ const provider = new Provider(issuer, {
       application_type: 'native',
       token_endpoint_auth_method: 'none',
       grant_types: ['implicit', 'authorization_code', 'refresh_token'],
-      response_types: ['id_token token', 'id_token', 'code'],
+      // and the hybrid flow (OIDC Core §3.3), its three response types
+      response_types: ['id_token token', 'id_token', 'code', 'code id_token', 'code token', 'code id_token token'],
       redirect_uris: ['http://127.0.0.1/callback'],
+      authorization_details_types: ['account_information'], // RFC 9396 §10
     },
     {
       // A public device (RFC 8628).
@@ -79,6 +81,7 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       redirect_uris: ['http://127.0.0.1/callback'],
       scope: 'openid api:read',
+      authorization_details_types: ['account_information'],
     },
     {
       // DPoP with nonces: the token endpoint answers this client use_dpop_nonce until its proof
@@ -128,7 +131,7 @@ const provider = new Provider(issuer, {
   ],
   discovery: mtls.discovery,
   clientAuthMethods: mtls.clientAuthMethods,
-  responseTypes: ['code', 'id_token', 'id_token token', 'none'],
+  responseTypes: ['code', 'id_token', 'id_token token', 'none', 'code id_token', 'code token', 'code id_token token'],
   jwks: { keys: [signingKey] },
   cookies: { keys: ['interop-cookie-key-not-a-secret'] },
   scopes: ['openid', 'offline_access', 'api:read'],
@@ -159,6 +162,27 @@ const provider = new Provider(issuer, {
     pushedAuthorizationRequests: { enabled: true },
     jwtResponseModes: { enabled: true },
     requestObjects: { enabled: true },
+    // Rich authorization requests (RFC 9396): one type, its actions checked; the details the
+    // user consented to (its development consent page adds them to the grant) go to the code
+    // and the access token, and client credentials take them at the token endpoint.
+    richAuthorizationRequests: {
+      enabled: true,
+      types: {
+        account_information: {
+          async validate(ctx, detail) {
+            const allowed = ['list_accounts', 'read_balances', 'read_transactions'];
+            if (!Array.isArray(detail.actions) || !detail.actions.every((a) => allowed.includes(a))) {
+              throw new errors.InvalidAuthorizationDetails(`actions must be among ${allowed.join(', ')}`);
+            }
+          },
+        },
+      },
+      authorizationDetailsForGrantSource: async (ctx) => ctx.oidc.grant.rar,
+      authorizationDetailsForAccessToken: async (ctx, token, source) => (
+        source?.rar ?? JSON.parse(ctx.oidc.params.authorization_details)
+      ),
+      authorizationDetailsForIntrospection: async (ctx, token) => token.rar,
+    },
     // Dynamic client registration (RFC 7591), open (no initial access token), with RFC 7592
     // read/update/delete through the registration access token.
     registration: { enabled: true },

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from workbench.cli.output import EXIT_OK, Handler, Out, print_exchange
+from workbench.core.display import printable
 from workbench.core.errors import ConfigError, TokenError
 from workbench.core.keys import SigningKey
 from workbench.core.model import Provider
@@ -28,6 +29,7 @@ from workbench.core.oauth.client_auth import (
     client_auth_method,
 )
 from workbench.core.oauth.discovery import ENDPOINT_NAMES
+from workbench.core.oauth.rfc9396_rar import AuthorizationDetails, parse_authorization_details
 from workbench.core.oauth.rfc9449_dpop import DpopSigner, load_or_create_key
 from workbench.core.profiles import ProfileStore
 from workbench.core.secrets import SecretStore
@@ -233,6 +235,7 @@ def inspect_requested(args: argparse.Namespace) -> bool:
         args.nonce,
         args.access_token,
         args.access_token_env,
+        getattr(args, "code", None),
         args.expect_typ,
         getattr(args, "dpop_key", None),
     )
@@ -438,3 +441,30 @@ def open_session(
     if log is None and getattr(args, "log", False):
         opened.log.subscribe(lambda ex: print_exchange(out, ex))
     return opened
+
+
+#: The grants that take ``--authorization-details`` (RFC 9396 §3 at authorize, §6 at token).
+_DETAIL_GRANTS = ("authorization_code", "implicit", "client_credentials")
+
+
+def authorization_details_arg(args: argparse.Namespace) -> AuthorizationDetails | None:
+    """``--authorization-details`` read (inline, ``@FILE`` or ``-``) and checked (exit 2)."""
+    value = getattr(args, "authorization_details", None)
+    if value is None:
+        return None
+    if args.grant not in _DETAIL_GRANTS:
+        raise ConfigError(f"--authorization-details is for --grant {', '.join(_DETAIL_GRANTS)}.")
+    if value == "-":
+        value = sys.stdin.read(1024 * 1024) if sys.stdin else ""
+    elif value.startswith("@"):
+        try:
+            with open(value[1:], encoding="utf-8") as handle:
+                value = handle.read(1024 * 1024)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"--authorization-details: cannot read {printable(value[1:])}: {exc}"
+            ) from None
+    try:
+        return parse_authorization_details(value)
+    except ConfigError as exc:
+        raise ConfigError(f"--authorization-details: {exc}") from None

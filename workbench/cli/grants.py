@@ -11,12 +11,13 @@ import threading
 import time
 
 from workbench.cli.common import (
+    authorization_details_arg,
     env,
     open_session,
     refresh_token_arg,
     token_arg,
 )
-from workbench.cli.output import Out, print_qr
+from workbench.cli.output import Out, print_authorization_details, print_qr
 from workbench.core.display import printable, require_web_url
 from workbench.core.errors import ConfigError, FlowError
 from workbench.core.keys import SigningKey, generate_key, load_key
@@ -26,6 +27,7 @@ from workbench.core.oauth.client_auth import ClientConfig
 from workbench.core.oauth.front_channel import AuthorizeOptions
 from workbench.core.oauth.grants import GRANTS as REGISTRY
 from workbench.core.oauth.grants import grant_names, unadvertised
+from workbench.core.oauth.hybrid import HYBRID_RESPONSE_TYPES, hybrid_note, is_hybrid
 from workbench.core.oauth.jarm import RESPONSE_MODES
 from workbench.core.oauth.loopback import OPEN_BY_HAND
 from workbench.core.oauth.refresh import ROTATION_TEXT
@@ -34,6 +36,10 @@ from workbench.core.oauth.rfc6749_implicit import IMPLICIT_RESPONSE_TYPES, LEGAC
 from workbench.core.oauth.rfc7523_bearer import ASSERTION_LIFETIME, jwt_bearer_grant, sign_assertion
 from workbench.core.oauth.rfc8628_device import DeviceAuthorization, DevicePoll
 from workbench.core.oauth.rfc8693_exchange import TokenExchange, exchange_token, token_type_urn
+from workbench.core.oauth.rfc9396_rar import (
+    AUTHORIZATION_DETAILS,
+    unlisted_types,
+)
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.session import OAuthSession, PendingAuthorization, run_to_end
 from workbench.core.transport.exchange import ExchangeLog
@@ -76,9 +82,12 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-browser", action="store_true", help="print the URL, do not open it")
     parser.add_argument(
         "--response-type",
-        choices=IMPLICIT_RESPONSE_TYPES,
-        help="implicit grant response type (default: token if the server lists it, else"
-        " id_token token; refused before the browser opens when the server does not offer it)",
+        choices=(*IMPLICIT_RESPONSE_TYPES, "code", *HYBRID_RESPONSE_TYPES),
+        help="implicit grant: token or id_token token (default: token if the server lists it,"
+        " else id_token token); authorization_code: code (default) or a hybrid type (OIDC"
+        ' Core §3.3: "code id_token", "code token", "code id_token token", whose front-channel'
+        " ID token is verified with c_hash/at_hash before the code is redeemed); refused"
+        " before the browser opens when the server does not offer it",
     )
     parser.add_argument(
         "--par",
@@ -102,6 +111,13 @@ def grant_options(parser: argparse.ArgumentParser) -> None:
         "--request-object-alg",
         metavar="ALG",
         help="the request object's signing algorithm (default: the key's own, e.g. ES256)",
+    )
+    parser.add_argument(
+        "--authorization-details",
+        metavar="JSON",
+        help="rich authorization request (RFC 9396): a JSON array of objects each with a"
+        " string type, inline, @FILE or - for standard input; sent at authorize (and in"
+        " --par / --request-object) or, for client_credentials, to the token endpoint",
     )
     parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a browser or device login"
@@ -329,10 +345,16 @@ def obtain_tokens(
 ) -> TokenSet:
     """Run ``args.grant`` against ``provider``; progress and warnings on stderr. With ``log``,
     the exchanges join that log (see :func:`open_session`)."""
+    details = authorization_details_arg(args)
     session = open_session(args, out, provider, log)
     grant = args.grant
     rotation_text: str | None = None
     try:
+        if details is not None:
+            extra[AUTHORIZATION_DETAILS] = details.text
+            warning = unlisted_types(session.metadata(), details)
+            if warning:
+                out.info("warning: " + warning)
         if grant == "client_credentials":
             tokens = session.client_credentials(
                 args.scope, audience=args.audience, resource=args.resource, extra=extra
@@ -381,6 +403,7 @@ def obtain_tokens(
         session.close()
     if rotation_text:
         out.info("refresh token " + rotation_text)
+    print_authorization_details(out, tokens)
     return tokens
 
 
@@ -401,7 +424,17 @@ def _browser_flow(
     import webbrowser
 
     if grant == "authorization_code":
-        response_type = "code"
+        response_type = args.response_type or "code"
+        if response_type != "code" and not is_hybrid(response_type):
+            raise ConfigError(
+                f"--response-type {response_type} is for --grant implicit; the authorization"
+                f" code grant takes code or a hybrid type ({', '.join(HYBRID_RESPONSE_TYPES)})."
+            )
+    elif args.response_type and is_hybrid(args.response_type):
+        raise ConfigError(
+            f"--response-type {args.response_type} is a hybrid type: use it with --grant"
+            " authorization_code."
+        )
     else:
         response_type = session.implicit_response_type(args.response_type)
         if not args.response_type:
@@ -441,7 +474,10 @@ def _browser_flow(
             if not opened:
                 out.info(BROWSER_FAILED_HINT)
         out.info(f"Waiting for the redirect on {pending.request.redirect_uri} …")
-        return run_to_end(login)
+        tokens = run_to_end(login)
+        if is_hybrid(response_type):
+            out.info(hybrid_note(response_type))
+        return tokens
     finally:
         login.close()  # closes the listener
         for stray in pending.rejected:  # another page or process called the redirect URI

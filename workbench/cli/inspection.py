@@ -51,6 +51,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "--access-token", help="access token issued with this ID token (at_hash), or - for stdin"
     )
     ins.add_argument("--access-token-env", metavar="VAR", help="read --access-token from $VAR")
+    ins.add_argument(
+        "--code",
+        help="authorization code issued with this ID token (c_hash, hybrid flow), or - for stdin",
+    )
     ins.add_argument("--expect-typ", help='expected header typ, e.g. "at+jwt"')
     ins.add_argument(
         "--dpop-key",
@@ -96,6 +100,7 @@ def _inspect_demo(args: argparse.Namespace, out: Out) -> int:
 def _inspect(args: argparse.Namespace, out: Out) -> int:
     token = positional_token(args)
     access_token = token_arg(args.access_token, args.access_token_env, "access token")
+    code = token_arg(args.code, None, "authorization code")
     unreadable = unreadable_token(args, out, token)
     if unreadable is not None:
         return unreadable
@@ -126,6 +131,7 @@ def _inspect(args: argparse.Namespace, out: Out) -> int:
             client_id=args.client_id,
             nonce=args.nonce,
             access_token=access_token,
+            code=code,
             expected_typ=args.expect_typ,
             dpop_jkt=load_key(args.dpop_key).thumbprint() if args.dpop_key else None,
         )

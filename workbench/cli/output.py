@@ -30,6 +30,7 @@ from workbench.core.errors import (
 )
 from workbench.core.hints import Endpoint, Fix, Phrase, Setting, worded
 from workbench.core.oauth.rfc8693_exchange import describe_delegation
+from workbench.core.oauth.rfc9396_rar import describe_details, granted_details
 from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.claims import claim_rows, expiry
 from workbench.core.tokens.decode import decode_jwt, token_kind
@@ -341,3 +342,20 @@ def _report_error(out: Out, exc: WorkbenchError) -> int:
         return EXIT_CHECK
     say(f"error: {message}")
     return EXIT_USAGE
+
+
+def print_authorization_details(out: Out, tokens: TokenSet) -> None:
+    """The authorization details granted (RFC 9396 §7, §9.1), a block per detail."""
+    try:
+        claims = decode_jwt(tokens.access_token).claims if tokens.access_token else None
+    except TokenError:
+        claims = None  # an opaque access token: only the response can say
+    found = granted_details(tokens.raw, claims)
+    if found is None:
+        return
+    source, details = found
+    out.info(f"Authorization details granted ({source}, RFC 9396):")
+    for block in describe_details(details):
+        out.info(f"  type: {printable(block.type)}")
+        for name, text in block.lines:
+            out.info(f"    {name}: {printable(text)}")

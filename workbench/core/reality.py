@@ -64,6 +64,7 @@ def inspect_for_provider(
     kind: TokenKind = "auto",
     nonce: str | None = None,
     access_token: str | None = None,
+    code: str | None = None,
     dpop_jkt: str | None = None,
 ) -> Inspection:
     """Decode and verify a JWT against ``provider``'s keys and expectations (``dpop_jkt``: the
@@ -91,6 +92,7 @@ def inspect_for_provider(
         nonce=nonce,
         access_token=access_token if kind == "id" else None,
         client_cert_thumbprint=certificate.thumbprint if certificate is not None else None,
+        code=code if kind == "id" else None,
         dpop_jkt=dpop_jkt if kind != "id" else None,
     )
 

@@ -31,6 +31,7 @@ from workbench.core.oauth.front_channel import (
     push,
     unwrap_response,
 )
+from workbench.core.oauth.hybrid import complete_hybrid, is_hybrid
 from workbench.core.oauth.loopback import LoopbackListener, RejectedCallback
 from workbench.core.oauth.pkce import Pkce, random_token
 from workbench.core.oauth.refresh import build_refresh_request
@@ -45,9 +46,8 @@ from workbench.core.oauth.rfc6749_grants import (
     client_credentials_scope,
 )
 from workbench.core.oauth.rfc6749_implicit import (
-    check_front_channel_id_token,
     choose_implicit_response_type,
-    parse_implicit_response,
+    complete_implicit,
 )
 from workbench.core.oauth.rfc7009_revoke import (
     TokenTypeHint,
@@ -289,30 +289,23 @@ class OAuthSession:
         """Check the redirect's parameters and (for code) redeem the code with the verifier."""
         request = pending.request
         params = unwrap_response(params, request, self.metadata(), self.jwks, self.client, self.log)
+
+        def inspect(token: str, nonce: str | None, access: str | None, code: str | None) -> Any:
+            return self.inspect(token, kind="id", nonce=nonce, access_token=access, code=code)
+
         if request.response_type == "code":
-            code = parse_authorization_response(params, request)
-            token_endpoint = self.metadata().require("token_endpoint")
-            tokens = self._send(
-                build_code_token_request(token_endpoint, self.client, code, request)
-            )
+            tokens = self._redeem(parse_authorization_response(params, request), request)
+        elif is_hybrid(request.response_type):
+            redeem: Callable[[str], TokenSet] = lambda code: self._redeem(code, request)  # noqa: E731
+            tokens = complete_hybrid(params, request, inspect=inspect, redeem=redeem, log=self.log)
         else:
-            tokens = parse_implicit_response(params, request)
-            if tokens.id_token:
-                try:
-                    inspection = self.inspect(
-                        tokens.id_token,
-                        kind="id",
-                        nonce=request.nonce,
-                        access_token=tokens.access_token,
-                    )
-                except TokenError as exc:
-                    raise FlowError(
-                        f"The ID token in the redirect cannot be decoded: {exc}",
-                        kind="id_token_invalid",
-                    ) from exc
-                check_front_channel_id_token(inspection, params, request)
+            tokens = complete_implicit(params, request, inspect=inspect)
         check_nonce(tokens, request.nonce)
         return tokens
+
+    def _redeem(self, code: str, request: AuthorizationRequest) -> TokenSet:
+        token_endpoint = self.metadata().require("token_endpoint")
+        return self._send(build_code_token_request(token_endpoint, self.client, code, request))
 
     def implicit_response_type(self, requested: str | None = None) -> str:
         """The implicit response type to use with this provider (``token``, else
@@ -473,6 +466,7 @@ class OAuthSession:
         kind: TokenKind = "auto",
         nonce: str | None = None,
         access_token: str | None = None,
+        code: str | None = None,
     ) -> Inspection:
         """Decode and verify a JWT against this provider's keys and expectations: see
         :func:`~workbench.core.reality.inspect_for_provider` (never skipped, "not verified: …"
@@ -485,6 +479,7 @@ class OAuthSession:
             kind=kind,
             nonce=nonce,
             access_token=access_token,
+            code=code,
             dpop_jkt=self.dpop.jkt if self.dpop else None,
         )
         named = guess_kind(token) if kind == "auto" else kind

@@ -252,6 +252,9 @@ _JWT_CLIENT_GRANTS: Final = (
     DEVICE_CODE_GRANT,
 )
 
+#: The hybrid response types (OIDC Core §3.3) the demo serves and its two first clients may use.
+HYBRID_RESPONSE_TYPES: Final = ("code id_token", "code token", "code id_token token")
+
 #: What the mutual-TLS clients may run.
 MTLS_GRANTS: Final = _JWT_CLIENT_GRANTS
 
@@ -265,7 +268,13 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                 client_secret=None,
                 token_endpoint_auth_methods=("none",),
                 grant_types=("authorization_code", "implicit", "refresh_token", DEVICE_CODE_GRANT),
-                response_types=("code", "token", "id_token token", "id_token"),
+                response_types=(
+                    "code",
+                    "token",
+                    "id_token token",
+                    "id_token",
+                    *HYBRID_RESPONSE_TYPES,
+                ),
                 scopes=SCOPES,
                 default_scope="openid profile email",
             ),
@@ -286,7 +295,7 @@ CLIENTS: Final[Mapping[str, DemoClient]] = MappingProxyType(
                     TOKEN_EXCHANGE_GRANT,
                     CIBA_GRANT,
                 ),
-                response_types=("code",),
+                response_types=("code", *HYBRID_RESPONSE_TYPES),
                 scopes=SCOPES,
                 default_scope="api:read",
             ),

@@ -16,12 +16,17 @@ from typing import Any
 
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, OAuth2Request, grants
 from authlib.oauth2.rfc8628 import DeviceCodeGrant
-from authlib.oidc.core.grants import OpenIDCode, OpenIDImplicitGrant, OpenIDToken
+from authlib.oidc.core.grants import (
+    OpenIDCode,
+    OpenIDHybridGrant,
+    OpenIDImplicitGrant,
+    OpenIDToken,
+)
 from flask import g, has_request_context
 from flask import request as flask_request
 from joserfc.jwk import KeySet
 
-from .accounts import USERS, DemoClient, Subject
+from .accounts import HYBRID_RESPONSE_TYPES, USERS, DemoClient, Subject
 from .authority import (
     CONFIDENTIAL_AUTH_METHODS,
     SIGNING_ALG,
@@ -33,10 +38,17 @@ from .authority import (
 from .ciba import CibaGrant
 from .jwt_bearer import DemoJwtBearerGrant
 from .pkce import S256CodeChallenge, check_device_verifier
+from .rar import granted_details, parse_details, remember_details
 from .store import AuthorizationCode, DeviceGrant, DeviceStatus, RefreshToken
 from .token_exchange import TokenExchangeGrant
 
-__all__ = ["DEMO_GRANTS", "GRANT_TYPES_SUPPORTED", "DemoGrant", "register_grants"]
+__all__ = [
+    "DEMO_GRANTS",
+    "GRANT_TYPES_SUPPORTED",
+    "HYBRID_RESPONSE_TYPES",
+    "DemoGrant",
+    "register_grants",
+]
 
 
 # -- OpenID Connect ---------------------------------------------------------------------
@@ -127,29 +139,61 @@ class _OpenIDImplicitGrant(_IdTokenSettings, OpenIDImplicitGrant):  # type: igno
         return redirect_uri
 
 
+class _OpenIDHybridGrant(_IdTokenSettings, OpenIDHybridGrant):  # type: ignore[misc]
+    """``code id_token``, ``code token``, ``code id_token token`` (OIDC Core §3.3): Authlib
+    puts ``c_hash`` (and ``at_hash`` beside an access token) in the front-channel ID token and
+    requires the nonce; the code is stored like the code flow's (with its PKCE challenge) and
+    redeemed by the authorization code grant."""
+
+    GRANT_TYPE = "authorization_code"  # what the client must be allowed (Authlib says "code")
+
+    def _demo(self) -> DemoAuthority:
+        return server_authority(self.server)
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        return self._demo().store.nonce_used(request.payload.client_id, nonce)
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        _save_code(self._demo(), code, request)
+
+    def validate_authorization_request(self) -> str:
+        redirect_uri = str(super().validate_authorization_request())
+        if self.request.payload.data.get("response_mode") == "query":
+            raise InvalidRequestError(  # OAuth 2.0 Multiple Response Types §2.1
+                "Tokens never go in a query string: use response_mode=fragment or form_post.",
+                redirect_uri=redirect_uri,
+                redirect_fragment=True,
+            )
+        return redirect_uri
+
+
+def _save_code(demo: DemoAuthority, code: str, request: OAuth2Request) -> None:
+    data = request.payload.data
+    subject = subject_of(request.user)
+    assert subject is not None
+    demo.store.add_code(
+        AuthorizationCode(
+            code=code,
+            client_id=request.client.client_id,
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.scope,
+            subject=subject,
+            expires_at=time.time() + demo.config.authorization_code_ttl,
+            nonce=data.get("nonce"),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            authorization_details=granted_details(),
+            dpop_jkt=data.get("dpop_jkt"),
+        )
+    )
+
+
 # -- grants -----------------------------------------------------------------------------
 class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = (*CONFIDENTIAL_AUTH_METHODS, "none")
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
-        demo = server_authority(self.server)
-        data = request.payload.data
-        subject = subject_of(request.user)
-        assert subject is not None
-        demo.store.add_code(
-            AuthorizationCode(
-                code=code,
-                client_id=request.client.client_id,
-                redirect_uri=request.payload.redirect_uri,
-                scope=request.scope,
-                subject=subject,
-                expires_at=time.time() + demo.config.authorization_code_ttl,
-                nonce=data.get("nonce"),
-                code_challenge=data.get("code_challenge"),
-                code_challenge_method=data.get("code_challenge_method"),
-                dpop_jkt=data.get("dpop_jkt"),
-            )
-        )
+        _save_code(server_authority(self.server), code, request)
 
     def query_authorization_code(self, code: str, client: DemoClient) -> AuthorizationCode | None:
         store = server_authority(self.server).store
@@ -173,6 +217,7 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mi
         )
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Subject:
+        remember_details(authorization_code.authorization_details)  # for its tokens (RFC 9396)
         return authorization_code.subject
 
 
@@ -188,6 +233,11 @@ class _PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):  # type: ign
 
 
 class _ClientCredentialsGrant(grants.ClientCredentialsGrant):  # type: ignore[misc]
+    def validate_token_request(self) -> None:
+        super().validate_token_request()
+        # RFC 9396 §6: authorization details at the token endpoint.
+        remember_details(parse_details(self.request.payload.data.get("authorization_details")))
+
     TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
 
 
@@ -272,7 +322,10 @@ class DemoGrant:
 #: Every grant the demo server runs, by its name in the workbench's grant registry (the
 #: ``--grant`` value), in the order they are registered.
 DEMO_GRANTS: dict[str, tuple[DemoGrant, ...]] = {
-    "authorization_code": (DemoGrant(_AuthorizationCodeGrant, ("pkce", "openid_code")),),
+    "authorization_code": (
+        DemoGrant(_AuthorizationCodeGrant, ("pkce", "openid_code")),
+        DemoGrant(_OpenIDHybridGrant),
+    ),
     "implicit": (DemoGrant(grants.ImplicitGrant), DemoGrant(_OpenIDImplicitGrant)),
     "password": (DemoGrant(_PasswordGrant, ("id_token",)),),
     "client_credentials": (DemoGrant(_ClientCredentialsGrant),),

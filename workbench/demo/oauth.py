@@ -20,7 +20,9 @@ The policy:
   issued for it (RFC 6749 §4.1.2).
 * Introspection (RFC 7662) answers only confidential clients (they authenticate, §2.1).
 * ID tokens (RS256, same key) are issued by the code, implicit (``id_token token``,
-  ``id_token``), password, device and refresh grants when the scope has ``openid``.
+  ``id_token``), hybrid (``code id_token``, ``code token``, ``code id_token token``, with
+  ``c_hash`` and ``at_hash``), password, device and refresh grants when the scope has
+  ``openid``.
 * PKCE: only ``S256``; required at the authorization endpoint for public clients. On the
   device flow when the request carries a challenge, and for every client when
   :attr:`DemoConfig.require_device_pkce` is set (answered with Keycloak's words).
@@ -65,7 +67,7 @@ from .client_assertion import (
 )
 from .dpop import DPOP_ALGS
 from .endpoints import register_endpoints
-from .grants import GRANT_TYPES_SUPPORTED, register_grants
+from .grants import GRANT_TYPES_SUPPORTED, HYBRID_RESPONSE_TYPES, register_grants
 from .jar import REQUEST_OBJECT_ALGS, DemoRequestObjects
 from .jarm import RESPONSE_MODES_SUPPORTED
 from .mtls import (
@@ -76,6 +78,8 @@ from .mtls import (
     bound_claims,
 )
 from .par import resolve_authorization_request
+from .rar import TYPES as AUTHORIZATION_DETAILS_TYPES
+from .rar import granted_details
 from .store import AuthorizationCode, RefreshToken, TokenRecord
 from .token_exchange import EXCHANGE_CLAIMS_KEY
 from .trigger import TriggerOutcome
@@ -84,7 +88,13 @@ __all__ = ["add_issuer_parameter", "create_authorization_server", "server_metada
 
 #: ``token_endpoint_auth_methods_supported`` and friends in the metadata.
 AUTH_METHODS_SUPPORTED = ENDPOINT_AUTH_METHODS
-RESPONSE_TYPES_SUPPORTED = ("code", "token", "id_token token", "id_token")
+RESPONSE_TYPES_SUPPORTED = (
+    "code",
+    "token",
+    "id_token token",
+    "id_token",
+    *HYBRID_RESPONSE_TYPES,
+)
 CLAIMS_SUPPORTED = (
     "iss",
     "sub",
@@ -94,6 +104,7 @@ CLAIMS_SUPPORTED = (
     "auth_time",
     "nonce",
     "at_hash",
+    "c_hash",
     "name",
     "given_name",
     "family_name",
@@ -136,6 +147,7 @@ def server_metadata(authority: DemoAuthority) -> dict[str, Any]:
         "request_uri_parameter_supported": False,
         "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGS),
         "grant_types_supported": list(GRANT_TYPES_SUPPORTED),
+        "authorization_details_types_supported": list(AUTHORIZATION_DETAILS_TYPES),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
@@ -207,6 +219,11 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         token: dict[str, Any] = super().generate(
             grant_type, client, user, scope, expires_in, include_refresh_token
         )
+        details = granted_details()
+        # RFC 9396 §7: the details granted, in the token response (a JSON response; a token
+        # issued in the redirect has them in its claims only).
+        if details and grant_type != "implicit":
+            token["authorization_details"] = details
         if _dpop_jkt():  # bound to the proof's key (RFC 9449 §5)
             token["token_type"] = "DPoP"
         return token
@@ -221,6 +238,9 @@ class _AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
     ) -> dict[str, Any]:
         outcome = self._outcome()
         claims = outcome.with_groups(outcome.access_token.apply({})) if outcome else {}
+        details = granted_details()
+        if details:  # RFC 9396 §9.1: the granted details in the JWT access token
+            claims = {"authorization_details": details, **claims}
         if has_request_context():  # a token exchange's sub, aud and act (token_exchange.py)
             claims.update(g.get(EXCHANGE_CLAIMS_KEY) or {})
         if _dpop_jkt():  # bound to the proof's key (RFC 9449 §6)

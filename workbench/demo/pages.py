@@ -20,11 +20,12 @@ authorization request's query string travels with them unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
-from typing import Final
+from typing import Any, Final
 
 from .accounts import USERS, DemoClient, Subject
+from .rar import describe
 
 #: One pending CIBA request as the page shows it: its page handle, the client's name and id,
 #: the scope, the binding message and the seconds left.
@@ -172,14 +173,26 @@ def _switch_user_form(subject: Subject, csrf: str) -> str:
     )
 
 
-def consent_page(client: DemoClient, scope: str, subject: Subject, csrf: str) -> str:
-    """Consent step of the authorization endpoint."""
+def consent_page(
+    client: DemoClient,
+    scope: str,
+    subject: Subject,
+    csrf: str,
+    details: Sequence[Mapping[str, Any]] | None = None,
+) -> str:
+    """Consent step of the authorization endpoint, with the authorization details asked for
+    (RFC 9396), one item each."""
+    listed = ""
+    if details:
+        items = "".join(f'<li class="authorization-detail">{_e(describe(d))}</li>' for d in details)
+        listed = f'<p>and, in detail (RFC 9396):</p><ul id="authorization-details">{items}</ul>'
     body = (
         "<h1>Allow access?</h1>"
         f"{_switch_user_form(subject, csrf)}"
         f"<p><strong>{_e(client.client_name)}</strong> "
         f"(<code>{_e(client.client_id)}</code>) would like to:</p>"
         f"{_scope_list(scope)}"
+        f"{listed}"
         '<form method="post" id="consent-form">'
         f"{_csrf_field(csrf)}"
         '<div class="actions">'

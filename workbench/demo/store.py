@@ -53,6 +53,8 @@ class AuthorizationCode:
     nonce: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    #: The authorization details granted with the code (RFC 9396), for its tokens.
+    authorization_details: Any = None
     #: The DPoP key the code must be redeemed with (``dpop_jkt``, RFC 9449 §10), if named.
     dpop_jkt: str | None = None
 

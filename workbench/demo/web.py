@@ -54,6 +54,7 @@ from .logout import LogoutRefused, check_end_session
 from .mtls import DemoMtls
 from .oauth import add_issuer_parameter, create_authorization_server, server_metadata
 from .par import par_endpoint, use_up_request_uri
+from .rar import InvalidAuthorizationDetailsError, parse_details, remember_details
 from .registration import register_registration
 from .store import AttemptThrottle, DeviceDecision, DeviceStatus, normalize_user_code
 from .syntax import bad_parameter
@@ -106,6 +107,7 @@ _AUTHORIZE_PARAMETERS: Final = frozenset(
         "nonce",
         "dpop_jkt",
         "request_uri",
+        "authorization_details",
     }
 )
 _CSRF_FIELD: Final = "csrf_token"
@@ -361,6 +363,14 @@ def create_app(
             return authorization_error(error)
         client = grant.request.client
         scope = grant.request.scope or ""
+        try:  # RFC 9396: checked before any page; refused to the verified redirect URI
+            details = parse_details(grant.request.payload.data.get("authorization_details"))
+        except InvalidAuthorizationDetailsError as error:
+            error.redirect_uri = grant.redirect_uri
+            error.redirect_fragment = bool(getattr(grant, "ERROR_RESPONSE_FRAGMENT", False))
+            error.state = grant.request.payload.state
+            return authorization_error(error)
+        remember_details(details)
 
         if "none" in str(grant.request.payload.data.get("prompt", "")).split():
             return silent_authorization(grant, subject, scope)
@@ -375,7 +385,7 @@ def create_app(
         if decision == "approve":
             store.record_consent(subject.user.subject, client.client_id, scope)
             return respond(grant, subject)
-        return _html(pages.consent_page(client, scope, subject, _csrf_token()))
+        return _html(pages.consent_page(client, scope, subject, _csrf_token(), details))
 
     def token() -> Response:
         unknown = [r for r in request.form.getlist("resource") if r not in api_resources]

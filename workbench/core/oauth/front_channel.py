@@ -110,7 +110,9 @@ def authorization_request(
     for the ``openid`` scope it needs (OIDC Core §3.2.2.1). ``dpop_jkt`` (RFC 9449 §10) is
     one of the parameters, so it is signed and pushed with the others."""
     endpoint = require_web_url(meta.require("authorization_endpoint"), "authorization endpoint")
-    if "id_token" in response_type.split() and "openid" not in scope.split():
+    parts = response_type.split()
+    needs_openid = "id_token" in parts or ("code" in parts and len(parts) > 1)  # hybrid
+    if needs_openid and "openid" not in scope.split():
         scope = " ".join(["openid", *scope.split()])
     request = build_authorization_request(
         endpoint,

@@ -59,8 +59,10 @@ def build_authorization_request(
     of the DPoP key the code will be redeemed with (RFC 9449 §10).
     """
     state = state or random_token()
-    nonce = random_token() if "openid" in scope.split() or "id_token" in response_type else None
-    pkce = Pkce.generate() if use_pkce and response_type == "code" else None
+    hybrid = "code" in response_type.split() and response_type != "code"
+    openid = "openid" in scope.split() or "id_token" in response_type or hybrid
+    nonce = random_token() if openid else None
+    pkce = Pkce.generate() if use_pkce and "code" in response_type.split() else None
     params: dict[str, str] = {
         "response_type": response_type,
         "client_id": client_id,

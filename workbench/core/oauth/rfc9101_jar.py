@@ -11,6 +11,7 @@ the object's values only, §5).
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Mapping
@@ -58,6 +59,7 @@ def sign_request_object(
     now = int(time.time())
     claims: dict[str, object] = {
         **params,
+        **_json_claims(params),
         "iss": client_id,
         "aud": issuer,
         "iat": now,
@@ -66,6 +68,18 @@ def sign_request_object(
         "jti": secrets.token_urlsafe(16),
     }
     return key.sign_jwt(claims, typ=REQUEST_OBJECT_TYP)
+
+
+def _json_claims(params: Mapping[str, str]) -> dict[str, object]:
+    """Parameters whose value is JSON travel as JSON in the object: ``authorization_details``
+    is an array there (RFC 9396 §3)."""
+    value = params.get("authorization_details")
+    if not value:
+        return {}
+    try:
+        return {"authorization_details": json.loads(value)}
+    except ValueError:
+        return {}  # sent as it is: the server says what is wrong
 
 
 def request_object_params(params: Mapping[str, str], request_object: str) -> dict[str, str]:

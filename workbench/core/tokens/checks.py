@@ -4,8 +4,9 @@ Inspection runs each check a recipient should run on a decoded token (:mod:`.dec
 finding per check: signature (RFC 7515 §5.2, keys from the issuer's JWKS only, RFC 8725 §3.1)
 and the key set itself (:mod:`.signature`), ``iss``/``aud`` (RFC 7519 §4.1), ``typ`` (RFC 9068
 §4), Cognito's ``token_use`` and ``nonce`` (:mod:`.claim_checks`), ``exp``/``nbf``/``iat``
-(:mod:`.time_checks`), ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9) and the DPoP
-binding ``cnf.jkt`` against the key in use (RFC 9449 §6.1). A check that cannot run says why.
+(:mod:`.time_checks`), ``at_hash`` (OpenID Connect Core §3.1.3.7, §3.2.2.9), ``c_hash``
+(§3.3.2.11, the hybrid flow's code) and the DPoP binding ``cnf.jkt`` against the key in use
+(RFC 9449 §6.1). A check that cannot run says why.
 
 :data:`CHECK_TABLE` is the list of checks: each row names the check, the function that makes it
 and the inputs it reads (the decoded token's parts, the key lookup, the moment, or one of
@@ -41,6 +42,7 @@ from workbench.core.tokens.jwks import JwksCache, KeySet
 from workbench.core.tokens.signature import (
     KeyLookup,
     check_at_hash,
+    check_c_hash,
     check_keys,
     check_signature,
 )
@@ -72,6 +74,7 @@ EXPECTATIONS: tuple[str, ...] = (
     "token_use",
     "nonce",
     "access_token",
+    "code",
     "dpop_jkt",
     "client_cert_thumbprint",
 )
@@ -89,6 +92,7 @@ CHECK_TABLE: tuple[CheckRow, ...] = (
     CheckRow("token_use", check_token_use, ("claims", "token_use")),
     CheckRow("nonce", check_nonce, ("claims", "nonce")),
     CheckRow("at_hash", check_at_hash, ("decoded", "access_token")),
+    CheckRow("c_hash", check_c_hash, ("decoded", "code")),
     CheckRow("dpop", check_dpop_binding, ("claims", "dpop_jkt")),
     CheckRow(CERT_BINDING, check_certificate_binding, ("claims", "client_cert_thumbprint")),
 )
@@ -107,6 +111,7 @@ def inspect_token(
     client_id: str | None = None,
     nonce: str | None = None,
     access_token: str | None = None,
+    code: str | None = None,
     expected_typ: str | None = None,
     token_use: str | None = None,
     dpop_jkt: str | None = None,
@@ -144,6 +149,7 @@ def inspect_token(
             client_id,
             nonce,
             access_token,
+            code,
             expected_typ,
             token_use,
             dpop_jkt,
@@ -170,6 +176,7 @@ def inspect_token(
         "token_use": token_use,
         "nonce": nonce,
         "access_token": access_token,
+        "code": code,
         "dpop_jkt": dpop_jkt,
         "client_cert_thumbprint": client_cert_thumbprint,
     }

@@ -28,6 +28,7 @@ __all__ = [
     "at_hash",
     "c_hash",
     "check_at_hash",
+    "check_c_hash",
     "check_keys",
     "check_signature",
 ]
@@ -248,3 +249,27 @@ def check_at_hash(decoded: DecodedJwt, access_token: str | None) -> Finding:
             " token was not issued together with this access token",
         )
     return passing(check, f"at_hash matches the access token ({_hash_name(alg)})")
+
+
+def check_c_hash(decoded: DecodedJwt, code: str | None) -> Finding:
+    """OIDC Core §3.3.2.11: the ``c_hash`` of an ID token issued beside a code (hybrid flow)
+    against that code; not checked when no code came with the token."""
+    check = "c_hash"
+    if code is None:
+        return unchecked(check, "no authorization code given to compare with")
+    value = decoded.claims.get("c_hash")
+    if value is None:
+        return unchecked(check, "the token has no c_hash claim")
+    alg = decoded.alg or ""
+    if not code.isascii():
+        return failing(check, "the code given is not ASCII, so it cannot match")
+    expected = c_hash(code, alg)
+    if expected is None:
+        return failing(check, f"cannot compute c_hash for alg {alg!r}")
+    if value != expected:
+        return failing(
+            check,
+            f"c_hash is {shown(value)} but the code hashes to {expected!r}: the ID token was"
+            " not issued together with this code",
+        )
+    return passing(check, f"c_hash matches the authorization code ({_hash_name(alg)})")

@@ -40,6 +40,8 @@ from workbench.ui.flows.base import FlowTab
 from workbench.ui.safe_text import UrlOpener, open_web_url, require_web_url
 from workbench.ui.state import AppState, TokenContext
 from workbench.ui.widgets.copy_field import CopyField
+from workbench.ui.widgets.details_editor import ROW_LABEL as DETAILS_LABEL
+from workbench.ui.widgets.details_editor import AuthorizationDetailsEditor
 
 DEFAULT_RESPONSE_MODE = "default"  # the combo's first item: no response_mode sent
 MIN_TIMEOUT_S = 1
@@ -140,6 +142,8 @@ class BrowserFlowTab(FlowTab):
             " code is used."
         )
         self.form.addRow("Response mode", self.mode_combo)
+        self.details_editor = AuthorizationDetailsEditor(f"{self.key}_authorizationDetails", self)
+        self.form.addRow(DETAILS_LABEL, self.details_editor)
 
     def authorize_options(self) -> AuthorizeOptions:
         """PAR and the response mode as chosen in the tab."""
@@ -260,7 +264,7 @@ class BrowserFlowTab(FlowTab):
             self.scope_edit.text().strip(),
             response_type=self.response_type(),
             port=self.port_spin.value(),
-            extra=self.request_extra(),
+            extra=self.details_editor.with_details(self.request_extra()),
             timeout=float(self.timeout_spin.value()),
             options=self.authorize_options(),
             step="Preparing the authorization request (discovery, loopback listener)…",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, Signal
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.display import printable
+from workbench.core.oauth.rfc9396_rar import details_text, granted_details
+from workbench.core.oauth.tokenset import TokenSet
 from workbench.core.tokens.decode import DecodedJwt
 from workbench.ui import metrics
 from workbench.ui.inspector.claims_model import (
@@ -86,6 +89,12 @@ class TokenDetails(QTabWidget):
         self.tab_checks = self.addTab(self.findings, "Checks")
         self.tab_header = self.addTab(self.header_table, "Header")
         self.tab_json = self.addTab(self.raw_json, "JSON")
+        self.authorization_details = QPlainTextEdit(self)
+        self.authorization_details.setObjectName("inspectorAuthorizationDetails")
+        self.authorization_details.setAccessibleName("Granted authorization details (RFC 9396)")
+        self.authorization_details.setReadOnly(True)
+        self.tab_details = self.addTab(self.authorization_details, "Authorization details")
+        self.setTabVisible(self.tab_details, False)
         self.currentChanged.connect(self._on_tab_changed)
         self.setMinimumHeight(metrics.line_height(self, metrics.INSPECTOR_TABS_MIN_LINES))
         for table in (self.claims_table, self.header_table):
@@ -133,6 +142,18 @@ class TokenDetails(QTabWidget):
         return table
 
     # -- contents
+    def show_authorization_details(
+        self, tokens: TokenSet | None, token: str, decoded: DecodedJwt
+    ) -> None:
+        """The details granted (RFC 9396), from the token response (when ``token`` is one of
+        ``tokens``) or the token's claims: a tab of their own, hidden when there are none."""
+        own = tokens is not None and token in (tokens.access_token, tokens.id_token)
+        response: Mapping[str, Any] = tokens.raw if own and tokens is not None else {}
+        found = granted_details(response, decoded.claims)
+        self.setTabVisible(self.tab_details, found is not None)
+        text = details_text(*found) if found is not None else ""
+        self.authorization_details.setPlainText(printable(text, keep_newlines=True))
+
     def show_decoded(self, decoded: DecodedJwt) -> None:
         """Fill the tables from a decoded JWT; the JSON tab is written when it is opened."""
         header, claims = decoded.header, decoded.claims

@@ -28,6 +28,7 @@ CHECK_LABELS: dict[str, str] = {
     "token_use": "Token use (token_use)",
     "nonce": "Nonce (nonce)",
     "at_hash": "Access token hash (at_hash)",
+    "c_hash": "Code hash (c_hash)",
     "dpop": "DPoP binding (cnf.jkt)",
     "x5t#S256": "Certificate binding (cnf x5t#S256)",
 }

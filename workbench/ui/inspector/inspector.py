@@ -338,6 +338,7 @@ class TokenInspector(QWidget):
         self.card.show_chips(shown, revoked, issued_token_type(self.state.tokens, entry))
         if shown.decoded is not None:
             self.tabs.show_decoded(shown.decoded)
+            self.tabs.show_authorization_details(self.state.tokens, entry.token, shown.decoded)
             self.tabs.show()
             self.filler.hide()
             now = self.state.tokens  # a token exchange says what it issued (RFC 8693)
