@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from workbench.core.keys import generate_key, write_key_file
 
@@ -62,6 +64,19 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (.ci/run should have installed it)")
     pytest.skip(reason)
+
+
+def provider_env(**extra: str) -> dict[str, str]:
+    """The environment for provider.mjs: ours, plus its RS256 signing key made here (a private
+    JWK in INTEROP_SIGNING_JWK), since Node 20 sometimes deadlocks freeing an RSA key generation
+    job at start-up (one start in about fifteen hung for good)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return {
+        **os.environ,
+        "NODE_ENV": "test",
+        "INTEROP_SIGNING_JWK": RSAAlgorithm.to_jwk(key),
+        **extra,
+    }
 
 
 def _free_port() -> int:
@@ -114,11 +129,7 @@ def independent_provider() -> Iterator[IndependentProvider]:
                 stdin=subprocess.PIPE,  # closing it stops the provider, even if we are killed
                 stdout=subprocess.PIPE,
                 stderr=stderr,
-                env={
-                    **os.environ,
-                    "NODE_ENV": "test",
-                    "INTEROP_CLIENT_JWKS": json.dumps({"keys": public}),
-                },
+                env=provider_env(INTEROP_CLIENT_JWKS=json.dumps({"keys": public})),
             )
             try:
                 issuer = _wait_ready(process, log)

@@ -36,8 +36,15 @@ const JWT_CLIENTS = new Set([
 // provider (tests/oidc_provider_peer.py): its private keys never leave that run.
 const clientJwks = process.env.INTEROP_CLIENT_JWKS ? JSON.parse(process.env.INTEROP_CLIENT_JWKS) : { keys: [] };
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `interop-${Date.now()}`, alg: 'RS256', use: 'sig' };
+// The provider's own RS256 signing key: handed over by the test run (INTEROP_SIGNING_JWK, a
+// private JWK) because Node 20 can deadlock when the garbage collector frees an RSA key
+// generation job at start-up (seen: about one start in fifteen hung, main thread waiting in
+// KeyGenJob's destructor); generated here only when the provider is started by hand.
+function ownSigningJwk() {
+  if (process.env.INTEROP_SIGNING_JWK) return JSON.parse(process.env.INTEROP_SIGNING_JWK);
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+}
+const signingKey = { ...ownSigningJwk(), kid: `interop-${Date.now()}`, alg: 'RS256', use: 'sig' };
 
 const provider = new Provider(issuer, {
   clients: [

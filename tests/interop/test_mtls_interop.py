@@ -6,7 +6,6 @@ throwaway CA of workbench.demo.tls; the HTTPS port is trusted only through the C
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +16,14 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from tests.oidc_provider_peer import HERE, SCRIPT, _free_port, _unavailable, _wait_ready
+from tests.oidc_provider_peer import (
+    HERE,
+    SCRIPT,
+    _free_port,
+    _unavailable,
+    _wait_ready,
+    provider_env,
+)
 from workbench.core.errors import OAuthError, TransportError
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
@@ -74,12 +80,7 @@ def peer() -> Iterator[MtlsPeer]:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
-                env={
-                    **os.environ,
-                    "NODE_ENV": "test",
-                    "INTEROP_MTLS_DIR": str(directory),
-                    "INTEROP_MTLS_PORT": str(tls_port),
-                },
+                env=provider_env(INTEROP_MTLS_DIR=str(directory), INTEROP_MTLS_PORT=str(tls_port)),
             )
             try:
                 issuer = _wait_ready(process, log)
