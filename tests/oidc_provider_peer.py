@@ -71,10 +71,14 @@ def provider_env(**extra: str) -> dict[str, str]:
     JWK in INTEROP_SIGNING_JWK), since Node 20 sometimes deadlocks freeing an RSA key generation
     job at start-up (one start in about fifteen hung for good)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(key))
+    # PyJWT marks a private JWK key_ops ["sign"]; the provider would publish that beside the
+    # public key, and a client rightly refuses a key not meant to verify.
+    jwk.pop("key_ops", None)
     return {
         **os.environ,
         "NODE_ENV": "test",
-        "INTEROP_SIGNING_JWK": RSAAlgorithm.to_jwk(key),
+        "INTEROP_SIGNING_JWK": json.dumps(jwk),
         **extra,
     }
 
