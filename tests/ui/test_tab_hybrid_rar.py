@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from workbench.core.tokens.decode import decode_jwt
 from workbench.demo import DemoServer
 from workbench.demo.clients import grant_provider
+from workbench.ui import workers
 from workbench.ui.flows.auth_code import RESPONSE_TYPE_CHOICES, AuthCodeTab
 from workbench.ui.flows.client_credentials import ClientCredentialsTab
 from workbench.ui.inspector.inspector import TokenInspector
@@ -104,7 +105,8 @@ def test_client_credentials_details_granted_and_shown_in_the_inspector(
     tab.details_editor.set_text(json.dumps(DETAILS, indent=2))
     with qtbot.waitSignal(state.sig_tokens_changed, timeout=SIGN_IN_TIMEOUT_MS):
         tab.start()
-    qtbot.waitUntil(lambda: not tab.busy)
+    # The inspector verifies the new token in a worker (JWKS fetch): let it finish too.
+    qtbot.waitUntil(lambda: not tab.busy and not workers.active(), timeout=SIGN_IN_TIMEOUT_MS)
     tokens = state.tokens
     assert tokens is not None
     assert decode_jwt(tokens.access_token).claims["authorization_details"] == DETAILS
