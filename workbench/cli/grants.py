@@ -9,6 +9,8 @@ import getpass
 import sys
 import threading
 import time
+from collections.abc import Generator
+from typing import Any
 
 from workbench.cli.common import (
     authorization_details_arg,
@@ -512,25 +514,7 @@ def _device_flow(
     out.info(f"The code expires in {auth.expires_in:g} s; polling every {auth.interval:g} s.")
     for note in auth.notes:
         out.info(f"note: {note}")
-    deadline = time.monotonic() + args.timeout
-    try:
-        while True:
-            if time.monotonic() > deadline:
-                cancel.set()
-                raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
-            status = next(login)
-            assert isinstance(status, DevicePoll)
-            if status.status == "slow_down":
-                out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
-            else:
-                out.info(f"  pending ({status.seconds_left:.0f} s left)")
-    except StopIteration as done:
-        tokens: TokenSet = done.value
-        out.info("Approved.")
-        return tokens
-    except KeyboardInterrupt:
-        cancel.set()
-        raise
+    return _polled_tokens(login, cancel, out, args.timeout)
 
 
 def _ciba_flow(
@@ -572,14 +556,22 @@ def _ciba_flow(
     )
     for note in started.notes:
         out.info(f"note: {printable(note)}")
-    deadline = time.monotonic() + args.timeout
+    return _polled_tokens(login, cancel, out, args.timeout)
+
+
+def _polled_tokens(
+    login: Generator[Any, None, TokenSet], cancel: threading.Event, out: Out, timeout: float
+) -> TokenSet:
+    """Drive a polling flow (device code, CIBA) to its tokens: a line per poll, the whole
+    under ``--timeout``; Ctrl+C or the timeout cancels it."""
+    deadline = time.monotonic() + timeout
     try:
         while True:
             if time.monotonic() > deadline:
                 cancel.set()
-                raise FlowError(f"Gave up after --timeout {args.timeout:g} s.", kind="timeout")
+                raise FlowError(f"Gave up after --timeout {timeout:g} s.", kind="timeout")
             status = next(login)
-            assert isinstance(status, CibaPoll)
+            assert isinstance(status, DevicePoll | CibaPoll)
             if status.status == "slow_down":
                 out.info(f"  slow_down: the server asks to poll every {status.interval:g} s")
             else:
