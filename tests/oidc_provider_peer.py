@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,17 +109,46 @@ def _wait_ready(process: subprocess.Popen[bytes], log: Path) -> str:
     raise RuntimeError(f"oidc-provider did not start: {log.read_text(errors='replace')[-2000:]}")
 
 
-@pytest.fixture(scope="module")
-def independent_provider() -> Iterator[IndependentProvider]:
-    """oidc-provider in a ``node`` subprocess on 127.0.0.1, stopped after the module."""
+@contextmanager
+def running_provider(
+    directory: Path, port: int, **extra_env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """provider.mjs in a ``node`` subprocess on 127.0.0.1:``port`` (its log in ``directory``,
+    ``extra_env`` beside :func:`provider_env`): its issuer and process, stopped on leaving."""
     node = shutil.which("node")
     if node is None:
         _unavailable("node is missing: install Node.js 20 or later")
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
         _unavailable(f"{HERE / 'node_modules'} is missing: run `npm ci` in {HERE}")
     assert node is not None
+    log = directory / "provider.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [node, str(SCRIPT), str(port)],
+            cwd=HERE,
+            stdin=subprocess.PIPE,  # closing it stops the provider, even if we are killed
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=provider_env(**extra_env),
+        )
+        try:
+            yield _wait_ready(process, log), process
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
+
+
+@pytest.fixture(scope="module")
+def independent_provider() -> Iterator[IndependentProvider]:
+    """oidc-provider in a ``node`` subprocess on 127.0.0.1, stopped after the module."""
     with tempfile.TemporaryDirectory(prefix="wb-oidc-provider-") as tmp:
-        log = Path(tmp) / "provider.log"
         keys: dict[str, Path] = {}
         public: list[dict[str, object]] = []
         for alg in CLIENT_KEY_ALGS:
@@ -126,25 +156,7 @@ def independent_provider() -> Iterator[IndependentProvider]:
             keys[alg] = Path(tmp) / f"client-{alg}.pem"
             write_key_file(key, keys[alg])
             public += key.jwks()["keys"]
-        with log.open("wb") as stderr:
-            process = subprocess.Popen(
-                [node, str(SCRIPT), str(_free_port())],
-                cwd=HERE,
-                stdin=subprocess.PIPE,  # closing it stops the provider, even if we are killed
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                env=provider_env(INTEROP_CLIENT_JWKS=json.dumps({"keys": public})),
-            )
-            try:
-                issuer = _wait_ready(process, log)
-                yield IndependentProvider(issuer, process, keys)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
-                for pipe in (process.stdin, process.stdout):
-                    if pipe is not None:
-                        pipe.close()
+        jwks = json.dumps({"keys": public})
+        with running_provider(Path(tmp), _free_port(), INTEROP_CLIENT_JWKS=jwks) as started:
+            issuer, process = started
+            yield IndependentProvider(issuer, process, keys)

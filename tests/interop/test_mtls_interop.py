@@ -6,8 +6,6 @@ throwaway CA of workbench.demo.tls; the HTTPS port is trusted only through the C
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,14 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from tests.oidc_provider_peer import (
-    HERE,
-    SCRIPT,
-    _free_port,
-    _unavailable,
-    _wait_ready,
-    provider_env,
-)
+from tests.oidc_provider_peer import _free_port, running_provider
 from workbench.core.errors import OAuthError, TransportError
 from workbench.core.model import Provider
 from workbench.core.oauth.client_auth import ClientConfig
@@ -55,12 +46,6 @@ class MtlsPeer:
 
 @pytest.fixture(scope="module")
 def peer() -> Iterator[MtlsPeer]:
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("node is missing: install Node.js 20 or later")
-    if not (HERE / "node_modules" / "oidc-provider").is_dir():
-        _unavailable(f"{HERE / 'node_modules'} is missing: run `npm ci` in {HERE}")
-    assert node is not None
     with tempfile.TemporaryDirectory(prefix="wb-oidc-mtls-") as tmp:
         directory = Path(tmp)
         ca = ThrowawayCa("Interop throwaway CA")
@@ -72,29 +57,9 @@ def peer() -> Iterator[MtlsPeer]:
         self_signed: PemPair = self_signed_pair(x509.Name.from_rfc4514_string("CN=interop-self"))
         self_signed.write(directory, "self-signed")
         port, tls_port = _free_port(), _free_port()
-        log = directory / "provider.log"
-        with log.open("wb") as stderr:
-            process = subprocess.Popen(
-                [node, str(SCRIPT), str(port)],
-                cwd=HERE,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                env=provider_env(INTEROP_MTLS_DIR=str(directory), INTEROP_MTLS_PORT=str(tls_port)),
-            )
-            try:
-                issuer = _wait_ready(process, log)
-                yield MtlsPeer(issuer, f"https://127.0.0.1:{tls_port}", directory, ca)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
-                for pipe in (process.stdin, process.stdout):
-                    if pipe is not None:
-                        pipe.close()
+        mtls_env = {"INTEROP_MTLS_DIR": str(directory), "INTEROP_MTLS_PORT": str(tls_port)}
+        with running_provider(directory, port, **mtls_env) as (issuer, _process):
+            yield MtlsPeer(issuer, f"https://127.0.0.1:{tls_port}", directory, ca)
 
 
 def _session(peer: MtlsPeer, client: ClientConfig, *, ca_bundle: bool = True) -> OAuthSession:
